@@ -1,0 +1,236 @@
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.admin import bp
+from app.admin.forms import (
+    ActiveForm,
+    AuditSearchForm,
+    NewStaffForm,
+    PasswordForm,
+    StaffForm,
+    TeamForm,
+)
+from app.auth.session import request_origin, role_required
+from app.extensions import db
+from app.forms import apply_errors
+from casework.audit import AuditSearch, search_events
+from casework.db import utcnow
+from casework.errors import NotFound, ValidationError
+from casework.staff import (
+    ROLES,
+    StaffDetails,
+    Staff,
+    Team,
+    create_staff,
+    create_team,
+    set_password,
+    set_staff_active,
+    update_staff,
+)
+
+admin_only = role_required("admin")
+
+
+def _team_choices():
+    teams = db.session.scalars(sa.select(Team).order_by(Team.name)).all()
+    return [("", "No team")] + [(str(t.id), t.name) for t in teams]
+
+
+def _details(form: StaffForm) -> StaffDetails:
+    return StaffDetails(
+        email=form.email.data,
+        name=form.name.data,
+        role=form.role.data,
+        team_id=int(form.team_id.data) if form.team_id.data else None,
+        specialisms=tuple(form.specialisms.data or ()),
+        npa=form.npa.data,
+        gender=form.gender.data,
+        languages=tuple((form.languages.data or "").split(",")),
+    )
+
+
+def _get_staff_or_404(staff_id: int) -> Staff:
+    staff = db.session.get(Staff, staff_id)
+    if staff is None:
+        abort(404)
+    return staff
+
+
+@bp.route("/staff")
+@admin_only
+def staff_list():
+    """Every staff account, filterable by role, team and status, 25 to a page."""
+    role = request.args.get("role", "")
+    team_id = request.args.get("team", "")
+    status = request.args.get("status", "active")
+    q = request.args.get("q", "").strip()
+    query = sa.select(Staff).order_by(Staff.name)
+    if role in ROLES:
+        query = query.where(Staff.role == role)
+    if team_id.isdigit():
+        query = query.where(Staff.team_id == int(team_id))
+    if status == "active":
+        query = query.where(Staff.active.is_(True))
+    elif status == "inactive":
+        query = query.where(Staff.active.is_(False))
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(Staff.name).like(like),
+                                   sa.func.lower(Staff.email).like(like)))
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("admin/staff_list.html", page=page, roles=ROLES,
+                           teams=_team_choices()[1:], filters={"role": role, "team": team_id,
+                                                               "status": status, "q": q})
+
+
+@bp.route("/staff/new", methods=["GET", "POST"])
+@admin_only
+def staff_new():
+    form = NewStaffForm()
+    form.team_id.choices = _team_choices()
+    if form.validate_on_submit():
+        try:
+            staff = create_staff(db.session, _details(form), password=form.password.data,
+                                 actor=current_user, origin=request_origin(), now=utcnow())
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(f"Staff account created for {staff.name}.", "success")
+            return redirect(url_for("admin.staff_detail", staff_id=staff.id))
+    return render_template("admin/staff_form.html", form=form, title="Add a staff member"), (
+        400 if form.errors else 200)
+
+
+@bp.route("/staff/<int:staff_id>")
+@admin_only
+def staff_detail(staff_id: int):
+    staff = _get_staff_or_404(staff_id)
+    return render_template("admin/staff_detail.html", staff=staff, active_form=ActiveForm(),
+                           password_form=PasswordForm())
+
+
+@bp.route("/staff/<int:staff_id>/edit", methods=["GET", "POST"])
+@admin_only
+def staff_edit(staff_id: int):
+    staff = _get_staff_or_404(staff_id)
+    form = StaffForm(obj=staff if request.method == "GET" else None)
+    form.team_id.choices = _team_choices()
+    if request.method == "GET":
+        form.team_id.data = str(staff.team_id or "")
+        form.languages.data = ", ".join(staff.languages or [])
+    if form.validate_on_submit():
+        try:
+            update_staff(db.session, staff.id, _details(form), actor=current_user,
+                         origin=request_origin(), now=utcnow())
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("Changes saved.", "success")
+            return redirect(url_for("admin.staff_detail", staff_id=staff.id))
+    return render_template("admin/staff_form.html", form=form, staff=staff,
+                           title=f"Edit {staff.name}"), (400 if form.errors else 200)
+
+
+@bp.route("/staff/<int:staff_id>/active", methods=["POST"])
+@admin_only
+def staff_active(staff_id: int):
+    """Deactivate or reactivate; deactivation ends every session the person has."""
+    staff = _get_staff_or_404(staff_id)
+    form = ActiveForm()
+    if form.validate_on_submit():
+        make_active = request.form.get("active") == "1"
+        try:
+            set_staff_active(db.session, staff.id, make_active, actor=current_user,
+                             origin=request_origin(), now=utcnow())
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(next(iter(exc.errors.values())), "error")
+        else:
+            flash(f"{staff.name} {'reactivated' if make_active else 'deactivated and signed out'}.",
+                  "success")
+    return redirect(url_for("admin.staff_detail", staff_id=staff.id))
+
+
+@bp.route("/staff/<int:staff_id>/password", methods=["POST"])
+@admin_only
+def staff_password(staff_id: int):
+    staff = _get_staff_or_404(staff_id)
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password(db.session, staff.id, form.password.data, actor=current_user,
+                         origin=request_origin(), now=utcnow())
+        except (ValidationError, NotFound) as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(f"New password set for {staff.name}; their sessions were ended.", "success")
+            return redirect(url_for("admin.staff_detail", staff_id=staff.id))
+    return render_template("admin/staff_detail.html", staff=staff, active_form=ActiveForm(),
+                           password_form=form), 400
+
+
+@bp.route("/teams", methods=["GET", "POST"])
+@admin_only
+def team_list():
+    form = TeamForm()
+    if form.validate_on_submit():
+        try:
+            team = create_team(db.session, name=form.name.data, service=form.service.data,
+                               actor=current_user, origin=request_origin(), now=utcnow())
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(f"Team {team.name} added.", "success")
+            return redirect(url_for("admin.team_list"))
+    counts = dict(db.session.execute(
+        sa.select(Staff.team_id, sa.func.count()).where(Staff.active.is_(True))
+        .group_by(Staff.team_id)).all())
+    teams = db.session.scalars(sa.select(Team).order_by(Team.name)).all()
+    return render_template("admin/teams.html", form=form, teams=teams, counts=counts), (
+        400 if form.errors else 200)
+
+
+def _local_midnight_utc(day) -> datetime:
+    tz = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+    return datetime.combine(day, time.min, tzinfo=tz).astimezone(ZoneInfo("UTC"))
+
+
+@bp.route("/audit")
+@admin_only
+def audit():
+    """Search the audit trail by staff member, person, record and date range (UK dates)."""
+    form = AuditSearchForm(request.args)
+    page = None
+    searched = bool(request.args)
+    if searched and form.validate():
+        person = form.person.data.strip() if form.person.data else ""
+        if person and not person.isdigit():
+            form.person.errors.append("Person id must be a number")
+        else:
+            search = AuditSearch(
+                staff_email=form.staff.data or None,
+                person_id=int(person) if person else None,
+                record_type=form.record_type.data or None,
+                record_id=form.record_id.data or None,
+                since=_local_midnight_utc(form.since.data) if form.since.data else None,
+                until=(_local_midnight_utc(form.until.data + timedelta(days=1))
+                       if form.until.data else None),
+            )
+            if search.since and search.until and search.until <= search.since:
+                form.until.errors.append("The end date must be on or after the start date")
+            else:
+                page = search_events(search, page=request.args.get("page", 1, type=int),
+                                     per_page=50)
+    elif not searched:
+        page = search_events(AuditSearch(), page=1, per_page=50)
+    args = {k: v for k, v in request.args.items(multi=True) if k != "page"}
+    return render_template("admin/audit.html", form=form, page=page, args=args), (
+        400 if form.errors else 200)

@@ -1,0 +1,94 @@
+"""How a browser's cookie becomes a signed-in staff member, checked against the database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import wraps
+
+from flask import Flask, abort, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import LoginManager, current_user
+from itsdangerous import BadSignature
+
+from casework.audit import Origin, record_event
+from casework.db import db, utcnow
+from casework.staff import SessionPolicy, load_session
+
+
+def request_origin() -> Origin:
+    """The audit origin of the current request."""
+    return Origin(ip=request.remote_addr, user_agent=request.headers.get("User-Agent"))
+
+
+def session_policy() -> SessionPolicy:
+    cfg = current_app.config
+    return SessionPolicy(
+        idle=timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]),
+        absolute=timedelta(hours=cfg["SESSION_ABSOLUTE_HOURS"]),
+        max_failures=cfg["LOGIN_MAX_FAILURES"],
+        lockout=timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"]),
+    )
+
+
+class AuditedSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, but a cookie that fails its signature is noted for the audit trail."""
+
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            return self.session_class(serializer.loads(value, max_age=max_age))
+        except BadSignature:
+            g.forged_cookie = True
+            return self.session_class()
+
+
+def configure_login(app: Flask, login_manager: LoginManager) -> None:
+    app.session_interface = AuditedSessionInterface()
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        staff = load_session(
+            db.session, token, now=utcnow(), policy=session_policy(), origin=request_origin()
+        )
+        if staff is None:
+            session.pop("_user_id", None)
+            g.session_rejected = True
+        return staff
+
+    @app.before_request
+    def audit_forged_cookie():
+        if g.pop("forged_cookie", False):
+            record_event(db.session, action="security.bad_cookie", outcome="failed",
+                         origin=request_origin(), detail={"path": request.path})
+            db.session.commit()
+
+
+def role_required(*roles: str):
+    """Let only signed-in staff with one of ``roles`` reach a view; others get 403, audited."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if current_user.role not in roles:
+                record_event(db.session, action="access.denied", outcome="failed",
+                             actor=current_user, origin=request_origin(),
+                             detail={"path": request.path})
+                db.session.commit()
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

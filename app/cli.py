@@ -1,0 +1,168 @@
+"""Operator commands: ``flask --app wsgi users ...``, ``demo ...``, ``scheduler``, ``dev``."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from datetime import datetime
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from casework.audit import Origin
+from casework.db import db, utcnow
+from casework.errors import ValidationError
+from casework.staff import ROLES, StaffDetails, Staff, Team, create_staff, create_team, set_password
+
+users_cli = AppGroup("users", help="Staff accounts.")
+demo_cli = AppGroup("demo", help="Synthetic demonstration data (never real people).")
+
+
+def _fail(exc: ValidationError) -> None:
+    for field, message in exc.errors.items():
+        click.echo(f"error: {field}: {message}", err=True)
+    raise SystemExit(2)
+
+
+def _team_by_name(name: str | None) -> int | None:
+    if not name:
+        return None
+    team = db.session.scalar(sa.select(Team).where(sa.func.lower(Team.name) == name.lower()))
+    if team is None:
+        raise click.BadParameter(f"no team called {name!r}", param_hint="--team")
+    return team.id
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--role", required=True, type=click.Choice(list(ROLES)), help="Role.")
+@click.option("--team", default=None, help="Team name (must exist).")
+def users_create(email: str, name: str, role: str, team: str | None) -> None:
+    """Create a staff account; the password comes from WAYPOINT_PASSWORD or a prompt."""
+    password = os.environ.get("WAYPOINT_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        staff = create_staff(
+            db.session,
+            StaffDetails(email=email, name=name, role=role, team_id=_team_by_name(team)),
+            password=password, actor=None, origin=Origin.command_line("users create"),
+            now=utcnow(),
+        )
+    except ValidationError as exc:
+        db.session.rollback()
+        _fail(exc)
+    click.echo(json.dumps({"id": staff.id, "email": staff.email, "role": staff.role}))
+
+
+DEMO_TEAMS = [
+    ("City victim team", "victim"),
+    ("County victim team", "victim"),
+    ("HSB advice line", "hsb"),
+]
+
+DEMO_STAFF = [
+    ("admin@waypoint.example", "Alex Admin", "admin", None, (), None),
+    ("lead.city@waypoint.example", "Tara Leader", "team_leader", "City victim team", (),
+     "Leicester East"),
+    ("lead.county@waypoint.example", "Graham Leader", "team_leader", "County victim team", (),
+     "Charnwood"),
+    ("sam.caseworker@waypoint.example", "Sam Okafor", "caseworker", "City victim team",
+     ("children_young_people", "hate_crime"), "Leicester East"),
+    ("jo.caseworker@waypoint.example", "Jo Patel", "caseworker", "City victim team",
+     ("domestic_abuse", "sexual_violence"), "Leicester West"),
+    ("chris.caseworker@waypoint.example", "Chris Lowe", "caseworker", "County victim team",
+     ("restorative_justice",), "Charnwood"),
+    ("dee.caseworker@waypoint.example", "Dee Marsh", "caseworker", "County victim team",
+     ("children_young_people", "bereaved"), "Rutland"),
+    ("hsb.advisor@waypoint.example", "Hana Advisor", "hsb_advisor", "HSB advice line", (), None),
+    ("analyst@waypoint.example", "Ravi Analyst", "analyst", None, (), None),
+]
+
+
+@demo_cli.command("seed")
+def demo_seed() -> None:
+    """Add demo teams and staff (idempotent) and print each account's fresh password."""
+    now = utcnow()
+    origin = Origin.command_line("demo seed")
+    for name, service in DEMO_TEAMS:
+        if not db.session.scalar(sa.select(Team.id).where(Team.name == name)):
+            create_team(db.session, name=name, service=service, actor=None, origin=origin,
+                        now=now)
+    rows = []
+    for email, name, role, team, specialisms, npa in DEMO_STAFF:
+        password = "demo-" + secrets.token_urlsafe(9)
+        staff = db.session.scalar(sa.select(Staff).where(Staff.email == email))
+        if staff is None:
+            details = StaffDetails(email=email, name=name, role=role,
+                                   team_id=_team_by_name(team), specialisms=specialisms, npa=npa)
+            staff = create_staff(db.session, details, password=password, actor=None,
+                                 origin=origin, now=now)
+        else:
+            set_password(db.session, staff.id, password, actor=None, origin=origin, now=now)
+        rows.append((ROLES[role], email, password))
+    click.echo("\nDemo staff accounts (synthetic; passwords are new on every seed):")
+    width = max(len(r[1]) for r in rows)
+    for role, email, password in rows:
+        click.echo(f"  {role:<14} {email:<{width}}  {password}")
+    click.echo("")
+
+
+@click.group("scheduler", invoke_without_command=True)
+@click.pass_context
+def scheduler_cli(ctx) -> None:
+    """Run the scheduler process (the sweeps that keep deadlines)."""
+    if ctx.invoked_subcommand is None:
+        from scheduling.worker import build_scheduler
+
+        app = current_app._get_current_object()
+        click.echo("Waypoint scheduler running; Ctrl+C to stop.")
+        try:
+            build_scheduler(app, blocking=True).start()
+        except (KeyboardInterrupt, SystemExit):
+            pass
+
+
+@scheduler_cli.command("run-once")
+@click.option("--now", "now_text", default=None, help="Act as of this ISO-8601 moment.")
+def scheduler_run_once(now_text: str | None) -> None:
+    """Run every sweep once and print a JSON summary of what each did."""
+    from scheduling.worker import run_once
+
+    now = None
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError as exc:
+            raise click.BadParameter("use ISO 8601, e.g. 2026-11-23T09:00:00+00:00") from exc
+        if now.tzinfo is None:
+            raise click.BadParameter("include a UTC offset, e.g. +00:00")
+    click.echo(json.dumps(run_once(current_app._get_current_object(), now)))
+
+
+@click.command("dev")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def dev(host: str, port: int) -> None:
+    """Development only: the web server with the scheduler running beside it."""
+    from scheduling.worker import build_scheduler
+
+    app = current_app._get_current_object()
+    scheduler = build_scheduler(app, blocking=False)
+    scheduler.start()
+    click.echo(f"Waypoint on http://{host}:{port}/ with the scheduler running beside it.")
+    try:
+        app.run(host=host, port=port, debug=False, use_reloader=False)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(scheduler_cli)
+    app.cli.add_command(dev)

@@ -1,0 +1,48 @@
+"""Error pages: plain words, no stack traces, and an audit row where security is concerned."""
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from casework.audit import record_event
+from casework.db import db
+
+MESSAGES = {
+    400: ("There is a problem with your request", "Go back and try again."),
+    401: ("You need to sign in", "Sign in to see this page."),
+    403: ("You do not have permission to see this page",
+          "If you think you should, speak to your team leader or administrator."),
+    404: ("Page not found", "If you typed the web address, check it is correct."),
+    405: ("There is a problem with your request", "That action is not available here."),
+    429: ("Too many attempts", "Wait a minute, then try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later."),
+    503: ("Sorry, the service is unavailable", "Try again later."),
+}
+
+
+def _page(code: int, heading: str | None = None, body: str | None = None):
+    default_heading, default_body = MESSAGES[code]
+    return render_template("errors/error.html", code=code, heading=heading or default_heading,
+                           body=body or default_body), code
+
+
+def register(app: Flask) -> None:
+    for code in MESSAGES:
+        if code in (500,):
+            continue
+        app.register_error_handler(code, lambda exc, code=code: _page(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        from app.auth.session import request_origin
+
+        db.session.rollback()
+        record_event(db.session, action="security.csrf_failed", outcome="failed",
+                     origin=request_origin(), detail={"path": request.path, "why": exc.description})
+        db.session.commit()
+        return _page(400, "Your form has expired",
+                     "For your security, forms time out. Go back, reload the page and try again.")
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        db.session.rollback()
+        return _page(500)

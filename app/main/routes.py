@@ -1,0 +1,122 @@
+import sqlalchemy as sa
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.auth.session import request_origin, role_required
+from app.extensions import db
+from app.main import bp
+from casework.access import can_view_staff, visible_staff_clause
+from casework.audit import record_event
+from casework.staff import Staff
+
+HOME_BY_ROLE = {
+    "caseworker": "main.caseload",
+    "team_leader": "main.team",
+    "hsb_advisor": "main.advice_line",
+    "analyst": "main.reports",
+    "admin": "admin.staff_list",
+}
+
+
+@bp.route("/")
+def home():
+    """Send each person to their role's home page, or to sign in."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for(HOME_BY_ROLE.get(current_user.role, "main.account")))
+
+
+@bp.route("/healthz")
+def healthz():
+    """200 when the app and its database answer; 503 otherwise."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except Exception:  # the database is down: say so, without detail
+        current_app.logger.exception("health check failed")
+        db.session.rollback()
+        return jsonify(status="error", database="unavailable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.route("/caseload")
+@role_required("caseworker", "team_leader")
+def caseload():
+    return render_template("main/caseload.html")
+
+
+@bp.route("/team")
+@role_required("team_leader", "admin")
+def team():
+    """The staff the signed-in person may see in their team, filtered in SQL."""
+    members = db.session.scalars(
+        sa.select(Staff)
+        .where(visible_staff_clause(current_user), Staff.active.is_(True))
+        .order_by(Staff.name)
+    ).all()
+    return render_template("main/team.html", members=members)
+
+
+@bp.route("/staff/<int:staff_id>")
+@login_required
+def staff_profile(staff_id: int):
+    """One staff member's profile; another team's id gets the same 404 as a missing one."""
+    staff = db.session.get(Staff, staff_id)
+    if staff is None or not can_view_staff(current_user, staff):
+        record_event(db.session, action="access.denied", outcome="failed", actor=current_user,
+                     origin=request_origin(), record_type="staff", record_id=staff_id)
+        db.session.commit()
+        abort(404)
+    record_event(db.session, action="staff.view", actor=current_user, origin=request_origin(),
+                 record_type="staff", record_id=staff.id)
+    db.session.commit()
+    return render_template("main/staff_profile.html", staff=staff)
+
+
+@bp.route("/advice-line")
+@role_required("hsb_advisor", "team_leader")
+def advice_line():
+    return render_template("main/advice_line.html")
+
+
+@bp.route("/reports")
+@role_required("analyst", "team_leader", "admin")
+def reports():
+    return render_template("main/reports.html")
+
+
+@bp.route("/account")
+@login_required
+def account():
+    return render_template("main/account.html", staff=current_user)
+
+
+@bp.route("/accessibility")
+def accessibility():
+    return render_template("main/accessibility.html")
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("main/privacy.html")
+
+
+@bp.app_context_processor
+def navigation():
+    """The service navigation for the signed-in person's role."""
+    if not current_user.is_authenticated:
+        return {"nav_items": []}
+    items = {
+        "caseworker": [("main.caseload", "My caseload")],
+        "team_leader": [("main.team", "My team"), ("main.caseload", "Caseload")],
+        "hsb_advisor": [("main.advice_line", "Advice line")],
+        "analyst": [("main.reports", "Reports")],
+        "admin": [("admin.staff_list", "Staff"), ("admin.team_list", "Teams"),
+                  ("admin.audit", "Audit trail")],
+    }.get(current_user.role, [])
+    items = items + [("main.account", "Your account")]
+    return {
+        "nav_items": [
+            {"href": url_for(endpoint), "text": text, "active": request.endpoint == endpoint}
+            for endpoint, text in items
+        ]
+    }

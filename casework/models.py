@@ -1,0 +1,4 @@
+"""Every model, imported in one place so Alembic and the app see the whole schema."""
+
+from casework.audit import AuditEvent  # noqa: F401
+from casework.staff import Staff, StaffSession, Team  # noqa: F401

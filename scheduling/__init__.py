@@ -1,0 +1,1 @@
+"""Time: the service calendar, the scheduler process and its sweeps, outbound messages."""
