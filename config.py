@@ -97,7 +97,7 @@ class TestConfig(Config):
 
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret-key-not-for-production"
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 (tests only)
     SESSION_COOKIE_SECURE = False
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

@@ -45,12 +45,17 @@ def check_config(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from casework import passwords
     from app.extensions import csrf, db, limiter, login_manager, migrate
+    from casework import passwords
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
-                     render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -15,7 +16,7 @@ from flask.cli import AppGroup
 from casework.audit import Origin
 from casework.db import db, utcnow
 from casework.errors import ValidationError
-from casework.staff import ROLES, StaffDetails, Staff, Team, create_staff, create_team, set_password
+from casework.staff import ROLES, Staff, StaffDetails, Team, create_staff, create_team, set_password
 
 users_cli = AppGroup("users", help="Staff accounts.")
 demo_cli = AppGroup("demo", help="Synthetic demonstration data (never real people).")
@@ -50,7 +51,9 @@ def users_create(email: str, name: str, role: str, team: str | None) -> None:
         staff = create_staff(
             db.session,
             StaffDetails(email=email, name=name, role=role, team_id=_team_by_name(team)),
-            password=password, actor=None, origin=Origin.command_line("users create"),
+            password=password,
+            actor=None,
+            origin=Origin.command_line("users create"),
             now=utcnow(),
         )
     except ValidationError as exc:
@@ -67,18 +70,54 @@ DEMO_TEAMS = [
 
 DEMO_STAFF = [
     ("admin@waypoint.example", "Alex Admin", "admin", None, (), None),
-    ("lead.city@waypoint.example", "Tara Leader", "team_leader", "City victim team", (),
-     "Leicester East"),
-    ("lead.county@waypoint.example", "Graham Leader", "team_leader", "County victim team", (),
-     "Charnwood"),
-    ("sam.caseworker@waypoint.example", "Sam Okafor", "caseworker", "City victim team",
-     ("children_young_people", "hate_crime"), "Leicester East"),
-    ("jo.caseworker@waypoint.example", "Jo Patel", "caseworker", "City victim team",
-     ("domestic_abuse", "sexual_violence"), "Leicester West"),
-    ("chris.caseworker@waypoint.example", "Chris Lowe", "caseworker", "County victim team",
-     ("restorative_justice",), "Charnwood"),
-    ("dee.caseworker@waypoint.example", "Dee Marsh", "caseworker", "County victim team",
-     ("children_young_people", "bereaved"), "Rutland"),
+    (
+        "lead.city@waypoint.example",
+        "Tara Leader",
+        "team_leader",
+        "City victim team",
+        (),
+        "Leicester East",
+    ),
+    (
+        "lead.county@waypoint.example",
+        "Graham Leader",
+        "team_leader",
+        "County victim team",
+        (),
+        "Charnwood",
+    ),
+    (
+        "sam.caseworker@waypoint.example",
+        "Sam Okafor",
+        "caseworker",
+        "City victim team",
+        ("children_young_people", "hate_crime"),
+        "Leicester East",
+    ),
+    (
+        "jo.caseworker@waypoint.example",
+        "Jo Patel",
+        "caseworker",
+        "City victim team",
+        ("domestic_abuse", "sexual_violence"),
+        "Leicester West",
+    ),
+    (
+        "chris.caseworker@waypoint.example",
+        "Chris Lowe",
+        "caseworker",
+        "County victim team",
+        ("restorative_justice",),
+        "Charnwood",
+    ),
+    (
+        "dee.caseworker@waypoint.example",
+        "Dee Marsh",
+        "caseworker",
+        "County victim team",
+        ("children_young_people", "bereaved"),
+        "Rutland",
+    ),
     ("hsb.advisor@waypoint.example", "Hana Advisor", "hsb_advisor", "HSB advice line", (), None),
     ("analyst@waypoint.example", "Ravi Analyst", "analyst", None, (), None),
 ]
@@ -91,17 +130,23 @@ def demo_seed() -> None:
     origin = Origin.command_line("demo seed")
     for name, service in DEMO_TEAMS:
         if not db.session.scalar(sa.select(Team.id).where(Team.name == name)):
-            create_team(db.session, name=name, service=service, actor=None, origin=origin,
-                        now=now)
+            create_team(db.session, name=name, service=service, actor=None, origin=origin, now=now)
     rows = []
     for email, name, role, team, specialisms, npa in DEMO_STAFF:
         password = "demo-" + secrets.token_urlsafe(9)
         staff = db.session.scalar(sa.select(Staff).where(Staff.email == email))
         if staff is None:
-            details = StaffDetails(email=email, name=name, role=role,
-                                   team_id=_team_by_name(team), specialisms=specialisms, npa=npa)
-            staff = create_staff(db.session, details, password=password, actor=None,
-                                 origin=origin, now=now)
+            details = StaffDetails(
+                email=email,
+                name=name,
+                role=role,
+                team_id=_team_by_name(team),
+                specialisms=specialisms,
+                npa=npa,
+            )
+            staff = create_staff(
+                db.session, details, password=password, actor=None, origin=origin, now=now
+            )
         else:
             set_password(db.session, staff.id, password, actor=None, origin=origin, now=now)
         rows.append((ROLES[role], email, password))
@@ -121,10 +166,8 @@ def scheduler_cli(ctx) -> None:
 
         app = current_app._get_current_object()
         click.echo("Waypoint scheduler running; Ctrl+C to stop.")
-        try:
+        with contextlib.suppress(KeyboardInterrupt, SystemExit):
             build_scheduler(app, blocking=True).start()
-        except (KeyboardInterrupt, SystemExit):
-            pass
 
 
 @scheduler_cli.command("run-once")

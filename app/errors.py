@@ -9,8 +9,10 @@ from casework.db import db
 MESSAGES = {
     400: ("There is a problem with your request", "Go back and try again."),
     401: ("You need to sign in", "Sign in to see this page."),
-    403: ("You do not have permission to see this page",
-          "If you think you should, speak to your team leader or administrator."),
+    403: (
+        "You do not have permission to see this page",
+        "If you think you should, speak to your team leader or administrator.",
+    ),
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("There is a problem with your request", "That action is not available here."),
     429: ("Too many attempts", "Wait a minute, then try again."),
@@ -21,8 +23,12 @@ MESSAGES = {
 
 def _page(code: int, heading: str | None = None, body: str | None = None):
     default_heading, default_body = MESSAGES[code]
-    return render_template("errors/error.html", code=code, heading=heading or default_heading,
-                           body=body or default_body), code
+    return render_template(
+        "errors/error.html",
+        code=code,
+        heading=heading or default_heading,
+        body=body or default_body,
+    ), code
 
 
 def register(app: Flask) -> None:
@@ -36,11 +42,19 @@ def register(app: Flask) -> None:
         from app.auth.session import request_origin
 
         db.session.rollback()
-        record_event(db.session, action="security.csrf_failed", outcome="failed",
-                     origin=request_origin(), detail={"path": request.path, "why": exc.description})
+        record_event(
+            db.session,
+            action="security.csrf_failed",
+            outcome="failed",
+            origin=request_origin(),
+            detail={"path": request.path, "why": exc.description},
+        )
         db.session.commit()
-        return _page(400, "Your form has expired",
-                     "For your security, forms time out. Go back, reload the page and try again.")
+        return _page(
+            400,
+            "Your form has expired",
+            "For your security, forms time out. Go back, reload the page and try again.",
+        )
 
     @app.errorhandler(500)
     def server_error(exc):

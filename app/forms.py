@@ -1,14 +1,38 @@
 """Helpers shared by every feature's forms."""
 
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import DateField
+from wtforms.utils import unset_value
+
 from casework.errors import NotFound, ValidationError
 
 
 def apply_errors(form, exc: ValidationError | NotFound) -> None:
     """Show a service's validation messages against the form fields they belong to."""
-    errors = exc.errors if isinstance(exc, ValidationError) else {"": "That record no longer exists"}
+    if isinstance(exc, ValidationError):
+        errors = exc.errors
+    else:
+        errors = {"": "That record no longer exists"}
     for name, message in errors.items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):
             field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
         else:
             form.form_errors.append(message)
+
+
+class GovDateField(DateField):
+    """A date entered as day, month and year boxes (GOV.UK date input), in UK order.
+
+    govuk-frontend-wtf expects three raw values or none; an absent field gives none.
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", ["%d %m %Y", "%Y-%m-%d"])
+        kwargs.setdefault("widget", GovDateInput())
+        super().__init__(label, validators, **kwargs)
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        if not self.raw_data:
+            self.raw_data = None

@@ -215,8 +215,14 @@ def create_team(session, *, name: str, service: str, actor, origin: Origin, now:
     session.add(team)
     session.flush()
     record_event(
-        session, action="team.create", actor=actor, origin=origin, record_type="team",
-        record_id=team.id, detail={"name": name, "service": service}, at=now,
+        session,
+        action="team.create",
+        actor=actor,
+        origin=origin,
+        record_type="team",
+        record_id=team.id,
+        detail={"name": name, "service": service},
+        at=now,
     )
     session.commit()
     return team
@@ -230,14 +236,27 @@ def create_staff(
     problem = passwords.password_problem(password or "")
     if problem:
         raise ValidationError({"password": problem})
-    staff = Staff(password_hash=passwords.hash_password(password), active=True,
-                  failed_logins=0, created_at=now, updated_at=now, specialisms=[], languages=[])
+    staff = Staff(
+        password_hash=passwords.hash_password(password),
+        active=True,
+        failed_logins=0,
+        created_at=now,
+        updated_at=now,
+        specialisms=[],
+        languages=[],
+    )
     _apply(staff, clean)
     session.add(staff)
     session.flush()
     record_event(
-        session, action="staff.create", actor=actor, origin=origin, record_type="staff",
-        record_id=staff.id, detail={"email": staff.email, "role": staff.role}, at=now,
+        session,
+        action="staff.create",
+        actor=actor,
+        origin=origin,
+        record_type="staff",
+        record_id=staff.id,
+        detail={"email": staff.email, "role": staff.role},
+        at=now,
     )
     session.commit()
     return staff
@@ -255,8 +274,14 @@ def update_staff(
     if changes:
         staff.updated_at = now
         record_event(
-            session, action="staff.update", actor=actor, origin=origin, record_type="staff",
-            record_id=staff.id, detail={"changed": sorted(changes)}, at=now,
+            session,
+            action="staff.update",
+            actor=actor,
+            origin=origin,
+            record_type="staff",
+            record_id=staff.id,
+            detail={"changed": sorted(changes)},
+            at=now,
         )
         session.commit()
     return staff
@@ -275,8 +300,15 @@ def set_password(session, staff_id: int, password: str, *, actor, origin: Origin
     staff.locked_until = None
     staff.updated_at = now
     _end_all_sessions(session, staff.id, "password_changed", now)
-    record_event(session, action="staff.password_set", actor=actor, origin=origin,
-                 record_type="staff", record_id=staff.id, at=now)
+    record_event(
+        session,
+        action="staff.password_set",
+        actor=actor,
+        origin=origin,
+        record_type="staff",
+        record_id=staff.id,
+        at=now,
+    )
     session.commit()
     return staff
 
@@ -300,8 +332,13 @@ def set_staff_active(
         staff.failed_logins = 0
         staff.locked_until = None
     record_event(
-        session, action="staff.activate" if active else "staff.deactivate", actor=actor,
-        origin=origin, record_type="staff", record_id=staff.id, at=now,
+        session,
+        action="staff.activate" if active else "staff.deactivate",
+        actor=actor,
+        origin=origin,
+        record_type="staff",
+        record_id=staff.id,
+        at=now,
     )
     session.commit()
     return staff
@@ -339,13 +376,27 @@ def authenticate(
         if staff.failed_logins >= policy.max_failures:
             staff.locked_until = now + policy.lockout
             staff.failed_logins = 0
-            record_event(session, action="auth.lockout", actor=staff, origin=origin,
-                         record_type="staff", record_id=staff.id, at=now,
-                         detail={"until": staff.locked_until.isoformat()})
+            record_event(
+                session,
+                action="auth.lockout",
+                actor=staff,
+                origin=origin,
+                record_type="staff",
+                record_id=staff.id,
+                at=now,
+                detail={"until": staff.locked_until.isoformat()},
+            )
     if reason:
-        record_event(session, action="auth.sign_in", outcome="failed", actor=staff,
-                     actor_email=email[:254] or None, origin=origin, at=now,
-                     detail={"reason": reason})
+        record_event(
+            session,
+            action="auth.sign_in",
+            outcome="failed",
+            actor=staff,
+            actor_email=email[:254] or None,
+            origin=origin,
+            at=now,
+            detail={"reason": reason},
+        )
         session.commit()
         return None, reason
 
@@ -353,10 +404,24 @@ def authenticate(
     staff.locked_until = None
     staff.last_login_at = now
     token = secrets.token_urlsafe(32)
-    session.add(StaffSession(staff_id=staff.id, token_hash=_hash_token(token), created_at=now,
-                             last_seen_at=now, ip=origin.ip and origin.ip[:64]))
-    record_event(session, action="auth.sign_in", actor=staff, origin=origin,
-                 record_type="staff", record_id=staff.id, at=now)
+    session.add(
+        StaffSession(
+            staff_id=staff.id,
+            token_hash=_hash_token(token),
+            created_at=now,
+            last_seen_at=now,
+            ip=origin.ip and origin.ip[:64],
+        )
+    )
+    record_event(
+        session,
+        action="auth.sign_in",
+        actor=staff,
+        origin=origin,
+        record_type="staff",
+        record_id=staff.id,
+        at=now,
+    )
     session.commit()
     staff.session_token = token
     return staff, None
@@ -368,13 +433,21 @@ def load_session(
     """The staff member behind a session token, or None when it is unknown, ended or expired."""
     if not token:
         return None
-    row = session.scalar(sa.select(StaffSession).where(StaffSession.token_hash == _hash_token(token)))
+    row = session.scalar(
+        sa.select(StaffSession).where(StaffSession.token_hash == _hash_token(token))
+    )
     if row is None or row.ended_at is not None:
         # A cookie for a session that was signed out, expired or never existed here:
         # somebody may be replaying a copied cookie.
-        record_event(session, action="auth.session_rejected", outcome="failed",
-                     actor=row.staff if row else None, origin=origin, at=now,
-                     detail={"reason": row.ended_reason if row else "unknown_session"})
+        record_event(
+            session,
+            action="auth.session_rejected",
+            outcome="failed",
+            actor=row.staff if row else None,
+            origin=origin,
+            at=now,
+            detail={"reason": row.ended_reason if row else "unknown_session"},
+        )
         session.commit()
         return None
     expired = None
@@ -387,8 +460,14 @@ def load_session(
     if expired:
         row.ended_at = now
         row.ended_reason = expired
-        record_event(session, action="auth.session_expired", actor=row.staff,
-                     origin=origin, at=now, detail={"reason": expired})
+        record_event(
+            session,
+            action="auth.session_expired",
+            actor=row.staff,
+            origin=origin,
+            at=now,
+            detail={"reason": expired},
+        )
         session.commit()
         return None
     # Write the last-seen time at most once a minute, not on every request.
@@ -405,11 +484,20 @@ def sign_out(session, staff: Staff, *, origin: Origin, now: datetime) -> None:
     if staff.session_token:
         session.execute(
             sa.update(StaffSession)
-            .where(StaffSession.token_hash == _hash_token(staff.session_token),
-                   StaffSession.ended_at.is_(None))
+            .where(
+                StaffSession.token_hash == _hash_token(staff.session_token),
+                StaffSession.ended_at.is_(None),
+            )
             .values(ended_at=now, ended_reason="signed_out")
         )
-    record_event(session, action="auth.sign_out", actor=staff, origin=origin,
-                 record_type="staff", record_id=staff.id, at=now)
+    record_event(
+        session,
+        action="auth.sign_out",
+        actor=staff,
+        origin=origin,
+        record_type="staff",
+        record_id=staff.id,
+        at=now,
+    )
     session.commit()
     staff.session_token = None

@@ -1,7 +1,6 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
@@ -9,7 +8,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    DateField,
     PasswordField,
     RadioField,
     SelectField,
@@ -19,39 +17,66 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.forms import GovDateField
 from casework.staff import ROLES, SERVICES, SPECIALISMS
 
 
 class StaffForm(FlaskForm):
-    name = StringField("Full name", widget=GovTextInput(),
-                       validators=[InputRequired(message="Enter the staff member's full name"),
-                                   Length(max=120)])
-    email = StringField("Email address", widget=GovTextInput(),
-                        validators=[InputRequired(message="Enter an email address"),
-                                    Length(max=254)])
-    role = RadioField("Role", choices=list(ROLES.items()), widget=GovRadioInput(),
-                      validators=[InputRequired(message="Select a role")])
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the staff member's full name"), Length(max=120)],
+    )
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter an email address"), Length(max=254)],
+    )
+    role = RadioField(
+        "Role",
+        choices=list(ROLES.items()),
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select a role")],
+    )
     team_id = SelectField("Team", coerce=str, widget=GovSelect())
-    specialisms = SelectMultipleField("Specialisms", choices=list(SPECIALISMS.items()),
-                                      widget=GovCheckboxesInput(), validators=[Optional()])
-    npa = StringField("Neighbourhood policing area", widget=GovTextInput(),
-                      validators=[Optional(), Length(max=100)])
-    gender = StringField("Gender (optional, for victims' stated preferences)",
-                         widget=GovTextInput(), validators=[Optional(), Length(max=20)])
-    languages = StringField("Languages spoken other than English (comma separated)",
-                            widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    specialisms = SelectMultipleField(
+        "Specialisms",
+        choices=list(SPECIALISMS.items()),
+        widget=GovCheckboxesInput(),
+        validators=[Optional()],
+    )
+    npa = StringField(
+        "Neighbourhood policing area",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=100)],
+    )
+    gender = StringField(
+        "Gender (optional, for victims' stated preferences)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=20)],
+    )
+    languages = StringField(
+        "Languages spoken other than English (comma separated)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200)],
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
 class NewStaffForm(StaffForm):
-    password = PasswordField("Initial password (at least 12 characters)",
-                             widget=GovPasswordInput(),
-                             validators=[InputRequired(message="Enter an initial password")])
+    password = PasswordField(
+        "Initial password (at least 12 characters)",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter an initial password")],
+    )
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField("New password (at least 12 characters)", widget=GovPasswordInput(),
-                             validators=[InputRequired(message="Enter a new password")])
+    password = PasswordField(
+        "New password (at least 12 characters)",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter a new password")],
+    )
     submit = SubmitField("Set password", widget=GovSubmitInput())
 
 
@@ -60,11 +85,17 @@ class ActiveForm(FlaskForm):
 
 
 class TeamForm(FlaskForm):
-    name = StringField("Team name", widget=GovTextInput(),
-                       validators=[InputRequired(message="Enter the team's name"),
-                                   Length(max=100)])
-    service = RadioField("Service", choices=list(SERVICES.items()), widget=GovRadioInput(),
-                         validators=[InputRequired(message="Select the service")])
+    name = StringField(
+        "Team name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the team's name"), Length(max=100)],
+    )
+    service = RadioField(
+        "Service",
+        choices=list(SERVICES.items()),
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select the service")],
+    )
     submit = SubmitField("Add team", widget=GovSubmitInput())
 
 
@@ -72,16 +103,25 @@ class AuditSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    staff = StringField("Staff email contains", widget=GovTextInput(),
-                        validators=[Optional(), Length(max=254)])
+    staff = StringField(
+        "Staff email contains", widget=GovTextInput(), validators=[Optional(), Length(max=254)]
+    )
     person = StringField("Person id", widget=GovTextInput(), validators=[Optional()])
-    record_type = SelectField("Record type", widget=GovSelect(), validators=[Optional()],
-                              choices=[("", "Any"), ("staff", "Staff"), ("team", "Team"),
-                                       ("referral", "Referral"), ("person", "Person")])
-    record_id = StringField("Record id", widget=GovTextInput(),
-                            validators=[Optional(), Length(max=64)])
-    since = DateField("From (inclusive)", widget=GovDateInput(), validators=[Optional()],
-                      format=["%d %m %Y", "%Y-%m-%d"])
-    until = DateField("To (inclusive)", widget=GovDateInput(), validators=[Optional()],
-                      format=["%d %m %Y", "%Y-%m-%d"])
+    record_type = SelectField(
+        "Record type",
+        widget=GovSelect(),
+        validators=[Optional()],
+        choices=[
+            ("", "Any"),
+            ("staff", "Staff"),
+            ("team", "Team"),
+            ("referral", "Referral"),
+            ("person", "Person"),
+        ],
+    )
+    record_id = StringField(
+        "Record id", widget=GovTextInput(), validators=[Optional(), Length(max=64)]
+    )
+    since = GovDateField("From (inclusive)", validators=[Optional()])
+    until = GovDateField("To (inclusive)", validators=[Optional()])
     submit = SubmitField("Search", widget=GovSubmitInput())

@@ -22,8 +22,8 @@ from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
 from casework.staff import (
     ROLES,
-    StaffDetails,
     Staff,
+    StaffDetails,
     Team,
     create_staff,
     create_team,
@@ -79,12 +79,17 @@ def staff_list():
         query = query.where(Staff.active.is_(False))
     if q:
         like = f"%{q.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(Staff.name).like(like),
-                                   sa.func.lower(Staff.email).like(like)))
+        query = query.where(
+            sa.or_(sa.func.lower(Staff.name).like(like), sa.func.lower(Staff.email).like(like))
+        )
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("admin/staff_list.html", page=page, roles=ROLES,
-                           teams=_team_choices()[1:], filters={"role": role, "team": team_id,
-                                                               "status": status, "q": q})
+    return render_template(
+        "admin/staff_list.html",
+        page=page,
+        roles=ROLES,
+        teams=_team_choices()[1:],
+        filters={"role": role, "team": team_id, "status": status, "q": q},
+    )
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])
@@ -94,8 +99,14 @@ def staff_new():
     form.team_id.choices = _team_choices()
     if form.validate_on_submit():
         try:
-            staff = create_staff(db.session, _details(form), password=form.password.data,
-                                 actor=current_user, origin=request_origin(), now=utcnow())
+            staff = create_staff(
+                db.session,
+                _details(form),
+                password=form.password.data,
+                actor=current_user,
+                origin=request_origin(),
+                now=utcnow(),
+            )
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -103,15 +114,20 @@ def staff_new():
             flash(f"Staff account created for {staff.name}.", "success")
             return redirect(url_for("admin.staff_detail", staff_id=staff.id))
     return render_template("admin/staff_form.html", form=form, title="Add a staff member"), (
-        400 if form.errors else 200)
+        400 if form.errors else 200
+    )
 
 
 @bp.route("/staff/<int:staff_id>")
 @admin_only
 def staff_detail(staff_id: int):
     staff = _get_staff_or_404(staff_id)
-    return render_template("admin/staff_detail.html", staff=staff, active_form=ActiveForm(),
-                           password_form=PasswordForm())
+    return render_template(
+        "admin/staff_detail.html",
+        staff=staff,
+        active_form=ActiveForm(),
+        password_form=PasswordForm(),
+    )
 
 
 @bp.route("/staff/<int:staff_id>/edit", methods=["GET", "POST"])
@@ -125,16 +141,23 @@ def staff_edit(staff_id: int):
         form.languages.data = ", ".join(staff.languages or [])
     if form.validate_on_submit():
         try:
-            update_staff(db.session, staff.id, _details(form), actor=current_user,
-                         origin=request_origin(), now=utcnow())
+            update_staff(
+                db.session,
+                staff.id,
+                _details(form),
+                actor=current_user,
+                origin=request_origin(),
+                now=utcnow(),
+            )
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)
         else:
             flash("Changes saved.", "success")
             return redirect(url_for("admin.staff_detail", staff_id=staff.id))
-    return render_template("admin/staff_form.html", form=form, staff=staff,
-                           title=f"Edit {staff.name}"), (400 if form.errors else 200)
+    return render_template(
+        "admin/staff_form.html", form=form, staff=staff, title=f"Edit {staff.name}"
+    ), (400 if form.errors else 200)
 
 
 @bp.route("/staff/<int:staff_id>/active", methods=["POST"])
@@ -146,14 +169,22 @@ def staff_active(staff_id: int):
     if form.validate_on_submit():
         make_active = request.form.get("active") == "1"
         try:
-            set_staff_active(db.session, staff.id, make_active, actor=current_user,
-                             origin=request_origin(), now=utcnow())
+            set_staff_active(
+                db.session,
+                staff.id,
+                make_active,
+                actor=current_user,
+                origin=request_origin(),
+                now=utcnow(),
+            )
         except ValidationError as exc:
             db.session.rollback()
             flash(next(iter(exc.errors.values())), "error")
         else:
-            flash(f"{staff.name} {'reactivated' if make_active else 'deactivated and signed out'}.",
-                  "success")
+            flash(
+                f"{staff.name} {'reactivated' if make_active else 'deactivated and signed out'}.",
+                "success",
+            )
     return redirect(url_for("admin.staff_detail", staff_id=staff.id))
 
 
@@ -164,16 +195,23 @@ def staff_password(staff_id: int):
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            set_password(db.session, staff.id, form.password.data, actor=current_user,
-                         origin=request_origin(), now=utcnow())
+            set_password(
+                db.session,
+                staff.id,
+                form.password.data,
+                actor=current_user,
+                origin=request_origin(),
+                now=utcnow(),
+            )
         except (ValidationError, NotFound) as exc:
             db.session.rollback()
             apply_errors(form, exc)
         else:
             flash(f"New password set for {staff.name}; their sessions were ended.", "success")
             return redirect(url_for("admin.staff_detail", staff_id=staff.id))
-    return render_template("admin/staff_detail.html", staff=staff, active_form=ActiveForm(),
-                           password_form=form), 400
+    return render_template(
+        "admin/staff_detail.html", staff=staff, active_form=ActiveForm(), password_form=form
+    ), 400
 
 
 @bp.route("/teams", methods=["GET", "POST"])
@@ -182,20 +220,31 @@ def team_list():
     form = TeamForm()
     if form.validate_on_submit():
         try:
-            team = create_team(db.session, name=form.name.data, service=form.service.data,
-                               actor=current_user, origin=request_origin(), now=utcnow())
+            team = create_team(
+                db.session,
+                name=form.name.data,
+                service=form.service.data,
+                actor=current_user,
+                origin=request_origin(),
+                now=utcnow(),
+            )
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)
         else:
             flash(f"Team {team.name} added.", "success")
             return redirect(url_for("admin.team_list"))
-    counts = dict(db.session.execute(
-        sa.select(Staff.team_id, sa.func.count()).where(Staff.active.is_(True))
-        .group_by(Staff.team_id)).all())
+    counts = dict(
+        db.session.execute(
+            sa.select(Staff.team_id, sa.func.count())
+            .where(Staff.active.is_(True))
+            .group_by(Staff.team_id)
+        ).all()
+    )
     teams = db.session.scalars(sa.select(Team).order_by(Team.name)).all()
     return render_template("admin/teams.html", form=form, teams=teams, counts=counts), (
-        400 if form.errors else 200)
+        400 if form.errors else 200
+    )
 
 
 def _local_midnight_utc(day) -> datetime:
@@ -221,16 +270,21 @@ def audit():
                 record_type=form.record_type.data or None,
                 record_id=form.record_id.data or None,
                 since=_local_midnight_utc(form.since.data) if form.since.data else None,
-                until=(_local_midnight_utc(form.until.data + timedelta(days=1))
-                       if form.until.data else None),
+                until=(
+                    _local_midnight_utc(form.until.data + timedelta(days=1))
+                    if form.until.data
+                    else None
+                ),
             )
             if search.since and search.until and search.until <= search.since:
                 form.until.errors.append("The end date must be on or after the start date")
             else:
-                page = search_events(search, page=request.args.get("page", 1, type=int),
-                                     per_page=50)
+                page = search_events(
+                    search, page=request.args.get("page", 1, type=int), per_page=50
+                )
     elif not searched:
         page = search_events(AuditSearch(), page=1, per_page=50)
     args = {k: v for k, v in request.args.items(multi=True) if k != "page"}
     return render_template("admin/audit.html", form=form, page=page, args=args), (
-        400 if form.errors else 200)
+        400 if form.errors else 200
+    )

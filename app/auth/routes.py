@@ -25,8 +25,12 @@ def login():
     error = None
     if form.validate_on_submit():
         staff, _reason = authenticate(
-            db.session, form.email.data, form.password.data,
-            origin=request_origin(), now=utcnow(), policy=session_policy(),
+            db.session,
+            form.email.data,
+            form.password.data,
+            origin=request_origin(),
+            now=utcnow(),
+            policy=session_policy(),
         )
         if staff is None:
             error = SIGN_IN_FAILED

@@ -68,8 +68,13 @@ def configure_login(app: Flask, login_manager: LoginManager) -> None:
     @app.before_request
     def audit_forged_cookie():
         if g.pop("forged_cookie", False):
-            record_event(db.session, action="security.bad_cookie", outcome="failed",
-                         origin=request_origin(), detail={"path": request.path})
+            record_event(
+                db.session,
+                action="security.bad_cookie",
+                outcome="failed",
+                origin=request_origin(),
+                detail={"path": request.path},
+            )
             db.session.commit()
 
 
@@ -82,9 +87,14 @@ def role_required(*roles: str):
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
             if current_user.role not in roles:
-                record_event(db.session, action="access.denied", outcome="failed",
-                             actor=current_user, origin=request_origin(),
-                             detail={"path": request.path})
+                record_event(
+                    db.session,
+                    action="access.denied",
+                    outcome="failed",
+                    actor=current_user,
+                    origin=request_origin(),
+                    detail={"path": request.path},
+                )
                 db.session.commit()
                 abort(403)
             return view(*args, **kwargs)

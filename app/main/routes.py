@@ -62,12 +62,25 @@ def staff_profile(staff_id: int):
     """One staff member's profile; another team's id gets the same 404 as a missing one."""
     staff = db.session.get(Staff, staff_id)
     if staff is None or not can_view_staff(current_user, staff):
-        record_event(db.session, action="access.denied", outcome="failed", actor=current_user,
-                     origin=request_origin(), record_type="staff", record_id=staff_id)
+        record_event(
+            db.session,
+            action="access.denied",
+            outcome="failed",
+            actor=current_user,
+            origin=request_origin(),
+            record_type="staff",
+            record_id=staff_id,
+        )
         db.session.commit()
         abort(404)
-    record_event(db.session, action="staff.view", actor=current_user, origin=request_origin(),
-                 record_type="staff", record_id=staff.id)
+    record_event(
+        db.session,
+        action="staff.view",
+        actor=current_user,
+        origin=request_origin(),
+        record_type="staff",
+        record_id=staff.id,
+    )
     db.session.commit()
     return render_template("main/staff_profile.html", staff=staff)
 
@@ -110,8 +123,11 @@ def navigation():
         "team_leader": [("main.team", "My team"), ("main.caseload", "Caseload")],
         "hsb_advisor": [("main.advice_line", "Advice line")],
         "analyst": [("main.reports", "Reports")],
-        "admin": [("admin.staff_list", "Staff"), ("admin.team_list", "Teams"),
-                  ("admin.audit", "Audit trail")],
+        "admin": [
+            ("admin.staff_list", "Staff"),
+            ("admin.team_list", "Teams"),
+            ("admin.audit", "Audit trail"),
+        ],
     }.get(current_user.role, [])
     items = items + [("main.account", "Your account")]
     return {

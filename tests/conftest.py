@@ -1,0 +1,244 @@
+"""Fixtures shared by the whole suite.
+
+The database is real: a migrated SQLite file per test by default, or, when ``TEST_DATABASE_URL``
+is set, the PostgreSQL database it names (migrated once, emptied before each test).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+_TMP = Path(tempfile.mkdtemp(prefix="waypoint-tests-"))
+os.environ["WAYPOINT_ENV"] = "test"
+os.environ["WAYPOINT_INSTANCE_DIR"] = str(_TMP / "instance")
+os.environ.pop("DATABASE_URL", None)
+
+import pytest  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from app import create_app  # noqa: E402
+from casework.audit import AuditEvent, Origin  # noqa: E402
+from casework.db import db, utcnow  # noqa: E402
+from casework.staff import StaffDetails, Team, create_staff, create_team  # noqa: E402
+from config import _database_url  # noqa: E402
+
+PASSWORD = "correct horse battery staple"
+ROLES = ("caseworker", "team_leader", "hsb_advisor", "analyst", "admin")
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if not url:
+        return None
+    os.environ["DATABASE_URL"] = url
+    try:
+        return _database_url(Path("unused"))
+    finally:
+        os.environ.pop("DATABASE_URL", None)
+
+
+POSTGRES_URL = _postgres_url()
+
+
+def make_app(database_uri: str, **overrides):
+    return create_app({"SQLALCHEMY_DATABASE_URI": database_uri, **overrides})
+
+
+@pytest.fixture(scope="session")
+def migrated_database():
+    """A database built by the real migrations, once per run: a file path or a server URL."""
+    if POSTGRES_URL:
+        engine = sa.create_engine(POSTGRES_URL)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+        app = make_app(POSTGRES_URL)
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        return POSTGRES_URL
+    template = _TMP / "template.db"
+    app = make_app(f"sqlite:///{template}")
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.engine.dispose()
+    return template
+
+
+def _empty_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        tables = [name for name in sa.inspect(conn).get_table_names() if name != "alembic_version"]
+        if tables:
+            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_uri(migrated_database, tmp_path) -> str:
+    """A freshly migrated, empty database for one test."""
+    if POSTGRES_URL:
+        _empty_postgres(POSTGRES_URL)
+        return POSTGRES_URL
+    path = tmp_path / "waypoint.db"
+    shutil.copy(migrated_database, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_overrides() -> dict:
+    """Settings a test module may override (redefine this fixture in the module)."""
+    return {}
+
+
+class FreshContextClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    Without this, requests would share the test's app context: its ``g`` (where Flask-Login
+    caches the signed-in user) and its database session, hiding real per-request behaviour.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(database_uri, app_overrides):
+    app = make_app(database_uri, **app_overrides)
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def create_team_record(app):
+    """Factory: a team, created through the real service."""
+    counter = iter(range(1, 10_000))
+
+    def _create(name: str | None = None, service: str = "victim") -> Team:
+        return create_team(
+            db.session,
+            name=name or f"Team {next(counter)}",
+            service=service,
+            actor=None,
+            origin=Origin.command_line("test"),
+            now=utcnow(),
+        )
+
+    return _create
+
+
+@pytest.fixture
+def create_staff_record(app, create_team_record):
+    """Factory: a staff account with the shared test password, created through the service."""
+    counter = iter(range(1, 10_000))
+
+    def _create(role: str = "caseworker", team: Team | None = None, **fields):
+        n = next(counter)
+        details = StaffDetails(
+            email=fields.pop("email", f"{role}{n}@waypoint.test"),
+            name=fields.pop("name", f"{role.replace('_', ' ').title()} {n}"),
+            role=role,
+            team_id=team.id if team else None,
+            **fields,
+        )
+        return create_staff(
+            db.session,
+            details,
+            password=PASSWORD,
+            actor=None,
+            origin=Origin.command_line("test"),
+            now=utcnow(),
+        )
+
+    return _create
+
+
+CSRF_PATTERN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_token(client, path: str) -> str:
+    """Read the CSRF token from a page's form, as a browser would."""
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_PATTERN.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+def post_form(client, path: str, data: dict, *, token_from: str | None = None, **kwargs):
+    """Submit a form with the token the page at ``token_from`` (default ``path``) carries."""
+    token = csrf_token(client, token_from or path)
+    return client.post(path, data={"csrf_token": token, **data}, **kwargs)
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    return post_form(client, "/login", {"email": email, "password": password})
+
+
+@pytest.fixture
+def sign_in_as(app, client, create_staff_record, create_team_record):
+    """Factory: sign the test client in as a new staff member of ``role``; returns the staff."""
+
+    def _sign_in(role: str, team: Team | None = None, **fields):
+        staff = create_staff_record(role, team=team or create_team_record(), **fields)
+        response = sign_in(client, staff.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return staff
+
+    return _sign_in
+
+
+@pytest.fixture(params=ROLES)
+def signed_in_role(request, sign_in_as):
+    """Runs a test once per role, signed in as that role."""
+    return sign_in_as(request.param)
+
+
+@pytest.fixture
+def caseworker(sign_in_as):
+    return sign_in_as("caseworker")
+
+
+@pytest.fixture
+def team_leader(sign_in_as):
+    return sign_in_as("team_leader")
+
+
+@pytest.fixture
+def admin(sign_in_as):
+    return sign_in_as("admin")
+
+
+def audit_rows(action: str | None = None) -> list[AuditEvent]:
+    """Audit rows, oldest first, optionally of one action."""
+    db.session.rollback()  # see what requests have committed since
+    query = sa.select(AuditEvent).order_by(AuditEvent.id)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return list(db.session.scalars(query))

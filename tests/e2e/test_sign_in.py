@@ -1,0 +1,57 @@
+"""A team leader signs in with a real browser; the admin then sees it in the audit trail."""
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+
+def sign_in_with_keyboard(page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.keyboard.press("Enter")
+
+
+def test_team_leader_signs_in_and_the_audit_trail_shows_it(
+    live_server, page, create_team_record, create_staff_record, tmp_path
+):
+    team = create_team_record("City victim team")
+    leader = create_staff_record("team_leader", team=team, name="Tara Leader")
+    create_staff_record("caseworker", team=team, name="Sam Okafor")
+    admin = create_staff_record("admin", name="Alex Admin")
+
+    sign_in_with_keyboard(page, live_server, leader.email)
+    page.wait_for_url(f"{live_server}/team")
+    assert page.get_by_role("heading", level=1).inner_text() == "City victim team"
+    assert page.get_by_role("link", name="Sam Okafor").is_visible()
+    assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
+    page.screenshot(path=str(tmp_path / "team.png"), full_page=True)
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{live_server}/login")
+    assert page.get_by_text("You have signed out.").is_visible()
+
+    sign_in_with_keyboard(page, live_server, admin.email)
+    page.wait_for_url(f"{live_server}/admin/staff")
+    page.get_by_role("link", name="Audit trail").click()
+    page.get_by_label("Staff email contains").fill(leader.email)
+    page.get_by_role("button", name="Search").click()
+    rows = page.locator("tbody tr")
+    texts = rows.all_inner_texts()
+    assert any("auth.sign_in" in t and leader.email in t for t in texts), texts
+    assert any("auth.sign_out" in t for t in texts), texts
+
+
+def test_wrong_password_shows_an_error_summary_in_the_browser(
+    live_server, page, create_staff_record
+):
+    staff = create_staff_record("caseworker")
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email address").fill(staff.email)
+    page.get_by_label("Password", exact=True).fill("not my password at all")
+    page.get_by_role("button", name="Sign in").click()
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible()
+    assert "Enter a correct email address and password" in summary.inner_text()
+    assert page.title().startswith("Error: ")

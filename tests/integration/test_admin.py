@@ -1,0 +1,149 @@
+"""Admins add, edit and deactivate staff and teams, and search the audit trail."""
+
+import sqlalchemy as sa
+import time_machine
+
+from casework.db import db
+from casework.staff import Staff, Team
+from tests.conftest import PASSWORD, audit_rows, post_form, sign_in
+
+NEW_STAFF = {
+    "name": "Nia Caseworker",
+    "email": "Nia.Caseworker@Waypoint.test",
+    "role": "caseworker",
+    "team_id": "",
+    "specialisms": ["children_young_people", "hate_crime"],
+    "npa": "Leicester East",
+    "gender": "female",
+    "languages": "Polish, Urdu",
+    "password": "a long enough password",
+}
+
+
+def _staff_count() -> int:
+    db.session.rollback()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Staff))
+
+
+def test_admin_adds_a_staff_member_who_can_then_sign_in(app, client, admin):
+    response = post_form(client, "/admin/staff/new", NEW_STAFF)
+    assert response.status_code == 302
+    db.session.rollback()
+    staff = db.session.scalar(sa.select(Staff).where(Staff.email == "nia.caseworker@waypoint.test"))
+    assert staff.specialisms == ["children_young_people", "hate_crime"]
+    assert staff.languages == ["Polish", "Urdu"]
+    assert audit_rows("staff.create")[-1].actor_id == admin.id
+    assert sign_in(app.test_client(), staff.email, "a long enough password").status_code == 302
+
+
+def test_invalid_staff_form_shows_every_problem_and_stores_nothing(client, admin):
+    before = _staff_count()
+    bad = {**NEW_STAFF, "email": "not-an-email", "role": "", "password": "short"}
+    response = post_form(client, "/admin/staff/new", bad)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "There is a problem" in html
+    assert "Select a role" in html
+    assert _staff_count() == before
+
+
+def test_duplicate_email_is_refused_with_a_clear_message(client, admin):
+    response = post_form(client, "/admin/staff/new", {**NEW_STAFF, "email": admin.email})
+    assert response.status_code == 400
+    assert "already exists" in response.get_data(as_text=True)
+
+
+def test_weak_password_is_refused(client, admin):
+    response = post_form(client, "/admin/staff/new", {**NEW_STAFF, "password": "aaaaaaaaaaaaaa"})
+    assert response.status_code == 400
+    assert "must not repeat" in response.get_data(as_text=True)
+
+
+def test_admin_edits_staff_and_the_change_is_audited(client, admin, create_staff_record):
+    staff = create_staff_record("caseworker")
+    response = post_form(
+        client,
+        f"/admin/staff/{staff.id}/edit",
+        {**NEW_STAFF, "email": staff.email, "npa": "Charnwood"},
+    )
+    assert response.status_code == 302
+    db.session.rollback()
+    assert db.session.get(Staff, staff.id).npa == "Charnwood"
+    assert "npa" in audit_rows("staff.update")[-1].detail_dict["changed"]
+
+
+def test_admin_cannot_deactivate_themselves(client, admin):
+    post_form(
+        client,
+        f"/admin/staff/{admin.id}/active",
+        {"active": "0"},
+        token_from=f"/admin/staff/{admin.id}/edit",
+    )
+    db.session.rollback()
+    assert db.session.get(Staff, admin.id).active is True
+
+
+def test_admin_sets_a_password_and_old_sessions_end(app, client, admin, create_staff_record):
+    staff = create_staff_record("caseworker")
+    theirs = app.test_client()
+    sign_in(theirs, staff.email)
+    post_form(
+        client,
+        f"/admin/staff/{staff.id}/password",
+        {"password": "a brand new password"},
+        token_from=f"/admin/staff/{staff.id}",
+    )
+    assert theirs.get("/caseload").status_code == 302
+    assert sign_in(app.test_client(), staff.email, PASSWORD).status_code == 401
+    assert sign_in(app.test_client(), staff.email, "a brand new password").status_code == 302
+
+
+def test_admin_adds_a_team_and_duplicates_are_refused(client, admin):
+    assert (
+        post_form(client, "/admin/teams", {"name": "North team", "service": "victim"}).status_code
+        == 302
+    )
+    again = post_form(client, "/admin/teams", {"name": "north TEAM", "service": "victim"})
+    assert again.status_code == 400
+    db.session.rollback()
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Team)
+            .where(sa.func.lower(Team.name) == "north team")
+        )
+        == 1
+    )
+
+
+def test_staff_list_filters_and_paginates(app, client, admin, create_staff_record):
+    for _ in range(app.config["PAGE_SIZE"] + 3):
+        create_staff_record("caseworker")
+    first = client.get("/admin/staff?role=caseworker").get_data(as_text=True)
+    assert f"{app.config['PAGE_SIZE'] + 3} staff accounts" in first
+    assert "page=2" in first
+    second = client.get("/admin/staff?role=caseworker&page=2").get_data(as_text=True)
+    assert second.count('class="govuk-table__row"') == 3 + 1  # three rows and the header
+    none = client.get("/admin/staff?q=zzzz-nobody").get_data(as_text=True)
+    assert "No staff accounts match" in none
+
+
+def test_audit_search_by_staff_record_and_uk_date_range(client, admin, create_staff_record):
+    with time_machine.travel("2026-03-29 00:30 +0000", tick=False):  # 00:30 GMT, before the change
+        early = create_staff_record("caseworker")
+    with time_machine.travel("2026-03-29 23:30 +0000", tick=False):  # 00:30 BST on 30 March
+        late = create_staff_record("caseworker")
+    day = client.get(
+        "/admin/audit?since=29&since=3&since=2026&until=29&until=3&until=2026&record_type=staff"
+    ).get_data(as_text=True)
+    assert f"staff {early.id}" in day and f"staff {late.id}" not in day
+    by_record = client.get(f"/admin/audit?record_type=staff&record_id={late.id}")
+    assert f"staff {late.id}" in by_record.get_data(as_text=True)
+    by_actor = client.get(f"/admin/audit?staff={admin.email}").get_data(as_text=True)
+    assert "auth.sign_in" in by_actor
+
+
+def test_audit_search_rejects_reversed_dates(client, admin):
+    response = client.get("/admin/audit?since=2&since=3&since=2026&until=1&until=3&until=2026")
+    assert response.status_code == 400
+    assert "end date must be on or after" in response.get_data(as_text=True)

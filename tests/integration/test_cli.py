@@ -1,0 +1,92 @@
+"""Operator commands: users create, demo seed, scheduler run-once."""
+
+import json
+
+import sqlalchemy as sa
+
+from casework.db import db
+from casework.staff import Staff
+from tests.conftest import audit_rows, sign_in
+
+
+def test_users_create_takes_the_password_from_the_environment(app, runner, create_team_record):
+    create_team_record("City victim team")
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "New.Person@Waypoint.test",
+            "--name",
+            "New Person",
+            "--role",
+            "team_leader",
+            "--team",
+            "city victim team",
+        ],
+        env={"WAYPOINT_PASSWORD": "a perfectly fine password"},
+    )
+    assert result.exit_code == 0, result.output
+    created = json.loads(result.output)
+    assert created["email"] == "new.person@waypoint.test" and created["role"] == "team_leader"
+    assert audit_rows("staff.create")[-1].user_agent == "cli:users create"
+    assert (
+        sign_in(app.test_client(), created["email"], "a perfectly fine password").status_code == 302
+    )
+
+
+def test_users_create_refuses_bad_input_and_stores_nothing(runner):
+    weak = runner.invoke(
+        args=["users", "create", "x@waypoint.test", "--name", "X", "--role", "caseworker"],
+        env={"WAYPOINT_PASSWORD": "short"},
+    )
+    assert weak.exit_code == 2
+    assert "at least 12 characters" in weak.output
+    role = runner.invoke(
+        args=["users", "create", "x@waypoint.test", "--name", "X", "--role", "boss"],
+        env={"WAYPOINT_PASSWORD": "a perfectly fine password"},
+    )
+    assert role.exit_code == 2
+    team = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "x@waypoint.test",
+            "--name",
+            "X",
+            "--role",
+            "caseworker",
+            "--team",
+            "Nowhere",
+        ],
+        env={"WAYPOINT_PASSWORD": "a perfectly fine password"},
+    )
+    assert team.exit_code == 2 and "no team called" in team.output
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Staff)) == 0
+
+
+def test_demo_seed_prints_working_passwords_and_can_run_twice(app, runner):
+    first = runner.invoke(args=["demo", "seed"])
+    second = runner.invoke(args=["demo", "seed"])
+    assert first.exit_code == second.exit_code == 0
+    line = next(ln for ln in second.output.splitlines() if "lead.city@waypoint.example" in ln)
+    password = line.split()[-1]
+    assert sign_in(app.test_client(), "lead.city@waypoint.example", password).status_code == 302
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Staff)) == 9
+
+
+def test_scheduler_run_once_prints_a_json_summary(runner, create_staff_record, app):
+    staff = create_staff_record("caseworker")
+    client = app.test_client()
+    sign_in(client, staff.email)
+    result = runner.invoke(args=["scheduler", "run-once", "--now", "2099-01-01T09:00:00+00:00"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["end_expired_sessions"] == 1
+    assert client.get("/caseload").status_code == 302
+
+
+def test_scheduler_run_once_refuses_a_time_without_offset(runner):
+    result = runner.invoke(args=["scheduler", "run-once", "--now", "2026-11-23T09:00"])
+    assert result.exit_code == 2 and "UTC offset" in result.output
