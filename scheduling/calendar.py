@@ -1,4 +1,4 @@
-"""Service days, working days, bank holidays and service-hours arithmetic (DESIGN.md Deadline rules).
+"""Service days, working days, bank holidays and service-hours sums (DESIGN.md Deadline rules).
 
 Pure: no Flask, no database. Moments go in and come out timezone-aware; the calendar thinks in
 the service's local time (Europe/London), so a deadline at "close" is 18:00 on the clock on the
@@ -144,8 +144,11 @@ class Calendar:
             return day in published
         if day.year not in self._warned:
             self._warned.add(day.year)
-            log.warning("bank holidays for %s are not published in the bundled list; "
-                        "using computed dates (update govuk-bank-holidays)", day.year)
+            log.warning(
+                "bank holidays for %s are not published in the bundled list; "
+                "using computed dates (update govuk-bank-holidays)",
+                day.year,
+            )
         if self.region != "england-and-wales":
             return False
         return day in computed_england_and_wales(day.year)
