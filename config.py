@@ -85,6 +85,21 @@ class Config:
 
     PAGE_SIZE = _env_int("PAGE_SIZE", 25)
 
+    # The service calendar (DESIGN.md Deadline rules); hours as mon=09:00-18:00,...
+    VICTIM_SERVICE_HOURS = os.environ.get(
+        "VICTIM_SERVICE_HOURS",
+        "mon=09:00-18:00,tue=09:00-18:00,wed=09:00-20:00,thu=09:00-18:00,"
+        "fri=09:00-18:00,sat=09:00-18:00",
+    )
+    HSB_LINE_HOURS = os.environ.get(
+        "HSB_LINE_HOURS",
+        "mon=08:00-20:00,tue=08:00-20:00,wed=08:00-20:00,thu=08:00-20:00,fri=08:00-20:00",
+    )
+    BANK_HOLIDAY_REGION = os.environ.get("BANK_HOLIDAY_REGION", "england-and-wales")
+
+    # Public forms: self-referral and partner referral.
+    PUBLIC_FORM_RATE_LIMIT = os.environ.get("PUBLIC_FORM_RATE_LIMIT", "10 per hour")
+
 
 class DevelopmentConfig(Config):
     """Local running: plain HTTP on localhost, so cookies cannot demand HTTPS."""

@@ -205,6 +205,10 @@ def dev(host: str, port: int) -> None:
 
 
 def register(app: Flask) -> None:
+    from app.referrals_cli import referrals_cli, triage_cli
+
+    app.cli.add_command(referrals_cli)
+    app.cli.add_command(triage_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(scheduler_cli)

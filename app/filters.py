@@ -1,6 +1,6 @@
 """Template filters: UTC in storage, Europe/London on the page."""
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,28 @@ def local_time(value: datetime | None, fmt: str = "%-d %b %Y %H:%M") -> str:
     return value.astimezone(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).strftime(fmt)
 
 
+def describe_duration(delta: timedelta) -> str:
+    """'3 h 20 min', '2 days 4 h', '45 min': how a person says a span of time."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''}" + (f" {hours} h" if hours else "")
+    if hours:
+        return f"{hours} h" + (f" {minutes} min" if minutes else "")
+    return f"{minutes} min"
+
+
+def time_left(due_at: datetime | None, now: datetime | None = None) -> str:
+    """'due in 3 h 20 min' or 'overdue by 1 h', plainly."""
+    if due_at is None:
+        return ""
+    now = now or datetime.now(UTC)
+    if due_at >= now:
+        return f"due in {describe_duration(due_at - now)}"
+    return f"overdue by {describe_duration(now - due_at)}"
+
+
 def page_url(number: int) -> str:
     """This page's URL with the same filters and another page number."""
     items = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
@@ -24,3 +46,4 @@ def page_url(number: int) -> str:
 def register(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_global(page_url, "page_url")
+    app.add_template_filter(time_left, "time_left")

@@ -45,3 +45,41 @@ def can_manage_staff(viewer) -> bool:
 def can_search_audit(viewer) -> bool:
     """The audit trail is searched by admins."""
     return is_admin(viewer)
+
+
+# --- referrals ---------------------------------------------------------------------------
+
+REFERRAL_ROLES = {"caseworker", "team_leader", "admin"}
+
+
+def can_view_referral(viewer, referral) -> bool:
+    """Caseworkers see the unallocated queue and their own cases; team leaders also see cases
+    allocated to their team; admins see all. Nobody else sees a victim's referral."""
+    if viewer is None or referral is None or viewer.role not in REFERRAL_ROLES:
+        return False
+    if viewer.role == "admin" or referral.allocated_to_id in (None, viewer.id):
+        return True
+    if viewer.role == "team_leader" and viewer.team_id is not None:
+        allocated = referral.allocated_to
+        return allocated is not None and allocated.team_id == viewer.team_id
+    return False
+
+
+def visible_referrals_clause(viewer):
+    """The SQL form of :func:`can_view_referral`, for the queue and every list."""
+    from casework.referral import Referral
+
+    if viewer.role not in REFERRAL_ROLES:
+        return sa.false()
+    if viewer.role == "admin":
+        return sa.true()
+    mine = sa.or_(Referral.allocated_to_id.is_(None), Referral.allocated_to_id == viewer.id)
+    if viewer.role == "team_leader" and viewer.team_id is not None:
+        team = sa.select(Staff.id).where(Staff.team_id == viewer.team_id)
+        return sa.or_(mine, Referral.allocated_to_id.in_(team))
+    return mine
+
+
+def can_manage_referral(viewer, referral) -> bool:
+    """Allocating, raising priority and deciding repeat-victim matches are team leaders' calls."""
+    return viewer.role in {"team_leader", "admin"} and can_view_referral(viewer, referral)

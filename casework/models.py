@@ -1,4 +1,13 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
 from casework.audit import AuditEvent  # noqa: F401
+from casework.referral import (  # noqa: F401
+    ImportBatch,
+    ImportJob,
+    MatchKey,
+    Obligation,
+    PartnerAgency,
+    PossibleMatch,
+    Referral,
+)
 from casework.staff import Staff, StaffSession, Team  # noqa: F401

@@ -7,11 +7,14 @@ from app.extensions import db
 from app.main import bp
 from casework.access import can_view_staff, visible_staff_clause
 from casework.audit import record_event
+from casework.db import utcnow
+from casework.queue import QUEUE_ORDER
+from casework.referral import OBLIGATION_LABELS, Referral
 from casework.staff import Staff
 
 HOME_BY_ROLE = {
     "caseworker": "main.caseload",
-    "team_leader": "main.team",
+    "team_leader": "triage.queue",
     "hsb_advisor": "main.advice_line",
     "analyst": "main.reports",
     "admin": "admin.staff_list",
@@ -41,7 +44,15 @@ def healthz():
 @bp.route("/caseload")
 @role_required("caseworker", "team_leader")
 def caseload():
-    return render_template("main/caseload.html")
+    """The signed-in caseworker's own open cases, in queue order."""
+    cases = db.session.scalars(
+        sa.select(Referral)
+        .where(Referral.status == "open", Referral.allocated_to_id == current_user.id)
+        .order_by(*QUEUE_ORDER)
+    ).all()
+    return render_template(
+        "main/caseload.html", cases=cases, labels=OBLIGATION_LABELS, now=utcnow()
+    )
 
 
 @bp.route("/team")
@@ -119,11 +130,16 @@ def navigation():
     if not current_user.is_authenticated:
         return {"nav_items": []}
     items = {
-        "caseworker": [("main.caseload", "My caseload")],
-        "team_leader": [("main.team", "My team"), ("main.caseload", "Caseload")],
+        "caseworker": [("triage.queue", "Triage queue"), ("main.caseload", "My caseload")],
+        "team_leader": [
+            ("triage.queue", "Triage queue"),
+            ("triage.police_upload", "Import police download"),
+            ("main.team", "My team"),
+        ],
         "hsb_advisor": [("main.advice_line", "Advice line")],
         "analyst": [("main.reports", "Reports")],
         "admin": [
+            ("triage.queue", "Triage queue"),
             ("admin.staff_list", "Staff"),
             ("admin.team_list", "Teams"),
             ("admin.audit", "Audit trail"),

@@ -23,7 +23,9 @@ def test_team_leader_signs_in_and_the_audit_trail_shows_it(
     admin = create_staff_record("admin", name="Alex Admin")
 
     sign_in_with_keyboard(page, live_server, leader.email)
-    page.wait_for_url(f"{live_server}/team")
+    page.wait_for_url(f"{live_server}/queue")
+    assert page.get_by_role("heading", level=1).inner_text() == "Triage queue"
+    page.get_by_role("link", name="My team").click()
     assert page.get_by_role("heading", level=1).inner_text() == "City victim team"
     assert page.get_by_role("link", name="Sam Okafor").is_visible()
     assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")

@@ -9,7 +9,7 @@ from tests.conftest import PASSWORD, audit_rows, post_form, sign_in
 
 HOME = {
     "caseworker": "/caseload",
-    "team_leader": "/team",
+    "team_leader": "/queue",
     "hsb_advisor": "/advice-line",
     "analyst": "/reports",
     "admin": "/admin/staff",

@@ -1,0 +1,198 @@
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.session import request_origin, role_required
+from app.extensions import db
+from app.forms import apply_errors
+from app.triage import bp
+from app.triage.forms import ActionForm, PoliceUploadForm, RaisePriorityForm
+from app.triage.uploads import start_police_upload
+from casework.access import can_manage_referral
+from casework.db import utcnow
+from casework.errors import NotFound, ValidationError
+from casework.queue import (
+    QueueFilters,
+    allocate,
+    allocation_suggestions,
+    decide_match,
+    get_referral,
+    npas,
+    pending_matches,
+    queue_select,
+    raise_priority,
+)
+from casework.referral import (
+    CONTACT_METHOD_LABELS,
+    OBLIGATION_LABELS,
+    SOURCES,
+    ImportJob,
+    PossibleMatch,
+)
+from scheduling.calendars import victim_calendar
+
+queue_roles = role_required("caseworker", "team_leader", "admin")
+leaders = role_required("team_leader", "admin")
+
+
+@bp.route("/queue")
+@queue_roles
+def queue():
+    """Open referrals in queue order: breached first, then enhanced, then earliest due."""
+    now = utcnow()
+    filters = QueueFilters.from_args(request.args)
+    query = queue_select(
+        current_user, filters, now=now, calendar=victim_calendar(current_app.config)
+    )
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template(
+        "triage/queue.html",
+        page=page,
+        filters=filters,
+        now=now,
+        sources=SOURCES,
+        methods=CONTACT_METHOD_LABELS,
+        npas=[(n, n) for n in npas(db.session)],
+        labels=OBLIGATION_LABELS,
+    )
+
+
+def _referral_or_404(referral_id: int, *, audit_view: bool = True):
+    try:
+        return get_referral(
+            db.session,
+            referral_id,
+            current_user,
+            origin=request_origin(),
+            now=utcnow(),
+            audit_view=audit_view,
+        )
+    except NotFound:
+        abort(404)
+
+
+def _render_referral(referral, raise_form=None, status=200):
+    manage = can_manage_referral(current_user, referral)
+    return render_template(
+        "triage/referral.html",
+        referral=referral,
+        now=utcnow(),
+        labels=OBLIGATION_LABELS,
+        methods=CONTACT_METHOD_LABELS,
+        sources=SOURCES,
+        manage=manage,
+        suggestions=allocation_suggestions(db.session, referral) if manage else [],
+        matches=pending_matches(db.session, referral) if manage else [],
+        raise_form=raise_form or RaisePriorityForm(),
+        action_form=ActionForm(),
+    ), status
+
+
+@bp.route("/referrals/<int:referral_id>")
+@queue_roles
+def referral(referral_id: int):
+    """One referral: who, why this priority, what is due when, and the team leader's actions."""
+    return _render_referral(_referral_or_404(referral_id))
+
+
+@bp.route("/referrals/<int:referral_id>/allocate", methods=["POST"])
+@leaders
+def allocate_referral(referral_id: int):
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            referral = allocate(
+                db.session,
+                referral_id,
+                request.form.get("caseworker", type=int),
+                actor=current_user,
+                origin=request_origin(),
+                now=utcnow(),
+            )
+        except NotFound:
+            abort(404)
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(next(iter(exc.errors.values())), "error")
+        else:
+            flash(f"Allocated to {referral.allocated_to.name}.", "success")
+    return redirect(url_for("triage.referral", referral_id=referral_id))
+
+
+@bp.route("/referrals/<int:referral_id>/raise-priority", methods=["POST"])
+@leaders
+def raise_referral_priority(referral_id: int):
+    form = RaisePriorityForm()
+    if form.validate_on_submit():
+        try:
+            raise_priority(
+                db.session,
+                referral_id,
+                form.reason.data,
+                actor=current_user,
+                origin=request_origin(),
+                now=utcnow(),
+            )
+        except NotFound:
+            abort(404)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("Priority raised to enhanced; deadlines updated.", "success")
+            return redirect(url_for("triage.referral", referral_id=referral_id))
+    return _render_referral(_referral_or_404(referral_id, audit_view=False), form, 400)
+
+
+@bp.route("/matches/<int:match_id>", methods=["POST"])
+@leaders
+def decide(match_id: int):
+    form = ActionForm()
+    match = db.session.get(PossibleMatch, match_id)
+    if match is None:
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            decide_match(
+                db.session,
+                match_id,
+                request.form.get("decision") == "confirm",
+                actor=current_user,
+                origin=request_origin(),
+                now=utcnow(),
+            )
+        except NotFound:
+            abort(404)
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(next(iter(exc.errors.values())), "error")
+        else:
+            flash(
+                "Match confirmed: marked as a repeat victim."
+                if request.form.get("decision") == "confirm"
+                else "Match rejected.",
+                "success",
+            )
+    return redirect(url_for("triage.referral", referral_id=match.referral_id))
+
+
+@bp.route("/imports/police", methods=["GET", "POST"])
+@leaders
+def police_upload():
+    """Upload a police daily download; the import runs in the background with progress."""
+    form = PoliceUploadForm()
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        job_id = start_police_upload(
+            data, form.file.data.filename or "upload.csv", current_user, request_origin()
+        )
+        return redirect(url_for("triage.import_job", job_id=job_id))
+    return render_template("triage/upload.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/imports/<int:job_id>")
+@leaders
+def import_job(job_id: int):
+    job = db.session.get(ImportJob, job_id)
+    if job is None or (job.actor_id != current_user.id and current_user.role != "admin"):
+        abort(404)
+    return render_template("triage/import_job.html", job=job)

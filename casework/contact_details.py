@@ -1,0 +1,65 @@
+"""Normalising and checking contact details: UK phone numbers, postcodes, email addresses.
+
+Problems are described without repeating the detail itself, so a report or log never carries
+a person's data.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import phonenumbers
+
+POSTCODE = re.compile(
+    r"^(GIR0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9][0-9ABEHMNPRV-Y]?|[0-9][A-HJKPS-UW])"
+    r"[0-9][ABD-HJLNP-UW-Z]{2})$"
+)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_phone(raw: str | None) -> tuple[str | None, str | None]:
+    """A UK number in E.164, or None and why not. Ofcom's drama ranges are possible numbers."""
+    text = (raw or "").strip()
+    if not text:
+        return None, None
+    try:
+        number = phonenumbers.parse(text, "GB")
+    except phonenumbers.NumberParseException:
+        return None, "is not a phone number"
+    if not phonenumbers.is_possible_number(number):
+        return None, "is not a possible UK phone number"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+
+
+def is_mobile(e164: str | None) -> bool:
+    """True for a UK mobile number (07...), which can receive SMS."""
+    return bool(e164) and e164.startswith("+447")
+
+
+def normalise_postcode(raw: str | None) -> tuple[str | None, str | None]:
+    """A UK postcode as ``LE2 1HL``, or None and why not."""
+    compact = re.sub(r"\s+", "", (raw or "")).upper()
+    if not compact:
+        return None, None
+    if not POSTCODE.match(compact):
+        return None, "is not a valid UK postcode"
+    return f"{compact[:-3]} {compact[-3:]}", None
+
+
+def normalise_email(raw: str | None) -> tuple[str | None, str | None]:
+    text = (raw or "").strip()
+    if not text:
+        return None, None
+    if len(text) > 254 or not EMAIL.match(text):
+        return None, "is not a valid email address"
+    return text.lower(), None
+
+
+def normalise_name(forename: str, surname: str) -> str:
+    """Name folded for matching: no accents, case, spaces or punctuation.
+
+    'Tomasz Wiśniewski' and 'tomasz wisniewski' fold to the same text.
+    """
+    text = unicodedata.normalize("NFKD", f"{forename} {surname}")
+    return re.sub(r"[^a-z]", "", "".join(c for c in text if not unicodedata.combining(c)).lower())

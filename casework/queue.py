@@ -1,0 +1,304 @@
+"""The triage queue and the team leader's decisions on it: allocate, raise priority, matches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from casework.access import can_manage_referral, can_view_referral, visible_referrals_clause
+from casework.audit import Origin, record_event
+from casework.errors import NotFound, ValidationError
+from casework.intake import refresh_queue_position
+from casework.referral import CONTACT_METHOD_LABELS, SOURCES, PossibleMatch, Referral
+from casework.staff import Staff
+from triage.allocation import AllocationNeeds, CaseworkerProfile, Suggestion, rank_caseworkers
+from triage.deadlines import phone_contact_due
+from triage.enhanced import ENHANCED, ReferralFacts, assess_priority
+
+QUEUE_ORDER = (
+    Referral.queue_group,
+    Referral.priority,
+    Referral.next_due_at,
+    Referral.risk_score.desc(),
+    Referral.id,
+)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    priority: str | None = None
+    source: str | None = None
+    method: str | None = None
+    npa: str | None = None
+    due_today: bool = False
+    overdue: bool = False
+    unallocated: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> QueueFilters:
+        """Filters from a query string; unknown values are ignored rather than erroring."""
+
+        def pick(name, allowed):
+            value = (args.get(name) or "").strip()
+            return value if value in allowed else None
+
+        return cls(
+            priority=pick("priority", {"enhanced", "standard"}),
+            source=pick("source", SOURCES),
+            method=pick("method", CONTACT_METHOD_LABELS),
+            npa=(args.get("npa") or "").strip()[:100] or None,
+            due_today=args.get("due") == "today",
+            overdue=args.get("due") == "overdue",
+            unallocated=args.get("allocated") == "no",
+        )
+
+
+def queue_select(viewer, filters: QueueFilters, *, now: datetime, calendar) -> sa.Select:
+    """Open referrals the viewer may see, in queue order, filtered."""
+    query = sa.select(Referral).where(Referral.status == "open", visible_referrals_clause(viewer))
+    if filters.priority:
+        query = query.where(Referral.priority == filters.priority)
+    if filters.source:
+        query = query.where(Referral.source == filters.source)
+    if filters.method:
+        query = query.where(Referral.contact_method == filters.method)
+    if filters.npa:
+        query = query.where(Referral.npa == filters.npa)
+    if filters.unallocated:
+        query = query.where(Referral.allocated_to_id.is_(None))
+    if filters.due_today:
+        today = calendar.local_date(now)
+        end = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=calendar.tz)
+        query = query.where(Referral.next_due_at < end)
+    if filters.overdue:
+        query = query.where(sa.or_(Referral.next_due_at < now, Referral.queue_group == 0))
+    return query.order_by(*QUEUE_ORDER).options(
+        selectinload(Referral.obligations), selectinload(Referral.allocated_to)
+    )
+
+
+def queue_for_export(session, viewer=None):
+    """Every open referral in queue order with its obligations (the ``triage queue`` JSON)."""
+    query = sa.select(Referral).where(Referral.status == "open")
+    if viewer is not None:
+        query = query.where(visible_referrals_clause(viewer))
+    query = query.order_by(*QUEUE_ORDER).options(selectinload(Referral.obligations))
+    return session.scalars(query.execution_options(yield_per=1000))
+
+
+def npas(session) -> list[str]:
+    return list(
+        session.scalars(
+            sa.select(Referral.npa)
+            .where(Referral.npa.is_not(None))
+            .distinct()
+            .order_by(Referral.npa)
+        )
+    )
+
+
+def get_referral(
+    session, referral_id: int, viewer, *, origin: Origin, now: datetime, audit_view: bool = True
+) -> Referral:
+    """Load a referral the viewer may see, recording the view; else NotFound (and audit)."""
+    referral = session.get(Referral, referral_id)
+    if referral is None or not can_view_referral(viewer, referral):
+        record_event(
+            session,
+            action="access.denied",
+            outcome="failed",
+            actor=viewer,
+            origin=origin,
+            record_type="referral",
+            record_id=referral_id,
+            at=now,
+        )
+        session.commit()
+        raise NotFound(referral_id)
+    if audit_view:
+        record_event(
+            session,
+            action="referral.view",
+            actor=viewer,
+            origin=origin,
+            record_type="referral",
+            record_id=referral.id,
+            person_id=referral.person_id or referral.id,
+            at=now,
+        )
+        session.commit()
+    return referral
+
+
+def _managed(session, referral_id: int, actor, origin: Origin, now: datetime) -> Referral:
+    referral = get_referral(session, referral_id, actor, origin=origin, now=now, audit_view=False)
+    if not can_manage_referral(actor, referral):
+        record_event(
+            session,
+            action="access.denied",
+            outcome="failed",
+            actor=actor,
+            origin=origin,
+            record_type="referral",
+            record_id=referral_id,
+            at=now,
+        )
+        session.commit()
+        raise NotFound(referral_id)
+    return referral
+
+
+def open_caseloads(session) -> dict[int, int]:
+    return dict(
+        session.execute(
+            sa.select(Referral.allocated_to_id, sa.func.count())
+            .where(Referral.status == "open", Referral.allocated_to_id.is_not(None))
+            .group_by(Referral.allocated_to_id)
+        ).all()
+    )
+
+
+def allocation_suggestions(session, referral: Referral) -> list[Suggestion]:
+    """Active caseworkers ranked for this referral, with reasons."""
+    priority = assess_priority(
+        ReferralFacts(
+            offence=referral.offence or "",
+            flags=frozenset(referral.flags or ()),
+            date_of_birth=referral.date_of_birth,
+            occurred_on=referral.occurred_on,
+            received_on=referral.received_at.date(),
+        )
+    )
+    loads = open_caseloads(session)
+    workers = session.scalars(
+        sa.select(Staff).where(Staff.role == "caseworker", Staff.active.is_(True))
+    )
+    profiles = [
+        CaseworkerProfile(
+            w.id,
+            w.name,
+            frozenset(w.specialisms or ()),
+            loads.get(w.id, 0),
+            w.npa,
+            w.gender,
+            frozenset(w.languages or ()),
+        )
+        for w in workers
+    ]
+    needs = AllocationNeeds(
+        specialisms=priority.specialisms,
+        npa=referral.npa,
+        preferred_gender=referral.preferred_worker_gender,
+        preferred_language=referral.preferred_language,
+    )
+    return rank_caseworkers(needs, profiles)
+
+
+def allocate(
+    session, referral_id: int, caseworker_id: int | None, *, actor, origin: Origin, now: datetime
+) -> Referral:
+    """Allocate a referral to an active caseworker (the team leader decides)."""
+    referral = _managed(session, referral_id, actor, origin, now)
+    worker = session.get(Staff, caseworker_id) if caseworker_id else None
+    if worker is None or worker.role != "caseworker" or not worker.active:
+        raise ValidationError({"caseworker": "Select an active caseworker"})
+    referral.allocated_to_id = worker.id
+    referral.updated_at = now
+    record_event(
+        session,
+        action="referral.allocate",
+        actor=actor,
+        origin=origin,
+        record_type="referral",
+        record_id=referral.id,
+        person_id=referral.person_id or referral.id,
+        at=now,
+        detail={"caseworker_id": worker.id},
+    )
+    session.commit()
+    return referral
+
+
+def raise_priority(
+    session, referral_id: int, reason: str, *, actor, origin: Origin, now: datetime
+) -> Referral:
+    """Make a referral enhanced with the team leader's reason; a first call falls due at
+    24 hours from receipt instead of 48 (D1)."""
+    reason = " ".join((reason or "").split())
+    if len(reason) < 5:
+        raise ValidationError({"reason": "Give the reason for raising the priority"})
+    if len(reason) > 300:
+        raise ValidationError({"reason": "Reason must be 300 characters or fewer"})
+    referral = _managed(session, referral_id, actor, origin, now)
+    if referral.priority == ENHANCED and referral.raised_reason:
+        raise ValidationError({"reason": "This referral's priority has already been raised"})
+    previous = referral.priority
+    referral.priority = ENHANCED
+    referral.raised_reason = reason
+    referral.priority_reasons = [*referral.priority_reasons, f"raised by team leader: {reason}"]
+    for obligation in referral.obligations:
+        if obligation.kind == "phone_contact" and obligation.status == "due":
+            obligation.due_at = min(
+                obligation.due_at, phone_contact_due(referral.received_at, ENHANCED)
+            )
+    refresh_queue_position(session, referral.id)
+    referral.updated_at = now
+    record_event(
+        session,
+        action="referral.raise_priority",
+        actor=actor,
+        origin=origin,
+        record_type="referral",
+        record_id=referral.id,
+        person_id=referral.person_id or referral.id,
+        at=now,
+        detail={"from": previous, "reason": reason},
+    )
+    session.commit()
+    return referral
+
+
+def pending_matches(session, referral: Referral) -> list[PossibleMatch]:
+    return list(
+        session.scalars(
+            sa.select(PossibleMatch).where(
+                PossibleMatch.referral_id == referral.id, PossibleMatch.status == "pending"
+            )
+        )
+    )
+
+
+def decide_match(
+    session, match_id: int, confirm: bool, *, actor, origin: Origin, now: datetime
+) -> PossibleMatch:
+    """Confirm (link as the same person, mark repeat victim) or reject a possible match."""
+    match = session.get(PossibleMatch, match_id)
+    if match is None:
+        raise NotFound(match_id)
+    referral = _managed(session, match.referral_id, actor, origin, now)
+    if match.status != "pending":
+        raise ValidationError({"match": "This match has already been decided"})
+    match.status = "confirmed" if confirm else "rejected"
+    match.decided_by_id = actor.id
+    match.decided_at = now
+    if confirm:
+        earlier = match.earlier
+        referral.person_id = earlier.person_id or earlier.id
+        referral.repeat_victim = True
+        referral.updated_at = now
+    record_event(
+        session,
+        action="referral.match_" + match.status,
+        actor=actor,
+        origin=origin,
+        record_type="referral",
+        record_id=referral.id,
+        person_id=referral.person_id or referral.id,
+        at=now,
+        detail={"earlier_referral_id": match.earlier_referral_id},
+    )
+    session.commit()
+    return match

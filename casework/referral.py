@@ -1,0 +1,225 @@
+"""Referrals, the obligations they create, import batches, partner agencies and repeat matches."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.db import UTCDateTime, db
+
+SOURCES = {"police": "Police download", "partner": "Partner agency", "self": "Self-referral"}
+CONTACT_METHOD_LABELS = {
+    "HOME_PHONE": "Home telephone",
+    "MOBILE_PHONE": "Mobile telephone",
+    "WORK_PHONE": "Work telephone",
+    "EMAIL": "Email",
+    "IN_PERSON": "In person",
+    "POST": "Post",
+    "SMS": "SMS text",
+}
+OBLIGATION_LABELS = {
+    "phone_contact": "First telephone call",
+    "initial_message": "Initial message",
+    "home_visit_offer": "Home visit offer",
+    "home_visit": "Home visit",
+}
+
+
+class PartnerAgency(db.Model):
+    """An agency that refers victims to the service, so reports can say who referred."""
+
+    __tablename__ = "partner_agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    kind: Mapped[str | None] = mapped_column(sa.String(100))
+    contact_name: Mapped[str | None] = mapped_column(sa.String(200))
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ImportBatch(db.Model):
+    """One imported file: what it was, when, and what became of every line."""
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    imported: Mapped[int] = mapped_column(sa.Integer)
+    duplicates: Mapped[int] = mapped_column(sa.Integer)
+    rejected: Mapped[int] = mapped_column(sa.Integer)
+    rejections: Mapped[list] = mapped_column(sa.JSON)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Referral(db.Model):
+    """One victim referred once, with what triage decided about them."""
+
+    __tablename__ = "referral"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    source: Mapped[str] = mapped_column(sa.String(16), index=True)
+    dedupe_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(sa.String(16), default="open")
+
+    crime_reference: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    offence: Mapped[str | None] = mapped_column(sa.String(200))
+    crime_group: Mapped[str | None] = mapped_column(sa.String(60))
+    occurred_on: Mapped[date | None] = mapped_column(sa.Date)
+    account: Mapped[str | None] = mapped_column(sa.Text)
+
+    forename: Mapped[str] = mapped_column(sa.String(100))
+    surname: Mapped[str] = mapped_column(sa.String(100))
+    date_of_birth: Mapped[date | None] = mapped_column(sa.Date)
+    gender: Mapped[str | None] = mapped_column(sa.String(20))
+    ethnicity: Mapped[str | None] = mapped_column(sa.String(4))
+    address_line_1: Mapped[str | None] = mapped_column(sa.String(200))
+    address_line_2: Mapped[str | None] = mapped_column(sa.String(200))
+    town: Mapped[str | None] = mapped_column(sa.String(100))
+    postcode: Mapped[str | None] = mapped_column(sa.String(10))
+    home_phone: Mapped[str | None] = mapped_column(sa.String(20))
+    mobile_phone: Mapped[str | None] = mapped_column(sa.String(20))
+    work_phone: Mapped[str | None] = mapped_column(sa.String(20))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    contact_method: Mapped[str] = mapped_column(sa.String(16))
+    contact_unusable: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    contact_problems: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    # How and when it is safe to contact the person; None means not asked (police route).
+    safe_to_voicemail: Mapped[bool | None] = mapped_column(sa.Boolean)
+    safe_to_text: Mapped[bool | None] = mapped_column(sa.Boolean)
+    safe_times: Mapped[str | None] = mapped_column(sa.String(200))
+    webchat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    preferred_worker_gender: Mapped[str | None] = mapped_column(sa.String(20))
+    preferred_language: Mapped[str | None] = mapped_column(sa.String(60))
+
+    flags: Mapped[list] = mapped_column(sa.JSON, default=list)
+    risk_notes: Mapped[str | None] = mapped_column(sa.Text)
+    npa: Mapped[str | None] = mapped_column(sa.String(100), index=True)
+    officer: Mapped[str | None] = mapped_column(sa.String(100))
+
+    priority: Mapped[str] = mapped_column(sa.String(10))
+    priority_reasons: Mapped[list] = mapped_column(sa.JSON, default=list)
+    risk_score: Mapped[int] = mapped_column(sa.Integer, default=0)
+    raised_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    pathway: Mapped[str | None] = mapped_column(sa.String(32))
+    children_and_young_people: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+
+    repeat_victim: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    person_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    match_name_dob: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+
+    # Queue order (DESIGN.md Triage rules), kept in step with the obligations by the services
+    # that change them so the queue's first page is one index scan. queue_group: 0 has a
+    # breached obligation, 1 has obligations due, 2 has nothing outstanding; then enhanced
+    # before standard, then the earliest unmet due time.
+    queue_group: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    allocated_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"), index=True)
+    partner_agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partner_agency.id"))
+    referrer_name: Mapped[str | None] = mapped_column(sa.String(200))
+    import_batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batch.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    obligations: Mapped[list[Obligation]] = relationship(
+        back_populates="referral", order_by="Obligation.due_at"
+    )
+    allocated_to = relationship("Staff")
+    partner_agency: Mapped[PartnerAgency | None] = relationship()
+
+    __table_args__ = (
+        sa.Index(
+            "ix_referral_queue", "status", "queue_group", "priority", "next_due_at", "risk_score"
+        ),
+    )
+
+    @property
+    def name(self) -> str:
+        return f"{self.forename} {self.surname}"
+
+
+class Obligation(db.Model):
+    """Something the service must do for a referral by ``due_at`` (DESIGN.md D1-D9)."""
+
+    __tablename__ = "obligation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(sa.String(10), default="due")
+    met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    referral: Mapped[Referral] = relationship(back_populates="obligations")
+
+    __table_args__ = (sa.Index("ix_obligation_status_due_at", "status", "due_at"),)
+
+
+class MatchKey(db.Model):
+    """A normalised detail (phone or email) used to spot a repeat victim."""
+
+    __tablename__ = "match_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(8))
+    value: Mapped[str] = mapped_column(sa.String(254))
+
+    __table_args__ = (sa.Index("ix_match_key_kind_value", "kind", "value"),)
+
+
+class PossibleMatch(db.Model):
+    """An earlier referral that may be the same person, waiting for a team leader to decide."""
+
+    __tablename__ = "possible_match"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"), index=True)
+    earlier_referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"))
+    matched_on: Mapped[list] = mapped_column(sa.JSON)
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    referral: Mapped[Referral] = relationship(foreign_keys=[referral_id])
+    earlier: Mapped[Referral] = relationship(foreign_keys=[earlier_referral_id])
+
+    __table_args__ = (sa.UniqueConstraint("referral_id", "earlier_referral_id"),)
+
+
+class ImportJob(db.Model):
+    """An upload being imported in the background, so its page can show progress."""
+
+    __tablename__ = "import_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    status: Mapped[str] = mapped_column(sa.String(10), default="queued")
+    total_lines: Mapped[int] = mapped_column(sa.Integer, default=0)
+    processed_lines: Mapped[int] = mapped_column(sa.Integer, default=0)
+    result: Mapped[dict | None] = mapped_column(sa.JSON)
+    error: Mapped[str | None] = mapped_column(sa.String(500))
+    batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batch.id"))
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def percent(self) -> int:
+        if self.status == "done":
+            return 100
+        return int(100 * self.processed_lines / self.total_lines) if self.total_lines else 0
