@@ -93,8 +93,7 @@ def queue(as_json: bool) -> None:
     from casework.queue import queue_for_export
 
     tz = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
-    out = click.get_text_stream("stdout")
-    out.write("[")
+    click.echo("[", nl=False)
     for index, referral in enumerate(queue_for_export(db.session)):
-        out.write(("," if index else "") + json.dumps(queue_entry(referral, tz)))
-    out.write("]\n")
+        click.echo(("," if index else "") + json.dumps(queue_entry(referral, tz)), nl=False)
+    click.echo("]")

@@ -27,7 +27,9 @@ def normalise_phone(raw: str | None) -> tuple[str | None, str | None]:
         number = phonenumbers.parse(text, "GB")
     except phonenumbers.NumberParseException:
         return None, "is not a phone number"
-    if not phonenumbers.is_possible_number(number):
+    # "Possible local only" (a number missing its area code) cannot be dialled: not usable.
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
         return None, "is not a possible UK phone number"
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
 

@@ -321,5 +321,7 @@ def import_police_download(
         at=now,
         detail={"file": batch.filename, **result.as_json(), "rejections": None},
     )
+    if progress:
+        progress(result.imported, "committing")
     session.commit()
     return result

@@ -51,6 +51,13 @@ def _set(job_id: int, **values) -> None:
         )
 
 
+def _report(job_id: int, count: int, stage: str) -> None:
+    if stage == "checking":
+        _set(job_id, status="running", processed_lines=count)
+    elif stage == "saving":
+        _set(job_id, status="saving", processed_lines=count)
+
+
 def _run(app: Flask, job_id: int, data: bytes, actor_id: int, origin: Origin) -> None:
     with app.app_context():
         try:
@@ -66,9 +73,7 @@ def _run(app: Flask, job_id: int, data: bytes, actor_id: int, origin: Origin) ->
                 origin=origin,
                 actor=actor,
                 now=utcnow(),
-                progress=lambda n, stage: _set(
-                    job_id, processed_lines=n, status="saving" if stage == "saving" else "running"
-                ),
+                progress=lambda n, stage: _report(job_id, n, stage),
             )
             _set(job_id, status="done", result=result.as_json(), batch_id=result.batch_id)
         except FileError as exc:

@@ -1,0 +1,292 @@
+"""The triage queue, one referral's page, and the team leader's decisions."""
+
+import json
+import re
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+import time_machine
+
+from casework.audit import Origin
+from casework.db import db
+from casework.police_import import import_police_download
+from casework.referral import Obligation, PossibleMatch, Referral
+from scheduling.calendars import victim_calendar
+from tests.conftest import audit_rows, post_form
+from tests.police import SAMPLE, police_csv, police_row
+
+ROOT = Path(__file__).resolve().parents[2]
+RECEIVED = datetime(2026, 11, 20, 7, tzinfo=UTC)
+
+
+def load(app, data: bytes, received=RECEIVED):
+    return import_police_download(
+        db.session,
+        data,
+        filename="t.csv",
+        received_at=received,
+        calendar=victim_calendar(app.config),
+        origin=Origin.command_line("test"),
+        now=received,
+    )
+
+
+def referral_by_ref(crime_reference: str) -> Referral:
+    db.session.rollback()
+    return db.session.scalars(
+        sa.select(Referral).where(Referral.crime_reference == crime_reference)
+    ).one()
+
+
+def test_queue_json_contract_and_order(app, runner):
+    load(app, (ROOT / SAMPLE).read_bytes())
+    result = runner.invoke(args=["triage", "queue", "--json"])
+    entries = json.loads(result.output)
+    assert [e["crime_reference"][-4:] for e in entries] == [
+        "0063",
+        "0061",
+        "0070",
+        "0057",
+        "0071",
+        "0042",
+    ]
+    first = entries[0]
+    assert set(first) == {
+        "id",
+        "crime_reference",
+        "priority",
+        "reasons",
+        "contact_method",
+        "repeat_victim",
+        "obligations",
+    }
+    assert first["reasons"] == ["hate crime", "under 18"]
+    assert first["obligations"] == [
+        {
+            "kind": "initial_message",
+            "channel": "email",
+            "due_at": "2026-11-20T18:00:00+00:00",
+            "status": "due",
+        }
+    ]
+    bands = [e["priority"] for e in entries]
+    assert bands == sorted(bands)  # every enhanced before any standard
+    assert entries[2]["repeat_victim"] is True  # the police REPEAT_VICTIM flag
+
+
+def test_queue_page_shows_priority_reasons_and_time_left(app, client, sign_in_as):
+    load(app, (ROOT / SAMPLE).read_bytes())
+    with time_machine.travel("2026-11-20 14:40 +0000", tick=False):
+        sign_in_as("team_leader")
+        html = client.get("/queue").get_data(as_text=True)
+    assert "6 open referrals" in html
+    assert "hate crime, under 18" in html
+    assert "due in 3 h 20 min" in html  # 18:00 close for the email referral
+    assert html.index("Tomasz") < html.index("Aisha")  # enhanced before standard
+    with time_machine.travel("2026-11-20 19:00 +0000", tick=False):
+        sign_in_as("team_leader")  # over four hours idle: signed out meanwhile
+        late = client.get("/queue?due=overdue").get_data(as_text=True)
+    assert "Overdue by 1 h" in late and "Aisha" not in late
+
+
+def test_queue_filters_and_pagination(app, client, team_leader):
+    rows = [
+        police_row(
+            crime_reference=f"LC-{i:03}",
+            forename=f"P{i}",
+            contact_method="EMAIL" if i % 2 else "MOBILE_PHONE",
+            email="p@example.org",
+            npa="Rutland" if i < 5 else "Melton",
+        )
+        for i in range(30)
+    ]
+    load(app, police_csv(*rows))
+    assert "30 open referrals" in client.get("/queue").get_data(as_text=True)
+    assert "15 open referrals" in client.get("/queue?method=EMAIL").get_data(as_text=True)
+    assert "5 open referrals" in client.get("/queue?npa=Rutland").get_data(as_text=True)
+    second = client.get("/queue?page=2").get_data(as_text=True)
+    assert second.count('class="govuk-table__row"') == 5 + 1
+    assert "No open referrals match these filters" in client.get(
+        "/queue?priority=enhanced"
+    ).get_data(as_text=True)
+
+
+def test_caseworker_sees_unallocated_and_own_only(app, client, create_staff_record, sign_in_as):
+    load(app, (ROOT / SAMPLE).read_bytes())
+    me = sign_in_as("caseworker")
+    other = create_staff_record("caseworker")
+    mine, theirs = referral_by_ref("LC-20261120-0042"), referral_by_ref("LC-20261120-0057")
+    mine.allocated_to_id, theirs.allocated_to_id = me.id, other.id
+    db.session.commit()
+    html = client.get("/queue").get_data(as_text=True)
+    assert "5 open referrals" in html and "Dean" not in html
+    assert client.get(f"/referrals/{theirs.id}").status_code == 404
+    assert audit_rows("access.denied")[-1].record_id == str(theirs.id)
+    assert client.get(f"/referrals/{mine.id}").status_code == 200
+    assert "Aisha" in client.get("/caseload").get_data(as_text=True)
+
+
+def test_viewing_a_referral_is_audited_against_the_person(app, client, team_leader):
+    load(app, (ROOT / SAMPLE).read_bytes())
+    referral = referral_by_ref("LC-20261120-0061")
+    html = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    assert "Margaret Oduya" in html and "vulnerable" in html
+    view = audit_rows("referral.view")[-1]
+    assert view.record_id == str(referral.id) and view.person_id == referral.id
+
+
+def test_analyst_cannot_see_referrals(app, client, sign_in_as):
+    load(app, (ROOT / SAMPLE).read_bytes())
+    sign_in_as("analyst")
+    assert client.get("/queue").status_code == 403
+    assert client.get(f"/referrals/{referral_by_ref('LC-20261120-0042').id}").status_code == 403
+
+
+def test_team_leader_allocates_from_ranked_suggestions(
+    app, client, team_leader, create_staff_record
+):
+    load(app, (ROOT / SAMPLE).read_bytes())
+    specialist = create_staff_record(
+        "caseworker", specialisms=("hate_crime", "children_young_people")
+    )
+    create_staff_record("caseworker")
+    referral = referral_by_ref("LC-20261120-0063")
+    page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    ranked = re.findall(r'govuk-radios__label" for="caseworker-\d+">([^<]+)<', page)
+    assert ranked[0] == specialist.name and len(ranked) == 2
+    assert "specialism: hate crime; specialism: children and young people" in page
+    response = post_form(
+        client,
+        f"/referrals/{referral.id}/allocate",
+        {"caseworker": specialist.id},
+        token_from=f"/referrals/{referral.id}",
+    )
+    assert response.status_code == 302
+    assert referral_by_ref("LC-20261120-0063").allocated_to_id == specialist.id
+    assert audit_rows("referral.allocate")
+
+
+def test_allocating_to_a_non_caseworker_is_refused(app, client, team_leader):
+    load(app, (ROOT / SAMPLE).read_bytes())
+    referral = referral_by_ref("LC-20261120-0042")
+    post_form(
+        client,
+        f"/referrals/{referral.id}/allocate",
+        {"caseworker": team_leader.id},
+        token_from=f"/referrals/{referral.id}",
+    )
+    assert referral_by_ref("LC-20261120-0042").allocated_to_id is None
+
+
+def test_raising_priority_brings_the_first_call_forward_to_24_hours(app, client, team_leader):
+    load(app, (ROOT / SAMPLE).read_bytes())
+    referral = referral_by_ref("LC-20261120-0042")
+    assert referral.priority == "standard"
+    empty = post_form(
+        client,
+        f"/referrals/{referral.id}/raise-priority",
+        {"reason": ""},
+        token_from=f"/referrals/{referral.id}",
+    )
+    assert empty.status_code == 400 and "Give the reason" in empty.get_data(as_text=True)
+    post_form(
+        client,
+        f"/referrals/{referral.id}/raise-priority",
+        {"reason": "Victim told the officer she is frightened to go home"},
+        token_from=f"/referrals/{referral.id}",
+    )
+    referral = referral_by_ref("LC-20261120-0042")
+    assert referral.priority == "enhanced"
+    assert referral.priority_reasons[-1].startswith("raised by team leader: Victim told")
+    due = db.session.scalars(
+        sa.select(Obligation.due_at).where(Obligation.referral_id == referral.id)
+    ).one()
+    assert due == RECEIVED + timedelta(hours=24)
+    assert audit_rows("referral.raise_priority")[-1].detail_dict["from"] == "standard"
+
+
+def test_repeat_victims_certain_matches_link_and_uncertain_wait(app, client, team_leader):
+    load(app, police_csv(police_row(crime_reference="LC-1", email="a@example.org")))
+    load(
+        app,
+        police_csv(
+            police_row(crime_reference="LC-2", email="a@example.org"),  # name, dob, phone
+            police_row(
+                crime_reference="LC-3", mobile_phone="07700 900999", email=""
+            ),  # name and dob only
+            police_row(
+                crime_reference="LC-4",
+                forename="Someone",
+                surname="Else",
+                mobile_phone="07700 900555",
+                email="a@example.org",
+            ),  # email only
+        ),
+    )
+    first, certain = referral_by_ref("LC-1"), referral_by_ref("LC-2")
+    assert certain.repeat_victim and certain.person_id == first.id
+    uncertain = referral_by_ref("LC-3")
+    assert not uncertain.repeat_victim and uncertain.person_id is None
+    pending = db.session.scalars(
+        sa.select(PossibleMatch).where(PossibleMatch.referral_id == uncertain.id)
+    ).all()
+    assert {tuple(m.matched_on) for m in pending} == {("name and date of birth",)}
+    page = client.get(f"/referrals/{uncertain.id}").get_data(as_text=True)
+    assert "Possible repeat victim" in page and "matched on name and date of birth" in page
+    match = pending[0]
+    post_form(
+        client,
+        f"/matches/{match.id}",
+        {"decision": "confirm"},
+        token_from=f"/referrals/{uncertain.id}",
+    )
+    confirmed = referral_by_ref("LC-3")
+    assert confirmed.repeat_victim and confirmed.person_id == first.id
+    email_only = db.session.scalars(
+        sa.select(PossibleMatch).where(PossibleMatch.referral_id == referral_by_ref("LC-4").id)
+    ).all()
+    assert email_only and all(m.matched_on == ["email"] for m in email_only)
+    post_form(
+        client,
+        f"/matches/{email_only[0].id}",
+        {"decision": "reject"},
+        token_from=f"/referrals/{referral_by_ref('LC-4').id}",
+    )
+    assert not referral_by_ref("LC-4").repeat_victim
+    assert audit_rows("referral.match_rejected")
+
+
+def test_upload_page_imports_in_the_background_and_shows_rejections(app, client, team_leader):
+    data = (ROOT / SAMPLE).read_bytes()
+    from io import BytesIO
+
+    response = post_form(
+        client,
+        "/imports/police",
+        {"file": (BytesIO(data), "download.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    job_url = response.headers["Location"]
+    for _ in range(200):
+        html = client.get(job_url).get_data(as_text=True)
+        if "Import complete" in html or "not imported" in html:
+            break
+        time.sleep(0.05)
+    assert "Import complete" in html
+    assert "victim declined referral" in html and ">8<" in html
+
+
+def test_upload_refuses_a_file_that_is_not_csv(client, team_leader):
+    from io import BytesIO
+
+    response = post_form(
+        client,
+        "/imports/police",
+        {"file": (BytesIO(b"hello"), "notes.txt")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "The file must be a .csv file" in response.get_data(as_text=True)

@@ -1,0 +1,48 @@
+"""Building police downloads for tests, in the DESIGN.md format."""
+
+import csv
+import io
+
+from casework.police_import import COLUMNS
+
+SAMPLE = "../shared/samples/police-download-example.csv"
+
+
+def police_row(**fields) -> dict:
+    """A valid, accepted row for a synthetic adult victim; override any column."""
+    row = {
+        "crime_reference": "LC-20261120-0100",
+        "offence": "Theft from motor vehicle",
+        "crime_group": "Vehicle crime",
+        "occurred_on": "2026-11-18",
+        "forename": "Alex",
+        "surname": "Example",
+        "date_of_birth": "1980-05-05",
+        "gender": "F",
+        "ethnicity": "W1",
+        "address_line_1": "1 Test Street",
+        "address_line_2": "",
+        "town": "Leicester",
+        "postcode": "LE1 1AA",
+        "home_phone": "",
+        "mobile_phone": "07700 900100",
+        "work_phone": "",
+        "email": "",
+        "contact_method": "MOBILE_PHONE",
+        "consent": "ACCEPT",
+        "flags": "",
+        "risk_notes": "",
+        "npa": "Leicester Central",
+        "officer": "PC 1",
+    }
+    row.update(fields)
+    return row
+
+
+def police_csv(*rows: dict, columns=COLUMNS) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return out.getvalue().encode()
