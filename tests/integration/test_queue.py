@@ -156,7 +156,7 @@ def test_team_leader_allocates_from_ranked_suggestions(
     page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
     ranked = re.findall(r'govuk-radios__label" for="caseworker-\d+">([^<]+)<', page)
     assert ranked[0] == specialist.name and len(ranked) == 2
-    assert "specialism: hate crime; specialism: children and young people" in page
+    assert "specialism: children and young people; specialism: hate crime" in page
     response = post_form(
         client,
         f"/referrals/{referral.id}/allocate",
