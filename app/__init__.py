@@ -108,12 +108,14 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.main import bp as main_bp
+    from app.public import bp as public_bp
     from app.triage import bp as triage_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(triage_bp)
+    app.register_blueprint(public_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

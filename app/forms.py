@@ -32,6 +32,19 @@ class GovDateField(DateField):
         kwargs.setdefault("widget", GovDateInput())
         super().__init__(label, validators, **kwargs)
 
+    def process_formdata(self, valuelist):
+        if (
+            valuelist
+            and any(v.strip() for v in valuelist)
+            and not all(v.strip() for v in valuelist)
+        ):
+            self.data = None
+            raise ValueError(f"{self.label.text} must include a day, month and year")
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2007") from None
+
     def process(self, formdata, data=unset_value, extra_filters=None):
         super().process(formdata, data, extra_filters)
         if not self.raw_data:

@@ -97,3 +97,28 @@ def queue(as_json: bool) -> None:
     for index, referral in enumerate(queue_for_export(db.session)):
         click.echo(("," if index else "") + json.dumps(queue_entry(referral, tz)), nl=False)
     click.echo("]")
+
+
+@referrals_cli.command("import-email")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+def import_email(paths: tuple[Path, ...]) -> None:
+    """Import standard emailed partner referrals (.eml files); prints a JSON summary."""
+    from casework.public_referrals import import_referral_email
+
+    summary = {"imported": 0, "duplicates": 0, "rejected": 0, "rejections": []}
+    calendar = victim_calendar(current_app.config)
+    origin = Origin.command_line("referrals import-email")
+    for path in paths:
+        outcome, detail = import_referral_email(
+            db.session, path.read_bytes(), calendar=calendar, now=utcnow(), origin=origin
+        )
+        if outcome == "imported":
+            summary["imported"] += 1
+        elif outcome == "duplicate":
+            summary["duplicates"] += 1
+        else:
+            summary["rejected"] += 1
+            summary["rejections"].append({"file": path.name, "reason": detail})
+    click.echo(json.dumps(summary))

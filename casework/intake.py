@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from casework.audit import AuditEvent, Origin
 from casework.contact_details import is_mobile, normalise_name
 from casework.referral import MatchKey, Obligation, PossibleMatch, Referral
-from triage.deadlines import initial_obligations
+from triage import deadlines
 from triage.enhanced import ReferralFacts, assess_priority
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -220,13 +220,15 @@ def store_referrals(
             created_at=now,
             updated_at=now,
         )
-        due = initial_obligations(
+        due = deadlines.initial_obligations(
             item.contact_method,
             priority.band,
             received_at,
             calendar,
             has_mobile=is_mobile(item.mobile_phone),
         )
+        if item.webchat_at:
+            due.append(deadlines.Obligation("web_chat", "web_chat", item.webchat_at))
         row.update(queue_group=1, next_due_at=min(o.due_at for o in due))
         referral_rows.append(row)
         obligations.append(due)

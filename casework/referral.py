@@ -24,6 +24,7 @@ OBLIGATION_LABELS = {
     "initial_message": "Initial message",
     "home_visit_offer": "Home visit offer",
     "home_visit": "Home visit",
+    "web_chat": "Booked secure web chat",
 }
 
 

@@ -78,3 +78,30 @@ def initial_obligations(
             Obligation("home_visit", "in_person", calendar.close_of(visit_day)),
         ]
     raise ValueError(f"unknown contact method {contact_method!r}")
+
+
+def webchat_slots(
+    submitted_at: datetime,
+    calendar,
+    *,
+    step: timedelta = timedelta(minutes=30),
+    length: timedelta = timedelta(minutes=30),
+) -> list[datetime]:
+    """Secure web chat slots a self-referral may book (D5; spec 3.6).
+
+    Only inside service hours, starting from one hour after submission, up to close of the
+    5th working day after submission; each slot ends by the close of its day.
+    """
+    earliest = submitted_at.astimezone(UTC) + timedelta(hours=1)
+    last_day = calendar.add_working_days(calendar.local_date(submitted_at), 5)
+    slots = []
+    day = calendar.local_date(submitted_at)
+    while day <= last_day:
+        if calendar.is_service_day(day):
+            moment, close = calendar.opening_of(day), calendar.close_of(day)
+            while moment + length <= close:
+                if moment >= earliest:
+                    slots.append(moment)
+                moment += step
+        day += timedelta(days=1)
+    return slots

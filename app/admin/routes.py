@@ -288,3 +288,18 @@ def audit():
     return render_template("admin/audit.html", form=form, page=page, args=args), (
         400 if form.errors else 200
     )
+
+
+@bp.route("/partners")
+@admin_only
+def partner_list():
+    """Partner agencies that have referred, with how many referrals each."""
+    from casework.referral import PartnerAgency, Referral
+
+    rows = db.session.execute(
+        sa.select(PartnerAgency, sa.func.count(Referral.id))
+        .outerjoin(Referral, Referral.partner_agency_id == PartnerAgency.id)
+        .group_by(PartnerAgency.id)
+        .order_by(PartnerAgency.name)
+    ).all()
+    return render_template("admin/partners.html", rows=rows)

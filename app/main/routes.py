@@ -142,6 +142,7 @@ def navigation():
             ("triage.queue", "Triage queue"),
             ("admin.staff_list", "Staff"),
             ("admin.team_list", "Teams"),
+            ("admin.partner_list", "Partner agencies"),
             ("admin.audit", "Audit trail"),
         ],
     }.get(current_user.role, [])

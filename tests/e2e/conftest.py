@@ -51,3 +51,27 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+AXE = os.path.join(os.path.dirname(__file__), "..", "..", "node_modules", "axe-core", "axe.min.js")
+
+
+@pytest.fixture
+def axe_page(browser):
+    """A page that may have axe-core injected (CSP bypassed for the checker only)."""
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (WCAG 2.2 A and AA rules) on the page; returns its violations."""
+    page.add_script_tag(path=AXE)
+    return page.evaluate(
+        """async () => (await axe.run(document, {runOnly: {type: 'tag',
+              values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}}))
+              .violations.map(v => ({id: v.id, help: v.help,
+                                     nodes: v.nodes.map(n => n.target.join(' '))}))"""
+    )

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scheduling.calendar import Calendar
-from triage.deadlines import CONTACT_METHODS, initial_obligations
+from triage.deadlines import CONTACT_METHODS, initial_obligations, webchat_slots
 from triage.enhanced import ENHANCED, STANDARD
 
 LONDON = ZoneInfo("Europe/London")
@@ -98,3 +98,30 @@ def test_due_never_before_receipt_and_enhanced_never_later(received, method):
         assert s.due_at > received and e.due_at > received
         assert e.due_at <= s.due_at
         assert s.due_at - received <= timedelta(days=21)
+
+
+def test_d5_webchat_slots_are_inside_hours_from_an_hour_ahead_to_the_fifth_working_day():
+    submitted = at("2026-11-25 17:10")  # Wednesday, late opening
+    slots = webchat_slots(submitted, CAL)
+    walls = [wall(s) for s in slots]
+    assert walls[0] == "2026-11-25 18:30"  # an hour ahead, on the half hour
+    assert walls[2] == "2026-11-25 19:30" and "2026-11-25 20:00" not in walls
+    assert "2026-11-28 09:00" in walls  # Saturday is a service day
+    assert not any(w.startswith("2026-11-29") for w in walls)  # Sunday closed
+    assert walls[-1] == "2026-12-02 19:30"  # close of the 5th working day (a Wednesday)
+
+
+def test_d5_no_slots_on_bank_holidays():
+    walls = [wall(s) for s in webchat_slots(at("2026-12-23 10:00"), CAL)]
+    assert not any(
+        w.startswith(("2026-12-25", "2026-12-27", "2026-12-28", "2027-01-01")) for w in walls
+    )
+    assert any(w.startswith("2026-12-26") for w in walls)
+    assert walls[-1] == "2027-01-04 17:30"
+
+
+@given(received_moments)
+def test_d5_every_slot_is_bookable(submitted):
+    for slot in webchat_slots(submitted, CAL):
+        assert slot >= submitted + timedelta(hours=1)
+        assert CAL.is_open_at(slot) and CAL.is_open_at(slot + timedelta(minutes=29))

@@ -1,0 +1,121 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from app.forms import GovDateField
+from casework.public_referrals import CONCERNS, PARTNER_METHODS, SELF_METHODS
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _text(label, *, required=None, max_length=200):
+    validators = [InputRequired(message=required)] if required else [Optional()]
+    return StringField(
+        label, widget=GovTextInput(), validators=[*validators, Length(max=max_length)]
+    )
+
+
+class VictimFields(FlaskForm):
+    forename = _text("First name", required="Enter a first name", max_length=100)
+    surname = _text("Last name", required="Enter a last name", max_length=100)
+    date_of_birth = GovDateField("Date of birth (optional)", validators=[Optional()])
+    concerns = SelectMultipleField(
+        "Do any of these apply? (optional)",
+        choices=list(CONCERNS.items()),
+        widget=GovCheckboxesInput(),
+        validators=[Optional()],
+    )
+    account = TextAreaField(
+        "What happened? (optional)",
+        widget=GovCharacterCount(),
+        validators=[Optional(), Length(max=5000)],
+    )
+    occurred_on = GovDateField("When did it happen? (optional)", validators=[Optional()])
+    crime_reference = _text("Police crime reference, if there is one (optional)", max_length=40)
+    phone = _text("Telephone number", max_length=30)
+    email = _text("Email address", max_length=254)
+    address_line_1 = _text("Address line 1")
+    address_line_2 = _text("Address line 2 (optional)")
+    town = _text("Town or city", max_length=100)
+    postcode = _text("Postcode", max_length=10)
+    safe_to_voicemail = RadioField(
+        "Is it safe for us to leave a voicemail?",
+        choices=YES_NO,
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select yes if it is safe to leave a voicemail")],
+    )
+    safe_to_text = RadioField(
+        "Is it safe for us to send you text messages?",
+        choices=YES_NO,
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select yes if it is safe to text you")],
+    )
+    safe_times = _text("When is it safe to contact you? (optional)")
+    preferred_worker_gender = RadioField(
+        "Would you prefer to speak to a woman or a man? (optional)",
+        choices=[("", "No preference"), ("woman", "A woman"), ("man", "A man")],
+        widget=GovRadioInput(),
+        validators=[Optional()],
+        default="",
+    )
+    preferred_language = _text(
+        "Would you prefer a language other than English? (optional)", max_length=60
+    )
+
+
+class SelfReferralForm(VictimFields):
+    contact_method = RadioField(
+        "How would you like us to contact you?",
+        choices=list(SELF_METHODS.items()),
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select how you would like us to contact you")],
+    )
+    webchat_at = SelectField(
+        "Would you like to book a secure web chat? (optional)",
+        widget=GovSelect(),
+        validators=[Optional()],
+        choices=[],
+    )
+    submission_token = HiddenField()
+    submit = SubmitField("Send referral", widget=GovSubmitInput())
+
+
+class PartnerReferralForm(VictimFields):
+    agency_name = _text("Your agency", required="Enter the name of your agency")
+    agency_kind = _text("Type of agency (optional)", max_length=100)
+    referrer_name = _text("Your name", required="Enter your name")
+    referrer_email = _text(
+        "Your work email address",
+        required="Enter your work email address so we can reply",
+        max_length=254,
+    )
+    referrer_phone = _text("Your telephone number (optional)", max_length=30)
+    contact_method = RadioField(
+        "How would they like to be contacted?",
+        choices=list(PARTNER_METHODS.items()),
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select how they would like to be contacted")],
+    )
+    consent = BooleanField(
+        "The person has agreed to be referred to the victim service", widget=GovCheckboxInput()
+    )
+    submission_token = HiddenField()
+    submit = SubmitField("Send referral", widget=GovSubmitInput())

@@ -1,0 +1,152 @@
+import secrets
+from datetime import datetime
+
+from flask import current_app, redirect, render_template, session, url_for
+
+from app.auth.session import request_origin
+from app.extensions import db, limiter
+from app.forms import apply_errors
+from app.public import bp
+from app.public.forms import PartnerReferralForm, SelfReferralForm
+from casework.db import utcnow
+from casework.errors import ValidationError
+from casework.public_referrals import (
+    ReferrerDetails,
+    VictimDetails,
+    available_webchat_slots,
+    submit_partner_referral,
+    submit_self_referral,
+)
+from scheduling.calendars import victim_calendar
+
+
+def _public_limit():
+    return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+def _victim(form) -> VictimDetails:
+    return VictimDetails(
+        forename=form.forename.data or "",
+        surname=form.surname.data or "",
+        contact_method=form.contact_method.data or "",
+        date_of_birth=form.date_of_birth.data,
+        phone=form.phone.data or "",
+        email=form.email.data or "",
+        address_line_1=form.address_line_1.data or "",
+        address_line_2=form.address_line_2.data or "",
+        town=form.town.data or "",
+        postcode=form.postcode.data or "",
+        safe_to_voicemail=_yes_no(form.safe_to_voicemail.data),
+        safe_to_text=_yes_no(form.safe_to_text.data),
+        safe_times=form.safe_times.data or "",
+        account=form.account.data or "",
+        occurred_on=form.occurred_on.data,
+        crime_reference=form.crime_reference.data or "",
+        concerns=tuple(form.concerns.data or ()),
+        preferred_worker_gender=form.preferred_worker_gender.data or "",
+        preferred_language=form.preferred_language.data or "",
+    )
+
+
+def _slot_label(slot: datetime, tz) -> str:
+    local = slot.astimezone(tz)
+    return local.strftime("%A %-d %B, ") + local.strftime("%-I:%M%p").lower()
+
+
+@bp.route("/refer", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+def refer():
+    """Self-referral: accepted on the person's own account, no proof needed (spec 3.1, 3.6)."""
+    now = utcnow()
+    calendar = victim_calendar(current_app.config)
+    slots = available_webchat_slots(calendar, now)
+    form = SelfReferralForm()
+    form.webchat_at.choices = [("", "No thanks")] + [
+        (s.isoformat(), _slot_label(s, calendar.tz)) for s in slots
+    ]
+    if not form.submission_token.data:
+        form.submission_token.data = secrets.token_urlsafe(24)
+    if form.validate_on_submit():
+        webchat = datetime.fromisoformat(form.webchat_at.data) if form.webchat_at.data else None
+        try:
+            reference = submit_self_referral(
+                db.session,
+                _victim(form),
+                submission_token=form.submission_token.data,
+                webchat_at=webchat,
+                calendar=calendar,
+                now=now,
+                origin=request_origin(),
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            session["referral_reference"] = reference
+            session["referral_webchat"] = form.webchat_at.data and _slot_label(webchat, calendar.tz)
+            return redirect(url_for("public.refer_confirmation"))
+    return render_template("public/refer.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/refer/confirmation")
+def refer_confirmation():
+    reference = session.get("referral_reference")
+    if not reference:
+        return redirect(url_for("public.refer"))
+    return render_template(
+        "public/confirmation.html",
+        reference=reference,
+        webchat=session.get("referral_webchat"),
+        partner=False,
+    )
+
+
+@bp.route("/partner-referral", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+def partner_referral():
+    """A partner agency refers someone who has agreed to it (spec 3.6)."""
+    now = utcnow()
+    form = PartnerReferralForm()
+    if not form.submission_token.data:
+        form.submission_token.data = secrets.token_urlsafe(24)
+    if form.validate_on_submit():
+        referrer = ReferrerDetails(
+            agency_name=form.agency_name.data or "",
+            agency_kind=form.agency_kind.data or "",
+            referrer_name=form.referrer_name.data or "",
+            referrer_email=form.referrer_email.data or "",
+            referrer_phone=form.referrer_phone.data or "",
+        )
+        try:
+            reference = submit_partner_referral(
+                db.session,
+                referrer,
+                _victim(form),
+                consent=bool(form.consent.data),
+                dedupe_token=f"form:{form.submission_token.data}",
+                calendar=victim_calendar(current_app.config),
+                now=now,
+                origin=request_origin(),
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            session["referral_reference"] = reference
+            session["referral_webchat"] = None
+            return redirect(url_for("public.partner_confirmation"))
+    return render_template("public/partner.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/partner-referral/confirmation")
+def partner_confirmation():
+    reference = session.get("referral_reference")
+    if not reference:
+        return redirect(url_for("public.partner_referral"))
+    return render_template(
+        "public/confirmation.html", reference=reference, webchat=None, partner=True
+    )

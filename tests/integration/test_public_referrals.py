@@ -1,0 +1,191 @@
+"""Self-referral, partner referral and the standard emailed referral."""
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from casework.db import db
+from casework.referral import Obligation, PartnerAgency, Referral
+from tests.conftest import audit_rows, csrf_token
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+SELF = {
+    "forename": "Robin",
+    "surname": "Sample",
+    "contact_method": "MOBILE_PHONE",
+    "phone": "07700 900123",
+    "safe_to_voicemail": "no",
+    "safe_to_text": "yes",
+    "safe_times": "after 5pm",
+    "concerns": ["PERSISTENTLY_TARGETED"],
+    "account": "Someone keeps damaging my car",
+    "webchat_at": "",
+}
+
+
+def token_of(html: str) -> str:
+    return re.search(r'name="submission_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def submit(client, path="/refer", **fields):
+    page = client.get(path).get_data(as_text=True)
+    data = {
+        **SELF,
+        **fields,
+        "csrf_token": csrf_token(client, path),
+        "submission_token": fields.get("submission_token") or token_of(page),
+    }
+    return client.post(path, data=data)
+
+
+def referrals() -> list[Referral]:
+    db.session.rollback()
+    return list(db.session.scalars(sa.select(Referral).order_by(Referral.id)))
+
+
+def test_self_referral_is_accepted_triaged_and_confirmed_with_a_reference(client):
+    with time_machine.travel("2026-11-23 10:00 +0000", tick=False):
+        response = submit(client)
+        assert response.status_code == 302
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+    [referral] = referrals()
+    assert referral.reference in page
+    assert referral.source == "self" and referral.priority == "enhanced"
+    assert referral.priority_reasons == ["persistently targeted"]
+    assert (referral.safe_to_voicemail, referral.safe_to_text, referral.safe_times) == (
+        False,
+        True,
+        "after 5pm",
+    )
+    assert referral.mobile_phone == "+447700900123"
+    [obligation] = referral.obligations
+    assert obligation.kind == "phone_contact"
+    assert obligation.due_at == datetime(2026, 11, 24, 10, tzinfo=UTC)  # enhanced: 24 h
+    assert audit_rows("referral.create")[-1].person_id == referral.id
+
+
+def test_a_double_submit_creates_one_referral_with_the_same_reference(client):
+    page = client.get("/refer").get_data(as_text=True)
+    token = token_of(page)
+    first = submit(client, submission_token=token)
+    second = submit(client, submission_token=token)
+    assert first.status_code == second.status_code == 302
+    assert len(referrals()) == 1
+
+
+def test_self_referral_never_reveals_whether_the_person_is_known(client, app):
+    submit(client)
+    known = client.get("/refer/confirmation").get_data(as_text=True)
+    again = app.test_client()
+    submit(again)
+    second = again.get("/refer/confirmation").get_data(as_text=True)
+    strip = lambda html: re.sub(r"WP-[A-Z0-9]{8}", "WP-REF", html)  # noqa: E731
+    assert strip(known) == strip(second)
+
+
+@pytest.mark.parametrize(
+    "fields,message",
+    [
+        ({"forename": ""}, "Enter a first name"),
+        ({"contact_method": ""}, "Select how you would like us to contact you"),
+        ({"contact_method": "EMAIL", "email": ""}, "Enter an email address so we can email"),
+        (
+            {"contact_method": "EMAIL", "email": "not-an-email"},
+            "Enter an email address in the correct format",
+        ),
+        ({"phone": "999"}, "Enter a UK telephone number"),
+        (
+            {"contact_method": "SMS", "safe_to_text": "no"},
+            "You chose text messages but said it is not safe to text",
+        ),
+        (
+            {"contact_method": "SMS", "phone": "0116 496 0733"},
+            "Enter a mobile number so we can text",
+        ),
+        (
+            {"contact_method": "POST", "address_line_1": "", "postcode": "LE1 1AA"},
+            "Enter the first line of the address",
+        ),
+        ({"postcode": "ZZ1"}, "Enter a real UK postcode"),
+        ({"date_of_birth": ["31", "2", "2000"]}, "Date of birth (optional) must be a real date"),
+        ({"safe_to_voicemail": ""}, "Select yes if it is safe to leave a voicemail"),
+        ({"webchat_at": "2026-01-01T09:00:00+00:00"}, "Not a valid choice"),
+    ],
+)
+def test_bad_answers_get_clear_errors_and_store_nothing(client, fields, message):
+    response = submit(client, **fields)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html and message in html
+    assert referrals() == []
+
+
+def test_booking_a_webchat_slot_creates_its_obligation(client):
+    with time_machine.travel("2026-11-23 10:00 +0000", tick=False):
+        page = client.get("/refer").get_data(as_text=True)
+        slot = re.search(r'<option value="(2026-11-2[^"]+)"', page).group(1)
+        assert submit(client, webchat_at=slot).status_code == 302
+        confirmation = client.get("/refer/confirmation").get_data(as_text=True)
+    [referral] = referrals()
+    kinds = {o.kind: o.due_at for o in referral.obligations}
+    assert kinds["web_chat"] == datetime.fromisoformat(slot)
+    assert "Your secure web chat is booked for" in confirmation
+    assert datetime.fromisoformat(slot) >= datetime(2026, 11, 23, 11, tzinfo=UTC)
+
+
+def test_partner_form_records_the_agency_and_requires_consent(client):
+    data = {
+        "agency_name": "Example Housing",
+        "agency_kind": "Housing",
+        "referrer_name": "Harriet",
+        "referrer_email": "h@example.org",
+    }
+    refused = submit(client, "/partner-referral", **data)
+    assert refused.status_code == 400
+    assert "Confirm the person has agreed" in refused.get_data(as_text=True)
+    accepted = submit(client, "/partner-referral", consent="y", **data)
+    assert accepted.status_code == 302
+    [referral] = referrals()
+    agency = db.session.get(PartnerAgency, referral.partner_agency_id)
+    assert (agency.name, agency.kind, referral.source) == ("Example Housing", "Housing", "partner")
+
+
+def test_standard_email_imports_once(runner):
+    path = FIXTURES / "partner-referral.eml"
+    first = json.loads(runner.invoke(args=["referrals", "import-email", str(path)]).output)
+    again = json.loads(runner.invoke(args=["referrals", "import-email", str(path)]).output)
+    assert first == {"imported": 1, "duplicates": 0, "rejected": 0, "rejections": []}
+    assert again["duplicates"] == 1 and again["imported"] == 0
+    [referral] = referrals()
+    assert (referral.forename, referral.safe_to_voicemail, referral.contact_method) == (
+        "Kerry",
+        False,
+        "MOBILE_PHONE",
+    )
+    assert referral.priority_reasons[:2] == ["domestic abuse", "persistently targeted"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Obligation)) == 1
+
+
+def test_an_email_without_the_standard_fields_is_rejected_with_its_reason(runner, tmp_path):
+    bad = tmp_path / "bad.eml"
+    bad.write_text("From: a@example.org\nSubject: hi\n\nPlease call Mrs Smith on 07700 900111\n")
+    worse = tmp_path / "worse.eml"
+    worse.write_text(
+        (FIXTURES / "partner-referral.eml")
+        .read_text()
+        .replace("Consent: yes", "Consent: no")
+        .replace("<ref-0001@", "<ref-0002@")
+    )
+    out = json.loads(runner.invoke(args=["referrals", "import-email", str(bad), str(worse)]).output)
+    assert out["rejected"] == 2
+    reasons = {r["file"]: r["reason"] for r in out["rejections"]}
+    assert "no 'Field: value' lines" in reasons["bad.eml"]
+    assert "Confirm the person has agreed" in reasons["worse.eml"]
+    assert "Smith" not in json.dumps(out) and "07700" not in json.dumps(out)
+    assert referrals() == []
