@@ -51,6 +51,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(INSTANCE_DIR / "waypoint.db")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+    SQLITE_CACHE_MB = _env_int("SQLITE_CACHE_MB", 64)
 
     DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Europe/London")
     SERVICE_NAME = "Waypoint"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import secrets
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -61,6 +63,8 @@ def users_create(email: str, name: str, role: str, team: str | None) -> None:
         _fail(exc)
     click.echo(json.dumps({"id": staff.id, "email": staff.email, "role": staff.role}))
 
+
+DEMO_PARTNER_KEY = "demo-partner-0001"
 
 DEMO_TEAMS = [
     ("City victim team", "victim"),
@@ -150,11 +154,131 @@ def demo_seed() -> None:
         else:
             set_password(db.session, staff.id, password, actor=None, origin=origin, now=now)
         rows.append((ROLES[role], email, password))
+    seeded = seed_demo_referrals(now)
+    if seeded:
+        click.echo("Demo referrals: " + ", ".join(f"{n} {route}" for route, n in seeded.items()))
     click.echo("\nDemo staff accounts (synthetic; passwords are new on every seed):")
     width = max(len(r[1]) for r in rows)
     for role, email, password in rows:
         click.echo(f"  {role:<14} {email:<{width}}  {password}")
     click.echo("")
+
+
+@demo_cli.command("police-csv")
+@click.option(
+    "--rows", type=click.IntRange(1, 5_000_000), required=True, help="How many victims (rows)."
+)
+@click.option("--seed", type=int, default=2026, help="Random seed, for repeatable files.")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def demo_police_csv(rows: int, seed: int, path: Path) -> None:
+    """Write a valid synthetic police download of any size to PATH."""
+    from casework.demo import police_rows
+    from casework.police_import import COLUMNS
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(police_rows(rows, received_on=utcnow().date(), seed=seed))
+    click.echo(json.dumps({"rows": rows, "path": str(path)}))
+
+
+def seed_demo_referrals(now: datetime) -> dict[str, int]:
+    """Referrals from all three routes, once: a police download, self and partner referrals."""
+    from casework.demo import police_csv
+    from casework.police_import import import_police_download
+    from casework.public_referrals import (
+        ReferrerDetails,
+        VictimDetails,
+        submit_partner_referral,
+        submit_self_referral,
+    )
+    from casework.referral import Referral
+    from scheduling.calendars import victim_calendar
+    from triage.deadlines import webchat_slots
+
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Referral)):
+        return {}
+    calendar = victim_calendar(current_app.config)
+    origin = Origin.command_line("demo seed")
+    received = now - timedelta(hours=3)
+    result = import_police_download(
+        db.session,
+        police_csv(40, received_on=received.date()).encode(),
+        filename="demo.csv",
+        received_at=received,
+        calendar=calendar,
+        origin=origin,
+        now=now,
+    )
+    people = [
+        VictimDetails(
+            "Sunita",
+            "Demo",
+            "MOBILE_PHONE",
+            phone="07700 900201",
+            safe_to_voicemail=False,
+            safe_to_text=True,
+            safe_times="weekdays 9-12",
+            concerns=("DOMESTIC_ABUSE",),
+            account="My ex keeps messaging me.",
+        ),
+        VictimDetails(
+            "Kai",
+            "Demo",
+            "EMAIL",
+            email="kai.demo@example.org",
+            date_of_birth=date(now.year - 15, 4, 1),
+            safe_to_voicemail=True,
+            safe_to_text=True,
+            account="Someone at school took my phone.",
+        ),
+        VictimDetails(
+            "Marjorie",
+            "Demo",
+            "POST",
+            address_line_1="4 Demo Street",
+            town="Leicester",
+            postcode="LE2 1AA",
+            safe_to_voicemail=True,
+            safe_to_text=False,
+            account="A man pretending to be from the bank.",
+        ),
+    ]
+    chat_slots = webchat_slots(now, calendar)
+    for n, person in enumerate(people):
+        webchat = chat_slots[2] if n == 0 and len(chat_slots) > 2 else None
+        submit_self_referral(
+            db.session,
+            person,
+            submission_token=f"demo-self-referral-{n:04}",
+            webchat_at=webchat,
+            calendar=calendar,
+            now=now,
+            origin=origin,
+        )
+    referrer = ReferrerDetails(
+        "Demo Housing Association", "Housing", "Harriet Demo", "harriet.demo@example.org"
+    )
+    submit_partner_referral(
+        db.session,
+        referrer,
+        VictimDetails(
+            "Peter",
+            "Demo",
+            "HOME_PHONE",
+            phone="0116 496 0555",
+            safe_to_voicemail=True,
+            safe_to_text=False,
+            concerns=("PERSISTENTLY_TARGETED",),
+            account="Neighbours keep throwing things at his windows",
+        ),
+        consent=True,
+        dedupe_token=DEMO_PARTNER_KEY,
+        calendar=calendar,
+        now=now,
+        origin=origin,
+    )
+    return {"police": result.imported, "self": len(people), "partner": 1}
 
 
 @click.group("scheduler", invoke_without_command=True)

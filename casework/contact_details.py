@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import phonenumbers
 
@@ -18,11 +19,20 @@ POSTCODE = re.compile(
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+PUNCTUATION = str.maketrans("", "", " -().")
+NATIONAL_TEN = re.compile(r"^(?:0|\+44|0044)([1-9]\d{9})$")
+
+
 def normalise_phone(raw: str | None) -> tuple[str | None, str | None]:
     """A UK number in E.164, or None and why not. Ofcom's drama ranges are possible numbers."""
     text = (raw or "").strip()
     if not text:
         return None, None
+    # Fast path for the usual shape (0 or +44 then ten digits), which phonenumbers also
+    # accepts as a possible GB number; anything else goes to phonenumbers itself.
+    usual = NATIONAL_TEN.match(text.translate(PUNCTUATION).replace("+44(0)", "+44"))
+    if usual:
+        return "+44" + usual.group(1), None
     try:
         number = phonenumbers.parse(text, "GB")
     except phonenumbers.NumberParseException:
@@ -58,6 +68,7 @@ def normalise_email(raw: str | None) -> tuple[str | None, str | None]:
     return text.lower(), None
 
 
+@lru_cache(maxsize=65536)
 def normalise_name(forename: str, surname: str) -> str:
     """Name folded for matching: no accents, case, spaces or punctuation.
 

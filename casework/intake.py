@@ -7,7 +7,6 @@ self-referral), so a referral is triaged and timed the same way whichever door i
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from casework.audit import AuditEvent, Origin
+from casework.bulk import bulk_insert
 from casework.contact_details import is_mobile, normalise_name
 from casework.referral import MatchKey, Obligation, PossibleMatch, Referral
 from triage import deadlines
@@ -23,6 +23,9 @@ from triage.enhanced import ReferralFacts, assess_priority
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CHUNK = 500
+REFERRAL = Referral.__table__
+MATCH_KEY = MatchKey.__table__
+COMMON_DETAIL_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,43 @@ class NewReferral:
     extra_reasons: tuple[str, ...] = field(default=())
 
 
+# NewReferral fields stored as they are on the referral row.
+STORED_FIELDS = (
+    "source",
+    "dedupe_key",
+    "crime_reference",
+    "offence",
+    "crime_group",
+    "occurred_on",
+    "account",
+    "forename",
+    "surname",
+    "date_of_birth",
+    "gender",
+    "ethnicity",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "home_phone",
+    "mobile_phone",
+    "work_phone",
+    "email",
+    "contact_method",
+    "risk_notes",
+    "npa",
+    "officer",
+    "safe_to_voicemail",
+    "safe_to_text",
+    "safe_times",
+    "webchat_at",
+    "preferred_worker_gender",
+    "preferred_language",
+    "partner_agency_id",
+    "referrer_name",
+)
+
+
 def police_dedupe_key(
     crime_reference: str, forename: str, surname: str, date_of_birth: date | None
 ) -> str:
@@ -82,26 +122,28 @@ def police_dedupe_key(
 
 def new_reference() -> str:
     """A reference a person can read out on the phone: WP- and eight unambiguous characters."""
-    return "WP-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    # 32 characters, so each random byte's low five bits pick one uniformly.
+    return "WP-" + "".join(REFERENCE_ALPHABET[b & 31] for b in secrets.token_bytes(8))
 
 
 def required_detail_problem(item: NewReferral) -> str | None:
     """Why the chosen contact method cannot be used with the details given, or None."""
     method = item.contact_method
-    need = {
-        "HOME_PHONE": (item.home_phone, "no usable home telephone number"),
-        "MOBILE_PHONE": (item.mobile_phone, "no usable mobile telephone number"),
-        "WORK_PHONE": (item.work_phone, "no usable work telephone number"),
-        "SMS": (
-            item.mobile_phone if is_mobile(item.mobile_phone) else None,
-            "no usable mobile number for SMS",
-        ),
-        "EMAIL": (item.email, "no usable email address"),
-        "POST": (item.address_line_1 and item.postcode, "no usable postal address"),
-        "IN_PERSON": (item.address_line_1 and item.postcode, "no usable address for a visit"),
-    }
-    value, problem = need[method]
-    return None if value else problem
+    if method == "MOBILE_PHONE":
+        return None if item.mobile_phone else "no usable mobile telephone number"
+    if method == "HOME_PHONE":
+        return None if item.home_phone else "no usable home telephone number"
+    if method == "WORK_PHONE":
+        return None if item.work_phone else "no usable work telephone number"
+    if method == "SMS":
+        return None if is_mobile(item.mobile_phone) else "no usable mobile number for SMS"
+    if method == "EMAIL":
+        return None if item.email else "no usable email address"
+    if method == "POST":
+        return None if item.address_line_1 and item.postcode else "no usable postal address"
+    if method == "IN_PERSON":
+        return None if item.address_line_1 and item.postcode else "no usable address for a visit"
+    raise ValueError(f"unknown contact method {method!r}")
 
 
 def existing_keys(session, keys: list[str]) -> set[str]:
@@ -127,6 +169,28 @@ def _match_values(item: NewReferral) -> tuple[str | None, list[tuple[str, str]]]
     return name_dob, list(dict.fromkeys(keys))
 
 
+def reserve_referral_ids(session, count: int) -> list[int]:
+    """Ids for ``count`` new referrals, so a batch can be inserted without RETURNING.
+
+    PostgreSQL hands them out from the table's sequence. SQLite allows one writer at a time,
+    and this transaction takes the write lock before reading the highest id, so nobody else
+    can take the same ones before it commits.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return list(
+            session.scalars(
+                sa.text(
+                    "SELECT nextval(pg_get_serial_sequence('referral', 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"n": count},
+            )
+        )
+    session.execute(sa.text("UPDATE referral SET id = id WHERE 0"))  # take the write lock now
+    start = (session.scalar(sa.select(sa.func.max(Referral.id))) or 0) + 1
+    return list(range(start, start + count))
+
+
 def store_referrals(
     session,
     items: Iterable[NewReferral],
@@ -146,6 +210,10 @@ def store_referrals(
     items = list(items)
     if not items:
         return []
+    received_on = calendar.local_date(received_at)
+    # Every referral in a batch was received at the same moment, so the obligations depend
+    # only on the contact method, the band and whether there is a mobile: work them out once.
+    obligations_for: dict[tuple, list] = {}
     referral_rows, obligations, match_rows = [], [], []
     for item in items:
         priority = assess_priority(
@@ -154,7 +222,7 @@ def store_referrals(
                 flags=frozenset(item.flags),
                 date_of_birth=item.date_of_birth,
                 occurred_on=item.occurred_on,
-                received_on=calendar.local_date(received_at),
+                received_on=received_on,
             )
         )
         reasons = list(priority.reasons) + [
@@ -165,43 +233,15 @@ def store_referrals(
         if missing:
             problems.append(missing)
         name_dob, keys = _match_values(item)
-        row = {
-            column: getattr(item, column)
-            for column in (
-                "source",
-                "dedupe_key",
-                "crime_reference",
-                "offence",
-                "crime_group",
-                "occurred_on",
-                "account",
-                "forename",
-                "surname",
-                "date_of_birth",
-                "gender",
-                "ethnicity",
-                "address_line_1",
-                "address_line_2",
-                "town",
-                "postcode",
-                "home_phone",
-                "mobile_phone",
-                "work_phone",
-                "email",
-                "contact_method",
-                "risk_notes",
-                "npa",
-                "officer",
-                "safe_to_voicemail",
-                "safe_to_text",
-                "safe_times",
-                "webchat_at",
-                "preferred_worker_gender",
-                "preferred_language",
-                "partner_agency_id",
-                "referrer_name",
+        row = {column: getattr(item, column) for column in STORED_FIELDS}
+        shape = (item.contact_method, priority.band, is_mobile(item.mobile_phone))
+        if shape not in obligations_for:
+            obligations_for[shape] = deadlines.initial_obligations(
+                item.contact_method, priority.band, received_at, calendar, has_mobile=shape[2]
             )
-        }
+        due = obligations_for[shape]
+        if item.webchat_at:
+            due = [*due, deadlines.Obligation("web_chat", "web_chat", item.webchat_at)]
         row.update(
             reference=new_reference(),
             received_at=received_at,
@@ -219,29 +259,23 @@ def store_referrals(
             import_batch_id=import_batch_id,
             created_at=now,
             updated_at=now,
+            queue_group=1,
+            next_due_at=min(o.due_at for o in due),
+            person_id=None,
+            raised_reason=None,
+            allocated_to_id=None,
         )
-        due = deadlines.initial_obligations(
-            item.contact_method,
-            priority.band,
-            received_at,
-            calendar,
-            has_mobile=is_mobile(item.mobile_phone),
-        )
-        if item.webchat_at:
-            due.append(deadlines.Obligation("web_chat", "web_chat", item.webchat_at))
-        row.update(queue_group=1, next_due_at=min(o.due_at for o in due))
         referral_rows.append(row)
         obligations.append(due)
         match_rows.append(keys)
 
-    ids = list(
-        session.scalars(
-            sa.insert(Referral).returning(Referral.id, sort_by_parameter_order=True),
-            referral_rows,
-        )
-    )
-    session.execute(
-        sa.insert(Obligation),
+    ids = reserve_referral_ids(session, len(referral_rows))
+    for rid, row in zip(ids, referral_rows, strict=True):
+        row["id"] = rid
+    bulk_insert(session, Referral.__table__, referral_rows)
+    bulk_insert(
+        session,
+        Obligation.__table__,
         [
             {
                 "referral_id": rid,
@@ -249,35 +283,48 @@ def store_referrals(
                 "channel": o.channel,
                 "due_at": o.due_at,
                 "status": "due",
+                "met_at": None,
                 "created_at": now,
             }
             for rid, found in zip(ids, obligations, strict=True)
             for o in found
         ],
     )
-    keys = [
-        {"referral_id": rid, "kind": kind, "value": value}
-        for rid, found in zip(ids, match_rows, strict=True)
-        for kind, value in found
-    ]
-    if keys:
-        session.execute(sa.insert(MatchKey), keys)
-    person_of = link_repeat_victims(session, ids, now=now)
-    session.execute(
-        sa.insert(AuditEvent),
+    bulk_insert(
+        session,
+        MatchKey.__table__,
+        [
+            {"referral_id": rid, "kind": kind, "value": value}
+            for rid, found in zip(ids, match_rows, strict=True)
+            for kind, value in found
+        ],
+    )
+    person_of = link_repeat_victims(
+        session,
+        {
+            rid: (row["match_name_dob"], found)
+            for rid, row, found in zip(ids, referral_rows, match_rows, strict=True)
+        },
+        now=now,
+    )
+    actor_id, actor_email = getattr(actor, "id", None), getattr(actor, "email", None)
+    agent = origin.user_agent and origin.user_agent[:256]
+    bulk_insert(
+        session,
+        AuditEvent.__table__,
         [
             {
                 "at": now,
-                "actor_id": getattr(actor, "id", None),
-                "actor_email": getattr(actor, "email", None),
+                "actor_id": actor_id,
+                "actor_email": actor_email,
                 "action": "referral.create",
                 "outcome": "ok",
                 "record_type": "referral",
                 "record_id": str(rid),
                 "person_id": person_of.get(rid, rid),
                 "ip": origin.ip,
-                "user_agent": origin.user_agent and origin.user_agent[:256],
-                "detail": json.dumps({"source": row["source"]}),
+                "user_agent": agent,
+                "detail": f'{{"source": "{row["source"]}"}}',
             }
             for rid, row in zip(ids, referral_rows, strict=True)
         ],
@@ -285,82 +332,73 @@ def store_referrals(
     return ids
 
 
-def link_repeat_victims(session, new_ids: list[int], *, now: datetime) -> dict[int, int]:
+def _chunked_rows(session, query_for, values: list) -> list:
+    """Rows of a Core query run over ``values`` a chunk at a time (plain tuples, no ORM)."""
+    connection = session.connection()
+    rows = []
+    for start in range(0, len(values), CHUNK):
+        rows += connection.execute(query_for(values[start : start + CHUNK])).all()
+    return rows
+
+
+def link_repeat_victims(
+    session, new: dict[int, tuple[str | None, list[tuple[str, str]]]], *, now: datetime
+) -> dict[int, int]:
     """Compare new referrals with every earlier one on name and date of birth, phone and email.
 
-    A match on name and date of birth together with a phone or email is certain: the referral
-    is linked to that person and marked a repeat victim. Any weaker match is recorded as a
-    possible match for a team leader to confirm or reject; nothing is merged silently.
-    Returns the person each newly linked referral now belongs to.
+    ``new`` maps each new referral id to its folded name-and-birth-date and its phone and
+    email keys. A match on name and date of birth together with a phone or email is certain:
+    the referral is linked to that person and marked a repeat victim. Any weaker match is
+    recorded as a possible match for a team leader to confirm or reject; nothing is merged
+    silently. Returns the person each newly linked referral now belongs to.
     """
-    new = dict.fromkeys(new_ids)
-    rows = []
-    for start in range(0, len(new_ids), CHUNK):
-        chunk = new_ids[start : start + CHUNK]
-        rows += session.execute(
-            sa.select(Referral.id, Referral.match_name_dob).where(Referral.id.in_(chunk))
-        ).all()
-    name_of = dict(rows)
-    names = sorted({k for k in name_of.values() if k})
-    by_name: dict[str, list[tuple[int, int | None]]] = {}
-    for start in range(0, len(names), CHUNK):
-        for rid, key, person in session.execute(
-            sa.select(Referral.id, Referral.match_name_dob, Referral.person_id).where(
-                Referral.match_name_dob.in_(names[start : start + CHUNK])
-            )
-        ):
-            by_name.setdefault(key, []).append((rid, person))
-
-    keys_of: dict[int, set[tuple[str, str]]] = {}
-    for start in range(0, len(new_ids), CHUNK):
-        for rid, kind, value in session.execute(
-            sa.select(MatchKey.referral_id, MatchKey.kind, MatchKey.value).where(
-                MatchKey.referral_id.in_(new_ids[start : start + CHUNK])
-            )
-        ):
-            keys_of.setdefault(rid, set()).add((kind, value))
-    values = sorted({v for found in keys_of.values() for _, v in found})
-    by_value: dict[str, set[int]] = {}
-    for start in range(0, len(values), CHUNK):
-        for rid, value in session.execute(
-            sa.select(MatchKey.referral_id, MatchKey.value).where(
-                MatchKey.value.in_(values[start : start + CHUNK])
-            )
-        ):
-            by_value.setdefault(value, set()).add(rid)
-
+    names = sorted({name for name, _ in new.values() if name})
+    by_name: dict[str, list[int]] = {}
     person_ids: dict[int, int | None] = {}
-    for rid, person in (p for group in by_name.values() for p in group):
+    for rid, name, person in _chunked_rows(
+        session,
+        lambda chunk: sa.select(
+            REFERRAL.c.id, REFERRAL.c.match_name_dob, REFERRAL.c.person_id
+        ).where(REFERRAL.c.match_name_dob.in_(chunk)),
+        names,
+    ):
+        by_name.setdefault(name, []).append(rid)
         person_ids[rid] = person
-    candidates_needed = {rid for found in by_value.values() for rid in found} - set(person_ids)
-    for start in range(0, len(candidates_needed), CHUNK):
-        chunk = sorted(candidates_needed)[start : start + CHUNK]
-        person_ids.update(
-            session.execute(
-                sa.select(Referral.id, Referral.person_id).where(Referral.id.in_(chunk))
-            ).all()
-        )
+    values = sorted({value for _, keys in new.values() for _, value in keys})
+    by_value: dict[str, set[int]] = {}
+    for rid, value in _chunked_rows(
+        session,
+        lambda chunk: sa.select(MATCH_KEY.c.referral_id, MATCH_KEY.c.value).where(
+            MATCH_KEY.c.value.in_(chunk)
+        ),
+        values,
+    ):
+        by_value.setdefault(value, set()).add(rid)
 
     linked: dict[int, int] = {}
     possible = []
     for rid in sorted(new):
+        name, keys = new[rid]
+        mine = sorted(set(keys))
         matched: dict[int, list[str]] = {}
-        key = name_of.get(rid)
-        for other, _ in by_name.get(key, []) if key else []:
+        for other in by_name.get(name, ()) if name else ():
             if other < rid:
-                matched.setdefault(other, []).append("name and date of birth")
-        for kind, value in sorted(keys_of.get(rid, ())):
-            for other in by_value.get(value, ()):
-                if other < rid and kind not in matched.get(other, []):
-                    matched.setdefault(other, []).append(kind)
-        if not matched:
-            continue
-        certain = [o for o, on in matched.items() if "name and date of birth" in on and len(on) > 1]
+                shared = [kind for kind, value in mine if other in by_value.get(value, ())]
+                matched[other] = ["name and date of birth", *dict.fromkeys(shared)]
+        certain = [o for o, on in matched.items() if len(on) > 1]
         if certain:
             earliest = min(certain)
-            person = linked.get(earliest) or person_ids.get(earliest) or earliest
-            linked[rid] = person
+            linked[rid] = linked.get(earliest) or person_ids.get(earliest) or earliest
             continue
+        for kind, value in mine:
+            others = by_value.get(value, ())
+            # A detail on many referrals (a refuge's or a station's number) says little
+            # about who someone is: it confirms a name match above but is not offered alone.
+            if len(others) > COMMON_DETAIL_LIMIT:
+                continue
+            for other in others:
+                if other < rid and kind not in matched.get(other, ()):
+                    matched.setdefault(other, []).append(kind)
         for other in sorted(matched)[:5]:
             possible.append(
                 {
@@ -368,6 +406,8 @@ def link_repeat_victims(session, new_ids: list[int], *, now: datetime) -> dict[i
                     "earlier_referral_id": other,
                     "matched_on": matched[other],
                     "status": "pending",
+                    "decided_by_id": None,
+                    "decided_at": None,
                     "created_at": now,
                 }
             )
@@ -379,8 +419,7 @@ def link_repeat_victims(session, new_ids: list[int], *, now: datetime) -> dict[i
                 for rid, person in linked.items()
             ],
         )
-    if possible:
-        session.execute(sa.insert(PossibleMatch), possible)
+    bulk_insert(session, PossibleMatch.__table__, possible)
     return linked
 
 

@@ -150,11 +150,12 @@ def _date(value: str, column: str, *, required: bool) -> date | None:
 
 def parse_row(row: dict[str, str], received_on: date) -> NewReferral:
     """Check one row and return the referral it describes, or raise RowError."""
-    values = {k: (v or "").strip() for k, v in row.items() if k in COLUMNS}
     if None in row:
         raise RowError("row has more fields than the header")
-    if any(row.get(column) is None for column in COLUMNS):
-        raise RowError("row has fewer fields than the header")
+    try:
+        values = {column: row[column].strip() for column in COLUMNS}
+    except AttributeError:  # DictReader fills a short row's missing fields with None
+        raise RowError("row has fewer fields than the header") from None
     consent = values["consent"].upper()
     if consent == "DECLINE":
         raise RowError("victim declined referral; refused and no personal data kept")

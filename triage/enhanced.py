@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 ENHANCED = "enhanced"
 STANDARD = "standard"
@@ -101,6 +102,20 @@ def age_on(date_of_birth: date, day: date) -> int:
     return years
 
 
+@lru_cache(maxsize=4096)
+def category_reasons(offence: str, flags: frozenset[str]) -> tuple[str, ...]:
+    """The enhanced-entitlement categories shown by the police flags and the offence wording."""
+    reasons: list[str] = []
+    for flag in sorted(flags):
+        reason = FLAG_REASONS.get(flag)
+        if reason and reason not in reasons:
+            reasons.append(reason)
+    for pattern, reason in OFFENCE_PATTERNS:
+        if reason not in reasons and pattern.search(offence):
+            reasons.append(reason)
+    return tuple(reasons)
+
+
 def assess_priority(facts: ReferralFacts) -> Priority:
     """Enhanced or standard, with every reason (Victims' Code; spec 3.7 'enhance the offer').
 
@@ -108,18 +123,11 @@ def assess_priority(facts: ReferralFacts) -> Priority:
     people's provision; sexual violence and domestic abuse are suggested for the specialist
     pathway. A team leader's raise, with its reason, makes any referral enhanced.
     """
-    reasons: list[str] = []
+    reasons = list(category_reasons(facts.offence or "", facts.flags))
 
     def add(reason: str) -> None:
         if reason not in reasons:
             reasons.append(reason)
-
-    for flag in sorted(facts.flags):
-        if flag in FLAG_REASONS:
-            add(FLAG_REASONS[flag])
-    for pattern, reason in OFFENCE_PATTERNS:
-        if pattern.search(facts.offence or ""):
-            add(reason)
 
     under_18 = False
     if facts.date_of_birth:

@@ -60,7 +60,10 @@ def test_errors_are_summarised_and_linked_and_pass_axe(live_server, axe_page):
     page.get_by_role("button", name="Send referral").click()
     summary = page.locator(".govuk-error-summary")
     assert summary.is_visible()
-    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    # GOV.UK Frontend moves focus to the summary once its script has run.
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.classList.contains("
+        "'govuk-error-summary')")
     summary.get_by_role("link", name="Enter a first name").click()
     assert page.evaluate("document.activeElement.id") == "forename"
     assert axe_violations(page) == []
