@@ -55,3 +55,17 @@ class UTCDateTime(sa.types.TypeDecorator):
 def utcnow() -> datetime:
     """The current moment in UTC; only services, jobs and the CLI call this."""
     return datetime.now(UTC)
+
+
+# Indexes with a descending column: SQLite does not report the direction when its schema is
+# read back, so comparing models with an SQLite database would always see a difference there.
+DESCENDING_INDEXES = frozenset({"ix_referral_queue"})
+
+
+def comparison_filter(dialect_name: str):
+    """An Alembic ``include_object`` hook that skips what this database cannot report."""
+
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        return not (dialect_name == "sqlite" and type_ == "index" and name in DESCENDING_INDEXES)
+
+    return include

@@ -140,9 +140,18 @@ class Referral(db.Model):
     partner_agency: Mapped[PartnerAgency | None] = relationship()
 
     __table_args__ = (
+        # The queue's order, so its first page is read straight off this index.
         sa.Index(
-            "ix_referral_queue", "status", "queue_group", "priority", "next_due_at", "risk_score"
+            "ix_referral_queue",
+            "status",
+            "queue_group",
+            "priority",
+            "next_due_at",
+            sa.text("risk_score DESC"),
+            "id",
         ),
+        # Covers the queue's count and the "who may see it" filter.
+        sa.Index("ix_referral_open_allocated", "status", "allocated_to_id"),
     )
 
     @property

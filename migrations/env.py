@@ -93,7 +93,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        from casework.db import comparison_filter
+
+        context.configure(
+            connection=connection,
+            target_metadata=get_metadata(),
+            include_object=comparison_filter(connection.dialect.name),
+            **conf_args,
+        )
 
         with context.begin_transaction():
             context.run_migrations()

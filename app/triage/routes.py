@@ -1,5 +1,8 @@
+import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy.orm import lazyload
 
 from app.auth.session import request_origin, role_required
 from app.extensions import db
@@ -27,8 +30,27 @@ from casework.referral import (
     SOURCES,
     ImportJob,
     PossibleMatch,
+    Referral,
 )
 from scheduling.calendars import victim_calendar
+
+
+class CappedPagination(SelectPagination):
+    """Counts at most CAP rows: past ten thousand open referrals the exact number helps nobody
+    work the queue, and counting them all would cost more than the rest of the page."""
+
+    CAP = 10_000
+
+    def _query_count(self) -> int:
+        select = self._query_args["select"].options(lazyload("*"))
+        ids = select.with_only_columns(Referral.id).order_by(None).limit(self.CAP)
+        bounded = ids.subquery()
+        return (
+            self._query_args["session"]
+            .execute(sa.select(sa.func.count()).select_from(bounded))
+            .scalar()
+        )
+
 
 queue_roles = role_required("caseworker", "team_leader", "admin")
 leaders = role_required("team_leader", "admin")
@@ -43,10 +65,18 @@ def queue():
     query = queue_select(
         current_user, filters, now=now, calendar=victim_calendar(current_app.config)
     )
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = CappedPagination(
+        select=query,
+        session=db.session,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        max_per_page=None,
+        error_out=False,
+    )
     return render_template(
         "triage/queue.html",
         page=page,
+        count_cap=CappedPagination.CAP,
         filters=filters,
         now=now,
         sources=SOURCES,

@@ -133,7 +133,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_referral_match_name_dob'), ['match_name_dob'], unique=False)
         batch_op.create_index(batch_op.f('ix_referral_npa'), ['npa'], unique=False)
         batch_op.create_index(batch_op.f('ix_referral_person_id'), ['person_id'], unique=False)
-        batch_op.create_index('ix_referral_queue', ['status', 'queue_group', 'priority', 'next_due_at', 'risk_score'], unique=False)
+        batch_op.create_index('ix_referral_queue', ['status', 'queue_group', 'priority', 'next_due_at', sa.text('risk_score DESC'), 'id'], unique=False)
+        batch_op.create_index('ix_referral_open_allocated', ['status', 'allocated_to_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_referral_source'), ['source'], unique=False)
 
     op.create_table('match_key',
@@ -205,6 +206,7 @@ def downgrade():
     op.drop_table('match_key')
     with op.batch_alter_table('referral', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_referral_source'))
+        batch_op.drop_index('ix_referral_open_allocated')
         batch_op.drop_index('ix_referral_queue')
         batch_op.drop_index(batch_op.f('ix_referral_person_id'))
         batch_op.drop_index(batch_op.f('ix_referral_npa'))

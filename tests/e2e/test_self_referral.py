@@ -62,8 +62,8 @@ def test_errors_are_summarised_and_linked_and_pass_axe(live_server, axe_page):
     assert summary.is_visible()
     # GOV.UK Frontend moves focus to the summary once its script has run.
     page.wait_for_function(
-        "document.activeElement && document.activeElement.classList.contains("
-        "'govuk-error-summary')")
+        "document.activeElement && document.activeElement.classList.contains('govuk-error-summary')"
+    )
     summary.get_by_role("link", name="Enter a first name").click()
     assert page.evaluate("document.activeElement.id") == "forename"
     assert axe_violations(page) == []

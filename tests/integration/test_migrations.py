@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from casework.db import db
+from casework.db import comparison_filter, db
 from tests.conftest import POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,9 +17,26 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_models_and_migrations_agree(app):
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn,
+            opts={"compare_type": True, "include_object": comparison_filter(conn.dialect.name)},
+        )
         diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models differ from migrations; add a revision: {diff}"
+
+
+def test_the_queue_index_orders_risk_descending(app):
+    """The index the comparison above cannot see on SQLite, checked directly."""
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            sql = conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'ix_referral_queue'"
+            ).scalar()
+        else:
+            sql = conn.exec_driver_sql(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_referral_queue'"
+            ).scalar()
+    assert "risk_score DESC" in sql
 
 
 def test_db_upgrade_command_builds_an_empty_database(tmp_path, migrated_database):

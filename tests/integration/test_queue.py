@@ -290,3 +290,13 @@ def test_upload_refuses_a_file_that_is_not_csv(client, team_leader):
     )
     assert response.status_code == 400
     assert "The file must be a .csv file" in response.get_data(as_text=True)
+
+
+def test_a_very_long_queue_counts_up_to_its_cap(app, client, team_leader, monkeypatch):
+    from app.triage.routes import CappedPagination
+
+    monkeypatch.setattr(CappedPagination, "CAP", 5)
+    load(app, (ROOT / SAMPLE).read_bytes())
+    html = client.get("/queue").get_data(as_text=True)
+    assert "5+ open referrals" in html
+    assert "Use the filters to find others" in html
