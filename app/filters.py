@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from flask import Flask, current_app, request
 
 
@@ -36,6 +37,17 @@ def time_left(due_at: datetime | None, now: datetime | None = None) -> str:
     return f"overdue by {describe_duration(now - due_at)}"
 
 
+def phone(e164: str | None) -> str:
+    """A stored E.164 number as people write it in the UK: '07700 900412'."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
 def page_url(number: int) -> str:
     """This page's URL with the same filters and another page number."""
     items = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
@@ -47,3 +59,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_global(page_url, "page_url")
     app.add_template_filter(time_left, "time_left")
+    app.add_template_filter(phone, "phone")

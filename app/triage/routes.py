@@ -73,9 +73,13 @@ def queue():
         max_per_page=None,
         error_out=False,
     )
+    pending = db.session.scalars(sa.select(PossibleMatch.referral_id).where(
+        PossibleMatch.referral_id.in_([r.id for r in page.items]),
+        PossibleMatch.status == "pending")).all() if page.items else []
     return render_template(
         "triage/queue.html",
         page=page,
+        pending_matches=set(pending),
         count_cap=CappedPagination.CAP,
         filters=filters,
         now=now,

@@ -235,6 +235,8 @@ def test_repeat_victims_certain_matches_link_and_uncertain_wait(app, client, tea
     assert {tuple(m.matched_on) for m in pending} == {("name and date of birth",)}
     page = client.get(f"/referrals/{uncertain.id}").get_data(as_text=True)
     assert "Possible repeat victim" in page and "matched on name and date of birth" in page
+    assert client.get("/queue").get_data(as_text=True).count("Possible repeat victim") == 2
+    assert "07700 900999" in page  # shown as people write it, stored as +447700900999
     match = pending[0]
     post_form(
         client,
