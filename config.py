@@ -98,6 +98,25 @@ class Config:
     )
     BANK_HOLIDAY_REGION = os.environ.get("BANK_HOLIDAY_REGION", "england-and-wales")
 
+    # Outbound messages (DESIGN.md; spec 3.7-3.8).
+    VICTIM_SERVICE_NAME = os.environ.get("VICTIM_SERVICE_NAME", "Victim First")
+    SERVICE_PHONE = os.environ.get("SERVICE_PHONE", "0800 000 0000")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "outbox")
+    TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+    TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+    TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+    TWILIO_BASE_URL = os.environ.get("TWILIO_BASE_URL", "https://api.twilio.com")
+    EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "outbox")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
+    SMTP_PORT = _env_int("SMTP_PORT", 25)
+    SMTP_USE_TLS = _env_bool("SMTP_USE_TLS", False)
+    SMTP_USE_SSL = _env_bool("SMTP_USE_SSL", False)
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Victim First <no-reply@waypoint.example>")
+    INBOX_DIR = os.environ.get("INBOX_DIR", "")
+
     # Public forms: self-referral and partner referral.
     PUBLIC_FORM_RATE_LIMIT = os.environ.get("PUBLIC_FORM_RATE_LIMIT", "10 per hour")
 
@@ -131,6 +150,20 @@ CONFIGS = {
     "test": TestConfig,
     "production": ProductionConfig,
 }
+
+
+def check_backends(config) -> list[str]:
+    """Settings that make the chosen message backends unusable, in words."""
+    problems = []
+    if config["SMS_BACKEND"] not in ("twilio", "outbox"):
+        problems.append("SMS_BACKEND must be twilio or outbox")
+    if config["SMS_BACKEND"] == "twilio":
+        for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER"):
+            if not config.get(name):
+                problems.append(f"{name} must be set when SMS_BACKEND is twilio")
+    if config["EMAIL_BACKEND"] not in ("smtp", "outbox"):
+        problems.append("EMAIL_BACKEND must be smtp or outbox")
+    return problems
 
 
 def config_from_env() -> type[Config]:

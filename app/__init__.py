@@ -35,7 +35,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 
 def check_config(app: Flask) -> None:
-    """Refuse to start a live service with the development secret or a short one."""
+    """Refuse to start a live service with the development secret or a short one, or with
+    message settings that cannot work."""
+    from config import check_backends
+
+    problems = check_backends(app.config)
+    if problems:
+        raise RuntimeError("; ".join(problems))
     if app.config.get("ENV_NAME") == "production":
         key = app.config.get("SECRET_KEY") or ""
         if key == INSECURE_DEV_KEY or len(key) < 32:
@@ -110,6 +116,7 @@ def register_templates(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.contact import bp as contact_bp
     from app.main import bp as main_bp
     from app.public import bp as public_bp
     from app.triage import bp as triage_bp
@@ -119,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(triage_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(contact_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

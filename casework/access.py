@@ -83,3 +83,13 @@ def visible_referrals_clause(viewer):
 def can_manage_referral(viewer, referral) -> bool:
     """Allocating, raising priority and deciding repeat-victim matches are team leaders' calls."""
     return viewer.role in {"team_leader", "admin"} and can_view_referral(viewer, referral)
+
+
+def can_work_referral(viewer, referral) -> bool:
+    """Recording contact is for the allocated caseworker, or a team leader or admin who may
+    see the referral (covering for an absent colleague)."""
+    if not can_view_referral(viewer, referral):
+        return False
+    if viewer.role in {"team_leader", "admin"}:
+        return True
+    return referral.allocated_to_id == viewer.id

@@ -426,7 +426,11 @@ def link_repeat_victims(
 def refresh_queue_position(session, referral_id: int) -> None:
     """Recompute a referral's place in the queue from its obligations (after any change)."""
     referral = session.get(Referral, referral_id)
-    unmet = [o for o in referral.obligations if o.status in ("due", "breached")]
+    unmet = [
+        o
+        for o in referral.obligations
+        if o.status == "due" or (o.status == "breached" and o.met_at is None)
+    ]
     referral.next_due_at = min((o.due_at for o in unmet), default=None)
     if any(o.status == "breached" for o in unmet):
         referral.queue_group = 0

@@ -25,6 +25,9 @@ OBLIGATION_LABELS = {
     "home_visit_offer": "Home visit offer",
     "home_visit": "Home visit",
     "web_chat": "Booked secure web chat",
+    "final_letter": "Final letter",
+    "home_visit_second": "Second home visit",
+    "needs_assessment": "Needs assessment",
 }
 
 
@@ -71,6 +74,7 @@ class Referral(db.Model):
     dedupe_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(sa.String(16), default="open")
+    outcome: Mapped[str | None] = mapped_column(sa.String(32))
 
     crime_reference: Mapped[str | None] = mapped_column(sa.String(40), index=True)
     offence: Mapped[str | None] = mapped_column(sa.String(200))
@@ -171,6 +175,9 @@ class Obligation(db.Model):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(sa.String(10), default="due")
     met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a booked appointment (needs assessment, home visit, web chat) is to happen.
+    booked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     referral: Mapped[Referral] = relationship(back_populates="obligations")

@@ -1,16 +1,52 @@
-"""The scheduler's sweeps. Each is short, idempotent and safe to run twice or late.
+"""The scheduler's sweeps. Each is short, idempotent and safe to run twice, late or at once.
 
-The database holds the truth (every obligation is a row with its ``due_at``); a sweep only
-reads rows that are due and acts on them, so a missed or repeated run loses and repeats nothing.
+The database holds the truth: every obligation is a row with its ``due_at``, every message a
+row with a unique key. A sweep reads what is due as of ``now`` and acts; a missed run is caught
+up by the next, and a repeated or concurrent one finds the work already done.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
-from casework.staff import SessionPolicy, StaffSession
+from casework import messages
+from casework.audit import Origin
+from casework.contact import ContactAttempt, LetterTemplate, OutboundMessage
+from casework.intake import refresh_queue_position
+from casework.police_import import FileError, import_police_download
+from casework.referral import Obligation, Referral
+from casework.staff import SessionPolicy, Staff, StaffSession
+from scheduling.messaging.content import DEFAULT_LETTERS, Wording
+from scheduling.messaging.senders import SendError
+
+ORIGIN = Origin.command_line("scheduler")
+MESSAGE_KINDS = ("initial_message", "home_visit_offer", "final_letter")
+APPOINTMENTS = {
+    "needs_assessment": "needs assessment",
+    "home_visit": "home visit",
+    "home_visit_second": "home visit",
+    "web_chat": "secure web chat",
+}
+STUCK_AFTER = timedelta(minutes=15)
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the sweeps need besides the session: the calendar, the wording and the senders."""
+
+    calendar: object
+    wording: Wording
+    sms: object
+    email: object
+    inbox: Path | None = None
 
 
 def end_expired_sessions(session, *, now: datetime, policy: SessionPolicy) -> int:
@@ -27,3 +63,333 @@ def end_expired_sessions(session, *, now: datetime, policy: SessionPolicy) -> in
     ).rowcount
     session.commit()
     return idle + absolute
+
+
+def _team_leaders_for(session, referral: Referral) -> list[Staff]:
+    query = sa.select(Staff).where(Staff.role == "team_leader", Staff.active.is_(True))
+    team_id = referral.allocated_to.team_id if referral.allocated_to else None
+    if team_id is not None:
+        query = query.where(Staff.team_id == team_id)
+    return list(session.scalars(query))
+
+
+def mark_breaches(session, ctx: Context, *, now: datetime) -> int:
+    """Mark every obligation whose due time has passed unmet as breached, once, and alert the
+    team leaders by email ("dealt with outside timeframes: this should be zero")."""
+    due = session.execute(
+        sa.select(Obligation.id, Obligation.referral_id)
+        .where(Obligation.status == "due", Obligation.due_at < now)
+        .order_by(Obligation.due_at)
+        .limit(BATCH * 10)
+    ).all()
+    breached = []
+    for obligation_id, referral_id in due:
+        changed = session.execute(
+            sa.update(Obligation)
+            .where(Obligation.id == obligation_id, Obligation.status == "due")
+            .values(status="breached", breached_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if changed:
+            breached.append((obligation_id, referral_id))
+    session.commit()
+    for obligation_id, referral_id in breached:
+        referral = session.get(Referral, referral_id)
+        session.refresh(referral, ["obligations"])
+        refresh_queue_position(session, referral_id)
+        obligation = session.get(Obligation, obligation_id)
+        for leader in _team_leaders_for(session, referral):
+            messages.queue_message(
+                session,
+                dedupe_key=f"breach:{obligation_id}:{leader.id}",
+                kind="breach_alert",
+                channel="email",
+                recipient=leader.email,
+                now=now,
+                send_after=now,
+                subject=f"Deadline missed: {referral.reference}",
+                body=(
+                    f"The deadline for '{obligation.kind.replace('_', ' ')}' on referral "
+                    f"{referral.reference} passed at "
+                    f"{obligation.due_at.astimezone(ctx.calendar.tz):%H:%M on %A %-d %B} "
+                    f"without being met.\n\nOpen it in Waypoint: /referrals/{referral.id}\n"
+                ),
+                referral_id=referral.id,
+                obligation_id=obligation_id,
+            )
+        session.commit()
+    return len(breached)
+
+
+def _letter_text(session, ctx: Context, kind: str, **values) -> tuple[str, str]:
+    template = session.get(LetterTemplate, kind)
+    title, body = (template.title, template.body) if template else DEFAULT_LETTERS[kind]
+    return ctx.wording.letter(title, body, **values)
+
+
+def _address(referral: Referral) -> str | None:
+    if not (referral.address_line_1 and referral.postcode):
+        return None
+    lines = [
+        referral.name,
+        referral.address_line_1,
+        referral.address_line_2,
+        referral.town,
+        referral.postcode,
+    ]
+    return "\n".join(line for line in lines if line)
+
+
+def _visit_time(referral: Referral, ctx: Context) -> datetime:
+    """A specific visit time inside 5 working days: 10:00 on the third working day."""
+    day = ctx.calendar.add_working_days(ctx.calendar.local_date(referral.received_at), 3)
+    return ctx.calendar.opening_of(day) + timedelta(hours=1)
+
+
+def queue_contact_messages(session, ctx: Context, *, now: datetime) -> int:
+    """Queue the D2 initial message, the D3 home-visit offer and the D1b final letter for
+    every open obligation that has none yet, to go inside service hours."""
+    has_message = sa.exists().where(OutboundMessage.obligation_id == Obligation.id)
+    rows = session.scalars(
+        sa.select(Obligation)
+        .where(
+            Obligation.kind.in_(MESSAGE_KINDS),
+            Obligation.met_at.is_(None),
+            Obligation.status.in_(("due", "breached")),
+            ~has_message,
+        )
+        .options(selectinload(Obligation.referral))
+        .limit(BATCH)
+    ).all()
+    send_after = ctx.calendar.next_service_moment(now)
+    queued = 0
+    for obligation in rows:
+        referral = obligation.referral
+        values = {"forename": referral.forename, "reference": referral.reference}
+        if obligation.kind == "home_visit_offer":
+            visit = _visit_time(referral, ctx)
+            values["visit_time"] = f"{visit.astimezone(ctx.calendar.tz):%A %-d %B at %-I%p}"
+            for other in referral.obligations:
+                if other.kind == "home_visit" and other.booked_at is None:
+                    other.booked_at = visit
+        if obligation.kind == "final_letter":
+            calls = session.scalar(
+                sa.select(sa.func.count())
+                .select_from(ContactAttempt)
+                .where(ContactAttempt.referral_id == referral.id)
+            )
+            values["attempts"] = f"{calls} time{'s' if calls != 1 else ''}"
+        channel, recipient, error = obligation.channel, None, None
+        if channel == "sms":
+            if referral.safe_to_text is False or messages.is_opted_out(
+                session, referral.mobile_phone
+            ):
+                channel = "post"
+            else:
+                recipient = referral.mobile_phone
+        if channel == "email":
+            recipient = referral.email
+        if channel == "post":
+            channel, recipient = "letter", _address(referral)
+        status = "queued"
+        if not recipient:
+            status, error = "failed", "no usable contact details for this channel"
+            recipient = "-"
+        if channel == "sms":
+            body, subject = ctx.wording.sms(obligation.kind, **values), None
+        elif channel == "email":
+            subject, body = ctx.wording.email(obligation.kind, **values)
+        else:
+            subject, body = _letter_text(session, ctx, obligation.kind, **values)
+        queued += messages.queue_message(
+            session,
+            dedupe_key=f"obligation:{obligation.id}",
+            kind=obligation.kind,
+            channel=channel,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            now=now,
+            send_after=send_after,
+            referral_id=referral.id,
+            obligation_id=obligation.id,
+            status=status,
+            error=error,
+        )
+        session.commit()
+    return queued
+
+
+def queue_reminders(session, ctx: Context, *, now: datetime) -> int:
+    """SMS reminders of booked appointments, sent the day before inside service hours (or on
+    the last service day before it), to people who may be texted and have not opted out."""
+    if not ctx.calendar.is_open_at(now):
+        return 0
+    today = ctx.calendar.local_date(now)
+    horizon = now + timedelta(days=8)
+    rows = session.scalars(
+        sa.select(Obligation)
+        .where(
+            Obligation.booked_at.is_not(None),
+            Obligation.booked_at > now,
+            Obligation.booked_at < horizon,
+            Obligation.status == "due",
+            Obligation.kind.in_(APPOINTMENTS),
+        )
+        .options(selectinload(Obligation.referral))
+    ).all()
+    queued = 0
+    for obligation in rows:
+        referral = obligation.referral
+        appointment_day = ctx.calendar.local_date(obligation.booked_at)
+        last_day_before = appointment_day - timedelta(days=1)
+        while not ctx.calendar.is_service_day(last_day_before) and last_day_before > today:
+            last_day_before -= timedelta(days=1)
+        if today != last_day_before:
+            continue
+        phone = referral.mobile_phone
+        if (
+            not phone
+            or referral.safe_to_text is False
+            or referral.status != "open"
+            or messages.is_opted_out(session, phone)
+        ):
+            continue
+        when = obligation.booked_at.astimezone(ctx.calendar.tz)
+        body = ctx.wording.sms(
+            "reminder",
+            appointment=APPOINTMENTS[obligation.kind],
+            when=f"{when:%A %-d %B at %H:%M}",
+            reference=referral.reference,
+        )
+        queued += messages.queue_message(
+            session,
+            dedupe_key=f"reminder:{obligation.id}:{obligation.booked_at.isoformat()}",
+            kind="reminder",
+            channel="sms",
+            recipient=phone,
+            body=body,
+            now=now,
+            send_after=now,
+            referral_id=referral.id,
+        )
+        session.commit()
+    return queued
+
+
+def dispatch_messages(session, ctx: Context, *, now: datetime) -> dict[str, int]:
+    """Send queued SMS and email that are due. Each is claimed first, so however many sweeps
+    run at once, each message is sent by exactly one of them."""
+    ids = session.scalars(
+        sa.select(OutboundMessage.id)
+        .where(
+            OutboundMessage.status == "queued",
+            OutboundMessage.channel.in_(("sms", "email")),
+            OutboundMessage.next_attempt_at <= now,
+            OutboundMessage.send_after <= now,
+        )
+        .order_by(OutboundMessage.id)
+        .limit(BATCH)
+    ).all()
+    session.commit()
+    done = {"sent": 0, "failed": 0, "retrying": 0}
+    for message_id in ids:
+        if not messages.claim(session, message_id, now):
+            continue
+        message = session.get(OutboundMessage, message_id)
+        session.refresh(message)
+        try:
+            if message.channel == "sms":
+                if messages.is_opted_out(session, message.recipient):
+                    raise SendError("the number has opted out of texts (STOP)", retry=False)
+                provider_id = ctx.sms.send(message.recipient, message.body)
+            else:
+                provider_id = ctx.email.send(message.recipient, message.subject or "", message.body)
+        except SendError as exc:
+            messages.record_failure(session, message, str(exc), now, retry=exc.retry)
+            done["retrying" if message.status == "queued" else "failed"] += 1
+        else:
+            messages.record_sent(session, message, provider_id, now)
+            _meet(session, message, now)
+            done["sent"] += 1
+        session.commit()
+    return done
+
+
+def _meet(session, message: OutboundMessage, now: datetime) -> None:
+    """A sent initial message or home-visit offer, or a posted letter, meets its obligation."""
+    if message.obligation_id is None or message.kind == "breach_alert":
+        return
+    obligation = session.get(Obligation, message.obligation_id)
+    if obligation and obligation.met_at is None:
+        obligation.met_at = now
+        if obligation.status == "due":
+            obligation.status = "met"
+        session.flush()
+        session.refresh(obligation.referral, ["obligations"])
+        refresh_queue_position(session, obligation.referral_id)
+
+
+def mark_posted(session, message_id: int, *, actor, now: datetime) -> OutboundMessage:
+    """Staff have posted a letter from the print queue: it counts as sent."""
+    message = session.get(OutboundMessage, message_id)
+    if message is None or message.channel != "letter":
+        raise LookupError(message_id)
+    if message.status == "queued":
+        message.status = "posted"
+        message.sent_at = now
+        message.posted_by_id = actor.id
+        message.updated_at = now
+        _meet(session, message, now)
+        session.commit()
+    return message
+
+
+def flag_stuck_messages(session, *, now: datetime) -> int:
+    """A message left 'sending' by a crashed sender may or may not have gone: never resend it
+    automatically; mark it failed with an explanation so staff can check."""
+    changed = session.execute(
+        sa.update(OutboundMessage)
+        .where(OutboundMessage.status == "sending", OutboundMessage.claimed_at < now - STUCK_AFTER)
+        .values(
+            status="failed",
+            updated_at=now,
+            error="sending was interrupted; check with the provider before resending",
+        )
+    ).rowcount
+    session.commit()
+    return changed
+
+
+def import_inbox(session, ctx: Context, *, now: datetime) -> list[dict]:
+    """Import police downloads dropped into the inbox folder; archive them, or keep failures
+    in failed/ beside a report of why."""
+    if ctx.inbox is None or not ctx.inbox.is_dir():
+        return []
+    results = []
+    for path in sorted(ctx.inbox.glob("*.csv")):
+        stamp = now.strftime("%Y%m%dT%H%M%S")
+        try:
+            result = import_police_download(
+                session,
+                path.read_bytes(),
+                filename=path.name,
+                received_at=now,
+                calendar=ctx.calendar,
+                origin=ORIGIN,
+                now=now,
+            )
+        except FileError as exc:
+            session.rollback()
+            target = ctx.inbox / "failed"
+            target.mkdir(exist_ok=True)
+            shutil.move(str(path), target / f"{stamp}-{path.name}")
+            (target / f"{stamp}-{path.name}.json").write_text(json.dumps({"error": str(exc)}))
+            results.append({"file": path.name, "error": str(exc)})
+            continue
+        target = ctx.inbox / "archive"
+        target.mkdir(exist_ok=True)
+        shutil.move(str(path), target / f"{stamp}-{path.name}")
+        (target / f"{stamp}-{path.name}.json").write_text(json.dumps(result.as_json()))
+        results.append({"file": path.name, **result.as_json()})
+    return results

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -12,6 +13,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from casework.db import db, utcnow
 from casework.staff import SessionPolicy
 from scheduling import jobs
+from scheduling.calendars import victim_calendar
+from scheduling.messaging.content import Wording
+from scheduling.messaging.senders import email_sender, sms_sender
 
 log = logging.getLogger("waypoint.scheduler")
 
@@ -25,11 +29,34 @@ def _policy(config) -> SessionPolicy:
     )
 
 
+def context(config) -> jobs.Context:
+    """Calendar, wording and senders, from the settings."""
+    inbox = config.get("INBOX_DIR") or str(Path(config["INSTANCE_DIR"]) / "inbox")
+    return jobs.Context(
+        calendar=victim_calendar(config),
+        wording=Wording(
+            config["VICTIM_SERVICE_NAME"],
+            config["SERVICE_PHONE"],
+            config["PUBLIC_BASE_URL"].rstrip("/") + "/refer",
+        ),
+        sms=sms_sender(config),
+        email=email_sender(config),
+        inbox=Path(inbox),
+    )
+
+
 def sweeps(config) -> dict[str, Callable]:
-    """Every sweep by name, each taking a session and the moment to act as of."""
+    """Every sweep by name, in the order they run; each takes a session and ``now``."""
     policy = _policy(config)
+    ctx = context(config)
     return {
-        "end_expired_sessions": lambda session, now: jobs.end_expired_sessions(
+        "imports": lambda session, now: jobs.import_inbox(session, ctx, now=now),
+        "breaches": lambda session, now: jobs.mark_breaches(session, ctx, now=now),
+        "messages_queued": lambda session, now: jobs.queue_contact_messages(session, ctx, now=now),
+        "reminders_queued": lambda session, now: jobs.queue_reminders(session, ctx, now=now),
+        "messages": lambda session, now: jobs.dispatch_messages(session, ctx, now=now),
+        "stuck_messages": lambda session, now: jobs.flag_stuck_messages(session, now=now),
+        "sessions_ended": lambda session, now: jobs.end_expired_sessions(
             session, now=now, policy=policy
         ),
     }
@@ -53,7 +80,11 @@ def run_once(app, now=None) -> dict[str, object]:
 
 
 def build_scheduler(app, *, blocking: bool):
-    """An APScheduler that runs all sweeps every SCHEDULER_INTERVAL_SECONDS, one at a time."""
+    """An APScheduler that runs all sweeps every SCHEDULER_INTERVAL_SECONDS, one at a time.
+
+    A run missed while the process was stopped is simply the next run: every sweep works from
+    the rows that are due as of now, so nothing is lost or repeated.
+    """
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(timezone="UTC")
     scheduler.add_job(

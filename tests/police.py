@@ -5,7 +5,7 @@ import io
 
 from casework.police_import import COLUMNS
 
-SAMPLE = "../shared/samples/police-download-example.csv"
+SAMPLE = "tests/fixtures/police-download-example.csv"  # a copy of shared/samples
 
 
 def police_row(**fields) -> dict:

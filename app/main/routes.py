@@ -130,9 +130,15 @@ def navigation():
     if not current_user.is_authenticated:
         return {"nav_items": []}
     items = {
-        "caseworker": [("triage.queue", "Triage queue"), ("main.caseload", "My caseload")],
+        "caseworker": [
+            ("triage.queue", "Triage queue"),
+            ("main.caseload", "My caseload"),
+            ("contact.letters", "Letters to post"),
+        ],
         "team_leader": [
             ("triage.queue", "Triage queue"),
+            ("contact.deadlines", "Deadlines"),
+            ("contact.letters", "Letters to post"),
             ("triage.police_upload", "Import police download"),
             ("main.team", "My team"),
         ],
@@ -143,6 +149,7 @@ def navigation():
             ("admin.staff_list", "Staff"),
             ("admin.team_list", "Teams"),
             ("admin.partner_list", "Partner agencies"),
+            ("contact.letter_templates", "Letter wording"),
             ("admin.audit", "Audit trail"),
         ],
     }.get(current_user.role, [])

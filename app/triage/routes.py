@@ -73,9 +73,16 @@ def queue():
         max_per_page=None,
         error_out=False,
     )
-    pending = db.session.scalars(sa.select(PossibleMatch.referral_id).where(
-        PossibleMatch.referral_id.in_([r.id for r in page.items]),
-        PossibleMatch.status == "pending")).all() if page.items else []
+    pending = (
+        db.session.scalars(
+            sa.select(PossibleMatch.referral_id).where(
+                PossibleMatch.referral_id.in_([r.id for r in page.items]),
+                PossibleMatch.status == "pending",
+            )
+        ).all()
+        if page.items
+        else []
+    )
     return render_template(
         "triage/queue.html",
         page=page,
@@ -104,20 +111,53 @@ def _referral_or_404(referral_id: int, *, audit_view: bool = True):
         abort(404)
 
 
-def _render_referral(referral, raise_form=None, status=200):
+def render_referral(referral_id: int, *, status: int = 200, **forms):
+    """One referral's page; forms carrying errors are passed back in to show them."""
+    from app.contact.forms import AttemptForm, ConversationForm
+    from casework.access import can_work_referral
+    from casework.contact import ContactAttempt, InitialContact, OutboundMessage
+    from casework.messages import is_opted_out
+    from triage.contact import CONVERSATION_OUTCOMES, PHONE_OUTCOMES, VISIT_OUTCOMES
+
+    referral = _referral_or_404(referral_id, audit_view=status == 200)
     manage = can_manage_referral(current_user, referral)
+    now = utcnow()
+    attempt_form = forms.get("attempt_form") or AttemptForm()
+    if not attempt_form.day.data:
+        local = now.astimezone(victim_calendar(current_app.config).tz)
+        attempt_form.day.data, attempt_form.at.data = local.date(), local.strftime("%H:%M")
     return render_template(
         "triage/referral.html",
         referral=referral,
-        now=utcnow(),
+        now=now,
         labels=OBLIGATION_LABELS,
         methods=CONTACT_METHOD_LABELS,
         sources=SOURCES,
         manage=manage,
+        work=can_work_referral(current_user, referral),
         suggestions=allocation_suggestions(db.session, referral) if manage else [],
         matches=pending_matches(db.session, referral) if manage else [],
-        raise_form=raise_form or RaisePriorityForm(),
+        raise_form=forms.get("raise_form") or RaisePriorityForm(),
         action_form=ActionForm(),
+        attempt_form=attempt_form,
+        conversation_form=forms.get("conversation_form") or ConversationForm(),
+        attempts=db.session.scalars(
+            sa.select(ContactAttempt)
+            .where(ContactAttempt.referral_id == referral.id)
+            .order_by(ContactAttempt.attempted_at)
+        ).all(),
+        conversation=db.session.scalar(
+            sa.select(InitialContact).where(InitialContact.referral_id == referral.id)
+        ),
+        messages=db.session.scalars(
+            sa.select(OutboundMessage)
+            .where(
+                OutboundMessage.referral_id == referral.id, OutboundMessage.kind != "breach_alert"
+            )
+            .order_by(OutboundMessage.created_at)
+        ).all(),
+        opted_out=is_opted_out(db.session, referral.mobile_phone),
+        outcome_words={**PHONE_OUTCOMES, **VISIT_OUTCOMES, **CONVERSATION_OUTCOMES},
     ), status
 
 
@@ -125,7 +165,7 @@ def _render_referral(referral, raise_form=None, status=200):
 @queue_roles
 def referral(referral_id: int):
     """One referral: who, why this priority, what is due when, and the team leader's actions."""
-    return _render_referral(_referral_or_404(referral_id))
+    return render_referral(referral_id)
 
 
 @bp.route("/referrals/<int:referral_id>/allocate", methods=["POST"])
@@ -174,7 +214,7 @@ def raise_referral_priority(referral_id: int):
         else:
             flash("Priority raised to enhanced; deadlines updated.", "success")
             return redirect(url_for("triage.referral", referral_id=referral_id))
-    return _render_referral(_referral_or_404(referral_id, audit_view=False), form, 400)
+    return render_referral(referral_id, status=400, raise_form=form)
 
 
 @bp.route("/matches/<int:match_id>", methods=["POST"])

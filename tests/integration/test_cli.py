@@ -83,7 +83,7 @@ def test_scheduler_run_once_prints_a_json_summary(runner, create_staff_record, a
     result = runner.invoke(args=["scheduler", "run-once", "--now", "2099-01-01T09:00:00+00:00"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
-    assert summary["end_expired_sessions"] == 1
+    assert summary["sessions_ended"] == 1
     assert client.get("/caseload").status_code == 302
 
 

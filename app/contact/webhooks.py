@@ -1,0 +1,80 @@
+"""Twilio's callbacks: delivery status, and inbound texts (STOP and START).
+
+Both check the X-Twilio-Signature header against the auth token: a request without a valid
+signature gets 403 and changes nothing.
+"""
+
+import sqlalchemy as sa
+from flask import abort, current_app, request
+from twilio.request_validator import RequestValidator
+
+from app.contact import bp
+from app.extensions import csrf, db
+from casework.audit import Origin, record_event
+from casework.contact import OutboundMessage
+from casework.contact_details import normalise_phone
+from casework.db import utcnow
+from casework.messages import advance_status, set_opt_out
+
+STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+START_WORDS = {"START", "YES", "UNSTOP"}
+TWILIO_STATUSES = {"queued", "sending", "sent", "delivered", "undelivered", "failed"}
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def _require_signature() -> None:
+    validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not current_app.config["TWILIO_AUTH_TOKEN"] or not validator.validate(
+        request.url, request.form.to_dict(), signature
+    ):
+        record_event(
+            db.session,
+            action="security.bad_twilio_signature",
+            outcome="failed",
+            origin=Origin(ip=request.remote_addr),
+            detail={"path": request.path},
+        )
+        db.session.commit()
+        abort(403)
+
+
+@bp.route("/webhooks/twilio/status", methods=["POST"])
+@csrf.exempt
+def twilio_status():
+    """Delivery status for a message we sent; status only ever moves forward."""
+    _require_signature()
+    status = request.form.get("MessageStatus", "").lower()
+    sid = request.form.get("MessageSid", "")
+    message = (
+        db.session.scalar(sa.select(OutboundMessage).where(OutboundMessage.provider_id == sid))
+        if sid
+        else None
+    )
+    if message is not None and status in TWILIO_STATUSES:
+        error = request.form.get("ErrorCode")
+        if advance_status(
+            message, status, utcnow(), error=f"Twilio error {error}" if error else None
+        ):
+            db.session.commit()
+    return "", 204
+
+
+@bp.route("/webhooks/twilio/inbound", methods=["POST"])
+@csrf.exempt
+def twilio_inbound():
+    """A text to our number: STOP opts the sender out of every text, START opts back in."""
+    _require_signature()
+    word = request.form.get("Body", "").strip().upper()
+    phone, _problem = normalise_phone(request.form.get("From", ""))
+    if phone and (word in STOP_WORDS or word in START_WORDS):
+        opted_out = word in STOP_WORDS
+        set_opt_out(db.session, phone, opted_out, utcnow())
+        record_event(
+            db.session,
+            action="sms.opt_out" if opted_out else "sms.opt_in",
+            origin=Origin(ip=request.remote_addr),
+            detail={"phone_end": phone[-3:]},
+        )
+        db.session.commit()
+    return EMPTY_TWIML, 200, {"Content-Type": "text/xml"}

@@ -1,0 +1,107 @@
+"""Contact with the person: attempts (calls, home visits), the first conversation, messages.
+
+Every attempt and message is a row on the referral; the rules in ``triage.contact`` decide
+which obligations they meet and which new ones they create.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.db import UTCDateTime, db
+
+
+class ContactAttempt(db.Model):
+    """One call or home visit, successful or not, with when it happened."""
+
+    __tablename__ = "contact_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"), index=True)
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    outcome: Mapped[str] = mapped_column(sa.String(16))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    recorded_by = relationship("Staff")
+
+
+class InitialContact(db.Model):
+    """The first spoken or web-chat conversation: key risks and its outcome (spec 3.8)."""
+
+    __tablename__ = "initial_contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"), unique=True)
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_risks: Mapped[str | None] = mapped_column(sa.Text)
+    outcome: Mapped[str] = mapped_column(sa.String(32))
+    passed_to: Mapped[str | None] = mapped_column(sa.String(200))
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    recorded_by = relationship("Staff")
+
+
+class OutboundMessage(db.Model):
+    """An SMS, email or letter to the person (or an alert to staff), tracked to delivery.
+
+    ``dedupe_key`` is unique: whatever asks for a message twice (two sweeps, a restart) finds
+    it already there. A sender claims a message by moving it from queued to sending in one
+    conditional update, so only one sender ever sends it.
+    """
+
+    __tablename__ = "outbound_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referral.id"), index=True)
+    obligation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("obligation.id"))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    channel: Mapped[str] = mapped_column(sa.String(8))
+    recipient: Mapped[str] = mapped_column(sa.String(500))
+    subject: Mapped[str | None] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(12), default="queued")
+    provider_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    error: Mapped[str | None] = mapped_column(sa.String(500))
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    send_after: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    posted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (sa.Index("ix_outbound_message_status_next", "status", "next_attempt_at"),)
+
+    referral = relationship("Referral")
+
+
+class SmsOptOut(db.Model):
+    """A number that texted STOP: never texted again until it texts START."""
+
+    __tablename__ = "sms_opt_out"
+
+    phone: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    opted_out: Mapped[bool] = mapped_column(sa.Boolean)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LetterTemplate(db.Model):
+    """The wording of a letter, editable by administrators; {placeholders} are filled in."""
+
+    __tablename__ = "letter_template"
+
+    kind: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))

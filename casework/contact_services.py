@@ -1,0 +1,212 @@
+"""Recording calls, visits and the first conversation, and what follows from them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from casework.access import can_work_referral
+from casework.audit import Origin, record_event
+from casework.contact import ContactAttempt, InitialContact
+from casework.errors import NotFound, ValidationError
+from casework.intake import refresh_queue_position
+from casework.referral import Obligation, Referral
+from triage import contact as rules
+
+PHONE_KINDS = ("phone_contact",)
+VISIT_KINDS = ("home_visit", "home_visit_second")
+
+
+def _workable(session, referral_id: int, actor, origin: Origin, now: datetime) -> Referral:
+    referral = session.get(Referral, referral_id)
+    if referral is None or not can_work_referral(actor, referral):
+        record_event(
+            session,
+            action="access.denied",
+            outcome="failed",
+            actor=actor,
+            origin=origin,
+            record_type="referral",
+            record_id=referral_id,
+            at=now,
+        )
+        session.commit()
+        raise NotFound(referral_id)
+    return referral
+
+
+def _apply(session, referral: Referral, follow: rules.FollowOn, now: datetime) -> None:
+    for obligation in referral.obligations:
+        if obligation.kind in follow.meets and obligation.status in ("due", "breached"):
+            obligation.status = "met" if obligation.status == "due" else "breached"
+            obligation.met_at = now
+    for kind, channel, due_at in follow.creates:
+        if not any(o.kind == kind for o in referral.obligations):
+            referral.obligations.append(
+                Obligation(kind=kind, channel=channel, due_at=due_at, status="due", created_at=now)
+            )
+    session.flush()
+    refresh_queue_position(session, referral.id)
+
+
+def record_attempt(
+    session,
+    referral_id: int,
+    *,
+    channel: str,
+    outcome: str,
+    at: datetime,
+    notes: str | None,
+    actor,
+    origin: Origin,
+    now: datetime,
+    calendar,
+) -> ContactAttempt:
+    """Record a call or home visit; the D1, D1b, D3 and D3b rules follow automatically."""
+    referral = _workable(session, referral_id, actor, origin, now)
+    if channel not in ("telephone", "home_visit"):
+        raise ValidationError({"channel": "Select a call or a home visit"})
+    earlier = list(
+        session.scalars(
+            sa.select(ContactAttempt)
+            .where(ContactAttempt.referral_id == referral.id, ContactAttempt.channel == channel)
+            .order_by(ContactAttempt.attempted_at)
+        )
+    )
+    problem = rules.attempt_problem(
+        channel,
+        outcome,
+        at,
+        [a.attempted_at for a in earlier if a.outcome in rules.FAILED_CALL]
+        if channel == "telephone"
+        else [],
+        safe_to_voicemail=referral.safe_to_voicemail,
+        now=now,
+    )
+    if problem:
+        raise ValidationError({"outcome" if "Select" in problem else "attempted_at": problem})
+    attempt = ContactAttempt(
+        referral_id=referral.id,
+        channel=channel,
+        outcome=outcome,
+        attempted_at=at,
+        notes=(notes or "").strip()[:2000] or None,
+        recorded_by_id=actor.id,
+        created_at=now,
+    )
+    session.add(attempt)
+    if channel == "telephone":
+        failed_before = sum(1 for a in earlier if a.outcome in rules.FAILED_CALL)
+        follow = rules.after_phone_attempt(outcome, failed_before, at, calendar)
+    else:
+        open_visits = [
+            o
+            for o in referral.obligations
+            if o.kind in VISIT_KINDS and o.status in ("due", "breached") and o.met_at is None
+        ]
+        kind = open_visits[0].kind if open_visits else "home_visit"
+        follow = rules.after_visit(
+            outcome, kind, at, calendar.local_date(referral.received_at), calendar
+        )
+    if outcome == "declined" or outcome == "refused":
+        referral.status, referral.outcome = "closed", "declined"
+    _apply(session, referral, follow, now)
+    referral.updated_at = now
+    record_event(
+        session,
+        action="contact.attempt",
+        actor=actor,
+        origin=origin,
+        record_type="referral",
+        record_id=referral.id,
+        person_id=referral.person_id or referral.id,
+        at=now,
+        detail={"channel": channel, "outcome": outcome},
+    )
+    session.commit()
+    return attempt
+
+
+def record_conversation(
+    session,
+    referral_id: int,
+    *,
+    outcome: str,
+    key_risks: str | None,
+    held_at: datetime,
+    booked_at: datetime | None,
+    passed_to: str | None,
+    actor,
+    origin: Origin,
+    now: datetime,
+    calendar,
+) -> InitialContact:
+    """Record the first conversation ("offload"); further support books a needs assessment
+    inside 5 working days (D4); other outcomes close the referral with that reason."""
+    referral = _workable(session, referral_id, actor, origin, now)
+    errors = {}
+    if outcome not in rules.CONVERSATION_OUTCOMES:
+        errors["outcome"] = "Select how the conversation ended"
+    if session.scalar(
+        sa.select(InitialContact.id).where(InitialContact.referral_id == referral.id)
+    ):
+        errors["outcome"] = "The first conversation has already been recorded"
+    if held_at > now:
+        errors["held_at"] = "The conversation cannot be in the future"
+    due = rules.needs_assessment_due(calendar.local_date(held_at), calendar)
+    if outcome == "further_support":
+        if booked_at is None:
+            errors["booked_at"] = "Book the needs assessment: enter a date and time"
+        elif not (now < booked_at <= due):
+            errors["booked_at"] = (
+                "Book it for a time from now until "
+                f"{due.astimezone(calendar.tz):%A %-d %B, %H:%M} "
+                "(within 5 working days)"
+            )
+    if outcome == "passed_on" and not (passed_to or "").strip():
+        errors["passed_to"] = "Say which service the person was passed to"
+    if errors:
+        raise ValidationError(errors)
+    conversation = InitialContact(
+        referral_id=referral.id,
+        held_at=held_at,
+        key_risks=(key_risks or "").strip() or None,
+        outcome=outcome,
+        passed_to=(passed_to or "").strip()[:200] or None,
+        recorded_by_id=actor.id,
+        created_at=now,
+    )
+    session.add(conversation)
+    meets = (
+        "phone_contact",
+        "initial_message",
+        "home_visit_offer",
+        "home_visit",
+        "home_visit_second",
+        "web_chat",
+    )
+    creates = ()
+    if outcome == "further_support":
+        creates = (("needs_assessment", "appointment", due),)
+    else:
+        referral.status, referral.outcome = "closed", outcome
+    _apply(session, referral, rules.FollowOn(meets=meets, creates=creates), now)
+    if outcome == "further_support":
+        for obligation in referral.obligations:
+            if obligation.kind == "needs_assessment":
+                obligation.booked_at = booked_at
+    referral.updated_at = now
+    record_event(
+        session,
+        action="contact.conversation",
+        actor=actor,
+        origin=origin,
+        record_type="referral",
+        record_id=referral.id,
+        person_id=referral.person_id or referral.id,
+        at=now,
+        detail={"outcome": outcome},
+    )
+    session.commit()
+    return conversation

@@ -1,0 +1,146 @@
+"""Outbound messages as records: queued once, claimed by one sender, tracked to delivery."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from casework.contact import OutboundMessage, SmsOptOut
+
+STATUS_ORDER = {
+    "queued": 0,
+    "sending": 1,
+    "sent": 2,
+    "delivered": 3,
+    "posted": 3,
+    "undelivered": 4,
+    "failed": 4,
+}
+RETRY_DELAYS = [
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+]
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+
+
+def queue_message(
+    session,
+    *,
+    dedupe_key: str,
+    kind: str,
+    channel: str,
+    recipient: str,
+    body: str,
+    now: datetime,
+    send_after: datetime,
+    subject: str | None = None,
+    referral_id: int | None = None,
+    obligation_id: int | None = None,
+    status: str = "queued",
+    error: str | None = None,
+) -> bool:
+    """Add a message unless one with this key exists already; True when it was added.
+
+    The database's unique key decides, so two sweeps racing to queue the same message
+    create it once.
+    """
+    values = dict(
+        dedupe_key=dedupe_key,
+        kind=kind,
+        channel=channel,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        status=status,
+        error=error,
+        attempts=0,
+        send_after=send_after,
+        next_attempt_at=send_after,
+        referral_id=referral_id,
+        obligation_id=obligation_id,
+        created_at=now,
+        updated_at=now,
+    )
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OutboundMessage)
+    result = session.execute(
+        insert.values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    return result.rowcount == 1
+
+
+def claim(session, message_id: int, now: datetime) -> bool:
+    """Take a queued message for sending; only one caller can ever win (committed at once)."""
+    won = (
+        session.execute(
+            sa.update(OutboundMessage)
+            .where(OutboundMessage.id == message_id, OutboundMessage.status == "queued")
+            .values(
+                status="sending",
+                claimed_at=now,
+                updated_at=now,
+                attempts=OutboundMessage.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
+    session.commit()
+    return won
+
+
+def record_sent(
+    session, message: OutboundMessage, provider_id: str | None, now: datetime, status: str = "sent"
+) -> None:
+    message.status = status
+    message.provider_id = provider_id
+    message.sent_at = now
+    message.error = None
+    message.updated_at = now
+
+
+def record_failure(
+    session, message: OutboundMessage, error: str, now: datetime, *, retry: bool
+) -> None:
+    """A failed send: queued again after a growing delay, or failed for good."""
+    message.error = error[:500]
+    message.updated_at = now
+    if retry and message.attempts < MAX_ATTEMPTS:
+        message.status = "queued"
+        message.next_attempt_at = now + RETRY_DELAYS[message.attempts - 1]
+    else:
+        message.status = "failed"
+
+
+def advance_status(
+    message: OutboundMessage, status: str, now: datetime, error: str | None = None
+) -> bool:
+    """Move a message's delivery status forward only (a late 'sent' never undoes 'delivered')."""
+    if STATUS_ORDER.get(status, -1) <= STATUS_ORDER.get(message.status, -1):
+        return False
+    message.status = status
+    message.updated_at = now
+    if status == "delivered":
+        message.delivered_at = now
+    if error:
+        message.error = error[:500]
+    return True
+
+
+def is_opted_out(session, phone: str | None) -> bool:
+    return bool(phone) and bool(
+        session.scalar(sa.select(SmsOptOut.opted_out).where(SmsOptOut.phone == phone))
+    )
+
+
+def set_opt_out(session, phone: str, opted_out: bool, now: datetime) -> None:
+    row = session.get(SmsOptOut, phone)
+    if row is None:
+        session.add(SmsOptOut(phone=phone, opted_out=opted_out, changed_at=now))
+    else:
+        row.opted_out = opted_out
+        row.changed_at = now

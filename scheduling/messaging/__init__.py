@@ -1,0 +1,1 @@
+"""Outbound messages: their wording, and the senders for SMS (Twilio), email (SMTP), letters."""

@@ -1,0 +1,95 @@
+"""What the messages say, in plain English. Letter wording is editable by administrators
+(``LetterTemplate``); these are the defaults and the SMS and email texts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_LETTERS = {
+    "initial_message": (
+        "Support after crime",
+        "Dear {forename},\n\n"
+        "The police told us you would like support after what happened to you. We are "
+        "{service}, a free and confidential service for anyone affected by crime.\n\n"
+        "We can listen, help you understand what happens next, help with practical things "
+        "like safety at home, and put you in touch with other services.\n\n"
+        "To talk to us, call {service_phone} free, Monday to Saturday 9am to 6pm "
+        "(8pm on Wednesdays), or use the secure web chat at {web_address}.\n\n"
+        "Your reference is {reference}.\n\nYours sincerely,\n{service}",
+    ),
+    "home_visit_offer": (
+        "We would like to visit you",
+        "Dear {forename},\n\n"
+        "We are {service}, a free and confidential service for anyone affected by crime. "
+        "We would like to visit you at home on {visit_time} to talk about the support we "
+        "can offer.\n\n"
+        "If that time does not suit you, or you would rather we did not visit, please call "
+        "{service_phone} free, Monday to Saturday 9am to 6pm (8pm on Wednesdays).\n\n"
+        "Your reference is {reference}.\n\nYours sincerely,\n{service}",
+    ),
+    "final_letter": (
+        "We tried to contact you",
+        "Dear {forename},\n\n"
+        "We are {service}. We tried to contact you {attempts} to offer support after "
+        "what happened to you, but were not able to reach you.\n\n"
+        "Support is still here if you want it: we can listen, help you understand what "
+        "happens next, help with practical things like safety at home, and put you in touch "
+        "with other services.\n\n"
+        "Call {service_phone} free, Monday to Saturday 9am to 6pm (8pm on Wednesdays), or "
+        "use the secure web chat at {web_address}.\n\n"
+        "Your reference is {reference}.\n\nYours sincerely,\n{service}",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Wording:
+    service: str
+    service_phone: str
+    web_address: str
+
+    def sms(self, kind: str, **values) -> str:
+        v = {
+            "service": self.service,
+            "service_phone": self.service_phone,
+            "web_address": self.web_address,
+            **values,
+        }
+        texts = {
+            "initial_message": "{service}: the police told us you would like support after "
+            "crime. We offer free, confidential help. Call {service_phone} "
+            "(Mon-Sat 9am-6pm, Wed to 8pm) or chat at {web_address}. "
+            "Ref {reference}. Reply STOP to stop texts.",
+            "home_visit_offer": "{service}: we would like to visit you at home on {visit_time} "
+            "to offer free support. To change or cancel, call "
+            "{service_phone}. Ref {reference}. Reply STOP to stop texts.",
+            "reminder": "{service}: a reminder of your {appointment} on {when}. To change it, "
+            "call {service_phone}. Ref {reference}. Reply STOP to stop texts.",
+        }
+        return texts[kind].format(**v)
+
+    def email(self, kind: str, **values) -> tuple[str, str]:
+        title, body = DEFAULT_LETTERS[kind]
+        return title, body.format(
+            service=self.service,
+            service_phone=self.service_phone,
+            web_address=self.web_address,
+            **values,
+        )
+
+    def letter(self, title: str, body: str, **values) -> tuple[str, str]:
+        return title, body.format_map(
+            _Defaulting(
+                service=self.service,
+                service_phone=self.service_phone,
+                web_address=self.web_address,
+                **values,
+            )
+        )
+
+
+class _Defaulting(dict):
+    """Leaves an unknown {placeholder} in an edited template visible instead of failing."""
+
+    def __missing__(self, key):
+        return "{" + key + "}"

@@ -1,0 +1,141 @@
+"""The senders: SMS through the twilio SDK (or an outbox), email over SMTP (or an outbox)."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import uuid
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+TWILIO_API = "https://api.twilio.com"
+
+
+class SendError(Exception):
+    """Sending failed; ``retry`` says whether trying again later may work."""
+
+    def __init__(self, message: str, *, retry: bool):
+        super().__init__(message)
+        self.retry = retry
+
+
+class BaseUrlHttpClient(TwilioHttpClient):
+    """The SDK's own HTTP client, sending to ``base_url`` instead of Twilio's API host, so
+    staging and tests can point the real SDK at a local fake of the Twilio REST API."""
+
+    def __init__(self, base_url: str, **kwargs):
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method, url, *args, **kwargs):
+        if url.startswith(TWILIO_API):
+            url = self.base_url + url[len(TWILIO_API) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+@dataclass
+class TwilioSms:
+    account_sid: str
+    auth_token: str
+    from_number: str
+    base_url: str = TWILIO_API
+    status_callback: str | None = None
+
+    def __post_init__(self):
+        self.client = Client(
+            self.account_sid,
+            self.auth_token,
+            http_client=BaseUrlHttpClient(self.base_url, timeout=15),
+        )
+
+    def send(self, to: str, body: str) -> str:
+        """Send one SMS; returns Twilio's message SID."""
+        kwargs = {"to": to, "from_": self.from_number, "body": body}
+        if self.status_callback:
+            kwargs["status_callback"] = self.status_callback
+        try:
+            return self.client.messages.create(**kwargs).sid
+        except TwilioRestException as exc:
+            retry = exc.status in (429,) or exc.status >= 500
+            raise SendError(f"Twilio {exc.status}: {exc.msg}"[:500], retry=retry) from None
+        except (TwilioException, OSError) as exc:
+            raise SendError(f"Twilio unreachable: {exc}"[:500], retry=True) from None
+
+
+class OutboxSms:
+    """Development: nothing leaves the machine; the message stays on the case as 'sent'."""
+
+    def send(self, to: str, body: str) -> str:
+        return f"outbox-{uuid.uuid4().hex[:16]}"
+
+
+@dataclass
+class SmtpEmail:
+    host: str
+    port: int
+    sender: str
+    username: str | None = None
+    password: str | None = None
+    use_tls: bool = False
+    use_ssl: bool = False
+    timeout: float = 15
+
+    def send(self, to: str, subject: str, body: str) -> str:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        message_id = f"<{uuid.uuid4().hex}@waypoint>"
+        message["Message-ID"] = message_id
+        message.set_content(body)
+        try:
+            smtp_class = smtplib.SMTP_SSL if self.use_ssl else smtplib.SMTP
+            with smtp_class(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.use_tls and not self.use_ssl:
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.username:
+                    smtp.login(self.username, self.password or "")
+                smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise SendError(
+                f"address refused: {list(exc.recipients.values())[0]}"[:500], retry=False
+            ) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise SendError(f"SMTP: {exc}"[:500], retry=True) from None
+        return message_id
+
+
+class OutboxEmail:
+    def send(self, to: str, subject: str, body: str) -> str:
+        return f"outbox-{uuid.uuid4().hex[:16]}"
+
+
+def sms_sender(config):
+    """The SMS sender the settings ask for (SMS_BACKEND: twilio or outbox)."""
+    if config["SMS_BACKEND"] == "twilio":
+        base = config.get("PUBLIC_BASE_URL")
+        return TwilioSms(
+            config["TWILIO_ACCOUNT_SID"],
+            config["TWILIO_AUTH_TOKEN"],
+            config["TWILIO_FROM_NUMBER"],
+            config["TWILIO_BASE_URL"],
+            status_callback=f"{base.rstrip('/')}/webhooks/twilio/status" if base else None,
+        )
+    return OutboxSms()
+
+
+def email_sender(config):
+    """The email sender the settings ask for (EMAIL_BACKEND: smtp or outbox)."""
+    if config["EMAIL_BACKEND"] == "smtp":
+        return SmtpEmail(
+            config["SMTP_HOST"],
+            config["SMTP_PORT"],
+            config["MAIL_FROM"],
+            config["SMTP_USERNAME"] or None,
+            config["SMTP_PASSWORD"] or None,
+            config["SMTP_USE_TLS"],
+            config["SMTP_USE_SSL"],
+        )
+    return OutboxEmail()

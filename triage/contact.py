@@ -1,0 +1,99 @@
+"""What follows each contact attempt and the first conversation (DESIGN.md D1b, D3b, D4).
+
+Pure rules: given what has happened, they say what is now met, what new obligation arises and
+when it falls due. Nothing here reads a clock, queries or sends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+MIN_GAP = timedelta(hours=2)
+MAX_CALLS = 3
+
+PHONE_OUTCOMES = {
+    "no_answer": "No answer",
+    "voicemail": "Voicemail left",
+    "wrong_number": "Wrong number",
+    "spoke": "Spoke to them",
+    "declined": "Declined support",
+}
+VISIT_OUTCOMES = {
+    "no_answer": "No answer at the door",
+    "visited": "Visited",
+    "refused": "Refused the visit",
+}
+CONVERSATION_OUTCOMES = {
+    "initial_contact_only": "Initial contact only",
+    "further_support": "Further support: needs assessment booked",
+    "passed_on": "Passed to a more appropriate service",
+    "declined": "Declined support",
+    "not_contactable": "Not contactable",
+}
+FAILED_CALL = {"no_answer", "voicemail", "wrong_number"}
+
+
+@dataclass(frozen=True)
+class FollowOn:
+    """What an attempt leads to: obligations met and a new one (kind, due), if any."""
+
+    meets: tuple[str, ...] = ()
+    creates: tuple[tuple[str, str, datetime], ...] = ()
+    conversation: bool = False
+
+
+def attempt_problem(
+    channel: str,
+    outcome: str,
+    at: datetime,
+    earlier: list[datetime],
+    *,
+    safe_to_voicemail: bool | None,
+    now: datetime,
+) -> str | None:
+    """Why this attempt cannot be recorded as given, in words for the caseworker, or None."""
+    outcomes = PHONE_OUTCOMES if channel == "telephone" else VISIT_OUTCOMES
+    if outcome not in outcomes:
+        return "Select what happened"
+    if at > now + timedelta(minutes=5):
+        return "The time of the attempt cannot be in the future"
+    if channel == "telephone":
+        if outcome == "voicemail" and safe_to_voicemail is False:
+            return "They said it is not safe to leave a voicemail: do not leave one"
+        if len(earlier) >= MAX_CALLS:
+            return "Three calls have already been made; the final letter follows"
+        if any(abs(at - previous) < MIN_GAP for previous in earlier):
+            return "Calls must be at least 2 hours apart (spec 3.7: three attempts)"
+    return None
+
+
+def after_phone_attempt(outcome: str, failed_before: int, at: datetime, calendar) -> FollowOn:
+    """A call was made. Speaking or a refusal ends the first-call obligation; a third failed
+    call ends it too and the final letter falls due by close of that service day (D1b)."""
+    if outcome in ("spoke", "declined"):
+        return FollowOn(meets=("phone_contact",), conversation=outcome == "spoke")
+    if failed_before + 1 >= MAX_CALLS:
+        return FollowOn(
+            meets=("phone_contact",),
+            creates=(("final_letter", "post", calendar.close_of_service_day_for(at)),),
+        )
+    return FollowOn()
+
+
+def after_visit(outcome: str, kind: str, at: datetime, received_on: date, calendar) -> FollowOn:
+    """A home visit was tried. If the first finds nobody in, a second visit falls due by close
+    of the 10th working day after receipt (D3b); after the second, the final letter."""
+    if outcome in ("visited", "refused"):
+        return FollowOn(meets=(kind,), conversation=outcome == "visited")
+    if kind == "home_visit":
+        second = calendar.close_of(calendar.add_working_days(received_on, 10))
+        return FollowOn(meets=(kind,), creates=(("home_visit_second", "in_person", second),))
+    return FollowOn(
+        meets=(kind,), creates=(("final_letter", "post", calendar.close_of_service_day_for(at)),)
+    )
+
+
+def needs_assessment_due(conversation_on: date, calendar) -> datetime:
+    """Further support: a needs assessment within 5 working days of the conversation (D4)."""
+    return calendar.close_of(calendar.add_working_days(conversation_on, 5))
