@@ -48,23 +48,23 @@ def queue_message(
     The database's unique key decides, so two sweeps racing to queue the same message
     create it once.
     """
-    values = dict(
-        dedupe_key=dedupe_key,
-        kind=kind,
-        channel=channel,
-        recipient=recipient,
-        subject=subject,
-        body=body,
-        status=status,
-        error=error,
-        attempts=0,
-        send_after=send_after,
-        next_attempt_at=send_after,
-        referral_id=referral_id,
-        obligation_id=obligation_id,
-        created_at=now,
-        updated_at=now,
-    )
+    values = {
+        "dedupe_key": dedupe_key,
+        "kind": kind,
+        "channel": channel,
+        "recipient": recipient,
+        "subject": subject,
+        "body": body,
+        "status": status,
+        "error": error,
+        "attempts": 0,
+        "send_after": send_after,
+        "next_attempt_at": send_after,
+        "referral_id": referral_id,
+        "obligation_id": obligation_id,
+        "created_at": now,
+        "updated_at": now,
+    }
     dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OutboundMessage)
     result = session.execute(
