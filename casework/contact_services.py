@@ -85,7 +85,7 @@ def record_attempt(
         now=now,
     )
     if problem:
-        raise ValidationError({"outcome" if "Select" in problem else "attempted_at": problem})
+        raise ValidationError({"outcome" if "Select" in problem else "at": problem})
     attempt = ContactAttempt(
         referral_id=referral.id,
         channel=channel,

@@ -242,3 +242,37 @@ def audit_rows(action: str | None = None) -> list[AuditEvent]:
     if action:
         query = query.where(AuditEvent.action == action)
     return list(db.session.scalars(query))
+
+
+TWILIO_SID = "AC" + "0" * 32
+TWILIO_TOKEN = "test-auth-token"
+
+
+@pytest.fixture
+def fake_twilio():
+    from tests.fakes.twilio import FakeTwilio
+
+    fake = FakeTwilio()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def smtp_server():
+    from tests.fakes.smtp import SmtpServer
+
+    server = SmtpServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def messaging(fake_twilio, smtp_server) -> dict:
+    """Settings that send SMS through the real twilio SDK to the fake, email to real SMTP."""
+    return {
+        "SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_FROM_NUMBER": "+447700900000",
+        "TWILIO_BASE_URL": fake_twilio.url, "EMAIL_BACKEND": "smtp",
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp_server.port,
+        "PUBLIC_BASE_URL": "http://localhost",
+    }
