@@ -67,10 +67,12 @@ def queue_message(
     }
     dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OutboundMessage)
-    result = session.execute(
-        insert.values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
-    return result.rowcount == 1
+    inserted = session.execute(
+        insert.values(**values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboundMessage.id)
+    ).scalar()
+    return inserted is not None
 
 
 def claim(session, message_id: int, now: datetime) -> bool:
