@@ -1,0 +1,215 @@
+"""Twilio webhooks (signature, status forward only, STOP and START), reminders, the print
+queue, the inbox, and the deadline view."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+from twilio.request_validator import RequestValidator
+
+from casework.audit import Origin
+from casework.contact import OutboundMessage, SmsOptOut
+from casework.db import db
+from casework.police_import import import_police_download
+from casework.referral import Obligation, Referral
+from scheduling import jobs
+from scheduling.worker import context
+from tests.conftest import TWILIO_TOKEN, audit_rows, csrf_token
+from tests.police import SAMPLE, police_csv, police_row
+
+ROOT = Path(__file__).resolve().parents[2]
+RECEIVED = datetime(2026, 11, 20, 7, tzinfo=UTC)
+
+
+@pytest.fixture
+def app_overrides(messaging):
+    return messaging
+
+
+@pytest.fixture
+def ctx(app):
+    return context(app.config)
+
+
+def load(ctx, data: bytes, received=RECEIVED):
+    import_police_download(db.session, data, filename="t.csv", received_at=received,
+                           calendar=ctx.calendar, origin=Origin(), now=received)
+
+
+def sweep(ctx, when: datetime):
+    jobs.mark_breaches(db.session, ctx, now=when)
+    jobs.queue_contact_messages(db.session, ctx, now=when)
+    jobs.queue_reminders(db.session, ctx, now=when)
+    return jobs.dispatch_messages(db.session, ctx, now=when)
+
+
+def signed_post(client, path: str, form: dict, token: str = TWILIO_TOKEN):
+    url = f"http://localhost{path}"
+    signature = RequestValidator(token).compute_signature(url, form)
+    return client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+
+
+def sent_sms(ctx) -> OutboundMessage:
+    load(ctx, police_csv(police_row(contact_method="SMS")))
+    sweep(ctx, datetime(2026, 11, 20, 9, 5, tzinfo=UTC))
+    db.session.rollback()
+    return db.session.scalars(sa.select(OutboundMessage)).one()
+
+
+def test_status_callback_moves_status_forward_only(client, ctx):
+    message = sent_sms(ctx)
+    assert message.status == "sent"
+    form = {"MessageSid": message.provider_id, "MessageStatus": "delivered"}
+    assert signed_post(client, "/webhooks/twilio/status", form).status_code == 204
+    late = {"MessageSid": message.provider_id, "MessageStatus": "sent"}
+    assert signed_post(client, "/webhooks/twilio/status", late).status_code == 204
+    db.session.rollback()
+    assert db.session.get(OutboundMessage, message.id).status == "delivered"
+
+
+def test_invalid_signature_is_refused_and_changes_nothing(client, ctx):
+    message = sent_sms(ctx)
+    form = {"MessageSid": message.provider_id, "MessageStatus": "failed"}
+    forged = signed_post(client, "/webhooks/twilio/status", form, token="wrong-token")
+    missing = client.post("/webhooks/twilio/status", data=form)
+    stop = signed_post(client, "/webhooks/twilio/inbound",
+                       {"From": "+447700900100", "Body": "STOP"}, token="wrong-token")
+    assert forged.status_code == missing.status_code == stop.status_code == 403
+    db.session.rollback()
+    assert db.session.get(OutboundMessage, message.id).status == "sent"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SmsOptOut)) == 0
+    assert len(audit_rows("security.bad_twilio_signature")) == 3
+
+
+def test_stop_means_no_more_texts_until_start(client, ctx, fake_twilio, sign_in_as):
+    stop = signed_post(client, "/webhooks/twilio/inbound",
+                       {"From": "+447700900100", "Body": " stop "})
+    assert stop.status_code == 200 and "<Response>" in stop.get_data(as_text=True)
+    load(ctx, police_csv(police_row(contact_method="SMS", mobile_phone="07700 900100")))
+    sweep(ctx, datetime(2026, 11, 20, 9, 5, tzinfo=UTC))
+    assert fake_twilio.accepted == []
+    db.session.rollback()
+    [message] = db.session.scalars(sa.select(OutboundMessage)).all()
+    assert message.channel == "letter"  # the initial message goes by post instead
+    referral = db.session.scalars(sa.select(Referral)).one()
+    sign_in_as("team_leader")
+    assert "Opted out of texts (STOP)" in client.get(
+        f"/referrals/{referral.id}").get_data(as_text=True)
+    signed_post(client, "/webhooks/twilio/inbound", {"From": "07700 900100", "Body": "START"})
+    db.session.rollback()
+    assert db.session.get(SmsOptOut, "+447700900100").opted_out is False
+
+
+def test_an_sms_queued_before_stop_is_not_sent_after_it(client, ctx, fake_twilio):
+    load(ctx, police_csv(police_row(contact_method="SMS", mobile_phone="07700 900100")))
+    jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 7, 30, tzinfo=UTC))
+    signed_post(client, "/webhooks/twilio/inbound", {"From": "+447700900100", "Body": "STOP"})
+    done = jobs.dispatch_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, 1, tzinfo=UTC))
+    assert done["failed"] == 1 and fake_twilio.accepted == []
+    db.session.rollback()
+    assert "opted out" in db.session.scalars(sa.select(OutboundMessage)).one().error
+
+
+def test_reminder_the_day_before_inside_service_hours_only(ctx, fake_twilio):
+    load(ctx, police_csv(police_row()))
+    obligation = db.session.scalars(sa.select(Obligation)).one()
+    referral = obligation.referral
+    db.session.add(Obligation(referral_id=referral.id, kind="needs_assessment",
+                              channel="appointment", status="due",
+                              due_at=datetime(2026, 11, 30, 18, tzinfo=UTC),
+                              booked_at=datetime(2026, 11, 24, 10, tzinfo=UTC),
+                              created_at=RECEIVED))
+    db.session.commit()
+    assert jobs.queue_reminders(db.session, ctx,
+                                now=datetime(2026, 11, 22, 12, tzinfo=UTC)) == 0  # Sunday
+    assert jobs.queue_reminders(db.session, ctx,
+                                now=datetime(2026, 11, 23, 8, tzinfo=UTC)) == 0  # not open
+    assert jobs.queue_reminders(db.session, ctx,
+                                now=datetime(2026, 11, 23, 10, tzinfo=UTC)) == 1
+    assert jobs.queue_reminders(db.session, ctx,
+                                now=datetime(2026, 11, 23, 11, tzinfo=UTC)) == 0  # once
+    jobs.dispatch_messages(db.session, ctx, now=datetime(2026, 11, 23, 11, tzinfo=UTC))
+    [sms] = fake_twilio.accepted
+    assert "needs assessment on Tuesday 24 November at 10:00" in sms["Body"]
+
+
+def test_no_reminder_when_texting_is_not_safe(ctx):
+    load(ctx, police_csv(police_row()))
+    obligation = db.session.scalars(sa.select(Obligation)).one()
+    obligation.referral.safe_to_text = False
+    db.session.add(Obligation(referral_id=obligation.referral_id, kind="web_chat",
+                              channel="web_chat", status="due",
+                              due_at=datetime(2026, 11, 24, 10, tzinfo=UTC),
+                              booked_at=datetime(2026, 11, 24, 10, tzinfo=UTC),
+                              created_at=RECEIVED))
+    db.session.commit()
+    assert jobs.queue_reminders(db.session, ctx, now=datetime(2026, 11, 23, 10, tzinfo=UTC)) == 0
+
+
+def test_letters_print_as_pdf_and_posting_meets_the_obligation(client, ctx, sign_in_as):
+    load(ctx, police_csv(police_row(contact_method="POST")))
+    jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
+    with time_machine.travel("2026-11-20 10:00 +0000", tick=False):
+        sign_in_as("team_leader")
+        queue = client.get("/letters").get_data(as_text=True)
+        assert "1 letter waiting" in queue and "1 Test Street" in queue
+        letter = db.session.scalars(sa.select(OutboundMessage)).one()
+        pdf = client.get(f"/messages/{letter.id}/letter.pdf")
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+        assert pdf.headers["Content-Type"] == "application/pdf"
+        client.post(f"/messages/{letter.id}/posted",
+                    data={"csrf_token": csrf_token(client, "/letters")})
+        assert "no letters waiting" in client.get("/letters").get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.scalars(sa.select(Obligation)).one().status == "met"
+    assert audit_rows("letter.posted")
+
+
+def test_edited_letter_wording_is_used_for_new_letters(client, ctx, sign_in_as):
+    sign_in_as("admin")
+    page = "/admin/letters/initial_message"
+    client.post(page, data={"csrf_token": csrf_token(client, page), "title": "Hello",
+                            "body": "Dear {forename}, call {service_phone}. Ref {reference}."})
+    load(ctx, police_csv(police_row(contact_method="POST")))
+    jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
+    db.session.rollback()
+    letter = db.session.scalars(sa.select(OutboundMessage)).one()
+    assert letter.subject == "Hello" and letter.body.startswith("Dear Alex, call 0800")
+
+
+def test_inbox_imports_and_archives_and_keeps_failures_with_a_report(app, ctx, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "good.csv").write_bytes((ROOT / SAMPLE).read_bytes())
+    (inbox / "bad.csv").write_bytes(b"not,a,download\n1,2,3\n")
+    ctx = jobs.Context(ctx.calendar, ctx.wording, ctx.sms, ctx.email, inbox)
+    results = jobs.import_inbox(db.session, ctx, now=RECEIVED)
+    assert {r["file"] for r in results} == {"good.csv", "bad.csv"}
+    assert list(inbox.glob("*.csv")) == []
+    [archived] = (inbox / "archive").glob("*-good.csv.json")
+    assert json.loads(archived.read_text())["imported"] == 6
+    [report] = (inbox / "failed").glob("*-bad.csv.json")
+    assert "missing column" in json.loads(report.read_text())["error"]
+    assert jobs.import_inbox(db.session, ctx, now=RECEIVED) == []
+
+
+def test_deadline_view_shows_overdue_upcoming_and_breaches(client, ctx, sign_in_as,
+                                                          create_staff_record,
+                                                          create_team_record):
+    load(ctx, (ROOT / SAMPLE).read_bytes())
+    team = create_team_record()
+    worker = create_staff_record("caseworker", name="Casey Worker", team=team)
+    referral = db.session.scalars(sa.select(Referral).where(
+        Referral.crime_reference == "LC-20261120-0057")).one()
+    referral.allocated_to_id = worker.id
+    db.session.commit()
+    jobs.mark_breaches(db.session, ctx, now=datetime(2026, 11, 21, 8, tzinfo=UTC))
+    with time_machine.travel("2026-11-21 08:00 +0000", tick=False):
+        sign_in_as("team_leader", team=team)
+        html = client.get("/deadlines").get_data(as_text=True)
+    assert "deadlines breached this quarter" in html
+    assert "Casey Worker" in html and "LC-20261120-0057" not in html  # references, not crimes
+    assert referral.reference in html
