@@ -75,6 +75,31 @@ def queue_message(
     return inserted is not None
 
 
+def queue_messages(session, rows: list[dict], *, now: datetime, send_after: datetime) -> None:
+    """Queue many messages at once; any whose ``dedupe_key`` exists already is skipped."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OutboundMessage)
+    session.execute(
+        insert.on_conflict_do_nothing(index_elements=["dedupe_key"]),
+        [
+            {
+                "subject": None,
+                "status": "queued",
+                "error": None,
+                "attempts": 0,
+                "send_after": send_after,
+                "next_attempt_at": send_after,
+                "created_at": now,
+                "updated_at": now,
+                **row,
+            }
+            for row in rows
+        ],
+    )
+
+
 def claim(session, message_id: int, now: datetime) -> bool:
     """Take a queued message for sending; only one caller can ever win (committed at once)."""
     won = (

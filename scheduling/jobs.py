@@ -75,49 +75,68 @@ def _team_leaders_for(session, referral: Referral) -> list[Staff]:
 
 def mark_breaches(session, ctx: Context, *, now: datetime) -> int:
     """Mark every obligation whose due time has passed unmet as breached, once, and alert the
-    team leaders by email ("dealt with outside timeframes: this should be zero")."""
-    due = session.execute(
-        sa.select(Obligation.id, Obligation.referral_id)
+    team leaders by email ("dealt with outside timeframes: this should be zero").
+
+    One UPDATE ... RETURNING: concurrent sweeps each get only the rows they changed.
+    """
+    breached = session.execute(
+        sa.update(Obligation)
         .where(Obligation.status == "due", Obligation.due_at < now)
-        .order_by(Obligation.due_at)
-        .limit(BATCH * 10)
+        .values(status="breached", breached_at=now)
+        .returning(Obligation.id, Obligation.referral_id, Obligation.kind, Obligation.due_at)
+        .execution_options(synchronize_session=False)
     ).all()
-    breached = []
-    for obligation_id, referral_id in due:
-        changed = session.execute(
-            sa.update(Obligation)
-            .where(Obligation.id == obligation_id, Obligation.status == "due")
-            .values(status="breached", breached_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if changed:
-            breached.append((obligation_id, referral_id))
-    session.commit()
-    for obligation_id, referral_id in breached:
-        referral = session.get(Referral, referral_id)
-        session.refresh(referral, ["obligations"])
-        refresh_queue_position(session, referral_id)
-        obligation = session.get(Obligation, obligation_id)
-        for leader in _team_leaders_for(session, referral):
-            messages.queue_message(
-                session,
-                dedupe_key=f"breach:{obligation_id}:{leader.id}",
-                kind="breach_alert",
-                channel="email",
-                recipient=leader.email,
-                now=now,
-                send_after=now,
-                subject=f"Deadline missed: {referral.reference}",
-                body=(
-                    f"The deadline for '{obligation.kind.replace('_', ' ')}' on referral "
-                    f"{referral.reference} passed at "
-                    f"{obligation.due_at.astimezone(ctx.calendar.tz):%H:%M on %A %-d %B} "
-                    f"without being met.\n\nOpen it in Waypoint: /referrals/{referral.id}\n"
-                ),
-                referral_id=referral.id,
-                obligation_id=obligation_id,
-            )
+    if not breached:
         session.commit()
+        return 0
+    referral_ids = sorted({row.referral_id for row in breached})
+    teams, references = {}, {}
+    for start in range(0, len(referral_ids), BATCH):
+        chunk = referral_ids[start : start + BATCH]
+        session.execute(
+            sa.update(Referral)
+            .where(Referral.id.in_(chunk))
+            .values(queue_group=0)
+            .execution_options(synchronize_session=False)
+        )
+        for rid, reference, team_id in session.execute(
+            sa.select(Referral.id, Referral.reference, Staff.team_id)
+            .select_from(Referral)
+            .outerjoin(Staff, Referral.allocated_to_id == Staff.id)
+            .where(Referral.id.in_(chunk))
+        ):
+            teams[rid], references[rid] = team_id, reference
+    leaders = session.execute(
+        sa.select(Staff.id, Staff.email, Staff.team_id).where(
+            Staff.role == "team_leader", Staff.active.is_(True)
+        )
+    ).all()
+    alerts = []
+    for row in breached:
+        team = teams.get(row.referral_id)
+        for leader in leaders:
+            if team is not None and leader.team_id != team:
+                continue
+            reference = references.get(row.referral_id, "")
+            alerts.append(
+                {
+                    "dedupe_key": f"breach:{row.id}:{leader.id}",
+                    "kind": "breach_alert",
+                    "channel": "email",
+                    "recipient": leader.email,
+                    "subject": f"Deadline missed: {reference}",
+                    "body": (
+                        f"The deadline for '{row.kind.replace('_', ' ')}' on referral "
+                        f"{reference} passed at "
+                        f"{row.due_at.astimezone(ctx.calendar.tz):%H:%M on %A %-d %B} "
+                        f"without being met.\n\nOpen it in Waypoint: /referrals/{row.referral_id}\n"
+                    ),
+                    "referral_id": row.referral_id,
+                    "obligation_id": row.id,
+                }
+            )
+    messages.queue_messages(session, alerts, now=now, send_after=now)
+    session.commit()
     return len(breached)
 
 

@@ -270,9 +270,13 @@ def smtp_server():
 def messaging(fake_twilio, smtp_server) -> dict:
     """Settings that send SMS through the real twilio SDK to the fake, email to real SMTP."""
     return {
-        "SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": TWILIO_SID,
-        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_FROM_NUMBER": "+447700900000",
-        "TWILIO_BASE_URL": fake_twilio.url, "EMAIL_BACKEND": "smtp",
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp_server.port,
+        "SMS_BACKEND": "twilio",
+        "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "TWILIO_FROM_NUMBER": "+447700900000",
+        "TWILIO_BASE_URL": fake_twilio.url,
+        "EMAIL_BACKEND": "smtp",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": smtp_server.port,
         "PUBLIC_BASE_URL": "http://localhost",
     }

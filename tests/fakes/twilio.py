@@ -28,19 +28,26 @@ class FakeTwilio:
                 length = int(self.headers.get("Content-Length", 0))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 with fake.lock:
-                    fake.requests.append({"path": self.path, "form": form,
-                                          "auth": self.headers.get("Authorization")})
+                    fake.requests.append(
+                        {"path": self.path, "form": form, "auth": self.headers.get("Authorization")}
+                    )
                     status = fake.script.pop(0) if fake.script else 201
                 if status == 201:
                     with fake.lock:
                         fake.accepted.append(form)
-                    body = {"sid": "SM" + uuid.uuid4().hex, "status": "queued",
-                            "to": form.get("To"), "from": form.get("From"),
-                            "body": form.get("Body")}
+                    body = {
+                        "sid": "SM" + uuid.uuid4().hex,
+                        "status": "queued",
+                        "to": form.get("To"),
+                        "from": form.get("From"),
+                        "body": form.get("Body"),
+                    }
                 else:
-                    body = {"code": 20500 if status == 500 else 20429,
-                            "message": "Internal error" if status == 500 else "Too many requests",
-                            "status": status}
+                    body = {
+                        "code": 20500 if status == 500 else 20429,
+                        "message": "Internal error" if status == 500 else "Too many requests",
+                        "status": status,
+                    }
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -20,9 +20,15 @@ RECEIVED = datetime(2026, 11, 23, 9, tzinfo=UTC)  # Monday 09:00 GMT
 @pytest.fixture
 def referral(app, create_staff_record):
     def make(**fields):
-        import_police_download(db.session, police_csv(police_row(**fields)), filename="t.csv",
-                               received_at=RECEIVED, calendar=victim_calendar(app.config),
-                               origin=Origin(), now=RECEIVED)
+        import_police_download(
+            db.session,
+            police_csv(police_row(**fields)),
+            filename="t.csv",
+            received_at=RECEIVED,
+            calendar=victim_calendar(app.config),
+            origin=Origin(),
+            now=RECEIVED,
+        )
         return db.session.scalars(sa.select(Referral).order_by(Referral.id.desc())).first().id
 
     return make
@@ -30,20 +36,31 @@ def referral(app, create_staff_record):
 
 def obligations(referral_id) -> dict:
     db.session.rollback()
-    return {o.kind: o for o in db.session.scalars(
-        sa.select(Obligation).where(Obligation.referral_id == referral_id))}
+    return {
+        o.kind: o
+        for o in db.session.scalars(
+            sa.select(Obligation).where(Obligation.referral_id == referral_id)
+        )
+    }
 
 
 def post_attempt(client, referral_id, outcome, when, channel="telephone"):
     day, hm = when.split(" ")
     y, m, d = day.split("-")
-    return client.post(f"/referrals/{referral_id}/attempts", data={
-        "csrf_token": csrf_token(client, f"/referrals/{referral_id}"), "channel": channel,
-        "outcome": outcome, "day": [d, m, y], "at": hm, "notes": ""})
+    return client.post(
+        f"/referrals/{referral_id}/attempts",
+        data={
+            "csrf_token": csrf_token(client, f"/referrals/{referral_id}"),
+            "channel": channel,
+            "outcome": outcome,
+            "day": [d, m, y],
+            "at": hm,
+            "notes": "",
+        },
+    )
 
 
-def test_three_failed_calls_two_hours_apart_then_the_final_letter(client, sign_in_as,
-                                                                  referral):
+def test_three_failed_calls_two_hours_apart_then_the_final_letter(client, sign_in_as, referral):
     rid = referral()
     with time_machine.travel("2026-11-23 16:30 +0000", tick=False):
         sign_in_as("team_leader")
@@ -75,21 +92,35 @@ def test_voicemail_refused_when_not_safe(client, sign_in_as, referral):
 
 
 def test_further_support_books_a_needs_assessment_inside_five_working_days(
-        client, sign_in_as, referral):
+    client, sign_in_as, referral
+):
     rid = referral()
     with time_machine.travel("2026-11-23 11:00 +0000", tick=False):
         sign_in_as("team_leader")
         post_attempt(client, rid, "spoke", "2026-11-23 10:45")
         token = csrf_token(client, f"/referrals/{rid}")
-        late = client.post(f"/referrals/{rid}/conversation", data={
-            "csrf_token": token, "outcome": "further_support", "key_risks": "lives alone",
-            "booked_day": ["8", "12", "2026"], "booked_at": "10:00"})
+        late = client.post(
+            f"/referrals/{rid}/conversation",
+            data={
+                "csrf_token": token,
+                "outcome": "further_support",
+                "key_risks": "lives alone",
+                "booked_day": ["8", "12", "2026"],
+                "booked_at": "10:00",
+            },
+        )
         assert late.status_code == 400
         assert "within 5 working days" in late.get_data(as_text=True)
-        ok = client.post(f"/referrals/{rid}/conversation", data={
-            "csrf_token": csrf_token(client, f"/referrals/{rid}"),
-            "outcome": "further_support", "key_risks": "lives alone",
-            "booked_day": ["27", "11", "2026"], "booked_at": "10:00"})
+        ok = client.post(
+            f"/referrals/{rid}/conversation",
+            data={
+                "csrf_token": csrf_token(client, f"/referrals/{rid}"),
+                "outcome": "further_support",
+                "key_risks": "lives alone",
+                "booked_day": ["27", "11", "2026"],
+                "booked_at": "10:00",
+            },
+        )
         assert ok.status_code == 302
     assessment = obligations(rid)["needs_assessment"]
     assert assessment.due_at == datetime(2026, 11, 30, 18, tzinfo=UTC)
@@ -113,23 +144,35 @@ def test_failed_home_visit_sets_the_second_visit(client, sign_in_as, referral):
     rid = referral(contact_method="IN_PERSON", flags="VULNERABLE;REFUSED_PHONE")
     with time_machine.travel("2026-11-25 12:00 +0000", tick=False):
         sign_in_as("team_leader")
-        assert post_attempt(client, rid, "visit:no_answer", "2026-11-25 11:00",
-                            channel="home_visit").status_code == 302
+        assert (
+            post_attempt(
+                client, rid, "visit:no_answer", "2026-11-25 11:00", channel="home_visit"
+            ).status_code
+            == 302
+        )
     found = obligations(rid)
     assert found["home_visit"].status == "met"
     assert found["home_visit_second"].due_at == datetime(2026, 12, 7, 18, tzinfo=UTC)
 
 
-def test_a_caseworker_cannot_record_on_someone_elses_case(client, sign_in_as, referral,
-                                                          create_staff_record):
+def test_a_caseworker_cannot_record_on_someone_elses_case(
+    client, sign_in_as, referral, create_staff_record
+):
     rid = referral()
     other = create_staff_record("caseworker")
     db.session.get(Referral, rid).allocated_to_id = other.id
     db.session.commit()
     with time_machine.travel("2026-11-23 11:00 +0000", tick=False):
         sign_in_as("caseworker")
-        response = client.post(f"/referrals/{rid}/attempts", data={
-        "csrf_token": csrf_token(client, "/queue"), "channel": "telephone",
-        "outcome": "no_answer", "day": ["23", "11", "2026"], "at": "10:00"})
+        response = client.post(
+            f"/referrals/{rid}/attempts",
+            data={
+                "csrf_token": csrf_token(client, "/queue"),
+                "channel": "telephone",
+                "outcome": "no_answer",
+                "day": ["23", "11", "2026"],
+                "at": "10:00",
+            },
+        )
     assert response.status_code == 404
     assert obligations(rid)["phone_contact"].status == "due"

@@ -2,7 +2,7 @@
 queue, the inbox, and the deadline view."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -35,8 +35,15 @@ def ctx(app):
 
 
 def load(ctx, data: bytes, received=RECEIVED):
-    import_police_download(db.session, data, filename="t.csv", received_at=received,
-                           calendar=ctx.calendar, origin=Origin(), now=received)
+    import_police_download(
+        db.session,
+        data,
+        filename="t.csv",
+        received_at=received,
+        calendar=ctx.calendar,
+        origin=Origin(),
+        now=received,
+    )
 
 
 def sweep(ctx, when: datetime):
@@ -75,8 +82,12 @@ def test_invalid_signature_is_refused_and_changes_nothing(client, ctx):
     form = {"MessageSid": message.provider_id, "MessageStatus": "failed"}
     forged = signed_post(client, "/webhooks/twilio/status", form, token="wrong-token")
     missing = client.post("/webhooks/twilio/status", data=form)
-    stop = signed_post(client, "/webhooks/twilio/inbound",
-                       {"From": "+447700900100", "Body": "STOP"}, token="wrong-token")
+    stop = signed_post(
+        client,
+        "/webhooks/twilio/inbound",
+        {"From": "+447700900100", "Body": "STOP"},
+        token="wrong-token",
+    )
     assert forged.status_code == missing.status_code == stop.status_code == 403
     db.session.rollback()
     assert db.session.get(OutboundMessage, message.id).status == "sent"
@@ -85,8 +96,9 @@ def test_invalid_signature_is_refused_and_changes_nothing(client, ctx):
 
 
 def test_stop_means_no_more_texts_until_start(client, ctx, fake_twilio, sign_in_as):
-    stop = signed_post(client, "/webhooks/twilio/inbound",
-                       {"From": "+447700900100", "Body": " stop "})
+    stop = signed_post(
+        client, "/webhooks/twilio/inbound", {"From": "+447700900100", "Body": " stop "}
+    )
     assert stop.status_code == 200 and "<Response>" in stop.get_data(as_text=True)
     load(ctx, police_csv(police_row(contact_method="SMS", mobile_phone="07700 900100")))
     sweep(ctx, datetime(2026, 11, 20, 9, 5, tzinfo=UTC))
@@ -96,8 +108,9 @@ def test_stop_means_no_more_texts_until_start(client, ctx, fake_twilio, sign_in_
     assert message.channel == "letter"  # the initial message goes by post instead
     referral = db.session.scalars(sa.select(Referral)).one()
     sign_in_as("team_leader")
-    assert "Opted out of texts (STOP)" in client.get(
-        f"/referrals/{referral.id}").get_data(as_text=True)
+    assert "Opted out of texts (STOP)" in client.get(f"/referrals/{referral.id}").get_data(
+        as_text=True
+    )
     signed_post(client, "/webhooks/twilio/inbound", {"From": "07700 900100", "Body": "START"})
     db.session.rollback()
     assert db.session.get(SmsOptOut, "+447700900100").opted_out is False
@@ -117,20 +130,28 @@ def test_reminder_the_day_before_inside_service_hours_only(ctx, fake_twilio):
     load(ctx, police_csv(police_row()))
     obligation = db.session.scalars(sa.select(Obligation)).one()
     referral = obligation.referral
-    db.session.add(Obligation(referral_id=referral.id, kind="needs_assessment",
-                              channel="appointment", status="due",
-                              due_at=datetime(2026, 11, 30, 18, tzinfo=UTC),
-                              booked_at=datetime(2026, 11, 24, 10, tzinfo=UTC),
-                              created_at=RECEIVED))
+    db.session.add(
+        Obligation(
+            referral_id=referral.id,
+            kind="needs_assessment",
+            channel="appointment",
+            status="due",
+            due_at=datetime(2026, 11, 30, 18, tzinfo=UTC),
+            booked_at=datetime(2026, 11, 24, 10, tzinfo=UTC),
+            created_at=RECEIVED,
+        )
+    )
     db.session.commit()
-    assert jobs.queue_reminders(db.session, ctx,
-                                now=datetime(2026, 11, 22, 12, tzinfo=UTC)) == 0  # Sunday
-    assert jobs.queue_reminders(db.session, ctx,
-                                now=datetime(2026, 11, 23, 8, tzinfo=UTC)) == 0  # not open
-    assert jobs.queue_reminders(db.session, ctx,
-                                now=datetime(2026, 11, 23, 10, tzinfo=UTC)) == 1
-    assert jobs.queue_reminders(db.session, ctx,
-                                now=datetime(2026, 11, 23, 11, tzinfo=UTC)) == 0  # once
+    assert (
+        jobs.queue_reminders(db.session, ctx, now=datetime(2026, 11, 22, 12, tzinfo=UTC)) == 0
+    )  # Sunday
+    assert (
+        jobs.queue_reminders(db.session, ctx, now=datetime(2026, 11, 23, 8, tzinfo=UTC)) == 0
+    )  # not open
+    assert jobs.queue_reminders(db.session, ctx, now=datetime(2026, 11, 23, 10, tzinfo=UTC)) == 1
+    assert (
+        jobs.queue_reminders(db.session, ctx, now=datetime(2026, 11, 23, 11, tzinfo=UTC)) == 0
+    )  # once
     jobs.dispatch_messages(db.session, ctx, now=datetime(2026, 11, 23, 11, tzinfo=UTC))
     [sms] = fake_twilio.accepted
     assert "needs assessment on Tuesday 24 November at 10:00" in sms["Body"]
@@ -140,11 +161,17 @@ def test_no_reminder_when_texting_is_not_safe(ctx):
     load(ctx, police_csv(police_row()))
     obligation = db.session.scalars(sa.select(Obligation)).one()
     obligation.referral.safe_to_text = False
-    db.session.add(Obligation(referral_id=obligation.referral_id, kind="web_chat",
-                              channel="web_chat", status="due",
-                              due_at=datetime(2026, 11, 24, 10, tzinfo=UTC),
-                              booked_at=datetime(2026, 11, 24, 10, tzinfo=UTC),
-                              created_at=RECEIVED))
+    db.session.add(
+        Obligation(
+            referral_id=obligation.referral_id,
+            kind="web_chat",
+            channel="web_chat",
+            status="due",
+            due_at=datetime(2026, 11, 24, 10, tzinfo=UTC),
+            booked_at=datetime(2026, 11, 24, 10, tzinfo=UTC),
+            created_at=RECEIVED,
+        )
+    )
     db.session.commit()
     assert jobs.queue_reminders(db.session, ctx, now=datetime(2026, 11, 23, 10, tzinfo=UTC)) == 0
 
@@ -160,8 +187,9 @@ def test_letters_print_as_pdf_and_posting_meets_the_obligation(client, ctx, sign
         pdf = client.get(f"/messages/{letter.id}/letter.pdf")
         assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
         assert pdf.headers["Content-Type"] == "application/pdf"
-        client.post(f"/messages/{letter.id}/posted",
-                    data={"csrf_token": csrf_token(client, "/letters")})
+        client.post(
+            f"/messages/{letter.id}/posted", data={"csrf_token": csrf_token(client, "/letters")}
+        )
         assert "no letters waiting" in client.get("/letters").get_data(as_text=True)
     db.session.rollback()
     assert db.session.scalars(sa.select(Obligation)).one().status == "met"
@@ -171,8 +199,14 @@ def test_letters_print_as_pdf_and_posting_meets_the_obligation(client, ctx, sign
 def test_edited_letter_wording_is_used_for_new_letters(client, ctx, sign_in_as):
     sign_in_as("admin")
     page = "/admin/letters/initial_message"
-    client.post(page, data={"csrf_token": csrf_token(client, page), "title": "Hello",
-                            "body": "Dear {forename}, call {service_phone}. Ref {reference}."})
+    client.post(
+        page,
+        data={
+            "csrf_token": csrf_token(client, page),
+            "title": "Hello",
+            "body": "Dear {forename}, call {service_phone}. Ref {reference}.",
+        },
+    )
     load(ctx, police_csv(police_row(contact_method="POST")))
     jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
     db.session.rollback()
@@ -196,14 +230,15 @@ def test_inbox_imports_and_archives_and_keeps_failures_with_a_report(app, ctx, t
     assert jobs.import_inbox(db.session, ctx, now=RECEIVED) == []
 
 
-def test_deadline_view_shows_overdue_upcoming_and_breaches(client, ctx, sign_in_as,
-                                                          create_staff_record,
-                                                          create_team_record):
+def test_deadline_view_shows_overdue_upcoming_and_breaches(
+    client, ctx, sign_in_as, create_staff_record, create_team_record
+):
     load(ctx, (ROOT / SAMPLE).read_bytes())
     team = create_team_record()
     worker = create_staff_record("caseworker", name="Casey Worker", team=team)
-    referral = db.session.scalars(sa.select(Referral).where(
-        Referral.crime_reference == "LC-20261120-0057")).one()
+    referral = db.session.scalars(
+        sa.select(Referral).where(Referral.crime_reference == "LC-20261120-0057")
+    ).one()
     referral.allocated_to_id = worker.id
     db.session.commit()
     jobs.mark_breaches(db.session, ctx, now=datetime(2026, 11, 21, 8, tzinfo=UTC))

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from casework.db import db
 from casework.contact import OutboundMessage
+from casework.db import db
 from casework.referral import Obligation, Referral
 from scheduling import jobs
 from scheduling.worker import context
-from tests.conftest import POSTGRES_URL, TWILIO_SID, TWILIO_TOKEN
+from tests.conftest import TWILIO_SID, TWILIO_TOKEN
 from tests.police import SAMPLE, police_csv, police_row
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,8 +37,9 @@ def run_once(runner, when: str) -> dict:
 
 
 def import_sample(runner, received="2026-11-20T07:00:00+00:00", path=None):
-    result = runner.invoke(args=["referrals", "import-police", str(path or ROOT / SAMPLE),
-                                 "--received-at", received])
+    result = runner.invoke(
+        args=["referrals", "import-police", str(path or ROOT / SAMPLE), "--received-at", received]
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -52,20 +53,24 @@ def messages(**where) -> list[OutboundMessage]:
 
 def obligation(crime_reference: str, kind: str) -> Obligation:
     db.session.rollback()
-    return db.session.scalars(sa.select(Obligation).join(Referral).where(
-        Referral.crime_reference == crime_reference, Obligation.kind == kind)).one()
+    return db.session.scalars(
+        sa.select(Obligation)
+        .join(Referral)
+        .where(Referral.crime_reference == crime_reference, Obligation.kind == kind)
+    ).one()
 
 
 def test_walk_through_messages_once_breaches_and_the_final_letter(
-        runner, fake_twilio, smtp_server, create_staff_record):
+    runner, fake_twilio, smtp_server, create_staff_record
+):
     create_staff_record("team_leader", email="lead@waypoint.test")
-    import_sample(runner)                                     # Friday 07:00 UTC
-    early = run_once(runner, "2026-11-20T07:05:00+00:00")    # before the service opens
+    import_sample(runner)  # Friday 07:00 UTC
+    early = run_once(runner, "2026-11-20T07:05:00+00:00")  # before the service opens
     assert early["messages_queued"] == 4 and early["messages"]["sent"] == 0
     assert fake_twilio.accepted == [] and smtp_server.messages == []
 
     opened = run_once(runner, "2026-11-20T09:01:00+00:00")
-    assert opened["messages"]["sent"] == 2                    # the SMS and the email
+    assert opened["messages"]["sent"] == 2  # the SMS and the email
     again = run_once(runner, "2026-11-20T09:02:00+00:00")
     assert again["messages_queued"] == 0 and again["messages"]["sent"] == 0
     [sms] = fake_twilio.accepted
@@ -76,10 +81,10 @@ def test_walk_through_messages_once_breaches_and_the_final_letter(
     assert obligation("LC-20261120-0070", "initial_message").status == "met"
     letters = messages(channel="letter")
     assert {m.kind for m in letters} == {"initial_message", "home_visit_offer"}
-    assert all(m.status == "queued" for m in letters)         # waiting in the print queue
+    assert all(m.status == "queued" for m in letters)  # waiting in the print queue
 
     after_close = run_once(runner, "2026-11-20T18:01:00+00:00")
-    assert after_close["breaches"] == 2                       # two letters not posted by close
+    assert after_close["breaches"] == 2  # two letters not posted by close
     assert obligation("LC-20261120-0071", "initial_message").status == "breached"
     run_once(runner, "2026-11-20T18:02:00+00:00")
     alerts = [m for m in smtp_server.messages if m["To"] == "lead@waypoint.test"]
@@ -101,15 +106,25 @@ def test_third_failed_call_queues_the_final_letter(app, runner, create_staff_rec
     calendar = context(app.config).calendar
     for hour in (9, 11, 13):
         at = datetime(2026, 11, 20, hour, tzinfo=UTC)
-        record_attempt(db.session, referral_id, channel="telephone", outcome="no_answer",
-                       at=at, notes=None, actor=leader, origin=Origin(), now=at,
-                       calendar=calendar)
+        record_attempt(
+            db.session,
+            referral_id,
+            channel="telephone",
+            outcome="no_answer",
+            at=at,
+            notes=None,
+            actor=leader,
+            origin=Origin(),
+            now=at,
+            calendar=calendar,
+        )
     summary = run_once(runner, "2026-11-20T13:05:00+00:00")
     assert summary["messages_queued"] >= 1
     [letter] = messages(kind="final_letter")
     assert letter.channel == "letter" and "tried to contact you 3 times" in letter.body
     assert obligation("LC-20261120-0042", "final_letter").due_at == datetime(
-        2026, 11, 20, 18, tzinfo=UTC)
+        2026, 11, 20, 18, tzinfo=UTC
+    )
 
 
 def test_twilio_500_then_429_is_retried_later_never_duplicated(runner, fake_twilio):
@@ -120,10 +135,10 @@ def test_twilio_500_then_429_is_retried_later_never_duplicated(runner, fake_twil
     [sms] = messages(channel="sms")
     assert sms.status == "queued" and "Twilio 500" in sms.error and sms.attempts == 1
     assert run_once(runner, "2026-11-20T09:01:30+00:00")["messages"]["retrying"] == 0
-    second = run_once(runner, "2026-11-20T09:02:01+00:00")   # one minute later: 429
+    second = run_once(runner, "2026-11-20T09:02:01+00:00")  # one minute later: 429
     assert second["messages"]["retrying"] == 1
     assert "Twilio 429" in messages(channel="sms")[0].error
-    third = run_once(runner, "2026-11-20T09:07:02+00:00")    # five minutes later: accepted
+    third = run_once(runner, "2026-11-20T09:07:02+00:00")  # five minutes later: accepted
     assert third["messages"]["sent"] == 1
     [sms] = messages(channel="sms")
     assert sms.status == "sent" and sms.attempts == 3 and sms.error is None
@@ -133,16 +148,29 @@ def test_twilio_500_then_429_is_retried_later_never_duplicated(runner, fake_twil
 
 
 def test_two_sweeps_at_once_send_each_message_once(app, fake_twilio, create_staff_record):
-    rows = [police_row(crime_reference=f"LC-{i}", forename=f"P{i}", contact_method="SMS",
-                       mobile_phone=f"07700 900{i:03}") for i in range(20)]
+    rows = [
+        police_row(
+            crime_reference=f"LC-{i}",
+            forename=f"P{i}",
+            contact_method="SMS",
+            mobile_phone=f"07700 900{i:03}",
+        )
+        for i in range(20)
+    ]
     from casework.audit import Origin
     from casework.police_import import import_police_download
 
     received = datetime(2026, 11, 20, 7, tzinfo=UTC)
     ctx = context(app.config)
-    import_police_download(db.session, police_csv(*rows), filename="x.csv",
-                           received_at=received, calendar=ctx.calendar, origin=Origin(),
-                           now=received)
+    import_police_download(
+        db.session,
+        police_csv(*rows),
+        filename="x.csv",
+        received_at=received,
+        calendar=ctx.calendar,
+        origin=Origin(),
+        now=received,
+    )
     now = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
     jobs.queue_contact_messages(db.session, ctx, now=now)
     db.session.remove()
@@ -165,9 +193,9 @@ def test_two_sweeps_at_once_send_each_message_once(app, fake_twilio, create_staf
     assert len({m["To"] for m in fake_twilio.accepted}) == 20
 
 
-def test_scheduler_killed_and_restarted_across_a_deadline(app, database_uri, fake_twilio,
-                                                          smtp_server, create_staff_record,
-                                                          tmp_path):
+def test_scheduler_killed_and_restarted_across_a_deadline(
+    app, database_uri, fake_twilio, smtp_server, create_staff_record, tmp_path
+):
     """A real `flask scheduler` process is killed before a deadline and started again after
     it: the breach is recorded once and the alert sent once."""
     create_staff_record("team_leader", email="lead@waypoint.test")
@@ -175,44 +203,64 @@ def test_scheduler_killed_and_restarted_across_a_deadline(app, database_uri, fak
     from casework.police_import import import_police_download
 
     now = datetime.now(UTC)
-    import_police_download(db.session, police_csv(police_row(contact_method="HOME_PHONE",
-                                                             home_phone="0116 496 0111")),
-                           filename="x.csv", received_at=now - timedelta(hours=48),
-                           calendar=context(app.config).calendar, origin=Origin(), now=now)
+    import_police_download(
+        db.session,
+        police_csv(police_row(contact_method="HOME_PHONE", home_phone="0116 496 0111")),
+        filename="x.csv",
+        received_at=now - timedelta(hours=48),
+        calendar=context(app.config).calendar,
+        origin=Origin(),
+        now=now,
+    )
     due = db.session.scalars(sa.select(Obligation)).one()
     due.due_at = now + timedelta(seconds=4)
     db.session.commit()
-    env = {**os.environ, "WAYPOINT_ENV": "development", "SCHEDULER_INTERVAL_SECONDS": "1",
-           "DATABASE_URL": os.environ.get("TEST_DATABASE_URL") or database_uri,
-           "WAYPOINT_INSTANCE_DIR": str(tmp_path), "SMS_BACKEND": "twilio",
-           "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-           "TWILIO_FROM_NUMBER": "+447700900000", "TWILIO_BASE_URL": fake_twilio.url,
-           "EMAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1",
-           "SMTP_PORT": str(smtp_server.port)}
+    env = {
+        **os.environ,
+        "WAYPOINT_ENV": "development",
+        "SCHEDULER_INTERVAL_SECONDS": "1",
+        "DATABASE_URL": os.environ.get("TEST_DATABASE_URL") or database_uri,
+        "WAYPOINT_INSTANCE_DIR": str(tmp_path),
+        "SMS_BACKEND": "twilio",
+        "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "TWILIO_FROM_NUMBER": "+447700900000",
+        "TWILIO_BASE_URL": fake_twilio.url,
+        "EMAIL_BACKEND": "smtp",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_server.port),
+    }
 
     def start():
-        return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"],
-                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def breached() -> int:
         db.session.rollback()
-        return db.session.scalar(sa.select(sa.func.count()).select_from(Obligation)
-                                 .where(Obligation.status == "breached"))
+        return db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Obligation)
+            .where(Obligation.status == "breached")
+        )
 
     first = start()
     time.sleep(2)
-    first.send_signal(signal.SIGKILL)                       # killed before the deadline
+    first.send_signal(signal.SIGKILL)  # killed before the deadline
     first.wait()
     assert breached() == 0
-    time.sleep(3)                                           # the deadline passes while down
+    time.sleep(3)  # the deadline passes while down
     second = start()
     try:
         for _ in range(150):
             if breached() and smtp_server.messages:
                 break
             time.sleep(0.1)
-        time.sleep(2)                                       # a few more sweeps run
+        time.sleep(2)  # a few more sweeps run
     finally:
         second.terminate()
         second.wait(timeout=10)

@@ -20,14 +20,17 @@ def wall(moment):
     return moment.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
 
 
-@pytest.mark.parametrize("third_call,letter_due", [
-    ("2026-11-23 15:00", "2026-11-23 18:00"),   # Monday: close that day
-    ("2026-11-25 19:30", "2026-11-25 20:00"),   # Wednesday late opening
-    ("2026-11-21 18:30", "2026-11-23 18:00"),   # Saturday after close: Monday
-    ("2026-12-24 17:00", "2026-12-24 18:00"),
-    ("2026-12-24 18:30", "2026-12-26 18:00"),   # Boxing Day Saturday is open
-    ("2026-10-25 11:00", "2026-10-26 18:00"),   # Sunday the clocks go back
-])
+@pytest.mark.parametrize(
+    "third_call,letter_due",
+    [
+        ("2026-11-23 15:00", "2026-11-23 18:00"),  # Monday: close that day
+        ("2026-11-25 19:30", "2026-11-25 20:00"),  # Wednesday late opening
+        ("2026-11-21 18:30", "2026-11-23 18:00"),  # Saturday after close: Monday
+        ("2026-12-24 17:00", "2026-12-24 18:00"),
+        ("2026-12-24 18:30", "2026-12-26 18:00"),  # Boxing Day Saturday is open
+        ("2026-10-25 11:00", "2026-10-26 18:00"),  # Sunday the clocks go back
+    ],
+)
 def test_d1b_final_letter_after_the_third_failed_call(third_call, letter_due):
     follow = contact.after_phone_attempt("no_answer", 2, at(third_call), CAL)
     assert follow.meets == ("phone_contact",)
@@ -42,11 +45,14 @@ def test_first_and_second_failed_calls_create_nothing_and_speaking_meets():
     assert spoke.meets == ("phone_contact",) and spoke.conversation
 
 
-@pytest.mark.parametrize("received,second_due", [
-    (date(2026, 11, 20), "2026-12-04 18:00"),
-    (date(2026, 12, 18), "2027-01-06 20:00"),   # over Christmas and New Year; Wednesday
-    (date(2026, 3, 20), "2026-04-07 18:00"),    # over Easter, into BST
-])
+@pytest.mark.parametrize(
+    "received,second_due",
+    [
+        (date(2026, 11, 20), "2026-12-04 18:00"),
+        (date(2026, 12, 18), "2027-01-06 20:00"),  # over Christmas and New Year; Wednesday
+        (date(2026, 3, 20), "2026-04-07 18:00"),  # over Easter, into BST
+    ],
+)
 def test_d3b_second_visit_by_the_tenth_working_day(received, second_due):
     follow = contact.after_visit("no_answer", "home_visit", at("2026-11-25 10:00"), received, CAL)
     [(kind, _channel, due)] = follow.creates
@@ -54,37 +60,58 @@ def test_d3b_second_visit_by_the_tenth_working_day(received, second_due):
 
 
 def test_second_failed_visit_leads_to_the_final_letter():
-    follow = contact.after_visit("no_answer", "home_visit_second", at("2026-12-03 11:00"),
-                                 date(2026, 11, 20), CAL)
+    follow = contact.after_visit(
+        "no_answer", "home_visit_second", at("2026-12-03 11:00"), date(2026, 11, 20), CAL
+    )
     assert follow.creates[0][0] == "final_letter"
 
 
-@pytest.mark.parametrize("held,due", [
-    (date(2026, 11, 23), "2026-11-30 18:00"),
-    (date(2026, 12, 22), "2026-12-31 18:00"),
-    (date(2026, 12, 23), "2027-01-04 18:00"),
-])
+@pytest.mark.parametrize(
+    "held,due",
+    [
+        (date(2026, 11, 23), "2026-11-30 18:00"),
+        (date(2026, 12, 22), "2026-12-31 18:00"),
+        (date(2026, 12, 23), "2027-01-04 18:00"),
+    ],
+)
 def test_d4_needs_assessment_within_five_working_days(held, due):
     assert wall(contact.needs_assessment_due(held, CAL)) == due
 
 
-@pytest.mark.parametrize("kwargs,problem", [
-    ({"outcome": "voicemail", "safe_to_voicemail": False}, "not safe to leave a voicemail"),
-    ({"earlier": [at("2026-11-23 09:30")]}, "at least 2 hours apart"),
-    ({"earlier": [at("2026-11-23 06:00"), at("2026-11-23 03:00"), at("2026-11-23 00:00")]},
-     "Three calls have already been made"),
-    ({"outcome": "teleported"}, "Select what happened"),
-    ({"when": at("2026-11-23 12:00")}, "cannot be in the future"),
-])
+@pytest.mark.parametrize(
+    "kwargs,problem",
+    [
+        ({"outcome": "voicemail", "safe_to_voicemail": False}, "not safe to leave a voicemail"),
+        ({"earlier": [at("2026-11-23 09:30")]}, "at least 2 hours apart"),
+        (
+            {"earlier": [at("2026-11-23 06:00"), at("2026-11-23 03:00"), at("2026-11-23 00:00")]},
+            "Three calls have already been made",
+        ),
+        ({"outcome": "teleported"}, "Select what happened"),
+        ({"when": at("2026-11-23 12:00")}, "cannot be in the future"),
+    ],
+)
 def test_attempt_problems(kwargs, problem):
     found = contact.attempt_problem(
-        "telephone", kwargs.get("outcome", "no_answer"), kwargs.get("when", at("2026-11-23 11:00")),
-        kwargs.get("earlier", []), safe_to_voicemail=kwargs.get("safe_to_voicemail"),
-        now=at("2026-11-23 11:00"))
+        "telephone",
+        kwargs.get("outcome", "no_answer"),
+        kwargs.get("when", at("2026-11-23 11:00")),
+        kwargs.get("earlier", []),
+        safe_to_voicemail=kwargs.get("safe_to_voicemail"),
+        now=at("2026-11-23 11:00"),
+    )
     assert problem in found
 
 
 def test_calls_exactly_two_hours_apart_are_allowed():
-    assert contact.attempt_problem("telephone", "no_answer", at("2026-11-23 11:00"),
-                                   [at("2026-11-23 09:00")], safe_to_voicemail=None,
-                                   now=at("2026-11-23 11:00") + timedelta(minutes=1)) is None
+    assert (
+        contact.attempt_problem(
+            "telephone",
+            "no_answer",
+            at("2026-11-23 11:00"),
+            [at("2026-11-23 09:00")],
+            safe_to_voicemail=None,
+            now=at("2026-11-23 11:00") + timedelta(minutes=1),
+        )
+        is None
+    )
