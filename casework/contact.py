@@ -61,7 +61,7 @@ class OutboundMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(sa.String(120), unique=True)
     referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referral.id"), index=True)
-    obligation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("obligation.id"))
+    obligation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("obligation.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(32))
     channel: Mapped[str] = mapped_column(sa.String(8))
     recipient: Mapped[str] = mapped_column(sa.String(500))

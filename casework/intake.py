@@ -436,3 +436,26 @@ def refresh_queue_position(session, referral_id: int) -> None:
         referral.queue_group = 0
     else:
         referral.queue_group = 1 if unmet else 2
+
+
+def refresh_queue_positions(session, referral_ids: list[int]) -> None:
+    """:func:`refresh_queue_position` for many referrals, in SQL (used by the sweeps)."""
+    unmet = sa.or_(
+        Obligation.status == "due",
+        sa.and_(Obligation.status == "breached", Obligation.met_at.is_(None)),
+    )
+    mine = Obligation.referral_id == Referral.id
+    next_due = sa.select(sa.func.min(Obligation.due_at)).where(mine, unmet).scalar_subquery()
+    any_unmet = sa.exists().where(mine, unmet)
+    any_breach = sa.exists().where(
+        mine, Obligation.status == "breached", Obligation.met_at.is_(None)
+    )
+    for start in range(0, len(referral_ids), CHUNK):
+        session.execute(
+            sa.update(Referral)
+            .where(Referral.id.in_(referral_ids[start : start + CHUNK]))
+            .values(
+                next_due_at=next_due, queue_group=sa.case((any_breach, 0), (any_unmet, 1), else_=2)
+            )
+            .execution_options(synchronize_session=False)
+        )

@@ -100,6 +100,31 @@ def queue_messages(session, rows: list[dict], *, now: datetime, send_after: date
     )
 
 
+def claim_many(session, message_ids: list[int], now: datetime) -> list[int]:
+    """Take queued messages for sending in one conditional update; returns those this caller
+    won. Committed at once, so no other sweep can take the same ones."""
+    if not message_ids:
+        return []
+    won = (
+        session.execute(
+            sa.update(OutboundMessage)
+            .where(OutboundMessage.id.in_(message_ids), OutboundMessage.status == "queued")
+            .values(
+                status="sending",
+                claimed_at=now,
+                updated_at=now,
+                attempts=OutboundMessage.attempts + 1,
+            )
+            .returning(OutboundMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+        .scalars()
+        .all()
+    )
+    session.commit()
+    return sorted(won)
+
+
 def claim(session, message_id: int, now: datetime) -> bool:
     """Take a queued message for sending; only one caller can ever win (committed at once)."""
     won = (

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from casework import messages
 from casework.audit import Origin
 from casework.contact import ContactAttempt, LetterTemplate, OutboundMessage
-from casework.intake import refresh_queue_position
+from casework.intake import refresh_queue_positions
 from casework.police_import import FileError, import_police_download
 from casework.referral import Obligation, Referral
 from casework.staff import SessionPolicy, Staff, StaffSession
@@ -140,10 +140,10 @@ def mark_breaches(session, ctx: Context, *, now: datetime) -> int:
     return len(breached)
 
 
-def _letter_text(session, ctx: Context, kind: str, **values) -> tuple[str, str]:
-    template = session.get(LetterTemplate, kind)
-    title, body = (template.title, template.body) if template else DEFAULT_LETTERS[kind]
-    return ctx.wording.letter(title, body, **values)
+def _letter_templates(session) -> dict[str, tuple[str, str]]:
+    """Each letter's wording: an administrator's edit, or the default."""
+    edited = {t.kind: (t.title, t.body) for t in session.scalars(sa.select(LetterTemplate))}
+    return {**DEFAULT_LETTERS, **edited}
 
 
 def _address(referral: Referral) -> str | None:
@@ -181,6 +181,7 @@ def queue_contact_messages(session, ctx: Context, *, now: datetime) -> int:
         .limit(BATCH)
     ).all()
     send_after = ctx.calendar.next_service_moment(now)
+    templates = _letter_templates(session) if rows else {}
     queued = 0
     for obligation in rows:
         referral = obligation.referral
@@ -219,7 +220,7 @@ def queue_contact_messages(session, ctx: Context, *, now: datetime) -> int:
         elif channel == "email":
             subject, body = ctx.wording.email(obligation.kind, **values)
         else:
-            subject, body = _letter_text(session, ctx, obligation.kind, **values)
+            subject, body = ctx.wording.letter(*templates[obligation.kind], **values)
         queued += messages.queue_message(
             session,
             dedupe_key=f"obligation:{obligation.id}",
@@ -235,7 +236,7 @@ def queue_contact_messages(session, ctx: Context, *, now: datetime) -> int:
             status=status,
             error=error,
         )
-        session.commit()
+    session.commit()
     return queued
 
 
@@ -312,9 +313,7 @@ def dispatch_messages(session, ctx: Context, *, now: datetime) -> dict[str, int]
     ).all()
     session.commit()
     done = {"sent": 0, "failed": 0, "retrying": 0}
-    for message_id in ids:
-        if not messages.claim(session, message_id, now):
-            continue
+    for message_id in messages.claim_many(session, list(ids), now):
         message = session.get(OutboundMessage, message_id)
         session.refresh(message)
         try:
@@ -339,14 +338,15 @@ def _meet(session, message: OutboundMessage, now: datetime) -> None:
     """A sent initial message or home-visit offer, or a posted letter, meets its obligation."""
     if message.obligation_id is None or message.kind == "breach_alert":
         return
-    obligation = session.get(Obligation, message.obligation_id)
-    if obligation and obligation.met_at is None:
-        obligation.met_at = now
-        if obligation.status == "due":
-            obligation.status = "met"
-        session.flush()
-        session.refresh(obligation.referral, ["obligations"])
-        refresh_queue_position(session, obligation.referral_id)
+    session.execute(
+        sa.update(Obligation)
+        .where(Obligation.id == message.obligation_id, Obligation.met_at.is_(None))
+        .values(
+            met_at=now, status=sa.case((Obligation.status == "due", "met"), else_=Obligation.status)
+        )
+        .execution_options(synchronize_session=False)
+    )
+    refresh_queue_positions(session, [message.referral_id])
 
 
 def mark_posted(session, message_id: int, *, actor, now: datetime) -> OutboundMessage:

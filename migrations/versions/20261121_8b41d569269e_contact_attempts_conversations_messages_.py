@@ -97,6 +97,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_outbound_message_provider_id'), ['provider_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbound_message_referral_id'), ['referral_id'], unique=False)
         batch_op.create_index('ix_outbound_message_status_next', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbound_message_obligation_id'), ['obligation_id'], unique=False)
 
     with op.batch_alter_table('obligation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('booked_at', casework.db.UTCDateTime(timezone=True), nullable=True))
@@ -118,6 +119,7 @@ def downgrade():
         batch_op.drop_column('booked_at')
 
     with op.batch_alter_table('outbound_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbound_message_obligation_id'))
         batch_op.drop_index('ix_outbound_message_status_next')
         batch_op.drop_index(batch_op.f('ix_outbound_message_referral_id'))
         batch_op.drop_index(batch_op.f('ix_outbound_message_provider_id'))
