@@ -80,8 +80,7 @@ class Config:
     ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 3)
     ARGON2_MEMORY_COST = _env_int("ARGON2_MEMORY_COST", 65536)
 
-    # The development run command embeds the scheduler; the web server never does otherwise.
-    EMBED_SCHEDULER = _env_bool("EMBED_SCHEDULER", False)
+    # Only `flask dev` runs the scheduler inside the web process; otherwise it is its own.
     SCHEDULER_INTERVAL_SECONDS = _env_int("SCHEDULER_INTERVAL_SECONDS", 60)
 
     PAGE_SIZE = _env_int("PAGE_SIZE", 25)

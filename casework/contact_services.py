@@ -210,3 +210,35 @@ def record_conversation(
     )
     session.commit()
     return conversation
+
+
+HELD_KINDS = ("needs_assessment", "web_chat")
+
+
+def record_appointment_held(
+    session, obligation_id: int, *, actor, origin: Origin, now: datetime
+) -> Obligation:
+    """A booked needs assessment or web chat took place: its obligation is met."""
+    obligation = session.get(Obligation, obligation_id)
+    if obligation is None or obligation.kind not in HELD_KINDS:
+        raise NotFound(obligation_id)
+    referral = _workable(session, obligation.referral_id, actor, origin, now)
+    if obligation.met_at is None:
+        obligation.met_at = now
+        if obligation.status == "due":
+            obligation.status = "met"
+        session.flush()
+        refresh_queue_position(session, referral.id)
+        record_event(
+            session,
+            action="contact.appointment_held",
+            actor=actor,
+            origin=origin,
+            record_type="referral",
+            record_id=referral.id,
+            person_id=referral.person_id or referral.id,
+            at=now,
+            detail={"kind": obligation.kind},
+        )
+        session.commit()
+    return obligation

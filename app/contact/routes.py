@@ -12,7 +12,11 @@ from app.forms import apply_errors
 from casework.access import can_view_referral, visible_referrals_clause
 from casework.audit import record_event
 from casework.contact import LetterTemplate, OutboundMessage
-from casework.contact_services import record_attempt, record_conversation
+from casework.contact_services import (
+    record_appointment_held,
+    record_attempt,
+    record_conversation,
+)
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
 from casework.referral import OBLIGATION_LABELS, Obligation, Referral
@@ -101,6 +105,26 @@ def conversation(referral_id: int):
         flash("Conversation recorded.", "success")
         return redirect(url_for("triage.referral", referral_id=referral_id))
     return _rerender(referral_id, conversation_form=form)
+
+
+@bp.route("/obligations/<int:obligation_id>/held", methods=["POST"])
+@workers
+def held(obligation_id: int):
+    """A booked needs assessment or web chat took place."""
+    from app.triage.forms import ActionForm
+
+    obligation = db.session.get(Obligation, obligation_id)
+    if obligation is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        try:
+            record_appointment_held(
+                db.session, obligation_id, actor=current_user, origin=request_origin(), now=utcnow()
+            )
+        except NotFound:
+            abort(404)
+        flash("Recorded as held.", "success")
+    return redirect(url_for("triage.referral", referral_id=obligation.referral_id))
 
 
 def _message_or_404(message_id: int) -> OutboundMessage:

@@ -126,6 +126,15 @@ def test_further_support_books_a_needs_assessment_inside_five_working_days(
     assert assessment.due_at == datetime(2026, 11, 30, 18, tzinfo=UTC)
     assert assessment.booked_at == datetime(2026, 11, 27, 10, tzinfo=UTC)
     assert db.session.get(Referral, rid).status == "open"
+    with time_machine.travel("2026-11-27 11:00 +0000", tick=False):
+        sign_in_as("team_leader")
+        page = client.get(f"/referrals/{rid}").get_data(as_text=True)
+        assert "Booked for Fri 27 Nov 10:00" in page
+        client.post(
+            f"/obligations/{assessment.id}/held",
+            data={"csrf_token": csrf_token(client, f"/referrals/{rid}")},
+        )
+    assert obligations(rid)["needs_assessment"].status == "met"
 
 
 def test_declining_closes_the_referral_with_that_outcome(client, sign_in_as, referral):
