@@ -6,9 +6,30 @@ person can never reach a record by guessing its id.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import sqlalchemy as sa
 
+from casework.audit import record_event
+from casework.errors import NotFound
 from casework.staff import Staff
+
+
+def refuse(session, *, actor, origin, record_type: str, record_id, now) -> NoReturn:
+    """Record a refused access in the audit trail and answer as if the record did not exist,
+    so nobody learns by guessing ids which records are there."""
+    record_event(
+        session,
+        action="access.denied",
+        outcome="failed",
+        actor=actor,
+        origin=origin,
+        record_type=record_type,
+        record_id=record_id,
+        at=now,
+    )
+    session.commit()
+    raise NotFound(record_id)
 
 
 def is_admin(viewer) -> bool:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from casework.access import can_work_referral
+from casework.access import can_work_referral, refuse
 from casework.audit import Origin, record_event
 from casework.contact import ContactAttempt, InitialContact
 from casework.errors import NotFound, ValidationError
@@ -21,18 +21,14 @@ VISIT_KINDS = ("home_visit", "home_visit_second")
 def _workable(session, referral_id: int, actor, origin: Origin, now: datetime) -> Referral:
     referral = session.get(Referral, referral_id)
     if referral is None or not can_work_referral(actor, referral):
-        record_event(
+        refuse(
             session,
-            action="access.denied",
-            outcome="failed",
             actor=actor,
             origin=origin,
             record_type="referral",
             record_id=referral_id,
-            at=now,
+            now=now,
         )
-        session.commit()
-        raise NotFound(referral_id)
     return referral
 
 

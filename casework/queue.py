@@ -9,7 +9,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from casework.access import can_manage_referral, can_view_referral, visible_referrals_clause
+from casework.access import (
+    can_manage_referral,
+    can_view_referral,
+    refuse,
+    visible_referrals_clause,
+)
 from casework.audit import Origin, record_event
 from casework.errors import NotFound, ValidationError
 from casework.intake import refresh_queue_position
@@ -119,18 +124,14 @@ def get_referral(
     """Load a referral the viewer may see, recording the view; else NotFound (and audit)."""
     referral = session.get(Referral, referral_id)
     if referral is None or not can_view_referral(viewer, referral):
-        record_event(
+        refuse(
             session,
-            action="access.denied",
-            outcome="failed",
             actor=viewer,
             origin=origin,
             record_type="referral",
             record_id=referral_id,
-            at=now,
+            now=now,
         )
-        session.commit()
-        raise NotFound(referral_id)
     if audit_view:
         record_event(
             session,
@@ -149,18 +150,14 @@ def get_referral(
 def _managed(session, referral_id: int, actor, origin: Origin, now: datetime) -> Referral:
     referral = get_referral(session, referral_id, actor, origin=origin, now=now, audit_view=False)
     if not can_manage_referral(actor, referral):
-        record_event(
+        refuse(
             session,
-            action="access.denied",
-            outcome="failed",
             actor=actor,
             origin=origin,
             record_type="referral",
             record_id=referral_id,
-            at=now,
+            now=now,
         )
-        session.commit()
-        raise NotFound(referral_id)
     return referral
 
 

@@ -5,9 +5,10 @@ from flask_login import current_user, login_required
 from app.auth.session import request_origin, role_required
 from app.extensions import db
 from app.main import bp
-from casework.access import can_view_staff, visible_staff_clause
+from casework.access import can_view_staff, refuse, visible_staff_clause
 from casework.audit import record_event
 from casework.db import utcnow
+from casework.errors import NotFound
 from casework.queue import QUEUE_ORDER
 from casework.referral import OBLIGATION_LABELS, Referral
 from casework.staff import Staff
@@ -73,17 +74,17 @@ def staff_profile(staff_id: int):
     """One staff member's profile; another team's id gets the same 404 as a missing one."""
     staff = db.session.get(Staff, staff_id)
     if staff is None or not can_view_staff(current_user, staff):
-        record_event(
-            db.session,
-            action="access.denied",
-            outcome="failed",
-            actor=current_user,
-            origin=request_origin(),
-            record_type="staff",
-            record_id=staff_id,
-        )
-        db.session.commit()
-        abort(404)
+        try:
+            refuse(
+                db.session,
+                actor=current_user,
+                origin=request_origin(),
+                record_type="staff",
+                record_id=staff_id,
+                now=utcnow(),
+            )
+        except NotFound:
+            abort(404)
     record_event(
         db.session,
         action="staff.view",
