@@ -322,8 +322,11 @@ def dev(host: str, port: int) -> None:
     scheduler = build_scheduler(app, blocking=False)
     scheduler.start()
     click.echo(f"Waypoint on http://{host}:{port}/ with the scheduler running beside it.")
+    from werkzeug.serving import run_simple
+
     try:
-        app.run(host=host, port=port, debug=False, use_reloader=False)
+        # Werkzeug's server directly: Flask ignores app.run() inside a `flask` command.
+        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
     finally:
         scheduler.shutdown(wait=False)
 
