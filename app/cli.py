@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import logging
 import os
 import secrets
 from datetime import date, datetime, timedelta
@@ -281,6 +282,12 @@ def seed_demo_referrals(now: datetime) -> dict[str, int]:
     return {"police": result.imported, "self": len(people), "partner": 1}
 
 
+def _log_sweeps() -> None:
+    """Show what each sweep did on the console, one line a run."""
+    logging.basicConfig(format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("waypoint").setLevel(logging.INFO)
+
+
 @click.group("scheduler", invoke_without_command=True)
 @click.pass_context
 def scheduler_cli(ctx) -> None:
@@ -289,6 +296,7 @@ def scheduler_cli(ctx) -> None:
         from scheduling.worker import build_scheduler
 
         app = current_app._get_current_object()
+        _log_sweeps()
         click.echo("Waypoint scheduler running; Ctrl+C to stop.")
         with contextlib.suppress(KeyboardInterrupt, SystemExit):
             build_scheduler(app, blocking=True).start()
@@ -319,6 +327,7 @@ def dev(host: str, port: int) -> None:
     from scheduling.worker import build_scheduler
 
     app = current_app._get_current_object()
+    _log_sweeps()
     scheduler = build_scheduler(app, blocking=False)
     scheduler.start()
     click.echo(f"Waypoint on http://{host}:{port}/ with the scheduler running beside it.")
