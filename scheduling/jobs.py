@@ -182,7 +182,7 @@ def queue_contact_messages(session, ctx: Context, *, now: datetime) -> int:
     ).all()
     send_after = ctx.calendar.next_service_moment(now)
     templates = _letter_templates(session) if rows else {}
-    queued = 0
+    batch: list[dict] = []
     for obligation in rows:
         referral = obligation.referral
         values = {"forename": referral.forename, "reference": referral.reference}
@@ -221,23 +221,24 @@ def queue_contact_messages(session, ctx: Context, *, now: datetime) -> int:
             subject, body = ctx.wording.email(obligation.kind, **values)
         else:
             subject, body = ctx.wording.letter(*templates[obligation.kind], **values)
-        queued += messages.queue_message(
-            session,
-            dedupe_key=f"obligation:{obligation.id}",
-            kind=obligation.kind,
-            channel=channel,
-            recipient=recipient,
-            subject=subject,
-            body=body,
-            now=now,
-            send_after=send_after,
-            referral_id=referral.id,
-            obligation_id=obligation.id,
-            status=status,
-            error=error,
+        batch.append(
+            {
+                "dedupe_key": f"obligation:{obligation.id}",
+                "kind": obligation.kind,
+                "channel": channel,
+                "recipient": recipient,
+                "subject": subject,
+                "body": body,
+                "referral_id": referral.id,
+                "obligation_id": obligation.id,
+                "status": status,
+                "error": error,
+            }
         )
+    # One insert for the lot; a message another sweep queued meanwhile is skipped by its key.
+    messages.queue_messages(session, batch, now=now, send_after=send_after)
     session.commit()
-    return queued
+    return len(batch)
 
 
 def queue_reminders(session, ctx: Context, *, now: datetime) -> int:
@@ -313,9 +314,9 @@ def dispatch_messages(session, ctx: Context, *, now: datetime) -> dict[str, int]
     ).all()
     session.commit()
     done = {"sent": 0, "failed": 0, "retrying": 0}
+    session.expunge_all()  # read each claimed message afresh, as the claim left it
     for message_id in messages.claim_many(session, list(ids), now):
         message = session.get(OutboundMessage, message_id)
-        session.refresh(message)
         try:
             if message.channel == "sms":
                 if messages.is_opted_out(session, message.recipient):
