@@ -6,7 +6,7 @@ which obligations they meet and which new ones they create.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -105,3 +105,17 @@ class LetterTemplate(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+
+
+class KeyDate(db.Model):
+    """A court date, sentencing or offender release on a case, open or closed (D9)."""
+
+    __tablename__ = "key_date"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    event_on: Mapped[date] = mapped_column(sa.Date)
+    obligation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("obligation.id"))
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from casework.access import can_work_referral, refuse
 from casework.audit import Origin, record_event
-from casework.contact import ContactAttempt, InitialContact
+from casework.contact import ContactAttempt, InitialContact, KeyDate
 from casework.errors import NotFound, ValidationError
 from casework.intake import refresh_queue_position
 from casework.referral import Obligation, Referral
@@ -208,7 +208,7 @@ def record_conversation(
     return conversation
 
 
-HELD_KINDS = ("needs_assessment", "web_chat")
+HELD_KINDS = ("needs_assessment", "web_chat", "re_engagement")
 
 
 def record_appointment_held(
@@ -237,4 +237,65 @@ def record_appointment_held(
             detail={"kind": obligation.kind},
         )
         session.commit()
+    return obligation
+
+
+def record_key_date(
+    session,
+    referral_id: int,
+    *,
+    kind: str,
+    event_on,
+    actor,
+    origin: Origin,
+    now: datetime,
+    calendar,
+) -> Obligation:
+    """Record a court date, sentencing or offender release; a re-engagement prompt falls due
+    the working day before (D9), on open and closed cases alike."""
+    referral = _workable(session, referral_id, actor, origin, now)
+    errors = {}
+    if kind not in rules.KEY_DATES:
+        errors["kind"] = "Select what the date is for"
+    if event_on is None:
+        errors["event_on"] = "Enter the date"
+    elif event_on <= calendar.local_date(now):
+        errors["event_on"] = "The date must be in the future"
+    if errors:
+        raise ValidationError(errors)
+    obligation = Obligation(
+        referral_id=referral.id,
+        kind="re_engagement",
+        channel="staff",
+        due_at=rules.re_engagement_due(event_on, calendar),
+        status="due",
+        booked_at=None,
+        created_at=now,
+    )
+    session.add(obligation)
+    session.flush()
+    session.add(
+        KeyDate(
+            referral_id=referral.id,
+            kind=kind,
+            event_on=event_on,
+            obligation_id=obligation.id,
+            recorded_by_id=actor.id,
+            created_at=now,
+        )
+    )
+    if referral.status == "open":
+        refresh_queue_position(session, referral.id)
+    record_event(
+        session,
+        action="contact.key_date",
+        actor=actor,
+        origin=origin,
+        record_type="referral",
+        record_id=referral.id,
+        person_id=referral.person_id or referral.id,
+        at=now,
+        detail={"kind": kind, "on": event_on.isoformat()},
+    )
+    session.commit()
     return obligation

@@ -4,6 +4,7 @@ from casework.audit import AuditEvent  # noqa: F401
 from casework.contact import (  # noqa: F401
     ContactAttempt,
     InitialContact,
+    KeyDate,
     LetterTemplate,
     OutboundMessage,
     SmsOptOut,

@@ -28,6 +28,7 @@ OBLIGATION_LABELS = {
     "final_letter": "Final letter",
     "home_visit_second": "Second home visit",
     "needs_assessment": "Needs assessment",
+    "re_engagement": "Re-engagement contact",
 }
 
 

@@ -298,6 +298,57 @@ def queue_reminders(session, ctx: Context, *, now: datetime) -> int:
     return queued
 
 
+def queue_re_engagement_prompts(session, ctx: Context, *, now: datetime) -> int:
+    """On the working day before a court date, sentencing or offender release, prompt the
+    caseworker (or, on an unallocated case, the team leaders) to re-engage (D9)."""
+    today = ctx.calendar.local_date(now)
+    rows = session.execute(
+        sa.select(
+            Obligation.id,
+            Obligation.due_at,
+            Referral.id,
+            Referral.reference,
+            Referral.allocated_to_id,
+        )
+        .join(Referral, Obligation.referral_id == Referral.id)
+        .where(
+            Obligation.kind == "re_engagement",
+            Obligation.status == "due",
+            Obligation.met_at.is_(None),
+            Obligation.due_at >= now,
+        )
+    ).all()
+    prompts = []
+    for obligation_id, due_at, referral_id, reference, allocated_to_id in rows:
+        if ctx.calendar.local_date(due_at) != today:
+            continue
+        staff = session.scalars(
+            sa.select(Staff).where(Staff.id == allocated_to_id)
+            if allocated_to_id
+            else sa.select(Staff).where(Staff.role == "team_leader", Staff.active.is_(True))
+        ).all()
+        for person in staff:
+            prompts.append(
+                {
+                    "dedupe_key": f"reengage:{obligation_id}:{person.id}",
+                    "kind": "re_engagement",
+                    "channel": "email",
+                    "recipient": person.email,
+                    "subject": f"Re-engage before a key date: {reference}",
+                    "body": (
+                        f"Referral {reference} has a court date, sentencing or offender "
+                        f"release coming up. Contact the person today to offer support "
+                        f"again.\n\nOpen it in Waypoint: /referrals/{referral_id}\n"
+                    ),
+                    "referral_id": referral_id,
+                    "obligation_id": obligation_id,
+                }
+            )
+    messages.queue_messages(session, prompts, now=now, send_after=now)
+    session.commit()
+    return len(prompts)
+
+
 def dispatch_messages(session, ctx: Context, *, now: datetime) -> dict[str, int]:
     """Send queued SMS and email that are due. Each is claimed first, so however many sweeps
     run at once, each message is sent by exactly one of them."""
@@ -337,7 +388,7 @@ def dispatch_messages(session, ctx: Context, *, now: datetime) -> dict[str, int]
 
 def _meet(session, message: OutboundMessage, now: datetime) -> None:
     """A sent initial message or home-visit offer, or a posted letter, meets its obligation."""
-    if message.obligation_id is None or message.kind == "breach_alert":
+    if message.obligation_id is None or message.kind in ("breach_alert", "re_engagement"):
         return
     session.execute(
         sa.update(Obligation)

@@ -54,6 +54,9 @@ def sweeps(config) -> dict[str, Callable]:
         "breaches": lambda session, now: jobs.mark_breaches(session, ctx, now=now),
         "messages_queued": lambda session, now: jobs.queue_contact_messages(session, ctx, now=now),
         "reminders_queued": lambda session, now: jobs.queue_reminders(session, ctx, now=now),
+        "re_engagement_prompts": lambda session, now: jobs.queue_re_engagement_prompts(
+            session, ctx, now=now
+        ),
         "messages": lambda session, now: jobs.dispatch_messages(session, ctx, now=now),
         "stuck_messages": lambda session, now: jobs.flag_stuck_messages(session, now=now),
         "sessions_ended": lambda session, now: jobs.end_expired_sessions(

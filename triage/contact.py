@@ -97,3 +97,18 @@ def after_visit(outcome: str, kind: str, at: datetime, received_on: date, calend
 def needs_assessment_due(conversation_on: date, calendar) -> datetime:
     """Further support: a needs assessment within 5 working days of the conversation (D4)."""
     return calendar.close_of(calendar.add_working_days(conversation_on, 5))
+
+
+KEY_DATES = {
+    "court_date": "Court date",
+    "sentencing": "Sentencing",
+    "offender_release": "Offender release",
+}
+
+
+def re_engagement_due(event_on: date, calendar) -> datetime:
+    """Re-engagement prompt by close of the working day before the event (D9; spec 3.5)."""
+    day = event_on - timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day -= timedelta(days=1)
+    return calendar.close_of(day)

@@ -12,7 +12,7 @@ from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.forms import GovDateField
-from triage.contact import CONVERSATION_OUTCOMES, PHONE_OUTCOMES, VISIT_OUTCOMES
+from triage.contact import CONVERSATION_OUTCOMES, KEY_DATES, PHONE_OUTCOMES, VISIT_OUTCOMES
 
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
@@ -91,3 +91,14 @@ class TemplateForm(FlaskForm):
         validators=[InputRequired(message="Enter the letter"), Length(max=10000)],
     )
     submit = SubmitField("Save letter", widget=GovSubmitInput())
+
+
+class KeyDateForm(FlaskForm):
+    kind = RadioField(
+        "What is the date for?",
+        choices=list(KEY_DATES.items()),
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select what the date is for")],
+    )
+    event_on = GovDateField("Date", validators=[InputRequired(message="Enter the date")])
+    submit = SubmitField("Add key date", widget=GovSubmitInput())

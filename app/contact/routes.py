@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from app.auth.session import request_origin, role_required
 from app.contact import bp
-from app.contact.forms import AttemptForm, ConversationForm, TemplateForm, moment
+from app.contact.forms import AttemptForm, ConversationForm, KeyDateForm, TemplateForm, moment
 from app.extensions import db
 from app.forms import apply_errors
 from casework.access import can_view_referral, visible_referrals_clause
@@ -16,6 +16,7 @@ from casework.contact_services import (
     record_appointment_held,
     record_attempt,
     record_conversation,
+    record_key_date,
 )
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
@@ -105,6 +106,34 @@ def conversation(referral_id: int):
         flash("Conversation recorded.", "success")
         return redirect(url_for("triage.referral", referral_id=referral_id))
     return _rerender(referral_id, conversation_form=form)
+
+
+@bp.route("/referrals/<int:referral_id>/key-dates", methods=["POST"])
+@workers
+def key_date(referral_id: int):
+    """A court date, sentencing or offender release: re-engage the working day before (D9)."""
+    form = KeyDateForm()
+    if form.validate_on_submit():
+        try:
+            record_key_date(
+                db.session,
+                referral_id,
+                kind=form.kind.data,
+                event_on=form.event_on.data,
+                actor=current_user,
+                origin=request_origin(),
+                now=utcnow(),
+                calendar=victim_calendar(current_app.config),
+            )
+        except NotFound:
+            abort(404)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+            return _rerender(referral_id, key_date_form=form)
+        flash("Key date added; a re-engagement prompt falls due the working day before.", "success")
+        return redirect(url_for("triage.referral", referral_id=referral_id))
+    return _rerender(referral_id, key_date_form=form)
 
 
 @bp.route("/obligations/<int:obligation_id>/held", methods=["POST"])

@@ -113,7 +113,7 @@ def _referral_or_404(referral_id: int, *, audit_view: bool = True):
 
 def render_referral(referral_id: int, *, status: int = 200, **forms):
     """One referral's page; forms carrying errors are passed back in to show them."""
-    from app.contact.forms import AttemptForm, ConversationForm
+    from app.contact.forms import AttemptForm, ConversationForm, KeyDateForm
     from casework.access import can_work_referral
     from casework.contact import ContactAttempt, InitialContact, OutboundMessage
     from casework.messages import is_opted_out
@@ -141,6 +141,7 @@ def render_referral(referral_id: int, *, status: int = 200, **forms):
         action_form=ActionForm(),
         attempt_form=attempt_form,
         conversation_form=forms.get("conversation_form") or ConversationForm(),
+        key_date_form=forms.get("key_date_form") or KeyDateForm(),
         attempts=db.session.scalars(
             sa.select(ContactAttempt)
             .where(ContactAttempt.referral_id == referral.id)

@@ -2,7 +2,7 @@
 queue, the inbox, and the deadline view."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -248,3 +248,50 @@ def test_deadline_view_shows_overdue_upcoming_and_breaches(
     assert "deadlines breached this quarter" in html
     assert "Casey Worker" in html and "LC-20261120-0057" not in html  # references, not crimes
     assert referral.reference in html
+
+
+def test_d9_key_date_on_a_closed_case_prompts_the_caseworker_the_day_before(
+    client, ctx, sign_in_as, smtp_server, create_team_record
+):
+    load(ctx, police_csv(police_row()))
+    team = create_team_record()
+    with time_machine.travel("2026-11-20 10:00 +0000", tick=False):
+        worker = sign_in_as("caseworker", team=team)
+        worker_email = worker.email
+        referral = db.session.scalars(sa.select(Referral)).one()
+        referral.allocated_to_id, referral.status = worker.id, "closed"
+        db.session.commit()
+        page = f"/referrals/{referral.id}"
+        response = client.post(
+            f"/referrals/{referral.id}/key-dates",
+            data={
+                "csrf_token": csrf_token(client, page),
+                "kind": "sentencing",
+                "event_on": ["30", "11", "2026"],
+            },
+        )
+        assert response.status_code == 302
+        past = client.post(
+            f"/referrals/{referral.id}/key-dates",
+            data={
+                "csrf_token": csrf_token(client, page),
+                "kind": "court_date",
+                "event_on": ["1", "11", "2026"],
+            },
+        )
+        assert past.status_code == 400 and "must be in the future" in past.get_data(as_text=True)
+    db.session.rollback()
+    prompt = db.session.scalars(
+        sa.select(Obligation).where(Obligation.kind == "re_engagement")
+    ).one()
+    assert prompt.due_at == datetime(2026, 11, 27, 18, tzinfo=UTC)  # the Friday before
+    assert (
+        jobs.queue_re_engagement_prompts(db.session, ctx, now=datetime(2026, 11, 26, 9, tzinfo=UTC))
+        == 0
+    )
+    day_before = datetime(2026, 11, 27, 9, tzinfo=UTC)
+    assert jobs.queue_re_engagement_prompts(db.session, ctx, now=day_before) == 1
+    jobs.queue_re_engagement_prompts(db.session, ctx, now=day_before + timedelta(hours=1))
+    jobs.dispatch_messages(db.session, ctx, now=day_before + timedelta(hours=1))
+    [email] = smtp_server.messages
+    assert email["To"] == worker_email and "Re-engage" in email["Subject"]

@@ -115,3 +115,17 @@ def test_calls_exactly_two_hours_apart_are_allowed():
         )
         is None
     )
+
+
+@pytest.mark.parametrize(
+    "event,due",
+    [
+        (date(2026, 11, 25), "2026-11-24 18:00"),  # Wednesday: Tuesday
+        (date(2026, 11, 23), "2026-11-20 18:00"),  # Monday: the Friday before
+        (date(2026, 11, 26), "2026-11-25 20:00"),  # Thursday: Wednesday's late close
+        (date(2026, 4, 7), "2026-04-02 18:00"),  # Tuesday after Easter: Maundy Thursday (BST)
+        (date(2026, 12, 29), "2026-12-24 18:00"),  # after Christmas and its substitute day
+    ],
+)
+def test_d9_re_engagement_the_working_day_before(event, due):
+    assert wall(contact.re_engagement_due(event, CAL)) == due
