@@ -30,7 +30,9 @@ def _date(value: date | None):
 
 
 def _json(value):
-    return None if value is None else json.dumps(value)
+    if value is None:
+        return None
+    return json.dumps(value) if value else ("[]" if isinstance(value, list) else "{}")
 
 
 def _converter(column: sa.Column, dialect: str) -> Callable | None:
@@ -45,8 +47,7 @@ def _converter(column: sa.Column, dialect: str) -> Callable | None:
         return _json
     if isinstance(kind, sa.Date) and dialect == "sqlite":
         return _date
-    if isinstance(kind, sa.Boolean) and dialect == "sqlite":
-        return lambda v: None if v is None else int(bool(v))
+    # Booleans need nothing: sqlite3 stores Python's True and False as 1 and 0 itself.
     return None
 
 

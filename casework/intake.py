@@ -365,15 +365,40 @@ def link_repeat_victims(
         by_name.setdefault(name, []).append(rid)
         person_ids[rid] = person
     values = sorted({value for _, keys in new.values() for _, value in keys})
+    # A detail on many referrals (a refuge's or a station's number) says little about who
+    # someone is: it can confirm a name match but is not offered as a match on its own.
+    rare = [
+        value
+        for value, count in _chunked_rows(
+            session,
+            lambda chunk: (
+                sa.select(MATCH_KEY.c.value, sa.func.count())
+                .where(MATCH_KEY.c.value.in_(chunk))
+                .group_by(MATCH_KEY.c.value)
+            ),
+            values,
+        )
+        if count <= COMMON_DETAIL_LIMIT
+    ]
     by_value: dict[str, set[int]] = {}
     for rid, value in _chunked_rows(
         session,
         lambda chunk: sa.select(MATCH_KEY.c.referral_id, MATCH_KEY.c.value).where(
             MATCH_KEY.c.value.in_(chunk)
         ),
-        values,
+        rare,
     ):
         by_value.setdefault(value, set()).add(rid)
+    candidates = sorted({rid for ids in by_name.values() if len(ids) > 1 for rid in ids})
+    keys_of: dict[int, set[str]] = {}
+    for rid, value in _chunked_rows(
+        session,
+        lambda chunk: sa.select(MATCH_KEY.c.referral_id, MATCH_KEY.c.value).where(
+            MATCH_KEY.c.referral_id.in_(chunk)
+        ),
+        candidates,
+    ):
+        keys_of.setdefault(rid, set()).add(value)
 
     linked: dict[int, int] = {}
     possible = []
@@ -383,7 +408,8 @@ def link_repeat_victims(
         matched: dict[int, list[str]] = {}
         for other in by_name.get(name, ()) if name else ():
             if other < rid:
-                shared = [kind for kind, value in mine if other in by_value.get(value, ())]
+                theirs = keys_of.get(other, set())
+                shared = [kind for kind, value in mine if value in theirs]
                 matched[other] = ["name and date of birth", *dict.fromkeys(shared)]
         certain = [o for o, on in matched.items() if len(on) > 1]
         if certain:
@@ -391,12 +417,7 @@ def link_repeat_victims(
             linked[rid] = linked.get(earliest) or person_ids.get(earliest) or earliest
             continue
         for kind, value in mine:
-            others = by_value.get(value, ())
-            # A detail on many referrals (a refuge's or a station's number) says little
-            # about who someone is: it confirms a name match above but is not offered alone.
-            if len(others) > COMMON_DETAIL_LIMIT:
-                continue
-            for other in others:
+            for other in by_value.get(value, ()):
                 if other < rid and kind not in matched.get(other, ()):
                     matched.setdefault(other, []).append(kind)
         for other in sorted(matched)[:5]:

@@ -123,23 +123,37 @@ def assess_priority(facts: ReferralFacts) -> Priority:
     people's provision; sexual violence and domestic abuse are suggested for the specialist
     pathway. A team leader's raise, with its reason, makes any referral enhanced.
     """
-    reasons = list(category_reasons(facts.offence or "", facts.flags))
+    under_18 = False
+    if facts.date_of_birth:
+        on = facts.occurred_on or facts.received_on
+        under_18 = bool(on) and age_on(facts.date_of_birth, on) < 18
+    return _priority(
+        facts.offence or "",
+        facts.flags,
+        under_18,
+        facts.opted_out_of_intimidated,
+        facts.raised_reason,
+    )
+
+
+@lru_cache(maxsize=8192)
+def _priority(
+    offence: str, flags: frozenset[str], under_18: bool, opted_out: bool, raised_reason: str | None
+) -> Priority:
+    """The priority for one combination of facts; many referrals share one (a daily download
+    repeats the same offences and flags), so each is worked out once."""
+    reasons = list(category_reasons(offence, flags))
 
     def add(reason: str) -> None:
         if reason not in reasons:
             reasons.append(reason)
 
-    under_18 = False
-    if facts.date_of_birth:
-        on = facts.occurred_on or facts.received_on
-        if on and age_on(facts.date_of_birth, on) < 18:
-            under_18 = True
-            add("under 18")
-
-    if not facts.opted_out_of_intimidated and any(r in INTIMIDATED_BY_DEFAULT for r in reasons):
+    if under_18:
+        add("under 18")
+    if not opted_out and any(r in INTIMIDATED_BY_DEFAULT for r in reasons):
         add("intimidated")
-    if facts.raised_reason:
-        add(f"raised by team leader: {facts.raised_reason}")
+    if raised_reason:
+        add(f"raised by team leader: {raised_reason}")
 
     pathway = next((PATHWAYS[r] for r in reasons if r in PATHWAYS), None)
     specialisms = []

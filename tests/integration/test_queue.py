@@ -302,3 +302,29 @@ def test_a_very_long_queue_counts_up_to_its_cap(app, client, team_leader, monkey
     html = client.get("/queue").get_data(as_text=True)
     assert "5+ open referrals" in html
     assert "Use the filters to find others" in html
+
+
+def test_a_detail_shared_by_many_referrals_is_not_a_match_on_its_own(app):
+    shared = "0116 496 0999"  # say, a refuge's office number
+    rows = [
+        police_row(crime_reference=f"LC-{i}", forename=f"Person{chr(65 + i)}", home_phone=shared)
+        for i in range(25)
+    ]
+    load(app, police_csv(*rows))
+    load(
+        app,
+        police_csv(
+            police_row(crime_reference="LC-NEW", forename="Newcomer", home_phone=shared),
+            police_row(crime_reference="LC-AGAIN", forename="PersonD", home_phone=shared),
+        ),
+    )
+    db.session.rollback()
+    newcomer = referral_by_ref("LC-NEW")
+    assert (
+        db.session.scalars(
+            sa.select(PossibleMatch).where(PossibleMatch.referral_id == newcomer.id)
+        ).all()
+        == []
+    )
+    again = referral_by_ref("LC-AGAIN")  # same name, birth date and that number: certain
+    assert again.repeat_victim and again.person_id == referral_by_ref("LC-3").id
