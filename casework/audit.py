@@ -94,6 +94,30 @@ def record_event(
     return row
 
 
+def audit_referral(
+    session,
+    referral,
+    action: str,
+    *,
+    actor,
+    origin: Origin,
+    at: datetime,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """An audit row about a referral, filed under the person it is about."""
+    return record_event(
+        session,
+        action=action,
+        actor=actor,
+        origin=origin,
+        record_type="referral",
+        record_id=referral.id,
+        person_id=referral.person_id or referral.id,
+        detail=detail,
+        at=at,
+    )
+
+
 @dataclass(frozen=True)
 class AuditSearch:
     """What an admin asks of the trail; every part is optional."""

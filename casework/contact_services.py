@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from casework.access import can_work_referral, refuse
-from casework.audit import Origin, record_event
+from casework.audit import Origin, audit_referral
 from casework.contact import ContactAttempt, InitialContact, KeyDate
 from casework.errors import NotFound, ValidationError
 from casework.intake import refresh_queue_position
@@ -109,14 +109,12 @@ def record_attempt(
         referral.status, referral.outcome = "closed", "declined"
     _apply(session, referral, follow, now)
     referral.updated_at = now
-    record_event(
+    audit_referral(
         session,
-        action="contact.attempt",
+        referral,
+        "contact.attempt",
         actor=actor,
         origin=origin,
-        record_type="referral",
-        record_id=referral.id,
-        person_id=referral.person_id or referral.id,
         at=now,
         detail={"channel": channel, "outcome": outcome},
     )
@@ -193,14 +191,12 @@ def record_conversation(
             if obligation.kind == "needs_assessment":
                 obligation.booked_at = booked_at
     referral.updated_at = now
-    record_event(
+    audit_referral(
         session,
-        action="contact.conversation",
+        referral,
+        "contact.conversation",
         actor=actor,
         origin=origin,
-        record_type="referral",
-        record_id=referral.id,
-        person_id=referral.person_id or referral.id,
         at=now,
         detail={"outcome": outcome},
     )
@@ -225,14 +221,12 @@ def record_appointment_held(
             obligation.status = "met"
         session.flush()
         refresh_queue_position(session, referral.id)
-        record_event(
+        audit_referral(
             session,
-            action="contact.appointment_held",
+            referral,
+            "contact.appointment_held",
             actor=actor,
             origin=origin,
-            record_type="referral",
-            record_id=referral.id,
-            person_id=referral.person_id or referral.id,
             at=now,
             detail={"kind": obligation.kind},
         )
@@ -286,14 +280,12 @@ def record_key_date(
     )
     if referral.status == "open":
         refresh_queue_position(session, referral.id)
-    record_event(
+    audit_referral(
         session,
-        action="contact.key_date",
+        referral,
+        "contact.key_date",
         actor=actor,
         origin=origin,
-        record_type="referral",
-        record_id=referral.id,
-        person_id=referral.person_id or referral.id,
         at=now,
         detail={"kind": kind, "on": event_on.isoformat()},
     )

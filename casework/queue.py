@@ -15,7 +15,7 @@ from casework.access import (
     refuse,
     visible_referrals_clause,
 )
-from casework.audit import Origin, record_event
+from casework.audit import Origin, audit_referral
 from casework.errors import NotFound, ValidationError
 from casework.intake import refresh_queue_position
 from casework.referral import CONTACT_METHOD_LABELS, SOURCES, PossibleMatch, Referral
@@ -133,16 +133,7 @@ def get_referral(
             now=now,
         )
     if audit_view:
-        record_event(
-            session,
-            action="referral.view",
-            actor=viewer,
-            origin=origin,
-            record_type="referral",
-            record_id=referral.id,
-            person_id=referral.person_id or referral.id,
-            at=now,
-        )
+        audit_referral(session, referral, "referral.view", actor=viewer, origin=origin, at=now)
         session.commit()
     return referral
 
@@ -217,14 +208,12 @@ def allocate(
         raise ValidationError({"caseworker": "Select an active caseworker"})
     referral.allocated_to_id = worker.id
     referral.updated_at = now
-    record_event(
+    audit_referral(
         session,
-        action="referral.allocate",
+        referral,
+        "referral.allocate",
         actor=actor,
         origin=origin,
-        record_type="referral",
-        record_id=referral.id,
-        person_id=referral.person_id or referral.id,
         at=now,
         detail={"caseworker_id": worker.id},
     )
@@ -256,14 +245,12 @@ def raise_priority(
             )
     refresh_queue_position(session, referral.id)
     referral.updated_at = now
-    record_event(
+    audit_referral(
         session,
-        action="referral.raise_priority",
+        referral,
+        "referral.raise_priority",
         actor=actor,
         origin=origin,
-        record_type="referral",
-        record_id=referral.id,
-        person_id=referral.person_id or referral.id,
         at=now,
         detail={"from": previous, "reason": reason},
     )
@@ -299,14 +286,12 @@ def decide_match(
         referral.person_id = earlier.person_id or earlier.id
         referral.repeat_victim = True
         referral.updated_at = now
-    record_event(
+    audit_referral(
         session,
-        action="referral.match_" + match.status,
+        referral,
+        "referral.match_" + match.status,
         actor=actor,
         origin=origin,
-        record_type="referral",
-        record_id=referral.id,
-        person_id=referral.person_id or referral.id,
         at=now,
         detail={"earlier_referral_id": match.earlier_referral_id},
     )
