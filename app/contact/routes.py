@@ -37,42 +37,53 @@ def _rerender(referral_id: int, **forms):
     return render_referral(referral_id, status=400, **forms)
 
 
-@bp.route("/referrals/<int:referral_id>/attempts", methods=["POST"])
-@workers
-def attempt(referral_id: int):
-    """Record a call or home visit; D1, D1b, D3 and D3b follow automatically."""
-    form = AttemptForm()
+def _submit(referral_id: int, form, form_name: str, save, done: str):
+    """The shape every contact form shares: check the form, call the service, then either
+    show what is wrong on the referral page (nothing stored) or confirm and go back to it."""
     if form.validate_on_submit():
-        calendar = victim_calendar(current_app.config)
-        channel = form.channel.data
-        outcome = form.outcome.data
-        if outcome.startswith("visit:") != (channel == "home_visit"):
-            form.outcome.errors.append(
-                "Choose an outcome for a " + ("home visit" if channel == "home_visit" else "call")
-            )
-            return _rerender(referral_id, attempt_form=form)
         try:
-            record_attempt(
-                db.session,
-                referral_id,
-                channel=channel,
-                outcome=outcome.removeprefix("visit:"),
-                at=moment(form.day.data, form.at.data, calendar.tz),
-                notes=form.notes.data,
-                actor=current_user,
-                origin=request_origin(),
-                now=utcnow(),
-                calendar=calendar,
-            )
+            problem = save()
         except NotFound:
             abort(404)
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)
-            return _rerender(referral_id, attempt_form=form)
-        flash("Attempt recorded.", "success")
-        return redirect(url_for("triage.referral", referral_id=referral_id))
-    return _rerender(referral_id, attempt_form=form)
+        else:
+            if problem is None:
+                flash(done, "success")
+                return redirect(url_for("triage.referral", referral_id=referral_id))
+    return _rerender(referral_id, **{form_name: form})
+
+
+@bp.route("/referrals/<int:referral_id>/attempts", methods=["POST"])
+@workers
+def attempt(referral_id: int):
+    """Record a call or home visit; D1, D1b, D3 and D3b follow automatically."""
+    form = AttemptForm()
+    calendar = victim_calendar(current_app.config)
+
+    def save():
+        channel, outcome = form.channel.data, form.outcome.data
+        if outcome.startswith("visit:") != (channel == "home_visit"):
+            form.outcome.errors.append(
+                "Choose an outcome for a " + ("home visit" if channel == "home_visit" else "call")
+            )
+            return "mismatch"
+        record_attempt(
+            db.session,
+            referral_id,
+            channel=channel,
+            outcome=outcome.removeprefix("visit:"),
+            at=moment(form.day.data, form.at.data, calendar.tz),
+            notes=form.notes.data,
+            actor=current_user,
+            origin=request_origin(),
+            now=utcnow(),
+            calendar=calendar,
+        )
+        return None
+
+    return _submit(referral_id, form, "attempt_form", save, "Attempt recorded.")
 
 
 @bp.route("/referrals/<int:referral_id>/conversation", methods=["POST"])
@@ -80,32 +91,25 @@ def attempt(referral_id: int):
 def conversation(referral_id: int):
     """Record the first conversation; further support books the needs assessment (D4)."""
     form = ConversationForm()
-    if form.validate_on_submit():
-        calendar = victim_calendar(current_app.config)
+    calendar = victim_calendar(current_app.config)
+
+    def save():
         now = utcnow()
-        try:
-            record_conversation(
-                db.session,
-                referral_id,
-                outcome=form.outcome.data,
-                key_risks=form.key_risks.data,
-                held_at=now,
-                booked_at=moment(form.booked_day.data, form.booked_at.data, calendar.tz),
-                passed_to=form.passed_to.data,
-                actor=current_user,
-                origin=request_origin(),
-                now=now,
-                calendar=calendar,
-            )
-        except NotFound:
-            abort(404)
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-            return _rerender(referral_id, conversation_form=form)
-        flash("Conversation recorded.", "success")
-        return redirect(url_for("triage.referral", referral_id=referral_id))
-    return _rerender(referral_id, conversation_form=form)
+        record_conversation(
+            db.session,
+            referral_id,
+            outcome=form.outcome.data,
+            key_risks=form.key_risks.data,
+            held_at=now,
+            booked_at=moment(form.booked_day.data, form.booked_at.data, calendar.tz),
+            passed_to=form.passed_to.data,
+            actor=current_user,
+            origin=request_origin(),
+            now=now,
+            calendar=calendar,
+        )
+
+    return _submit(referral_id, form, "conversation_form", save, "Conversation recorded.")
 
 
 @bp.route("/referrals/<int:referral_id>/key-dates", methods=["POST"])
@@ -113,27 +117,26 @@ def conversation(referral_id: int):
 def key_date(referral_id: int):
     """A court date, sentencing or offender release: re-engage the working day before (D9)."""
     form = KeyDateForm()
-    if form.validate_on_submit():
-        try:
-            record_key_date(
-                db.session,
-                referral_id,
-                kind=form.kind.data,
-                event_on=form.event_on.data,
-                actor=current_user,
-                origin=request_origin(),
-                now=utcnow(),
-                calendar=victim_calendar(current_app.config),
-            )
-        except NotFound:
-            abort(404)
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-            return _rerender(referral_id, key_date_form=form)
-        flash("Key date added; a re-engagement prompt falls due the working day before.", "success")
-        return redirect(url_for("triage.referral", referral_id=referral_id))
-    return _rerender(referral_id, key_date_form=form)
+
+    def save():
+        record_key_date(
+            db.session,
+            referral_id,
+            kind=form.kind.data,
+            event_on=form.event_on.data,
+            actor=current_user,
+            origin=request_origin(),
+            now=utcnow(),
+            calendar=victim_calendar(current_app.config),
+        )
+
+    return _submit(
+        referral_id,
+        form,
+        "key_date_form",
+        save,
+        "Key date added; a re-engagement prompt falls due the working day before.",
+    )
 
 
 @bp.route("/obligations/<int:obligation_id>/held", methods=["POST"])

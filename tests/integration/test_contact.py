@@ -185,3 +185,14 @@ def test_a_caseworker_cannot_record_on_someone_elses_case(
         )
     assert response.status_code == 404
     assert obligations(rid)["phone_contact"].status == "due"
+
+
+def test_a_visit_outcome_for_a_call_is_refused_and_nothing_recorded(client, sign_in_as,
+                                                                    referral):
+    rid = referral()
+    with time_machine.travel("2026-11-23 11:00 +0000", tick=False):
+        sign_in_as("team_leader")
+        response = post_attempt(client, rid, "visit:visited", "2026-11-23 10:00")
+    assert response.status_code == 400
+    assert "Choose an outcome for a call" in response.get_data(as_text=True)
+    assert audit_rows("contact.attempt") == []
