@@ -306,16 +306,10 @@ def scheduler_cli(ctx) -> None:
 @click.option("--now", "now_text", default=None, help="Act as of this ISO-8601 moment.")
 def scheduler_run_once(now_text: str | None) -> None:
     """Run every sweep once and print a JSON summary of what each did."""
+    from app.referrals_cli import parse_moment
     from scheduling.worker import run_once
 
-    now = None
-    if now_text:
-        try:
-            now = datetime.fromisoformat(now_text)
-        except ValueError as exc:
-            raise click.BadParameter("use ISO 8601, e.g. 2026-11-23T09:00:00+00:00") from exc
-        if now.tzinfo is None:
-            raise click.BadParameter("include a UTC offset, e.g. +00:00")
+    now = parse_moment(now_text, "--now")
     click.echo(json.dumps(run_once(current_app._get_current_object(), now)))
 
 

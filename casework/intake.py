@@ -446,21 +446,15 @@ def link_repeat_victims(
 
 def refresh_queue_position(session, referral_id: int) -> None:
     """Recompute a referral's place in the queue from its obligations (after any change)."""
+    session.flush()
+    refresh_queue_positions(session, [referral_id])
     referral = session.get(Referral, referral_id)
-    unmet = [
-        o
-        for o in referral.obligations
-        if o.status == "due" or (o.status == "breached" and o.met_at is None)
-    ]
-    referral.next_due_at = min((o.due_at for o in unmet), default=None)
-    if any(o.status == "breached" for o in unmet):
-        referral.queue_group = 0
-    else:
-        referral.queue_group = 1 if unmet else 2
+    session.expire(referral, ["next_due_at", "queue_group"])
 
 
 def refresh_queue_positions(session, referral_ids: list[int]) -> None:
-    """:func:`refresh_queue_position` for many referrals, in SQL (used by the sweeps)."""
+    """Place referrals in the queue from their unmet obligations: a breached one first
+    (queue_group 0), then any due (1), then nothing outstanding (2); earliest due time."""
     unmet = sa.or_(
         Obligation.status == "due",
         sa.and_(Obligation.status == "breached", Obligation.met_at.is_(None)),

@@ -125,26 +125,6 @@ def claim_many(session, message_ids: list[int], now: datetime) -> list[int]:
     return sorted(won)
 
 
-def claim(session, message_id: int, now: datetime) -> bool:
-    """Take a queued message for sending; only one caller can ever win (committed at once)."""
-    won = (
-        session.execute(
-            sa.update(OutboundMessage)
-            .where(OutboundMessage.id == message_id, OutboundMessage.status == "queued")
-            .values(
-                status="sending",
-                claimed_at=now,
-                updated_at=now,
-                attempts=OutboundMessage.attempts + 1,
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        == 1
-    )
-    session.commit()
-    return won
-
-
 def record_sent(
     session, message: OutboundMessage, provider_id: str | None, now: datetime, status: str = "sent"
 ) -> None:

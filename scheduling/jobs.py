@@ -65,14 +65,6 @@ def end_expired_sessions(session, *, now: datetime, policy: SessionPolicy) -> in
     return idle + absolute
 
 
-def _team_leaders_for(session, referral: Referral) -> list[Staff]:
-    query = sa.select(Staff).where(Staff.role == "team_leader", Staff.active.is_(True))
-    team_id = referral.allocated_to.team_id if referral.allocated_to else None
-    if team_id is not None:
-        query = query.where(Staff.team_id == team_id)
-    return list(session.scalars(query))
-
-
 def mark_breaches(session, ctx: Context, *, now: datetime) -> int:
     """Mark every obligation whose due time has passed unmet as breached, once, and alert the
     team leaders by email ("dealt with outside timeframes: this should be zero").

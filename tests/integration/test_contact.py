@@ -187,8 +187,7 @@ def test_a_caseworker_cannot_record_on_someone_elses_case(
     assert obligations(rid)["phone_contact"].status == "due"
 
 
-def test_a_visit_outcome_for_a_call_is_refused_and_nothing_recorded(client, sign_in_as,
-                                                                    referral):
+def test_a_visit_outcome_for_a_call_is_refused_and_nothing_recorded(client, sign_in_as, referral):
     rid = referral()
     with time_machine.travel("2026-11-23 11:00 +0000", tick=False):
         sign_in_as("team_leader")
