@@ -169,27 +169,37 @@ def referral(referral_id: int):
     return render_referral(referral_id)
 
 
+def _button_action(act) -> None:
+    """A one-button decision: run the service, flash its result or its refusal (404 when the
+    record may not be seen)."""
+    if not ActionForm().validate_on_submit():
+        return
+    try:
+        message = act()
+    except NotFound:
+        abort(404)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(next(iter(exc.errors.values())), "error")
+    else:
+        flash(message, "success")
+
+
 @bp.route("/referrals/<int:referral_id>/allocate", methods=["POST"])
 @leaders
 def allocate_referral(referral_id: int):
-    form = ActionForm()
-    if form.validate_on_submit():
-        try:
-            referral = allocate(
-                db.session,
-                referral_id,
-                request.form.get("caseworker", type=int),
-                actor=current_user,
-                origin=request_origin(),
-                now=utcnow(),
-            )
-        except NotFound:
-            abort(404)
-        except ValidationError as exc:
-            db.session.rollback()
-            flash(next(iter(exc.errors.values())), "error")
-        else:
-            flash(f"Allocated to {referral.allocated_to.name}.", "success")
+    def act():
+        referral = allocate(
+            db.session,
+            referral_id,
+            request.form.get("caseworker", type=int),
+            actor=current_user,
+            origin=request_origin(),
+            now=utcnow(),
+        )
+        return f"Allocated to {referral.allocated_to.name}."
+
+    _button_action(act)
     return redirect(url_for("triage.referral", referral_id=referral_id))
 
 
@@ -221,32 +231,18 @@ def raise_referral_priority(referral_id: int):
 @bp.route("/matches/<int:match_id>", methods=["POST"])
 @leaders
 def decide(match_id: int):
-    form = ActionForm()
     match = db.session.get(PossibleMatch, match_id)
     if match is None:
         abort(404)
-    if form.validate_on_submit():
-        try:
-            decide_match(
-                db.session,
-                match_id,
-                request.form.get("decision") == "confirm",
-                actor=current_user,
-                origin=request_origin(),
-                now=utcnow(),
-            )
-        except NotFound:
-            abort(404)
-        except ValidationError as exc:
-            db.session.rollback()
-            flash(next(iter(exc.errors.values())), "error")
-        else:
-            flash(
-                "Match confirmed: marked as a repeat victim."
-                if request.form.get("decision") == "confirm"
-                else "Match rejected.",
-                "success",
-            )
+    confirm = request.form.get("decision") == "confirm"
+
+    def act():
+        decide_match(
+            db.session, match_id, confirm, actor=current_user, origin=request_origin(), now=utcnow()
+        )
+        return "Match confirmed: marked as a repeat victim." if confirm else "Match rejected."
+
+    _button_action(act)
     return redirect(url_for("triage.referral", referral_id=match.referral_id))
 
 
