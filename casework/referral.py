@@ -205,10 +205,13 @@ class PossibleMatch(db.Model):
     __tablename__ = "possible_match"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"), index=True)
+    # Looked up by referral through the unique constraint's index (referral_id leads it).
+    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"))
     earlier_referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"))
     matched_on: Mapped[list] = mapped_column(sa.JSON)
-    status: Mapped[str] = mapped_column(sa.String(10), default="pending", index=True)
+    # Deliberately not indexed: nearly every match is pending, so an index on status only
+    # tempted SQLite's planner away from the referral_id index (4 ms instead of 0.1 ms).
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
