@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -16,9 +17,16 @@ from casework.access import (
     visible_referrals_clause,
 )
 from casework.audit import Origin, audit_referral
+from casework.db import UTCDateTime
 from casework.errors import NotFound, ValidationError
 from casework.intake import refresh_queue_position
-from casework.referral import CONTACT_METHOD_LABELS, SOURCES, PossibleMatch, Referral
+from casework.referral import (
+    CONTACT_METHOD_LABELS,
+    SOURCES,
+    Obligation,
+    PossibleMatch,
+    Referral,
+)
 from casework.staff import Staff
 from triage.allocation import AllocationNeeds, CaseworkerProfile, Suggestion, rank_caseworkers
 from triage.deadlines import phone_contact_due
@@ -62,28 +70,161 @@ class QueueFilters:
         )
 
 
-def queue_select(viewer, filters: QueueFilters, *, now: datetime, calendar) -> sa.Select:
-    """Open referrals the viewer may see, in queue order, filtered."""
-    query = sa.select(Referral).where(Referral.status == "open", visible_referrals_clause(viewer))
-    if filters.priority:
-        query = query.where(Referral.priority == filters.priority)
-    if filters.source:
-        query = query.where(Referral.source == filters.source)
-    if filters.method:
-        query = query.where(Referral.contact_method == filters.method)
-    if filters.npa:
-        query = query.where(Referral.npa == filters.npa)
+# Each filter as SQL with its value left as a parameter, so a queue statement is built once
+# per combination of filters and viewer and then only executed: building SQLAlchemy
+# statements cost more than running them on the queue's first page.
+_FILTER_SQL = {
+    "priority": Referral.priority == sa.bindparam("priority"),
+    "source": Referral.source == sa.bindparam("source"),
+    "method": Referral.contact_method == sa.bindparam("method"),
+    "npa": Referral.npa == sa.bindparam("npa"),
+    "unallocated": Referral.allocated_to_id.is_(None),
+    "due_today": Referral.next_due_at < sa.bindparam("day_end", type_=UTCDateTime),
+    "overdue": sa.or_(
+        Referral.next_due_at < sa.bindparam("now", type_=UTCDateTime), Referral.queue_group == 0
+    ),
+}
+
+
+@dataclass(frozen=True)
+class _Viewer:
+    """The parts of a staff member that decide what they may see (hashable, for the cache)."""
+
+    role: str
+    id: int
+    team_id: int | None
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """The viewer's filtered queue: statements for its rows and its count, and their values."""
+
+    rows: sa.Select
+    count: sa.Select
+    params: dict
+
+
+def queue_query(viewer, filters: QueueFilters, *, now: datetime, calendar) -> QueueQuery:
+    """Which referrals are in the viewer's queue: open, visible to them, and filtered."""
+    shape: list[str] = []
+    params: dict = {}
+    for name in ("priority", "source", "method", "npa"):
+        if getattr(filters, name):
+            shape.append(name)
+            params[name] = getattr(filters, name)
     if filters.unallocated:
-        query = query.where(Referral.allocated_to_id.is_(None))
+        shape.append("unallocated")
     if filters.due_today:
+        shape.append("due_today")
         today = calendar.local_date(now)
-        end = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=calendar.tz)
-        query = query.where(Referral.next_due_at < end)
+        params["day_end"] = datetime.combine(
+            today + timedelta(days=1), datetime.min.time(), tzinfo=calendar.tz
+        )
     if filters.overdue:
-        query = query.where(sa.or_(Referral.next_due_at < now, Referral.queue_group == 0))
-    return query.order_by(*QUEUE_ORDER).options(
-        selectinload(Referral.obligations), selectinload(Referral.allocated_to)
+        shape.append("overdue")
+        params["now"] = now
+    rows, count = _queue_statements(_Viewer(viewer.role, viewer.id, viewer.team_id), tuple(shape))
+    return QueueQuery(rows, count, params)
+
+
+@lru_cache(maxsize=1024)
+def _queue_statements(viewer: _Viewer, shape: tuple[str, ...]) -> tuple[sa.Select, sa.Select]:
+    conditions = [
+        Referral.status == "open",
+        visible_referrals_clause(viewer),
+        *(_FILTER_SQL[name] for name in shape),
+    ]
+    rows = (
+        sa.select(*_ROW_COLUMNS, Staff.name, _PENDING_MATCH)
+        .outerjoin(Staff, Staff.id == Referral.allocated_to_id)
+        .where(*conditions)
+        .order_by(*QUEUE_ORDER)
+        .offset(sa.bindparam("offset"))
+        .limit(sa.bindparam("limit"))
     )
+    bounded = sa.select(Referral.id).where(*conditions).limit(sa.bindparam("cap")).subquery()
+    return rows, sa.select(sa.func.count()).select_from(bounded)
+
+
+@dataclass(slots=True)
+class QueueObligation:
+    kind: str
+    status: str
+    due_at: datetime
+
+
+@dataclass(slots=True)
+class QueueRow:
+    """What one line of the triage queue shows about a referral, and nothing more."""
+
+    id: int
+    forename: str
+    surname: str
+    reference: str
+    source: str
+    priority: str
+    priority_reasons: list
+    contact_method: str
+    repeat_victim: bool
+    contact_unusable: bool
+    safe_to_voicemail: bool | None
+    safe_to_text: bool | None
+    children_and_young_people: bool
+    allocated_name: str | None
+    possible_match: bool
+    obligations: list[QueueObligation] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"{self.forename} {self.surname}"
+
+    @property
+    def reasons_text(self) -> str:
+        return ", ".join(self.priority_reasons) or "no enhanced category"
+
+
+_ROW_COLUMNS = [
+    getattr(Referral, f.name)
+    for f in fields(QueueRow)
+    if f.name not in {"allocated_name", "obligations", "possible_match"}
+]
+
+
+# Built once: only the ids change from page to page.
+_UNMET_OBLIGATIONS = (
+    sa.select(Obligation.referral_id, Obligation.kind, Obligation.status, Obligation.due_at)
+    .where(
+        Obligation.referral_id.in_(sa.bindparam("ids", expanding=True)),
+        Obligation.status != "met",
+    )
+    .order_by(Obligation.due_at)
+)
+_PENDING_MATCH = (
+    sa.exists()
+    .where(PossibleMatch.referral_id == Referral.id, PossibleMatch.status == "pending")
+    .label("possible_match")
+)
+
+
+def queue_rows(session, query: QueueQuery, *, offset: int, limit: int) -> list[QueueRow]:
+    """One page of the queue, in queue order, with each referral's unmet obligations and
+    whether a possible repeat-victim match waits for a decision.
+
+    Two small queries of plain columns rather than whole referrals and their relationships:
+    the queue's first page is the most viewed page in Waypoint and should cost a few index
+    lookups, not an object graph.
+    """
+    found = session.execute(query.rows, {**query.params, "offset": offset, "limit": limit})
+    rows = {values[0]: QueueRow(*values) for values in found}
+    if rows:
+        for referral_id, *obligation in session.execute(_UNMET_OBLIGATIONS, {"ids": list(rows)}):
+            rows[referral_id].obligations.append(QueueObligation(*obligation))
+    return list(rows.values())
+
+
+def count_capped(session, query: QueueQuery, cap: int) -> int:
+    """How many referrals are in the queue, counting no further than ``cap``."""
+    return session.scalar(query.count, {**query.params, "cap": cap})
 
 
 def queue_for_export(session, viewer=None):

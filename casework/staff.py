@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from casework import passwords
 from casework.audit import Origin, record_event
@@ -434,7 +434,9 @@ def load_session(
     if not token:
         return None
     row = session.scalar(
-        sa.select(StaffSession).where(StaffSession.token_hash == _hash_token(token))
+        sa.select(StaffSession)
+        .where(StaffSession.token_hash == _hash_token(token))
+        .options(joinedload(StaffSession.staff))  # one query on every signed-in request
     )
     if row is None or row.ended_at is not None:
         # A cookie for a session that was signed out, expired or never existed here:

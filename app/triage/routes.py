@@ -1,8 +1,7 @@
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy.orm import lazyload
+from flask_sqlalchemy.pagination import Pagination
 
 from app.auth.session import request_origin, role_required
 from app.extensions import db
@@ -15,13 +14,16 @@ from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
 from casework.queue import (
     QueueFilters,
+    QueueRow,
     allocate,
     allocation_suggestions,
+    count_capped,
     decide_match,
     get_referral,
     npas,
     pending_matches,
-    queue_select,
+    queue_query,
+    queue_rows,
     raise_priority,
 )
 from casework.referral import (
@@ -30,26 +32,27 @@ from casework.referral import (
     SOURCES,
     ImportJob,
     PossibleMatch,
-    Referral,
 )
 from scheduling.calendars import victim_calendar
 
 
-class CappedPagination(SelectPagination):
-    """Counts at most CAP rows: past ten thousand open referrals the exact number helps nobody
-    work the queue, and counting them all would cost more than the rest of the page."""
+class QueuePage(Pagination):
+    """A page of the triage queue. Counts at most CAP referrals: past a thousand open referrals
+    the exact number helps nobody work the queue (the filters do), and counting them all would
+    cost more than the rest of the page."""
 
-    CAP = 10_000
+    CAP = 1_000
+
+    def _query_items(self) -> list[QueueRow]:
+        return queue_rows(
+            db.session,
+            self._query_args["query"],
+            offset=(self.page - 1) * self.per_page,
+            limit=self.per_page,
+        )
 
     def _query_count(self) -> int:
-        select = self._query_args["select"].options(lazyload("*"))
-        ids = select.with_only_columns(Referral.id).order_by(None).limit(self.CAP)
-        bounded = ids.subquery()
-        return (
-            self._query_args["session"]
-            .execute(sa.select(sa.func.count()).select_from(bounded))
-            .scalar()
-        )
+        return count_capped(db.session, self._query_args["query"], self.CAP)
 
 
 queue_roles = role_required("caseworker", "team_leader", "admin")
@@ -62,38 +65,27 @@ def queue():
     """Open referrals in queue order: breached first, then enhanced, then earliest due."""
     now = utcnow()
     filters = QueueFilters.from_args(request.args)
-    query = queue_select(
+    query = queue_query(
         current_user, filters, now=now, calendar=victim_calendar(current_app.config)
     )
-    page = CappedPagination(
-        select=query,
-        session=db.session,
+    page = QueuePage(
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PAGE_SIZE"],
         max_per_page=None,
         error_out=False,
-    )
-    pending = (
-        db.session.scalars(
-            sa.select(PossibleMatch.referral_id).where(
-                PossibleMatch.referral_id.in_([r.id for r in page.items]),
-                PossibleMatch.status == "pending",
-            )
-        ).all()
-        if page.items
-        else []
+        query=query,
     )
     return render_template(
         "triage/queue.html",
         page=page,
-        pending_matches=set(pending),
-        count_cap=CappedPagination.CAP,
+        count_cap=QueuePage.CAP,
         filters=filters,
         now=now,
         sources=SOURCES,
         methods=CONTACT_METHOD_LABELS,
         npas=[(n, n) for n in npas(db.session)],
         labels=OBLIGATION_LABELS,
+        referral_url=url_for("triage.referral", referral_id=0).removesuffix("0"),
     )
 
 

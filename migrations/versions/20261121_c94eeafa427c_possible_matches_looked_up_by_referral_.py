@@ -1,5 +1,6 @@
-"""Possible matches are looked up by referral through the unique constraint's index; the
-status index (nearly every match is pending) misled SQLite's planner on the triage queue.
+"""Possible matches: look them up by referral through the unique constraint's index.
+
+The status index (nearly every match is pending) misled SQLite's planner on the triage queue.
 
 Revision ID: c94eeafa427c
 Revises: 22fb5453bf14

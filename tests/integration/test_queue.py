@@ -113,6 +113,48 @@ def test_queue_filters_and_pagination(app, client, team_leader):
     ).get_data(as_text=True)
 
 
+def test_combined_filters_count_what_the_database_holds(app, client, sign_in_as):
+    load(app, (ROOT / SAMPLE).read_bytes())
+    ones = referral_by_ref("LC-20261120-0042"), referral_by_ref("LC-20261120-0057")
+    with time_machine.travel("2026-11-20 09:00 +0000", tick=False):
+        leader = sign_in_as("team_leader")
+        ones[0].allocated_to_id = leader.id  # no longer unallocated
+        db.session.commit()
+        end_of_day = datetime(2026, 11, 21, tzinfo=UTC)  # London is on GMT in November
+        expected = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Referral)
+            .where(
+                Referral.status == "open",
+                Referral.source == "police",
+                Referral.allocated_to_id.is_(None),
+                Referral.next_due_at < end_of_day,
+            )
+        )
+        html = client.get("/queue?due=today&allocated=no&source=police").get_data(as_text=True)
+        everything = client.get("/queue").get_data(as_text=True)
+    assert 0 < expected < 6
+    assert f"{expected} open referral" in html and "6 open referrals" in everything
+    assert ones[0].forename not in html
+
+
+def test_team_leader_sees_their_teams_allocations_not_another_teams(
+    app, client, create_team_record, create_staff_record, sign_in_as
+):
+    load(app, (ROOT / SAMPLE).read_bytes())
+    team = create_team_record()
+    colleague = create_staff_record("caseworker", team=team)
+    outsider = create_staff_record("caseworker", team=create_team_record())
+    ours, theirs = referral_by_ref("LC-20261120-0042"), referral_by_ref("LC-20261120-0057")
+    ours.allocated_to_id, theirs.allocated_to_id = colleague.id, outsider.id
+    db.session.commit()
+    sign_in_as("team_leader", team=team)
+    html = client.get("/queue").get_data(as_text=True)
+    assert "5 open referrals" in html
+    assert ours.forename in html and colleague.name in html
+    assert theirs.forename not in html and outsider.name not in html
+
+
 def test_caseworker_sees_unallocated_and_own_only(app, client, create_staff_record, sign_in_as):
     load(app, (ROOT / SAMPLE).read_bytes())
     me = sign_in_as("caseworker")
@@ -295,9 +337,9 @@ def test_upload_refuses_a_file_that_is_not_csv(client, team_leader):
 
 
 def test_a_very_long_queue_counts_up_to_its_cap(app, client, team_leader, monkeypatch):
-    from app.triage.routes import CappedPagination
+    from app.triage.routes import QueuePage
 
-    monkeypatch.setattr(CappedPagination, "CAP", 5)
+    monkeypatch.setattr(QueuePage, "CAP", 5)
     load(app, (ROOT / SAMPLE).read_bytes())
     html = client.get("/queue").get_data(as_text=True)
     assert "5+ open referrals" in html
