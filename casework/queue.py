@@ -214,17 +214,20 @@ def queue_rows(session, query: QueueQuery, *, offset: int, limit: int) -> list[Q
     the queue's first page is the most viewed page in Waypoint and should cost a few index
     lookups, not an object graph.
     """
-    found = session.execute(query.rows, {**query.params, "offset": offset, "limit": limit})
+    # Core statements on the session's connection: the ORM's execute adds nothing here.
+    connection = session.connection()
+    found = connection.execute(query.rows, {**query.params, "offset": offset, "limit": limit})
     rows = {values[0]: QueueRow(*values) for values in found}
     if rows:
-        for referral_id, *obligation in session.execute(_UNMET_OBLIGATIONS, {"ids": list(rows)}):
+        unmet = connection.execute(_UNMET_OBLIGATIONS, {"ids": list(rows)})
+        for referral_id, *obligation in unmet:
             rows[referral_id].obligations.append(QueueObligation(*obligation))
     return list(rows.values())
 
 
 def count_capped(session, query: QueueQuery, cap: int) -> int:
     """How many referrals are in the queue, counting no further than ``cap``."""
-    return session.scalar(query.count, {**query.params, "cap": cap})
+    return session.connection().scalar(query.count, {**query.params, "cap": cap})
 
 
 def queue_for_export(session, viewer=None):
