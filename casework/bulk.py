@@ -12,6 +12,8 @@ import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from itertools import repeat
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -51,27 +53,40 @@ def _converter(column: sa.Column, dialect: str) -> Callable | None:
     return None
 
 
-def bulk_insert(session, table: sa.Table, rows: list[dict]) -> None:
-    """Insert ``rows`` (dicts keyed by column name) into ``table`` in this transaction.
+class Same(NamedTuple):
+    """A value every inserted row shares (a batch's received time, a new row's status)."""
 
-    Every row has the same keys as the first; columns not named get their database default.
+    value: Any
+
+
+def bulk_insert(session, table: sa.Table, columns: dict[str, list | Same]) -> None:
+    """Insert rows into ``table`` in this transaction, given column by column.
+
+    ``columns`` maps a column name to its values, one per row, or to ``Same(value)`` for a
+    value every row shares; columns not named get their database default. Working by column
+    lets each column's conversion run as one tight loop and the rows be assembled by ``zip``.
     """
-    if not rows:
+    lengths = {len(values) for values in columns.values() if not isinstance(values, Same)}
+    if len(lengths) != 1:
+        raise ValueError(f"columns for {table.name} differ in length: {sorted(lengths)}")
+    count = lengths.pop()
+    if not count:
         return
     connection = session.connection()
     dialect = connection.dialect.name
-    names = [c.name for c in table.columns if c.name in rows[0]]
-    columns = [table.c[name] for name in names]
-    converters = [_converter(c, dialect) for c in columns]
+    names = [c.name for c in table.columns if c.name in columns]
+    if len(names) != len(columns):
+        raise ValueError(f"{table.name} has no column(s) {sorted(set(columns) - set(names))}")
+    prepared = []
+    for name in names:
+        convert = _converter(table.c[name], dialect)
+        values = columns[name]
+        if isinstance(values, Same):
+            prepared.append(repeat(convert(values.value) if convert else values.value, count))
+        else:
+            prepared.append([convert(v) for v in values] if convert else values)
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     statement = (
         f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))})"
     )
-    converted = [(i, conv) for i, conv in enumerate(converters) if conv is not None]
-    params = []
-    for row in rows:
-        values = [row.get(name) for name in names]
-        for i, conv in converted:
-            values[i] = conv(values[i])
-        params.append(tuple(values))
-    connection.exec_driver_sql(statement, params)
+    connection.exec_driver_sql(statement, list(zip(*prepared, strict=True)))

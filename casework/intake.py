@@ -15,7 +15,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from casework.audit import AuditEvent, Origin
-from casework.bulk import bulk_insert
+from casework.bulk import Same, bulk_insert
 from casework.contact_details import is_mobile, normalise_name
 from casework.referral import MatchKey, Obligation, PossibleMatch, Referral
 from triage import deadlines
@@ -214,7 +214,25 @@ def store_referrals(
     # Every referral in a batch was received at the same moment, so the obligations depend
     # only on the contact method, the band and whether there is a mobile: work them out once.
     obligations_for: dict[tuple, list] = {}
-    referral_rows, obligations, match_rows = [], [], []
+    # Rows are gathered column by column (see casework.bulk): the referral table is wide.
+    computed: dict[str, list] = {
+        name: []
+        for name in (
+            "reference",
+            "flags",
+            "contact_unusable",
+            "contact_problems",
+            "priority",
+            "priority_reasons",
+            "risk_score",
+            "pathway",
+            "children_and_young_people",
+            "repeat_victim",
+            "match_name_dob",
+            "next_due_at",
+        )
+    }
+    obligations, match_rows = [], []
     for item in items:
         priority = assess_priority(
             ReferralFacts(
@@ -233,7 +251,6 @@ def store_referrals(
         if missing:
             problems.append(missing)
         name_dob, keys = _match_values(item)
-        row = {column: getattr(item, column) for column in STORED_FIELDS}
         shape = (item.contact_method, priority.band, is_mobile(item.mobile_phone))
         if shape not in obligations_for:
             obligations_for[shape] = deadlines.initial_obligations(
@@ -242,92 +259,91 @@ def store_referrals(
         due = obligations_for[shape]
         if item.webchat_at:
             due = [*due, deadlines.Obligation("web_chat", "web_chat", item.webchat_at)]
-        row.update(
-            reference=new_reference(),
-            received_at=received_at,
-            status="open",
-            flags=list(item.flags),
-            contact_unusable=bool(missing),
-            contact_problems=problems,
-            priority=priority.band,
-            priority_reasons=reasons,
-            risk_score=priority.risk_score,
-            pathway=priority.pathway,
-            children_and_young_people=priority.children_and_young_people,
-            repeat_victim="REPEAT_VICTIM" in item.flags,
-            match_name_dob=name_dob,
-            import_batch_id=import_batch_id,
-            created_at=now,
-            updated_at=now,
-            queue_group=1,
-            next_due_at=min(o.due_at for o in due),
-            person_id=None,
-            raised_reason=None,
-            allocated_to_id=None,
-        )
-        referral_rows.append(row)
+        for name, value in (
+            ("reference", new_reference()),
+            ("flags", list(item.flags)),
+            ("contact_unusable", bool(missing)),
+            ("contact_problems", problems),
+            ("priority", priority.band),
+            ("priority_reasons", reasons),
+            ("risk_score", priority.risk_score),
+            ("pathway", priority.pathway),
+            ("children_and_young_people", priority.children_and_young_people),
+            ("repeat_victim", "REPEAT_VICTIM" in item.flags),
+            ("match_name_dob", name_dob),
+            ("next_due_at", min(o.due_at for o in due)),
+        ):
+            computed[name].append(value)
         obligations.append(due)
         match_rows.append(keys)
 
-    ids = reserve_referral_ids(session, len(referral_rows))
-    for rid, row in zip(ids, referral_rows, strict=True):
-        row["id"] = rid
-    bulk_insert(session, Referral.__table__, referral_rows)
+    ids = reserve_referral_ids(session, len(items))
+    bulk_insert(
+        session,
+        Referral.__table__,
+        {
+            "id": ids,
+            **{name: [getattr(item, name) for item in items] for name in STORED_FIELDS},
+            **computed,
+            "received_at": Same(received_at),
+            "status": Same("open"),
+            "import_batch_id": Same(import_batch_id),
+            "created_at": Same(now),
+            "updated_at": Same(now),
+            "queue_group": Same(1),
+            "person_id": Same(None),
+            "raised_reason": Same(None),
+            "allocated_to_id": Same(None),
+        },
+    )
+    each_obligation = [(rid, o) for rid, found in zip(ids, obligations, strict=True) for o in found]
     bulk_insert(
         session,
         Obligation.__table__,
-        [
-            {
-                "referral_id": rid,
-                "kind": o.kind,
-                "channel": o.channel,
-                "due_at": o.due_at,
-                "status": "due",
-                "met_at": None,
-                "created_at": now,
-            }
-            for rid, found in zip(ids, obligations, strict=True)
-            for o in found
-        ],
+        {
+            "referral_id": [rid for rid, _ in each_obligation],
+            "kind": [o.kind for _, o in each_obligation],
+            "channel": [o.channel for _, o in each_obligation],
+            "due_at": [o.due_at for _, o in each_obligation],
+            "status": Same("due"),
+            "met_at": Same(None),
+            "created_at": Same(now),
+        },
     )
+    each_key = [(rid, key) for rid, found in zip(ids, match_rows, strict=True) for key in found]
     bulk_insert(
         session,
         MatchKey.__table__,
-        [
-            {"referral_id": rid, "kind": kind, "value": value}
-            for rid, found in zip(ids, match_rows, strict=True)
-            for kind, value in found
-        ],
+        {
+            "referral_id": [rid for rid, _ in each_key],
+            "kind": [kind for _, (kind, _) in each_key],
+            "value": [value for _, (_, value) in each_key],
+        },
     )
     person_of = link_repeat_victims(
         session,
         {
-            rid: (row["match_name_dob"], found)
-            for rid, row, found in zip(ids, referral_rows, match_rows, strict=True)
+            rid: (name, found)
+            for rid, name, found in zip(ids, computed["match_name_dob"], match_rows, strict=True)
         },
         now=now,
     )
-    actor_id, actor_email = getattr(actor, "id", None), getattr(actor, "email", None)
-    agent = origin.user_agent and origin.user_agent[:256]
     bulk_insert(
         session,
         AuditEvent.__table__,
-        [
-            {
-                "at": now,
-                "actor_id": actor_id,
-                "actor_email": actor_email,
-                "action": "referral.create",
-                "outcome": "ok",
-                "record_type": "referral",
-                "record_id": str(rid),
-                "person_id": person_of.get(rid, rid),
-                "ip": origin.ip,
-                "user_agent": agent,
-                "detail": f'{{"source": "{row["source"]}"}}',
-            }
-            for rid, row in zip(ids, referral_rows, strict=True)
-        ],
+        {
+            "at": Same(now),
+            "actor_id": Same(getattr(actor, "id", None)),
+            "actor_email": Same(getattr(actor, "email", None)),
+            "action": Same("referral.create"),
+            "outcome": Same("ok"),
+            "record_type": Same("referral"),
+            "record_id": [str(rid) for rid in ids],
+            "person_id": [person_of.get(rid, rid) for rid in ids],
+            "ip": Same(origin.ip),
+            "user_agent": Same(origin.user_agent and origin.user_agent[:256]),
+            "detail": [f'{{"source": "{item.source}"}}' for item in items],
+        },
     )
     return ids
 
@@ -421,17 +437,7 @@ def link_repeat_victims(
                 if other < rid and kind not in matched.get(other, ()):
                     matched.setdefault(other, []).append(kind)
         for other in sorted(matched)[:5]:
-            possible.append(
-                {
-                    "referral_id": rid,
-                    "earlier_referral_id": other,
-                    "matched_on": matched[other],
-                    "status": "pending",
-                    "decided_by_id": None,
-                    "decided_at": None,
-                    "created_at": now,
-                }
-            )
+            possible.append((rid, other, matched[other]))
     if linked:
         session.execute(
             sa.update(Referral),
@@ -440,7 +446,19 @@ def link_repeat_victims(
                 for rid, person in linked.items()
             ],
         )
-    bulk_insert(session, PossibleMatch.__table__, possible)
+    bulk_insert(
+        session,
+        PossibleMatch.__table__,
+        {
+            "referral_id": [rid for rid, _, _ in possible],
+            "earlier_referral_id": [other for _, other, _ in possible],
+            "matched_on": [on for _, _, on in possible],
+            "status": Same("pending"),
+            "decided_by_id": Same(None),
+            "decided_at": Same(None),
+            "created_at": Same(now),
+        },
+    )
     return linked
 
 

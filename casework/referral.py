@@ -122,7 +122,7 @@ class Referral(db.Model):
 
     repeat_victim: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     person_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
-    match_name_dob: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    match_name_dob: Mapped[str | None] = mapped_column(sa.String(200))
 
     # Queue order (DESIGN.md Triage rules), kept in step with the obligations by the services
     # that change them so the queue's first page is one index scan. queue_group: 0 has a
@@ -157,6 +157,8 @@ class Referral(db.Model):
         ),
         # Covers the queue's count and the "who may see it" filter.
         sa.Index("ix_referral_open_allocated", "status", "allocated_to_id"),
+        # Repeat-victim matching by name and date of birth reads only this index.
+        sa.Index("ix_referral_name_dob_person", "match_name_dob", "person_id"),
     )
 
     @property
@@ -192,11 +194,16 @@ class MatchKey(db.Model):
     __tablename__ = "match_key"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"), index=True)
+    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"))
     kind: Mapped[str] = mapped_column(sa.String(8))
     value: Mapped[str] = mapped_column(sa.String(254))
 
-    __table_args__ = (sa.Index("ix_match_key_kind_value", "kind", "value"),)
+    # Matching asks "who else has this value?" and "which values has this referral?"; each
+    # index answers one question on its own, without reading the table.
+    __table_args__ = (
+        sa.Index("ix_match_key_value_referral", "value", "referral_id"),
+        sa.Index("ix_match_key_referral_value", "referral_id", "value"),
+    )
 
 
 class PossibleMatch(db.Model):

@@ -213,3 +213,38 @@ def test_received_at_must_carry_an_offset(runner):
     result = run_import(runner, ROOT / SAMPLE, received="2026-11-20T07:00")
     assert result.exit_code == 2 and "UTC offset" in result.output
     assert count(Referral) == 0
+
+
+def test_repeat_victim_lookups_read_indexes_not_whole_tables(app):
+    """Every import and self-referral compares the newcomers with every earlier referral; a
+    lookup that scans the referral or match-key table gets slower with each referral stored."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("reads SQLite's query plans")
+    rows = [
+        police_row(crime_reference=f"LC-{i}", forename=f"Person{chr(65 + i)}") for i in range(5)
+    ]
+    load = police_csv(*rows)
+    plans = []
+
+    def explain(conn, cursor, statement, parameters, context, executemany):
+        touches = "match_key" in statement or "match_name_dob" in statement
+        if statement.lstrip().startswith("SELECT") and touches and not executemany:
+            raw = conn.connection.dbapi_connection
+            plans.append(raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall())
+
+    sa.event.listen(db.engine, "before_cursor_execute", explain)
+    try:
+        import_police_download(
+            db.session,
+            load,
+            filename="t.csv",
+            received_at=datetime.fromisoformat(RECEIVED),
+            calendar=victim_calendar(app.config),
+            origin=Origin.command_line("test"),
+            now=datetime.fromisoformat(RECEIVED),
+        )
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", explain)
+    details = [step[-1] for plan in plans for step in plan]
+    assert len(plans) >= 3  # names, shared details, candidates' details
+    assert not [d for d in details if d.startswith("SCAN")], details
