@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import attrgetter
 
 import sqlalchemy as sa
 
@@ -28,9 +29,13 @@ MATCH_KEY = MatchKey.__table__
 COMMON_DETAIL_LIMIT = 20
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewReferral:
-    """A referral's details after validation, from any route."""
+    """A referral's details after validation, from any route; not changed once made.
+
+    (Not a frozen dataclass: a frozen one's constructor sets each of these fields through
+    object.__setattr__, which was a tenth of a large police import.)
+    """
 
     source: str
     forename: str
@@ -277,13 +282,14 @@ def store_referrals(
         obligations.append(due)
         match_rows.append(keys)
 
+    stored = zip(*map(attrgetter(*STORED_FIELDS), items), strict=True)
     ids = reserve_referral_ids(session, len(items))
     bulk_insert(
         session,
         Referral.__table__,
         {
             "id": ids,
-            **{name: [getattr(item, name) for item in items] for name in STORED_FIELDS},
+            **dict(zip(STORED_FIELDS, stored, strict=True)),
             **computed,
             "received_at": Same(received_at),
             "status": Same("open"),

@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 from casework.audit import Origin, record_event
@@ -148,14 +150,9 @@ def _date(value: str, column: str, *, required: bool) -> date | None:
         raise RowError(f"{column} is not a real date") from None
 
 
-def parse_row(row: dict[str, str], received_on: date) -> NewReferral:
-    """Check one row and return the referral it describes, or raise RowError."""
-    if None in row:
-        raise RowError("row has more fields than the header")
-    try:
-        values = {column: row[column].strip() for column in COLUMNS}
-    except AttributeError:  # DictReader fills a short row's missing fields with None
-        raise RowError("row has fewer fields than the header") from None
+def parse_row(values: dict[str, str], received_on: date) -> NewReferral:
+    """Check one row (each column's text, stripped) and return the referral it describes, or
+    raise RowError."""
     consent = values["consent"].upper()
     if consent == "DECLINE":
         raise RowError("victim declined referral; refused and no personal data kept")
@@ -172,10 +169,7 @@ def parse_row(row: dict[str, str], received_on: date) -> NewReferral:
     method = values["contact_method"].upper()
     if method not in CONTACT_METHODS:
         raise RowError("contact_method is not one of " + ", ".join(CONTACT_METHODS))
-    flags = tuple(dict.fromkeys(f.strip().upper() for f in values["flags"].split(";") if f.strip()))
-    unknown = [f for f in flags if f not in POLICE_FLAGS]
-    if unknown:
-        raise RowError(f"unknown flag {unknown[0][:30]!r}")
+    flags = _flags(values["flags"]) if values["flags"] else ()
     occurred_on = _date(values["occurred_on"], "occurred_on", required=True)
     date_of_birth = _date(values["date_of_birth"], "date_of_birth", required=False)
     if occurred_on > received_on:
@@ -230,21 +224,42 @@ def parse_row(row: dict[str, str], received_on: date) -> NewReferral:
     )
 
 
+@lru_cache(maxsize=1024)
+def _flags(text: str) -> tuple[str, ...]:
+    """The police flags in a row's ``flags`` column (a download repeats few combinations)."""
+    flags = tuple(dict.fromkeys(f.strip().upper() for f in text.split(";") if f.strip()))
+    unknown = [f for f in flags if f not in POLICE_FLAGS]
+    if unknown:
+        raise RowError(f"unknown flag {unknown[0][:30]!r}")
+    return flags
+
+
 def read_rows(data: bytes):
-    """Yield (line number, row) from the CSV bytes; raises FileError for an unreadable file."""
+    """Yield (line number, values, problem) for each row of the CSV bytes: ``values`` maps
+    each column to its stripped text, or is None with the reason when the row has the wrong
+    number of fields. Raises FileError for an unreadable file."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FileError(f"the file is not UTF-8 text (byte {exc.start})") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
-    header = reader.fieldnames or []
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise FileError("the header is missing column(s): " + ", ".join(missing))
-    line = 2
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 1
     try:
-        for row in reader:
-            yield line, row
+        header = next(reader, [])
+        missing = [c for c in COLUMNS if c not in header]
+        if missing:
+            raise FileError("the header is missing column(s): " + ", ".join(missing))
+        pick = itemgetter(*(header.index(c) for c in COLUMNS))
+        width = len(header)
+        line = reader.line_num + 1
+        for fields in reader:
+            if fields:  # a blank line is not a row
+                if len(fields) > width:
+                    yield line, None, "row has more fields than the header"
+                elif len(fields) < width:
+                    yield line, None, "row has fewer fields than the header"
+                else:
+                    yield line, dict(zip(COLUMNS, map(str.strip, pick(fields)), strict=True)), None
             line = reader.line_num + 1
     except csv.Error:
         raise FileError(f"line {line} is not valid CSV (an unclosed quote?)") from None
@@ -266,9 +281,11 @@ def import_police_download(
     result = ImportResult()
     received_on = calendar.local_date(received_at)
     parsed: list[tuple[int, NewReferral]] = []
-    for count, (line, row) in enumerate(read_rows(data), start=1):
+    for count, (line, values, problem) in enumerate(read_rows(data), start=1):
         try:
-            parsed.append((line, parse_row(row, received_on)))
+            if problem:
+                raise RowError(problem)
+            parsed.append((line, parse_row(values, received_on)))
         except RowError as exc:
             result.rejections.append({"line": line, "reason": str(exc)})
         if progress and count % 1000 == 0:
