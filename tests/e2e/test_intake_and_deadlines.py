@@ -1,0 +1,147 @@
+"""In a real browser: a partner agency refers someone, a team leader uploads the police
+download and reads its summary, then works the deadline view and the letters print queue."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from casework.audit import Origin
+from casework.contact import OutboundMessage
+from casework.db import db
+from casework.police_import import import_police_download
+from casework.referral import Obligation, PartnerAgency, Referral
+from scheduling import jobs
+from scheduling.worker import context
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import axe_violations
+from tests.police import SAMPLE, police_csv, police_row
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sign_in(page, live_server, staff) -> None:
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email address").fill(staff.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server}/queue")
+
+
+def test_partner_agency_refers_someone_without_an_account(live_server, axe_page):
+    page = axe_page
+    page.goto(f"{live_server}/partner-referral")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Send referral").click()
+    summary = page.locator(".govuk-error-summary")
+    assert "Enter the name of your agency" in summary.inner_text()
+    assert axe_violations(page) == []
+
+    page.get_by_label("Your agency", exact=True).fill("Riverside Housing")
+    page.get_by_label("Type of agency (optional)").fill("Housing")
+    page.get_by_label("Your name", exact=True).fill("Harriet Example")
+    page.get_by_label("Your work email address").fill("harriet@example.org")
+    page.get_by_label("First name").fill("Jordan")
+    page.get_by_label("Last name").fill("Sample")
+    page.get_by_label("Telephone number", exact=True).fill("07700 900456")
+    page.get_by_role("group", name="How would they like to be contacted?").get_by_label(
+        "Call my mobile"
+    ).check()
+    page.get_by_role("group", name="Is it safe for us to leave a voicemail?").get_by_label(
+        "No"
+    ).check()
+    page.get_by_role("group", name="Is it safe for us to send you text messages?").get_by_label(
+        "Yes"
+    ).check()
+    page.get_by_label("The person has agreed to be referred").check()
+    page.get_by_role("button", name="Send referral").click()
+
+    page.wait_for_url(f"{live_server}/partner-referral/confirmation")
+    assert axe_violations(page) == []
+    db.session.rollback()
+    referral = db.session.scalars(sa.select(Referral)).one()
+    assert referral.reference in page.locator(".govuk-panel__body").inner_text()
+    assert (referral.source, referral.forename, referral.safe_to_voicemail) == (
+        "partner",
+        "Jordan",
+        False,
+    )
+    assert db.session.get(PartnerAgency, referral.partner_agency_id).name == "Riverside Housing"
+
+
+def test_team_leader_uploads_the_download_and_reads_each_rejection(
+    live_server, axe_page, create_staff_record
+):
+    leader = create_staff_record("team_leader")
+    page = axe_page
+    sign_in(page, live_server, leader)
+    page.get_by_role("link", name="Import police download").click()
+    assert axe_violations(page) == []
+    page.get_by_label("Police daily download (CSV)").set_input_files(str(ROOT / SAMPLE))
+    page.get_by_role("button", name="Import").click()
+
+    # The import runs in the background; the page refreshes itself until it is done.
+    page.get_by_role("heading", name="Import complete").wait_for(timeout=30_000)
+    assert axe_violations(page) == []
+    rejected = page.locator("table", has_text="Rejected lines").inner_text()
+    assert "victim declined referral" in rejected
+    page.get_by_role("link", name="Go to the triage queue").click()
+    assert "6 open referrals" in page.locator("caption").inner_text()
+
+
+def test_team_leader_sees_breaches_and_posts_the_letters(
+    app, live_server, axe_page, create_staff_record
+):
+    # Received on a Friday in the past, contact by post: the initial letter was queued that
+    # morning and should have been posted by the close of that day.
+    received = datetime(2026, 11, 20, 7, tzinfo=UTC)
+    import_police_download(
+        db.session,
+        police_csv(police_row(contact_method="POST", forename="Letitia")),
+        filename="d.csv",
+        received_at=received,
+        calendar=context(app.config).calendar,
+        origin=Origin(),
+        now=received,
+    )
+    ctx = context(app.config)
+    jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, 5, tzinfo=UTC))
+    leader = create_staff_record("team_leader")
+    page = axe_page
+    sign_in(page, live_server, leader)
+    page.get_by_role("link", name="Deadlines").click()
+    assert "0 deadlines breached" in " ".join(
+        page.locator(".govuk-panel").first.inner_text().split()
+    )
+    assert axe_violations(page) == []  # the green "none breached" panel too
+
+    assert jobs.mark_breaches(db.session, ctx, now=datetime.now(UTC)) == 1
+    page.reload()
+    assert axe_violations(page) == []
+    overdue = page.locator("table").first.inner_text()
+    reference = db.session.scalars(sa.select(Referral.reference)).one()
+    assert reference in overdue
+    assert "1 deadline breached this quarter" in " ".join(
+        page.locator(".govuk-panel").first.inner_text().split()
+    )
+
+    page.get_by_role("link", name="Letters to post").click()
+    assert axe_violations(page) == []
+    assert "1 letter waiting" in page.locator("caption").inner_text()
+    page.get_by_role("button", name=f"Mark posted for {reference}").click()
+    assert page.get_by_text("Letter marked as posted.").is_visible()
+    assert page.get_by_text("There are no letters waiting to be posted.").is_visible()
+    assert axe_violations(page) == []
+    db.session.rollback()
+    letters = sa.select(OutboundMessage.status).where(OutboundMessage.channel == "letter")
+    assert db.session.scalars(letters).one() == "posted"
+    alert = db.session.scalars(
+        sa.select(OutboundMessage).where(OutboundMessage.channel == "email")
+    ).one()
+    assert alert.recipient == leader.email and reference in alert.body
+    letter = db.session.scalars(
+        sa.select(Obligation).where(Obligation.kind == "initial_message")
+    ).one()
+    assert letter.met_at is not None
