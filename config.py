@@ -65,6 +65,11 @@ class Config:
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_DURATION = 0
 
+    # Two-step verification (a code from an authenticator app after the password). Required
+    # of every staff member on a live service: until they set it up, every page sends them to
+    # the set-up page. Off for local running and tests, so demo accounts sign in with a password.
+    REQUIRE_TWO_STEP = _env_bool("REQUIRE_TWO_STEP", True)
+
     # Sign-in lockout.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCKOUT_MINUTES = _env_int("LOGIN_LOCKOUT_MINUTES", 15)
@@ -124,6 +129,7 @@ class DevelopmentConfig(Config):
     """Local running: plain HTTP on localhost, so cookies cannot demand HTTPS."""
 
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REQUIRE_TWO_STEP = _env_bool("REQUIRE_TWO_STEP", False)
 
 
 class TestConfig(Config):
@@ -136,6 +142,7 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     RATELIMIT_ENABLED = False
+    REQUIRE_TWO_STEP = False
 
 
 class ProductionConfig(Config):

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
-from casework import passwords
+from casework import passwords, totp
 from casework.audit import Origin, record_event
 from casework.db import UTCDateTime, db
 from casework.errors import NotFound, ValidationError
@@ -68,10 +68,19 @@ class Staff(db.Model):
     failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-step verification (casework/totp.py): the shared secret, when it was turned on, and
+    # the last time step used, so no code is accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     team: Mapped[Team | None] = relationship(back_populates="members")
+
+    @property
+    def two_step_on(self) -> bool:
+        return self.totp_enabled_at is not None
 
     # Flask-Login protocol. The id Flask-Login keeps in the cookie is the session token,
     # not the staff id, so ending the session server-side really signs the person out.
@@ -300,15 +309,7 @@ def set_password(session, staff_id: int, password: str, *, actor, origin: Origin
     staff.locked_until = None
     staff.updated_at = now
     _end_all_sessions(session, staff.id, "password_changed", now)
-    record_event(
-        session,
-        action="staff.password_set",
-        actor=actor,
-        origin=origin,
-        record_type="staff",
-        record_id=staff.id,
-        at=now,
-    )
+    _staff_event(session, "staff.password_set", staff, actor=actor, origin=origin, now=now)
     session.commit()
     return staff
 
@@ -344,6 +345,19 @@ def set_staff_active(
     return staff
 
 
+def _staff_event(session, action: str, staff: Staff, *, actor, origin: Origin, now: datetime):
+    """An audit row about a staff account."""
+    record_event(
+        session,
+        action=action,
+        actor=actor,
+        origin=origin,
+        record_type="staff",
+        record_id=staff.id,
+        at=now,
+    )
+
+
 def _end_all_sessions(session, staff_id: int, reason: str, now: datetime) -> None:
     session.execute(
         sa.update(StaffSession)
@@ -352,13 +366,51 @@ def _end_all_sessions(session, staff_id: int, reason: str, now: datetime) -> Non
     )
 
 
+SECOND_STEP = "second_step"
+
+
+def _count_failure(session, staff: Staff, *, policy: SessionPolicy, origin: Origin, now: datetime):
+    """A wrong password or code: enough of them in a row lock the account for a while."""
+    staff.failed_logins = (staff.failed_logins or 0) + 1
+    if staff.failed_logins >= policy.max_failures:
+        staff.locked_until = now + policy.lockout
+        staff.failed_logins = 0
+        record_event(
+            session,
+            action="auth.lockout",
+            actor=staff,
+            origin=origin,
+            record_type="staff",
+            record_id=staff.id,
+            at=now,
+            detail={"until": staff.locked_until.isoformat()},
+        )
+
+
+def _refuse_sign_in(session, staff, email, reason: str, *, origin: Origin, now: datetime):
+    record_event(
+        session,
+        action="auth.sign_in",
+        outcome="failed",
+        actor=staff,
+        actor_email=(email or "")[:254] or None,
+        origin=origin,
+        at=now,
+        detail={"reason": reason},
+    )
+    session.commit()
+    return None, reason
+
+
 def authenticate(
     session, email: str, password: str, *, origin: Origin, now: datetime, policy: SessionPolicy
 ) -> tuple[Staff | None, str | None]:
-    """Check a sign-in and start a session.
+    """Check a sign-in's email and password.
 
-    Returns the staff member with a fresh ``session_token`` set, or ``None`` and the reason
-    (kept for the audit trail only: the person is always told the same thing).
+    Returns the staff member with a fresh ``session_token`` set; or, when they use two-step
+    verification, the staff member with no session yet and ``SECOND_STEP`` (call
+    :func:`verify_second_step` with their code); or ``None`` and the reason (kept for the audit
+    trail only: the person is always told the same thing).
     """
     email = (email or "").strip().lower()
     staff = session.scalar(sa.select(Staff).where(Staff.email == email)) if email else None
@@ -372,34 +424,43 @@ def authenticate(
         reason = "locked"
     elif not password_ok:
         reason = "bad_password"
-        staff.failed_logins = (staff.failed_logins or 0) + 1
-        if staff.failed_logins >= policy.max_failures:
-            staff.locked_until = now + policy.lockout
-            staff.failed_logins = 0
-            record_event(
-                session,
-                action="auth.lockout",
-                actor=staff,
-                origin=origin,
-                record_type="staff",
-                record_id=staff.id,
-                at=now,
-                detail={"until": staff.locked_until.isoformat()},
-            )
+        _count_failure(session, staff, policy=policy, origin=origin, now=now)
     if reason:
-        record_event(
-            session,
-            action="auth.sign_in",
-            outcome="failed",
-            actor=staff,
-            actor_email=email[:254] or None,
-            origin=origin,
-            at=now,
-            detail={"reason": reason},
-        )
+        return _refuse_sign_in(session, staff, email, reason, origin=origin, now=now)
+    if staff.two_step_on:
+        _staff_event(session, "auth.password_accepted", staff, actor=staff, origin=origin, now=now)
         session.commit()
-        return None, reason
+        return staff, SECOND_STEP
+    return _start_session(session, staff, origin=origin, now=now), None
 
+
+def verify_second_step(
+    session, staff_id: int, code: str, *, origin: Origin, now: datetime, policy: SessionPolicy
+) -> tuple[Staff | None, str | None]:
+    """The code from the authenticator app, after the password: start the session, or return
+    ``None`` and the reason. Wrong codes count towards the lockout like wrong passwords."""
+    staff = session.get(Staff, staff_id)
+    reason, step = None, None
+    if staff is None or not staff.active:
+        reason = "inactive"
+    elif staff.locked_until is not None and staff.locked_until > now:
+        reason = "locked"
+    elif not staff.two_step_on:
+        reason = "two_step_reset"
+    else:
+        step = totp.matching_step(staff.totp_secret, code, now, after=staff.totp_last_step)
+        if step is None:
+            reason = "bad_code"
+            _count_failure(session, staff, policy=policy, origin=origin, now=now)
+    if reason:
+        return _refuse_sign_in(
+            session, staff, staff.email if staff else None, reason, origin=origin, now=now
+        )
+    staff.totp_last_step = step
+    return _start_session(session, staff, origin=origin, now=now), None
+
+
+def _start_session(session, staff: Staff, *, origin: Origin, now: datetime) -> Staff:
     staff.failed_logins = 0
     staff.locked_until = None
     staff.last_login_at = now
@@ -413,18 +474,44 @@ def authenticate(
             ip=origin.ip and origin.ip[:64],
         )
     )
-    record_event(
-        session,
-        action="auth.sign_in",
-        actor=staff,
-        origin=origin,
-        record_type="staff",
-        record_id=staff.id,
-        at=now,
-    )
+    _staff_event(session, "auth.sign_in", staff, actor=staff, origin=origin, now=now)
     session.commit()
     staff.session_token = token
-    return staff, None
+    return staff
+
+
+def turn_on_two_step(
+    session, staff_id: int, secret: str, code: str, *, origin: Origin, now: datetime
+) -> None:
+    """Turn on two-step verification once the person proves their app shows the right code."""
+    staff = session.get(Staff, staff_id)
+    if staff is None:
+        raise NotFound(staff_id)
+    if staff.two_step_on:
+        raise ValidationError({"code": "Two-step verification is already on"})
+    step = totp.matching_step(secret, code, now)
+    if step is None:
+        raise ValidationError(
+            {"code": "Enter the 6-digit code your authenticator app shows now for Waypoint"}
+        )
+    staff.totp_secret, staff.totp_enabled_at, staff.totp_last_step = secret, now, step
+    staff.updated_at = now
+    _staff_event(session, "auth.two_step_on", staff, actor=staff, origin=origin, now=now)
+    session.commit()
+
+
+def reset_two_step(session, staff_id: int, *, actor, origin: Origin, now: datetime) -> Staff:
+    """An administrator clears someone's two-step verification (a lost or replaced phone).
+    Their sessions end; they set it up again when they next sign in."""
+    staff = session.get(Staff, staff_id)
+    if staff is None or actor.role != "admin":
+        raise NotFound(staff_id)
+    staff.totp_secret = staff.totp_enabled_at = staff.totp_last_step = None
+    staff.updated_at = now
+    _end_all_sessions(session, staff.id, "two_step_reset", now)
+    _staff_event(session, "auth.two_step_reset", staff, actor=actor, origin=origin, now=now)
+    session.commit()
+    return staff
 
 
 # Run on every signed-in request, so built once, with the staff member in the same query.
@@ -496,14 +583,6 @@ def sign_out(session, staff: Staff, *, origin: Origin, now: datetime) -> None:
             )
             .values(ended_at=now, ended_reason="signed_out")
         )
-    record_event(
-        session,
-        action="auth.sign_out",
-        actor=staff,
-        origin=origin,
-        record_type="staff",
-        record_id=staff.id,
-        at=now,
-    )
+    _staff_event(session, "auth.sign_out", staff, actor=staff, origin=origin, now=now)
     session.commit()
     staff.session_token = None

@@ -27,6 +27,7 @@ from casework.staff import (
     Team,
     create_staff,
     create_team,
+    reset_two_step,
     set_password,
     set_staff_active,
     update_staff,
@@ -185,6 +186,23 @@ def staff_active(staff_id: int):
                 f"{staff.name} {'reactivated' if make_active else 'deactivated and signed out'}.",
                 "success",
             )
+    return redirect(url_for("admin.staff_detail", staff_id=staff.id))
+
+
+@bp.route("/staff/<int:staff_id>/two-step", methods=["POST"])
+@admin_only
+def staff_two_step_reset(staff_id: int):
+    """Clear someone's two-step verification when their phone is lost or replaced."""
+    staff = _get_staff_or_404(staff_id)
+    if ActiveForm().validate_on_submit():
+        reset_two_step(
+            db.session, staff.id, actor=current_user, origin=request_origin(), now=utcnow()
+        )
+        flash(
+            f"Two-step verification reset for {staff.name}; their sessions were ended. "
+            "They set it up again when they next sign in.",
+            "success",
+        )
     return redirect(url_for("admin.staff_detail", staff_id=staff.id))
 
 

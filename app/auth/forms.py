@@ -16,3 +16,15 @@ class SignInForm(FlaskForm):
         validators=[InputRequired(message="Enter your password"), Length(max=1024)],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Security code",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the 6-digit security code from your authenticator app"),
+            Length(max=20),
+        ],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())

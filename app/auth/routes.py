@@ -2,13 +2,16 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp
-from app.auth.forms import SignInForm
+from app.auth.forms import CodeForm, SignInForm
 from app.auth.session import request_origin, session_policy
 from app.extensions import db, limiter
 from casework.db import utcnow
-from casework.staff import authenticate, sign_out
+from casework.staff import SECOND_STEP, authenticate, sign_out, verify_second_step
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
+CODE_FAILED = "Enter the 6-digit security code your authenticator app shows now"
+PENDING = "two_step_pending"
+PENDING_SECONDS = 300
 
 
 def _login_rate_limit():
@@ -24,7 +27,7 @@ def login():
     form = SignInForm()
     error = None
     if form.validate_on_submit():
-        staff, _reason = authenticate(
+        staff, reason = authenticate(
             db.session,
             form.email.data,
             form.password.data,
@@ -34,11 +37,46 @@ def login():
         )
         if staff is None:
             error = SIGN_IN_FAILED
+        elif reason == SECOND_STEP:
+            session.clear()
+            session[PENDING] = {"staff": staff.id, "at": utcnow().timestamp()}
+            return redirect(url_for("auth.second_step", next=_safe_next(request.args.get("next"))))
         else:
             session.clear()  # no session fixation: a fresh cookie for a fresh sign-in
             login_user(staff, remember=False)
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form, error=error), (401 if error else 200)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def second_step():
+    """The second step of signing in: the code from the person's authenticator app."""
+    pending = session.get(PENDING) or {}
+    if not pending or utcnow().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
+        session.pop(PENDING, None)
+        flash("Sign in again: the time to enter the security code ran out.", "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        staff, reason = verify_second_step(
+            db.session,
+            pending["staff"],
+            form.code.data,
+            origin=request_origin(),
+            now=utcnow(),
+            policy=session_policy(),
+        )
+        if staff is not None:
+            session.clear()
+            login_user(staff, remember=False)
+            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+        if reason != "bad_code":  # locked, deactivated or reset meanwhile: start again
+            session.pop(PENDING, None)
+            flash(SIGN_IN_FAILED, "info")
+            return redirect(url_for("auth.login"))
+        form.code.errors.append(CODE_FAILED)
+    return render_template("auth/code.html", form=form), (401 if form.errors else 200)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import wraps
 
-from flask import Flask, abort, current_app, g, request, session
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, current_user
 from itsdangerous import BadSignature
@@ -48,6 +48,20 @@ class AuditedSessionInterface(SecureCookieSessionInterface):
             return self.session_class()
 
 
+# Reachable before two-step verification is set up: setting it up, signing in and out, the
+# public forms and webhooks (which know nothing of staff), and the static files.
+TWO_STEP_EXEMPT = {
+    "main.two_step",
+    "auth.login",
+    "auth.second_step",
+    "auth.logout",
+    "static",
+    "main.healthz",
+    "main.accessibility",
+    "main.privacy",
+}
+
+
 def configure_login(app: Flask, login_manager: LoginManager) -> None:
     app.session_interface = AuditedSessionInterface()
     login_manager.login_view = "auth.login"
@@ -64,6 +78,16 @@ def configure_login(app: Flask, login_manager: LoginManager) -> None:
             session.pop("_user_id", None)
             g.session_rejected = True
         return staff
+
+    @app.before_request
+    def require_two_step():
+        """Where two-step verification is required, a signed-in person who has not set it up
+        can reach only the set-up page and sign-out until they do."""
+        if not app.config["REQUIRE_TWO_STEP"] or request.endpoint in TWO_STEP_EXEMPT:
+            return None
+        if current_user.is_authenticated and not current_user.two_step_on:
+            return redirect(url_for("main.two_step"))
+        return None
 
     @app.before_request
     def audit_forged_cookie():

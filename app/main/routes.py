@@ -1,17 +1,30 @@
 import sqlalchemy as sa
-from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
+from app.auth.forms import CodeForm
 from app.auth.session import request_origin, role_required
 from app.extensions import db
+from app.forms import apply_errors
 from app.main import bp
+from casework import totp
 from casework.access import can_view_staff, refuse, visible_staff_clause
 from casework.audit import record_event
 from casework.db import utcnow
-from casework.errors import NotFound
+from casework.errors import NotFound, ValidationError
 from casework.queue import QUEUE_ORDER
 from casework.referral import OBLIGATION_LABELS, Referral
-from casework.staff import Staff
+from casework.staff import Staff, turn_on_two_step
 
 HOME_BY_ROLE = {
     "caseworker": "main.caseload",
@@ -113,6 +126,49 @@ def reports():
 @login_required
 def account():
     return render_template("main/account.html", staff=current_user)
+
+
+TOTP_SETUP = "two_step_setup_secret"
+
+
+@bp.route("/account/two-step", methods=["GET", "POST"])
+@login_required
+def two_step():
+    """Set up two-step verification: add the key to an authenticator app, prove it with a code."""
+    if current_user.two_step_on:
+        return render_template("main/two_step.html", staff=current_user, form=None)
+    # The secret waits in the signed session cookie until a code proves the app has it.
+    secret = session.get(TOTP_SETUP) or totp.new_secret()
+    session[TOTP_SETUP] = secret
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            turn_on_two_step(
+                db.session,
+                current_user.id,
+                secret,
+                form.code.data,
+                origin=request_origin(),
+                now=utcnow(),
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            session.pop(TOTP_SETUP, None)
+            flash(
+                "Two-step verification is on. You will need a code each time you sign in.",
+                "success",
+            )
+            return redirect(url_for("main.account"))
+    return render_template(
+        "main/two_step.html",
+        staff=current_user,
+        form=form,
+        key=totp.grouped(secret),
+        link=totp.provisioning_uri(secret, current_user.email),
+        required=current_app.config["REQUIRE_TWO_STEP"],
+    ), (400 if form.errors else 200)
 
 
 @bp.route("/accessibility")

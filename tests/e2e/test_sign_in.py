@@ -57,3 +57,38 @@ def test_wrong_password_shows_an_error_summary_in_the_browser(
     assert summary.is_visible()
     assert "Enter a correct email address and password" in summary.inner_text()
     assert page.title().startswith("Error: ")
+
+
+def test_caseworker_sets_up_two_step_verification_and_signs_in_with_a_code(
+    live_server, axe_page, create_staff_record
+):
+    from datetime import UTC, datetime
+
+    from casework import totp
+    from tests.e2e.conftest import axe_violations
+
+    staff = create_staff_record("caseworker")
+    page = axe_page
+    sign_in_with_keyboard(page, live_server, staff.email)
+    page.wait_for_url(f"{live_server}/caseload")
+    page.get_by_role("link", name="Your account").click()
+    page.get_by_role("link", name="Set up two-step verification").click()
+    assert axe_violations(page) == []
+    secret = page.locator("#setup-key").inner_text().replace(" ", "")
+    step = totp.step_at(datetime.now(UTC))
+    page.get_by_label("Security code").fill(totp.code_for(secret, step))
+    page.get_by_role("button", name="Turn on two-step verification").click()
+    assert page.get_by_text("Two-step verification is on.").is_visible()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{live_server}/login")
+
+    sign_in_with_keyboard(page, live_server, staff.email)
+    page.wait_for_url(f"{live_server}/login/code*")
+    assert axe_violations(page) == []
+    page.get_by_label("Security code").fill("000000")
+    page.get_by_role("button", name="Continue").click()
+    assert "Enter the 6-digit security code" in page.locator(".govuk-error-summary").inner_text()
+    # The code used to set it up cannot be used again: the app's next code can.
+    page.get_by_label("Security code").fill(totp.code_for(secret, step + 1))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{live_server}/caseload")
