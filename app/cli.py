@@ -335,10 +335,11 @@ def dev(host: str, port: int) -> None:
 
 
 def register(app: Flask) -> None:
-    from app.referrals_cli import referrals_cli, triage_cli
+    from app.referrals_cli import people_cli, referrals_cli, triage_cli
 
     app.cli.add_command(referrals_cli)
     app.cli.add_command(triage_cli)
+    app.cli.add_command(people_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(scheduler_cli)

@@ -122,3 +122,32 @@ def import_email(paths: tuple[Path, ...]) -> None:
             summary["rejected"] += 1
             summary["rejections"].append({"file": path.name, "reason": detail})
     click.echo(json.dumps(summary))
+
+
+people_cli = AppGroup("people", help="People's rights over their data.")
+
+
+@people_cli.command("export")
+@click.argument("reference")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="write here")
+def export_person(reference: str, out: Path | None):
+    """Subject-access export: everything held about the person behind REFERENCE (WP-...)."""
+    from casework.errors import NotFound
+    from casework.subject_access import subject_access_export
+
+    try:
+        export = subject_access_export(
+            db.session,
+            reference,
+            actor=None,
+            origin=Origin.command_line("people export"),
+            now=utcnow(),
+        )
+    except NotFound:
+        raise click.ClickException(f"no referral has the reference {reference!r}") from None
+    text = json.dumps(export, indent=2, ensure_ascii=False)
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"wrote {len(export['referrals'])} referral(s) to {out}", err=True)
+    else:
+        click.echo(text)

@@ -125,3 +125,15 @@ class AuditSearchForm(FlaskForm):
     since = GovDateField("From (inclusive)", validators=[Optional()])
     until = GovDateField("To (inclusive)", validators=[Optional()])
     submit = SubmitField("Search", widget=GovSubmitInput())
+
+
+class SubjectAccessForm(FlaskForm):
+    reference = StringField(
+        "Waypoint reference of any of the person's referrals",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter a Waypoint reference, like WP-ABCD2345"),
+            Length(max=20),
+        ],
+    )
+    submit = SubmitField("Download everything held about this person", widget=GovSubmitInput())

@@ -1,3 +1,4 @@
+import json
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from app.admin.forms import (
     NewStaffForm,
     PasswordForm,
     StaffForm,
+    SubjectAccessForm,
     TeamForm,
 )
 from app.auth.session import request_origin, role_required
@@ -32,6 +34,7 @@ from casework.staff import (
     set_staff_active,
     update_staff,
 )
+from casework.subject_access import subject_access_export
 
 admin_only = role_required("admin")
 
@@ -321,3 +324,32 @@ def partner_list():
         .order_by(PartnerAgency.name)
     ).all()
     return render_template("admin/partners.html", rows=rows)
+
+
+@bp.route("/subject-access", methods=["GET", "POST"])
+@admin_only
+def subject_access():
+    """A person's subject-access request: everything held about them, as a JSON file."""
+    form = SubjectAccessForm()
+    if form.validate_on_submit():
+        try:
+            export = subject_access_export(
+                db.session,
+                form.reference.data,
+                actor=current_user,
+                origin=request_origin(),
+                now=utcnow(),
+            )
+        except NotFound:
+            form.reference.errors.append("No referral has this reference")
+        else:
+            reference = form.reference.data.strip().upper()
+            response = current_app.response_class(
+                json.dumps(export, indent=2, ensure_ascii=False),
+                mimetype="application/json",
+            )
+            response.headers["Content-Disposition"] = (
+                f'attachment; filename="subject-access-{reference}.json"'
+            )
+            return response
+    return render_template("admin/subject_access.html", form=form), (400 if form.errors else 200)

@@ -206,6 +206,7 @@ def navigation():
             ("admin.staff_list", "Staff"),
             ("admin.team_list", "Teams"),
             ("admin.partner_list", "Partner agencies"),
+            ("admin.subject_access", "Subject access"),
             ("contact.letter_templates", "Letter wording"),
             ("admin.audit", "Audit trail"),
         ],

@@ -92,3 +92,19 @@ def test_caseworker_sets_up_two_step_verification_and_signs_in_with_a_code(
     page.get_by_label("Security code").fill(totp.code_for(secret, step + 1))
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{live_server}/caseload")
+
+
+def test_administrator_finds_the_subject_access_page_and_its_errors(
+    live_server, axe_page, create_staff_record
+):
+    from tests.e2e.conftest import axe_violations
+
+    admin = create_staff_record("admin")
+    page = axe_page
+    sign_in_with_keyboard(page, live_server, admin.email)
+    page.wait_for_url(f"{live_server}/admin/staff")
+    page.get_by_role("link", name="Subject access").click()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Download everything held about this person").click()
+    assert "Enter a Waypoint reference" in page.locator(".govuk-error-summary").inner_text()
+    assert axe_violations(page) == []

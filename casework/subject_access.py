@@ -1,0 +1,140 @@
+"""Subject-access export: everything Waypoint holds about one person, as JSON (UK GDPR Article 15).
+
+A person is every referral linked to them (the first referral's id, or the ``person_id`` later
+ones were linked to as a repeat victim). The export carries each referral's details with its
+deadlines, contact attempts, first conversation, messages and key dates, and a record of when
+their records were viewed or changed and by which role. Staff are named by role only: the
+export is for the person, and staff identities are not their personal data. Waypoint's internal
+matching keys are left out. Producing an export is itself audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from casework.audit import AuditEvent, Origin, record_event
+from casework.contact import ContactAttempt, InitialContact, KeyDate, OutboundMessage
+from casework.errors import NotFound
+from casework.referral import SOURCES, Obligation, PartnerAgency, Referral
+from casework.staff import ROLES, Staff
+
+# Referral columns that are Waypoint's own machinery, not information about the person.
+INTERNAL = {
+    "dedupe_key",
+    "match_name_dob",
+    "queue_group",
+    "next_due_at",
+    "risk_score",
+    "import_batch_id",
+    "allocated_to_id",
+    "partner_agency_id",
+    "person_id",
+}
+# Columns of the related records that identify staff or other records rather than the person.
+LEFT_OUT = {"id", "referral_id", "obligation_id", "recorded_by_id", "posted_by_id", "dedupe_key"}
+MESSAGE_FIELDS = ("kind", "channel", "recipient", "subject", "body", "status", "sent_at")
+
+
+def _plain(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _columns(record, skip: set[str]) -> dict:
+    return {
+        column.key: _plain(getattr(record, column.key))
+        for column in sa.inspect(record).mapper.column_attrs
+        if column.key not in skip
+    }
+
+
+def person_referrals(session, reference: str) -> tuple[int, list[Referral]]:
+    """The person behind a referral reference, and every referral linked to them."""
+    found = session.scalar(
+        sa.select(Referral).where(Referral.reference == (reference or "").strip().upper())
+    )
+    if found is None:
+        raise NotFound(reference)
+    person = found.person_id or found.id
+    referrals = session.scalars(
+        sa.select(Referral)
+        .where(sa.or_(Referral.id == person, Referral.person_id == person))
+        .order_by(Referral.received_at, Referral.id)
+    ).all()
+    return person, list(referrals)
+
+
+def subject_access_export(session, reference: str, *, actor, origin: Origin, now: datetime) -> dict:
+    """Everything held about the person behind ``reference``; an administrator's task."""
+    if getattr(actor, "role", None) not in (None, "admin"):  # None: the command line
+        raise NotFound(reference)
+    person, referrals = person_referrals(session, reference)
+    ids = [r.id for r in referrals]
+
+    def rows(model, order):
+        found: dict[int, list] = {}
+        for record in session.scalars(
+            sa.select(model).where(model.referral_id.in_(ids)).order_by(order)
+        ):
+            found.setdefault(record.referral_id, []).append(record)
+        return found
+
+    obligations = rows(Obligation, Obligation.due_at)
+    attempts = rows(ContactAttempt, ContactAttempt.attempted_at)
+    conversations = rows(InitialContact, InitialContact.held_at)
+    messages = rows(OutboundMessage, OutboundMessage.created_at)
+    key_dates = rows(KeyDate, KeyDate.event_on)
+    agencies = {
+        a.id: a.name
+        for a in session.scalars(
+            sa.select(PartnerAgency).where(
+                PartnerAgency.id.in_({r.partner_agency_id for r in referrals} - {None})
+            )
+        )
+    }
+    export = {
+        "generated_at": now.isoformat(),
+        "service": "Waypoint",
+        "person": person,
+        "referrals": [
+            {
+                **_columns(r, INTERNAL),
+                "source": SOURCES.get(r.source, r.source),
+                "referred_by_agency": agencies.get(r.partner_agency_id),
+                "deadlines": [_columns(o, LEFT_OUT) for o in obligations.get(r.id, [])],
+                "contact_attempts": [_columns(a, LEFT_OUT) for a in attempts.get(r.id, [])],
+                "first_conversation": [_columns(c, LEFT_OUT) for c in conversations.get(r.id, [])],
+                "messages": [
+                    {f: _plain(getattr(m, f)) for f in MESSAGE_FIELDS}
+                    for m in messages.get(r.id, [])
+                ],
+                "key_dates": [_columns(k, LEFT_OUT) for k in key_dates.get(r.id, [])],
+            }
+            for r in referrals
+        ],
+        "record_of_access": [
+            {"at": _plain(at), "action": action, "outcome": outcome, "by": ROLES.get(role, role)}
+            for at, action, outcome, role in session.execute(
+                sa.select(AuditEvent.at, AuditEvent.action, AuditEvent.outcome, Staff.role)
+                .outerjoin(Staff, Staff.id == AuditEvent.actor_id)
+                .where(AuditEvent.person_id == person)
+                .order_by(AuditEvent.at, AuditEvent.id)
+            )
+        ],
+    }
+    record_event(
+        session,
+        action="person.subject_access_export",
+        actor=actor,
+        origin=origin,
+        record_type="person",
+        record_id=person,
+        person_id=person,
+        at=now,
+        detail={"referrals": len(referrals)},
+    )
+    session.commit()
+    return export
