@@ -70,6 +70,10 @@ class Config:
     # the set-up page. Off for local running and tests, so demo accounts sign in with a password.
     REQUIRE_TWO_STEP = _env_bool("REQUIRE_TWO_STEP", True)
 
+    # Retention: a person's details are removed once all their referrals have been closed, with
+    # no activity, for this many years (casework/retention.py).
+    RETENTION_YEARS = _env_int("RETENTION_YEARS", 6)
+
     # Sign-in lockout.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCKOUT_MINUTES = _env_int("LOGIN_LOCKOUT_MINUTES", 15)

@@ -151,3 +151,17 @@ def export_person(reference: str, out: Path | None):
         click.echo(f"wrote {len(export['referrals'])} referral(s) to {out}", err=True)
     else:
         click.echo(text)
+
+
+@people_cli.command("anonymise-expired")
+@click.option("--now", "now_text", help="as of this moment (ISO 8601 with offset)")
+def anonymise_expired_people(now_text: str | None):
+    """Remove the personal details of everyone past the retention period (RETENTION_YEARS)."""
+    from casework.retention import anonymise_expired
+
+    now = parse_moment(now_text, "--now") or utcnow()
+    years = current_app.config["RETENTION_YEARS"]
+    done = anonymise_expired(
+        db.session, now=now, years=years, origin=Origin.command_line("people anonymise-expired")
+    )
+    click.echo(json.dumps({"anonymised": done, "retention_years": years}))

@@ -137,6 +137,8 @@ class Referral(db.Model):
     import_batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batch.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the personal details were removed at the end of the retention period.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     obligations: Mapped[list[Obligation]] = relationship(
         back_populates="referral", order_by="Obligation.due_at"
@@ -159,6 +161,14 @@ class Referral(db.Model):
         sa.Index("ix_referral_open_allocated", "status", "allocated_to_id"),
         # Repeat-victim matching by name and date of birth reads only this index.
         sa.Index("ix_referral_name_dob_person", "match_name_dob", "person_id"),
+        # Closed referrals still holding personal details, by last activity: the retention
+        # sweep reads only the expired ones. Partial, so open referrals cost it nothing.
+        sa.Index(
+            "ix_referral_retention",
+            "updated_at",
+            sqlite_where=sa.text("status = 'closed' AND anonymised_at IS NULL"),
+            postgresql_where=sa.text("status = 'closed' AND anonymised_at IS NULL"),
+        ),
     )
 
     @property

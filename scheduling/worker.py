@@ -10,7 +10,9 @@ from pathlib import Path
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from casework.audit import Origin
 from casework.db import db, utcnow
+from casework.retention import anonymise_expired
 from casework.staff import SessionPolicy
 from scheduling import jobs
 from scheduling.calendars import victim_calendar
@@ -18,6 +20,7 @@ from scheduling.messaging.content import Wording
 from scheduling.messaging.senders import email_sender, sms_sender
 
 log = logging.getLogger("waypoint.scheduler")
+SCHEDULER = Origin.command_line("scheduler")
 
 
 def _policy(config) -> SessionPolicy:
@@ -61,6 +64,12 @@ def sweeps(config) -> dict[str, Callable]:
         "stuck_messages": lambda session, now: jobs.flag_stuck_messages(session, now=now),
         "sessions_ended": lambda session, now: jobs.end_expired_sessions(
             session, now=now, policy=policy
+        ),
+        "anonymised": lambda session, now: anonymise_expired(
+            session,
+            now=now,
+            years=config["RETENTION_YEARS"],
+            origin=Origin.command_line("scheduler"),
         ),
     }
 

@@ -46,3 +46,34 @@ def police_csv(*rows: dict, columns=COLUMNS) -> bytes:
     for row in rows:
         writer.writerow(row)
     return out.getvalue().encode()
+
+
+def import_rows(app, *rows: dict, received):
+    """Import these rows as one police download received at ``received``, as the CLI would."""
+    from casework.audit import Origin
+    from casework.db import db
+    from casework.police_import import import_police_download
+    from scheduling.calendars import victim_calendar
+
+    return import_police_download(
+        db.session,
+        police_csv(*rows),
+        filename="t.csv",
+        received_at=received,
+        calendar=victim_calendar(app.config),
+        origin=Origin.command_line("test"),
+        now=received,
+    )
+
+
+def referral_by_crime(crime_reference: str):
+    """The referral imported with this crime reference, read fresh from the database."""
+    import sqlalchemy as sa
+
+    from casework.db import db
+    from casework.referral import Referral
+
+    db.session.rollback()
+    return db.session.scalars(
+        sa.select(Referral).where(Referral.crime_reference == crime_reference)
+    ).one()

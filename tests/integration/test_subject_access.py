@@ -3,36 +3,14 @@
 import json
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
-
-from casework.audit import Origin
-from casework.db import db
-from casework.police_import import import_police_download
-from casework.referral import Referral
-from scheduling.calendars import victim_calendar
 from tests.conftest import audit_rows, post_form, sign_in
-from tests.police import police_csv, police_row
+from tests.police import import_rows, police_row, referral_by_crime
 
 RECEIVED = datetime(2026, 11, 20, 7, tzinfo=UTC)
 
 
 def load(app, *rows, received=RECEIVED):
-    import_police_download(
-        db.session,
-        police_csv(*rows),
-        filename="t.csv",
-        received_at=received,
-        calendar=victim_calendar(app.config),
-        origin=Origin.command_line("test"),
-        now=received,
-    )
-
-
-def by_crime(crime_reference: str) -> Referral:
-    db.session.rollback()
-    return db.session.scalars(
-        sa.select(Referral).where(Referral.crime_reference == crime_reference)
-    ).one()
+    import_rows(app, *rows, received=received)
 
 
 def two_referrals_for_one_person_and_one_for_someone_else(app):
@@ -52,7 +30,7 @@ def two_referrals_for_one_person_and_one_for_someone_else(app):
         police_row(crime_reference="LC-2", forename="Morgan", offence="Harassment"),
         received=datetime(2026, 11, 21, 7, tzinfo=UTC),
     )
-    first, second = by_crime("LC-1"), by_crime("LC-2")
+    first, second = referral_by_crime("LC-1"), referral_by_crime("LC-2")
     assert second.person_id == first.id  # linked as a repeat victim
     return first, second
 

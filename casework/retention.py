@@ -1,0 +1,193 @@
+"""Retention: when a person's referrals have all been closed, with nothing happening on any of
+them for the retention period, their personal details are removed.
+
+What stays is what monitoring needs and identifies nobody: the reference, source, offence and
+its category, the month it happened, priority and reasons, pathway, outcome, and the deadlines
+with whether they were kept. Names, birth date, addresses, telephone numbers, email, accounts,
+notes and message wording go; the person can no longer be matched as a repeat victim. The audit
+trail keeps its rows (they hold ids and actions, never details) and gains one per referral.
+A person with an open referral, recent activity or a key date still to come is left alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from casework.audit import AuditEvent, Origin
+from casework.bulk import Same, bulk_insert
+from casework.contact import ContactAttempt, InitialContact, KeyDate, OutboundMessage
+from casework.referral import MatchKey, PossibleMatch, Referral
+
+ANONYMISED = "Anonymised"
+RAISED = "raised by team leader"
+# Referral columns emptied; forename and surname become ANONYMISED and "" (they are required).
+PERSONAL = (
+    "crime_reference",
+    "account",
+    "date_of_birth",
+    "gender",
+    "ethnicity",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "home_phone",
+    "mobile_phone",
+    "work_phone",
+    "email",
+    "safe_times",
+    "webchat_at",
+    "preferred_worker_gender",
+    "preferred_language",
+    "risk_notes",
+    "npa",
+    "officer",
+    "referrer_name",
+    "raised_reason",
+    "match_name_dob",
+)
+BATCH = 500
+
+
+def cutoff(now: datetime, years: int) -> datetime:
+    """The moment before which activity counts as expired (29 February falls back a day)."""
+    try:
+        return now.replace(year=now.year - years)
+    except ValueError:
+        return now.replace(year=now.year - years, day=28)
+
+
+def expired_people(session, *, now: datetime, years: int) -> list[int]:
+    """People (their first referral's id) whose every referral is closed, untouched since the
+    cutoff, and without a key date after it."""
+    before = cutoff(now, years)
+    person = sa.func.coalesce(Referral.person_id, Referral.id)
+    candidates = sorted(
+        set(
+            session.scalars(
+                sa.select(person).where(
+                    Referral.status == "closed",
+                    Referral.anonymised_at.is_(None),
+                    Referral.updated_at < before,
+                )
+            )
+        )
+    )
+    expired = []
+    for start in range(0, len(candidates), BATCH):
+        chunk = candidates[start : start + BATCH]
+        mine = sa.or_(Referral.id.in_(chunk), Referral.person_id.in_(chunk))
+        still_active = set(
+            session.scalars(
+                sa.select(person).where(
+                    mine,
+                    sa.or_(
+                        Referral.status != "closed",
+                        Referral.updated_at >= before,
+                        Referral.id.in_(
+                            sa.select(KeyDate.referral_id).where(KeyDate.event_on >= before.date())
+                        ),
+                    ),
+                )
+            )
+        )
+        expired += [p for p in chunk if p not in still_active]
+    return expired
+
+
+def anonymise_expired(session, *, now: datetime, years: int, origin: Origin = Origin()) -> int:
+    """Anonymise every expired person's referrals in one transaction; returns how many."""
+    people = expired_people(session, now=now, years=years)
+    done = 0
+    for start in range(0, len(people), BATCH):
+        chunk = people[start : start + BATCH]
+        rows = session.execute(
+            sa.select(Referral.id, sa.func.coalesce(Referral.person_id, Referral.id)).where(
+                sa.or_(Referral.id.in_(chunk), Referral.person_id.in_(chunk)),
+                Referral.anonymised_at.is_(None),
+            )
+        ).all()
+        ids = [rid for rid, _ in rows]
+        if not ids:
+            continue
+        _anonymise(session, ids, now)
+        bulk_insert(
+            session,
+            AuditEvent.__table__,
+            {
+                "at": Same(now),
+                "actor_id": Same(None),
+                "actor_email": Same(None),
+                "action": Same("referral.anonymise"),
+                "outcome": Same("ok"),
+                "record_type": Same("referral"),
+                "record_id": [str(rid) for rid, _ in rows],
+                "person_id": [person for _, person in rows],
+                "ip": Same(origin.ip),
+                "user_agent": Same(origin.user_agent),
+                "detail": Same(f'{{"retention_years": {int(years)}}}'),
+            },
+        )
+        done += len(ids)
+    session.commit()
+    return done
+
+
+def _anonymise(session, ids: list[int], now: datetime) -> None:
+    mine = Referral.id.in_(ids)
+    session.execute(
+        sa.update(Referral)
+        .where(mine)
+        .values(
+            {
+                **dict.fromkeys(PERSONAL),
+                "forename": ANONYMISED,
+                "surname": "",
+                "dedupe_key": sa.literal("anonymised-", sa.String)
+                + sa.cast(Referral.id, sa.String),
+                "contact_problems": [],
+                "anonymised_at": now,
+            }
+        )
+        .execution_options(synchronize_session=False)
+    )
+    # The month the offence happened is enough for monitoring; a team leader's reason for
+    # raising the priority is free text, so only the fact that they did stays.
+    for rid, occurred, reasons in session.execute(
+        sa.select(Referral.id, Referral.occurred_on, Referral.priority_reasons).where(mine)
+    ).all():
+        session.execute(
+            sa.update(Referral)
+            .where(Referral.id == rid)
+            .values(
+                occurred_on=occurred and date(occurred.year, occurred.month, 1),
+                priority_reasons=[RAISED if r.startswith(RAISED) else r for r in reasons or []],
+            )
+            .execution_options(synchronize_session=False)
+        )
+    session.execute(sa.delete(MatchKey).where(MatchKey.referral_id.in_(ids)))
+    session.execute(
+        sa.delete(PossibleMatch).where(
+            sa.or_(PossibleMatch.referral_id.in_(ids), PossibleMatch.earlier_referral_id.in_(ids))
+        )
+    )
+    session.execute(
+        sa.update(ContactAttempt).where(ContactAttempt.referral_id.in_(ids)).values(notes=None)
+    )
+    session.execute(
+        sa.update(InitialContact)
+        .where(InitialContact.referral_id.in_(ids))
+        .values(key_risks=None, passed_to=None)
+    )
+    session.execute(
+        sa.update(OutboundMessage)
+        .where(OutboundMessage.referral_id.in_(ids), OutboundMessage.status == "queued")
+        .values(status="failed", error="not sent: the personal details were removed (retention)")
+    )
+    session.execute(
+        sa.update(OutboundMessage)
+        .where(OutboundMessage.referral_id.in_(ids))
+        .values(recipient=ANONYMISED, subject=None, body="")
+    )
