@@ -22,13 +22,17 @@ def test_team_leader_signs_in_and_the_audit_trail_shows_it(
     create_staff_record("caseworker", team=team, name="Sam Okafor")
     admin = create_staff_record("admin", name="Alex Admin")
 
+    script_errors = []
+    page.on("pageerror", lambda error: script_errors.append(str(error)))
     sign_in_with_keyboard(page, live_server, leader.email)
     page.wait_for_url(f"{live_server}/queue")
     assert page.get_by_role("heading", level=1).inner_text() == "Triage queue"
     page.get_by_role("link", name="My team").click()
     assert page.get_by_role("heading", level=1).inner_text() == "City victim team"
     assert page.get_by_role("link", name="Sam Okafor").is_visible()
-    assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
+    # The module script runs once the page has parsed: wait for it rather than race it.
+    page.wait_for_function("document.body.classList.contains('govuk-frontend-supported')")
+    assert script_errors == []
     page.screenshot(path=str(tmp_path / "team.png"), full_page=True)
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server}/login")
