@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 import sqlalchemy as sa
 from flask import (
     abort,
@@ -181,40 +183,48 @@ def privacy():
     return render_template("main/privacy.html")
 
 
+NAVIGATION = {
+    "caseworker": [
+        ("triage.queue", "Triage queue"),
+        ("main.caseload", "My caseload"),
+        ("contact.letters", "Letters to post"),
+    ],
+    "team_leader": [
+        ("triage.queue", "Triage queue"),
+        ("contact.deadlines", "Deadlines"),
+        ("contact.letters", "Letters to post"),
+        ("triage.police_upload", "Import police download"),
+        ("main.team", "My team"),
+    ],
+    "hsb_advisor": [("main.advice_line", "Advice line")],
+    "analyst": [("main.reports", "Reports")],
+    "admin": [
+        ("triage.queue", "Triage queue"),
+        ("admin.staff_list", "Staff"),
+        ("admin.team_list", "Teams"),
+        ("admin.partner_list", "Partner agencies"),
+        ("admin.subject_access", "Subject access"),
+        ("contact.letter_templates", "Letter wording"),
+        ("admin.audit", "Audit trail"),
+    ],
+}
+
+
+@lru_cache(maxsize=64)
+def _navigation_links(role: str, script_root: str) -> tuple[tuple[str, str, str], ...]:
+    """(endpoint, href, text) for a role's menu; the same on every page, so built once."""
+    items = [*NAVIGATION.get(role, []), ("main.account", "Your account")]
+    return tuple((endpoint, url_for(endpoint), text) for endpoint, text in items)
+
+
 @bp.app_context_processor
 def navigation():
     """The service navigation for the signed-in person's role."""
     if not current_user.is_authenticated:
         return {"nav_items": []}
-    items = {
-        "caseworker": [
-            ("triage.queue", "Triage queue"),
-            ("main.caseload", "My caseload"),
-            ("contact.letters", "Letters to post"),
-        ],
-        "team_leader": [
-            ("triage.queue", "Triage queue"),
-            ("contact.deadlines", "Deadlines"),
-            ("contact.letters", "Letters to post"),
-            ("triage.police_upload", "Import police download"),
-            ("main.team", "My team"),
-        ],
-        "hsb_advisor": [("main.advice_line", "Advice line")],
-        "analyst": [("main.reports", "Reports")],
-        "admin": [
-            ("triage.queue", "Triage queue"),
-            ("admin.staff_list", "Staff"),
-            ("admin.team_list", "Teams"),
-            ("admin.partner_list", "Partner agencies"),
-            ("admin.subject_access", "Subject access"),
-            ("contact.letter_templates", "Letter wording"),
-            ("admin.audit", "Audit trail"),
-        ],
-    }.get(current_user.role, [])
-    items = items + [("main.account", "Your account")]
     return {
         "nav_items": [
-            {"href": url_for(endpoint), "text": text, "active": request.endpoint == endpoint}
-            for endpoint, text in items
+            {"href": href, "text": text, "active": request.endpoint == endpoint}
+            for endpoint, href, text in _navigation_links(current_user.role, request.script_root)
         ]
     }
