@@ -76,6 +76,7 @@ def test_caseworker_sets_up_two_step_verification_and_signs_in_with_a_code(
     sign_in_with_keyboard(page, live_server, staff.email)
     page.wait_for_url(f"{live_server}/caseload")
     page.get_by_role("link", name="Your account").click()
+    assert axe_violations(page) == []
     page.get_by_role("link", name="Set up two-step verification").click()
     assert axe_violations(page) == []
     secret = page.locator("#setup-key").inner_text().replace(" ", "")
@@ -111,4 +112,8 @@ def test_administrator_finds_the_subject_access_page_and_its_errors(
     assert axe_violations(page) == []
     page.get_by_role("button", name="Download everything held about this person").click()
     assert "Enter a Waypoint reference" in page.locator(".govuk-error-summary").inner_text()
+    assert axe_violations(page) == []
+    # A staff member's page, with the two-step verification section.
+    page.goto(f"{live_server}/admin/staff/{admin.id}")
+    assert page.get_by_role("heading", name="Two-step verification").is_visible()
     assert axe_violations(page) == []
