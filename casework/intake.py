@@ -125,10 +125,14 @@ def police_dedupe_key(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def new_reference() -> str:
-    """A reference a person can read out on the phone: WP- and eight unambiguous characters."""
-    # 32 characters, so each random byte's low five bits pick one uniformly.
-    return "WP-" + "".join(REFERENCE_ALPHABET[b & 31] for b in secrets.token_bytes(8))
+# Each random byte's low five bits pick one of the 32 characters uniformly.
+_REFERENCE_CHARACTER = bytes(ord(REFERENCE_ALPHABET[b & 31]) for b in range(256))
+
+
+def new_references(count: int) -> list[str]:
+    """References a person can read out on the phone: WP- and eight unambiguous characters."""
+    text = secrets.token_bytes(8 * count).translate(_REFERENCE_CHARACTER).decode("ascii")
+    return ["WP-" + text[i : i + 8] for i in range(0, 8 * count, 8)]
 
 
 def required_detail_problem(item: NewReferral) -> str | None:
@@ -220,23 +224,8 @@ def store_referrals(
     # only on the contact method, the band and whether there is a mobile: work them out once.
     obligations_for: dict[tuple, list] = {}
     # Rows are gathered column by column (see casework.bulk): the referral table is wide.
-    computed: dict[str, list] = {
-        name: []
-        for name in (
-            "reference",
-            "flags",
-            "contact_unusable",
-            "contact_problems",
-            "priority",
-            "priority_reasons",
-            "risk_score",
-            "pathway",
-            "children_and_young_people",
-            "repeat_victim",
-            "match_name_dob",
-            "next_due_at",
-        )
-    }
+    flags_list, unusable, problem_lists, bands, reason_lists, risk_scores = [], [], [], [], [], []
+    pathways, young, repeats, names_dob, next_due = [], [], [], [], []
     obligations, match_rows = [], []
     for item in items:
         priority = assess_priority(
@@ -264,21 +253,17 @@ def store_referrals(
         due = obligations_for[shape]
         if item.webchat_at:
             due = [*due, deadlines.Obligation("web_chat", "web_chat", item.webchat_at)]
-        for name, value in (
-            ("reference", new_reference()),
-            ("flags", list(item.flags)),
-            ("contact_unusable", bool(missing)),
-            ("contact_problems", problems),
-            ("priority", priority.band),
-            ("priority_reasons", reasons),
-            ("risk_score", priority.risk_score),
-            ("pathway", priority.pathway),
-            ("children_and_young_people", priority.children_and_young_people),
-            ("repeat_victim", "REPEAT_VICTIM" in item.flags),
-            ("match_name_dob", name_dob),
-            ("next_due_at", min(o.due_at for o in due)),
-        ):
-            computed[name].append(value)
+        flags_list.append(list(item.flags))
+        unusable.append(bool(missing))
+        problem_lists.append(problems)
+        bands.append(priority.band)
+        reason_lists.append(reasons)
+        risk_scores.append(priority.risk_score)
+        pathways.append(priority.pathway)
+        young.append(priority.children_and_young_people)
+        repeats.append("REPEAT_VICTIM" in item.flags)
+        names_dob.append(name_dob)
+        next_due.append(min(o.due_at for o in due))
         obligations.append(due)
         match_rows.append(keys)
 
@@ -290,7 +275,18 @@ def store_referrals(
         {
             "id": ids,
             **dict(zip(STORED_FIELDS, stored, strict=True)),
-            **computed,
+            "reference": new_references(len(items)),
+            "flags": flags_list,
+            "contact_unusable": unusable,
+            "contact_problems": problem_lists,
+            "priority": bands,
+            "priority_reasons": reason_lists,
+            "risk_score": risk_scores,
+            "pathway": pathways,
+            "children_and_young_people": young,
+            "repeat_victim": repeats,
+            "match_name_dob": names_dob,
+            "next_due_at": next_due,
             "received_at": Same(received_at),
             "status": Same("open"),
             "import_batch_id": Same(import_batch_id),
@@ -328,10 +324,7 @@ def store_referrals(
     )
     person_of = link_repeat_victims(
         session,
-        {
-            rid: (name, found)
-            for rid, name, found in zip(ids, computed["match_name_dob"], match_rows, strict=True)
-        },
+        {rid: (name, found) for rid, name, found in zip(ids, names_dob, match_rows, strict=True)},
         now=now,
     )
     bulk_insert(
