@@ -69,6 +69,9 @@ class Config:
     # of every staff member on a live service: until they set it up, every page sends them to
     # the set-up page. Off for local running and tests, so demo accounts sign in with a password.
     REQUIRE_TWO_STEP = _env_bool("REQUIRE_TWO_STEP", True)
+    # Seals the two-step keys stored in the database. Defaults to SECRET_KEY; set it separately
+    # so SECRET_KEY can be changed without everyone setting up two-step verification again.
+    TWO_STEP_KEY = os.environ.get("TWO_STEP_KEY", "")
 
     # Retention: a person's details are removed once all their referrals have been closed, with
     # no activity, for this many years (casework/retention.py).

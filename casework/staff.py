@@ -15,6 +15,7 @@ from casework import passwords, totp
 from casework.audit import Origin, record_event
 from casework.db import UTCDateTime, db
 from casework.errors import NotFound, ValidationError
+from casework.sealed import SecretBox, Unreadable
 
 ROLES = {
     "caseworker": "Caseworker",
@@ -70,7 +71,7 @@ class Staff(db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Two-step verification (casework/totp.py): the shared secret, when it was turned on, and
     # the last time step used, so no code is accepted twice.
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(255))  # sealed (casework.sealed)
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -435,10 +436,18 @@ def authenticate(
 
 
 def verify_second_step(
-    session, staff_id: int, code: str, *, origin: Origin, now: datetime, policy: SessionPolicy
+    session,
+    staff_id: int,
+    code: str,
+    *,
+    box: SecretBox,
+    origin: Origin,
+    now: datetime,
+    policy: SessionPolicy,
 ) -> tuple[Staff | None, str | None]:
     """The code from the authenticator app, after the password: start the session, or return
-    ``None`` and the reason. Wrong codes count towards the lockout like wrong passwords."""
+    ``None`` and the reason. Wrong codes count towards the lockout like wrong passwords.
+    ``box`` opens the stored key (sealed under the TWO_STEP_KEY setting)."""
     staff = session.get(Staff, staff_id)
     reason, step = None, None
     if staff is None or not staff.active:
@@ -448,10 +457,15 @@ def verify_second_step(
     elif not staff.two_step_on:
         reason = "two_step_reset"
     else:
-        step = totp.matching_step(staff.totp_secret, code, now, after=staff.totp_last_step)
-        if step is None:
-            reason = "bad_code"
-            _count_failure(session, staff, policy=policy, origin=origin, now=now)
+        try:
+            secret = box.open(staff.totp_secret)
+        except Unreadable:  # the key setting changed: an administrator must reset it
+            reason = "two_step_key_unreadable"
+        else:
+            step = totp.matching_step(secret, code, now, after=staff.totp_last_step)
+            if step is None:
+                reason = "bad_code"
+                _count_failure(session, staff, policy=policy, origin=origin, now=now)
     if reason:
         return _refuse_sign_in(
             session, staff, staff.email if staff else None, reason, origin=origin, now=now
@@ -481,9 +495,10 @@ def _start_session(session, staff: Staff, *, origin: Origin, now: datetime) -> S
 
 
 def turn_on_two_step(
-    session, staff_id: int, secret: str, code: str, *, origin: Origin, now: datetime
+    session, staff_id: int, secret: str, code: str, *, box: SecretBox, origin: Origin, now: datetime
 ) -> None:
-    """Turn on two-step verification once the person proves their app shows the right code."""
+    """Turn on two-step verification once the person proves their app shows the right code;
+    the key is stored sealed by ``box``."""
     staff = session.get(Staff, staff_id)
     if staff is None:
         raise NotFound(staff_id)
@@ -494,7 +509,8 @@ def turn_on_two_step(
         raise ValidationError(
             {"code": "Enter the 6-digit code your authenticator app shows now for Waypoint"}
         )
-    staff.totp_secret, staff.totp_enabled_at, staff.totp_last_step = secret, now, step
+    staff.totp_secret, staff.totp_enabled_at = box.seal(secret), now
+    staff.totp_last_step = step
     staff.updated_at = now
     _staff_event(session, "auth.two_step_on", staff, actor=staff, origin=origin, now=now)
     session.commit()

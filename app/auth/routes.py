@@ -3,7 +3,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import CodeForm, SignInForm
-from app.auth.session import request_origin, session_policy
+from app.auth.session import request_origin, session_policy, two_step_box
 from app.extensions import db, limiter
 from casework.db import utcnow
 from casework.staff import SECOND_STEP, authenticate, sign_out, verify_second_step
@@ -63,6 +63,7 @@ def second_step():
             db.session,
             pending["staff"],
             form.code.data,
+            box=two_step_box(),
             origin=request_origin(),
             now=utcnow(),
             policy=session_policy(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import wraps
+from functools import lru_cache, wraps
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
@@ -12,12 +12,24 @@ from itsdangerous import BadSignature
 
 from casework.audit import Origin, record_event
 from casework.db import db, utcnow
+from casework.sealed import SecretBox
 from casework.staff import SessionPolicy, load_session
 
 
 def request_origin() -> Origin:
     """The audit origin of the current request."""
     return Origin(ip=request.remote_addr, user_agent=request.headers.get("User-Agent"))
+
+
+def two_step_box() -> SecretBox:
+    """What seals and opens the two-step keys stored in the database."""
+    config = current_app.config
+    return _box(config.get("TWO_STEP_KEY") or config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=4)
+def _box(key: str) -> SecretBox:
+    return SecretBox(key)
 
 
 def session_policy() -> SessionPolicy:

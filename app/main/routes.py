@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from app.auth.forms import CodeForm
-from app.auth.session import request_origin, role_required
+from app.auth.session import request_origin, role_required, two_step_box
 from app.extensions import db
 from app.forms import apply_errors
 from app.main import bp
@@ -150,6 +150,7 @@ def two_step():
                 current_user.id,
                 secret,
                 form.code.data,
+                box=two_step_box(),
                 origin=request_origin(),
                 now=utcnow(),
             )

@@ -33,7 +33,14 @@ def fresh(staff_id: int) -> Staff:
     return db.session.get(Staff, staff_id)
 
 
-def test_setting_up_needs_a_code_from_the_app(client, sign_in_as):
+def two_step_box_for(app):
+    from app.auth.session import two_step_box
+
+    with app.test_request_context():
+        return two_step_box()
+
+
+def test_setting_up_needs_a_code_from_the_app(app, client, sign_in_as):
     with time_machine.travel(T0, tick=False):
         me = sign_in_as("caseworker")
         page = client.get("/account/two-step").get_data(as_text=True)
@@ -47,7 +54,10 @@ def test_setting_up_needs_a_code_from_the_app(client, sign_in_as):
         assert secret.replace(" ", "") in client.get("/account/two-step").get_data(as_text=True)
         post_form(client, "/account/two-step", {"code": code_at(secret, T0)})
     staff = fresh(me.id)
-    assert staff.two_step_on and staff.totp_secret == secret
+    assert staff.two_step_on
+    # Stored sealed: a copy of the database does not hold the key itself.
+    assert secret not in staff.totp_secret
+    assert two_step_box_for(app).open(staff.totp_secret) == secret
     assert audit_rows("auth.two_step_on")[-1].record_id == str(me.id)
 
 
@@ -166,3 +176,21 @@ def test_only_an_administrator_may_reset_it(client, sign_in_as, create_staff_rec
     sign_in_as("team_leader")
     response = post_form(client, f"/admin/staff/{someone.id}/two-step", {}, token_from="/account")
     assert response.status_code == 403
+
+
+def test_a_changed_sealing_key_refuses_the_code_until_an_administrator_resets_it(
+    app, client, sign_in_as
+):
+    with time_machine.travel(T0, tick=False):
+        me = sign_in_as("caseworker")
+        secret = set_up(client, T0)
+    app.config["TWO_STEP_KEY"] = "a different key, set by mistake"
+    later = T0 + timedelta(minutes=1)
+    with time_machine.travel(later, tick=False):
+        other = app.test_client()
+        sign_in(other, me.email)
+        refused = post_form(other, "/login/code", {"code": code_at(secret, later)})
+        assert refused.status_code == 302 and refused.headers["Location"] == "/login"
+        assert other.get("/caseload").status_code == 302
+    failures = [e.detail for e in audit_rows("auth.sign_in") if e.outcome == "failed"]
+    assert "two_step_key_unreadable" in str(failures[-1])
