@@ -48,6 +48,9 @@ def check_config(app: Flask) -> None:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production"
             )
+        sealing = app.config.get("TWO_STEP_KEY") or ""
+        if sealing and len(sealing) < 32:
+            raise RuntimeError("TWO_STEP_KEY, when set, must be at least 32 random characters")
 
 
 def register_extensions(app: Flask) -> None:

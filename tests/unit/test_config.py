@@ -27,3 +27,12 @@ def test_production_starts_with_a_real_secret_and_secure_cookies():
     app = create_app(RealSecret)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["DISPLAY_TIMEZONE"] == "Europe/London"
+
+
+class ShortSealingKey(RealSecret):
+    TWO_STEP_KEY = "short"
+
+
+def test_production_refuses_a_short_two_step_sealing_key():
+    with pytest.raises(RuntimeError, match="TWO_STEP_KEY"):
+        create_app(ShortSealingKey)
