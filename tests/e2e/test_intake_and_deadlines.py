@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from casework.audit import Origin
 from casework.contact import OutboundMessage
@@ -78,6 +79,7 @@ def test_team_leader_uploads_the_download_and_reads_each_rejection(
     page = axe_page
     sign_in(page, live_server, leader)
     page.get_by_role("link", name="Import police download").click()
+    page.wait_for_url(f"{live_server}/imports/police")
     assert axe_violations(page) == []
     page.get_by_label("Police daily download (CSV)").set_input_files(str(ROOT / SAMPLE))
     page.get_by_role("button", name="Import").click()
@@ -88,7 +90,7 @@ def test_team_leader_uploads_the_download_and_reads_each_rejection(
     rejected = page.locator("table", has_text="Rejected lines").inner_text()
     assert "victim declined referral" in rejected
     page.get_by_role("link", name="Go to the triage queue").click()
-    assert "6 open referrals" in page.locator("caption").inner_text()
+    expect(page.locator("caption")).to_contain_text("6 open referrals")
 
 
 def test_team_leader_sees_breaches_and_posts_the_letters(
@@ -112,6 +114,7 @@ def test_team_leader_sees_breaches_and_posts_the_letters(
     page = axe_page
     sign_in(page, live_server, leader)
     page.get_by_role("link", name="Deadlines").click()
+    page.wait_for_url(f"{live_server}/deadlines")
     assert "0 deadlines breached" in " ".join(
         page.locator(".govuk-panel").first.inner_text().split()
     )
@@ -128,11 +131,11 @@ def test_team_leader_sees_breaches_and_posts_the_letters(
     )
 
     page.get_by_role("link", name="Letters to post").click()
+    expect(page.locator("caption")).to_contain_text("1 letter waiting")
     assert axe_violations(page) == []
-    assert "1 letter waiting" in page.locator("caption").inner_text()
     page.get_by_role("button", name=f"Mark posted for {reference}").click()
-    assert page.get_by_text("Letter marked as posted.").is_visible()
-    assert page.get_by_text("There are no letters waiting to be posted.").is_visible()
+    expect(page.get_by_text("Letter marked as posted.")).to_be_visible()
+    expect(page.get_by_text("There are no letters waiting to be posted.")).to_be_visible()
     assert axe_violations(page) == []
     db.session.rollback()
     letters = sa.select(OutboundMessage.status).where(OutboundMessage.channel == "letter")

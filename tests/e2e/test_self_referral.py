@@ -2,6 +2,7 @@
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from casework.db import db
 from casework.referral import Referral
@@ -45,7 +46,7 @@ def test_self_referral_with_keyboard_only_and_no_axe_violations(live_server, axe
     page.keyboard.press("Enter")
 
     page.wait_for_url(f"{live_server}/refer/confirmation")
-    assert page.get_by_role("heading", name="Referral sent").is_visible()
+    expect(page.get_by_role("heading", name="Referral sent")).to_be_visible()
     assert axe_violations(page) == []
     db.session.rollback()
     referral = db.session.scalars(sa.select(Referral)).one()
@@ -59,7 +60,7 @@ def test_errors_are_summarised_and_linked_and_pass_axe(live_server, axe_page):
     page.goto(f"{live_server}/refer")
     page.get_by_role("button", name="Send referral").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     # GOV.UK Frontend moves focus to the summary once its script has run.
     page.wait_for_function(
         "document.activeElement && document.activeElement.classList.contains('govuk-error-summary')"

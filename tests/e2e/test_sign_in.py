@@ -1,6 +1,7 @@
 """A team leader signs in with a real browser; the admin then sees it in the audit trail."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 
@@ -28,15 +29,15 @@ def test_team_leader_signs_in_and_the_audit_trail_shows_it(
     page.wait_for_url(f"{live_server}/queue")
     assert page.get_by_role("heading", level=1).inner_text() == "Triage queue"
     page.get_by_role("link", name="My team").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "City victim team"
-    assert page.get_by_role("link", name="Sam Okafor").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("City victim team")
+    expect(page.get_by_role("link", name="Sam Okafor")).to_be_visible()
     # The module script runs once the page has parsed: wait for it rather than race it.
     page.wait_for_function("document.body.classList.contains('govuk-frontend-supported')")
     assert script_errors == []
     page.screenshot(path=str(tmp_path / "team.png"), full_page=True)
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server}/login")
-    assert page.get_by_text("You have signed out.").is_visible()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
 
     sign_in_with_keyboard(page, live_server, admin.email)
     page.wait_for_url(f"{live_server}/admin/staff")
@@ -58,7 +59,7 @@ def test_wrong_password_shows_an_error_summary_in_the_browser(
     page.get_by_label("Password", exact=True).fill("not my password at all")
     page.get_by_role("button", name="Sign in").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert "Enter a correct email address and password" in summary.inner_text()
     assert page.title().startswith("Error: ")
 
@@ -76,14 +77,16 @@ def test_caseworker_sets_up_two_step_verification_and_signs_in_with_a_code(
     sign_in_with_keyboard(page, live_server, staff.email)
     page.wait_for_url(f"{live_server}/caseload")
     page.get_by_role("link", name="Your account").click()
+    page.wait_for_url(f"{live_server}/account")
     assert axe_violations(page) == []
     page.get_by_role("link", name="Set up two-step verification").click()
+    page.wait_for_url(f"{live_server}/account/two-step")
     assert axe_violations(page) == []
     secret = page.locator("#setup-key").inner_text().replace(" ", "")
     step = totp.step_at(datetime.now(UTC))
     page.get_by_label("Security code").fill(totp.code_for(secret, step))
     page.get_by_role("button", name="Turn on two-step verification").click()
-    assert page.get_by_text("Two-step verification is on.").is_visible()
+    expect(page.get_by_text("Two-step verification is on.")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server}/login")
 
@@ -109,11 +112,12 @@ def test_administrator_finds_the_subject_access_page_and_its_errors(
     sign_in_with_keyboard(page, live_server, admin.email)
     page.wait_for_url(f"{live_server}/admin/staff")
     page.get_by_role("link", name="Subject access").click()
+    page.wait_for_url(f"{live_server}/admin/subject-access")
     assert axe_violations(page) == []
     page.get_by_role("button", name="Download everything held about this person").click()
     assert "Enter a Waypoint reference" in page.locator(".govuk-error-summary").inner_text()
     assert axe_violations(page) == []
     # A staff member's page, with the two-step verification section.
     page.goto(f"{live_server}/admin/staff/{admin.id}")
-    assert page.get_by_role("heading", name="Two-step verification").is_visible()
+    expect(page.get_by_role("heading", name="Two-step verification")).to_be_visible()
     assert axe_violations(page) == []

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from casework.audit import Origin
 from casework.contact import ContactAttempt
@@ -51,16 +52,16 @@ def test_team_leader_allocates_and_records_a_call(
     assert axe_violations(page) == []
 
     page.get_by_role("link", name="Tomasz Wiśniewski").click()
-    assert page.get_by_role("heading", name="Tomasz Wiśniewski").is_visible()
+    expect(page.get_by_role("heading", name="Tomasz Wiśniewski")).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_label("Sam Okafor").check()
     page.get_by_role("button", name="Allocate").click()
-    assert page.get_by_text("Allocated to Sam Okafor.").is_visible()
+    expect(page.get_by_text("Allocated to Sam Okafor.")).to_be_visible()
 
     page.get_by_role("group", name="How").get_by_label("Telephone call").check()
     page.get_by_label("No answer", exact=True).check()
     page.get_by_role("button", name="Record attempt").click()
-    assert page.get_by_text("Attempt recorded.").is_visible()
+    expect(page.get_by_text("Attempt recorded.")).to_be_visible()
     db.session.rollback()
     referral = db.session.scalars(
         sa.select(Referral).where(Referral.crime_reference == "LC-20261120-0063")
