@@ -96,3 +96,25 @@ def test_command_line_export_writes_the_file(app, runner, tmp_path):
     assert {r["reference"] for r in export["referrals"]} == {first.reference, second.reference}
     missing = runner.invoke(args=["people", "export", "WP-NOTREAL1"])
     assert missing.exit_code != 0 and "no referral has the reference" in missing.output
+
+
+def test_an_administrator_can_export_from_the_referral_page(app, client, sign_in_as):
+    first, second = two_referrals_for_one_person_and_one_for_someone_else(app)
+    sign_in_as("admin")
+    page = client.get(f"/referrals/{second.id}").get_data(as_text=True)
+    assert "Subject access: download everything held about this person" in page
+    response = post_form(
+        client,
+        "/admin/subject-access",
+        {"reference": second.reference},
+        token_from=f"/referrals/{second.id}",
+    )
+    assert response.status_code == 200
+    assert json.loads(response.get_data(as_text=True))["person"] == first.id
+
+
+def test_other_roles_do_not_see_the_export_button(app, client, sign_in_as):
+    first, _ = two_referrals_for_one_person_and_one_for_someone_else(app)
+    sign_in_as("team_leader")
+    page = client.get(f"/referrals/{first.id}").get_data(as_text=True)
+    assert "Subject access" not in page
