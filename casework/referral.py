@@ -165,6 +165,7 @@ class Referral(db.Model):
         # sweep reads only the expired ones. Partial, so open referrals cost it nothing.
         sa.Index(
             "ix_referral_retention",
+            "status",
             "updated_at",
             sqlite_where=sa.text("status = 'closed' AND anonymised_at IS NULL"),
             postgresql_where=sa.text("status = 'closed' AND anonymised_at IS NULL"),

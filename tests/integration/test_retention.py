@@ -144,3 +144,25 @@ def test_the_scheduler_and_the_command_line_run_it(app, runner):
     result = runner.invoke(args=["people", "anonymise-expired", "--now", JUST_AFTER.isoformat()])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"anonymised": 0, "retention_years": 6}
+
+
+def test_the_sweep_reads_only_the_retention_index(app):
+    """It runs every minute: it must not read every closed referral to find none expired."""
+    import pytest
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("reads SQLite's query plans")
+    morgan(app)
+    plans = []
+
+    def explain(conn, cursor, statement, parameters, context, executemany):
+        if "anonymised_at IS NULL" in statement and statement.lstrip().startswith("SELECT"):
+            raw = conn.connection.dbapi_connection
+            plans.append(raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall())
+
+    sa.event.listen(db.engine, "before_cursor_execute", explain)
+    try:
+        anonymise_expired(db.session, now=JUST_BEFORE, years=6)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", explain)
+    assert plans and "ix_referral_retention" in plans[0][0][-1], plans
