@@ -15,7 +15,7 @@ from operator import attrgetter
 
 import sqlalchemy as sa
 
-from casework.audit import AuditEvent, Origin
+from casework.audit import Origin, record_referral_events
 from casework.bulk import Same, bulk_insert
 from casework.contact_details import is_mobile, normalise_name
 from casework.referral import MatchKey, Obligation, PossibleMatch, Referral
@@ -327,22 +327,14 @@ def store_referrals(
         {rid: (name, found) for rid, name, found in zip(ids, names_dob, match_rows, strict=True)},
         now=now,
     )
-    bulk_insert(
+    record_referral_events(
         session,
-        AuditEvent.__table__,
-        {
-            "at": Same(now),
-            "actor_id": Same(getattr(actor, "id", None)),
-            "actor_email": Same(getattr(actor, "email", None)),
-            "action": Same("referral.create"),
-            "outcome": Same("ok"),
-            "record_type": Same("referral"),
-            "record_id": [str(rid) for rid in ids],
-            "person_id": [person_of.get(rid, rid) for rid in ids],
-            "ip": Same(origin.ip),
-            "user_agent": Same(origin.user_agent and origin.user_agent[:256]),
-            "detail": [f'{{"source": "{item.source}"}}' for item in items],
-        },
+        "referral.create",
+        [(rid, person_of.get(rid, rid)) for rid in ids],
+        actor=actor,
+        origin=origin,
+        at=now,
+        details=[{"source": item.source} for item in items],
     )
     return ids
 

@@ -15,8 +15,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from casework.audit import AuditEvent, Origin
-from casework.bulk import Same, bulk_insert
+from casework.audit import Origin, record_referral_events
 from casework.contact import ContactAttempt, InitialContact, KeyDate, OutboundMessage
 from casework.referral import MatchKey, PossibleMatch, Referral
 
@@ -113,22 +112,13 @@ def anonymise_expired(session, *, now: datetime, years: int, origin: Origin = Or
         if not ids:
             continue
         _anonymise(session, ids, now)
-        bulk_insert(
+        record_referral_events(
             session,
-            AuditEvent.__table__,
-            {
-                "at": Same(now),
-                "actor_id": Same(None),
-                "actor_email": Same(None),
-                "action": Same("referral.anonymise"),
-                "outcome": Same("ok"),
-                "record_type": Same("referral"),
-                "record_id": [str(rid) for rid, _ in rows],
-                "person_id": [person for _, person in rows],
-                "ip": Same(origin.ip),
-                "user_agent": Same(origin.user_agent),
-                "detail": Same(f'{{"retention_years": {int(years)}}}'),
-            },
+            "referral.anonymise",
+            rows,
+            origin=origin,
+            at=now,
+            details={"retention_years": int(years)},
         )
         done += len(ids)
     session.commit()
@@ -155,18 +145,17 @@ def _anonymise(session, ids: list[int], now: datetime) -> None:
     )
     # The month the offence happened is enough for monitoring; a team leader's reason for
     # raising the priority is free text, so only the fact that they did stays.
-    for rid, occurred, reasons in session.execute(
-        sa.select(Referral.id, Referral.occurred_on, Referral.priority_reasons).where(mine)
-    ).all():
-        session.execute(
-            sa.update(Referral)
-            .where(Referral.id == rid)
-            .values(
-                occurred_on=occurred and date(occurred.year, occurred.month, 1),
-                priority_reasons=[RAISED if r.startswith(RAISED) else r for r in reasons or []],
-            )
-            .execution_options(synchronize_session=False)
+    rewritten = [
+        {
+            "id": rid,
+            "occurred_on": occurred and date(occurred.year, occurred.month, 1),
+            "priority_reasons": [RAISED if r.startswith(RAISED) else r for r in reasons or []],
+        }
+        for rid, occurred, reasons in session.execute(
+            sa.select(Referral.id, Referral.occurred_on, Referral.priority_reasons).where(mine)
         )
+    ]
+    session.execute(sa.update(Referral), rewritten)  # one UPDATE by primary key, many rows
     session.execute(sa.delete(MatchKey).where(MatchKey.referral_id.in_(ids)))
     session.execute(
         sa.delete(PossibleMatch).where(

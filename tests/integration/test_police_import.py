@@ -45,7 +45,10 @@ def test_sample_download_imports_with_the_exact_json_contract(runner):
     db.session.rollback()
     names = set(db.session.scalars(sa.select(Referral.surname)))
     assert "Blake" not in names and "Rahman" in names
-    assert len(audit_rows("referral.create")) == 6
+    created = audit_rows("referral.create")
+    assert len(created) == 6
+    assert {e.detail_dict["source"] for e in created} == {"police"}
+    assert all(e.record_type == "referral" and e.user_agent.startswith("cli:") for e in created)
 
 
 def test_declined_row_leaves_no_personal_data_anywhere(runner):
