@@ -1,9 +1,11 @@
 """Helpers shared by every feature's forms."""
 
+from flask import abort, flash
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 from wtforms.utils import unset_value
 
+from casework.db import db
 from casework.errors import NotFound, ValidationError
 
 
@@ -19,6 +21,25 @@ def apply_errors(form, exc: ValidationError | NotFound) -> None:
             field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
         else:
             form.form_errors.append(message)
+
+
+def button_action(act) -> None:
+    """A one-button decision (a form with only its CSRF token): run ``act``, which calls the
+    service and returns what to tell the person; flash that, or the service's refusal; 404 when
+    the record may not be seen."""
+    from app.triage.forms import ActionForm
+
+    if not ActionForm().validate_on_submit():
+        return
+    try:
+        message = act()
+    except NotFound:
+        abort(404)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(next(iter(exc.errors.values())), "error")
+    else:
+        flash(message, "success")
 
 
 class GovDateField(DateField):

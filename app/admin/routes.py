@@ -18,7 +18,7 @@ from app.admin.forms import (
 )
 from app.auth.session import request_origin, role_required
 from app.extensions import db
-from app.forms import apply_errors
+from app.forms import apply_errors, button_action
 from casework.audit import AuditSearch, search_events
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
@@ -169,26 +169,20 @@ def staff_edit(staff_id: int):
 def staff_active(staff_id: int):
     """Deactivate or reactivate; deactivation ends every session the person has."""
     staff = _get_staff_or_404(staff_id)
-    form = ActiveForm()
-    if form.validate_on_submit():
-        make_active = request.form.get("active") == "1"
-        try:
-            set_staff_active(
-                db.session,
-                staff.id,
-                make_active,
-                actor=current_user,
-                origin=request_origin(),
-                now=utcnow(),
-            )
-        except ValidationError as exc:
-            db.session.rollback()
-            flash(next(iter(exc.errors.values())), "error")
-        else:
-            flash(
-                f"{staff.name} {'reactivated' if make_active else 'deactivated and signed out'}.",
-                "success",
-            )
+    make_active = request.form.get("active") == "1"
+
+    def act():
+        set_staff_active(
+            db.session,
+            staff.id,
+            make_active,
+            actor=current_user,
+            origin=request_origin(),
+            now=utcnow(),
+        )
+        return f"{staff.name} {'reactivated' if make_active else 'deactivated and signed out'}."
+
+    button_action(act)
     return redirect(url_for("admin.staff_detail", staff_id=staff.id))
 
 
@@ -197,15 +191,17 @@ def staff_active(staff_id: int):
 def staff_two_step_reset(staff_id: int):
     """Clear someone's two-step verification when their phone is lost or replaced."""
     staff = _get_staff_or_404(staff_id)
-    if ActiveForm().validate_on_submit():
+
+    def act():
         reset_two_step(
             db.session, staff.id, actor=current_user, origin=request_origin(), now=utcnow()
         )
-        flash(
+        return (
             f"Two-step verification reset for {staff.name}; their sessions were ended. "
-            "They set it up again when they next sign in.",
-            "success",
+            "They set it up again when they next sign in."
         )
+
+    button_action(act)
     return redirect(url_for("admin.staff_detail", staff_id=staff.id))
 
 

@@ -8,7 +8,7 @@ from app.auth.session import request_origin, role_required
 from app.contact import bp
 from app.contact.forms import AttemptForm, ConversationForm, KeyDateForm, TemplateForm, moment
 from app.extensions import db
-from app.forms import apply_errors
+from app.forms import apply_errors, button_action
 from casework.access import can_view_referral, visible_referrals_clause
 from casework.audit import record_event
 from casework.contact import LetterTemplate, OutboundMessage
@@ -143,19 +143,17 @@ def key_date(referral_id: int):
 @workers
 def held(obligation_id: int):
     """A booked needs assessment or web chat took place."""
-    from app.triage.forms import ActionForm
-
     obligation = db.session.get(Obligation, obligation_id)
     if obligation is None:
         abort(404)
-    if ActionForm().validate_on_submit():
-        try:
-            record_appointment_held(
-                db.session, obligation_id, actor=current_user, origin=request_origin(), now=utcnow()
-            )
-        except NotFound:
-            abort(404)
-        flash("Recorded as held.", "success")
+
+    def act():
+        record_appointment_held(
+            db.session, obligation_id, actor=current_user, origin=request_origin(), now=utcnow()
+        )
+        return "Recorded as held."
+
+    button_action(act)
     return redirect(url_for("triage.referral", referral_id=obligation.referral_id))
 
 
@@ -223,10 +221,9 @@ def letter(message_id: int):
 @bp.route("/messages/<int:message_id>/posted", methods=["POST"])
 @workers
 def posted(message_id: int):
-    from app.triage.forms import ActionForm
-
     message = _message_or_404(message_id)
-    if ActionForm().validate_on_submit():
+
+    def act():
         mark_posted(db.session, message.id, actor=current_user, now=utcnow())
         record_event(
             db.session,
@@ -239,7 +236,9 @@ def posted(message_id: int):
             detail={"message_id": message.id},
         )
         db.session.commit()
-        flash("Letter marked as posted.", "success")
+        return "Letter marked as posted."
+
+    button_action(act)
     return redirect(url_for("contact.letters"))
 
 

@@ -5,7 +5,7 @@ from flask_sqlalchemy.pagination import Pagination
 
 from app.auth.session import request_origin, role_required
 from app.extensions import db
-from app.forms import apply_errors
+from app.forms import apply_errors, button_action
 from app.triage import bp
 from app.triage.forms import ActionForm, PoliceUploadForm, RaisePriorityForm
 from app.triage.uploads import start_police_upload
@@ -161,22 +161,6 @@ def referral(referral_id: int):
     return render_referral(referral_id)
 
 
-def _button_action(act) -> None:
-    """A one-button decision: run the service, flash its result or its refusal (404 when the
-    record may not be seen)."""
-    if not ActionForm().validate_on_submit():
-        return
-    try:
-        message = act()
-    except NotFound:
-        abort(404)
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(next(iter(exc.errors.values())), "error")
-    else:
-        flash(message, "success")
-
-
 @bp.route("/referrals/<int:referral_id>/allocate", methods=["POST"])
 @leaders
 def allocate_referral(referral_id: int):
@@ -191,7 +175,7 @@ def allocate_referral(referral_id: int):
         )
         return f"Allocated to {referral.allocated_to.name}."
 
-    _button_action(act)
+    button_action(act)
     return redirect(url_for("triage.referral", referral_id=referral_id))
 
 
@@ -234,7 +218,7 @@ def decide(match_id: int):
         )
         return "Match confirmed: marked as a repeat victim." if confirm else "Match rejected."
 
-    _button_action(act)
+    button_action(act)
     return redirect(url_for("triage.referral", referral_id=match.referral_id))
 
 
