@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -92,7 +94,19 @@ def logout():
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Follow ?next= only to a path on this site, never to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Follow ?next= only to a path on this site, never to another host.
+
+    Judged as a browser would read it: browsers drop tabs and newlines anywhere in a URL, strip
+    leading control characters and spaces, and treat a backslash as a slash, so a tab between two
+    slashes, or a backslash after one, leads off-site. Any such character refuses the target.
+    """
+    if not target or len(target) > 2000:
+        return None
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target):
+        return None
+    if "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 
 from casework.db import db
@@ -157,3 +158,41 @@ def test_next_parameter_only_follows_local_paths(client, create_staff_record):
         client, token_page, {"email": staff.email, "password": PASSWORD}, token_from="/login"
     )
     assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%09/evil.example/phish",  # a tab, dropped by the browser: //evil.example
+        "/%0a/evil.example/phish",  # a newline (gave a 500)
+        "/%0d%0a/evil.example",
+        "%20//evil.example",
+        "/%5cevil.example",  # a backslash, read as a slash
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "/%00/evil.example",
+    ],
+)
+def test_next_that_a_browser_would_read_as_another_site_goes_home(
+    client, create_staff_record, target
+):
+    staff = create_staff_record("caseworker")
+    response = post_form(
+        client,
+        f"/login?next={target}",
+        {"email": staff.email, "password": PASSWORD},
+        token_from="/login",
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_next_to_a_page_on_this_site_is_followed(client, create_staff_record):
+    staff = create_staff_record("caseworker")
+    response = post_form(
+        client,
+        "/login?next=/queue%3Fpriority%3Denhanced",
+        {"email": staff.email, "password": PASSWORD},
+        token_from="/login",
+    )
+    assert response.headers["Location"] == "/queue?priority=enhanced"
