@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from casework.audit import record_event
 from casework.errors import NotFound
-from casework.staff import Staff
+from casework.staff import Staff, Team
 
 
 def refuse(session, *, actor, origin, record_type: str, record_id, now) -> NoReturn:
@@ -104,6 +104,35 @@ def visible_referrals_clause(viewer):
 def can_manage_referral(viewer, referral) -> bool:
     """Allocating, raising priority and deciding repeat-victim matches are team leaders' calls."""
     return viewer.role in {"team_leader", "admin"} and can_view_referral(viewer, referral)
+
+
+def allocatable_caseworkers_clause(actor):
+    """Whom ``actor`` may allocate a victim's referral to, in SQL: a team leader, the active
+    caseworkers of their own victim-service team; an admin, those of any victim-service team."""
+    victim_teams = sa.select(Team.id).where(Team.service == "victim")
+    base = sa.and_(
+        Staff.role == "caseworker", Staff.active.is_(True), Staff.team_id.in_(victim_teams)
+    )
+    if is_admin(actor):
+        return base
+    if getattr(actor, "role", None) == "team_leader" and actor.team_id is not None:
+        return sa.and_(base, Staff.team_id == actor.team_id)
+    return sa.false()
+
+
+def can_allocate_to(actor, worker) -> bool:
+    """The rule of :func:`allocatable_caseworkers_clause` for one caseworker."""
+    if worker is None or worker.role != "caseworker" or not worker.active:
+        return False
+    if worker.team is None or worker.team.service != "victim":
+        return False
+    if is_admin(actor):
+        return True
+    return (
+        getattr(actor, "role", None) == "team_leader"
+        and actor.team_id is not None
+        and worker.team_id == actor.team_id
+    )
 
 
 def can_work_referral(viewer, referral) -> bool:

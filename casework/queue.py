@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from casework.access import (
+    allocatable_caseworkers_clause,
+    can_allocate_to,
     can_manage_referral,
     can_view_referral,
     refuse,
@@ -306,8 +308,9 @@ def open_caseloads(session) -> dict[int, int]:
     )
 
 
-def allocation_suggestions(session, referral: Referral) -> list[Suggestion]:
-    """Active caseworkers ranked for this referral, with reasons."""
+def allocation_suggestions(session, referral: Referral, actor) -> list[Suggestion]:
+    """The caseworkers ``actor`` may allocate to (their own team's), ranked for this referral
+    with reasons."""
     priority = assess_priority(
         ReferralFacts(
             offence=referral.offence or "",
@@ -318,9 +321,7 @@ def allocation_suggestions(session, referral: Referral) -> list[Suggestion]:
         )
     )
     loads = open_caseloads(session)
-    workers = session.scalars(
-        sa.select(Staff).where(Staff.role == "caseworker", Staff.active.is_(True))
-    )
+    workers = session.scalars(sa.select(Staff).where(allocatable_caseworkers_clause(actor)))
     profiles = [
         CaseworkerProfile(
             w.id,
@@ -348,8 +349,8 @@ def allocate(
     """Allocate a referral to an active caseworker (the team leader decides)."""
     referral = _managed(session, referral_id, actor, origin, now)
     worker = session.get(Staff, caseworker_id) if caseworker_id else None
-    if worker is None or worker.role != "caseworker" or not worker.active:
-        raise ValidationError({"caseworker": "Select an active caseworker"})
+    if not can_allocate_to(actor, worker):
+        raise ValidationError({"caseworker": "Select an active caseworker in your team"})
     referral.allocated_to_id = worker.id
     referral.updated_at = now
     audit_referral(
@@ -376,8 +377,8 @@ def raise_priority(
     if len(reason) > 300:
         raise ValidationError({"reason": "Reason must be 300 characters or fewer"})
     referral = _managed(session, referral_id, actor, origin, now)
-    if referral.priority == ENHANCED and referral.raised_reason:
-        raise ValidationError({"reason": "This referral's priority has already been raised"})
+    if referral.priority == ENHANCED:
+        raise ValidationError({"reason": "This referral is already enhanced"})
     previous = referral.priority
     referral.priority = ENHANCED
     referral.raised_reason = reason
@@ -402,14 +403,25 @@ def raise_priority(
     return referral
 
 
-def pending_matches(session, referral: Referral) -> list[PossibleMatch]:
-    return list(
-        session.scalars(
-            sa.select(PossibleMatch).where(
-                PossibleMatch.referral_id == referral.id, PossibleMatch.status == "pending"
-            )
+@dataclass(frozen=True)
+class PendingMatches:
+    """A referral's undecided possible repeat-victim matches, as ``viewer`` may see them:
+    those whose earlier referral they may open, in full; the rest only counted, with no detail,
+    for the other team's leader to decide."""
+
+    decidable: list[PossibleMatch]
+    elsewhere: int
+
+
+def pending_matches(session, referral: Referral, viewer) -> PendingMatches:
+    """Possible matches waiting for a decision on ``referral``, split by what ``viewer`` may see."""
+    matches = session.scalars(
+        sa.select(PossibleMatch).where(
+            PossibleMatch.referral_id == referral.id, PossibleMatch.status == "pending"
         )
-    )
+    ).all()
+    decidable = [m for m in matches if can_view_referral(viewer, m.earlier)]
+    return PendingMatches(decidable, len(matches) - len(decidable))
 
 
 def decide_match(
@@ -420,6 +432,15 @@ def decide_match(
     if match is None:
         raise NotFound(match_id)
     referral = _managed(session, match.referral_id, actor, origin, now)
+    if not can_view_referral(actor, match.earlier):
+        refuse(
+            session,
+            actor=actor,
+            origin=origin,
+            record_type="possible_match",
+            record_id=match_id,
+            now=now,
+        )
     if match.status != "pending":
         raise ValidationError({"match": "This match has already been decided"})
     match.status = "confirmed" if confirm else "rejected"

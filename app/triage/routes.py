@@ -127,9 +127,10 @@ def render_referral(referral_id: int, *, status: int = 200, **forms):
         sources=SOURCES,
         manage=manage,
         work=can_work_referral(current_user, referral),
-        suggestions=allocation_suggestions(db.session, referral) if manage else [],
-        matches=pending_matches(db.session, referral) if manage else [],
+        suggestions=allocation_suggestions(db.session, referral, current_user) if manage else [],
+        matches=pending_matches(db.session, referral, current_user) if manage else None,
         raise_form=forms.get("raise_form") or RaisePriorityForm(),
+        allocate_error=forms.get("allocate_error"),
         action_form=ActionForm(),
         attempt_form=attempt_form,
         conversation_form=forms.get("conversation_form") or ConversationForm(),
@@ -164,7 +165,10 @@ def referral(referral_id: int):
 @bp.route("/referrals/<int:referral_id>/allocate", methods=["POST"])
 @leaders
 def allocate_referral(referral_id: int):
-    def act():
+    """Allocate to one of the suggested caseworkers; a refusal is shown on the form itself."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("triage.referral", referral_id=referral_id))
+    try:
         referral = allocate(
             db.session,
             referral_id,
@@ -173,9 +177,14 @@ def allocate_referral(referral_id: int):
             origin=request_origin(),
             now=utcnow(),
         )
-        return f"Allocated to {referral.allocated_to.name}."
-
-    button_action(act)
+    except NotFound:
+        abort(404)
+    except ValidationError as exc:
+        db.session.rollback()
+        return render_referral(
+            referral_id, status=400, allocate_error=next(iter(exc.errors.values()))
+        )
+    flash(f"Allocated to {referral.allocated_to.name}.", "success")
     return redirect(url_for("triage.referral", referral_id=referral_id))
 
 

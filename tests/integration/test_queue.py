@@ -191,9 +191,9 @@ def test_team_leader_allocates_from_ranked_suggestions(
 ):
     load(app, (ROOT / SAMPLE).read_bytes())
     specialist = create_staff_record(
-        "caseworker", specialisms=("hate_crime", "children_young_people")
+        "caseworker", team=team_leader.team, specialisms=("hate_crime", "children_young_people")
     )
-    create_staff_record("caseworker")
+    create_staff_record("caseworker", team=team_leader.team)
     referral = referral_by_ref("LC-20261120-0063")
     page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
     ranked = re.findall(r'govuk-radios__label" for="caseworker-\d+">([^<]+)<', page)
@@ -370,3 +370,20 @@ def test_a_detail_shared_by_many_referrals_is_not_a_match_on_its_own(app):
     )
     again = referral_by_ref("LC-AGAIN")  # same name, birth date and that number: certain
     assert again.repeat_victim and again.person_id == referral_by_ref("LC-3").id
+
+
+def test_raise_priority_is_not_offered_on_an_enhanced_referral(app, client, team_leader):
+    load(app, (ROOT / SAMPLE).read_bytes())
+    enhanced, standard = referral_by_ref("LC-20261120-0063"), referral_by_ref("LC-20261120-0042")
+    assert enhanced.priority == "enhanced" and standard.priority == "standard"
+    assert "Raise priority" not in client.get(f"/referrals/{enhanced.id}").get_data(as_text=True)
+    assert "Raise priority" in client.get(f"/referrals/{standard.id}").get_data(as_text=True)
+    response = post_form(
+        client,
+        f"/referrals/{enhanced.id}/raise-priority",
+        {"reason": "Victim told us they are frightened"},
+        token_from=f"/referrals/{enhanced.id}",
+    )
+    assert response.status_code == 400
+    assert "This referral is already enhanced" in response.get_data(as_text=True)
+    assert not audit_rows("referral.raise_priority")
