@@ -95,6 +95,16 @@ class SmsOptOut(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class WebhookReceipt(db.Model):
+    """A provider's event (an inbound text's MessageSid, later a call's), applied once: a
+    repeated or replayed delivery finds its receipt here and changes nothing."""
+
+    __tablename__ = "webhook_receipt"
+
+    event_id: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class LetterTemplate(db.Model):
     """The wording of a letter, editable by administrators; {placeholders} are filled in."""
 

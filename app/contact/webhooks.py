@@ -14,7 +14,7 @@ from casework.audit import Origin, record_event
 from casework.contact import OutboundMessage
 from casework.contact_details import normalise_phone
 from casework.db import utcnow
-from casework.messages import advance_status, set_opt_out
+from casework.messages import advance_status, apply_inbound_text
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START_WORDS = {"START", "YES", "UNSTOP"}
@@ -63,18 +63,19 @@ def twilio_status():
 @bp.route("/webhooks/twilio/inbound", methods=["POST"])
 @csrf.exempt
 def twilio_inbound():
-    """A text to our number: STOP opts the sender out of every text, START opts back in."""
+    """A text to our number: STOP opts the sender out of every text, START opts back in. Each
+    message (its MessageSid) is applied once: a replayed STOP after a later START changes
+    nothing."""
     _require_signature()
     word = request.form.get("Body", "").strip().upper()
     phone, _problem = normalise_phone(request.form.get("From", ""))
     if phone and (word in STOP_WORDS or word in START_WORDS):
-        opted_out = word in STOP_WORDS
-        set_opt_out(db.session, phone, opted_out, utcnow())
-        record_event(
+        apply_inbound_text(
             db.session,
-            action="sms.opt_out" if opted_out else "sms.opt_in",
+            request.form.get("MessageSid", ""),
+            phone,
+            word in STOP_WORDS,
             origin=Origin(ip=request.remote_addr),
-            detail={"phone_end": phone[-3:]},
+            now=utcnow(),
         )
-        db.session.commit()
     return EMPTY_TWIML, 200, {"Content-Type": "text/xml"}

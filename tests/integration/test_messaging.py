@@ -85,7 +85,7 @@ def test_invalid_signature_is_refused_and_changes_nothing(client, ctx):
     stop = signed_post(
         client,
         "/webhooks/twilio/inbound",
-        {"From": "+447700900100", "Body": "STOP"},
+        {"From": "+447700900100", "Body": "STOP", "MessageSid": "SM" + "1" * 32},
         token="wrong-token",
     )
     assert forged.status_code == missing.status_code == stop.status_code == 403
@@ -97,7 +97,9 @@ def test_invalid_signature_is_refused_and_changes_nothing(client, ctx):
 
 def test_stop_means_no_more_texts_until_start(client, ctx, fake_twilio, sign_in_as):
     stop = signed_post(
-        client, "/webhooks/twilio/inbound", {"From": "+447700900100", "Body": " stop "}
+        client,
+        "/webhooks/twilio/inbound",
+        {"From": "+447700900100", "Body": " stop ", "MessageSid": "SM" + "2" * 32},
     )
     assert stop.status_code == 200 and "<Response>" in stop.get_data(as_text=True)
     load(ctx, police_csv(police_row(contact_method="SMS", mobile_phone="07700 900100")))
@@ -111,15 +113,41 @@ def test_stop_means_no_more_texts_until_start(client, ctx, fake_twilio, sign_in_
     assert "Opted out of texts (STOP)" in client.get(f"/referrals/{referral.id}").get_data(
         as_text=True
     )
-    signed_post(client, "/webhooks/twilio/inbound", {"From": "07700 900100", "Body": "START"})
+    signed_post(
+        client,
+        "/webhooks/twilio/inbound",
+        {"From": "07700 900100", "Body": "START", "MessageSid": "SM" + "3" * 32},
+    )
     db.session.rollback()
     assert db.session.get(SmsOptOut, "+447700900100").opted_out is False
+
+
+def test_a_replayed_stop_after_a_later_start_changes_nothing(client, ctx):
+    stop = {"From": "+447700900100", "Body": "STOP", "MessageSid": "SM" + "a" * 32}
+    start = {"From": "+447700900100", "Body": "START", "MessageSid": "SM" + "b" * 32}
+    signed_post(client, "/webhooks/twilio/inbound", stop)
+    signed_post(client, "/webhooks/twilio/inbound", start)
+    replayed = signed_post(client, "/webhooks/twilio/inbound", stop)
+    assert replayed.status_code == 200  # Twilio is told all is well: nothing to retry
+    db.session.rollback()
+    assert db.session.get(SmsOptOut, "+447700900100").opted_out is False
+    assert len(audit_rows("sms.opt_out")) == 1 and len(audit_rows("sms.opt_in")) == 1
+    # and the reverse: a replayed START after a later STOP
+    again = {"From": "+447700900100", "Body": "STOP", "MessageSid": "SM" + "c" * 32}
+    signed_post(client, "/webhooks/twilio/inbound", again)
+    signed_post(client, "/webhooks/twilio/inbound", start)
+    db.session.rollback()
+    assert db.session.get(SmsOptOut, "+447700900100").opted_out is True
 
 
 def test_an_sms_queued_before_stop_is_not_sent_after_it(client, ctx, fake_twilio):
     load(ctx, police_csv(police_row(contact_method="SMS", mobile_phone="07700 900100")))
     jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 7, 30, tzinfo=UTC))
-    signed_post(client, "/webhooks/twilio/inbound", {"From": "+447700900100", "Body": "STOP"})
+    signed_post(
+        client,
+        "/webhooks/twilio/inbound",
+        {"From": "+447700900100", "Body": "STOP", "MessageSid": "SM" + "4" * 32},
+    )
     done = jobs.dispatch_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, 1, tzinfo=UTC))
     assert done["failed"] == 1 and fake_twilio.accepted == []
     db.session.rollback()
