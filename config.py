@@ -85,6 +85,9 @@ class Config:
     # Flask-Limiter; memory is fine for one process, use redis:// for several.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    # Refusals of anonymous requests (forged cookie, missing CSRF token, unsigned webhook): the
+    # first from a source in each window is audited, the limiter counts the rest.
+    REFUSAL_AUDIT_RATE_LIMIT = os.environ.get("REFUSAL_AUDIT_RATE_LIMIT", "1 per minute")
 
     WTF_CSRF_TIME_LIMIT = _env_int("WTF_CSRF_TIME_LIMIT", 3600)
 

@@ -1,9 +1,8 @@
 """Error pages: plain words, no stack traces, and an audit row where security is concerned."""
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
-from casework.audit import record_event
 from casework.db import db
 
 MESSAGES = {
@@ -39,17 +38,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        from app.auth.session import request_origin
+        from app.refusals import audit_refusal
 
         db.session.rollback()
-        record_event(
-            db.session,
-            action="security.csrf_failed",
-            outcome="failed",
-            origin=request_origin(),
-            detail={"path": request.path, "why": exc.description},
-        )
-        db.session.commit()
+        audit_refusal("security.csrf_failed", {"why": exc.description})
         return _page(
             400,
             "Your form has expired",

@@ -104,14 +104,9 @@ def configure_login(app: Flask, login_manager: LoginManager) -> None:
     @app.before_request
     def audit_forged_cookie():
         if g.pop("forged_cookie", False):
-            record_event(
-                db.session,
-                action="security.bad_cookie",
-                outcome="failed",
-                origin=request_origin(),
-                detail={"path": request.path},
-            )
-            db.session.commit()
+            from app.refusals import audit_refusal
+
+            audit_refusal("security.bad_cookie")
 
 
 def role_required(*roles: str):

@@ -10,7 +10,8 @@ from twilio.request_validator import RequestValidator
 
 from app.contact import bp
 from app.extensions import csrf, db
-from casework.audit import Origin, record_event
+from app.refusals import audit_refusal
+from casework.audit import Origin
 from casework.contact import OutboundMessage
 from casework.contact_details import normalise_phone
 from casework.db import utcnow
@@ -28,14 +29,7 @@ def _require_signature() -> None:
     if not current_app.config["TWILIO_AUTH_TOKEN"] or not validator.validate(
         request.url, request.form.to_dict(), signature
     ):
-        record_event(
-            db.session,
-            action="security.bad_twilio_signature",
-            outcome="failed",
-            origin=Origin(ip=request.remote_addr),
-            detail={"path": request.path},
-        )
-        db.session.commit()
+        audit_refusal("security.bad_twilio_signature")
         abort(403)
 
 
