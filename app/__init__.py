@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from flask import Flask
+from flask.helpers import get_debug_flag
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -47,6 +48,12 @@ def check_config(app: Flask) -> None:
         if key == INSECURE_DEV_KEY or len(key) < 32:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production"
+            )
+        if app.debug or get_debug_flag():
+            raise RuntimeError(
+                "Debug mode is on (--debug or FLASK_DEBUG=1). A live service never runs with the "
+                "debugger: it lets anyone who can reach it run code on the server and shows "
+                "victims' data in tracebacks. Start it without --debug, with FLASK_DEBUG unset."
             )
         sealing = app.config.get("TWO_STEP_KEY") or ""
         if sealing and len(sealing) < 32:

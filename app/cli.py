@@ -321,6 +321,11 @@ def dev(host: str, port: int) -> None:
     from scheduling.worker import build_scheduler
 
     app = current_app._get_current_object()
+    if app.config["ENV_NAME"] == "production":
+        raise click.ClickException(
+            "`dev` is the development server; a live service runs gunicorn and the scheduler "
+            "(README: Running it for real)."
+        )
     _log_sweeps()
     scheduler = build_scheduler(app, blocking=False)
     scheduler.start()

@@ -36,3 +36,35 @@ class ShortSealingKey(RealSecret):
 def test_production_refuses_a_short_two_step_sealing_key():
     with pytest.raises(RuntimeError, match="TWO_STEP_KEY"):
         create_app(ShortSealingKey)
+
+
+def test_production_refuses_debug_mode(monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="Debug mode is on"):
+        create_app(RealSecret)
+
+
+def test_production_flask_debug_command_line_refuses_to_start_and_says_why(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "WAYPOINT_ENV": "production",
+        "SECRET_KEY": "y" * 48,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}",
+        "WAYPOINT_INSTANCE_DIR": str(tmp_path),
+    }
+    env.pop("FLASK_DEBUG", None)
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    refused = subprocess.run(
+        [*flask, "--debug", "routes"], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert refused.returncode != 0
+    assert "Debug mode is on" in refused.stderr + refused.stdout
+    started = subprocess.run([*flask, "routes"], cwd=root, env=env, capture_output=True, text=True)
+    assert started.returncode == 0, started.stderr
+    assert "/healthz" in started.stdout
