@@ -92,16 +92,19 @@ def refer():
     return render_template("public/refer.html", form=form), (400 if form.errors else 200)
 
 
+def _confirmation_once() -> tuple[str | None, str | None]:
+    """The reference (and chat time) of the referral just made, taken from the session so it is
+    shown once: on a shared or borrowed device the next person cannot read it back."""
+    return session.pop("referral_reference", None), session.pop("referral_webchat", None)
+
+
 @bp.route("/refer/confirmation")
 def refer_confirmation():
-    reference = session.get("referral_reference")
+    reference, webchat = _confirmation_once()
     if not reference:
         return redirect(url_for("public.refer"))
     return render_template(
-        "public/confirmation.html",
-        reference=reference,
-        webchat=session.get("referral_webchat"),
-        partner=False,
+        "public/confirmation.html", reference=reference, webchat=webchat, partner=False
     )
 
 
@@ -144,7 +147,7 @@ def partner_referral():
 
 @bp.route("/partner-referral/confirmation")
 def partner_confirmation():
-    reference = session.get("referral_reference")
+    reference, _ = _confirmation_once()
     if not reference:
         return redirect(url_for("public.partner_referral"))
     return render_template(

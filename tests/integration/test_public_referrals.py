@@ -79,6 +79,20 @@ def test_a_double_submit_creates_one_referral_with_the_same_reference(client):
     assert len(referrals()) == 1
 
 
+def test_the_confirmation_is_shown_once_for_a_shared_device(client):
+    with time_machine.travel("2026-11-23 10:00 +0000", tick=False):
+        page = client.get("/refer").get_data(as_text=True)
+        slot = re.search(r'<option value="(2026-11-2[^"]+)"', page).group(1)
+        submit(client, webchat_at=slot)
+        first = client.get("/refer/confirmation")
+        again = client.get("/refer/confirmation")
+    [referral] = referrals()
+    assert referral.reference in first.get_data(as_text=True)
+    assert "shown only once" in first.get_data(as_text=True)
+    assert again.status_code == 302 and again.headers["Location"] == "/refer"
+    assert referral.reference not in client.get("/refer").get_data(as_text=True)
+
+
 def test_self_referral_never_reveals_whether_the_person_is_known(client, app):
     submit(client)
     known = client.get("/refer/confirmation").get_data(as_text=True)
