@@ -28,6 +28,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     register_extensions(app)
     register_templates(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
@@ -137,6 +138,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(triage_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(contact_bp)
+
+
+def register_converters(app: Flask) -> None:
+    from app.security import register_converters as bound_ids
+
+    bound_ids(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -31,10 +31,19 @@ def _page(code: int, heading: str | None = None, body: str | None = None):
 
 
 def register(app: Flask) -> None:
+    from app.security import NUL_REFUSED
+
     for code in MESSAGES:
-        if code in (500,):
+        if code in (400, 500):
             continue
         app.register_error_handler(code, lambda exc, code=code: _page(code))
+
+    @app.errorhandler(400)
+    def bad_request(exc):
+        db.session.rollback()
+        if getattr(exc, "description", None) == NUL_REFUSED:
+            return _page(400, body=NUL_REFUSED)
+        return _page(400)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

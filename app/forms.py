@@ -1,6 +1,6 @@
 """Helpers shared by every feature's forms."""
 
-from flask import abort, flash
+from flask import abort, flash, request
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 from wtforms.utils import unset_value
@@ -42,11 +42,32 @@ def button_action(act) -> None:
         flash(message, "success")
 
 
+MAX_ID = 2**63 - 1  # the largest id any database row can have
+MAX_PAGE = 100_000
+
+
+def posted_id(name: str) -> int | None:
+    """A record id sent in the form, or None when absent, not a number, or no possible id."""
+    value = request.form.get(name, type=int)
+    return value if value is not None and 0 < value <= MAX_ID else None
+
+
+def page_number() -> int:
+    """The ``page`` asked for in the query string, 1 when absent or not a sensible page."""
+    value = request.args.get("page", 1, type=int)
+    return value if value is not None and 0 < value <= MAX_PAGE else 1
+
+
 class GovDateField(DateField):
     """A date entered as day, month and year boxes (GOV.UK date input), in UK order.
 
-    govuk-frontend-wtf expects three raw values or none; an absent field gives none.
+    govuk-frontend-wtf expects three raw values or none; an absent field gives none, and a
+    request with one value or four (sent by hand, not by the page) is refused as not a real date
+    and shown back in three boxes. Years outside 1900-2100 are refused: no date Waypoint records
+    lies outside them, and the arithmetic on dates near year 9999 overflows.
     """
+
+    MIN_YEAR, MAX_YEAR = 1900, 2100
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("format", ["%d %m %Y", "%Y-%m-%d"])
@@ -61,12 +82,22 @@ class GovDateField(DateField):
         ):
             self.data = None
             raise ValueError(f"{self.label.text} must include a day, month and year")
+        if valuelist and len(valuelist) != 3:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2007")
         try:
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(f"{self.label.text} must be a real date, like 27 3 2007") from None
+        if self.data is not None and not self.MIN_YEAR <= self.data.year <= self.MAX_YEAR:
+            self.data = None
+            raise ValueError(
+                f"{self.label.text} must be a date between {self.MIN_YEAR} and {self.MAX_YEAR}"
+            )
 
     def process(self, formdata, data=unset_value, extra_filters=None):
         super().process(formdata, data, extra_filters)
         if not self.raw_data:
             self.raw_data = None
+        elif len(self.raw_data) != 3:
+            self.raw_data = [*self.raw_data[:3], "", "", ""][:3]

@@ -1,6 +1,24 @@
-"""Security headers on every response and no caching of anything but static assets."""
+"""Security headers on every response, no caching of anything but static assets, and the
+guards every request passes before any view sees its input."""
 
-from flask import Flask, request
+from flask import Flask, abort, request
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**63 - 1
+
+
+class RecordIdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a whole number no row can exceed (2^63 - 1), so a larger
+    one is a plain 404 instead of an overflow in the database driver."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def register_converters(app: Flask) -> None:
+    """Bound the ids routes take; called before any blueprint adds its rules."""
+    app.url_map.converters["int"] = RecordIdConverter
+
 
 CSP = "; ".join(
     [
@@ -16,9 +34,25 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+NUL_REFUSED = "The form contained a character that cannot be stored. Remove it and try again."
+
+
+def _has_nul(pairs) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in pairs)
 
 
 def register(app: Flask) -> None:
+    @app.before_request
+    def refuse_unstorable_input():
+        """A NUL character cannot be stored in PostgreSQL text and means nothing in any form a
+        person fills in: refuse the whole request, clearly, before anything is stored."""
+        if _has_nul(request.args.items(multi=True)):
+            abort(400, NUL_REFUSED)
+        posted_form = request.method == "POST" and request.mimetype in FORM_TYPES
+        if posted_form and _has_nul(request.form.items(multi=True)):
+            abort(400, NUL_REFUSED)
+
     @app.after_request
     def security_headers(response):
         headers = response.headers

@@ -18,7 +18,7 @@ from app.admin.forms import (
 )
 from app.auth.session import request_origin, role_required
 from app.extensions import db
-from app.forms import apply_errors, button_action
+from app.forms import apply_errors, button_action, page_number
 from casework.audit import AuditSearch, search_events
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
@@ -86,7 +86,9 @@ def staff_list():
         query = query.where(
             sa.or_(sa.func.lower(Staff.name).like(like), sa.func.lower(Staff.email).like(like))
         )
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(
+        query, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
     return render_template(
         "admin/staff_list.html",
         page=page,
@@ -297,7 +299,7 @@ def audit():
                 form.until.errors.append("The end date must be on or after the start date")
             else:
                 page = search_events(
-                    search, page=request.args.get("page", 1, type=int), per_page=50
+                    search, page=page_number(), per_page=50
                 )
     elif not searched:
         page = search_events(AuditSearch(), page=1, per_page=50)

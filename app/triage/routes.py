@@ -5,7 +5,7 @@ from flask_sqlalchemy.pagination import Pagination
 
 from app.auth.session import request_origin, role_required
 from app.extensions import db
-from app.forms import apply_errors, button_action
+from app.forms import apply_errors, button_action, page_number, posted_id
 from app.triage import bp
 from app.triage.forms import ActionForm, PoliceUploadForm, RaisePriorityForm
 from app.triage.uploads import start_police_upload
@@ -69,7 +69,7 @@ def queue():
         current_user, filters, now=now, calendar=victim_calendar(current_app.config)
     )
     page = QueuePage(
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=current_app.config["PAGE_SIZE"],
         max_per_page=None,
         error_out=False,
@@ -172,7 +172,7 @@ def allocate_referral(referral_id: int):
         referral = allocate(
             db.session,
             referral_id,
-            request.form.get("caseworker", type=int),
+            posted_id("caseworker"),
             actor=current_user,
             origin=request_origin(),
             now=utcnow(),

@@ -170,7 +170,6 @@ def test_next_parameter_only_follows_local_paths(client, create_staff_record):
         "/%5cevil.example",  # a backslash, read as a slash
         "https://evil.example/",
         "javascript:alert(1)",
-        "/%00/evil.example",
     ],
 )
 def test_next_that_a_browser_would_read_as_another_site_goes_home(
