@@ -162,6 +162,7 @@ class AuditSearch:
 
     staff_email: str | None = None
     person_id: int | None = None
+    reference: str | None = None
     record_type: str | None = None
     record_id: str | None = None
     action: str | None = None
@@ -170,8 +171,18 @@ class AuditSearch:
 
 
 def search_events(search: AuditSearch, *, page: int, per_page: int):
-    """Audit rows matching ``search``, newest first, one page at a time."""
+    """Audit rows matching ``search``, newest first, one page at a time. A referral reference
+    finds every row about the person behind it, under any of their referrals."""
     query = sa.select(AuditEvent)
+    if search.reference:
+        from casework.errors import NotFound, ValidationError
+        from casework.subject_access import person_referrals
+
+        try:
+            person, _ = person_referrals(db.session, search.reference)
+        except NotFound:
+            raise ValidationError({"reference": "No referral has this reference"}) from None
+        query = query.where(AuditEvent.person_id == person)
     if search.staff_email:
         query = query.where(
             sa.func.lower(AuditEvent.actor_email).contains(search.staff_email.strip().lower())

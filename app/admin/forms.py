@@ -106,7 +106,13 @@ class AuditSearchForm(FlaskForm):
     staff = StringField(
         "Staff email contains", widget=GovTextInput(), validators=[Optional(), Length(max=254)]
     )
-    person = StringField("Person id", widget=GovTextInput(), validators=[Optional()])
+    reference = StringField(
+        "Referral reference",
+        description="Any of the person's Waypoint references, like WP-ABCD2345: finds every "
+        "event about that person",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=20)],
+    )
     record_type = SelectField(
         "Record type",
         widget=GovSelect(),

@@ -279,28 +279,25 @@ def audit():
     page = None
     searched = bool(request.args)
     if searched and form.validate():
-        person = form.person.data.strip() if form.person.data else ""
-        if person and not person.isdigit():
-            form.person.errors.append("Person id must be a number")
+        search = AuditSearch(
+            staff_email=form.staff.data or None,
+            reference=(form.reference.data or "").strip() or None,
+            record_type=form.record_type.data or None,
+            record_id=form.record_id.data or None,
+            since=_local_midnight_utc(form.since.data) if form.since.data else None,
+            until=(
+                _local_midnight_utc(form.until.data + timedelta(days=1))
+                if form.until.data
+                else None
+            ),
+        )
+        if search.since and search.until and search.until <= search.since:
+            form.until.errors.append("The end date must be on or after the start date")
         else:
-            search = AuditSearch(
-                staff_email=form.staff.data or None,
-                person_id=int(person) if person else None,
-                record_type=form.record_type.data or None,
-                record_id=form.record_id.data or None,
-                since=_local_midnight_utc(form.since.data) if form.since.data else None,
-                until=(
-                    _local_midnight_utc(form.until.data + timedelta(days=1))
-                    if form.until.data
-                    else None
-                ),
-            )
-            if search.since and search.until and search.until <= search.since:
-                form.until.errors.append("The end date must be on or after the start date")
-            else:
-                page = search_events(
-                    search, page=page_number(), per_page=50
-                )
+            try:
+                page = search_events(search, page=page_number(), per_page=50)
+            except ValidationError as exc:
+                apply_errors(form, exc)
     elif not searched:
         page = search_events(AuditSearch(), page=1, per_page=50)
     args = {k: v for k, v in request.args.items(multi=True) if k != "page"}

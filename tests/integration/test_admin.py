@@ -1,5 +1,6 @@
 """Admins add, edit and deactivate staff and teams, and search the audit trail."""
 
+import pytest
 import sqlalchemy as sa
 import time_machine
 
@@ -147,3 +148,42 @@ def test_audit_search_rejects_reversed_dates(client, admin):
     response = client.get("/admin/audit?since=2&since=3&since=2026&until=1&until=3&until=2026")
     assert response.status_code == 400
     assert "end date must be on or after" in response.get_data(as_text=True)
+
+
+def test_audit_search_by_a_referral_reference_finds_that_person(app, client, admin):
+    from tests.integration.test_queue import load, referral_by_ref
+    from tests.police import police_csv, police_row
+
+    load(
+        app,
+        police_csv(
+            police_row(crime_reference="LC-1"), police_row(crime_reference="LC-2", forename="Other")
+        ),
+    )
+    mine, other = referral_by_ref("LC-1"), referral_by_ref("LC-2")
+    client.get(f"/referrals/{mine.id}")
+    client.get(f"/referrals/{other.id}")
+    html = client.get(f"/admin/audit?reference={mine.reference.lower()}").get_data(as_text=True)
+    assert f"referral {mine.id}" in html and f"referral {other.id}" not in html
+    assert 'name="person"' not in html  # no person id to guess
+    missing = client.get("/admin/audit?reference=WP-NOTHERE")
+    assert missing.status_code == 400
+    assert "No referral has this reference" in missing.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "until=31&until=12&until=9999",
+        "since=x",
+        "since=2026-11-01",
+        "since=1&since=2&since=3&since=2026",
+        "page=9223372036854775808",
+        "page=-4",
+    ],
+)
+def test_audit_search_refuses_impossible_dates_clearly(client, admin, query):
+    response = client.get(f"/admin/audit?{query}")
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert "There is a problem" in response.get_data(as_text=True)
