@@ -42,16 +42,23 @@ def _has_nul(pairs) -> bool:
     return any("\x00" in key or "\x00" in value for key, value in pairs)
 
 
+def refuse_unstorable_input():
+    """Before anything else reads the request: a query string that is not UTF-8 (sent by hand,
+    never by a browser) or a NUL character anywhere in the query or a posted form is refused
+    with a clear 400. NUL cannot be stored in PostgreSQL text and means nothing in a form."""
+    try:
+        args = list(request.args.items(multi=True))
+        posted = request.method == "POST" and request.mimetype in FORM_TYPES
+        fields = list(request.form.items(multi=True)) if posted else []
+    except UnicodeDecodeError:
+        abort(400)
+    if _has_nul(args) or _has_nul(fields):
+        abort(400, NUL_REFUSED)
+
+
 def register(app: Flask) -> None:
-    @app.before_request
-    def refuse_unstorable_input():
-        """A NUL character cannot be stored in PostgreSQL text and means nothing in any form a
-        person fills in: refuse the whole request, clearly, before anything is stored."""
-        if _has_nul(request.args.items(multi=True)):
-            abort(400, NUL_REFUSED)
-        posted_form = request.method == "POST" and request.mimetype in FORM_TYPES
-        if posted_form and _has_nul(request.form.items(multi=True)):
-            abort(400, NUL_REFUSED)
+    # First of all the before-request functions: sign-in, CSRF and rate limits read the request.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unstorable_input)
 
     @app.after_request
     def security_headers(response):
