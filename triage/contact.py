@@ -32,6 +32,15 @@ CONVERSATION_OUTCOMES = {
     "not_contactable": "Not contactable",
 }
 FAILED_CALL = {"no_answer", "voicemail", "wrong_number"}
+# The first conversation, however it was held, meets the initial-contact obligations. A booked
+# web chat is not one of them: it is met only by the chat itself (see chat_not_yet_held).
+CONVERSATION_MEETS = (
+    "phone_contact",
+    "initial_message",
+    "home_visit_offer",
+    "home_visit",
+    "home_visit_second",
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,12 @@ def attempt_problem(
         if any(abs(at - previous) < MIN_GAP for previous in earlier):
             return "Calls must be at least 2 hours apart (spec 3.7: three attempts)"
     return None
+
+
+def chat_not_yet_held(kind: str, slot: datetime, now: datetime) -> bool:
+    """A booked secure web chat (D5) is met only by a chat held at or after its slot: a call or
+    conversation before then does not hold it, and it cannot be marked held in advance."""
+    return kind == "web_chat" and now < slot
 
 
 def after_phone_attempt(outcome: str, failed_before: int, at: datetime, calendar) -> FollowOn:

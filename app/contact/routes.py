@@ -149,7 +149,12 @@ def held(obligation_id: int):
 
     def act():
         record_appointment_held(
-            db.session, obligation_id, actor=current_user, origin=request_origin(), now=utcnow()
+            db.session,
+            obligation_id,
+            actor=current_user,
+            origin=request_origin(),
+            now=utcnow(),
+            calendar=victim_calendar(current_app.config),
         )
         return "Recorded as held."
 

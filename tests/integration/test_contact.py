@@ -1,5 +1,6 @@
 """Recording calls, visits and the first conversation through the referral page."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -195,3 +196,56 @@ def test_a_visit_outcome_for_a_call_is_refused_and_nothing_recorded(client, sign
     assert response.status_code == 400
     assert "Choose an outcome for a call" in response.get_data(as_text=True)
     assert audit_rows("contact.attempt") == []
+
+
+def test_a_booked_web_chat_is_met_only_by_the_chat_at_or_after_its_slot(client, sign_in_as):
+    from tests.integration.test_public_referrals import referrals, submit
+
+    with time_machine.travel("2026-11-23 10:00 +0000", tick=False):
+        page = client.get("/refer").get_data(as_text=True)
+        slot = re.search(r'<option value="(2026-11-27T14:00[^"]*)"', page).group(1)
+        assert submit(client, webchat_at=slot).status_code == 302
+    [booked] = referrals()
+    rid, chat = booked.id, obligations(booked.id)["web_chat"]
+    assert chat.due_at == datetime(2026, 11, 27, 14, tzinfo=UTC)
+
+    # Tuesday: a call reaches them and the first conversation is recorded, days before the chat
+    with time_machine.travel("2026-11-24 11:00 +0000", tick=False):
+        sign_in_as("team_leader")
+        assert post_attempt(client, rid, "spoke", "2026-11-24 10:30").status_code == 302
+        conversation = client.post(
+            f"/referrals/{rid}/conversation",
+            data={
+                "csrf_token": csrf_token(client, f"/referrals/{rid}"),
+                "outcome": "further_support",
+                "booked_day": ["26", "11", "2026"],
+                "booked_at": "10:00",
+            },
+        )
+        assert conversation.status_code == 302
+        assert obligations(rid)["phone_contact"].status == "met"
+        page = client.get(f"/referrals/{rid}").get_data(as_text=True)
+        assert "Mark it as held once the chat has taken place." in page
+        assert (obligations(rid)["web_chat"].status, obligations(rid)["web_chat"].met_at) == (
+            "due",
+            None,
+        )
+        early = client.post(
+            f"/obligations/{chat.id}/held",
+            data={"csrf_token": csrf_token(client, f"/referrals/{rid}")},
+            follow_redirects=True,
+        )
+        assert early.status_code == 200
+        assert "Fri 27 Nov 14:00" in early.get_data(as_text=True)
+        assert obligations(rid)["web_chat"].status == "due"
+
+    # Friday, ten minutes into the booked chat
+    with time_machine.travel("2026-11-27 14:10 +0000", tick=False):
+        sign_in_as("team_leader")
+        held = client.post(
+            f"/obligations/{chat.id}/held",
+            data={"csrf_token": csrf_token(client, f"/referrals/{rid}")},
+        )
+        assert held.status_code == 302
+    met = obligations(rid)["web_chat"]
+    assert (met.status, met.met_at) == ("met", datetime(2026, 11, 27, 14, 10, tzinfo=UTC))

@@ -129,3 +129,25 @@ def test_calls_exactly_two_hours_apart_are_allowed():
 )
 def test_d9_re_engagement_the_working_day_before(event, due):
     assert wall(contact.re_engagement_due(event, CAL)) == due
+
+
+SLOT = datetime(2026, 11, 27, 14, tzinfo=ZoneInfo("UTC"))
+
+
+@pytest.mark.parametrize(
+    ("kind", "now", "not_yet"),
+    [
+        ("web_chat", SLOT - timedelta(days=3), True),
+        ("web_chat", SLOT - timedelta(seconds=1), True),
+        ("web_chat", SLOT, False),
+        ("web_chat", SLOT + timedelta(minutes=40), False),
+        ("needs_assessment", SLOT - timedelta(days=3), False),
+    ],
+)
+def test_a_web_chat_is_held_only_at_or_after_its_slot(kind, now, not_yet):
+    assert contact.chat_not_yet_held(kind, SLOT, now) is not_yet
+
+
+def test_the_first_conversation_does_not_hold_a_booked_web_chat():
+    assert "web_chat" not in contact.CONVERSATION_MEETS
+    assert "phone_contact" in contact.CONVERSATION_MEETS
