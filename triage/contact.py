@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from triage.deadlines import PHONE_METHODS
+
 MIN_GAP = timedelta(hours=2)
 MAX_CALLS = 3
 
@@ -75,6 +77,18 @@ def attempt_problem(
         if any(abs(at - previous) < MIN_GAP for previous in earlier):
             return "Calls must be at least 2 hours apart (spec 3.7: three attempts)"
     return None
+
+
+def attempt_channels(contact_method: str, obligation_kinds: list[str]) -> tuple[str, ...]:
+    """Which attempts a referral's page offers to record: calls when the person chose a
+    telephone or a first call is owed (D1), home visits when they chose in person or a visit
+    is owed (D3, D3b). The contact method a person chose is their consent to that channel."""
+    channels = []
+    if contact_method in PHONE_METHODS or "phone_contact" in obligation_kinds:
+        channels.append("telephone")
+    if contact_method == "IN_PERSON" or {"home_visit", "home_visit_second"} & set(obligation_kinds):
+        channels.append("home_visit")
+    return tuple(channels)
 
 
 def chat_not_yet_held(kind: str, slot: datetime, now: datetime) -> bool:

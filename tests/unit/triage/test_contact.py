@@ -151,3 +151,18 @@ def test_a_web_chat_is_held_only_at_or_after_its_slot(kind, now, not_yet):
 def test_the_first_conversation_does_not_hold_a_booked_web_chat():
     assert "web_chat" not in contact.CONVERSATION_MEETS
     assert "phone_contact" in contact.CONVERSATION_MEETS
+
+
+@pytest.mark.parametrize(
+    ("method", "kinds", "offered"),
+    [
+        ("MOBILE_PHONE", ["phone_contact"], ("telephone",)),
+        ("WORK_PHONE", [], ("telephone",)),
+        ("IN_PERSON", ["home_visit_offer", "home_visit"], ("home_visit",)),
+        ("IN_PERSON", ["home_visit_second"], ("home_visit",)),
+        ("EMAIL", ["initial_message"], ()),
+        ("SMS", ["initial_message", "phone_contact"], ("telephone",)),
+    ],
+)
+def test_the_page_offers_only_the_chosen_channels_attempts(method, kinds, offered):
+    assert contact.attempt_channels(method, kinds) == offered
