@@ -79,6 +79,7 @@ def record_attempt(
         else [],
         safe_to_voicemail=referral.safe_to_voicemail,
         now=now,
+        tz=calendar.tz,
     )
     if problem:
         raise ValidationError({"outcome" if "Select" in problem else "at": problem})

@@ -7,7 +7,7 @@ when it falls due. Nothing here reads a clock, queries or sends.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from triage.deadlines import PHONE_METHODS
 
@@ -62,8 +62,10 @@ def attempt_problem(
     *,
     safe_to_voicemail: bool | None,
     now: datetime,
+    tz: tzinfo = UTC,
 ) -> str | None:
-    """Why this attempt cannot be recorded as given, in words for the caseworker, or None."""
+    """Why this attempt cannot be recorded as given, in words for the caseworker, or None.
+    Three calls at least 2 hours apart (D1, spec 3.7); times are said in ``tz``."""
     outcomes = PHONE_OUTCOMES if channel == "telephone" else VISIT_OUTCOMES
     if outcome not in outcomes:
         return "Select what happened"
@@ -74,9 +76,25 @@ def attempt_problem(
             return "They said it is not safe to leave a voicemail: do not leave one"
         if len(earlier) >= MAX_CALLS:
             return "Three calls have already been made; the final letter follows"
-        if any(abs(at - previous) < MIN_GAP for previous in earlier):
-            return "Calls must be at least 2 hours apart (spec 3.7: three attempts)"
+        close = [previous for previous in earlier if abs(at - previous) < MIN_GAP]
+        if close:
+            return _call_gap_problem(at, close, tz)
     return None
+
+
+def _call_gap_problem(at: datetime, close: list[datetime], tz: tzinfo) -> str:
+    """Say what to do instead: when the next call may be made, or which call is too near."""
+    if all(previous < at for previous in close):
+        allowed = (max(close) + MIN_GAP).astimezone(tz)
+        when = f"{allowed:%H:%M}"
+        if allowed.date() != at.astimezone(tz).date():
+            when = f"{allowed:%a %-d %b} at {when}"
+        return f"The next call can be made from {when}. Calls must be at least 2 hours apart."
+    nearest = min(close, key=lambda previous: abs(at - previous)).astimezone(tz)
+    return (
+        f"A call was recorded at {nearest:%H:%M} on {nearest:%a %-d %b}: check the time of "
+        "this one. Calls must be at least 2 hours apart."
+    )
 
 
 def attempt_channels(contact_method: str, obligation_kinds: list[str]) -> tuple[str, ...]:

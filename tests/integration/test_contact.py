@@ -292,3 +292,16 @@ def test_a_booked_web_chat_is_met_only_by_the_chat_at_or_after_its_slot(client, 
         assert held.status_code == 302
     met = obligations(rid)["web_chat"]
     assert (met.status, met.met_at) == ("met", datetime(2026, 11, 27, 14, 10, tzinfo=UTC))
+
+
+def test_a_call_too_soon_says_when_the_next_call_can_be_made(client, sign_in_as, referral):
+    rid = referral()
+    with time_machine.travel("2026-11-23 14:00 +0000", tick=False):
+        sign_in_as("team_leader")
+        assert post_attempt(client, rid, "no_answer", "2026-11-23 12:35").status_code == 302
+        too_soon = post_attempt(client, rid, "no_answer", "2026-11-23 13:50")
+    html = too_soon.get_data(as_text=True)
+    assert too_soon.status_code == 400
+    assert "The next call can be made from 14:35. Calls must be at least 2 hours apart." in html
+    assert not re.search(r"\bspec\b", html)
+    assert len(audit_rows("contact.attempt")) == 1

@@ -166,3 +166,43 @@ def test_the_first_conversation_does_not_hold_a_booked_web_chat():
 )
 def test_the_page_offers_only_the_chosen_channels_attempts(method, kinds, offered):
     assert contact.attempt_channels(method, kinds) == offered
+
+
+@pytest.mark.parametrize(
+    ("earlier", "when", "message"),
+    [
+        (
+            ["2026-11-23 12:35"],
+            "2026-11-23 13:50",
+            "The next call can be made from 14:35. Calls must be at least 2 hours apart.",
+        ),
+        (
+            ["2026-11-23 17:30"],
+            "2026-11-23 17:45",  # 19:30 is the next allowed time, still that Monday
+            "The next call can be made from 19:30. Calls must be at least 2 hours apart.",
+        ),
+        (
+            ["2026-07-06 23:00"],
+            "2026-07-06 23:30",  # British Summer Time: said in UK time, the next day
+            "The next call can be made from Tue 7 Jul at 01:00. Calls must be at least 2 hours "
+            "apart.",
+        ),
+        (
+            ["2026-11-23 10:00"],
+            "2026-11-23 09:15",  # recording an earlier call, too near a later one
+            "A call was recorded at 10:00 on Mon 23 Nov: check the time of this one. "
+            "Calls must be at least 2 hours apart.",
+        ),
+    ],
+)
+def test_a_call_too_soon_says_what_to_do_instead(earlier, when, message):
+    found = contact.attempt_problem(
+        "telephone",
+        "no_answer",
+        at(when),
+        [at(e) for e in earlier],
+        safe_to_voicemail=None,
+        now=at("2026-11-23 20:00") if when.startswith("2026-11") else at("2026-07-07 00:00"),
+        tz=LONDON,
+    )
+    assert found == message
