@@ -239,18 +239,9 @@ def posted(message_id: int):
     message = _message_or_404(message_id)
 
     def act():
-        mark_posted(db.session, message.id, actor=current_user, now=utcnow())
-        record_event(
-            db.session,
-            action="letter.posted",
-            actor=current_user,
-            origin=request_origin(),
-            record_type="referral",
-            record_id=message.referral_id,
-            at=utcnow(),
-            detail={"message_id": message.id},
+        mark_posted(
+            db.session, message.id, actor=current_user, origin=request_origin(), now=utcnow()
         )
-        db.session.commit()
         return "Letter marked as posted."
 
     button_action(act)
