@@ -314,13 +314,17 @@ def scheduler_run_once(now_text: str | None) -> None:
 
 
 @click.command("dev")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
+@click.option("--host", default="127.0.0.1", envvar="HOST", show_envvar=True)
+@click.option("--port", default=5000, type=int, envvar="PORT", show_envvar=True)
 def dev(host: str, port: int) -> None:
-    """Development only: the web server with the scheduler running beside it."""
+    """Development only: the web server with the scheduler running beside it. Links in
+    letters and messages point at it, unless PUBLIC_BASE_URL says otherwise."""
+    from config import local_base_url
     from scheduling.worker import build_scheduler
 
     app = current_app._get_current_object()
+    if not os.environ.get("PUBLIC_BASE_URL"):
+        app.config["PUBLIC_BASE_URL"] = local_base_url(host, port)
     _log_sweeps()
     scheduler = build_scheduler(app, blocking=False)
     scheduler.start()

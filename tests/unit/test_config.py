@@ -36,3 +36,41 @@ class ShortSealingKey(RealSecret):
 def test_production_refuses_a_short_two_step_sealing_key():
     with pytest.raises(RuntimeError, match="TWO_STEP_KEY"):
         create_app(ShortSealingKey)
+
+
+def _development_public_base_url(**env) -> str:
+    """PUBLIC_BASE_URL as a fresh development process started with ``env`` sees it."""
+    import os
+    import subprocess
+    import sys
+
+    clean = {k: v for k, v in os.environ.items() if k not in ("PUBLIC_BASE_URL", "HOST", "PORT")}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from config import CONFIGS; print(CONFIGS['development'].PUBLIC_BASE_URL)",
+        ],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    ).stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("env", "url"),
+    [
+        ({}, "http://127.0.0.1:5000"),
+        ({"PORT": "8000"}, "http://127.0.0.1:8000"),
+        ({"HOST": "0.0.0.0", "PORT": "8000"}, "http://127.0.0.1:8000"),  # noqa: S104
+        ({"HOST": "waypoint.local", "PORT": "8080"}, "http://waypoint.local:8080"),
+        (
+            {"PORT": "8000", "PUBLIC_BASE_URL": "https://waypoint.example"},
+            "https://waypoint.example",
+        ),
+    ],
+)
+def test_in_development_links_follow_the_port_the_server_runs_on(env, url):
+    assert _development_public_base_url(**env) == url
