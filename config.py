@@ -135,10 +135,24 @@ class Config:
     PUBLIC_FORM_RATE_LIMIT = os.environ.get("PUBLIC_FORM_RATE_LIMIT", "10 per hour")
 
 
+def local_base_url(host: str, port: int | str) -> str:
+    """Where a development server on ``host``:``port`` is reached from this machine."""
+    host = host.strip() or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):  # noqa: S104 (every address: links use this machine)
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 class DevelopmentConfig(Config):
     """Local running: plain HTTP on localhost, so cookies cannot demand HTTPS."""
 
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    # Links in letters and messages point where `make run` serves (HOST and PORT), unless set.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or local_base_url(
+        os.environ.get("HOST", ""), os.environ.get("PORT", "").strip() or 5000
+    )
     REQUIRE_TWO_STEP = _env_bool("REQUIRE_TWO_STEP", False)
 
 

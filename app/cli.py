@@ -19,10 +19,20 @@ from flask.cli import AppGroup
 from casework.audit import Origin
 from casework.db import db, utcnow
 from casework.errors import ValidationError
-from casework.staff import ROLES, Staff, StaffDetails, Team, create_staff, create_team, set_password
+from casework.staff import (
+    ROLES,
+    SERVICES,
+    Staff,
+    StaffDetails,
+    Team,
+    create_staff,
+    create_team,
+    set_password,
+)
 
 users_cli = AppGroup("users", help="Staff accounts.")
 demo_cli = AppGroup("demo", help="Synthetic demonstration data (never real people).")
+teams_cli = AppGroup("teams", help="Teams of the victim service and the HSB advice line.")
 
 
 def _fail(exc: ValidationError) -> None:
@@ -63,6 +73,30 @@ def users_create(email: str, name: str, role: str, team: str | None) -> None:
         db.session.rollback()
         _fail(exc)
     click.echo(json.dumps({"id": staff.id, "email": staff.email, "role": staff.role}))
+
+
+@teams_cli.command("create")
+@click.argument("name")
+@click.option(
+    "--service", required=True, type=click.Choice(list(SERVICES)), help="The team's service."
+)
+def teams_create(name: str, service: str) -> None:
+    """Create a team (audited); prints {"id", "name", "service"}. An existing name exits 1."""
+    try:
+        team = create_team(
+            db.session,
+            name=name,
+            service=service,
+            actor=None,
+            origin=Origin.command_line("teams create"),
+            now=utcnow(),
+        )
+    except ValidationError as exc:
+        db.session.rollback()
+        for message in exc.errors.values():
+            click.echo(f"error: {message}", err=True)
+        raise SystemExit(1) from None
+    click.echo(json.dumps({"id": team.id, "name": team.name, "service": team.service}))
 
 
 DEMO_PARTNER_KEY = "demo-partner-0001"
@@ -314,10 +348,12 @@ def scheduler_run_once(now_text: str | None) -> None:
 
 
 @click.command("dev")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
+@click.option("--host", default="127.0.0.1", envvar="HOST", show_envvar=True)
+@click.option("--port", default=5000, type=int, envvar="PORT", show_envvar=True)
 def dev(host: str, port: int) -> None:
-    """Development only: the web server with the scheduler running beside it."""
+    """Development only: the web server with the scheduler running beside it. Links in
+    letters and messages point at it, unless PUBLIC_BASE_URL says otherwise."""
+    from config import local_base_url
     from scheduling.worker import build_scheduler
 
     app = current_app._get_current_object()
@@ -326,6 +362,8 @@ def dev(host: str, port: int) -> None:
             "`dev` is the development server; a live service runs gunicorn and the scheduler "
             "(README: Running it for real)."
         )
+    if not os.environ.get("PUBLIC_BASE_URL"):
+        app.config["PUBLIC_BASE_URL"] = local_base_url(host, port)
     _log_sweeps()
     scheduler = build_scheduler(app, blocking=False)
     scheduler.start()
@@ -346,6 +384,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(triage_cli)
     app.cli.add_command(people_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(teams_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(dev)

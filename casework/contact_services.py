@@ -79,6 +79,7 @@ def record_attempt(
         else [],
         safe_to_voicemail=referral.safe_to_voicemail,
         now=now,
+        tz=calendar.tz,
     )
     if problem:
         raise ValidationError({"outcome" if "Select" in problem else "at": problem})
@@ -172,14 +173,7 @@ def record_conversation(
         created_at=now,
     )
     session.add(conversation)
-    meets = (
-        "phone_contact",
-        "initial_message",
-        "home_visit_offer",
-        "home_visit",
-        "home_visit_second",
-        "web_chat",
-    )
+    meets = rules.CONVERSATION_MEETS
     creates = ()
     if outcome == "further_support":
         creates = (("needs_assessment", "appointment", due),)
@@ -208,13 +202,24 @@ HELD_KINDS = ("needs_assessment", "web_chat", "re_engagement")
 
 
 def record_appointment_held(
-    session, obligation_id: int, *, actor, origin: Origin, now: datetime
+    session, obligation_id: int, *, actor, origin: Origin, now: datetime, calendar
 ) -> Obligation:
-    """A booked needs assessment or web chat took place: its obligation is met."""
+    """A booked needs assessment or web chat took place: its obligation is met. A web chat
+    only once its slot has come (D5)."""
     obligation = session.get(Obligation, obligation_id)
     if obligation is None or obligation.kind not in HELD_KINDS:
         raise NotFound(obligation_id)
     referral = _workable(session, obligation.referral_id, actor, origin, now)
+    if obligation.met_at is None and rules.chat_not_yet_held(
+        obligation.kind, obligation.due_at, now
+    ):
+        slot = obligation.due_at.astimezone(calendar.tz)
+        raise ValidationError(
+            {
+                "": f"The web chat is booked for {slot:%a %-d %b %H:%M}. "
+                "Mark it as held once the chat has taken place."
+            }
+        )
     if obligation.met_at is None:
         obligation.met_at = now
         if obligation.status == "due":

@@ -337,7 +337,7 @@ def import_police_download(
         record_type="import_batch",
         record_id=batch.id,
         at=now,
-        detail={"file": batch.filename, **result.as_json(), "rejections": None},
+        detail={"file": batch.filename, **result.as_json(), "rejections": len(result.rejections)},
     )
     if progress:
         progress(result.imported, "committing")

@@ -17,8 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from casework import messages
-from casework.audit import Origin
+from casework.audit import Origin, audit_referral
 from casework.contact import ContactAttempt, LetterTemplate, OutboundMessage
+from casework.errors import NotFound, ValidationError
 from casework.intake import refresh_queue_positions
 from casework.police_import import FileError, import_police_download
 from casework.referral import Obligation, Referral
@@ -393,18 +394,36 @@ def _meet(session, message: OutboundMessage, now: datetime) -> None:
     refresh_queue_positions(session, [message.referral_id])
 
 
-def mark_posted(session, message_id: int, *, actor, now: datetime) -> OutboundMessage:
-    """Staff have posted a letter from the print queue: it counts as sent."""
+def mark_posted(
+    session, message_id: int, *, actor, origin: Origin, now: datetime
+) -> OutboundMessage:
+    """Staff have posted a letter from the print queue: it counts as sent, and its audit row is
+    written in the same transaction. Anything but a letter waiting to be posted is refused and
+    nothing changes."""
     message = session.get(OutboundMessage, message_id)
-    if message is None or message.channel != "letter":
-        raise LookupError(message_id)
-    if message.status == "queued":
-        message.status = "posted"
-        message.sent_at = now
-        message.posted_by_id = actor.id
-        message.updated_at = now
-        _meet(session, message, now)
-        session.commit()
+    if message is None or message.referral is None:
+        raise NotFound(message_id)
+    if message.channel != "letter":
+        raise ValidationError({"": "Only a letter can be marked as posted"})
+    if message.status == "posted":
+        raise ValidationError({"": "This letter has already been marked as posted"})
+    if message.status != "queued":
+        raise ValidationError({"": "This letter is no longer waiting to be posted"})
+    message.status = "posted"
+    message.sent_at = now
+    message.posted_by_id = actor.id
+    message.updated_at = now
+    _meet(session, message, now)
+    audit_referral(
+        session,
+        message.referral,
+        "letter.posted",
+        actor=actor,
+        origin=origin,
+        at=now,
+        detail={"message_id": message.id},
+    )
+    session.commit()
     return message
 
 

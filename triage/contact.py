@@ -7,7 +7,9 @@ when it falls due. Nothing here reads a clock, queries or sends.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+from triage.deadlines import PHONE_METHODS
 
 MIN_GAP = timedelta(hours=2)
 MAX_CALLS = 3
@@ -32,6 +34,15 @@ CONVERSATION_OUTCOMES = {
     "not_contactable": "Not contactable",
 }
 FAILED_CALL = {"no_answer", "voicemail", "wrong_number"}
+# The first conversation, however it was held, meets the initial-contact obligations. A booked
+# web chat is not one of them: it is met only by the chat itself (see chat_not_yet_held).
+CONVERSATION_MEETS = (
+    "phone_contact",
+    "initial_message",
+    "home_visit_offer",
+    "home_visit",
+    "home_visit_second",
+)
 
 
 @dataclass(frozen=True)
@@ -51,8 +62,10 @@ def attempt_problem(
     *,
     safe_to_voicemail: bool | None,
     now: datetime,
+    tz: tzinfo = UTC,
 ) -> str | None:
-    """Why this attempt cannot be recorded as given, in words for the caseworker, or None."""
+    """Why this attempt cannot be recorded as given, in words for the caseworker, or None.
+    Three calls at least 2 hours apart (D1, spec 3.7); times are said in ``tz``."""
     outcomes = PHONE_OUTCOMES if channel == "telephone" else VISIT_OUTCOMES
     if outcome not in outcomes:
         return "Select what happened"
@@ -63,9 +76,43 @@ def attempt_problem(
             return "They said it is not safe to leave a voicemail: do not leave one"
         if len(earlier) >= MAX_CALLS:
             return "Three calls have already been made; the final letter follows"
-        if any(abs(at - previous) < MIN_GAP for previous in earlier):
-            return "Calls must be at least 2 hours apart (spec 3.7: three attempts)"
+        close = [previous for previous in earlier if abs(at - previous) < MIN_GAP]
+        if close:
+            return _call_gap_problem(at, close, tz)
     return None
+
+
+def _call_gap_problem(at: datetime, close: list[datetime], tz: tzinfo) -> str:
+    """Say what to do instead: when the next call may be made, or which call is too near."""
+    if all(previous < at for previous in close):
+        allowed = (max(close) + MIN_GAP).astimezone(tz)
+        when = f"{allowed:%H:%M}"
+        if allowed.date() != at.astimezone(tz).date():
+            when = f"{allowed:%a %-d %b} at {when}"
+        return f"The next call can be made from {when}. Calls must be at least 2 hours apart."
+    nearest = min(close, key=lambda previous: abs(at - previous)).astimezone(tz)
+    return (
+        f"A call was recorded at {nearest:%H:%M} on {nearest:%a %-d %b}: check the time of "
+        "this one. Calls must be at least 2 hours apart."
+    )
+
+
+def attempt_channels(contact_method: str, obligation_kinds: list[str]) -> tuple[str, ...]:
+    """Which attempts a referral's page offers to record: calls when the person chose a
+    telephone or a first call is owed (D1), home visits when they chose in person or a visit
+    is owed (D3, D3b). The contact method a person chose is their consent to that channel."""
+    channels = []
+    if contact_method in PHONE_METHODS or "phone_contact" in obligation_kinds:
+        channels.append("telephone")
+    if contact_method == "IN_PERSON" or {"home_visit", "home_visit_second"} & set(obligation_kinds):
+        channels.append("home_visit")
+    return tuple(channels)
+
+
+def chat_not_yet_held(kind: str, slot: datetime, now: datetime) -> bool:
+    """A booked secure web chat (D5) is met only by a chat held at or after its slot: a call or
+    conversation before then does not hold it, and it cannot be marked held in advance."""
+    return kind == "web_chat" and now < slot
 
 
 def after_phone_attempt(outcome: str, failed_before: int, at: datetime, calendar) -> FollowOn:

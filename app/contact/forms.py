@@ -9,10 +9,16 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from app.forms import GovDateField
-from triage.contact import CONVERSATION_OUTCOMES, KEY_DATES, PHONE_OUTCOMES, VISIT_OUTCOMES
+from triage.contact import (
+    CONVERSATION_OUTCOMES,
+    KEY_DATES,
+    PHONE_OUTCOMES,
+    VISIT_OUTCOMES,
+    attempt_channels,
+)
 
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
@@ -34,27 +40,74 @@ def moment(day, text: str | None, tz) -> datetime | None:
     return datetime.combine(day, time(int(hours), int(minutes)), tzinfo=tz)
 
 
-class AttemptForm(FlaskForm):
-    channel = RadioField(
-        "How",
-        choices=[("telephone", "Telephone call"), ("home_visit", "Home visit")],
-        widget=GovRadioInput(),
-        default="telephone",
-        validators=[InputRequired(message="Select a call or a home visit")],
-    )
+class CallForm(FlaskForm):
+    """Record a telephone call: only what can happen on a call. Prefixed, so its fields keep
+    their own ids beside the visit and conversation forms on the referral page."""
+
     outcome = RadioField(
-        "What happened",
+        "What happened on the call?",
         widget=GovRadioInput(),
-        choices=[(f"{k}", v) for k, v in PHONE_OUTCOMES.items()]
-        + [(f"visit:{k}", f"Visit: {v}") for k, v in VISIT_OUTCOMES.items()],
-        validators=[InputRequired(message="Select what happened")],
+        choices=list(PHONE_OUTCOMES.items()),
+        validate_choice=False,
+        validators=[
+            InputRequired(message="Select what happened on the call"),
+            AnyOf(list(PHONE_OUTCOMES), message="Select what happened on the call"),
+        ],
     )
-    day = GovDateField("Date", validators=[InputRequired(message="Enter the date")])
+    day = GovDateField("Date of the call", validators=[InputRequired(message="Enter the date")])
     at = _time_field("Time (24-hour, UK time)")
     notes = TextAreaField(
         "Notes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
     )
-    submit = SubmitField("Record attempt", widget=GovSubmitInput())
+    submit = SubmitField("Record call", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "call")
+        super().__init__(*args, **kwargs)
+
+
+class VisitForm(FlaskForm):
+    """Record a home visit: only what can happen at the door."""
+
+    outcome = RadioField(
+        "What happened at the visit?",
+        widget=GovRadioInput(),
+        choices=list(VISIT_OUTCOMES.items()),
+        validate_choice=False,
+        validators=[
+            InputRequired(message="Select what happened at the visit"),
+            AnyOf(list(VISIT_OUTCOMES), message="Select what happened at the visit"),
+        ],
+    )
+    day = GovDateField("Date of the visit", validators=[InputRequired(message="Enter the date")])
+    at = _time_field("Time (24-hour, UK time)")
+    notes = TextAreaField(
+        "Notes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
+    )
+    submit = SubmitField("Record home visit", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "visit")
+        super().__init__(*args, **kwargs)
+
+
+ATTEMPT_FORMS = {"telephone": ("call_form", CallForm), "home_visit": ("visit_form", VisitForm)}
+
+
+def attempt_forms(referral, forms: dict, local_now: datetime) -> dict:
+    """The referral page's "Record a call" and "Record a home visit" forms: each only where
+    the referral's contact method or obligations call for it (or when it comes back with
+    errors), filled in with the date and time now."""
+    offered = attempt_channels(referral.contact_method, [o.kind for o in referral.obligations])
+    found = {}
+    for channel, (name, form_class) in ATTEMPT_FORMS.items():
+        form = forms.get(name)
+        if form is None and channel in offered:
+            form = form_class()
+        if form is not None and not form.day.data:
+            form.day.data, form.at.data = local_now.date(), local_now.strftime("%H:%M")
+        found[name] = form
+    return found
 
 
 class ConversationForm(FlaskForm):

@@ -6,7 +6,14 @@ from flask_login import current_user
 
 from app.auth.session import request_origin, role_required
 from app.contact import bp
-from app.contact.forms import AttemptForm, ConversationForm, KeyDateForm, TemplateForm, moment
+from app.contact.forms import (
+    CallForm,
+    ConversationForm,
+    KeyDateForm,
+    TemplateForm,
+    VisitForm,
+    moment,
+)
 from app.extensions import db
 from app.forms import apply_errors, button_action
 from casework.access import can_view_referral, visible_referrals_clause
@@ -55,25 +62,15 @@ def _submit(referral_id: int, form, form_name: str, save, done: str):
     return _rerender(referral_id, **{form_name: form})
 
 
-@bp.route("/referrals/<int:referral_id>/attempts", methods=["POST"])
-@workers
-def attempt(referral_id: int):
-    """Record a call or home visit; D1, D1b, D3 and D3b follow automatically."""
-    form = AttemptForm()
+def _attempt(referral_id: int, channel: str, form, form_name: str, done: str):
     calendar = victim_calendar(current_app.config)
 
     def save():
-        channel, outcome = form.channel.data, form.outcome.data
-        if outcome.startswith("visit:") != (channel == "home_visit"):
-            form.outcome.errors.append(
-                "Choose an outcome for a " + ("home visit" if channel == "home_visit" else "call")
-            )
-            return "mismatch"
         record_attempt(
             db.session,
             referral_id,
             channel=channel,
-            outcome=outcome.removeprefix("visit:"),
+            outcome=form.outcome.data,
             at=moment(form.day.data, form.at.data, calendar.tz),
             notes=form.notes.data,
             actor=current_user,
@@ -81,9 +78,22 @@ def attempt(referral_id: int):
             now=utcnow(),
             calendar=calendar,
         )
-        return None
 
-    return _submit(referral_id, form, "attempt_form", save, "Attempt recorded.")
+    return _submit(referral_id, form, form_name, save, done)
+
+
+@bp.route("/referrals/<int:referral_id>/calls", methods=["POST"])
+@workers
+def call(referral_id: int):
+    """Record a telephone call; D1 and D1b follow automatically."""
+    return _attempt(referral_id, "telephone", CallForm(), "call_form", "Call recorded.")
+
+
+@bp.route("/referrals/<int:referral_id>/visits", methods=["POST"])
+@workers
+def visit(referral_id: int):
+    """Record a home visit; D3 and D3b follow automatically."""
+    return _attempt(referral_id, "home_visit", VisitForm(), "visit_form", "Home visit recorded.")
 
 
 @bp.route("/referrals/<int:referral_id>/conversation", methods=["POST"])
@@ -149,7 +159,12 @@ def held(obligation_id: int):
 
     def act():
         record_appointment_held(
-            db.session, obligation_id, actor=current_user, origin=request_origin(), now=utcnow()
+            db.session,
+            obligation_id,
+            actor=current_user,
+            origin=request_origin(),
+            now=utcnow(),
+            calendar=victim_calendar(current_app.config),
         )
         return "Recorded as held."
 
@@ -224,18 +239,9 @@ def posted(message_id: int):
     message = _message_or_404(message_id)
 
     def act():
-        mark_posted(db.session, message.id, actor=current_user, now=utcnow())
-        record_event(
-            db.session,
-            action="letter.posted",
-            actor=current_user,
-            origin=request_origin(),
-            record_type="referral",
-            record_id=message.referral_id,
-            at=utcnow(),
-            detail={"message_id": message.id},
+        mark_posted(
+            db.session, message.id, actor=current_user, origin=request_origin(), now=utcnow()
         )
-        db.session.commit()
         return "Letter marked as posted."
 
     button_action(act)

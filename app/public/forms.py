@@ -33,6 +33,47 @@ def _text(label, *, required=None, max_length=200):
     )
 
 
+def _safe_to_text(whom: str) -> RadioField:
+    return RadioField(
+        f"Is it safe for us to send {whom} text messages?",
+        choices=YES_NO,
+        widget=GovRadioInput(),
+        validators=[InputRequired(message=f"Select yes if it is safe to text {whom}")],
+    )
+
+
+def _preferred_worker_gender(who: str) -> RadioField:
+    return RadioField(
+        f"Would {who} prefer to speak to a woman or a man? (optional)",
+        choices=[("", "No preference"), ("woman", "A woman"), ("man", "A man")],
+        widget=GovRadioInput(),
+        validators=[Optional()],
+        default="",
+    )
+
+
+def _preferred_language(who: str) -> StringField:
+    return _text(f"Would {who} prefer a language other than English? (optional)", max_length=60)
+
+
+# A partner refers someone else: the same choices, asked about the person in the third person.
+PARTNER_METHOD_WORDS = {
+    **PARTNER_METHODS,
+    "MOBILE_PHONE": "Call their mobile",
+    "HOME_PHONE": "Call their landline",
+}
+PARTNER_CONCERN_WORDS = {
+    "DOMESTIC_ABUSE": "Someone close to them (a partner, ex-partner or family member) hurt them",
+    "SEXUAL_OFFENCE": "It was a sexual offence",
+    "HATE_CRIME": "They were targeted because of who they are (hate crime)",
+    "PERSISTENTLY_TARGETED": "It keeps happening (harassment, stalking, repeated crimes)",
+    "INTIMIDATED": "They are frightened about giving evidence or about the person who did it",
+    "BEREAVED": "Someone close to them died because of a crime",
+    "VULNERABLE": "They have a disability, illness or mental health condition",
+}
+assert PARTNER_CONCERN_WORDS.keys() == CONCERNS.keys()
+
+
 class VictimFields(FlaskForm):
     forename = _text("First name", required="Enter a first name", max_length=100)
     surname = _text("Last name", required="Enter a last name", max_length=100)
@@ -62,23 +103,11 @@ class VictimFields(FlaskForm):
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select yes if it is safe to leave a voicemail")],
     )
-    safe_to_text = RadioField(
-        "Is it safe for us to send you text messages?",
-        choices=YES_NO,
-        widget=GovRadioInput(),
-        validators=[InputRequired(message="Select yes if it is safe to text you")],
-    )
+    # Asked of the person themselves on /refer; PartnerReferralForm asks the same about them.
+    safe_to_text = _safe_to_text("you")
     safe_times = _text("When is it safe to contact you? (optional)")
-    preferred_worker_gender = RadioField(
-        "Would you prefer to speak to a woman or a man? (optional)",
-        choices=[("", "No preference"), ("woman", "A woman"), ("man", "A man")],
-        widget=GovRadioInput(),
-        validators=[Optional()],
-        default="",
-    )
-    preferred_language = _text(
-        "Would you prefer a language other than English? (optional)", max_length=60
-    )
+    preferred_worker_gender = _preferred_worker_gender("you")
+    preferred_language = _preferred_language("you")
 
 
 class SelfReferralForm(VictimFields):
@@ -108,9 +137,19 @@ class PartnerReferralForm(VictimFields):
         max_length=254,
     )
     referrer_phone = _text("Your telephone number (optional)", max_length=30)
+    concerns = SelectMultipleField(
+        "Do any of these apply? (optional)",
+        choices=list(PARTNER_CONCERN_WORDS.items()),
+        widget=GovCheckboxesInput(),
+        validators=[Optional()],
+    )
+    safe_to_text = _safe_to_text("them")
+    safe_times = _text("When is it safe to contact them? (optional)")
+    preferred_worker_gender = _preferred_worker_gender("they")
+    preferred_language = _preferred_language("they")
     contact_method = RadioField(
         "How would they like to be contacted?",
-        choices=list(PARTNER_METHODS.items()),
+        choices=list(PARTNER_METHOD_WORDS.items()),
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select how they would like to be contacted")],
     )

@@ -105,7 +105,7 @@ def _referral_or_404(referral_id: int, *, audit_view: bool = True):
 
 def render_referral(referral_id: int, *, status: int = 200, **forms):
     """One referral's page; forms carrying errors are passed back in to show them."""
-    from app.contact.forms import AttemptForm, ConversationForm, KeyDateForm
+    from app.contact.forms import ConversationForm, KeyDateForm, attempt_forms
     from casework.access import can_work_referral
     from casework.contact import ContactAttempt, InitialContact, OutboundMessage
     from casework.messages import is_opted_out
@@ -114,10 +114,7 @@ def render_referral(referral_id: int, *, status: int = 200, **forms):
     referral = _referral_or_404(referral_id, audit_view=status == 200)
     manage = can_manage_referral(current_user, referral)
     now = utcnow()
-    attempt_form = forms.get("attempt_form") or AttemptForm()
-    if not attempt_form.day.data:
-        local = now.astimezone(victim_calendar(current_app.config).tz)
-        attempt_form.day.data, attempt_form.at.data = local.date(), local.strftime("%H:%M")
+    local_now = now.astimezone(victim_calendar(current_app.config).tz)
     return render_template(
         "triage/referral.html",
         referral=referral,
@@ -132,7 +129,7 @@ def render_referral(referral_id: int, *, status: int = 200, **forms):
         raise_form=forms.get("raise_form") or RaisePriorityForm(),
         allocate_error=forms.get("allocate_error"),
         action_form=ActionForm(),
-        attempt_form=attempt_form,
+        **attempt_forms(referral, forms, local_now),
         conversation_form=forms.get("conversation_form") or ConversationForm(),
         key_date_form=forms.get("key_date_form") or KeyDateForm(),
         attempts=db.session.scalars(
@@ -152,6 +149,7 @@ def render_referral(referral_id: int, *, status: int = 200, **forms):
         ).all(),
         opted_out=is_opted_out(db.session, referral.mobile_phone),
         outcome_words={**PHONE_OUTCOMES, **VISIT_OUTCOMES, **CONVERSATION_OUTCOMES},
+        attempt_words={"telephone": PHONE_OUTCOMES, "home_visit": VISIT_OUTCOMES},
     ), status
 
 

@@ -48,12 +48,12 @@ def test_partner_agency_refers_someone_without_an_account(live_server, axe_page)
     page.get_by_label("Last name").fill("Sample")
     page.get_by_label("Telephone number", exact=True).fill("07700 900456")
     page.get_by_role("group", name="How would they like to be contacted?").get_by_label(
-        "Call my mobile"
+        "Call their mobile"
     ).check()
     page.get_by_role("group", name="Is it safe for us to leave a voicemail?").get_by_label(
         "No"
     ).check()
-    page.get_by_role("group", name="Is it safe for us to send you text messages?").get_by_label(
+    page.get_by_role("group", name="Is it safe for us to send them text messages?").get_by_label(
         "Yes"
     ).check()
     page.get_by_label("The person has agreed to be referred").check()

@@ -1,5 +1,6 @@
 """A team leader works the queue in a real browser: open a referral, allocate it, record a call."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from casework.referral import Referral
 from scheduling.calendars import victim_calendar
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import axe_violations
-from tests.police import SAMPLE
+from tests.police import SAMPLE, police_csv, police_row
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,20 +52,55 @@ def test_team_leader_allocates_and_records_a_call(
     assert "6 open referrals" in page.locator("caption").inner_text()
     assert axe_violations(page) == []
 
-    page.get_by_role("link", name="Tomasz Wiśniewski").click()
-    expect(page.get_by_role("heading", name="Tomasz Wiśniewski")).to_be_visible()
+    page.get_by_role("link", name="Aisha Rahman").click()  # chose a call on her mobile
+    expect(page.get_by_role("heading", name="Aisha Rahman")).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_label("Sam Okafor").check()
     page.get_by_role("button", name="Allocate").click()
     expect(page.get_by_text("Allocated to Sam Okafor.")).to_be_visible()
 
-    page.get_by_role("group", name="How").get_by_label("Telephone call").check()
     page.get_by_label("No answer", exact=True).check()
-    page.get_by_role("button", name="Record attempt").click()
-    expect(page.get_by_text("Attempt recorded.")).to_be_visible()
+    page.get_by_role("button", name="Record call").click()
+    expect(page.get_by_text("Call recorded.")).to_be_visible()
     db.session.rollback()
     referral = db.session.scalars(
-        sa.select(Referral).where(Referral.crime_reference == "LC-20261120-0063")
+        sa.select(Referral).where(Referral.crime_reference == "LC-20261120-0042")
     ).one()
     assert referral.allocated_to.name == "Sam Okafor"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ContactAttempt)) == 1
+
+
+def test_a_home_visit_is_recorded_without_javascript(
+    app, live_server, browser, create_team_record, create_staff_record
+):
+    now = datetime.now(UTC)
+    import_police_download(
+        db.session,
+        police_csv(police_row(contact_method="IN_PERSON", flags="VULNERABLE;REFUSED_PHONE")),
+        filename="d.csv",
+        received_at=now - timedelta(hours=3),
+        calendar=victim_calendar(app.config),
+        origin=Origin(),
+        now=now,
+    )
+    referral_id = db.session.scalars(sa.select(Referral.id)).one()
+    leader = create_staff_record("team_leader", team=create_team_record())
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(f"{live_server}/login")
+        page.get_by_label("Email address").fill(leader.email)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"{live_server}/referrals/{referral_id}")
+        visit = page.get_by_role("form", name="Record a home visit")
+        expect(page.get_by_role("form", name="Record a call")).to_have_count(0)
+        visit.get_by_label("Visited", exact=True).check()
+        visit.get_by_role("button", name="Record home visit").click()
+        expect(page.get_by_role("alert")).to_have_text(re.compile("Home visit recorded."))
+    finally:
+        context.close()
+    db.session.rollback()
+    [attempt] = db.session.scalars(sa.select(ContactAttempt)).all()
+    assert (attempt.channel, attempt.outcome) == ("home_visit", "visited")

@@ -42,3 +42,28 @@ def test_database_refuses_raw_sql_that_rewrites_history(event, statement):
         db.session.commit()
     db.session.rollback()
     assert db.session.scalar(sa.select(AuditEvent.action)) == "test.event"
+
+
+def test_an_import_reads_as_counts_on_the_audit_page(app, client, sign_in_as):
+    from datetime import UTC, datetime
+
+    from casework.police_import import import_police_download
+    from scheduling.calendars import victim_calendar
+    from tests.police import police_csv, police_row
+
+    received = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    result = import_police_download(
+        db.session,
+        police_csv(police_row()),
+        filename="download.csv",
+        received_at=received,
+        calendar=victim_calendar(app.config),
+        origin=Origin.command_line("test"),
+        now=received,
+    )
+    sign_in_as("admin")
+    page = client.get(f"/admin/audit?record_id={result.batch_id}").get_data(as_text=True)
+    assert "referral.import" in page
+    assert "imported: 1" in page
+    assert "rejections: 0" in page
+    assert "None" not in page

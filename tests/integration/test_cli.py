@@ -1,11 +1,11 @@
-"""Operator commands: users create, demo seed, scheduler run-once."""
+"""Operator commands: users create, teams create, demo seed, scheduler run-once."""
 
 import json
 
 import sqlalchemy as sa
 
 from casework.db import db
-from casework.staff import Staff
+from casework.staff import Staff, Team
 from tests.conftest import audit_rows, sign_in
 
 
@@ -90,3 +90,35 @@ def test_scheduler_run_once_prints_a_json_summary(runner, create_staff_record, a
 def test_scheduler_run_once_refuses_a_time_without_offset(runner):
     result = runner.invoke(args=["scheduler", "run-once", "--now", "2026-11-23T09:00"])
     assert result.exit_code == 2 and "UTC offset" in result.output
+
+
+def test_teams_create_makes_a_team_that_users_create_can_join(runner):
+    result = runner.invoke(args=["teams", "create", "North victim team", "--service", "victim"])
+    assert result.exit_code == 0, result.output
+    created = json.loads(result.output)
+    assert created == {"id": created["id"], "name": "North victim team", "service": "victim"}
+    assert isinstance(created["id"], int)
+    [row] = audit_rows("team.create")
+    assert (row.record_id, row.user_agent) == (str(created["id"]), "cli:teams create")
+    joined = runner.invoke(
+        args=["users", "create", "n@waypoint.test", "--name", "N", "--role", "caseworker"]
+        + ["--team", "North victim team"],
+        env={"WAYPOINT_PASSWORD": "a perfectly fine password"},
+    )
+    assert joined.exit_code == 0, joined.output
+
+
+def test_teams_create_refuses_an_existing_name_or_an_unknown_service(runner):
+    first = runner.invoke(args=["teams", "create", "HSB line", "--service", "hsb"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(args=["teams", "create", "hsb LINE", "--service", "victim"])
+    assert again.exit_code == 1
+    assert "A team with this name already exists" in again.output
+    unknown = runner.invoke(args=["teams", "create", "Other team", "--service", "police"])
+    assert unknown.exit_code == 2
+    assert "'police' is not one of 'victim', 'hsb'" in unknown.output
+    missing = runner.invoke(args=["teams", "create", "Other team"])
+    assert missing.exit_code == 2 and "--service" in missing.output
+    db.session.rollback()
+    assert db.session.scalars(sa.select(Team.name)).all() == ["HSB line"]
+    assert len(audit_rows("team.create")) == 1

@@ -1,5 +1,6 @@
 """Recording calls, visits and the first conversation through the referral page."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -13,6 +14,7 @@ from casework.referral import Obligation, Referral
 from scheduling.calendars import victim_calendar
 from tests.conftest import audit_rows, csrf_token
 from tests.police import police_csv, police_row
+from triage.contact import PHONE_OUTCOMES, VISIT_OUTCOMES
 
 RECEIVED = datetime(2026, 11, 23, 9, tzinfo=UTC)  # Monday 09:00 GMT
 
@@ -45,17 +47,18 @@ def obligations(referral_id) -> dict:
 
 
 def post_attempt(client, referral_id, outcome, when, channel="telephone"):
+    """Submit the referral page's "Record a call" or "Record a home visit" form."""
     day, hm = when.split(" ")
     y, m, d = day.split("-")
+    path, prefix = ("calls", "call") if channel == "telephone" else ("visits", "visit")
     return client.post(
-        f"/referrals/{referral_id}/attempts",
+        f"/referrals/{referral_id}/{path}",
         data={
-            "csrf_token": csrf_token(client, f"/referrals/{referral_id}"),
-            "channel": channel,
-            "outcome": outcome,
-            "day": [d, m, y],
-            "at": hm,
-            "notes": "",
+            f"{prefix}-csrf_token": csrf_token(client, f"/referrals/{referral_id}"),
+            f"{prefix}-outcome": outcome,
+            f"{prefix}-day": [d, m, y],
+            f"{prefix}-at": hm,
+            f"{prefix}-notes": "",
         },
     )
 
@@ -155,7 +158,7 @@ def test_failed_home_visit_sets_the_second_visit(client, sign_in_as, referral):
         sign_in_as("team_leader")
         assert (
             post_attempt(
-                client, rid, "visit:no_answer", "2026-11-25 11:00", channel="home_visit"
+                client, rid, "no_answer", "2026-11-25 11:00", channel="home_visit"
             ).status_code
             == 302
         )
@@ -174,24 +177,131 @@ def test_a_caseworker_cannot_record_on_someone_elses_case(
     with time_machine.travel("2026-11-23 11:00 +0000", tick=False):
         sign_in_as("caseworker")
         response = client.post(
-            f"/referrals/{rid}/attempts",
+            f"/referrals/{rid}/calls",
             data={
-                "csrf_token": csrf_token(client, "/queue"),
-                "channel": "telephone",
-                "outcome": "no_answer",
-                "day": ["23", "11", "2026"],
-                "at": "10:00",
+                "call-csrf_token": csrf_token(client, "/queue"),
+                "call-outcome": "no_answer",
+                "call-day": ["23", "11", "2026"],
+                "call-at": "10:00",
             },
         )
     assert response.status_code == 404
     assert obligations(rid)["phone_contact"].status == "due"
 
 
-def test_a_visit_outcome_for_a_call_is_refused_and_nothing_recorded(client, sign_in_as, referral):
+def radio_values(html: str, name: str) -> set[str]:
+    return set(re.findall(rf'name="{name}" type="radio" value="([^"]+)"', html)) | set(
+        re.findall(rf'type="radio" name="{name}" value="([^"]+)"', html)
+    )
+
+
+def test_the_call_form_offers_only_call_outcomes(client, sign_in_as, referral):
+    rid = referral()  # mobile telephone: a first call is due (D1)
+    with time_machine.travel("2026-11-23 11:00 +0000", tick=False):
+        sign_in_as("team_leader")
+        page = client.get(f"/referrals/{rid}").get_data(as_text=True)
+    assert "Record a call" in page
+    assert "Record a home visit" not in page
+    assert radio_values(page, "call-outcome") == set(PHONE_OUTCOMES)
+    assert radio_values(page, "visit-outcome") == set()
+    for words in VISIT_OUTCOMES.values():
+        assert words not in page
+
+
+def test_the_visit_form_offers_only_visit_outcomes(client, sign_in_as, referral):
+    rid = referral(contact_method="IN_PERSON", flags="VULNERABLE;REFUSED_PHONE")
+    with time_machine.travel("2026-11-23 11:00 +0000", tick=False):
+        sign_in_as("team_leader")
+        page = client.get(f"/referrals/{rid}").get_data(as_text=True)
+    assert "Record a home visit" in page
+    assert "Record a call" not in page
+    assert radio_values(page, "visit-outcome") == set(VISIT_OUTCOMES)
+    assert radio_values(page, "call-outcome") == set()
+    assert "Voicemail left" not in page
+
+
+def test_a_visit_outcome_sent_to_the_call_form_is_refused_and_nothing_recorded(
+    client, sign_in_as, referral
+):
     rid = referral()
     with time_machine.travel("2026-11-23 11:00 +0000", tick=False):
         sign_in_as("team_leader")
-        response = post_attempt(client, rid, "visit:visited", "2026-11-23 10:00")
+        response = post_attempt(client, rid, "visited", "2026-11-23 10:00")
     assert response.status_code == 400
-    assert "Choose an outcome for a call" in response.get_data(as_text=True)
+    assert "Select what happened on the call" in response.get_data(as_text=True)
     assert audit_rows("contact.attempt") == []
+
+
+def test_a_call_with_no_answer_reads_as_a_call_in_the_history(client, sign_in_as, referral):
+    rid = referral()
+    with time_machine.travel("2026-11-23 11:00 +0000", tick=False):
+        sign_in_as("team_leader")
+        post_attempt(client, rid, "no_answer", "2026-11-23 10:00")
+        page = client.get(f"/referrals/{rid}").get_data(as_text=True)
+    assert "No answer at the door" not in page
+
+
+def test_a_booked_web_chat_is_met_only_by_the_chat_at_or_after_its_slot(client, sign_in_as):
+    from tests.integration.test_public_referrals import referrals, submit
+
+    with time_machine.travel("2026-11-23 10:00 +0000", tick=False):
+        page = client.get("/refer").get_data(as_text=True)
+        slot = re.search(r'<option value="(2026-11-27T14:00[^"]*)"', page).group(1)
+        assert submit(client, webchat_at=slot).status_code == 302
+    [booked] = referrals()
+    rid, chat = booked.id, obligations(booked.id)["web_chat"]
+    assert chat.due_at == datetime(2026, 11, 27, 14, tzinfo=UTC)
+
+    # Tuesday: a call reaches them and the first conversation is recorded, days before the chat
+    with time_machine.travel("2026-11-24 11:00 +0000", tick=False):
+        sign_in_as("team_leader")
+        assert post_attempt(client, rid, "spoke", "2026-11-24 10:30").status_code == 302
+        conversation = client.post(
+            f"/referrals/{rid}/conversation",
+            data={
+                "csrf_token": csrf_token(client, f"/referrals/{rid}"),
+                "outcome": "further_support",
+                "booked_day": ["26", "11", "2026"],
+                "booked_at": "10:00",
+            },
+        )
+        assert conversation.status_code == 302
+        assert obligations(rid)["phone_contact"].status == "met"
+        page = client.get(f"/referrals/{rid}").get_data(as_text=True)
+        assert "Mark it as held once the chat has taken place." in page
+        assert (obligations(rid)["web_chat"].status, obligations(rid)["web_chat"].met_at) == (
+            "due",
+            None,
+        )
+        early = client.post(
+            f"/obligations/{chat.id}/held",
+            data={"csrf_token": csrf_token(client, f"/referrals/{rid}")},
+            follow_redirects=True,
+        )
+        assert early.status_code == 200
+        assert "Fri 27 Nov 14:00" in early.get_data(as_text=True)
+        assert obligations(rid)["web_chat"].status == "due"
+
+    # Friday, ten minutes into the booked chat
+    with time_machine.travel("2026-11-27 14:10 +0000", tick=False):
+        sign_in_as("team_leader")
+        held = client.post(
+            f"/obligations/{chat.id}/held",
+            data={"csrf_token": csrf_token(client, f"/referrals/{rid}")},
+        )
+        assert held.status_code == 302
+    met = obligations(rid)["web_chat"]
+    assert (met.status, met.met_at) == ("met", datetime(2026, 11, 27, 14, 10, tzinfo=UTC))
+
+
+def test_a_call_too_soon_says_when_the_next_call_can_be_made(client, sign_in_as, referral):
+    rid = referral()
+    with time_machine.travel("2026-11-23 14:00 +0000", tick=False):
+        sign_in_as("team_leader")
+        assert post_attempt(client, rid, "no_answer", "2026-11-23 12:35").status_code == 302
+        too_soon = post_attempt(client, rid, "no_answer", "2026-11-23 13:50")
+    html = too_soon.get_data(as_text=True)
+    assert too_soon.status_code == 400
+    assert "The next call can be made from 14:35. Calls must be at least 2 hours apart." in html
+    assert not re.search(r"\bspec\b", html)
+    assert len(audit_rows("contact.attempt")) == 1

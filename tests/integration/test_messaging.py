@@ -13,6 +13,7 @@ from twilio.request_validator import RequestValidator
 from casework.audit import Origin
 from casework.contact import OutboundMessage, SmsOptOut
 from casework.db import db
+from casework.errors import ValidationError
 from casework.police_import import import_police_download
 from casework.referral import Obligation, Referral
 from scheduling import jobs
@@ -323,3 +324,49 @@ def test_d9_key_date_on_a_closed_case_prompts_the_caseworker_the_day_before(
     jobs.dispatch_messages(db.session, ctx, now=day_before + timedelta(hours=1))
     [email] = smtp_server.messages
     assert email["To"] == worker_email and "Re-engage" in email["Subject"]
+
+
+def test_only_a_letter_can_be_marked_posted(client, ctx, sign_in_as):
+    load(ctx, police_csv(police_row(contact_method="SMS")))
+    jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
+    sms = db.session.scalars(sa.select(OutboundMessage)).one()
+    assert (sms.channel, sms.status) == ("sms", "queued")
+    with time_machine.travel("2026-11-20 10:00 +0000", tick=False):
+        sign_in_as("team_leader")
+        response = client.post(
+            f"/messages/{sms.id}/posted",
+            data={"csrf_token": csrf_token(client, "/letters")},
+            follow_redirects=True,
+        )
+    assert response.status_code == 200
+    assert "Only a letter can be marked as posted" in response.get_data(as_text=True)
+    db.session.rollback()
+    unchanged = db.session.get(OutboundMessage, sms.id)
+    assert (unchanged.status, unchanged.sent_at, unchanged.posted_by_id) == ("queued", None, None)
+    assert db.session.scalars(sa.select(Obligation)).one().status == "due"
+    assert audit_rows("letter.posted") == []
+
+
+def test_marking_a_letter_posted_writes_its_audit_row_with_the_change(ctx, create_staff_record):
+    load(ctx, police_csv(police_row(contact_method="POST")))
+    jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
+    letter = db.session.scalars(sa.select(OutboundMessage)).one()
+    staff = create_staff_record("caseworker")
+    posted_at = datetime(2026, 11, 20, 10, tzinfo=UTC)
+    jobs.mark_posted(
+        db.session, letter.id, actor=staff, origin=Origin(ip="192.0.2.7"), now=posted_at
+    )
+    db.session.rollback()
+    assert db.session.get(OutboundMessage, letter.id).status == "posted"
+    [row] = audit_rows("letter.posted")
+    assert (row.actor_id, row.record_id, row.at, row.ip) == (
+        staff.id,
+        str(letter.referral_id),
+        posted_at,
+        "192.0.2.7",
+    )
+    assert row.person_id is not None
+    assert row.detail_dict == {"message_id": letter.id}
+    with pytest.raises(ValidationError, match="already been marked as posted"):
+        jobs.mark_posted(db.session, letter.id, actor=staff, origin=Origin(), now=posted_at)
+    assert len(audit_rows("letter.posted")) == 1

@@ -3,6 +3,7 @@
 import json
 import re
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,59 @@ def test_an_email_without_the_standard_fields_is_rejected_with_its_reason(runner
     assert "Confirm the person has agreed" in reasons["worse.eml"]
     assert "Smith" not in json.dumps(out) and "07700" not in json.dumps(out)
     assert referrals() == []
+
+
+class _Questions(HTMLParser):
+    """The labels, legends and hints of a form, in page order."""
+
+    def __init__(self):
+        super().__init__()
+        self.texts: list[str] = []
+        self._open = 0
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if self._open:
+            self._open += 1
+        elif tag in ("label", "legend") or "govuk-hint" in classes:
+            self._open = 1
+            self.texts.append("")
+
+    def handle_endtag(self, tag):
+        if self._open:
+            self._open -= 1
+
+    def handle_data(self, data):
+        if self._open:
+            self.texts[-1] += data
+
+
+def questions_about_the_person(html: str) -> list[str]:
+    start = html.index("About the person being referred") if "About the person" in html else 0
+    end = html.index('<h2 class="govuk-heading-m">Consent') if "Consent</h2>" in html else None
+    parser = _Questions()
+    parser.feed(html[start:end])
+    return [" ".join(t.split()) for t in parser.texts if t.strip()]
+
+
+FIRST_PERSON = re.compile(r"\b(I|me|my|you|your)\b", re.IGNORECASE)
+
+
+def test_the_partner_form_asks_about_the_person_in_the_third_person(client):
+    page = client.get("/partner-referral").get_data(as_text=True)
+    asked = questions_about_the_person(page)
+    # the character count speaks to whoever is typing, the partner: that "you" is right
+    about_them = [q for q in asked if not q.startswith("You can enter up to")]
+    assert [q for q in about_them if FIRST_PERSON.search(q)] == []
+    assert "Call their mobile" in asked
+    assert "When is it safe to contact them? (optional)" in asked
+    assert "Is it safe for us to send them text messages?" in asked
+
+
+def test_the_self_referral_form_still_speaks_to_the_person(client):
+    with time_machine.travel("2026-11-23 10:00 +0000", tick=False):
+        page = client.get("/refer").get_data(as_text=True)
+    asked = questions_about_the_person(page)
+    assert "Call my mobile" in asked
+    assert "When is it safe to contact you? (optional)" in asked
+    assert "Is it safe for us to send you text messages?" in asked

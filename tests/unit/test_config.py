@@ -68,3 +68,41 @@ def test_production_flask_debug_command_line_refuses_to_start_and_says_why(tmp_p
     started = subprocess.run([*flask, "routes"], cwd=root, env=env, capture_output=True, text=True)
     assert started.returncode == 0, started.stderr
     assert "/healthz" in started.stdout
+
+
+def _development_public_base_url(**env) -> str:
+    """PUBLIC_BASE_URL as a fresh development process started with ``env`` sees it."""
+    import os
+    import subprocess
+    import sys
+
+    clean = {k: v for k, v in os.environ.items() if k not in ("PUBLIC_BASE_URL", "HOST", "PORT")}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from config import CONFIGS; print(CONFIGS['development'].PUBLIC_BASE_URL)",
+        ],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    ).stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("env", "url"),
+    [
+        ({}, "http://127.0.0.1:5000"),
+        ({"PORT": "8000"}, "http://127.0.0.1:8000"),
+        ({"HOST": "0.0.0.0", "PORT": "8000"}, "http://127.0.0.1:8000"),  # noqa: S104
+        ({"HOST": "waypoint.local", "PORT": "8080"}, "http://waypoint.local:8080"),
+        (
+            {"PORT": "8000", "PUBLIC_BASE_URL": "https://waypoint.example"},
+            "https://waypoint.example",
+        ),
+    ],
+)
+def test_in_development_links_follow_the_port_the_server_runs_on(env, url):
+    assert _development_public_base_url(**env) == url

@@ -129,3 +129,80 @@ def test_calls_exactly_two_hours_apart_are_allowed():
 )
 def test_d9_re_engagement_the_working_day_before(event, due):
     assert wall(contact.re_engagement_due(event, CAL)) == due
+
+
+SLOT = datetime(2026, 11, 27, 14, tzinfo=ZoneInfo("UTC"))
+
+
+@pytest.mark.parametrize(
+    ("kind", "now", "not_yet"),
+    [
+        ("web_chat", SLOT - timedelta(days=3), True),
+        ("web_chat", SLOT - timedelta(seconds=1), True),
+        ("web_chat", SLOT, False),
+        ("web_chat", SLOT + timedelta(minutes=40), False),
+        ("needs_assessment", SLOT - timedelta(days=3), False),
+    ],
+)
+def test_a_web_chat_is_held_only_at_or_after_its_slot(kind, now, not_yet):
+    assert contact.chat_not_yet_held(kind, SLOT, now) is not_yet
+
+
+def test_the_first_conversation_does_not_hold_a_booked_web_chat():
+    assert "web_chat" not in contact.CONVERSATION_MEETS
+    assert "phone_contact" in contact.CONVERSATION_MEETS
+
+
+@pytest.mark.parametrize(
+    ("method", "kinds", "offered"),
+    [
+        ("MOBILE_PHONE", ["phone_contact"], ("telephone",)),
+        ("WORK_PHONE", [], ("telephone",)),
+        ("IN_PERSON", ["home_visit_offer", "home_visit"], ("home_visit",)),
+        ("IN_PERSON", ["home_visit_second"], ("home_visit",)),
+        ("EMAIL", ["initial_message"], ()),
+        ("SMS", ["initial_message", "phone_contact"], ("telephone",)),
+    ],
+)
+def test_the_page_offers_only_the_chosen_channels_attempts(method, kinds, offered):
+    assert contact.attempt_channels(method, kinds) == offered
+
+
+@pytest.mark.parametrize(
+    ("earlier", "when", "message"),
+    [
+        (
+            ["2026-11-23 12:35"],
+            "2026-11-23 13:50",
+            "The next call can be made from 14:35. Calls must be at least 2 hours apart.",
+        ),
+        (
+            ["2026-11-23 17:30"],
+            "2026-11-23 17:45",  # 19:30 is the next allowed time, still that Monday
+            "The next call can be made from 19:30. Calls must be at least 2 hours apart.",
+        ),
+        (
+            ["2026-07-06 23:00"],
+            "2026-07-06 23:30",  # British Summer Time: said in UK time, the next day
+            "The next call can be made from Tue 7 Jul at 01:00. Calls must be at least 2 hours "
+            "apart.",
+        ),
+        (
+            ["2026-11-23 10:00"],
+            "2026-11-23 09:15",  # recording an earlier call, too near a later one
+            "A call was recorded at 10:00 on Mon 23 Nov: check the time of this one. "
+            "Calls must be at least 2 hours apart.",
+        ),
+    ],
+)
+def test_a_call_too_soon_says_what_to_do_instead(earlier, when, message):
+    found = contact.attempt_problem(
+        "telephone",
+        "no_answer",
+        at(when),
+        [at(e) for e in earlier],
+        safe_to_voicemail=None,
+        now=at("2026-11-23 20:00") if when.startswith("2026-11") else at("2026-07-07 00:00"),
+        tz=LONDON,
+    )
+    assert found == message
