@@ -9,7 +9,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from casework.audit import Origin, record_event
-
 from casework.contact import OutboundMessage, SmsOptOut, WebhookReceipt
 
 STATUS_ORDER = {
