@@ -48,6 +48,8 @@ class NewReferral:
     occurred_on: date | None = None
     account: str | None = None
     date_of_birth: date | None = None
+    dob_problem: str | None = None
+    address_needs_checking: bool = False
     gender: str | None = None
     ethnicity: str | None = None
     address_line_1: str | None = None
@@ -86,6 +88,8 @@ STORED_FIELDS = (
     "forename",
     "surname",
     "date_of_birth",
+    "dob_problem",
+    "address_needs_checking",
     "gender",
     "ethnicity",
     "address_line_1",
