@@ -21,7 +21,13 @@ from pathlib import Path
 
 from casework.audit import Origin, record_event
 from casework.contact_details import normalise_email, normalise_phone, normalise_postcode
-from casework.intake import NewReferral, existing_keys, police_dedupe_key, store_referrals
+from casework.intake import (
+    MATCH_KEY_LIMIT,
+    NewReferral,
+    existing_keys,
+    police_dedupe_key,
+    store_referrals,
+)
 from casework.referral import ImportBatch
 from triage.deadlines import CONTACT_METHODS
 from triage.enhanced import POLICE_FLAGS
@@ -325,8 +331,12 @@ def import_police_download(
     actor=None,
     now: datetime,
     progress: Callable[[int, str], None] | None = None,
+    match_key_limit: int = MATCH_KEY_LIMIT,
 ) -> ImportResult:
-    """Import a police download in one transaction and return what became of every line."""
+    """Import a police download in one transaction and return what became of every line.
+
+    ``match_key_limit`` is the MATCH_KEY_LIMIT setting: how many people may hold a
+    repeat-victim matching key before it is ignored."""
     result = ImportResult()
     received_on = calendar.local_date(received_at)
     parsed: list[tuple[int, NewReferral]] = []
@@ -377,6 +387,7 @@ def import_police_download(
         actor=actor,
         import_batch_id=batch.id,
         now=now,
+        match_key_limit=match_key_limit,
     )
     record_event(
         session,
