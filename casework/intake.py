@@ -405,15 +405,29 @@ def link_repeat_victims(
     )
     rare_names = [name for name in names if name_people.get(name, 0) <= limit]
     values = sorted({value for _, keys in new.values() for _, value in keys})
+    # Counting referrals reads only the value index; people (which needs each referral's
+    # person) are counted only for the few values on more referrals than the limit.
     value_people = _people_per_key(
         session,
         lambda chunk: (
-            sa.select(MATCH_KEY.c.value, sa.func.count(sa.distinct(_PERSON)))
-            .join(REFERRAL, REFERRAL.c.id == MATCH_KEY.c.referral_id)
+            sa.select(MATCH_KEY.c.value, sa.func.count())
             .where(MATCH_KEY.c.value.in_(chunk))
             .group_by(MATCH_KEY.c.value)
         ),
         values,
+    )
+    crowded = [value for value in values if value_people.get(value, 0) > limit]
+    value_people.update(
+        _people_per_key(
+            session,
+            lambda chunk: (
+                sa.select(MATCH_KEY.c.value, sa.func.count(sa.distinct(_PERSON)))
+                .join(REFERRAL, REFERRAL.c.id == MATCH_KEY.c.referral_id)
+                .where(MATCH_KEY.c.value.in_(chunk))
+                .group_by(MATCH_KEY.c.value)
+            ),
+            crowded,
+        )
     )
     rare_values = [value for value in values if value_people.get(value, 0) <= limit]
     rare = set(rare_values)  # only these may confirm a name match, too
