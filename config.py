@@ -76,6 +76,9 @@ class Config:
     # Retention: a person's details are removed once all their referrals have been closed, with
     # no activity, for this many years (casework/retention.py).
     RETENTION_YEARS = _env_int("RETENTION_YEARS", 6)
+    # People who may share a repeat-victim matching key (name and birth date, phone, email)
+    # before it is no longer evidence of identity (a hostel's phone): keeps matching linear.
+    MATCH_KEY_LIMIT = _env_int("MATCH_KEY_LIMIT", 25)
 
     # Sign-in lockout.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)

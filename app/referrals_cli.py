@@ -49,6 +49,7 @@ def import_police(path: Path, received_text: str | None) -> None:
             calendar=victim_calendar(current_app.config),
             origin=Origin.command_line("referrals import-police"),
             now=utcnow(),
+            match_key_limit=current_app.config["MATCH_KEY_LIMIT"],
         )
     except FileError as exc:
         db.session.rollback()

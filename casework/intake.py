@@ -26,7 +26,8 @@ REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CHUNK = 500
 REFERRAL = Referral.__table__
 MATCH_KEY = MatchKey.__table__
-COMMON_DETAIL_LIMIT = 20
+# People who may hold one matching key before it stops being evidence (MATCH_KEY_LIMIT).
+MATCH_KEY_LIMIT = 25
 
 
 @dataclass(slots=True)
@@ -48,6 +49,8 @@ class NewReferral:
     occurred_on: date | None = None
     account: str | None = None
     date_of_birth: date | None = None
+    dob_problem: str | None = None
+    address_needs_checking: bool = False
     gender: str | None = None
     ethnicity: str | None = None
     address_line_1: str | None = None
@@ -86,6 +89,8 @@ STORED_FIELDS = (
     "forename",
     "surname",
     "date_of_birth",
+    "dob_problem",
+    "address_needs_checking",
     "gender",
     "ethnicity",
     "address_line_1",
@@ -210,6 +215,7 @@ def store_referrals(
     actor=None,
     import_batch_id: int | None = None,
     now: datetime,
+    match_key_limit: int = MATCH_KEY_LIMIT,
 ) -> list[int]:
     """Triage and store referrals in the caller's transaction (the caller commits).
 
@@ -326,7 +332,8 @@ def store_referrals(
         session,
         {rid: (name, found) for rid, name, found in zip(ids, names_dob, match_rows, strict=True)},
         now=now,
-    )
+        limit=match_key_limit,
+    ).linked
     record_referral_events(
         session,
         "referral.create",
@@ -348,87 +355,149 @@ def _chunked_rows(session, query_for, values: list) -> list:
     return rows
 
 
+@dataclass(slots=True)
+class Linking:
+    """What repeat-victim matching decided, and how much comparing it took."""
+
+    linked: dict[int, int]  # new referral id -> the person it now belongs to
+    compared: int = 0  # (new referral, earlier person) pairs examined
+    ignored_keys: int = 0  # keys held by more people than the limit: not evidence
+
+
+def _people_per_key(session, query_for, values: list) -> dict[str, int]:
+    return dict(_chunked_rows(session, query_for, values))
+
+
+# A person is their first referral: later ones carry its id in person_id.
+_PERSON = sa.func.coalesce(REFERRAL.c.person_id, REFERRAL.c.id)
+
+
 def link_repeat_victims(
-    session, new: dict[int, tuple[str | None, list[tuple[str, str]]]], *, now: datetime
-) -> dict[int, int]:
-    """Compare new referrals with every earlier one on name and date of birth, phone and email.
+    session,
+    new: dict[int, tuple[str | None, list[tuple[str, str]]]],
+    *,
+    now: datetime,
+    limit: int = MATCH_KEY_LIMIT,
+) -> Linking:
+    """Compare new referrals with earlier people on name and date of birth, phone and email.
 
     ``new`` maps each new referral id to its folded name-and-birth-date and its phone and
     email keys. A match on name and date of birth together with a phone or email is certain:
     the referral is linked to that person and marked a repeat victim. Any weaker match is
     recorded as a possible match for a team leader to confirm or reject; nothing is merged
-    silently. Returns the person each newly linked referral now belongs to.
+    silently (DESIGN.md Triage rules).
+
+    A key held by more than ``limit`` people (a hostel's phone, a placeholder birth date with
+    a common name) is not evidence of identity and is ignored, as record-linkage tools block on
+    rare keys only: each referral is then compared with at most ``limit`` people per key, so
+    matching stays linear in the size of the download (DESIGN.md Data formats). A person's
+    several referrals count once.
     """
     names = sorted({name for name, _ in new.values() if name})
-    by_name: dict[str, list[int]] = {}
-    person_ids: dict[int, int | None] = {}
-    for rid, name, person in _chunked_rows(
+    name_people = _people_per_key(
         session,
-        lambda chunk: sa.select(
-            REFERRAL.c.id, REFERRAL.c.match_name_dob, REFERRAL.c.person_id
-        ).where(REFERRAL.c.match_name_dob.in_(chunk)),
+        lambda chunk: (
+            sa.select(REFERRAL.c.match_name_dob, sa.func.count(sa.distinct(_PERSON)))
+            .where(REFERRAL.c.match_name_dob.in_(chunk))
+            .group_by(REFERRAL.c.match_name_dob)
+        ),
         names,
-    ):
-        by_name.setdefault(name, []).append(rid)
-        person_ids[rid] = person
+    )
+    rare_names = [name for name in names if name_people.get(name, 0) <= limit]
     values = sorted({value for _, keys in new.values() for _, value in keys})
-    # A detail on many referrals (a refuge's or a station's number) says little about who
-    # someone is: it can confirm a name match but is not offered as a match on its own.
-    rare = [
-        value
-        for value, count in _chunked_rows(
+    # Counting referrals reads only the value index; people (which needs each referral's
+    # person) are counted only for the few values on more referrals than the limit.
+    value_people = _people_per_key(
+        session,
+        lambda chunk: (
+            sa.select(MATCH_KEY.c.value, sa.func.count())
+            .where(MATCH_KEY.c.value.in_(chunk))
+            .group_by(MATCH_KEY.c.value)
+        ),
+        values,
+    )
+    crowded = [value for value in values if value_people.get(value, 0) > limit]
+    value_people.update(
+        _people_per_key(
             session,
             lambda chunk: (
-                sa.select(MATCH_KEY.c.value, sa.func.count())
+                sa.select(MATCH_KEY.c.value, sa.func.count(sa.distinct(_PERSON)))
+                .join(REFERRAL, REFERRAL.c.id == MATCH_KEY.c.referral_id)
                 .where(MATCH_KEY.c.value.in_(chunk))
                 .group_by(MATCH_KEY.c.value)
             ),
-            values,
+            crowded,
         )
-        if count <= COMMON_DETAIL_LIMIT
-    ]
-    by_value: dict[str, set[int]] = {}
-    for rid, value in _chunked_rows(
+    )
+    rare_values = [value for value in values if value_people.get(value, 0) <= limit]
+    rare = set(rare_values)  # only these may confirm a name match, too
+    ignored = len(names) - len(rare_names) + len(values) - len(rare_values)
+
+    # For each rare key: the people holding it, each by their earliest referral holding it.
+    by_name: dict[str, dict[int, int]] = {}
+    for rid, name, person in _chunked_rows(
         session,
-        lambda chunk: sa.select(MATCH_KEY.c.referral_id, MATCH_KEY.c.value).where(
-            MATCH_KEY.c.value.in_(chunk)
+        lambda chunk: sa.select(REFERRAL.c.id, REFERRAL.c.match_name_dob, _PERSON).where(
+            REFERRAL.c.match_name_dob.in_(chunk)
         ),
-        rare,
+        rare_names,
     ):
-        by_value.setdefault(value, set()).add(rid)
-    candidates = sorted({rid for ids in by_name.values() if len(ids) > 1 for rid in ids})
-    keys_of: dict[int, set[str]] = {}
-    for rid, value in _chunked_rows(
+        people = by_name.setdefault(name, {})
+        people[person] = min(rid, people.get(person, rid))
+    by_value: dict[str, dict[int, int]] = {}
+    for rid, value, person in _chunked_rows(
         session,
-        lambda chunk: sa.select(MATCH_KEY.c.referral_id, MATCH_KEY.c.value).where(
-            MATCH_KEY.c.referral_id.in_(chunk)
+        lambda chunk: (
+            sa.select(MATCH_KEY.c.referral_id, MATCH_KEY.c.value, _PERSON)
+            .join(REFERRAL, REFERRAL.c.id == MATCH_KEY.c.referral_id)
+            .where(MATCH_KEY.c.value.in_(chunk))
+        ),
+        rare_values,
+    ):
+        people = by_value.setdefault(value, {})
+        people[person] = min(rid, people.get(person, rid))
+    # Every detail of each person sharing a name with someone else, to confirm a name match.
+    candidates = sorted({p for people in by_name.values() if len(people) > 1 for p in people})
+    keys_of: dict[int, set[str]] = {}
+    for person, value in _chunked_rows(
+        session,
+        lambda chunk: (
+            sa.select(_PERSON, MATCH_KEY.c.value)
+            .join(REFERRAL, REFERRAL.c.id == MATCH_KEY.c.referral_id)
+            .where(sa.or_(REFERRAL.c.id.in_(chunk), REFERRAL.c.person_id.in_(chunk)))
         ),
         candidates,
     ):
-        keys_of.setdefault(rid, set()).add(value)
+        keys_of.setdefault(person, set()).add(value)
 
     linked: dict[int, int] = {}
     possible = []
+    compared = 0
     for rid in sorted(new):
         name, keys = new[rid]
         mine = sorted(set(keys))
-        matched: dict[int, list[str]] = {}
-        for other in by_name.get(name, ()) if name else ():
-            if other < rid:
-                theirs = keys_of.get(other, set())
-                shared = [kind for kind, value in mine if value in theirs]
-                matched[other] = ["name and date of birth", *dict.fromkeys(shared)]
-        certain = [o for o, on in matched.items() if len(on) > 1]
+        matched: dict[int, list[str]] = {}  # earlier person -> what matched
+        first: dict[int, int] = {}  # earlier person -> their earliest referral matched
+        for person, earliest in by_name.get(name, {}).items() if name else ():
+            compared += 1
+            if earliest < rid:
+                theirs = keys_of.get(person, set())
+                shared = [kind for kind, value in mine if value in theirs and value in rare]
+                matched[person] = ["name and date of birth", *dict.fromkeys(shared)]
+                first[person] = earliest
+        certain = [person for person, on in matched.items() if len(on) > 1]
         if certain:
-            earliest = min(certain)
-            linked[rid] = linked.get(earliest) or person_ids.get(earliest) or earliest
+            person = min(certain, key=first.__getitem__)
+            linked[rid] = linked.get(person) or person
             continue
         for kind, value in mine:
-            for other in by_value.get(value, ()):
-                if other < rid and kind not in matched.get(other, ()):
-                    matched.setdefault(other, []).append(kind)
-        for other in sorted(matched)[:5]:
-            possible.append((rid, other, matched[other]))
+            for person, earliest in by_value.get(value, {}).items():
+                compared += 1
+                if earliest < rid and kind not in matched.get(person, ()):
+                    matched.setdefault(person, []).append(kind)
+                    first[person] = min(earliest, first.get(person, earliest))
+        for person in sorted(matched, key=first.__getitem__)[:5]:
+            possible.append((rid, first[person], matched[person]))
     if linked:
         session.execute(
             sa.update(Referral),
@@ -450,7 +519,7 @@ def link_repeat_victims(
             "created_at": Same(now),
         },
     )
-    return linked
+    return Linking(linked, compared=compared, ignored_keys=ignored)
 
 
 def refresh_queue_position(session, referral_id: int) -> None:

@@ -21,7 +21,13 @@ from pathlib import Path
 
 from casework.audit import Origin, record_event
 from casework.contact_details import normalise_email, normalise_phone, normalise_postcode
-from casework.intake import NewReferral, existing_keys, police_dedupe_key, store_referrals
+from casework.intake import (
+    MATCH_KEY_LIMIT,
+    NewReferral,
+    existing_keys,
+    police_dedupe_key,
+    store_referrals,
+)
 from casework.referral import ImportBatch
 from triage.deadlines import CONTACT_METHODS
 from triage.enhanced import POLICE_FLAGS
@@ -95,6 +101,12 @@ ETHNICITY_CODES = frozenset(
     }
 )
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Birth dates police systems write when the real one is not known.
+PLACEHOLDER_BIRTH_DATES = frozenset({date(1900, 1, 1)})
+OLDEST_YEARS = 120
+# C0 controls except tab, line feed and carriage return (a quoted field may hold line breaks),
+# DEL, and C1 controls: no name, address or note holds one, and PostgreSQL refuses NUL.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LIMITS = {
     "crime_reference": 40,
     "offence": 200,
@@ -150,6 +162,39 @@ def _date(value: str, column: str, *, required: bool) -> date | None:
         raise RowError(f"{column} is not a real date") from None
 
 
+def _years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier; 29 February becomes 1 March in a year without one."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return date(day.year - years, 3, 1)
+
+
+def birth_date(text: str, occurred_on: date, received_on: date) -> tuple[date | None, str | None]:
+    """A usable birth date, or None and why the one given needs checking.
+
+    The person accepted support, so a placeholder or impossible birth date never costs them
+    the referral (DESIGN.md Data formats): it is stored unknown and flagged instead.
+    """
+    if not text:
+        return None, None
+    if not ISO_DATE.match(text):
+        return None, "date of birth given is not a date in the form YYYY-MM-DD"
+    try:
+        born = date.fromisoformat(text)
+    except ValueError:
+        return None, "date of birth given is not a real date"
+    if born in PLACEHOLDER_BIRTH_DATES:
+        return None, "date of birth given is a placeholder"
+    if born < _years_before(received_on, OLDEST_YEARS):
+        return None, f"date of birth given is more than {OLDEST_YEARS} years ago"
+    if born > received_on:
+        return None, "date of birth given is in the future"
+    if born > occurred_on:
+        return None, "date of birth given is after the offence"
+    return born, None
+
+
 def parse_row(values: dict[str, str], received_on: date) -> NewReferral:
     """Check one row (each column's text, stripped) and return the referral it describes, or
     raise RowError."""
@@ -171,13 +216,9 @@ def parse_row(values: dict[str, str], received_on: date) -> NewReferral:
         raise RowError("contact_method is not one of " + ", ".join(CONTACT_METHODS))
     flags = _flags(values["flags"]) if values["flags"] else ()
     occurred_on = _date(values["occurred_on"], "occurred_on", required=True)
-    date_of_birth = _date(values["date_of_birth"], "date_of_birth", required=False)
     if occurred_on > received_on:
         raise RowError("occurred_on is after the download was received")
-    if date_of_birth and date_of_birth > occurred_on:
-        raise RowError("date_of_birth is after occurred_on")
-    if date_of_birth and date_of_birth.year < received_on.year - 120:
-        raise RowError("date_of_birth is more than 120 years ago")
+    date_of_birth, dob_problem = birth_date(values["date_of_birth"], occurred_on, received_on)
 
     problems = []
     phones = {}
@@ -191,6 +232,7 @@ def parse_row(values: dict[str, str], received_on: date) -> NewReferral:
     postcode, problem = normalise_postcode(values["postcode"])
     if problem:
         problems.append(f"postcode {problem}")
+    address_needs_checking = problem is not None
     ethnicity = values["ethnicity"].upper() or None
     if ethnicity and ethnicity not in ETHNICITY_CODES:
         raise RowError("ethnicity is not a police self-defined ethnicity code")
@@ -207,6 +249,8 @@ def parse_row(values: dict[str, str], received_on: date) -> NewReferral:
         forename=values["forename"],
         surname=values["surname"],
         date_of_birth=date_of_birth,
+        dob_problem=dob_problem,
+        address_needs_checking=address_needs_checking,
         gender=values["gender"] or None,
         ethnicity=ethnicity,
         address_line_1=values["address_line_1"] or None,
@@ -228,10 +272,14 @@ def parse_row(values: dict[str, str], received_on: date) -> NewReferral:
 def _flags(text: str) -> tuple[str, ...]:
     """The police flags in a row's ``flags`` column (a download repeats few combinations)."""
     flags = tuple(dict.fromkeys(f.strip().upper() for f in text.split(";") if f.strip()))
-    unknown = [f for f in flags if f not in POLICE_FLAGS]
-    if unknown:
-        raise RowError(f"unknown flag {unknown[0][:30]!r}")
+    if not all(f in POLICE_FLAGS for f in flags):
+        raise RowError("flags must be ;-separated police flags: " + ", ".join(sorted(POLICE_FLAGS)))
     return flags
+
+
+def _control_problem(picked: tuple[str, ...]) -> str:
+    column = next(c for c, v in zip(COLUMNS, picked, strict=True) if CONTROL.search(v))
+    return f"{column} contains a control character (such as NUL), which a field cannot hold"
 
 
 def read_rows(data: bytes):
@@ -249,6 +297,9 @@ def read_rows(data: bytes):
         missing = [c for c in COLUMNS if c not in header]
         if missing:
             raise FileError("the header is missing column(s): " + ", ".join(missing))
+        repeated = [c for c in COLUMNS if header.count(c) > 1]
+        if repeated:
+            raise FileError("the header repeats column(s): " + ", ".join(repeated))
         pick = itemgetter(*(header.index(c) for c in COLUMNS))
         width = len(header)
         line = reader.line_num + 1
@@ -259,7 +310,11 @@ def read_rows(data: bytes):
                 elif len(fields) < width:
                     yield line, None, "row has fewer fields than the header"
                 else:
-                    yield line, dict(zip(COLUMNS, map(str.strip, pick(fields)), strict=True)), None
+                    picked = pick(fields)
+                    if CONTROL.search("".join(picked)):
+                        yield line, None, _control_problem(picked)
+                    else:
+                        yield line, dict(zip(COLUMNS, map(str.strip, picked), strict=True)), None
             line = reader.line_num + 1
     except csv.Error:
         raise FileError(f"line {line} is not valid CSV (an unclosed quote?)") from None
@@ -276,8 +331,12 @@ def import_police_download(
     actor=None,
     now: datetime,
     progress: Callable[[int, str], None] | None = None,
+    match_key_limit: int = MATCH_KEY_LIMIT,
 ) -> ImportResult:
-    """Import a police download in one transaction and return what became of every line."""
+    """Import a police download in one transaction and return what became of every line.
+
+    ``match_key_limit`` is the MATCH_KEY_LIMIT setting: how many people may hold a
+    repeat-victim matching key before it is ignored."""
     result = ImportResult()
     received_on = calendar.local_date(received_at)
     parsed: list[tuple[int, NewReferral]] = []
@@ -328,6 +387,7 @@ def import_police_download(
         actor=actor,
         import_batch_id=batch.id,
         now=now,
+        match_key_limit=match_key_limit,
     )
     record_event(
         session,

@@ -169,6 +169,8 @@ class QueueRow:
     contact_method: str
     repeat_victim: bool
     contact_unusable: bool
+    dob_problem: str | None
+    address_needs_checking: bool
     safe_to_voicemail: bool | None
     safe_to_text: bool | None
     children_and_young_people: bool

@@ -99,6 +99,13 @@ class Referral(db.Model):
     contact_method: Mapped[str] = mapped_column(sa.String(16))
     contact_unusable: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     contact_problems: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # A police download's birth date that could not be right (a placeholder, more than 120
+    # years ago, in the future, after the offence): stored unknown, with why, for checking.
+    dob_problem: Mapped[str | None] = mapped_column(sa.String(100))
+    # A postcode given that is not a UK postcode: kept out, and the address flagged.
+    address_needs_checking: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
 
     # How and when it is safe to contact the person; None means not asked (police route).
     safe_to_voicemail: Mapped[bool | None] = mapped_column(sa.Boolean)
@@ -241,7 +248,10 @@ class PossibleMatch(db.Model):
 
 
 class ImportJob(db.Model):
-    """An upload being imported in the background, so its page can show progress."""
+    """An uploaded police download waiting for, or being imported by, the scheduler process.
+
+    The upload is kept on disk at ``path`` until the job ends; the page shows progress.
+    """
 
     __tablename__ = "import_job"
 
@@ -254,6 +264,10 @@ class ImportJob(db.Model):
     error: Mapped[str | None] = mapped_column(sa.String(500))
     batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batch.id"))
     actor_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    # The spooled upload, and where the upload came from (for the audit trail).
+    path: Mapped[str | None] = mapped_column(sa.String(500))
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -20,7 +20,7 @@ from casework import messages
 from casework.audit import Origin, audit_referral
 from casework.contact import ContactAttempt, LetterTemplate, OutboundMessage
 from casework.errors import NotFound, ValidationError
-from casework.intake import refresh_queue_positions
+from casework.intake import MATCH_KEY_LIMIT, refresh_queue_positions
 from casework.police_import import FileError, import_police_download
 from casework.referral import Obligation, Referral
 from casework.staff import SessionPolicy, Staff, StaffSession
@@ -48,6 +48,7 @@ class Context:
     sms: object
     email: object
     inbox: Path | None = None
+    match_key_limit: int = MATCH_KEY_LIMIT
 
 
 def end_expired_sessions(session, *, now: datetime, policy: SessionPolicy) -> int:
@@ -460,6 +461,7 @@ def import_inbox(session, ctx: Context, *, now: datetime) -> list[dict]:
                 calendar=ctx.calendar,
                 origin=ORIGIN,
                 now=now,
+                match_key_limit=ctx.match_key_limit,
             )
         except FileError as exc:
             session.rollback()

@@ -45,6 +45,7 @@ def context(config) -> jobs.Context:
         sms=sms_sender(config),
         email=email_sender(config),
         inbox=Path(inbox),
+        match_key_limit=config["MATCH_KEY_LIMIT"],
     )
 
 

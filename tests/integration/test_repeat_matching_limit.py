@@ -1,0 +1,129 @@
+"""Repeat-victim matching stays linear: a key held by too many people is not evidence.
+
+DESIGN.md Data formats: a matching key (name with birth date, phone, email) held by more people
+than MATCH_KEY_LIMIT allows is ignored, so each referral is compared with a bounded number of
+people and an import's work grows with its rows, not with their square.
+"""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from casework.db import db
+from casework.intake import link_repeat_victims
+from casework.referral import MatchKey, PossibleMatch, Referral
+from tests.police import import_rows, police_csv, police_row
+
+RECEIVED = datetime(2026, 11, 20, 7, tzinfo=UTC)
+NAMES = [f"Person{a}{b}" for a in "ABCDEFGH" for b in "VWXYZ"]  # names fold to letters only
+
+
+def possible_matches() -> list[PossibleMatch]:
+    db.session.rollback()
+    return list(db.session.scalars(sa.select(PossibleMatch)))
+
+
+def stored() -> list[Referral]:
+    db.session.rollback()
+    return list(db.session.scalars(sa.select(Referral).order_by(Referral.id)))
+
+
+def test_a_name_and_birth_date_shared_by_more_people_than_the_limit_is_ignored(app):
+    # 26 different people (different phones) called John Smith born on one day.
+    rows = [
+        police_row(
+            crime_reference=f"LC-{i}",
+            forename="John",
+            surname="Smith",
+            date_of_birth="1980-01-01",
+            mobile_phone=f"07700 900{i:03d}",
+        )
+        for i in range(26)
+    ]
+    import_rows(app, *rows, received=RECEIVED)
+    assert possible_matches() == []
+    assert not any(r.repeat_victim for r in stored())
+
+
+def test_at_the_limit_a_shared_name_and_birth_date_is_still_offered_as_a_match(app):
+    rows = [
+        police_row(
+            crime_reference=f"LC-{i}",
+            forename="John",
+            surname="Smith",
+            date_of_birth="1980-01-01",
+            mobile_phone=f"07700 900{i:03d}",
+        )
+        for i in range(25)
+    ]
+    import_rows(app, *rows, received=RECEIVED)
+    assert len(possible_matches()) == sum(min(i, 5) for i in range(25))
+
+
+def test_a_person_referred_many_times_counts_once_towards_the_limit(app):
+    for i in range(30):
+        import_rows(app, police_row(crime_reference=f"LC-{i}"), received=RECEIVED)
+    referrals = stored()
+    first = referrals[0].id
+    assert all(r.person_id == first and r.repeat_victim for r in referrals[1:])
+    import_rows(app, police_row(crime_reference="LC-NEXT"), received=RECEIVED)
+    latest = stored()[-1]
+    assert (latest.person_id, latest.repeat_victim) == (first, True)
+
+
+def test_each_referral_is_compared_with_at_most_the_limit_of_people_per_key(app):
+    """1,000 rows: 40 names each shared by exactly 25 people (still evidence), and one hostel
+    phone shared by all (not evidence). Without a bound each row is compared with every
+    earlier holder of the phone: about half a million comparisons."""
+    rows = [
+        police_row(
+            crime_reference=f"LC-{i}",
+            forename=NAMES[i % 40],
+            surname="Hostel",
+            date_of_birth="1990-02-02",
+            mobile_phone=f"07700 9{i:05d}",
+            home_phone="0116 496 0000",
+        )
+        for i in range(1000)
+    ]
+    import_rows(app, *rows, received=RECEIVED)
+    db.session.rollback()
+    new = {}
+    for rid, name in db.session.execute(sa.select(Referral.id, Referral.match_name_dob)):
+        new[rid] = (name, [])
+    for rid, kind, value in db.session.execute(
+        sa.select(MatchKey.referral_id, MatchKey.kind, MatchKey.value)
+    ):
+        new[rid][1].append((kind, value))
+    # Matching again over the stored rows, in a transaction that is then rolled back.
+    db.session.execute(sa.delete(PossibleMatch))
+    linking = link_repeat_victims(db.session, new, now=RECEIVED, limit=25)
+    db.session.rollback()
+    assert linking.ignored_keys == 1  # the hostel phone
+    # Each row has three keys (name and birth date, mobile, home phone), each compared with at
+    # most 25 people; the names, at the limit, are still used.
+    assert 1000 * 25 <= linking.compared <= 1000 * 3 * 25
+
+
+class TestTheSetting:
+    @pytest.fixture
+    def app_overrides(self):
+        return {"MATCH_KEY_LIMIT": 2}
+
+    def test_the_limit_is_the_match_key_limit_setting(self, runner, tmp_path):
+        path = tmp_path / "three.csv"
+        path.write_bytes(
+            police_csv(
+                *[
+                    police_row(crime_reference=f"LC-{i}", mobile_phone=f"07700 900{i:03d}")
+                    for i in range(3)
+                ]
+            )
+        )
+        result = runner.invoke(
+            args=["referrals", "import-police", str(path), "--received-at", RECEIVED.isoformat()]
+        )
+        assert json.loads(result.output)["imported"] == 3
+        assert possible_matches() == []
