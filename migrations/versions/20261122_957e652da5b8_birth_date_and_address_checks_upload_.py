@@ -19,7 +19,7 @@ import casework.db  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = "957e652da5b8"
-down_revision = "85a0e9b1710c"
+down_revision = "150641167bfe"
 branch_labels = None
 depends_on = None
 

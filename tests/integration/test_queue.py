@@ -394,4 +394,3 @@ def test_raise_priority_is_not_offered_on_an_enhanced_referral(app, client, team
     assert response.status_code == 400
     assert "This referral is already enhanced" in response.get_data(as_text=True)
     assert not audit_rows("referral.raise_priority")
-
