@@ -63,7 +63,7 @@ def check_config(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app.extensions import csrf, db, limiter, login_manager, migrate
-    from casework import passwords
+    from casework.staff import passwords
 
     db.init_app(app)
     migrate.init_app(

@@ -19,16 +19,8 @@ from flask.cli import AppGroup
 from casework.audit import Origin
 from casework.db import db, utcnow
 from casework.errors import ValidationError
-from casework.staff import (
-    ROLES,
-    SERVICES,
-    Staff,
-    StaffDetails,
-    Team,
-    create_staff,
-    create_team,
-    set_password,
-)
+from casework.staff.accounts import StaffDetails, create_staff, create_team, set_password
+from casework.staff.models import ROLES, SERVICES, Staff, Team
 
 users_cli = AppGroup("users", help="Staff accounts.")
 demo_cli = AppGroup("demo", help="Synthetic demonstration data (never real people).")

@@ -33,7 +33,7 @@ def main(count: int = 200_000) -> bool:
     from casework.db import db
     from casework.demo import police_csv
     from casework.police_import import import_police_download
-    from casework.staff import StaffDetails, create_staff
+    from casework.staff.accounts import StaffDetails, create_staff
     from scheduling.calendars import victim_calendar
 
     folder = Path(tempfile.mkdtemp(prefix="waypoint-bench-queue-"))

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from casework.audit import record_event
 from casework.errors import NotFound
-from casework.staff import Staff, Team
+from casework.staff.models import Staff, Team
 
 
 def refuse(session, *, actor, origin, record_type: str, record_id, now) -> NoReturn:

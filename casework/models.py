@@ -18,4 +18,4 @@ from casework.referral import (  # noqa: F401
     PossibleMatch,
     Referral,
 )
-from casework.staff import Staff, StaffSession, Team  # noqa: F401
+from casework.staff.models import Staff, StaffSession, Team  # noqa: F401

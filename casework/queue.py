@@ -29,7 +29,7 @@ from casework.referral import (
     PossibleMatch,
     Referral,
 )
-from casework.staff import Staff
+from casework.staff.models import Staff
 from triage.allocation import AllocationNeeds, CaseworkerProfile, Suggestion, rank_caseworkers
 from triage.deadlines import phone_contact_due
 from triage.enhanced import ENHANCED, ReferralFacts, assess_priority

@@ -18,7 +18,7 @@ from casework.audit import AuditEvent, Origin, record_event
 from casework.contact import ContactAttempt, InitialContact, KeyDate, OutboundMessage
 from casework.errors import NotFound
 from casework.referral import SOURCES, Obligation, PartnerAgency, Referral
-from casework.staff import ROLES, Staff
+from casework.staff.models import ROLES, Staff
 
 # Referral columns that are Waypoint's own machinery, not information about the person.
 INTERNAL = {

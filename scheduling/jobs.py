@@ -23,7 +23,8 @@ from casework.errors import NotFound, ValidationError
 from casework.intake import MATCH_KEY_LIMIT, refresh_queue_positions
 from casework.police_import import FileError, import_police_download
 from casework.referral import Obligation, Referral
-from casework.staff import SessionPolicy, Staff, StaffSession
+from casework.staff.models import Staff, StaffSession
+from casework.staff.sign_in import SessionPolicy
 from scheduling.messaging.content import DEFAULT_LETTERS, Wording
 from scheduling.messaging.senders import SendError
 

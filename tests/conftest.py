@@ -25,7 +25,8 @@ from flask_migrate import upgrade  # noqa: E402
 from app import create_app  # noqa: E402
 from casework.audit import AuditEvent, Origin  # noqa: E402
 from casework.db import db, utcnow  # noqa: E402
-from casework.staff import StaffDetails, Team, create_staff, create_team  # noqa: E402
+from casework.staff.accounts import StaffDetails, create_staff, create_team  # noqa: E402
+from casework.staff.models import Team  # noqa: E402
 from config import _database_url  # noqa: E402
 
 PASSWORD = "correct horse battery staple"

@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.forms import GovDateField
-from casework.staff import ROLES, SERVICES, SPECIALISMS
+from casework.staff.models import ROLES, SERVICES, SPECIALISMS
 
 
 class StaffForm(FlaskForm):

@@ -22,18 +22,16 @@ from app.forms import apply_errors, button_action, page_number
 from casework.audit import AuditSearch, search_events
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
-from casework.staff import (
-    ROLES,
-    Staff,
+from casework.staff.accounts import (
     StaffDetails,
-    Team,
     create_staff,
     create_team,
-    reset_two_step,
     set_password,
     set_staff_active,
     update_staff,
 )
+from casework.staff.models import ROLES, Staff, Team
+from casework.staff.two_step import reset_two_step
 from casework.subject_access import subject_access_export
 
 admin_only = role_required("admin")

@@ -8,7 +8,7 @@ from app.auth.forms import CodeForm, SignInForm
 from app.auth.session import request_origin, session_policy, two_step_box
 from app.extensions import db, limiter
 from casework.db import utcnow
-from casework.staff import SECOND_STEP, authenticate, sign_out, verify_second_step
+from casework.staff.sign_in import SECOND_STEP, authenticate, sign_out, verify_second_step
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
 CODE_FAILED = "Enter the 6-digit security code your authenticator app shows now"

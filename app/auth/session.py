@@ -12,8 +12,8 @@ from itsdangerous import BadSignature
 
 from casework.audit import Origin, record_event
 from casework.db import db, utcnow
-from casework.sealed import SecretBox
-from casework.staff import SessionPolicy, load_session
+from casework.staff.sealed import SecretBox
+from casework.staff.sign_in import SessionPolicy, load_session
 
 
 def request_origin() -> Origin:

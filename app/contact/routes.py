@@ -28,7 +28,7 @@ from casework.contact_services import (
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
 from casework.referral import OBLIGATION_LABELS, Obligation, Referral
-from casework.staff import Staff
+from casework.staff.models import Staff
 from scheduling.calendars import victim_calendar
 from scheduling.jobs import mark_posted
 from scheduling.messaging.content import DEFAULT_LETTERS

@@ -19,14 +19,15 @@ from app.auth.session import request_origin, role_required, two_step_box
 from app.extensions import db
 from app.forms import apply_errors
 from app.main import bp
-from casework import totp
 from casework.access import can_view_staff, refuse, visible_staff_clause
 from casework.audit import record_event
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
 from casework.queue import QUEUE_ORDER
 from casework.referral import OBLIGATION_LABELS, Referral
-from casework.staff import Staff, turn_on_two_step
+from casework.staff import totp
+from casework.staff.models import Staff
+from casework.staff.two_step import turn_on_two_step
 
 HOME_BY_ROLE = {
     "caseworker": "main.caseload",

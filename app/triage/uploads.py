@@ -15,7 +15,7 @@ from casework.audit import Origin
 from casework.db import db, utcnow
 from casework.police_import import FileError, import_police_download
 from casework.referral import ImportJob
-from casework.staff import Staff
+from casework.staff.models import Staff
 from scheduling.calendars import victim_calendar
 
 

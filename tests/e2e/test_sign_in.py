@@ -69,7 +69,7 @@ def test_caseworker_sets_up_two_step_verification_and_signs_in_with_a_code(
 ):
     from datetime import UTC, datetime
 
-    from casework import totp
+    from casework.staff import totp
     from tests.e2e.conftest import axe_violations
 
     staff = create_staff_record("caseworker")

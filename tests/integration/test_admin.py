@@ -5,7 +5,7 @@ import sqlalchemy as sa
 import time_machine
 
 from casework.db import db
-from casework.staff import Staff, Team
+from casework.staff.models import Staff, Team
 from tests.conftest import PASSWORD, audit_rows, post_form, sign_in
 
 NEW_STAFF = {

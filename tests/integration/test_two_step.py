@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from casework import totp
 from casework.db import db
-from casework.staff import Staff
+from casework.staff import totp
+from casework.staff.models import Staff
 from tests.conftest import audit_rows, csrf_token, post_form, sign_in
 
 T0 = datetime(2026, 11, 23, 10, 0, 5, tzinfo=UTC)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casework import totp
+from casework.staff import totp
 
 # RFC 6238 Appendix B: the ASCII secret "12345678901234567890", HMAC-SHA1, 8 digits.
 RFC_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"

@@ -1,6 +1,6 @@
 import pytest
 
-from casework import passwords
+from casework.staff import passwords
 
 
 @pytest.mark.parametrize(

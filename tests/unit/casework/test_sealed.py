@@ -2,7 +2,7 @@
 
 import pytest
 
-from casework.sealed import SecretBox, Unreadable
+from casework.staff.sealed import SecretBox, Unreadable
 
 KEY = "a key of at least sixteen characters"
 
