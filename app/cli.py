@@ -213,13 +213,10 @@ def seed_demo_referrals(now: datetime) -> dict[str, int]:
     """Referrals from all three routes, once: a police download, self and partner referrals."""
     from casework.demo import police_csv
     from casework.police_import import import_police_download
-    from casework.public_referrals import (
-        ReferrerDetails,
-        VictimDetails,
-        submit_partner_referral,
-        submit_self_referral,
-    )
     from casework.referral import Referral
+    from casework.referrals.partner_referral import ReferrerDetails, submit_partner_referral
+    from casework.referrals.self_referral import submit_self_referral
+    from casework.referrals.victim_details import VictimDetails
     from scheduling.calendars import victim_calendar
     from triage.deadlines import webchat_slots
 

@@ -106,7 +106,7 @@ def queue(as_json: bool) -> None:
 )
 def import_email(paths: tuple[Path, ...]) -> None:
     """Import standard emailed partner referrals (.eml files); prints a JSON summary."""
-    from casework.public_referrals import import_referral_email
+    from casework.referrals.email_referral import import_referral_email
 
     summary = {"imported": 0, "duplicates": 0, "rejected": 0, "rejections": []}
     calendar = victim_calendar(current_app.config)

@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.forms import GovDateField
-from casework.public_referrals import CONCERNS, PARTNER_METHODS, SELF_METHODS
+from casework.referrals.victim_details import CONCERNS, PARTNER_METHODS, SELF_METHODS
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 

@@ -10,13 +10,9 @@ from app.public import bp
 from app.public.forms import PartnerReferralForm, SelfReferralForm
 from casework.db import utcnow
 from casework.errors import ValidationError
-from casework.public_referrals import (
-    ReferrerDetails,
-    VictimDetails,
-    available_webchat_slots,
-    submit_partner_referral,
-    submit_self_referral,
-)
+from casework.referrals.partner_referral import ReferrerDetails, submit_partner_referral
+from casework.referrals.self_referral import available_webchat_slots, submit_self_referral
+from casework.referrals.victim_details import VictimDetails
 from scheduling.calendars import victim_calendar
 
 

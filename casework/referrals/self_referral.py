@@ -1,0 +1,57 @@
+"""A victim refers themselves on the public form (spec 3.1, 3.6), with a secure web chat slot if
+they want one (D5).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from casework.audit import Origin
+from casework.errors import ValidationError
+from casework.intake import NewReferral, store_referrals
+from casework.referral import Referral
+from casework.referrals.victim_details import (
+    SELF_METHODS,
+    VictimDetails,
+    check_victim,
+    existing_reference,
+    submission_key,
+)
+from triage.deadlines import webchat_slots
+
+
+def available_webchat_slots(calendar, now: datetime) -> list[datetime]:
+    return webchat_slots(now, calendar)
+
+
+def submit_self_referral(
+    session,
+    victim: VictimDetails,
+    *,
+    submission_token: str,
+    webchat_at: datetime | None,
+    calendar,
+    now: datetime,
+    origin: Origin,
+) -> str:
+    """Accept a self-referral and return its reference. Submitting the same form twice
+    (same token) creates one referral and returns the same reference."""
+    token = (submission_token or "").strip()
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token):
+        raise ValidationError({"": "This form has expired. Reload the page and try again."})
+    dedupe_key = submission_key("self", token)
+    existing = existing_reference(session, dedupe_key)
+    if existing:
+        return existing
+    clean = check_victim(victim, SELF_METHODS, calendar.local_date(now))
+    if webchat_at is not None and webchat_at not in set(webchat_slots(now, calendar)):
+        raise ValidationError(
+            {"webchat_at": "That web chat time is no longer available: choose another"}
+        )
+    item = NewReferral(source="self", dedupe_key=dedupe_key, webchat_at=webchat_at, **clean)
+    [referral_id] = store_referrals(
+        session, [item], received_at=now, calendar=calendar, origin=origin, now=now
+    )
+    session.commit()
+    return session.get(Referral, referral_id).reference
