@@ -8,15 +8,14 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from casework.audit import Origin
 from casework.contact import OutboundMessage
 from casework.db import db
-from casework.police_import import import_police_download
 from casework.referral import Obligation, PartnerAgency, Referral
 from scheduling import jobs
 from scheduling.worker import context
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import axe_violations
+from tests.factories import create_referrals
 from tests.police import SAMPLE, police_csv, police_row
 
 pytestmark = pytest.mark.e2e
@@ -99,14 +98,9 @@ def test_team_leader_sees_breaches_and_posts_the_letters(
     # Received on a Friday in the past, contact by post: the initial letter was queued that
     # morning and should have been posted by the close of that day.
     received = datetime(2026, 11, 20, 7, tzinfo=UTC)
-    import_police_download(
-        db.session,
+    create_referrals(
         police_csv(police_row(contact_method="POST", forename="Letitia")),
-        filename="d.csv",
-        received_at=received,
-        calendar=context(app.config).calendar,
-        origin=Origin(),
-        now=received,
+        received=received,
     )
     ctx = context(app.config)
     jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, 5, tzinfo=UTC))

@@ -8,14 +8,12 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from casework.audit import Origin
 from casework.contact import ContactAttempt
 from casework.db import db
-from casework.police_import import import_police_download
 from casework.referral import Referral
-from scheduling.calendars import victim_calendar
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import axe_violations
+from tests.factories import create_referrals
 from tests.police import SAMPLE, police_csv, police_row
 
 pytestmark = pytest.mark.e2e
@@ -26,13 +24,9 @@ def test_team_leader_allocates_and_records_a_call(
     app, live_server, axe_page, create_team_record, create_staff_record
 ):
     now = datetime.now(UTC)
-    import_police_download(
-        db.session,
+    create_referrals(
         (ROOT / SAMPLE).read_bytes(),
-        filename="d.csv",
-        received_at=now - timedelta(hours=3),
-        calendar=victim_calendar(app.config),
-        origin=Origin(),
+        received=now - timedelta(hours=3),
         now=now,
     )
     team = create_team_record("City victim team")
@@ -74,13 +68,9 @@ def test_a_home_visit_is_recorded_without_javascript(
     app, live_server, browser, create_team_record, create_staff_record
 ):
     now = datetime.now(UTC)
-    import_police_download(
-        db.session,
+    create_referrals(
         police_csv(police_row(contact_method="IN_PERSON", flags="VULNERABLE;REFUSED_PHONE")),
-        filename="d.csv",
-        received_at=now - timedelta(hours=3),
-        calendar=victim_calendar(app.config),
-        origin=Origin(),
+        received=now - timedelta(hours=3),
         now=now,
     )
     referral_id = db.session.scalars(sa.select(Referral.id)).one()

@@ -151,11 +151,11 @@ def test_audit_search_rejects_reversed_dates(client, admin):
 
 
 def test_audit_search_by_a_referral_reference_finds_that_person(app, client, admin):
-    from tests.integration.test_queue import load, referral_by_ref
+    from tests.factories import create_referrals
+    from tests.integration.test_queue import referral_by_ref
     from tests.police import police_csv, police_row
 
-    load(
-        app,
+    create_referrals(
         police_csv(
             police_row(crime_reference="LC-1"), police_row(crime_reference="LC-2", forename="Other")
         ),

@@ -28,7 +28,8 @@ from wtforms.fields.core import UnboundField
 
 from casework.db import db
 from tests.conftest import ROLES, csrf_token, make_app, sign_in
-from tests.integration.test_queue import ROOT, load, referral_by_ref
+from tests.factories import create_referrals
+from tests.integration.test_queue import ROOT, referral_by_ref
 from tests.police import SAMPLE, police_csv, police_row
 
 # Bookkeeping that every request may touch: the trail itself and the signed-in session's
@@ -248,7 +249,7 @@ def seeded(app, create_staff_record, create_team_record):
     create_team_record("HSB line", service="hsb")
     accounts = {role: create_staff_record(role, team=team_a) for role in ROLES}
     other = create_staff_record("caseworker", team=team_b)
-    load(app, (ROOT / SAMPLE).read_bytes())
+    create_referrals((ROOT / SAMPLE).read_bytes())
     maybe_aisha = police_row(
         crime_reference="LC-20261121-0001",
         forename="Aisha",
@@ -256,7 +257,7 @@ def seeded(app, create_staff_record, create_team_record):
         date_of_birth="1991-07-02",
         mobile_phone="07700 900999",
     )
-    load(app, police_csv(maybe_aisha))  # a possible repeat victim: name and birth date only
+    create_referrals(police_csv(maybe_aisha))  # a possible repeat victim: name and birth date only
     mine, theirs = referral_by_ref("LC-20261120-0057"), referral_by_ref("LC-20261120-0061")
     mine.allocated_to_id, theirs.allocated_to_id = accounts["caseworker"].id, other.id
     db.session.commit()

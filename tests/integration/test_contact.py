@@ -7,13 +7,11 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from casework.audit import Origin
 from casework.db import db
-from casework.police_import import import_police_download
 from casework.referral import Obligation, Referral
-from scheduling.calendars import victim_calendar
 from tests.conftest import audit_rows, csrf_token
-from tests.police import police_csv, police_row
+from tests.factories import create_referrals
+from tests.police import police_row
 from triage.contact import PHONE_OUTCOMES, VISIT_OUTCOMES
 
 RECEIVED = datetime(2026, 11, 23, 9, tzinfo=UTC)  # Monday 09:00 GMT
@@ -22,15 +20,7 @@ RECEIVED = datetime(2026, 11, 23, 9, tzinfo=UTC)  # Monday 09:00 GMT
 @pytest.fixture
 def referral(app, create_staff_record):
     def make(**fields):
-        import_police_download(
-            db.session,
-            police_csv(police_row(**fields)),
-            filename="t.csv",
-            received_at=RECEIVED,
-            calendar=victim_calendar(app.config),
-            origin=Origin(),
-            now=RECEIVED,
-        )
+        create_referrals(police_row(**fields), received=RECEIVED)
         return db.session.scalars(sa.select(Referral).order_by(Referral.id.desc())).first().id
 
     return make

@@ -14,11 +14,11 @@ from casework.audit import Origin
 from casework.contact import OutboundMessage, SmsOptOut
 from casework.db import db
 from casework.errors import ValidationError
-from casework.police_import import import_police_download
 from casework.referral import Obligation, Referral
 from scheduling import jobs
 from scheduling.worker import context
 from tests.conftest import TWILIO_TOKEN, audit_rows, csrf_token
+from tests.factories import create_referrals
 from tests.police import SAMPLE, police_csv, police_row
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,18 +35,6 @@ def ctx(app):
     return context(app.config)
 
 
-def load(ctx, data: bytes, received=RECEIVED):
-    import_police_download(
-        db.session,
-        data,
-        filename="t.csv",
-        received_at=received,
-        calendar=ctx.calendar,
-        origin=Origin(),
-        now=received,
-    )
-
-
 def sweep(ctx, when: datetime):
     jobs.mark_breaches(db.session, ctx, now=when)
     jobs.queue_contact_messages(db.session, ctx, now=when)
@@ -61,7 +49,7 @@ def signed_post(client, path: str, form: dict, token: str = TWILIO_TOKEN):
 
 
 def sent_sms(ctx) -> OutboundMessage:
-    load(ctx, police_csv(police_row(contact_method="SMS")))
+    create_referrals(police_csv(police_row(contact_method="SMS")))
     sweep(ctx, datetime(2026, 11, 20, 9, 5, tzinfo=UTC))
     db.session.rollback()
     return db.session.scalars(sa.select(OutboundMessage)).one()
@@ -103,7 +91,7 @@ def test_stop_means_no_more_texts_until_start(client, ctx, fake_twilio, sign_in_
         {"From": "+447700900100", "Body": " stop ", "MessageSid": "SM" + "2" * 32},
     )
     assert stop.status_code == 200 and "<Response>" in stop.get_data(as_text=True)
-    load(ctx, police_csv(police_row(contact_method="SMS", mobile_phone="07700 900100")))
+    create_referrals(police_csv(police_row(contact_method="SMS", mobile_phone="07700 900100")))
     sweep(ctx, datetime(2026, 11, 20, 9, 5, tzinfo=UTC))
     assert fake_twilio.accepted == []
     db.session.rollback()
@@ -142,7 +130,7 @@ def test_a_replayed_stop_after_a_later_start_changes_nothing(client, ctx):
 
 
 def test_an_sms_queued_before_stop_is_not_sent_after_it(client, ctx, fake_twilio):
-    load(ctx, police_csv(police_row(contact_method="SMS", mobile_phone="07700 900100")))
+    create_referrals(police_csv(police_row(contact_method="SMS", mobile_phone="07700 900100")))
     jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 7, 30, tzinfo=UTC))
     signed_post(
         client,
@@ -156,7 +144,7 @@ def test_an_sms_queued_before_stop_is_not_sent_after_it(client, ctx, fake_twilio
 
 
 def test_reminder_the_day_before_inside_service_hours_only(ctx, fake_twilio):
-    load(ctx, police_csv(police_row()))
+    create_referrals(police_csv(police_row()))
     obligation = db.session.scalars(sa.select(Obligation)).one()
     referral = obligation.referral
     db.session.add(
@@ -187,7 +175,7 @@ def test_reminder_the_day_before_inside_service_hours_only(ctx, fake_twilio):
 
 
 def test_no_reminder_when_texting_is_not_safe(ctx):
-    load(ctx, police_csv(police_row()))
+    create_referrals(police_csv(police_row()))
     obligation = db.session.scalars(sa.select(Obligation)).one()
     obligation.referral.safe_to_text = False
     db.session.add(
@@ -206,7 +194,7 @@ def test_no_reminder_when_texting_is_not_safe(ctx):
 
 
 def test_letters_print_as_pdf_and_posting_meets_the_obligation(client, ctx, sign_in_as):
-    load(ctx, police_csv(police_row(contact_method="POST")))
+    create_referrals(police_csv(police_row(contact_method="POST")))
     jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
     with time_machine.travel("2026-11-20 10:00 +0000", tick=False):
         sign_in_as("team_leader")
@@ -236,7 +224,7 @@ def test_edited_letter_wording_is_used_for_new_letters(client, ctx, sign_in_as):
             "body": "Dear {forename}, call {service_phone}. Ref {reference}.",
         },
     )
-    load(ctx, police_csv(police_row(contact_method="POST")))
+    create_referrals(police_csv(police_row(contact_method="POST")))
     jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
     db.session.rollback()
     letter = db.session.scalars(sa.select(OutboundMessage)).one()
@@ -262,7 +250,7 @@ def test_inbox_imports_and_archives_and_keeps_failures_with_a_report(app, ctx, t
 def test_deadline_view_shows_overdue_upcoming_and_breaches(
     client, ctx, sign_in_as, create_staff_record, create_team_record
 ):
-    load(ctx, (ROOT / SAMPLE).read_bytes())
+    create_referrals((ROOT / SAMPLE).read_bytes())
     team = create_team_record()
     worker = create_staff_record("caseworker", name="Casey Worker", team=team)
     referral = db.session.scalars(
@@ -282,7 +270,7 @@ def test_deadline_view_shows_overdue_upcoming_and_breaches(
 def test_d9_key_date_on_a_closed_case_prompts_the_caseworker_the_day_before(
     client, ctx, sign_in_as, smtp_server, create_team_record
 ):
-    load(ctx, police_csv(police_row()))
+    create_referrals(police_csv(police_row()))
     team = create_team_record()
     with time_machine.travel("2026-11-20 10:00 +0000", tick=False):
         worker = sign_in_as("caseworker", team=team)
@@ -327,7 +315,7 @@ def test_d9_key_date_on_a_closed_case_prompts_the_caseworker_the_day_before(
 
 
 def test_only_a_letter_can_be_marked_posted(client, ctx, sign_in_as):
-    load(ctx, police_csv(police_row(contact_method="SMS")))
+    create_referrals(police_csv(police_row(contact_method="SMS")))
     jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
     sms = db.session.scalars(sa.select(OutboundMessage)).one()
     assert (sms.channel, sms.status) == ("sms", "queued")
@@ -348,7 +336,7 @@ def test_only_a_letter_can_be_marked_posted(client, ctx, sign_in_as):
 
 
 def test_marking_a_letter_posted_writes_its_audit_row_with_the_change(ctx, create_staff_record):
-    load(ctx, police_csv(police_row(contact_method="POST")))
+    create_referrals(police_csv(police_row(contact_method="POST")))
     jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
     letter = db.session.scalars(sa.select(OutboundMessage)).one()
     staff = create_staff_record("caseworker")

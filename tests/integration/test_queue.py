@@ -9,28 +9,14 @@ from pathlib import Path
 import sqlalchemy as sa
 import time_machine
 
-from casework.audit import Origin
 from casework.db import db
-from casework.police_import import import_police_download
 from casework.referral import Obligation, PossibleMatch, Referral
-from scheduling.calendars import victim_calendar
 from tests.conftest import audit_rows, post_form
+from tests.factories import create_referrals
 from tests.police import SAMPLE, police_csv, police_row
 
 ROOT = Path(__file__).resolve().parents[2]
 RECEIVED = datetime(2026, 11, 20, 7, tzinfo=UTC)
-
-
-def load(app, data: bytes, received=RECEIVED):
-    return import_police_download(
-        db.session,
-        data,
-        filename="t.csv",
-        received_at=received,
-        calendar=victim_calendar(app.config),
-        origin=Origin.command_line("test"),
-        now=received,
-    )
 
 
 def referral_by_ref(crime_reference: str) -> Referral:
@@ -41,7 +27,7 @@ def referral_by_ref(crime_reference: str) -> Referral:
 
 
 def test_queue_json_contract_and_order(app, runner):
-    load(app, (ROOT / SAMPLE).read_bytes())
+    create_referrals((ROOT / SAMPLE).read_bytes())
     result = runner.invoke(args=["triage", "queue", "--json"])
     entries = json.loads(result.output)
     assert [e["crime_reference"][-4:] for e in entries] == [
@@ -77,7 +63,7 @@ def test_queue_json_contract_and_order(app, runner):
 
 
 def test_queue_page_shows_priority_reasons_and_time_left(app, client, sign_in_as):
-    load(app, (ROOT / SAMPLE).read_bytes())
+    create_referrals((ROOT / SAMPLE).read_bytes())
     with time_machine.travel("2026-11-20 14:40 +0000", tick=False):
         sign_in_as("team_leader")
         html = client.get("/queue").get_data(as_text=True)
@@ -102,7 +88,7 @@ def test_queue_filters_and_pagination(app, client, team_leader):
         )
         for i in range(30)
     ]
-    load(app, police_csv(*rows))
+    create_referrals(police_csv(*rows))
     assert "30 open referrals" in client.get("/queue").get_data(as_text=True)
     assert "15 open referrals" in client.get("/queue?method=EMAIL").get_data(as_text=True)
     assert "5 open referrals" in client.get("/queue?npa=Rutland").get_data(as_text=True)
@@ -114,7 +100,7 @@ def test_queue_filters_and_pagination(app, client, team_leader):
 
 
 def test_combined_filters_count_what_the_database_holds(app, client, sign_in_as):
-    load(app, (ROOT / SAMPLE).read_bytes())
+    create_referrals((ROOT / SAMPLE).read_bytes())
     ones = referral_by_ref("LC-20261120-0042"), referral_by_ref("LC-20261120-0057")
     with time_machine.travel("2026-11-20 09:00 +0000", tick=False):
         leader = sign_in_as("team_leader")
@@ -141,7 +127,7 @@ def test_combined_filters_count_what_the_database_holds(app, client, sign_in_as)
 def test_team_leader_sees_their_teams_allocations_not_another_teams(
     app, client, create_team_record, create_staff_record, sign_in_as
 ):
-    load(app, (ROOT / SAMPLE).read_bytes())
+    create_referrals((ROOT / SAMPLE).read_bytes())
     team = create_team_record()
     colleague = create_staff_record("caseworker", team=team)
     outsider = create_staff_record("caseworker", team=create_team_record())
@@ -156,7 +142,7 @@ def test_team_leader_sees_their_teams_allocations_not_another_teams(
 
 
 def test_caseworker_sees_unallocated_and_own_only(app, client, create_staff_record, sign_in_as):
-    load(app, (ROOT / SAMPLE).read_bytes())
+    create_referrals((ROOT / SAMPLE).read_bytes())
     me = sign_in_as("caseworker")
     other = create_staff_record("caseworker")
     mine, theirs = referral_by_ref("LC-20261120-0042"), referral_by_ref("LC-20261120-0057")
@@ -171,7 +157,7 @@ def test_caseworker_sees_unallocated_and_own_only(app, client, create_staff_reco
 
 
 def test_viewing_a_referral_is_audited_against_the_person(app, client, team_leader):
-    load(app, (ROOT / SAMPLE).read_bytes())
+    create_referrals((ROOT / SAMPLE).read_bytes())
     referral = referral_by_ref("LC-20261120-0061")
     html = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
     assert "Margaret Oduya" in html and "vulnerable" in html
@@ -180,7 +166,7 @@ def test_viewing_a_referral_is_audited_against_the_person(app, client, team_lead
 
 
 def test_analyst_cannot_see_referrals(app, client, sign_in_as):
-    load(app, (ROOT / SAMPLE).read_bytes())
+    create_referrals((ROOT / SAMPLE).read_bytes())
     sign_in_as("analyst")
     assert client.get("/queue").status_code == 403
     assert client.get(f"/referrals/{referral_by_ref('LC-20261120-0042').id}").status_code == 403
@@ -189,7 +175,7 @@ def test_analyst_cannot_see_referrals(app, client, sign_in_as):
 def test_team_leader_allocates_from_ranked_suggestions(
     app, client, team_leader, create_staff_record
 ):
-    load(app, (ROOT / SAMPLE).read_bytes())
+    create_referrals((ROOT / SAMPLE).read_bytes())
     specialist = create_staff_record(
         "caseworker", team=team_leader.team, specialisms=("hate_crime", "children_young_people")
     )
@@ -211,7 +197,7 @@ def test_team_leader_allocates_from_ranked_suggestions(
 
 
 def test_allocating_to_a_non_caseworker_is_refused(app, client, team_leader):
-    load(app, (ROOT / SAMPLE).read_bytes())
+    create_referrals((ROOT / SAMPLE).read_bytes())
     referral = referral_by_ref("LC-20261120-0042")
     post_form(
         client,
@@ -223,7 +209,7 @@ def test_allocating_to_a_non_caseworker_is_refused(app, client, team_leader):
 
 
 def test_raising_priority_brings_the_first_call_forward_to_24_hours(app, client, team_leader):
-    load(app, (ROOT / SAMPLE).read_bytes())
+    create_referrals((ROOT / SAMPLE).read_bytes())
     referral = referral_by_ref("LC-20261120-0042")
     assert referral.priority == "standard"
     empty = post_form(
@@ -250,9 +236,8 @@ def test_raising_priority_brings_the_first_call_forward_to_24_hours(app, client,
 
 
 def test_repeat_victims_certain_matches_link_and_uncertain_wait(app, client, team_leader):
-    load(app, police_csv(police_row(crime_reference="LC-1", email="a@example.org")))
-    load(
-        app,
+    create_referrals(police_csv(police_row(crime_reference="LC-1", email="a@example.org")))
+    create_referrals(
         police_csv(
             police_row(crime_reference="LC-2", email="a@example.org"),  # name, dob, phone
             police_row(
@@ -340,7 +325,7 @@ def test_a_very_long_queue_counts_up_to_its_cap(app, client, team_leader, monkey
     from app.triage.routes import QueuePage
 
     monkeypatch.setattr(QueuePage, "CAP", 5)
-    load(app, (ROOT / SAMPLE).read_bytes())
+    create_referrals((ROOT / SAMPLE).read_bytes())
     html = client.get("/queue").get_data(as_text=True)
     assert "5+ open referrals" in html
     assert "Use the filters to find others" in html
@@ -352,9 +337,8 @@ def test_a_detail_shared_by_many_referrals_is_not_a_match_on_its_own(app):
         police_row(crime_reference=f"LC-{i}", forename=f"Person{chr(65 + i)}", home_phone=shared)
         for i in range(25)
     ]
-    load(app, police_csv(*rows))
-    load(
-        app,
+    create_referrals(police_csv(*rows))
+    create_referrals(
         police_csv(
             police_row(crime_reference="LC-NEW", forename="Newcomer", home_phone=shared),
             police_row(crime_reference="LC-AGAIN", forename="PersonD", home_phone=shared),
@@ -380,7 +364,7 @@ def test_a_detail_shared_by_many_referrals_is_not_a_match_on_its_own(app):
 
 
 def test_raise_priority_is_not_offered_on_an_enhanced_referral(app, client, team_leader):
-    load(app, (ROOT / SAMPLE).read_bytes())
+    create_referrals((ROOT / SAMPLE).read_bytes())
     enhanced, standard = referral_by_ref("LC-20261120-0063"), referral_by_ref("LC-20261120-0042")
     assert enhanced.priority == "enhanced" and standard.priority == "standard"
     assert "Raise priority" not in client.get(f"/referrals/{enhanced.id}").get_data(as_text=True)

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from casework.db import db
 from casework.intake import link_repeat_victims
 from casework.referral import MatchKey, PossibleMatch, Referral
-from tests.police import import_rows, police_csv, police_row
+from tests.factories import create_referrals
+from tests.police import police_csv, police_row
 
 RECEIVED = datetime(2026, 11, 20, 7, tzinfo=UTC)
 NAMES = [f"Person{a}{b}" for a in "ABCDEFGH" for b in "VWXYZ"]  # names fold to letters only
@@ -42,7 +43,7 @@ def test_a_name_and_birth_date_shared_by_more_people_than_the_limit_is_ignored(a
         )
         for i in range(26)
     ]
-    import_rows(app, *rows, received=RECEIVED)
+    create_referrals(*rows, received=RECEIVED)
     assert possible_matches() == []
     assert not any(r.repeat_victim for r in stored())
 
@@ -58,17 +59,17 @@ def test_at_the_limit_a_shared_name_and_birth_date_is_still_offered_as_a_match(a
         )
         for i in range(25)
     ]
-    import_rows(app, *rows, received=RECEIVED)
+    create_referrals(*rows, received=RECEIVED)
     assert len(possible_matches()) == sum(min(i, 5) for i in range(25))
 
 
 def test_a_person_referred_many_times_counts_once_towards_the_limit(app):
     for i in range(30):
-        import_rows(app, police_row(crime_reference=f"LC-{i}"), received=RECEIVED)
+        create_referrals(police_row(crime_reference=f"LC-{i}"), received=RECEIVED)
     referrals = stored()
     first = referrals[0].id
     assert all(r.person_id == first and r.repeat_victim for r in referrals[1:])
-    import_rows(app, police_row(crime_reference="LC-NEXT"), received=RECEIVED)
+    create_referrals(police_row(crime_reference="LC-NEXT"), received=RECEIVED)
     latest = stored()[-1]
     assert (latest.person_id, latest.repeat_victim) == (first, True)
 
@@ -88,7 +89,7 @@ def test_each_referral_is_compared_with_at_most_the_limit_of_people_per_key(app)
         )
         for i in range(1000)
     ]
-    import_rows(app, *rows, received=RECEIVED)
+    create_referrals(*rows, received=RECEIVED)
     db.session.rollback()
     new = {}
     for rid, name in db.session.execute(sa.select(Referral.id, Referral.match_name_dob)):

@@ -15,16 +15,13 @@ from casework.retention import anonymise_expired
 from scheduling import jobs
 from scheduling.worker import context, run_once
 from tests.conftest import audit_rows
-from tests.police import import_rows, police_row, referral_by_crime
+from tests.factories import create_referrals
+from tests.police import police_row, referral_by_crime
 
 RECEIVED = datetime(2026, 11, 20, 7, tzinfo=UTC)
 CLOSED = datetime(2026, 11, 23, 12, tzinfo=UTC)
 JUST_BEFORE = datetime(2032, 11, 23, 11, tzinfo=UTC)  # six years after closing, less an hour
 JUST_AFTER = datetime(2032, 11, 23, 13, tzinfo=UTC)
-
-
-def load(app, *rows, received=RECEIVED):
-    import_rows(app, *rows, received=received)
 
 
 def close(*crime_references: str, when=CLOSED) -> None:
@@ -36,8 +33,7 @@ def close(*crime_references: str, when=CLOSED) -> None:
 
 def morgan(app):
     """Morgan, contacted by post (a letter was queued), whose case was closed."""
-    load(
-        app,
+    create_referrals(
         police_row(
             crime_reference="LC-M",
             forename="Morgan",
@@ -86,8 +82,7 @@ def test_details_go_after_the_retention_period_and_not_before(app):
 
 
 def test_an_open_referral_or_a_key_date_to_come_keeps_the_person(app, create_staff_record):
-    load(
-        app,
+    create_referrals(
         police_row(crime_reference="LC-A1", forename="Avery"),
         police_row(
             crime_reference="LC-K",
@@ -96,8 +91,7 @@ def test_an_open_referral_or_a_key_date_to_come_keeps_the_person(app, create_sta
             date_of_birth="1990-02-02",
         ),
     )
-    load(
-        app,
+    create_referrals(
         police_row(crime_reference="LC-A2", forename="Avery", offence="Harassment"),
         received=datetime(2026, 11, 21, 7, tzinfo=UTC),
     )
@@ -127,8 +121,7 @@ def test_an_open_referral_or_a_key_date_to_come_keeps_the_person(app, create_sta
 def test_an_anonymised_person_is_never_matched_again(app):
     morgan(app)
     anonymise_expired(db.session, now=JUST_AFTER, years=6)
-    load(
-        app,
+    create_referrals(
         police_row(crime_reference="LC-NEW", forename="Morgan", contact_method="POST"),
         received=datetime(2032, 11, 24, 7, tzinfo=UTC),
     )

@@ -4,18 +4,14 @@ import json
 from datetime import UTC, datetime
 
 from tests.conftest import audit_rows, post_form, sign_in
-from tests.police import import_rows, police_row, referral_by_crime
+from tests.factories import create_referrals
+from tests.police import police_row, referral_by_crime
 
 RECEIVED = datetime(2026, 11, 20, 7, tzinfo=UTC)
 
 
-def load(app, *rows, received=RECEIVED):
-    import_rows(app, *rows, received=received)
-
-
 def two_referrals_for_one_person_and_one_for_someone_else(app):
-    load(
-        app,
+    create_referrals(
         police_row(crime_reference="LC-1", forename="Morgan", risk_notes="Lives with the suspect"),
         police_row(
             crime_reference="LC-OTHER",
@@ -25,8 +21,7 @@ def two_referrals_for_one_person_and_one_for_someone_else(app):
             date_of_birth="1975-01-01",
         ),
     )
-    load(
-        app,
+    create_referrals(
         police_row(crime_reference="LC-2", forename="Morgan", offence="Harassment"),
         received=datetime(2026, 11, 21, 7, tzinfo=UTC),
     )

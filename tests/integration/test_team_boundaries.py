@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from casework.db import db
 from casework.referral import PossibleMatch, Referral
 from tests.conftest import audit_rows, post_form, sign_in
-from tests.integration.test_queue import load, referral_by_ref
+from tests.factories import create_referrals
+from tests.integration.test_queue import referral_by_ref
 from tests.police import police_csv, police_row
 
 
@@ -26,7 +27,7 @@ def test_team_leader_is_offered_and_allocates_to_own_team_only(
     hsb = create_staff_record(
         "caseworker", team=create_team_record("HSB line", service="hsb"), name="Line Worker"
     )
-    load(app, police_csv(police_row(crime_reference="LC-1")))
+    create_referrals(police_csv(police_row(crime_reference="LC-1")))
     referral = referral_by_ref("LC-1")
     page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
     assert _offered(page) == [ours.name]
@@ -54,7 +55,7 @@ def test_admin_is_offered_victim_teams_caseworkers_not_the_hsb_lines(
     create_staff_record(
         "caseworker", team=create_team_record("HSB line", service="hsb"), name="Line Worker"
     )
-    load(app, police_csv(police_row(crime_reference="LC-1")))
+    create_referrals(police_csv(police_row(crime_reference="LC-1")))
     page = client.get(f"/referrals/{referral_by_ref('LC-1').id}").get_data(as_text=True)
     assert _offered(page) == [victim.name]
 
@@ -75,12 +76,10 @@ def test_possible_match_held_by_another_team_shows_no_detail_and_cannot_be_decid
 ):
     team_b = create_team_record("Team B")
     worker_b = create_staff_record("caseworker", team=team_b)
-    load(
-        app,
+    create_referrals(
         police_csv(police_row(crime_reference="LC-1", forename="Maya", surname="Quartermain")),
     )
-    load(
-        app,
+    create_referrals(
         police_csv(
             police_row(
                 crime_reference="LC-2",

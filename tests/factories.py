@@ -1,0 +1,35 @@
+"""Factories that build records through the real services, shared by the whole suite."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app
+
+from tests.police import police_csv
+
+RECEIVED = datetime(2026, 11, 20, 7, tzinfo=UTC)  # Friday 07:00 GMT, before the service opens
+
+
+def create_referrals(
+    source: bytes | dict, *more: dict, received: datetime = RECEIVED, now: datetime | None = None
+):
+    """Referrals made as the police download makes them (the real import, triage and matching):
+    ``source`` is a whole download as bytes, or a row (see ``tests.police.police_row``) with
+    ``more`` rows after it; ``now`` (default: the moment received) is when it is imported.
+    Returns the import's result."""
+    from casework.audit import Origin
+    from casework.db import db
+    from casework.police_import import import_police_download
+    from scheduling.calendars import victim_calendar
+
+    data = source if isinstance(source, bytes) else police_csv(source, *more)
+    return import_police_download(
+        db.session,
+        data,
+        filename="t.csv",
+        received_at=received,
+        calendar=victim_calendar(current_app.config),
+        origin=Origin.command_line("test"),
+        now=now or received,
+    )
