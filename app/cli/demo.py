@@ -1,103 +1,36 @@
-"""Operator commands: ``flask --app wsgi users ...``, ``demo ...``, ``scheduler``, ``dev``."""
+"""``flask --app wsgi demo ...``: synthetic demonstration data, never real people."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import logging
-import os
 import secrets
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup
 
+from app.cli.users import _team_by_name
 from casework.audit import Origin
 from casework.db import db, utcnow
-from casework.errors import ValidationError
 from casework.staff.accounts import StaffDetails, create_staff, create_team, set_password
-from casework.staff.models import ROLES, SERVICES, Staff, Team
+from casework.staff.models import ROLES, Staff, Team
 
-users_cli = AppGroup("users", help="Staff accounts.")
 demo_cli = AppGroup("demo", help="Synthetic demonstration data (never real people).")
-teams_cli = AppGroup("teams", help="Teams of the victim service and the HSB advice line.")
-
-
-def _fail(exc: ValidationError) -> None:
-    for field, message in exc.errors.items():
-        click.echo(f"error: {field}: {message}", err=True)
-    raise SystemExit(2)
-
-
-def _team_by_name(name: str | None) -> int | None:
-    if not name:
-        return None
-    team = db.session.scalar(sa.select(Team).where(sa.func.lower(Team.name) == name.lower()))
-    if team is None:
-        raise click.BadParameter(f"no team called {name!r}", param_hint="--team")
-    return team.id
-
-
-@users_cli.command("create")
-@click.argument("email")
-@click.option("--name", required=True, help="Full name.")
-@click.option("--role", required=True, type=click.Choice(list(ROLES)), help="Role.")
-@click.option("--team", default=None, help="Team name (must exist).")
-def users_create(email: str, name: str, role: str, team: str | None) -> None:
-    """Create a staff account; the password comes from WAYPOINT_PASSWORD or a prompt."""
-    password = os.environ.get("WAYPOINT_PASSWORD") or click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True
-    )
-    try:
-        staff = create_staff(
-            db.session,
-            StaffDetails(email=email, name=name, role=role, team_id=_team_by_name(team)),
-            password=password,
-            actor=None,
-            origin=Origin.command_line("users create"),
-            now=utcnow(),
-        )
-    except ValidationError as exc:
-        db.session.rollback()
-        _fail(exc)
-    click.echo(json.dumps({"id": staff.id, "email": staff.email, "role": staff.role}))
-
-
-@teams_cli.command("create")
-@click.argument("name")
-@click.option(
-    "--service", required=True, type=click.Choice(list(SERVICES)), help="The team's service."
-)
-def teams_create(name: str, service: str) -> None:
-    """Create a team (audited); prints {"id", "name", "service"}. An existing name exits 1."""
-    try:
-        team = create_team(
-            db.session,
-            name=name,
-            service=service,
-            actor=None,
-            origin=Origin.command_line("teams create"),
-            now=utcnow(),
-        )
-    except ValidationError as exc:
-        db.session.rollback()
-        for message in exc.errors.values():
-            click.echo(f"error: {message}", err=True)
-        raise SystemExit(1) from None
-    click.echo(json.dumps({"id": team.id, "name": team.name, "service": team.service}))
 
 
 DEMO_PARTNER_KEY = "demo-partner-0001"
+
 
 DEMO_TEAMS = [
     ("City victim team", "victim"),
     ("County victim team", "victim"),
     ("HSB advice line", "hsb"),
 ]
+
 
 DEMO_STAFF = [
     ("admin@waypoint.example", "Alex Admin", "admin", None, (), None),
@@ -303,77 +236,3 @@ def seed_demo_referrals(now: datetime) -> dict[str, int]:
         origin=origin,
     )
     return {"police": result.imported, "self": len(people), "partner": 1}
-
-
-def _log_sweeps() -> None:
-    """Show what each sweep did on the console, one line a run."""
-    logging.basicConfig(format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("waypoint").setLevel(logging.INFO)
-
-
-@click.group("scheduler", invoke_without_command=True)
-@click.pass_context
-def scheduler_cli(ctx) -> None:
-    """Run the scheduler process (the sweeps that keep deadlines)."""
-    if ctx.invoked_subcommand is None:
-        from scheduling.worker import build_scheduler
-
-        app = current_app._get_current_object()
-        _log_sweeps()
-        click.echo("Waypoint scheduler running; Ctrl+C to stop.")
-        with contextlib.suppress(KeyboardInterrupt, SystemExit):
-            build_scheduler(app, blocking=True).start()
-
-
-@scheduler_cli.command("run-once")
-@click.option("--now", "now_text", default=None, help="Act as of this ISO-8601 moment.")
-def scheduler_run_once(now_text: str | None) -> None:
-    """Run every sweep once and print a JSON summary of what each did."""
-    from app.referrals_cli import parse_moment
-    from scheduling.worker import run_once
-
-    now = parse_moment(now_text, "--now")
-    click.echo(json.dumps(run_once(current_app._get_current_object(), now)))
-
-
-@click.command("dev")
-@click.option("--host", default="127.0.0.1", envvar="HOST", show_envvar=True)
-@click.option("--port", default=5000, type=int, envvar="PORT", show_envvar=True)
-def dev(host: str, port: int) -> None:
-    """Development only: the web server with the scheduler running beside it. Links in
-    letters and messages point at it, unless PUBLIC_BASE_URL says otherwise."""
-    from config import local_base_url
-    from scheduling.worker import build_scheduler
-
-    app = current_app._get_current_object()
-    if app.config["ENV_NAME"] == "production":
-        raise click.ClickException(
-            "`dev` is the development server; a live service runs gunicorn and the scheduler "
-            "(README: Running it for real)."
-        )
-    if not os.environ.get("PUBLIC_BASE_URL"):
-        app.config["PUBLIC_BASE_URL"] = local_base_url(host, port)
-    _log_sweeps()
-    scheduler = build_scheduler(app, blocking=False)
-    scheduler.start()
-    click.echo(f"Waypoint on http://{host}:{port}/ with the scheduler running beside it.")
-    from werkzeug.serving import run_simple
-
-    try:
-        # Werkzeug's server directly: Flask ignores app.run() inside a `flask` command.
-        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
-    finally:
-        scheduler.shutdown(wait=False)
-
-
-def register(app: Flask) -> None:
-    from app.referrals_cli import people_cli, referrals_cli, triage_cli
-
-    app.cli.add_command(referrals_cli)
-    app.cli.add_command(triage_cli)
-    app.cli.add_command(people_cli)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(teams_cli)
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(scheduler_cli)
-    app.cli.add_command(dev)

@@ -1,0 +1,40 @@
+"""``flask --app wsgi dev``: the development server with the scheduler beside it."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import current_app
+
+from app.cli.scheduler import _log_sweeps
+
+
+@click.command("dev")
+@click.option("--host", default="127.0.0.1", envvar="HOST", show_envvar=True)
+@click.option("--port", default=5000, type=int, envvar="PORT", show_envvar=True)
+def dev(host: str, port: int) -> None:
+    """Development only: the web server with the scheduler running beside it. Links in
+    letters and messages point at it, unless PUBLIC_BASE_URL says otherwise."""
+    from config import local_base_url
+    from scheduling.worker import build_scheduler
+
+    app = current_app._get_current_object()
+    if app.config["ENV_NAME"] == "production":
+        raise click.ClickException(
+            "`dev` is the development server; a live service runs gunicorn and the scheduler "
+            "(README: Running it for real)."
+        )
+    if not os.environ.get("PUBLIC_BASE_URL"):
+        app.config["PUBLIC_BASE_URL"] = local_base_url(host, port)
+    _log_sweeps()
+    scheduler = build_scheduler(app, blocking=False)
+    scheduler.start()
+    click.echo(f"Waypoint on http://{host}:{port}/ with the scheduler running beside it.")
+    from werkzeug.serving import run_simple
+
+    try:
+        # Werkzeug's server directly: Flask ignores app.run() inside a `flask` command.
+        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+    finally:
+        scheduler.shutdown(wait=False)

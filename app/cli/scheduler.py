@@ -1,0 +1,41 @@
+"""``flask --app wsgi scheduler`` (the scheduler process) and ``scheduler run-once``."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+
+import click
+from flask import current_app
+
+
+def _log_sweeps() -> None:
+    """Show what each sweep did on the console, one line a run."""
+    logging.basicConfig(format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("waypoint").setLevel(logging.INFO)
+
+
+@click.group("scheduler", invoke_without_command=True)
+@click.pass_context
+def scheduler_cli(ctx) -> None:
+    """Run the scheduler process (the sweeps that keep deadlines)."""
+    if ctx.invoked_subcommand is None:
+        from scheduling.worker import build_scheduler
+
+        app = current_app._get_current_object()
+        _log_sweeps()
+        click.echo("Waypoint scheduler running; Ctrl+C to stop.")
+        with contextlib.suppress(KeyboardInterrupt, SystemExit):
+            build_scheduler(app, blocking=True).start()
+
+
+@scheduler_cli.command("run-once")
+@click.option("--now", "now_text", default=None, help="Act as of this ISO-8601 moment.")
+def scheduler_run_once(now_text: str | None) -> None:
+    """Run every sweep once and print a JSON summary of what each did."""
+    from app.cli.common import parse_moment
+    from scheduling.worker import run_once
+
+    now = parse_moment(now_text, "--now")
+    click.echo(json.dumps(run_once(current_app._get_current_object(), now)))
