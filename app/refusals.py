@@ -13,7 +13,7 @@ from flask import current_app, request
 from limits import parse
 
 from app.extensions import db, limiter
-from casework.audit import Origin, record_event
+from casework.audit import Origin, record_refusal
 
 
 def audit_refusal(action: str, detail: dict | None = None) -> bool:
@@ -24,12 +24,10 @@ def audit_refusal(action: str, detail: dict | None = None) -> bool:
         limit = parse(current_app.config["REFUSAL_AUDIT_RATE_LIMIT"])
         if not limiter.limiter.hit(limit, "refusal", action, source):
             return False
-    record_event(
+    record_refusal(
         db.session,
-        action=action,
-        outcome="failed",
+        action,
         origin=Origin(ip=request.remote_addr, user_agent=request.headers.get("User-Agent")),
         detail={"path": request.path, **(detail or {})},
     )
-    db.session.commit()
     return True

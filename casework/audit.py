@@ -94,6 +94,17 @@ def record_event(
     return row
 
 
+def record_refusal(
+    session, action: str, *, origin: Origin, actor=None, detail: dict | None = None
+) -> None:
+    """Audit a refused request (a role that may not see a page, a forged cookie, a missing
+    CSRF token, an unsigned webhook) in a transaction of its own."""
+    record_event(
+        session, action=action, outcome="failed", actor=actor, origin=origin, detail=detail
+    )
+    session.commit()
+
+
 def record_referral_events(
     session,
     action: str,

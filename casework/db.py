@@ -69,3 +69,13 @@ def comparison_filter(dialect_name: str):
         return not (dialect_name == "sqlite" and type_ == "index" and name in DESCENDING_INDEXES)
 
     return include
+
+
+def database_answers(session) -> bool:
+    """True when the database answers a trivial query (the health check)."""
+    try:
+        session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        session.rollback()
+        return False
+    return True

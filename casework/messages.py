@@ -171,6 +171,25 @@ def is_opted_out(session, phone: str | None) -> bool:
     )
 
 
+PROVIDER_STATUSES = {"queued", "sending", "sent", "delivered", "undelivered", "failed"}
+
+
+def apply_delivery_status(
+    session, provider_id: str, status: str, *, error: str | None, now: datetime
+) -> bool:
+    """The provider's word on a message we sent: applied only when it moves the status forward
+    (a late 'sent' after 'delivered' changes nothing). False when nothing changed."""
+    if not provider_id or status not in PROVIDER_STATUSES:
+        return False
+    message = session.scalar(
+        sa.select(OutboundMessage).where(OutboundMessage.provider_id == provider_id)
+    )
+    if message is None or not advance_status(message, status, now, error=error):
+        return False
+    session.commit()
+    return True
+
+
 def claim_webhook_event(session, event_id: str, now: datetime) -> bool:
     """Record a provider's event as applied; False when it already was (a repeated delivery or
     a replay), so the caller changes nothing. Two deliveries racing each other: one wins."""

@@ -464,3 +464,14 @@ def decide_match(
     )
     session.commit()
     return match
+
+
+def open_caseload(session, worker) -> list[Referral]:
+    """The open referrals allocated to ``worker``, in queue order (their caseload)."""
+    return list(
+        session.scalars(
+            sa.select(Referral)
+            .where(Referral.status == "open", Referral.allocated_to_id == worker.id)
+            .order_by(*QUEUE_ORDER)
+        )
+    )

@@ -1,8 +1,8 @@
 import json
+from dataclasses import asdict
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -30,7 +30,14 @@ from casework.staff.accounts import (
     set_staff_active,
     update_staff,
 )
-from casework.staff.models import ROLES, Staff, Team
+from casework.staff.directory import (
+    StaffFilters,
+    active_members_per_team,
+    get_staff,
+    staff_page,
+    teams_by_name,
+)
+from casework.staff.models import ROLES, Staff
 from casework.staff.two_step import reset_two_step
 from casework.subject_access import subject_access_export
 
@@ -38,8 +45,7 @@ admin_only = role_required("admin")
 
 
 def _team_choices():
-    teams = db.session.scalars(sa.select(Team).order_by(Team.name)).all()
-    return [("", "No team")] + [(str(t.id), t.name) for t in teams]
+    return [("", "No team")] + [(str(t.id), t.name) for t in teams_by_name(db.session)]
 
 
 def _details(form: StaffForm) -> StaffDetails:
@@ -56,7 +62,7 @@ def _details(form: StaffForm) -> StaffDetails:
 
 
 def _get_staff_or_404(staff_id: int) -> Staff:
-    staff = db.session.get(Staff, staff_id)
+    staff = get_staff(db.session, staff_id)
     if staff is None:
         abort(404)
     return staff
@@ -66,33 +72,19 @@ def _get_staff_or_404(staff_id: int) -> Staff:
 @admin_only
 def staff_list():
     """Every staff account, filterable by role, team and status, 25 to a page."""
-    role = request.args.get("role", "")
-    team_id = request.args.get("team", "")
-    status = request.args.get("status", "active")
-    q = request.args.get("q", "").strip()
-    query = sa.select(Staff).order_by(Staff.name)
-    if role in ROLES:
-        query = query.where(Staff.role == role)
-    if team_id.isdigit():
-        query = query.where(Staff.team_id == int(team_id))
-    if status == "active":
-        query = query.where(Staff.active.is_(True))
-    elif status == "inactive":
-        query = query.where(Staff.active.is_(False))
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(
-            sa.or_(sa.func.lower(Staff.name).like(like), sa.func.lower(Staff.email).like(like))
-        )
-    page = db.paginate(
-        query, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    filters = StaffFilters(
+        role=request.args.get("role", ""),
+        team=request.args.get("team", ""),
+        status=request.args.get("status", "active"),
+        q=request.args.get("q", "").strip(),
     )
+    page = staff_page(filters, page=page_number(), per_page=current_app.config["PAGE_SIZE"])
     return render_template(
         "admin/staff_list.html",
         page=page,
         roles=ROLES,
         teams=_team_choices()[1:],
-        filters={"role": role, "team": team_id, "status": status, "q": q},
+        filters=asdict(filters),
     )
 
 
@@ -251,14 +243,8 @@ def team_list():
         else:
             flash(f"Team {team.name} added.", "success")
             return redirect(url_for("admin.team_list"))
-    counts = dict(
-        db.session.execute(
-            sa.select(Staff.team_id, sa.func.count())
-            .where(Staff.active.is_(True))
-            .group_by(Staff.team_id)
-        ).all()
-    )
-    teams = db.session.scalars(sa.select(Team).order_by(Team.name)).all()
+    counts = active_members_per_team(db.session)
+    teams = teams_by_name(db.session)
     return render_template("admin/teams.html", form=form, teams=teams, counts=counts), (
         400 if form.errors else 200
     )
@@ -308,14 +294,9 @@ def audit():
 @admin_only
 def partner_list():
     """Partner agencies that have referred, with how many referrals each."""
-    from casework.referral import PartnerAgency, Referral
+    from casework.referrals.partner_referral import partner_agencies_with_counts
 
-    rows = db.session.execute(
-        sa.select(PartnerAgency, sa.func.count(Referral.id))
-        .outerjoin(Referral, Referral.partner_agency_id == PartnerAgency.id)
-        .group_by(PartnerAgency.id)
-        .order_by(PartnerAgency.name)
-    ).all()
+    rows = partner_agencies_with_counts(db.session)
     return render_template("admin/partners.html", rows=rows)
 
 

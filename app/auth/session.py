@@ -10,7 +10,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, current_user
 from itsdangerous import BadSignature
 
-from casework.audit import Origin, record_event
+from casework.audit import Origin, record_refusal
 from casework.db import db, utcnow
 from casework.staff.sealed import SecretBox
 from casework.staff.sign_in import SessionPolicy, load_session
@@ -118,15 +118,13 @@ def role_required(*roles: str):
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
             if current_user.role not in roles:
-                record_event(
+                record_refusal(
                     db.session,
-                    action="access.denied",
-                    outcome="failed",
+                    "access.denied",
                     actor=current_user,
                     origin=request_origin(),
                     detail={"path": request.path},
                 )
-                db.session.commit()
                 abort(403)
             return view(*args, **kwargs)
 

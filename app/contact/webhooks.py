@@ -4,7 +4,6 @@ Both check the X-Twilio-Signature header against the auth token: a request witho
 signature gets 403 and changes nothing.
 """
 
-import sqlalchemy as sa
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator
 
@@ -12,14 +11,12 @@ from app.contact import bp
 from app.extensions import csrf, db
 from app.refusals import audit_refusal
 from casework.audit import Origin
-from casework.contact import OutboundMessage
 from casework.contact_details import normalise_phone
 from casework.db import utcnow
-from casework.messages import advance_status, apply_inbound_text
+from casework.messages import apply_delivery_status, apply_inbound_text
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START_WORDS = {"START", "YES", "UNSTOP"}
-TWILIO_STATUSES = {"queued", "sending", "sent", "delivered", "undelivered", "failed"}
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -38,19 +35,14 @@ def _require_signature() -> None:
 def twilio_status():
     """Delivery status for a message we sent; status only ever moves forward."""
     _require_signature()
-    status = request.form.get("MessageStatus", "").lower()
-    sid = request.form.get("MessageSid", "")
-    message = (
-        db.session.scalar(sa.select(OutboundMessage).where(OutboundMessage.provider_id == sid))
-        if sid
-        else None
+    error = request.form.get("ErrorCode")
+    apply_delivery_status(
+        db.session,
+        request.form.get("MessageSid", ""),
+        request.form.get("MessageStatus", "").lower(),
+        error=f"Twilio error {error}" if error else None,
+        now=utcnow(),
     )
-    if message is not None and status in TWILIO_STATUSES:
-        error = request.form.get("ErrorCode")
-        if advance_status(
-            message, status, utcnow(), error=f"Twilio error {error}" if error else None
-        ):
-            db.session.commit()
     return "", 204
 
 

@@ -1,6 +1,5 @@
 from functools import lru_cache
 
-import sqlalchemy as sa
 from flask import (
     abort,
     current_app,
@@ -19,14 +18,12 @@ from app.auth.session import request_origin, role_required, two_step_box
 from app.extensions import db
 from app.forms import apply_errors
 from app.main import bp
-from casework.access import can_view_staff, refuse, visible_staff_clause
-from casework.audit import record_event
-from casework.db import utcnow
+from casework.db import database_answers, utcnow
 from casework.errors import NotFound, ValidationError
-from casework.queue import QUEUE_ORDER
-from casework.referral import OBLIGATION_LABELS, Referral
+from casework.queue import open_caseload
+from casework.referral import OBLIGATION_LABELS
 from casework.staff import totp
-from casework.staff.models import Staff
+from casework.staff.directory import view_staff_profile, visible_colleagues
 from casework.staff.two_step import turn_on_two_step
 
 HOME_BY_ROLE = {
@@ -49,11 +46,8 @@ def home():
 @bp.route("/healthz")
 def healthz():
     """200 when the app and its database answer; 503 otherwise."""
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except Exception:  # the database is down: say so, without detail
-        current_app.logger.exception("health check failed")
-        db.session.rollback()
+    if not database_answers(db.session):
+        current_app.logger.error("health check failed: the database does not answer")
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")
 
@@ -62,11 +56,7 @@ def healthz():
 @role_required("caseworker", "team_leader")
 def caseload():
     """The signed-in caseworker's own open cases, in queue order."""
-    cases = db.session.scalars(
-        sa.select(Referral)
-        .where(Referral.status == "open", Referral.allocated_to_id == current_user.id)
-        .order_by(*QUEUE_ORDER)
-    ).all()
+    cases = open_caseload(db.session, current_user)
     return render_template(
         "main/caseload.html", cases=cases, labels=OBLIGATION_LABELS, now=utcnow()
     )
@@ -76,11 +66,7 @@ def caseload():
 @role_required("team_leader", "admin")
 def team():
     """The staff the signed-in person may see in their team, filtered in SQL."""
-    members = db.session.scalars(
-        sa.select(Staff)
-        .where(visible_staff_clause(current_user), Staff.active.is_(True))
-        .order_by(Staff.name)
-    ).all()
+    members = visible_colleagues(db.session, current_user)
     return render_template("main/team.html", members=members)
 
 
@@ -88,28 +74,12 @@ def team():
 @login_required
 def staff_profile(staff_id: int):
     """One staff member's profile; another team's id gets the same 404 as a missing one."""
-    staff = db.session.get(Staff, staff_id)
-    if staff is None or not can_view_staff(current_user, staff):
-        try:
-            refuse(
-                db.session,
-                actor=current_user,
-                origin=request_origin(),
-                record_type="staff",
-                record_id=staff_id,
-                now=utcnow(),
-            )
-        except NotFound:
-            abort(404)
-    record_event(
-        db.session,
-        action="staff.view",
-        actor=current_user,
-        origin=request_origin(),
-        record_type="staff",
-        record_id=staff.id,
-    )
-    db.session.commit()
+    try:
+        staff = view_staff_profile(
+            db.session, staff_id, viewer=current_user, origin=request_origin(), now=utcnow()
+        )
+    except NotFound:
+        abort(404)
     return render_template("main/staff_profile.html", staff=staff)
 
 

@@ -99,3 +99,15 @@ def submit_partner_referral(
     )
     session.commit()
     return session.get(Referral, referral_id).reference
+
+
+def partner_agencies_with_counts(session) -> list[tuple[PartnerAgency, int]]:
+    """Every partner agency that has referred, with how many referrals each, by name."""
+    return list(
+        session.execute(
+            sa.select(PartnerAgency, sa.func.count(Referral.id))
+            .outerjoin(Referral, Referral.partner_agency_id == PartnerAgency.id)
+            .group_by(PartnerAgency.id)
+            .order_by(PartnerAgency.name)
+        ).all()
+    )
