@@ -62,6 +62,7 @@ def check_config(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    """Bind the database, migrations, CSRF, rate limits and sign-in to the app."""
     from app.extensions import csrf, db, limiter, login_manager, migrate
     from casework.staff import passwords
 
@@ -104,6 +105,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def register_templates(app: Flask) -> None:
+    """Jinja: our templates first, then GOV.UK Frontend's and its WTForms widgets'."""
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from app import filters
@@ -125,6 +127,7 @@ def register_templates(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    """One blueprint per feature."""
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.contact import bp as contact_bp
@@ -141,24 +144,28 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_converters(app: Flask) -> None:
+    """URL converters, before any blueprint adds its rules."""
     from app.security import register_converters as bound_ids
 
     bound_ids(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
+    """Error pages in plain words."""
     from app.errors import register
 
     register(app)
 
 
 def register_security(app: Flask) -> None:
+    """Input guards and security headers on every request."""
     from app.security import register
 
     register(app)
 
 
 def register_commands(app: Flask) -> None:
+    """The operator commands (``flask --app wsgi ...``)."""
     from app.cli import register
 
     register(app)

@@ -31,6 +31,7 @@ def _page(code: int, heading: str | None = None, body: str | None = None):
 
 
 def register(app: Flask) -> None:
+    """An error page for each status, and the CSRF and bad-request pages."""
     from app.security import NUL_REFUSED
 
     for code in MESSAGES:

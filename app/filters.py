@@ -56,6 +56,7 @@ def page_url(number: int) -> str:
 
 
 def register(app: Flask) -> None:
+    """Make the template filters available to every template."""
     app.add_template_filter(local_time, "local_time")
     app.add_template_global(page_url, "page_url")
     app.add_template_filter(time_left, "time_left")

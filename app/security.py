@@ -58,6 +58,7 @@ def refuse_unstorable_input():
 
 def register(app: Flask) -> None:
     # First of all the before-request functions: sign-in, CSRF and rate limits read the request.
+    """Guard every request's input and set security headers on every response."""
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_unstorable_input)
 
     @app.after_request

@@ -22,6 +22,8 @@ from casework.staff.models import ROLES, SERVICES, SPECIALISMS
 
 
 class StaffForm(FlaskForm):
+    """A staff account's details, as an administrator edits them."""
+
     name = StringField(
         "Full name",
         widget=GovTextInput(),
@@ -64,6 +66,8 @@ class StaffForm(FlaskForm):
 
 
 class NewStaffForm(StaffForm):
+    """A new staff account: its details and a first password."""
+
     password = PasswordField(
         "Initial password (at least 12 characters)",
         widget=GovPasswordInput(),
@@ -72,6 +76,8 @@ class NewStaffForm(StaffForm):
 
 
 class PasswordForm(FlaskForm):
+    """An administrator sets a new password (it signs the person out everywhere)."""
+
     password = PasswordField(
         "New password (at least 12 characters)",
         widget=GovPasswordInput(),
@@ -81,10 +87,14 @@ class PasswordForm(FlaskForm):
 
 
 class ActiveForm(FlaskForm):
+    """Deactivate or reactivate an account: a button, CSRF-protected."""
+
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
 class TeamForm(FlaskForm):
+    """A new team of the victim service or the HSB advice line."""
+
     name = StringField(
         "Team name",
         widget=GovTextInput(),
@@ -100,6 +110,8 @@ class TeamForm(FlaskForm):
 
 
 class AuditSearchForm(FlaskForm):
+    """Search the audit trail: staff, the person behind a reference, record, UK dates."""
+
     class Meta:
         csrf = False  # a GET search changes nothing
 
@@ -134,6 +146,8 @@ class AuditSearchForm(FlaskForm):
 
 
 class SubjectAccessForm(FlaskForm):
+    """A subject-access request, by any of the person's referral references."""
+
     reference = StringField(
         "Waypoint reference of any of the person's referrals",
         widget=GovTextInput(),

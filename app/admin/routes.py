@@ -91,6 +91,7 @@ def staff_list():
 @bp.route("/staff/new", methods=["GET", "POST"])
 @admin_only
 def staff_new():
+    """Add a staff account."""
     form = NewStaffForm()
     form.team_id.choices = _team_choices()
     if form.validate_on_submit():
@@ -117,6 +118,7 @@ def staff_new():
 @bp.route("/staff/<int:staff_id>")
 @admin_only
 def staff_detail(staff_id: int):
+    """One staff account, with its actions (password, two-step reset, deactivate)."""
     staff = _get_staff_or_404(staff_id)
     return render_template(
         "admin/staff_detail.html",
@@ -129,6 +131,7 @@ def staff_detail(staff_id: int):
 @bp.route("/staff/<int:staff_id>/edit", methods=["GET", "POST"])
 @admin_only
 def staff_edit(staff_id: int):
+    """Edit a staff account's details."""
     staff = _get_staff_or_404(staff_id)
     form = StaffForm(obj=staff if request.method == "GET" else None)
     form.team_id.choices = _team_choices()
@@ -200,6 +203,7 @@ def staff_two_step_reset(staff_id: int):
 @bp.route("/staff/<int:staff_id>/password", methods=["POST"])
 @admin_only
 def staff_password(staff_id: int):
+    """Set a new password; the person is signed out everywhere."""
     staff = _get_staff_or_404(staff_id)
     form = PasswordForm()
     if form.validate_on_submit():
@@ -226,6 +230,7 @@ def staff_password(staff_id: int):
 @bp.route("/teams", methods=["GET", "POST"])
 @admin_only
 def team_list():
+    """Teams with their active members, and a form to add one."""
     form = TeamForm()
     if form.validate_on_submit():
         try:

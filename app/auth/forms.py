@@ -5,6 +5,8 @@ from wtforms.validators import InputRequired, Length
 
 
 class SignInForm(FlaskForm):
+    """Email and password: the first step of signing in."""
+
     email = StringField(
         "Email address",
         widget=GovTextInput(),
@@ -19,6 +21,8 @@ class SignInForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
+    """The 6-digit code from an authenticator app: the second step."""
+
     code = StringField(
         "Security code",
         widget=GovTextInput(),

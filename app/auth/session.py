@@ -33,6 +33,7 @@ def _box(key: str) -> SecretBox:
 
 
 def session_policy() -> SessionPolicy:
+    """Session timeouts and lockout as the settings give them."""
     cfg = current_app.config
     return SessionPolicy(
         idle=timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]),
@@ -75,6 +76,7 @@ TWO_STEP_EXEMPT = {
 
 
 def configure_login(app: Flask, login_manager: LoginManager) -> None:
+    """Sign-in through Flask-Login, checked against the database on every request."""
     app.session_interface = AuditedSessionInterface()
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see this page."

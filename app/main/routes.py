@@ -86,18 +86,21 @@ def staff_profile(staff_id: int):
 @bp.route("/advice-line")
 @role_required("hsb_advisor", "team_leader")
 def advice_line():
+    """The HSB advisors' queue (placeholder until the advice line is built)."""
     return render_template("main/advice_line.html")
 
 
 @bp.route("/reports")
 @role_required("analyst", "team_leader", "admin")
 def reports():
+    """Reports for analysts (placeholder until reporting is built)."""
     return render_template("main/reports.html")
 
 
 @bp.route("/account")
 @login_required
 def account():
+    """The signed-in person's own account: details and two-step verification."""
     return render_template("main/account.html", staff=current_user)
 
 
@@ -147,11 +150,13 @@ def two_step():
 
 @bp.route("/accessibility")
 def accessibility():
+    """The accessibility statement."""
     return render_template("main/accessibility.html")
 
 
 @bp.route("/privacy")
 def privacy():
+    """The privacy notice."""
     return render_template("main/privacy.html")
 
 

@@ -75,6 +75,8 @@ assert PARTNER_CONCERN_WORDS.keys() == CONCERNS.keys()
 
 
 class VictimFields(FlaskForm):
+    """The questions about the victim that both public forms ask."""
+
     forename = _text("First name", required="Enter a first name", max_length=100)
     surname = _text("Last name", required="Enter a last name", max_length=100)
     date_of_birth = GovDateField("Date of birth (optional)", validators=[Optional()])
@@ -111,6 +113,8 @@ class VictimFields(FlaskForm):
 
 
 class SelfReferralForm(VictimFields):
+    """The public self-referral form (spec 3.6), in the person's own words."""
+
     contact_method = RadioField(
         "How would you like us to contact you?",
         choices=list(SELF_METHODS.items()),
@@ -128,6 +132,8 @@ class SelfReferralForm(VictimFields):
 
 
 class PartnerReferralForm(VictimFields):
+    """A partner agency's referral of someone else, in the third person."""
+
     agency_name = _text("Your agency", required="Enter the name of your agency")
     agency_kind = _text("Type of agency (optional)", max_length=100)
     referrer_name = _text("Your name", required="Enter your name")

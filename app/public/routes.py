@@ -96,6 +96,7 @@ def _confirmation_once() -> tuple[str | None, str | None]:
 
 @bp.route("/refer/confirmation")
 def refer_confirmation():
+    """The self-referral's reference and chat time, shown once."""
     reference, webchat = _confirmation_once()
     if not reference:
         return redirect(url_for("public.refer"))
@@ -143,6 +144,7 @@ def partner_referral():
 
 @bp.route("/partner-referral/confirmation")
 def partner_confirmation():
+    """The partner referral's reference, shown once."""
     reference, _ = _confirmation_once()
     if not reference:
         return redirect(url_for("public.partner_referral"))
