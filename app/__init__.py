@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from flask import Flask
 from flask.helpers import get_debug_flag
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from config import INSECURE_DEV_KEY, Config, config_from_env
 
@@ -64,6 +61,7 @@ def check_config(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, CSRF, rate limits and sign-in to the app."""
     from app.extensions import csrf, db, limiter, login_manager, migrate
+    from casework.db import configure_sqlite
     from casework.staff import passwords
 
     db.init_app(app)
@@ -78,30 +76,12 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     passwords.configure(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])
+    configure_sqlite(app.config["SQLITE_BUSY_TIMEOUT_MS"], app.config["SQLITE_CACHE_MB"])
 
     import casework.models  # noqa: F401  (every table is known to Alembic)
     from app.auth.session import configure_login
 
     configure_login(app, login_manager)
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """WAL, foreign keys, a busy timeout and durable commits on every SQLite connection."""
-    if not isinstance(dbapi_connection, sqlite3.Connection):
-        return
-    from flask import current_app, has_app_context
-
-    timeout = current_app.config["SQLITE_BUSY_TIMEOUT_MS"] if has_app_context() else 5000
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={int(timeout)}")
-    cursor.execute("PRAGMA synchronous=FULL")
-    # A bigger page cache keeps the indexes of a large import in memory (64 MB by default).
-    cache_mb = current_app.config["SQLITE_CACHE_MB"] if has_app_context() else 64
-    cursor.execute(f"PRAGMA cache_size=-{int(cache_mb) * 1024}")
-    cursor.close()
 
 
 def register_templates(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -79,3 +80,26 @@ def database_answers(session) -> bool:
         session.rollback()
         return False
     return True
+
+
+_SQLITE = {"busy_timeout_ms": 5000, "cache_mb": 64}
+
+
+def configure_sqlite(busy_timeout_ms: int, cache_mb: int) -> None:
+    """The busy timeout and page cache every new SQLite connection gets (settings)."""
+    _SQLITE.update(busy_timeout_ms=int(busy_timeout_ms), cache_mb=int(cache_mb))
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL, foreign keys, a busy timeout and durable commits on every SQLite connection."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={_SQLITE['busy_timeout_ms']}")
+    cursor.execute("PRAGMA synchronous=FULL")
+    # A bigger page cache keeps the indexes of a large import in memory (64 MB by default).
+    cursor.execute(f"PRAGMA cache_size=-{_SQLITE['cache_mb'] * 1024}")
+    cursor.close()

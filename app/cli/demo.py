@@ -4,117 +4,25 @@ from __future__ import annotations
 
 import csv
 import json
-import secrets
-from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.cli.users import _team_by_name
-from casework.audit import Origin
 from casework.db import db, utcnow
-from casework.staff.accounts import StaffDetails, create_staff, create_team, set_password
-from casework.staff.models import ROLES, Staff, Team
+from casework.demo_data import seed_demo_referrals, seed_demo_staff
+from scheduling.calendars import victim_calendar
 
 demo_cli = AppGroup("demo", help="Synthetic demonstration data (never real people).")
-
-
-DEMO_PARTNER_KEY = "demo-partner-0001"
-
-
-DEMO_TEAMS = [
-    ("City victim team", "victim"),
-    ("County victim team", "victim"),
-    ("HSB advice line", "hsb"),
-]
-
-
-DEMO_STAFF = [
-    ("admin@waypoint.example", "Alex Admin", "admin", None, (), None),
-    (
-        "lead.city@waypoint.example",
-        "Tara Leader",
-        "team_leader",
-        "City victim team",
-        (),
-        "Leicester East",
-    ),
-    (
-        "lead.county@waypoint.example",
-        "Graham Leader",
-        "team_leader",
-        "County victim team",
-        (),
-        "Charnwood",
-    ),
-    (
-        "sam.caseworker@waypoint.example",
-        "Sam Okafor",
-        "caseworker",
-        "City victim team",
-        ("children_young_people", "hate_crime"),
-        "Leicester East",
-    ),
-    (
-        "jo.caseworker@waypoint.example",
-        "Jo Patel",
-        "caseworker",
-        "City victim team",
-        ("domestic_abuse", "sexual_violence"),
-        "Leicester West",
-    ),
-    (
-        "chris.caseworker@waypoint.example",
-        "Chris Lowe",
-        "caseworker",
-        "County victim team",
-        ("restorative_justice",),
-        "Charnwood",
-    ),
-    (
-        "dee.caseworker@waypoint.example",
-        "Dee Marsh",
-        "caseworker",
-        "County victim team",
-        ("children_young_people", "bereaved"),
-        "Rutland",
-    ),
-    ("hsb.advisor@waypoint.example", "Hana Advisor", "hsb_advisor", "HSB advice line", (), None),
-    ("analyst@waypoint.example", "Ravi Analyst", "analyst", None, (), None),
-]
 
 
 @demo_cli.command("seed")
 def demo_seed() -> None:
     """Add demo teams and staff (idempotent) and print each account's fresh password."""
     now = utcnow()
-    origin = Origin.command_line("demo seed")
-    for name, service in DEMO_TEAMS:
-        if not db.session.scalar(sa.select(Team.id).where(Team.name == name)):
-            create_team(db.session, name=name, service=service, actor=None, origin=origin, now=now)
-    rows = []
-    for email, name, role, team, specialisms, npa in DEMO_STAFF:
-        password = "demo-" + secrets.token_urlsafe(9)
-        staff = db.session.scalar(sa.select(Staff).where(Staff.email == email))
-        if staff is None:
-            details = StaffDetails(
-                email=email,
-                name=name,
-                role=role,
-                team_id=_team_by_name(team),
-                specialisms=specialisms,
-                npa=npa,
-            )
-            staff = create_staff(
-                db.session, details, password=password, actor=None, origin=origin, now=now
-            )
-        else:
-            set_password(db.session, staff.id, password, actor=None, origin=origin, now=now)
-        rows.append((ROLES[role], email, password))
-    seeded = seed_demo_referrals(now)
+    rows = seed_demo_staff(db.session, now)
+    seeded = seed_demo_referrals(db.session, victim_calendar(current_app.config), now)
     if seeded:
         click.echo("Demo referrals: " + ", ".join(f"{n} {route}" for route, n in seeded.items()))
     click.echo("\nDemo staff accounts (synthetic; passwords are new on every seed):")
@@ -140,99 +48,3 @@ def demo_police_csv(rows: int, seed: int, path: Path) -> None:
         writer.writeheader()
         writer.writerows(police_rows(rows, received_on=utcnow().date(), seed=seed))
     click.echo(json.dumps({"rows": rows, "path": str(path)}))
-
-
-def seed_demo_referrals(now: datetime) -> dict[str, int]:
-    """Referrals from all three routes, once: a police download, self and partner referrals."""
-    from casework.demo import police_csv
-    from casework.police_import import import_police_download
-    from casework.referral import Referral
-    from casework.referrals.partner_referral import ReferrerDetails, submit_partner_referral
-    from casework.referrals.self_referral import submit_self_referral
-    from casework.referrals.victim_details import VictimDetails
-    from scheduling.calendars import victim_calendar
-    from triage.deadlines import webchat_slots
-
-    if db.session.scalar(sa.select(sa.func.count()).select_from(Referral)):
-        return {}
-    calendar = victim_calendar(current_app.config)
-    origin = Origin.command_line("demo seed")
-    received = now - timedelta(hours=3)
-    result = import_police_download(
-        db.session,
-        police_csv(40, received_on=received.date()).encode(),
-        filename="demo.csv",
-        received_at=received,
-        calendar=calendar,
-        origin=origin,
-        now=now,
-    )
-    people = [
-        VictimDetails(
-            "Sunita",
-            "Demo",
-            "MOBILE_PHONE",
-            phone="07700 900201",
-            safe_to_voicemail=False,
-            safe_to_text=True,
-            safe_times="weekdays 9-12",
-            concerns=("DOMESTIC_ABUSE",),
-            account="My ex keeps messaging me.",
-        ),
-        VictimDetails(
-            "Kai",
-            "Demo",
-            "EMAIL",
-            email="kai.demo@example.org",
-            date_of_birth=date(now.year - 15, 4, 1),
-            safe_to_voicemail=True,
-            safe_to_text=True,
-            account="Someone at school took my phone.",
-        ),
-        VictimDetails(
-            "Marjorie",
-            "Demo",
-            "POST",
-            address_line_1="4 Demo Street",
-            town="Leicester",
-            postcode="LE2 1AA",
-            safe_to_voicemail=True,
-            safe_to_text=False,
-            account="A man pretending to be from the bank.",
-        ),
-    ]
-    chat_slots = webchat_slots(now, calendar)
-    for n, person in enumerate(people):
-        webchat = chat_slots[2] if n == 0 and len(chat_slots) > 2 else None
-        submit_self_referral(
-            db.session,
-            person,
-            submission_token=f"demo-self-referral-{n:04}",
-            webchat_at=webchat,
-            calendar=calendar,
-            now=now,
-            origin=origin,
-        )
-    referrer = ReferrerDetails(
-        "Demo Housing Association", "Housing", "Harriet Demo", "harriet.demo@example.org"
-    )
-    submit_partner_referral(
-        db.session,
-        referrer,
-        VictimDetails(
-            "Peter",
-            "Demo",
-            "HOME_PHONE",
-            phone="0116 496 0555",
-            safe_to_voicemail=True,
-            safe_to_text=False,
-            concerns=("PERSISTENTLY_TARGETED",),
-            account="Neighbours keep throwing things at his windows",
-        ),
-        consent=True,
-        dedupe_token=DEMO_PARTNER_KEY,
-        calendar=calendar,
-        now=now,
-        origin=origin,
-    )
-    return {"police": result.imported, "self": len(people), "partner": 1}

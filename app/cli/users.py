@@ -6,7 +6,6 @@ import json
 import os
 
 import click
-import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from app.cli.common import fail
@@ -14,7 +13,8 @@ from casework.audit import Origin
 from casework.db import db, utcnow
 from casework.errors import ValidationError
 from casework.staff.accounts import StaffDetails, create_staff
-from casework.staff.models import ROLES, Team
+from casework.staff.directory import team_named
+from casework.staff.models import ROLES
 
 users_cli = AppGroup("users", help="Staff accounts.")
 
@@ -22,7 +22,7 @@ users_cli = AppGroup("users", help="Staff accounts.")
 def _team_by_name(name: str | None) -> int | None:
     if not name:
         return None
-    team = db.session.scalar(sa.select(Team).where(sa.func.lower(Team.name) == name.lower()))
+    team = team_named(db.session, name)
     if team is None:
         raise click.BadParameter(f"no team called {name!r}", param_hint="--team")
     return team.id

@@ -28,6 +28,11 @@ def teams_by_name(session) -> list[Team]:
     return list(session.scalars(sa.select(Team).order_by(Team.name)))
 
 
+def team_named(session, name: str) -> Team | None:
+    """The team with this name, whatever its case."""
+    return session.scalar(sa.select(Team).where(sa.func.lower(Team.name) == name.lower()))
+
+
 def staff_page(filters: StaffFilters, *, page: int, per_page: int):
     """One page of staff accounts matching ``filters``, by name."""
     query = sa.select(Staff).order_by(Staff.name)
