@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 from wtforms.utils import unset_value
 
-from casework.db import db
+from casework.db import MAX_ID, db
 from casework.errors import NotFound, ValidationError
 
 
@@ -42,7 +42,6 @@ def button_action(act) -> None:
         flash(message, "success")
 
 
-MAX_ID = 2**63 - 1  # the largest id any database row can have
 MAX_PAGE = 100_000
 
 

@@ -4,12 +4,12 @@ guards every request passes before any view sees its input."""
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**63 - 1
+from casework.db import MAX_ID
 
 
 class RecordIdConverter(IntegerConverter):
-    """``<int:...>`` in every route: a whole number no row can exceed (2^63 - 1), so a larger
-    one is a plain 404 instead of an overflow in the database driver."""
+    """``<int:...>`` in every route: a whole number no row's id can exceed (casework.db.MAX_ID),
+    so a larger one is a plain 404 instead of an overflow in the database driver."""
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

@@ -82,6 +82,10 @@ def database_answers(session) -> bool:
     return True
 
 
+# Record ids are INTEGER columns: PostgreSQL's int4, so no row's id exceeds 2^31 - 1, and a
+# larger number sent in a URL or a form is refused before it reaches the driver.
+MAX_ID = 2**31 - 1
+
 _SQLITE = {"busy_timeout_ms": 5000, "cache_mb": 64}
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from casework.access import can_view_staff, refuse, visible_staff_clause
 from casework.audit import Origin, record_event
-from casework.db import db
+from casework.db import MAX_ID, db
 from casework.staff.models import ROLES, Staff, Team
 
 
@@ -38,7 +38,7 @@ def staff_page(filters: StaffFilters, *, page: int, per_page: int):
     query = sa.select(Staff).order_by(Staff.name)
     if filters.role in ROLES:
         query = query.where(Staff.role == filters.role)
-    if filters.team.isdigit() and len(filters.team) < 19:
+    if filters.team.isdigit() and int(filters.team) <= MAX_ID:
         query = query.where(Staff.team_id == int(filters.team))
     if filters.status == "active":
         query = query.where(Staff.active.is_(True))

@@ -424,6 +424,9 @@ def test_a_malformed_public_form_is_refused_clearly_and_stores_nothing(client, p
 @pytest.mark.parametrize(
     "path",
     [
+        "/referrals/2147483648",
+        "/staff/2147483648",
+        "/admin/staff/2147483648/edit",
         "/referrals/9223372036854775808",
         "/referrals/18446744073709551616",
         "/staff/9223372036854775808",
