@@ -134,6 +134,12 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "Victim First <no-reply@waypoint.example>")
     INBOX_DIR = os.environ.get("INBOX_DIR", "")
 
+    # Police downloads uploaded on the web page: the largest file accepted (a bigger one is
+    # refused with a 413 page saying so), and how long a job may run without progress before
+    # the scheduler decides its process died and fails it (safe to try again).
+    MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 50)
+    IMPORT_JOB_STUCK_MINUTES = _env_int("IMPORT_JOB_STUCK_MINUTES", 30)
+
     # Public forms: self-referral and partner referral.
     PUBLIC_FORM_RATE_LIMIT = os.environ.get("PUBLIC_FORM_RATE_LIMIT", "10 per hour")
 

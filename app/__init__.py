@@ -22,6 +22,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
             app.config.update(config)
     check_config(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    configure_uploads(app)
 
     register_extensions(app)
     register_templates(app)
@@ -31,6 +32,12 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_security(app)
     register_commands(app)
     return app
+
+
+def configure_uploads(app: Flask) -> None:
+    from app.uploads import configure_uploads as spool_and_limit
+
+    spool_and_limit(app)
 
 
 def check_config(app: Flask) -> None:

@@ -1,6 +1,6 @@
 """Error pages: plain words, no stack traces, and an audit row where security is concerned."""
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from casework.db import db
@@ -14,6 +14,7 @@ MESSAGES = {
     ),
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("There is a problem with your request", "That action is not available here."),
+    413: ("The file is too large", None),
     429: ("Too many attempts", "Wait a minute, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later."),
     503: ("Sorry, the service is unavailable", "Try again later."),
@@ -35,7 +36,7 @@ def register(app: Flask) -> None:
     from app.security import NUL_REFUSED
 
     for code in MESSAGES:
-        if code in (400, 500):
+        if code in (400, 413, 500):
             continue
         app.register_error_handler(code, lambda exc, code=code: _page(code))
 
@@ -57,6 +58,20 @@ def register(app: Flask) -> None:
             "Your form has expired",
             "For your security, forms time out. Go back, reload the page and try again.",
         )
+
+    @app.errorhandler(413)
+    def too_large(exc):
+        """A request over MAX_UPLOAD_MB: on the upload page, the form again with the limit in
+        words; elsewhere a plain page saying the same."""
+        from app.triage.routes import upload_too_large
+        from casework.import_jobs import too_large_message
+
+        db.session.rollback()
+        if request.endpoint == "triage.police_upload":
+            page = upload_too_large()
+            if page is not None:
+                return page
+        return _page(413, body=too_large_message(current_app.config["MAX_UPLOAD_MB"]) + ".")
 
     @app.errorhandler(500)
     def server_error(exc):

@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from casework import messages
+from casework import import_jobs, messages
 from casework.audit import Origin, audit_referral
 from casework.contact import ContactAttempt, LetterTemplate, OutboundMessage
 from casework.errors import NotFound, ValidationError
@@ -50,6 +50,7 @@ class Context:
     email: object
     inbox: Path | None = None
     match_key_limit: int = MATCH_KEY_LIMIT
+    import_job_stuck: timedelta = timedelta(minutes=30)
 
 
 def end_expired_sessions(session, *, now: datetime, policy: SessionPolicy) -> int:
@@ -478,3 +479,28 @@ def import_inbox(session, ctx: Context, *, now: datetime) -> list[dict]:
         (target / f"{stamp}-{path.name}.json").write_text(json.dumps(result.as_json()))
         results.append({"file": path.name, **result.as_json()})
     return results
+
+
+def import_uploads(session, ctx: Context, *, now: datetime) -> dict:
+    """Import the police downloads uploaded through the web page: first fail any job whose
+    scheduler died mid-run (safe to retry), then claim the queued jobs one at a time and
+    import each file."""
+    stuck = import_jobs.fail_stuck_jobs(
+        session, now=now, stuck_after=ctx.import_job_stuck, origin=ORIGIN
+    )
+    up_to = import_jobs.last_queued_id(session)
+    done = []
+    while up_to is not None:
+        job = import_jobs.claim_next_job(session, now=now, up_to=up_to)
+        if job is None:
+            break
+        done.append(
+            import_jobs.run_import_job(
+                session,
+                job,
+                calendar=ctx.calendar,
+                now=now,
+                match_key_limit=ctx.match_key_limit,
+            )
+        )
+    return {"stuck": stuck, "jobs": done}

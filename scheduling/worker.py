@@ -46,6 +46,7 @@ def context(config) -> jobs.Context:
         email=email_sender(config),
         inbox=Path(inbox),
         match_key_limit=config["MATCH_KEY_LIMIT"],
+        import_job_stuck=timedelta(minutes=config["IMPORT_JOB_STUCK_MINUTES"]),
     )
 
 
@@ -55,6 +56,7 @@ def sweeps(config) -> dict[str, Callable]:
     ctx = context(config)
     return {
         "imports": lambda session, now: jobs.import_inbox(session, ctx, now=now),
+        "uploads": lambda session, now: jobs.import_uploads(session, ctx, now=now),
         "breaches": lambda session, now: jobs.mark_breaches(session, ctx, now=now),
         "messages_queued": lambda session, now: jobs.queue_contact_messages(session, ctx, now=now),
         "reminders_queued": lambda session, now: jobs.queue_reminders(session, ctx, now=now),

@@ -2,7 +2,6 @@
 
 import json
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -285,27 +284,6 @@ def test_repeat_victims_certain_matches_link_and_uncertain_wait(app, client, tea
     )
     assert not referral_by_ref("LC-4").repeat_victim
     assert audit_rows("referral.match_rejected")
-
-
-def test_upload_page_imports_in_the_background_and_shows_rejections(app, client, team_leader):
-    data = (ROOT / SAMPLE).read_bytes()
-    from io import BytesIO
-
-    response = post_form(
-        client,
-        "/imports/police",
-        {"file": (BytesIO(data), "download.csv")},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 302
-    job_url = response.headers["Location"]
-    for _ in range(200):
-        html = client.get(job_url).get_data(as_text=True)
-        if "Import complete" in html or "not imported" in html:
-            break
-        time.sleep(0.05)
-    assert "Import complete" in html
-    assert "victim declined referral" in html and ">8<" in html
 
 
 def test_upload_refuses_a_file_that_is_not_csv(client, team_leader):
