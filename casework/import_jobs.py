@@ -25,7 +25,7 @@ from casework.errors import NotFound, ValidationError
 from casework.intake import MATCH_KEY_LIMIT
 from casework.police_import import FileError, import_police_download
 from casework.referral import ImportJob
-from casework.staff import Staff
+from casework.staff.models import Staff
 
 log = logging.getLogger("waypoint.imports")
 
