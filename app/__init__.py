@@ -35,7 +35,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 
 def configure_uploads(app: Flask) -> None:
-    from app.uploads import configure_uploads as spool_and_limit
+    from app.imports.uploads import configure_uploads as spool_and_limit
 
     spool_and_limit(app)
 
@@ -118,16 +118,29 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.contact import bp as contact_bp
+    from app.deadlines import bp as deadlines_bp
+    from app.imports import bp as imports_bp
+    from app.letters import bp as letters_bp
     from app.main import bp as main_bp
     from app.public import bp as public_bp
-    from app.triage import bp as triage_bp
+    from app.queue import bp as queue_bp
+    from app.referrals import bp as referrals_bp
+    from app.webhooks import bp as webhooks_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(triage_bp)
-    app.register_blueprint(public_bp)
-    app.register_blueprint(contact_bp)
+    for bp in (
+        queue_bp,
+        referrals_bp,
+        imports_bp,
+        contact_bp,
+        letters_bp,
+        deadlines_bp,
+        public_bp,
+        webhooks_bp,
+    ):
+        app.register_blueprint(bp)
 
 
 def register_converters(app: Flask) -> None:

@@ -63,11 +63,11 @@ def register(app: Flask) -> None:
     def too_large(exc):
         """A request over MAX_UPLOAD_MB: on the upload page, the form again with the limit in
         words; elsewhere a plain page saying the same."""
-        from app.triage.routes import upload_too_large
+        from app.imports.routes import upload_too_large
         from casework.import_jobs import too_large_message
 
         db.session.rollback()
-        if request.endpoint == "triage.police_upload":
+        if request.endpoint == "imports.police_upload":
             page = upload_too_large()
             if page is not None:
                 return page

@@ -1,8 +1,9 @@
 """Helpers shared by every feature's forms."""
 
 from flask import abort, flash, request
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
+from wtforms import DateField, SubmitField
 from wtforms.utils import unset_value
 
 from casework.db import MAX_ID, db
@@ -23,12 +24,16 @@ def apply_errors(form, exc: ValidationError | NotFound) -> None:
             form.form_errors.append(message)
 
 
+class ActionForm(FlaskForm):
+    """A button that changes something: CSRF-protected, no fields of its own."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
 def button_action(act) -> None:
     """A one-button decision (a form with only its CSRF token): run ``act``, which calls the
     service and returns what to tell the person; flash that, or the service's refusal; 404 when
     the record may not be seen."""
-    from app.triage.forms import ActionForm
-
     if not ActionForm().validate_on_submit():
         return
     try:

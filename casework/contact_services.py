@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from casework.access import can_work_referral, refuse
 from casework.audit import Origin, audit_referral
-from casework.contact import ContactAttempt, InitialContact, KeyDate
+from casework.contact import ContactAttempt, InitialContact, KeyDate, OutboundMessage
 from casework.errors import NotFound, ValidationError
 from casework.intake import refresh_queue_position
 from casework.referral import Obligation, Referral
@@ -202,12 +203,23 @@ HELD_KINDS = ("needs_assessment", "web_chat", "re_engagement")
 
 
 def record_appointment_held(
-    session, obligation_id: int, *, actor, origin: Origin, now: datetime, calendar
+    session,
+    referral_id: int,
+    obligation_id: int,
+    *,
+    actor,
+    origin: Origin,
+    now: datetime,
+    calendar,
 ) -> Obligation:
-    """A booked needs assessment or web chat took place: its obligation is met. A web chat
-    only once its slot has come (D5)."""
+    """A booked needs assessment or web chat of this referral took place: its obligation is
+    met. A web chat only once its slot has come (D5)."""
     obligation = session.get(Obligation, obligation_id)
-    if obligation is None or obligation.kind not in HELD_KINDS:
+    if (
+        obligation is None
+        or obligation.kind not in HELD_KINDS
+        or obligation.referral_id != referral_id
+    ):
         raise NotFound(obligation_id)
     referral = _workable(session, obligation.referral_id, actor, origin, now)
     if obligation.met_at is None and rules.chat_not_yet_held(
@@ -296,3 +308,43 @@ def record_key_date(
     )
     session.commit()
     return obligation
+
+
+@dataclass(frozen=True)
+class ContactHistory:
+    """Everything recorded about contacting the person behind one referral, oldest first."""
+
+    attempts: list[ContactAttempt]
+    conversation: InitialContact | None
+    messages: list[OutboundMessage]
+    opted_out: bool
+
+
+def contact_history(session, referral) -> ContactHistory:
+    """Calls and visits, the first conversation, the messages sent (not staff alerts), and
+    whether the person texted STOP, for the referral's page."""
+    from casework.messages import is_opted_out
+
+    return ContactHistory(
+        attempts=list(
+            session.scalars(
+                sa.select(ContactAttempt)
+                .where(ContactAttempt.referral_id == referral.id)
+                .order_by(ContactAttempt.attempted_at)
+            )
+        ),
+        conversation=session.scalar(
+            sa.select(InitialContact).where(InitialContact.referral_id == referral.id)
+        ),
+        messages=list(
+            session.scalars(
+                sa.select(OutboundMessage)
+                .where(
+                    OutboundMessage.referral_id == referral.id,
+                    OutboundMessage.kind != "breach_alert",
+                )
+                .order_by(OutboundMessage.created_at)
+            )
+        ),
+        opted_out=is_opted_out(session, referral.mobile_phone),
+    )

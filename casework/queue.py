@@ -427,11 +427,19 @@ def pending_matches(session, referral: Referral, viewer) -> PendingMatches:
 
 
 def decide_match(
-    session, match_id: int, confirm: bool, *, actor, origin: Origin, now: datetime
+    session,
+    referral_id: int,
+    match_id: int,
+    confirm: bool,
+    *,
+    actor,
+    origin: Origin,
+    now: datetime,
 ) -> PossibleMatch:
-    """Confirm (link as the same person, mark repeat victim) or reject a possible match."""
+    """Confirm (link as the same person, mark repeat victim) or reject a possible match of
+    this referral."""
     match = session.get(PossibleMatch, match_id)
-    if match is None:
+    if match is None or match.referral_id != referral_id:
         raise NotFound(match_id)
     referral = _managed(session, match.referral_id, actor, origin, now)
     if not can_view_referral(actor, match.earlier):

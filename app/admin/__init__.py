@@ -1,7 +1,7 @@
-"""Administration: staff accounts, teams and the audit trail."""
+"""Administration: staff accounts, teams, the audit trail, subject access and letter wording."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from app.admin import routes  # noqa: E402,F401
+from app.admin import letter_wording, routes  # noqa: E402,F401

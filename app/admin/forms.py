@@ -5,6 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
+    GovTextArea,
     GovTextInput,
 )
 from wtforms import (
@@ -14,6 +15,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -157,3 +159,19 @@ class SubjectAccessForm(FlaskForm):
         ],
     )
     submit = SubmitField("Download everything held about this person", widget=GovSubmitInput())
+
+
+class LetterWordingForm(FlaskForm):
+    """The wording of one kind of letter."""
+
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter a title"), Length(max=200)],
+    )
+    body = TextAreaField(
+        "Letter",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Enter the letter"), Length(max=10000)],
+    )
+    submit = SubmitField("Save letter", widget=GovSubmitInput())

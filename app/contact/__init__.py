@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("contact", __name__)
 
-from app.contact import routes, webhooks  # noqa: E402,F401
+from app.contact import routes  # noqa: E402,F401

@@ -132,20 +132,6 @@ class ConversationForm(FlaskForm):
     submit = SubmitField("Record conversation", widget=GovSubmitInput())
 
 
-class TemplateForm(FlaskForm):
-    title = StringField(
-        "Title",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter a title"), Length(max=200)],
-    )
-    body = TextAreaField(
-        "Letter",
-        widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the letter"), Length(max=10000)],
-    )
-    submit = SubmitField("Save letter", widget=GovSubmitInput())
-
-
 class KeyDateForm(FlaskForm):
     kind = RadioField(
         "What is the date for?",

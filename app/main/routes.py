@@ -28,7 +28,7 @@ from casework.staff.two_step import turn_on_two_step
 
 HOME_BY_ROLE = {
     "caseworker": "main.caseload",
-    "team_leader": "triage.queue",
+    "team_leader": "queue.queue",
     "hsb_advisor": "main.advice_line",
     "analyst": "main.reports",
     "admin": "admin.staff_list",
@@ -162,26 +162,26 @@ def privacy():
 
 NAVIGATION = {
     "caseworker": [
-        ("triage.queue", "Triage queue"),
+        ("queue.queue", "Triage queue"),
         ("main.caseload", "My caseload"),
-        ("contact.letters", "Letters to post"),
+        ("letters.letters", "Letters to post"),
     ],
     "team_leader": [
-        ("triage.queue", "Triage queue"),
-        ("contact.deadlines", "Deadlines"),
-        ("contact.letters", "Letters to post"),
-        ("triage.police_upload", "Import police download"),
+        ("queue.queue", "Triage queue"),
+        ("deadlines.deadlines", "Deadlines"),
+        ("letters.letters", "Letters to post"),
+        ("imports.police_upload", "Import police download"),
         ("main.team", "My team"),
     ],
     "hsb_advisor": [("main.advice_line", "Advice line")],
     "analyst": [("main.reports", "Reports")],
     "admin": [
-        ("triage.queue", "Triage queue"),
+        ("queue.queue", "Triage queue"),
         ("admin.staff_list", "Staff"),
         ("admin.team_list", "Teams"),
         ("admin.partner_list", "Partner agencies"),
         ("admin.subject_access", "Subject access"),
-        ("contact.letter_templates", "Letter wording"),
+        ("admin.letter_templates", "Letter wording"),
         ("admin.audit", "Audit trail"),
     ],
 }

@@ -124,7 +124,7 @@ def test_further_support_books_a_needs_assessment_inside_five_working_days(
         page = client.get(f"/referrals/{rid}").get_data(as_text=True)
         assert "Booked for Fri 27 Nov 10:00" in page
         client.post(
-            f"/obligations/{assessment.id}/held",
+            f"/referrals/{rid}/obligations/{assessment.id}/held",
             data={"csrf_token": csrf_token(client, f"/referrals/{rid}")},
         )
     assert obligations(rid)["needs_assessment"].status == "met"
@@ -264,7 +264,7 @@ def test_a_booked_web_chat_is_met_only_by_the_chat_at_or_after_its_slot(client, 
             None,
         )
         early = client.post(
-            f"/obligations/{chat.id}/held",
+            f"/referrals/{rid}/obligations/{chat.id}/held",
             data={"csrf_token": csrf_token(client, f"/referrals/{rid}")},
             follow_redirects=True,
         )
@@ -276,7 +276,7 @@ def test_a_booked_web_chat_is_met_only_by_the_chat_at_or_after_its_slot(client, 
     with time_machine.travel("2026-11-27 14:10 +0000", tick=False):
         sign_in_as("team_leader")
         held = client.post(
-            f"/obligations/{chat.id}/held",
+            f"/referrals/{rid}/obligations/{chat.id}/held",
             data={"csrf_token": csrf_token(client, f"/referrals/{rid}")},
         )
         assert held.status_code == 302

@@ -266,7 +266,7 @@ def test_repeat_victims_certain_matches_link_and_uncertain_wait(app, client, tea
     match = pending[0]
     post_form(
         client,
-        f"/matches/{match.id}",
+        f"/referrals/{uncertain.id}/matches/{match.id}",
         {"decision": "confirm"},
         token_from=f"/referrals/{uncertain.id}",
     )
@@ -278,7 +278,7 @@ def test_repeat_victims_certain_matches_link_and_uncertain_wait(app, client, tea
     assert email_only and all(m.matched_on == ["email"] for m in email_only)
     post_form(
         client,
-        f"/matches/{email_only[0].id}",
+        f"/referrals/{referral_by_ref('LC-4').id}/matches/{email_only[0].id}",
         {"decision": "reject"},
         token_from=f"/referrals/{referral_by_ref('LC-4').id}",
     )
@@ -300,7 +300,7 @@ def test_upload_refuses_a_file_that_is_not_csv(client, team_leader):
 
 
 def test_a_very_long_queue_counts_up_to_its_cap(app, client, team_leader, monkeypatch):
-    from app.triage.routes import QueuePage
+    from app.queue.routes import QueuePage
 
     monkeypatch.setattr(QueuePage, "CAP", 5)
     create_referrals((ROOT / SAMPLE).read_bytes())

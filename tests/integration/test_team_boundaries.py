@@ -97,7 +97,7 @@ def test_possible_match_held_by_another_team_shows_no_detail_and_cannot_be_decid
     assert "Same person" not in page  # nothing to decide here
     response = post_form(
         client,
-        f"/matches/{match.id}",
+        f"/referrals/{second.id}/matches/{match.id}",
         {"decision": "confirm"},
         token_from=f"/referrals/{second.id}",
     )
@@ -114,7 +114,7 @@ def test_possible_match_held_by_another_team_shows_no_detail_and_cannot_be_decid
     assert first.reference in page and "Same person" in page
     post_form(
         client,
-        f"/matches/{match.id}",
+        f"/referrals/{second.id}/matches/{match.id}",
         {"decision": "confirm"},
         token_from=f"/referrals/{second.id}",
     )

@@ -7,9 +7,9 @@ signature gets 403 and changes nothing.
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator
 
-from app.contact import bp
 from app.extensions import csrf, db
 from app.refusals import audit_refusal
+from app.webhooks import bp
 from casework.audit import Origin
 from casework.contact_details import normalise_phone
 from casework.db import utcnow

@@ -1,0 +1,91 @@
+"""The team leader's view of the contact deadlines: what falls due soon, what is overdue, who
+has what outstanding, and the breaches this quarter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+import sqlalchemy as sa
+
+from casework.access import visible_referrals_clause
+from casework.referral import Obligation, Referral
+from casework.staff.models import Staff
+
+LIST_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class DeadlineOverview:
+    """What the deadline view shows, for the referrals one team leader may see."""
+
+    upcoming: list[Obligation]
+    overdue: list[Obligation]
+    per_worker: list[tuple[str, int, int]]  # name, outstanding, of which overdue
+    breaches: int
+    quarter_start: datetime
+    hours: int
+
+
+def quarter_start(now: datetime, tz: tzinfo) -> datetime:
+    """The start of the calendar quarter ``now`` falls in, in local time (the return's
+    quarters: January, April, July, October)."""
+    local = now.astimezone(tz)
+    return local.replace(
+        month=3 * ((local.month - 1) // 3) + 1, day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+
+
+def deadline_overview(session, viewer, *, now: datetime, tz: tzinfo, hours: int = 8):
+    """Due in the next ``hours``, overdue, outstanding per caseworker, and breaches so far
+    this quarter, on open referrals ``viewer`` may see."""
+    visible = visible_referrals_clause(viewer)
+    base = (
+        sa.select(Obligation)
+        .join(Referral, Obligation.referral_id == Referral.id)
+        .where(visible, Referral.status == "open")
+    )
+    unmet = sa.or_(
+        Obligation.status == "due",
+        sa.and_(Obligation.status == "breached", Obligation.met_at.is_(None)),
+    )
+    upcoming = session.scalars(
+        base.where(
+            Obligation.status == "due",
+            Obligation.due_at >= now,
+            Obligation.due_at < now + timedelta(hours=hours),
+        )
+        .order_by(Obligation.due_at)
+        .limit(LIST_LIMIT)
+    ).all()
+    overdue = session.scalars(
+        base.where(unmet, Obligation.due_at < now).order_by(Obligation.due_at).limit(LIST_LIMIT)
+    ).all()
+    per_worker = session.execute(
+        sa.select(
+            Staff.name,
+            sa.func.count(Obligation.id),
+            sa.func.sum(sa.case((Obligation.due_at < now, 1), else_=0)),
+        )
+        .select_from(Obligation)
+        .join(Referral, Obligation.referral_id == Referral.id)
+        .join(Staff, Referral.allocated_to_id == Staff.id)
+        .where(visible, unmet, Referral.status == "open")
+        .group_by(Staff.name)
+        .order_by(Staff.name)
+    ).all()
+    start = quarter_start(now, tz)
+    breaches = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Obligation)
+        .join(Referral, Obligation.referral_id == Referral.id)
+        .where(visible, Obligation.status == "breached", Obligation.breached_at >= start)
+    )
+    return DeadlineOverview(
+        upcoming=list(upcoming),
+        overdue=list(overdue),
+        per_worker=[tuple(row) for row in per_worker],
+        breaches=breaches or 0,
+        quarter_start=start,
+        hours=hours,
+    )

@@ -1,0 +1,61 @@
+"""The letters waiting to be printed and posted, as the staff who may see them find them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from casework.access import can_view_referral, refuse, visible_referrals_clause
+from casework.audit import Origin, audit_referral
+from casework.contact import OutboundMessage
+from casework.referral import Referral
+
+
+def letters_to_post(session, viewer) -> list[OutboundMessage]:
+    """Letters queued for printing on referrals ``viewer`` may see, oldest first."""
+    return list(
+        session.scalars(
+            sa.select(OutboundMessage)
+            .join(Referral, OutboundMessage.referral_id == Referral.id)
+            .where(
+                OutboundMessage.channel == "letter",
+                OutboundMessage.status == "queued",
+                visible_referrals_clause(viewer),
+            )
+            .order_by(OutboundMessage.created_at)
+        )
+    )
+
+
+def open_letter(
+    session, message_id: int, *, viewer, origin: Origin, now: datetime
+) -> OutboundMessage:
+    """A letter to print, audited; anything but a letter on a referral ``viewer`` may see is
+    refused as if it did not exist (NotFound)."""
+    message = session.get(OutboundMessage, message_id)
+    if (
+        message is None
+        or message.channel != "letter"
+        or message.referral is None
+        or not can_view_referral(viewer, message.referral)
+    ):
+        refuse(
+            session,
+            actor=viewer,
+            origin=origin,
+            record_type="message",
+            record_id=message_id,
+            now=now,
+        )
+    audit_referral(
+        session,
+        message.referral,
+        "letter.print",
+        actor=viewer,
+        origin=origin,
+        at=now,
+        detail={"message_id": message.id},
+    )
+    session.commit()
+    return message
