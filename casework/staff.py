@@ -127,6 +127,9 @@ class StaffSession(db.Model):
 
     staff: Mapped[Staff] = relationship()
 
+    # The scheduler ends idle and expired sessions every minute: it reads open ones only.
+    __table_args__ = (sa.Index("ix_staff_session_open", "ended_at", "last_seen_at"),)
+
 
 @dataclass(frozen=True)
 class SessionPolicy:
