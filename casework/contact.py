@@ -80,7 +80,17 @@ class OutboundMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    __table_args__ = (sa.Index("ix_outbound_message_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("ix_outbound_message_status_next", "status", "next_attempt_at"),
+        # Messages a sender has claimed: few at any time, checked every minute for one stuck.
+        sa.Index(
+            "ix_outbound_message_sending",
+            "status",
+            "claimed_at",
+            sqlite_where=sa.text("status = 'sending'"),
+            postgresql_where=sa.text("status = 'sending'"),
+        ),
+    )
 
     referral = relationship("Referral")
 

@@ -9,10 +9,12 @@ changes nothing. The whole file is one transaction: a crash leaves none of it.
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -320,6 +322,23 @@ def read_rows(data: bytes):
         raise FileError(f"line {line} is not valid CSV (an unclosed quote?)") from None
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector stopped for the length of one import.
+
+    An import builds a few hundred thousand small objects, none of them garbage until it ends,
+    and the collector's passes over them took a fifth of a 100,000-row import and grew with
+    its size. It is switched back on (if it was on) however the import ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def import_police_download(
     session,
     data: bytes,
@@ -337,6 +356,34 @@ def import_police_download(
 
     ``match_key_limit`` is the MATCH_KEY_LIMIT setting: how many people may hold a
     repeat-victim matching key before it is ignored."""
+    with _collector_paused():
+        return _import(
+            session,
+            data,
+            filename=filename,
+            received_at=received_at,
+            calendar=calendar,
+            origin=origin,
+            actor=actor,
+            now=now,
+            progress=progress,
+            match_key_limit=match_key_limit,
+        )
+
+
+def _import(
+    session,
+    data: bytes,
+    *,
+    filename: str,
+    received_at: datetime,
+    calendar,
+    origin: Origin,
+    actor,
+    now: datetime,
+    progress: Callable[[int, str], None] | None,
+    match_key_limit: int,
+) -> ImportResult:
     result = ImportResult()
     received_on = calendar.local_date(received_at)
     parsed: list[tuple[int, NewReferral]] = []

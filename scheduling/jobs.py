@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -168,7 +168,11 @@ def queue_contact_messages(session, ctx: Context, *, now: datetime) -> int:
     rows = session.scalars(
         sa.select(Obligation)
         .where(
-            Obligation.kind.in_(MESSAGE_KINDS),
+            # Literal kinds, so SQLite can use the partial index ix_obligation_message_unmet
+            # (casework/referral.py lists the same kinds; tests/integration/test_sweep_plans.py).
+            Obligation.kind.in_(
+                sa.bindparam("message_kinds", MESSAGE_KINDS, expanding=True, literal_execute=True)
+            ),
             Obligation.met_at.is_(None),
             Obligation.status.in_(("due", "breached")),
             ~has_message,
@@ -243,12 +247,19 @@ def queue_reminders(session, ctx: Context, *, now: datetime) -> int:
     if not ctx.calendar.is_open_at(now):
         return 0
     today = ctx.calendar.local_date(now)
-    horizon = now + timedelta(days=8)
+    # Reminders go on the last service day before the appointment, so today's are for
+    # appointments from tomorrow up to the end of the next service day: one indexed range.
+    tomorrow = datetime.combine(today + timedelta(days=1), time(0), tzinfo=ctx.calendar.tz)
+    until = datetime.combine(
+        ctx.calendar.next_service_day(today) + timedelta(days=1), time(0), tzinfo=ctx.calendar.tz
+    )
+    horizon = min(now + timedelta(days=8), until)
     rows = session.scalars(
         sa.select(Obligation)
         .where(
             Obligation.booked_at.is_not(None),
             Obligation.booked_at > now,
+            Obligation.booked_at >= tomorrow,
             Obligation.booked_at < horizon,
             Obligation.status == "due",
             Obligation.kind.in_(APPOINTMENTS),
@@ -298,6 +309,8 @@ def queue_re_engagement_prompts(session, ctx: Context, *, now: datetime) -> int:
     """On the working day before a court date, sentencing or offender release, prompt the
     caseworker (or, on an unallocated case, the team leaders) to re-engage (D9)."""
     today = ctx.calendar.local_date(now)
+    # Only today's prompts: an indexed range of today's due rows, not every future one.
+    tomorrow = datetime.combine(today + timedelta(days=1), time(0), tzinfo=ctx.calendar.tz)
     rows = session.execute(
         sa.select(
             Obligation.id,
@@ -312,6 +325,7 @@ def queue_re_engagement_prompts(session, ctx: Context, *, now: datetime) -> int:
             Obligation.status == "due",
             Obligation.met_at.is_(None),
             Obligation.due_at >= now,
+            Obligation.due_at < tomorrow,
         )
     ).all()
     prompts = []

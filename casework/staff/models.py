@@ -120,3 +120,6 @@ class StaffSession(db.Model):
     ip: Mapped[str | None] = mapped_column(sa.String(64))
 
     staff: Mapped[Staff] = relationship()
+
+    # The scheduler ends idle and expired sessions every minute: it reads open ones only.
+    __table_args__ = (sa.Index("ix_staff_session_open", "ended_at", "last_seen_at"),)
