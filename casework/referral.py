@@ -301,6 +301,9 @@ class ImportJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
+    # The scheduler claims queued jobs and fails stuck ones every minute: by status, then age.
+    __table_args__ = (sa.Index("ix_import_job_status_updated", "status", "updated_at"),)
+
     @property
     def percent(self) -> int:
         if self.status == "done":
