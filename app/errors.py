@@ -64,7 +64,7 @@ def register(app: Flask) -> None:
         """A request over MAX_UPLOAD_MB: on the upload page, the form again with the limit in
         words; elsewhere a plain page saying the same."""
         from app.imports.routes import upload_too_large
-        from casework.import_jobs import too_large_message
+        from casework.referrals.import_jobs import too_large_message
 
         db.session.rollback()
         if request.endpoint == "imports.police_upload":

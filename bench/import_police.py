@@ -1,6 +1,6 @@
 """Benchmark: import a 100,000-row police download into a fresh SQLite database.
 
-The download comes from the realistic generator (casework.demo.police_rows): a third repeat
+The download comes from the realistic generator (casework.demo.generator.police_rows): a third
 victims, two people to a household landline, 2% a common name with a placeholder birth date,
 one hostel phone on 5,000 rows.
 
@@ -81,8 +81,8 @@ def timed_import(count: int, folder: Path) -> tuple[float, object, Path]:
     """Seconds to import ``count`` generated rows into a fresh database in ``folder``."""
     from casework.audit import Origin
     from casework.db import db
-    from casework.demo import police_csv
-    from casework.police_import import import_police_download
+    from casework.demo.generator import police_csv
+    from casework.referrals.police_import import import_police_download
     from scheduling.calendars import victim_calendar
 
     received = datetime(2026, 11, 20, 7, tzinfo=UTC)
@@ -108,7 +108,7 @@ def timed_import(count: int, folder: Path) -> tuple[float, object, Path]:
 
 
 def main(count: int = 100_000) -> bool:
-    from casework.demo import police_csv
+    from casework.demo.generator import police_csv
 
     folder = Path(tempfile.mkdtemp(prefix="waypoint-bench-import-"))
     received = datetime(2026, 11, 20, 7, tzinfo=UTC)

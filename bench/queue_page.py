@@ -31,8 +31,8 @@ def timed(client, path: str) -> list[float]:
 def main(count: int = 200_000) -> bool:
     from casework.audit import Origin
     from casework.db import db
-    from casework.demo import police_csv
-    from casework.police_import import import_police_download
+    from casework.demo.generator import police_csv
+    from casework.referrals.police_import import import_police_download
     from casework.staff.accounts import StaffDetails, create_staff
     from scheduling.calendars import victim_calendar
 

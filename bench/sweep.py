@@ -23,8 +23,8 @@ DUE = 1_000
 def main(total: int = 1_000_000) -> bool:
     from casework.audit import Origin
     from casework.db import db
-    from casework.demo import police_csv
-    from casework.police_import import import_police_download
+    from casework.demo.generator import police_csv
+    from casework.referrals.police_import import import_police_download
     from scheduling import jobs
     from scheduling.worker import context, run_once, sweeps
 

@@ -187,7 +187,7 @@ def search_events(search: AuditSearch, *, page: int, per_page: int):
     query = sa.select(AuditEvent)
     if search.reference:
         from casework.errors import NotFound, ValidationError
-        from casework.subject_access import person_referrals
+        from casework.people.subject_access import person_referrals
 
         try:
             person, _ = person_referrals(db.session, search.reference)

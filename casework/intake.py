@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from casework.audit import Origin, record_referral_events
 from casework.bulk import Same, bulk_insert
-from casework.contact_details import is_mobile, normalise_name
+from casework.people.contact_details import is_mobile, normalise_name
 from casework.referral import MatchKey, Obligation, PossibleMatch, Referral
 from triage import deadlines
 from triage.enhanced import ReferralFacts, assess_priority

@@ -16,13 +16,14 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from casework import import_jobs, messages
+from casework import messages
 from casework.audit import Origin, audit_referral
 from casework.contact import ContactAttempt, LetterTemplate, OutboundMessage
 from casework.errors import NotFound, ValidationError
 from casework.intake import MATCH_KEY_LIMIT, refresh_queue_positions
-from casework.police_import import FileError, import_police_download
 from casework.referral import Obligation, Referral
+from casework.referrals import import_jobs
+from casework.referrals.police_import import FileError, import_police_download
 from casework.staff.models import Staff, StaffSession
 from casework.staff.sign_in import SessionPolicy
 from scheduling.messaging.content import DEFAULT_LETTERS, Wording

@@ -12,7 +12,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from casework.audit import Origin
 from casework.db import db, utcnow
-from casework.retention import anonymise_expired
+from casework.people.retention import anonymise_expired
 from casework.staff.sign_in import SessionPolicy
 from scheduling import jobs
 from scheduling.calendars import victim_calendar

@@ -20,7 +20,7 @@ def create_referrals(
     Returns the import's result."""
     from casework.audit import Origin
     from casework.db import db
-    from casework.police_import import import_police_download
+    from casework.referrals.police_import import import_police_download
     from scheduling.calendars import victim_calendar
 
     data = source if isinstance(source, bytes) else police_csv(source, *more)

@@ -3,7 +3,7 @@
 import csv
 import io
 
-from casework.police_import import COLUMNS
+from casework.referrals.police_import import COLUMNS
 
 SAMPLE = "tests/fixtures/police-download-example.csv"  # a copy of shared/samples
 
@@ -52,7 +52,7 @@ def import_rows(app, *rows: dict, received):
     """Import these rows as one police download received at ``received``, as the CLI would."""
     from casework.audit import Origin
     from casework.db import db
-    from casework.police_import import import_police_download
+    from casework.referrals.police_import import import_police_download
     from scheduling.calendars import victim_calendar
 
     return import_police_download(

@@ -22,6 +22,7 @@ from app.forms import apply_errors, button_action, page_number
 from casework.audit import AuditSearch, search_events
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
+from casework.people.subject_access import subject_access_export
 from casework.staff.accounts import (
     StaffDetails,
     create_staff,
@@ -39,7 +40,6 @@ from casework.staff.directory import (
 )
 from casework.staff.models import ROLES, Staff
 from casework.staff.two_step import reset_two_step
-from casework.subject_access import subject_access_export
 
 admin_only = role_required("admin")
 

@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from casework.db import db, utcnow
-from casework.demo_data import seed_demo_referrals, seed_demo_staff
+from casework.demo.seed import seed_demo_referrals, seed_demo_staff
 from scheduling.calendars import victim_calendar
 
 demo_cli = AppGroup("demo", help="Synthetic demonstration data (never real people).")
@@ -40,8 +40,8 @@ def demo_seed() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def demo_police_csv(rows: int, seed: int, path: Path) -> None:
     """Write a valid synthetic police download of any size to PATH."""
-    from casework.demo import police_rows
-    from casework.police_import import COLUMNS
+    from casework.demo.generator import police_rows
+    from casework.referrals.police_import import COLUMNS
 
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")

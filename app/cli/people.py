@@ -22,7 +22,7 @@ people_cli = AppGroup("people", help="People's rights over their data.")
 def export_person(reference: str, out: Path | None):
     """Subject-access export: everything held about the person behind REFERENCE (WP-...)."""
     from casework.errors import NotFound
-    from casework.subject_access import subject_access_export
+    from casework.people.subject_access import subject_access_export
 
     try:
         export = subject_access_export(
@@ -46,7 +46,7 @@ def export_person(reference: str, out: Path | None):
 @click.option("--now", "now_text", help="as of this moment (ISO 8601 with offset)")
 def anonymise_expired_people(now_text: str | None):
     """Remove the personal details of everyone past the retention period (RETENTION_YEARS)."""
-    from casework.retention import anonymise_expired
+    from casework.people.retention import anonymise_expired
 
     now = parse_moment(now_text, "--now") or utcnow()
     years = current_app.config["RETENTION_YEARS"]

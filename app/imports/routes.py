@@ -8,7 +8,7 @@ from app.imports import bp
 from app.imports.forms import PoliceUploadForm
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
-from casework.import_jobs import (
+from casework.referrals.import_jobs import (
     UploadTooLarge,
     get_import_job,
     queue_police_upload,

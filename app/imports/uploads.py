@@ -6,7 +6,7 @@ import tempfile
 
 from flask import Flask, Request, current_app
 
-from casework.import_jobs import upload_folder
+from casework.referrals.import_jobs import upload_folder
 
 # Room for the rest of a multipart form (CSRF token, field names, boundaries) around the file.
 FORM_ALLOWANCE = 64 * 1024

@@ -11,9 +11,9 @@ from app.extensions import csrf, db
 from app.refusals import audit_refusal
 from app.webhooks import bp
 from casework.audit import Origin
-from casework.contact_details import normalise_phone
 from casework.db import utcnow
 from casework.messages import apply_delivery_status, apply_inbound_text
+from casework.people.contact_details import normalise_phone
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START_WORDS = {"START", "YES", "UNSTOP"}

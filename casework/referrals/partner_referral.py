@@ -8,11 +8,11 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from casework.audit import Origin
-from casework.contact_details import (
-    normalise_email,
-)
 from casework.errors import ValidationError
 from casework.intake import NewReferral, store_referrals
+from casework.people.contact_details import (
+    normalise_email,
+)
 from casework.referral import PartnerAgency, Referral
 from casework.referrals.victim_details import (
     PARTNER_METHODS,

@@ -10,13 +10,13 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from casework.contact_details import (
+from casework.errors import ValidationError
+from casework.people.contact_details import (
     is_mobile,
     normalise_email,
     normalise_phone,
     normalise_postcode,
 )
-from casework.errors import ValidationError
 from casework.referral import Referral
 
 # What a person may tell us about what happened, as the police flags triage understands.

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from casework.contact import OutboundMessage
 from casework.db import db
-from casework.import_jobs import claim_next_job, record_progress, run_import_job
 from casework.referral import Obligation, PartnerAgency, Referral
+from casework.referrals.import_jobs import claim_next_job, record_progress, run_import_job
 from scheduling import jobs
 from scheduling.worker import context
 from tests.conftest import PASSWORD

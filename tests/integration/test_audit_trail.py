@@ -47,7 +47,7 @@ def test_database_refuses_raw_sql_that_rewrites_history(event, statement):
 def test_an_import_reads_as_counts_on_the_audit_page(app, client, sign_in_as):
     from datetime import UTC, datetime
 
-    from casework.police_import import import_police_download
+    from casework.referrals.police_import import import_police_download
     from scheduling.calendars import victim_calendar
     from tests.police import police_csv, police_row
 

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import time_machine
 
 from casework.db import db
-from casework.police_import import COLUMNS
 from casework.referral import Referral
+from casework.referrals.police_import import COLUMNS
 from tests.police import police_csv, police_row
 
 RECEIVED = "2026-11-20T07:00:00+00:00"

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from casework.audit import Origin
 from casework.db import db
-from casework.police_import import import_police_download
 from casework.referral import ImportBatch, Obligation, Referral
+from casework.referrals.police_import import import_police_download
 from scheduling.calendars import victim_calendar
 from tests.conftest import audit_rows
 from tests.police import SAMPLE, police_csv, police_row

@@ -16,9 +16,9 @@ import time_machine
 
 from casework.audit import Origin
 from casework.db import db
-from casework.import_jobs import claim_next_job, record_progress
-from casework.police_import import import_police_download
 from casework.referral import ImportJob, Referral
+from casework.referrals.import_jobs import claim_next_job, record_progress
+from casework.referrals.police_import import import_police_download
 from scheduling import jobs
 from scheduling.worker import context
 from tests.conftest import audit_rows, csrf_token, post_form, sign_in

@@ -10,8 +10,8 @@ from casework.audit import Origin
 from casework.contact import OutboundMessage
 from casework.contact_services import record_key_date
 from casework.db import db
+from casework.people.retention import anonymise_expired
 from casework.referral import MatchKey, PossibleMatch, Referral
-from casework.retention import anonymise_expired
 from scheduling import jobs
 from scheduling.worker import context, run_once
 from tests.conftest import audit_rows

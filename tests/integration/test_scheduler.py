@@ -158,7 +158,7 @@ def test_two_sweeps_at_once_send_each_message_once(app, fake_twilio, create_staf
         for i in range(20)
     ]
     from casework.audit import Origin
-    from casework.police_import import import_police_download
+    from casework.referrals.police_import import import_police_download
 
     received = datetime(2026, 11, 20, 7, tzinfo=UTC)
     ctx = context(app.config)
@@ -200,7 +200,7 @@ def test_scheduler_killed_and_restarted_across_a_deadline(
     it: the breach is recorded once and the alert sent once."""
     create_staff_record("team_leader", email="lead@waypoint.test")
     from casework.audit import Origin
-    from casework.police_import import import_police_download
+    from casework.referrals.police_import import import_police_download
 
     now = datetime.now(UTC)
     import_police_download(

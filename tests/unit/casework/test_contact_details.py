@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casework.contact_details import normalise_email, normalise_phone, normalise_postcode
+from casework.people.contact_details import normalise_email, normalise_phone, normalise_postcode
 
 
 @pytest.mark.parametrize(

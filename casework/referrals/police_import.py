@@ -22,7 +22,6 @@ from operator import itemgetter
 from pathlib import Path
 
 from casework.audit import Origin, record_event
-from casework.contact_details import normalise_email, normalise_phone, normalise_postcode
 from casework.intake import (
     MATCH_KEY_LIMIT,
     NewReferral,
@@ -30,6 +29,7 @@ from casework.intake import (
     police_dedupe_key,
     store_referrals,
 )
+from casework.people.contact_details import normalise_email, normalise_phone, normalise_postcode
 from casework.referral import ImportBatch
 from triage.deadlines import CONTACT_METHODS
 from triage.enhanced import POLICE_FLAGS

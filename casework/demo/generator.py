@@ -11,7 +11,7 @@ import io
 import random
 from datetime import date, datetime, timedelta
 
-from casework.police_import import COLUMNS
+from casework.referrals.police_import import COLUMNS
 
 FORENAMES = [
     "Aisha",
