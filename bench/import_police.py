@@ -1,8 +1,8 @@
 """Benchmark: import a 100,000-row police download into a fresh SQLite database.
 
 The download comes from the realistic generator (casework.demo.generator.police_rows): a
-third repeat victims, two people to a household landline, 2% a common name with a placeholder birth date,
-one hostel phone on 5,000 rows.
+third repeat victims, two people to a household landline, 2% a common name with a placeholder
+birth date, one hostel phone on 5,000 rows.
 
 Baselines, measured in the same run: the storage floor (exactly the rows the import stored,
 prebuilt, written with plain sqlite3 executemany into Waypoint's own schema) and, for
