@@ -88,7 +88,7 @@ def can_view_referral(viewer, referral) -> bool:
 
 def visible_referrals_clause(viewer):
     """The SQL form of :func:`can_view_referral`, for the queue and every list."""
-    from casework.referral import Referral
+    from casework.referrals.models import Referral
 
     if viewer.role not in REFERRAL_ROLES:
         return sa.false()

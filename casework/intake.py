@@ -17,8 +17,10 @@ import sqlalchemy as sa
 
 from casework.audit import Origin, record_referral_events
 from casework.bulk import Same, bulk_insert
+from casework.obligations.models import Obligation
 from casework.people.contact_details import is_mobile, normalise_name
-from casework.referral import MatchKey, Obligation, PossibleMatch, Referral
+from casework.people.models import MatchKey, PossibleMatch
+from casework.referrals.models import Referral
 from triage import deadlines
 from triage.enhanced import ReferralFacts, assess_priority
 

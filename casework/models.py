@@ -1,21 +1,14 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
 from casework.audit import AuditEvent  # noqa: F401
-from casework.contact import (  # noqa: F401
-    ContactAttempt,
-    InitialContact,
-    KeyDate,
+from casework.contact.models import ContactAttempt, InitialContact, KeyDate  # noqa: F401
+from casework.messages.models import (  # noqa: F401
     LetterTemplate,
     OutboundMessage,
     SmsOptOut,
+    WebhookReceipt,
 )
-from casework.referral import (  # noqa: F401
-    ImportBatch,
-    ImportJob,
-    MatchKey,
-    Obligation,
-    PartnerAgency,
-    PossibleMatch,
-    Referral,
-)
+from casework.obligations.models import Obligation  # noqa: F401
+from casework.people.models import MatchKey, PossibleMatch  # noqa: F401
+from casework.referrals.models import ImportBatch, ImportJob, PartnerAgency, Referral  # noqa: F401
 from casework.staff.models import Staff, StaffSession, Team  # noqa: F401

@@ -22,13 +22,9 @@ from casework.audit import Origin, audit_referral
 from casework.db import UTCDateTime
 from casework.errors import NotFound, ValidationError
 from casework.intake import refresh_queue_position
-from casework.referral import (
-    CONTACT_METHOD_LABELS,
-    SOURCES,
-    Obligation,
-    PossibleMatch,
-    Referral,
-)
+from casework.obligations.models import Obligation
+from casework.people.models import PossibleMatch
+from casework.referrals.models import CONTACT_METHOD_LABELS, SOURCES, Referral
 from casework.staff.models import Staff
 from triage.allocation import AllocationNeeds, CaseworkerProfile, Suggestion, rank_caseworkers
 from triage.deadlines import phone_contact_due

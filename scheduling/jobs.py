@@ -16,13 +16,16 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from casework import messages
 from casework.audit import Origin, audit_referral
-from casework.contact import ContactAttempt, LetterTemplate, OutboundMessage
+from casework.contact.models import ContactAttempt
 from casework.errors import NotFound, ValidationError
 from casework.intake import MATCH_KEY_LIMIT, refresh_queue_positions
-from casework.referral import Obligation, Referral
+from casework.messages import outbox
+from casework.messages.models import LetterTemplate, OutboundMessage
+from casework.messages.opt_outs import is_opted_out
+from casework.obligations.models import Obligation
 from casework.referrals import import_jobs
+from casework.referrals.models import Referral
 from casework.referrals.police_import import FileError, import_police_download
 from casework.staff.models import Staff, StaffSession
 from casework.staff.sign_in import SessionPolicy
@@ -132,7 +135,7 @@ def mark_breaches(session, ctx: Context, *, now: datetime) -> int:
                     "obligation_id": row.id,
                 }
             )
-    messages.queue_messages(session, alerts, now=now, send_after=now)
+    outbox.queue_messages(session, alerts, now=now, send_after=now)
     session.commit()
     return len(breached)
 
@@ -202,9 +205,7 @@ def queue_contact_messages(session, ctx: Context, *, now: datetime) -> int:
             values["attempts"] = f"{calls} time{'s' if calls != 1 else ''}"
         channel, recipient, error = obligation.channel, None, None
         if channel == "sms":
-            if referral.safe_to_text is False or messages.is_opted_out(
-                session, referral.mobile_phone
-            ):
+            if referral.safe_to_text is False or is_opted_out(session, referral.mobile_phone):
                 channel = "post"
             else:
                 recipient = referral.mobile_phone
@@ -237,7 +238,7 @@ def queue_contact_messages(session, ctx: Context, *, now: datetime) -> int:
             }
         )
     # One insert for the lot; a message another sweep queued meanwhile is skipped by its key.
-    messages.queue_messages(session, batch, now=now, send_after=send_after)
+    outbox.queue_messages(session, batch, now=now, send_after=send_after)
     session.commit()
     return len(batch)
 
@@ -281,7 +282,7 @@ def queue_reminders(session, ctx: Context, *, now: datetime) -> int:
             not phone
             or referral.safe_to_text is False
             or referral.status != "open"
-            or messages.is_opted_out(session, phone)
+            or is_opted_out(session, phone)
         ):
             continue
         when = obligation.booked_at.astimezone(ctx.calendar.tz)
@@ -291,7 +292,7 @@ def queue_reminders(session, ctx: Context, *, now: datetime) -> int:
             when=f"{when:%A %-d %B at %H:%M}",
             reference=referral.reference,
         )
-        queued += messages.queue_message(
+        queued += outbox.queue_message(
             session,
             dedupe_key=f"reminder:{obligation.id}:{obligation.booked_at.isoformat()}",
             kind="reminder",
@@ -355,7 +356,7 @@ def queue_re_engagement_prompts(session, ctx: Context, *, now: datetime) -> int:
                     "obligation_id": obligation_id,
                 }
             )
-    messages.queue_messages(session, prompts, now=now, send_after=now)
+    outbox.queue_messages(session, prompts, now=now, send_after=now)
     session.commit()
     return len(prompts)
 
@@ -377,20 +378,20 @@ def dispatch_messages(session, ctx: Context, *, now: datetime) -> dict[str, int]
     session.commit()
     done = {"sent": 0, "failed": 0, "retrying": 0}
     session.expunge_all()  # read each claimed message afresh, as the claim left it
-    for message_id in messages.claim_many(session, list(ids), now):
+    for message_id in outbox.claim_many(session, list(ids), now):
         message = session.get(OutboundMessage, message_id)
         try:
             if message.channel == "sms":
-                if messages.is_opted_out(session, message.recipient):
+                if is_opted_out(session, message.recipient):
                     raise SendError("the number has opted out of texts (STOP)", retry=False)
                 provider_id = ctx.sms.send(message.recipient, message.body)
             else:
                 provider_id = ctx.email.send(message.recipient, message.subject or "", message.body)
         except SendError as exc:
-            messages.record_failure(session, message, str(exc), now, retry=exc.retry)
+            outbox.record_failure(session, message, str(exc), now, retry=exc.retry)
             done["retrying" if message.status == "queued" else "failed"] += 1
         else:
-            messages.record_sent(session, message, provider_id, now)
+            outbox.record_sent(session, message, provider_id, now)
             _meet(session, message, now)
             done["sent"] += 1
         session.commit()

@@ -71,7 +71,7 @@ def referral_by_crime(crime_reference: str):
     import sqlalchemy as sa
 
     from casework.db import db
-    from casework.referral import Referral
+    from casework.referrals.models import Referral
 
     db.session.rollback()
     return db.session.scalars(

@@ -9,8 +9,8 @@ from app.auth.session import request_origin, role_required
 from app.extensions import db
 from casework.db import utcnow
 from casework.errors import NotFound
-from casework.letter_wording import letter_wording, letter_wordings, save_letter_wording
-from casework.referral import OBLIGATION_LABELS
+from casework.messages.letter_wording import letter_wording, letter_wordings, save_letter_wording
+from casework.obligations.models import OBLIGATION_LABELS
 from scheduling.messaging.content import DEFAULT_LETTERS
 
 

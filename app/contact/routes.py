@@ -10,7 +10,7 @@ from app.contact.forms import CallForm, ConversationForm, KeyDateForm, VisitForm
 from app.extensions import db
 from app.forms import apply_errors, button_action
 from app.referrals.routes import render_referral
-from casework.contact_services import (
+from casework.contact.recording import (
     record_appointment_held,
     record_attempt,
     record_conversation,

@@ -5,8 +5,8 @@ from app.auth.session import role_required
 from app.deadlines import bp
 from app.extensions import db
 from casework.db import utcnow
+from casework.obligations.models import OBLIGATION_LABELS
 from casework.obligations.overview import deadline_overview
-from casework.referral import OBLIGATION_LABELS
 from scheduling.calendars import victim_calendar
 
 

@@ -20,8 +20,8 @@ from app.forms import apply_errors
 from app.main import bp
 from casework.db import database_answers, utcnow
 from casework.errors import NotFound, ValidationError
+from casework.obligations.models import OBLIGATION_LABELS
 from casework.queue import open_caseload
-from casework.referral import OBLIGATION_LABELS
 from casework.staff import totp
 from casework.staff.directory import view_staff_profile, visible_colleagues
 from casework.staff.two_step import turn_on_two_step

@@ -7,8 +7,9 @@ from app.extensions import db
 from app.forms import page_number
 from app.queue import bp
 from casework.db import utcnow
+from casework.obligations.models import OBLIGATION_LABELS
 from casework.queue import QueueFilters, QueueRow, count_capped, npas, queue_query, queue_rows
-from casework.referral import CONTACT_METHOD_LABELS, OBLIGATION_LABELS, SOURCES
+from casework.referrals.models import CONTACT_METHOD_LABELS, SOURCES
 from scheduling.calendars import victim_calendar
 
 

@@ -8,9 +8,10 @@ from app.forms import ActionForm, apply_errors, button_action, posted_id
 from app.referrals import bp
 from app.referrals.forms import RaisePriorityForm
 from casework.access import can_manage_referral, can_work_referral
-from casework.contact_services import contact_history
+from casework.contact.recording import contact_history
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
+from casework.obligations.models import OBLIGATION_LABELS
 from casework.queue import (
     allocate,
     allocation_suggestions,
@@ -19,7 +20,7 @@ from casework.queue import (
     pending_matches,
     raise_priority,
 )
-from casework.referral import CONTACT_METHOD_LABELS, OBLIGATION_LABELS, SOURCES
+from casework.referrals.models import CONTACT_METHOD_LABELS, SOURCES
 from scheduling.calendars import victim_calendar
 from triage.contact import CONVERSATION_OUTCOMES, PHONE_OUTCOMES, VISIT_OUTCOMES
 

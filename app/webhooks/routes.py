@@ -12,7 +12,8 @@ from app.refusals import audit_refusal
 from app.webhooks import bp
 from casework.audit import Origin
 from casework.db import utcnow
-from casework.messages import apply_delivery_status, apply_inbound_text
+from casework.messages.opt_outs import apply_inbound_text
+from casework.messages.outbox import apply_delivery_status
 from casework.people.contact_details import normalise_phone
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}

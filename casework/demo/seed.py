@@ -108,7 +108,7 @@ def seed_demo_staff(session, now: datetime) -> list[tuple[str, str, str]]:
 def seed_demo_referrals(session, calendar, now: datetime) -> dict[str, int]:
     """Referrals from all three routes, once: a police download, self and partner referrals."""
     from casework.demo.generator import police_csv
-    from casework.referral import Referral
+    from casework.referrals.models import Referral
     from casework.referrals.partner_referral import ReferrerDetails, submit_partner_referral
     from casework.referrals.police_import import import_police_download
     from casework.referrals.self_referral import submit_self_referral

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, tzinfo
 import sqlalchemy as sa
 
 from casework.access import visible_referrals_clause
-from casework.referral import Obligation, Referral
+from casework.obligations.models import Obligation
+from casework.referrals.models import Referral
 from casework.staff.models import Staff
 
 LIST_LIMIT = 200

@@ -16,8 +16,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from casework.audit import Origin, record_referral_events
-from casework.contact import ContactAttempt, InitialContact, KeyDate, OutboundMessage
-from casework.referral import MatchKey, PossibleMatch, Referral
+from casework.contact.models import ContactAttempt, InitialContact, KeyDate
+from casework.messages.models import OutboundMessage
+from casework.people.models import MatchKey, PossibleMatch
+from casework.referrals.models import Referral
 
 ANONYMISED = "Anonymised"
 RAISED = "raised by team leader"

@@ -15,9 +15,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from casework.audit import AuditEvent, Origin, record_event
-from casework.contact import ContactAttempt, InitialContact, KeyDate, OutboundMessage
+from casework.contact.models import ContactAttempt, InitialContact, KeyDate
 from casework.errors import NotFound
-from casework.referral import SOURCES, Obligation, PartnerAgency, Referral
+from casework.messages.models import OutboundMessage
+from casework.obligations.models import Obligation
+from casework.referrals.models import SOURCES, PartnerAgency, Referral
 from casework.staff.models import ROLES, Staff
 
 # Referral columns that are Waypoint's own machinery, not information about the person.

@@ -13,7 +13,7 @@ from casework.intake import NewReferral, store_referrals
 from casework.people.contact_details import (
     normalise_email,
 )
-from casework.referral import PartnerAgency, Referral
+from casework.referrals.models import PartnerAgency, Referral
 from casework.referrals.victim_details import (
     PARTNER_METHODS,
     VictimDetails,

@@ -30,7 +30,7 @@ from casework.intake import (
     store_referrals,
 )
 from casework.people.contact_details import normalise_email, normalise_phone, normalise_postcode
-from casework.referral import ImportBatch
+from casework.referrals.models import ImportBatch
 from triage.deadlines import CONTACT_METHODS
 from triage.enhanced import POLICE_FLAGS
 

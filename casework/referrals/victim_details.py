@@ -17,7 +17,7 @@ from casework.people.contact_details import (
     normalise_phone,
     normalise_postcode,
 )
-from casework.referral import Referral
+from casework.referrals.models import Referral
 
 # What a person may tell us about what happened, as the police flags triage understands.
 CONCERNS = {

@@ -9,10 +9,11 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from casework.contact import OutboundMessage
 from casework.db import db
-from casework.referral import Obligation, PartnerAgency, Referral
+from casework.messages.models import OutboundMessage
+from casework.obligations.models import Obligation
 from casework.referrals.import_jobs import claim_next_job, record_progress, run_import_job
+from casework.referrals.models import PartnerAgency, Referral
 from scheduling import jobs
 from scheduling.worker import context
 from tests.conftest import PASSWORD

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from casework.db import db
-from casework.referral import Referral
+from casework.referrals.models import Referral
 from tests.e2e.conftest import axe_violations
 
 pytestmark = pytest.mark.e2e

@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from casework.contact import ContactAttempt
+from casework.contact.models import ContactAttempt
 from casework.db import db
-from casework.referral import Referral
+from casework.referrals.models import Referral
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import axe_violations
 from tests.factories import create_referrals

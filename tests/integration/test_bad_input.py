@@ -240,8 +240,10 @@ def seeded(app, create_staff_record, create_team_record):
     possible repeat-victim match, a letter in the print queue, an import job."""
     from datetime import UTC, datetime
 
-    from casework.contact import OutboundMessage
-    from casework.referral import ImportJob, Obligation, PossibleMatch
+    from casework.messages.models import OutboundMessage
+    from casework.obligations.models import Obligation
+    from casework.people.models import PossibleMatch
+    from casework.referrals.models import ImportJob
     from scheduling import jobs
     from scheduling.worker import context
 

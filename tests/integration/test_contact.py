@@ -8,7 +8,8 @@ import sqlalchemy as sa
 import time_machine
 
 from casework.db import db
-from casework.referral import Obligation, Referral
+from casework.obligations.models import Obligation
+from casework.referrals.models import Referral
 from tests.conftest import audit_rows, csrf_token
 from tests.factories import create_referrals
 from tests.police import police_row

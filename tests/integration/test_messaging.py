@@ -11,10 +11,11 @@ import time_machine
 from twilio.request_validator import RequestValidator
 
 from casework.audit import Origin
-from casework.contact import OutboundMessage, SmsOptOut
 from casework.db import db
 from casework.errors import ValidationError
-from casework.referral import Obligation, Referral
+from casework.messages.models import OutboundMessage, SmsOptOut
+from casework.obligations.models import Obligation
+from casework.referrals.models import Referral
 from scheduling import jobs
 from scheduling.worker import context
 from tests.conftest import TWILIO_TOKEN, audit_rows, csrf_token

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import time_machine
 
 from casework.db import db
-from casework.referral import Referral
+from casework.referrals.models import Referral
 from casework.referrals.police_import import COLUMNS
 from tests.police import police_csv, police_row
 

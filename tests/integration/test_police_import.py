@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from casework.audit import Origin
 from casework.db import db
-from casework.referral import ImportBatch, Obligation, Referral
+from casework.obligations.models import Obligation
+from casework.referrals.models import ImportBatch, Referral
 from casework.referrals.police_import import import_police_download
 from scheduling.calendars import victim_calendar
 from tests.conftest import audit_rows

@@ -16,8 +16,8 @@ import time_machine
 
 from casework.audit import Origin
 from casework.db import db
-from casework.referral import ImportJob, Referral
 from casework.referrals.import_jobs import claim_next_job, record_progress
+from casework.referrals.models import ImportJob, Referral
 from casework.referrals.police_import import import_police_download
 from scheduling import jobs
 from scheduling.worker import context

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 import time_machine
 
 from casework.db import db
-from casework.referral import Obligation, PartnerAgency, Referral
+from casework.obligations.models import Obligation
+from casework.referrals.models import PartnerAgency, Referral
 from tests.conftest import audit_rows, csrf_token
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -9,7 +9,9 @@ import sqlalchemy as sa
 import time_machine
 
 from casework.db import db
-from casework.referral import Obligation, PossibleMatch, Referral
+from casework.obligations.models import Obligation
+from casework.people.models import PossibleMatch
+from casework.referrals.models import Referral
 from tests.conftest import audit_rows, post_form
 from tests.factories import create_referrals
 from tests.police import SAMPLE, police_csv, police_row

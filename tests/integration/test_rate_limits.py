@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from casework.db import db
-from casework.referral import Referral
+from casework.referrals.models import Referral
 from tests.conftest import csrf_token
 
 

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from casework.db import db
 from casework.intake import link_repeat_victims
-from casework.referral import MatchKey, PossibleMatch, Referral
+from casework.people.models import MatchKey, PossibleMatch
+from casework.referrals.models import Referral
 from tests.factories import create_referrals
 from tests.police import police_csv, police_row
 

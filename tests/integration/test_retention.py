@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 
 from casework.audit import Origin
-from casework.contact import OutboundMessage
-from casework.contact_services import record_key_date
+from casework.contact.recording import record_key_date
 from casework.db import db
+from casework.messages.models import OutboundMessage
+from casework.people.models import MatchKey, PossibleMatch
 from casework.people.retention import anonymise_expired
-from casework.referral import MatchKey, PossibleMatch, Referral
+from casework.referrals.models import Referral
 from scheduling import jobs
 from scheduling.worker import context, run_once
 from tests.conftest import audit_rows

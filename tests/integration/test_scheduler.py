@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from casework.contact import OutboundMessage
 from casework.db import db
-from casework.referral import Obligation, Referral
+from casework.messages.models import OutboundMessage
+from casework.obligations.models import Obligation
+from casework.referrals.models import Referral
 from scheduling import jobs
 from scheduling.worker import context
 from tests.conftest import TWILIO_SID, TWILIO_TOKEN
@@ -98,7 +99,7 @@ def test_walk_through_messages_once_breaches_and_the_final_letter(
 
 def test_third_failed_call_queues_the_final_letter(app, runner, create_staff_record):
     from casework.audit import Origin
-    from casework.contact_services import record_attempt
+    from casework.contact.recording import record_attempt
 
     import_sample(runner)
     leader = create_staff_record("team_leader")

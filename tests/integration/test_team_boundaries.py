@@ -6,7 +6,8 @@ import re
 import sqlalchemy as sa
 
 from casework.db import db
-from casework.referral import PossibleMatch, Referral
+from casework.people.models import PossibleMatch
+from casework.referrals.models import Referral
 from tests.conftest import audit_rows, post_form, sign_in
 from tests.factories import create_referrals
 from tests.integration.test_queue import referral_by_ref

@@ -9,10 +9,12 @@ import sqlalchemy as sa
 
 from casework.access import can_work_referral, refuse
 from casework.audit import Origin, audit_referral
-from casework.contact import ContactAttempt, InitialContact, KeyDate, OutboundMessage
+from casework.contact.models import ContactAttempt, InitialContact, KeyDate
 from casework.errors import NotFound, ValidationError
 from casework.intake import refresh_queue_position
-from casework.referral import Obligation, Referral
+from casework.messages.models import OutboundMessage
+from casework.obligations.models import Obligation
+from casework.referrals.models import Referral
 from triage import contact as rules
 
 PHONE_KINDS = ("phone_contact",)
@@ -323,7 +325,7 @@ class ContactHistory:
 def contact_history(session, referral) -> ContactHistory:
     """Calls and visits, the first conversation, the messages sent (not staff alerts), and
     whether the person texted STOP, for the referral's page."""
-    from casework.messages import is_opted_out
+    from casework.messages.opt_outs import is_opted_out
 
     return ContactHistory(
         attempts=list(

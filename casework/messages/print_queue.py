@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from casework.access import can_view_referral, refuse, visible_referrals_clause
 from casework.audit import Origin, audit_referral
-from casework.contact import OutboundMessage
-from casework.referral import Referral
+from casework.messages.models import OutboundMessage
+from casework.referrals.models import Referral
 
 
 def letters_to_post(session, viewer) -> list[OutboundMessage]:

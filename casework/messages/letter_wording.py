@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from casework.audit import Origin, record_event
-from casework.contact import LetterTemplate
 from casework.errors import NotFound
+from casework.messages.models import LetterTemplate
 
 
 def letter_wordings(session, defaults: dict[str, tuple[str, str]]) -> list[tuple[str, str, bool]]:

@@ -1,15 +1,23 @@
-"""Referrals, the obligations they create, import batches, partner agencies and repeat matches."""
+"""Referrals as records: the referral, the partner agency that made it, the police download batch
+and upload job it came in, and the words for sources and contact methods.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.db import UTCDateTime, db
 
+if TYPE_CHECKING:  # relationships name their classes; the mapper registry resolves them
+    from casework.obligations.models import Obligation
+
 SOURCES = {"police": "Police download", "partner": "Partner agency", "self": "Self-referral"}
+
+
 CONTACT_METHOD_LABELS = {
     "HOME_PHONE": "Home telephone",
     "MOBILE_PHONE": "Mobile telephone",
@@ -18,17 +26,6 @@ CONTACT_METHOD_LABELS = {
     "IN_PERSON": "In person",
     "POST": "Post",
     "SMS": "SMS text",
-}
-OBLIGATION_LABELS = {
-    "phone_contact": "First telephone call",
-    "initial_message": "Initial message",
-    "home_visit_offer": "Home visit offer",
-    "home_visit": "Home visit",
-    "web_chat": "Booked secure web chat",
-    "final_letter": "Final letter",
-    "home_visit_second": "Second home visit",
-    "needs_assessment": "Needs assessment",
-    "re_engagement": "Re-engagement contact",
 }
 
 
@@ -182,99 +179,6 @@ class Referral(db.Model):
     @property
     def name(self) -> str:
         return f"{self.forename} {self.surname}"
-
-
-# Obligations met by a message (D2, D3 offer, D1b letter) and not yet met. The sweep that
-# queues them (scheduling.jobs.MESSAGE_KINDS) names the same kinds, in this order, as literals,
-# so SQLite can use the partial index.
-MESSAGE_KINDS = ("initial_message", "home_visit_offer", "final_letter")
-MESSAGES_UNMET = "met_at IS NULL AND kind IN ({})".format(
-    ", ".join(f"'{kind}'" for kind in MESSAGE_KINDS)
-)
-
-
-class Obligation(db.Model):
-    """Something the service must do for a referral by ``due_at`` (DESIGN.md D1-D9)."""
-
-    __tablename__ = "obligation"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"))
-    kind: Mapped[str] = mapped_column(sa.String(32))
-    channel: Mapped[str] = mapped_column(sa.String(16))
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(sa.String(10), default="due")
-    met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # When a booked appointment (needs assessment, home visit, web chat) is to happen.
-    booked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    referral: Mapped[Referral] = relationship(back_populates="obligations")
-
-    __table_args__ = (
-        sa.Index("ix_obligation_status_due_at", "status", "due_at"),
-        # A referral's obligations, and its unmet or breached ones (its place in the queue).
-        sa.Index("ix_obligation_referral_status", "referral_id", "status"),
-        # The scheduler asks every minute which messages are still to be queued and which
-        # appointments are coming up; these partial indexes hold only those rows, so an idle
-        # sweep over a million obligations reads next to nothing (bench/sweep.py).
-        sa.Index(
-            "ix_obligation_message_unmet",
-            "kind",
-            "status",
-            sqlite_where=sa.text(MESSAGES_UNMET),
-            postgresql_where=sa.text(MESSAGES_UNMET),
-        ),
-        sa.Index(
-            "ix_obligation_booked",
-            "status",
-            "booked_at",
-            sqlite_where=sa.text("booked_at IS NOT NULL"),
-            postgresql_where=sa.text("booked_at IS NOT NULL"),
-        ),
-    )
-
-
-class MatchKey(db.Model):
-    """A normalised detail (phone or email) used to spot a repeat victim."""
-
-    __tablename__ = "match_key"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"))
-    kind: Mapped[str] = mapped_column(sa.String(8))
-    value: Mapped[str] = mapped_column(sa.String(254))
-
-    # Matching asks "who else has this value?" and "which values has this referral?"; each
-    # index answers one question on its own, without reading the table.
-    __table_args__ = (
-        sa.Index("ix_match_key_value_referral", "value", "referral_id"),
-        sa.Index("ix_match_key_referral_value", "referral_id", "value"),
-    )
-
-
-class PossibleMatch(db.Model):
-    """An earlier referral that may be the same person, waiting for a team leader to decide."""
-
-    __tablename__ = "possible_match"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Looked up by referral through the unique constraint's index (referral_id leads it).
-    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"))
-    earlier_referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"))
-    matched_on: Mapped[list] = mapped_column(sa.JSON)
-    # Deliberately not indexed: nearly every match is pending, so an index on status only
-    # tempted SQLite's planner away from the referral_id index (4 ms instead of 0.1 ms).
-    status: Mapped[str] = mapped_column(sa.String(10), default="pending")
-    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    referral: Mapped[Referral] = relationship(foreign_keys=[referral_id])
-    earlier: Mapped[Referral] = relationship(foreign_keys=[earlier_referral_id])
-
-    __table_args__ = (sa.UniqueConstraint("referral_id", "earlier_referral_id"),)
 
 
 class ImportJob(db.Model):

@@ -1,4 +1,6 @@
-"""Outbound messages as records: queued once, claimed by one sender, tracked to delivery."""
+"""The outbox: messages queued once, claimed by one sender, recorded as sent or failed with
+retries, and moved forward by the provider's delivery statuses.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +8,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
-from casework.audit import Origin, record_event
-from casework.contact import OutboundMessage, SmsOptOut, WebhookReceipt
+from casework.messages.models import OutboundMessage
 
 STATUS_ORDER = {
     "queued": 0,
@@ -20,12 +20,16 @@ STATUS_ORDER = {
     "undelivered": 4,
     "failed": 4,
 }
+
+
 RETRY_DELAYS = [
     timedelta(minutes=1),
     timedelta(minutes=5),
     timedelta(minutes=15),
     timedelta(hours=1),
 ]
+
+
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
 
@@ -165,12 +169,6 @@ def advance_status(
     return True
 
 
-def is_opted_out(session, phone: str | None) -> bool:
-    return bool(phone) and bool(
-        session.scalar(sa.select(SmsOptOut.opted_out).where(SmsOptOut.phone == phone))
-    )
-
-
 PROVIDER_STATUSES = {"queued", "sending", "sent", "delivered", "undelivered", "failed"}
 
 
@@ -188,47 +186,3 @@ def apply_delivery_status(
         return False
     session.commit()
     return True
-
-
-def claim_webhook_event(session, event_id: str, now: datetime) -> bool:
-    """Record a provider's event as applied; False when it already was (a repeated delivery or
-    a replay), so the caller changes nothing. Two deliveries racing each other: one wins."""
-    if not event_id or len(event_id) > 80:
-        return False
-    if session.get(WebhookReceipt, event_id) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(WebhookReceipt(event_id=event_id, received_at=now))
-    except IntegrityError:
-        return False
-    return True
-
-
-def apply_inbound_text(
-    session, message_sid: str, phone: str, opted_out: bool, *, origin: Origin, now: datetime
-) -> bool:
-    """A person texted STOP (``opted_out``) or START: honour it once per message, however often
-    the provider delivers it, and audit it. False when this message was already applied."""
-    if not claim_webhook_event(session, f"sms:{message_sid}", now):
-        session.rollback()
-        return False
-    set_opt_out(session, phone, opted_out, now)
-    record_event(
-        session,
-        action="sms.opt_out" if opted_out else "sms.opt_in",
-        origin=origin,
-        at=now,
-        detail={"phone_end": phone[-3:]},
-    )
-    session.commit()
-    return True
-
-
-def set_opt_out(session, phone: str, opted_out: bool, now: datetime) -> None:
-    row = session.get(SmsOptOut, phone)
-    if row is None:
-        session.add(SmsOptOut(phone=phone, opted_out=opted_out, changed_at=now))
-    else:
-        row.opted_out = opted_out
-        row.changed_at = now

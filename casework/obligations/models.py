@@ -1,0 +1,82 @@
+"""Obligations as records: something the service must do by a time (D1-D12), met, breached or
+cancelled.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.db import UTCDateTime, db
+
+if TYPE_CHECKING:  # relationships name their classes; the mapper registry resolves them
+    from casework.referrals.models import Referral
+
+OBLIGATION_LABELS = {
+    "phone_contact": "First telephone call",
+    "initial_message": "Initial message",
+    "home_visit_offer": "Home visit offer",
+    "home_visit": "Home visit",
+    "web_chat": "Booked secure web chat",
+    "final_letter": "Final letter",
+    "home_visit_second": "Second home visit",
+    "needs_assessment": "Needs assessment",
+    "re_engagement": "Re-engagement contact",
+}
+
+
+# Obligations met by a message (D2, D3 offer, D1b letter) and not yet met. The sweep that
+# queues them (scheduling.jobs.MESSAGE_KINDS) names the same kinds, in this order, as literals,
+# so SQLite can use the partial index.
+MESSAGE_KINDS = ("initial_message", "home_visit_offer", "final_letter")
+
+
+MESSAGES_UNMET = "met_at IS NULL AND kind IN ({})".format(
+    ", ".join(f"'{kind}'" for kind in MESSAGE_KINDS)
+)
+
+
+class Obligation(db.Model):
+    """Something the service must do for a referral by ``due_at`` (DESIGN.md D1-D9)."""
+
+    __tablename__ = "obligation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(sa.String(10), default="due")
+    met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a booked appointment (needs assessment, home visit, web chat) is to happen.
+    booked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    referral: Mapped[Referral] = relationship(back_populates="obligations")
+
+    __table_args__ = (
+        sa.Index("ix_obligation_status_due_at", "status", "due_at"),
+        # A referral's obligations, and its unmet or breached ones (its place in the queue).
+        sa.Index("ix_obligation_referral_status", "referral_id", "status"),
+        # The scheduler asks every minute which messages are still to be queued and which
+        # appointments are coming up; these partial indexes hold only those rows, so an idle
+        # sweep over a million obligations reads next to nothing (bench/sweep.py).
+        sa.Index(
+            "ix_obligation_message_unmet",
+            "kind",
+            "status",
+            sqlite_where=sa.text(MESSAGES_UNMET),
+            postgresql_where=sa.text(MESSAGES_UNMET),
+        ),
+        sa.Index(
+            "ix_obligation_booked",
+            "status",
+            "booked_at",
+            sqlite_where=sa.text("booked_at IS NOT NULL"),
+            postgresql_where=sa.text("booked_at IS NOT NULL"),
+        ),
+    )
