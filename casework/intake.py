@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from casework.audit import Origin, record_referral_events
 from casework.bulk import Same, bulk_insert
-from casework.obligations.models import Obligation
+from casework.obligations import lifecycle
 from casework.people.contact_details import is_mobile, normalise_name
 from casework.people.models import MatchKey, PossibleMatch
 from casework.referrals.models import Referral
@@ -260,7 +260,7 @@ def store_referrals(
             )
         due = obligations_for[shape]
         if item.webchat_at:
-            due = [*due, deadlines.Obligation("web_chat", "web_chat", item.webchat_at)]
+            due = [*due, deadlines.DueObligation("web_chat", "web_chat", item.webchat_at)]
         flags_list.append(list(item.flags))
         unusable.append(bool(missing))
         problem_lists.append(problems)
@@ -306,20 +306,7 @@ def store_referrals(
             "allocated_to_id": Same(None),
         },
     )
-    each_obligation = [(rid, o) for rid, found in zip(ids, obligations, strict=True) for o in found]
-    bulk_insert(
-        session,
-        Obligation.__table__,
-        {
-            "referral_id": [rid for rid, _ in each_obligation],
-            "kind": [o.kind for _, o in each_obligation],
-            "channel": [o.channel for _, o in each_obligation],
-            "due_at": [o.due_at for _, o in each_obligation],
-            "status": Same("due"),
-            "met_at": Same(None),
-            "created_at": Same(now),
-        },
-    )
+    lifecycle.create_for_new_referrals(session, zip(ids, obligations, strict=True), now)
     each_key = [(rid, key) for rid, found in zip(ids, match_rows, strict=True) for key in found]
     bulk_insert(
         session,
@@ -522,35 +509,3 @@ def link_repeat_victims(
         },
     )
     return Linking(linked, compared=compared, ignored_keys=ignored)
-
-
-def refresh_queue_position(session, referral_id: int) -> None:
-    """Recompute a referral's place in the queue from its obligations (after any change)."""
-    session.flush()
-    refresh_queue_positions(session, [referral_id])
-    referral = session.get(Referral, referral_id)
-    session.expire(referral, ["next_due_at", "queue_group"])
-
-
-def refresh_queue_positions(session, referral_ids: list[int]) -> None:
-    """Place referrals in the queue from their unmet obligations: a breached one first
-    (queue_group 0), then any due (1), then nothing outstanding (2); earliest due time."""
-    unmet = sa.or_(
-        Obligation.status == "due",
-        sa.and_(Obligation.status == "breached", Obligation.met_at.is_(None)),
-    )
-    mine = Obligation.referral_id == Referral.id
-    next_due = sa.select(sa.func.min(Obligation.due_at)).where(mine, unmet).scalar_subquery()
-    any_unmet = sa.exists().where(mine, unmet)
-    any_breach = sa.exists().where(
-        mine, Obligation.status == "breached", Obligation.met_at.is_(None)
-    )
-    for start in range(0, len(referral_ids), CHUNK):
-        session.execute(
-            sa.update(Referral)
-            .where(Referral.id.in_(referral_ids[start : start + CHUNK]))
-            .values(
-                next_due_at=next_due, queue_group=sa.case((any_breach, 0), (any_unmet, 1), else_=2)
-            )
-            .execution_options(synchronize_session=False)
-        )

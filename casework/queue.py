@@ -21,7 +21,7 @@ from casework.access import (
 from casework.audit import Origin, audit_referral
 from casework.db import UTCDateTime
 from casework.errors import NotFound, ValidationError
-from casework.intake import refresh_queue_position
+from casework.obligations import lifecycle
 from casework.obligations.models import Obligation
 from casework.people.models import PossibleMatch
 from casework.referrals.models import CONTACT_METHOD_LABELS, SOURCES, Referral
@@ -381,12 +381,9 @@ def raise_priority(
     referral.priority = ENHANCED
     referral.raised_reason = reason
     referral.priority_reasons = [*referral.priority_reasons, f"raised by team leader: {reason}"]
-    for obligation in referral.obligations:
-        if obligation.kind == "phone_contact" and obligation.status == "due":
-            obligation.due_at = min(
-                obligation.due_at, phone_contact_due(referral.received_at, ENHANCED)
-            )
-    refresh_queue_position(session, referral.id)
+    lifecycle.bring_forward(
+        session, referral, "phone_contact", phone_contact_due(referral.received_at, ENHANCED)
+    )
     referral.updated_at = now
     audit_referral(
         session,

@@ -19,10 +19,11 @@ from sqlalchemy.orm import selectinload
 from casework.audit import Origin, audit_referral
 from casework.contact.models import ContactAttempt
 from casework.errors import NotFound, ValidationError
-from casework.intake import MATCH_KEY_LIMIT, refresh_queue_positions
+from casework.intake import MATCH_KEY_LIMIT
 from casework.messages import outbox
 from casework.messages.models import LetterTemplate, OutboundMessage
 from casework.messages.opt_outs import is_opted_out
+from casework.obligations import lifecycle
 from casework.obligations.models import Obligation
 from casework.referrals import import_jobs
 from casework.referrals.models import Referral
@@ -79,13 +80,7 @@ def mark_breaches(session, ctx: Context, *, now: datetime) -> int:
 
     One UPDATE ... RETURNING: concurrent sweeps each get only the rows they changed.
     """
-    breached = session.execute(
-        sa.update(Obligation)
-        .where(Obligation.status == "due", Obligation.due_at < now)
-        .values(status="breached", breached_at=now)
-        .returning(Obligation.id, Obligation.referral_id, Obligation.kind, Obligation.due_at)
-        .execution_options(synchronize_session=False)
-    ).all()
+    breached = lifecycle.breach_overdue(session, now)
     if not breached:
         session.commit()
         return 0
@@ -93,12 +88,6 @@ def mark_breaches(session, ctx: Context, *, now: datetime) -> int:
     teams, references = {}, {}
     for start in range(0, len(referral_ids), BATCH):
         chunk = referral_ids[start : start + BATCH]
-        session.execute(
-            sa.update(Referral)
-            .where(Referral.id.in_(chunk))
-            .values(queue_group=0)
-            .execution_options(synchronize_session=False)
-        )
         for rid, reference, team_id in session.execute(
             sa.select(Referral.id, Referral.reference, Staff.team_id)
             .select_from(Referral)
@@ -402,15 +391,7 @@ def _meet(session, message: OutboundMessage, now: datetime) -> None:
     """A sent initial message or home-visit offer, or a posted letter, meets its obligation."""
     if message.obligation_id is None or message.kind in ("breach_alert", "re_engagement"):
         return
-    session.execute(
-        sa.update(Obligation)
-        .where(Obligation.id == message.obligation_id, Obligation.met_at.is_(None))
-        .values(
-            met_at=now, status=sa.case((Obligation.status == "due", "met"), else_=Obligation.status)
-        )
-        .execution_options(synchronize_session=False)
-    )
-    refresh_queue_positions(session, [message.referral_id])
+    lifecycle.meet_by_id(session, message.obligation_id, message.referral_id, now)
 
 
 def mark_posted(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from triage.deadlines import PHONE_METHODS
+from triage.deadlines import PHONE_METHODS, DueObligation
 
 MIN_GAP = timedelta(hours=2)
 MAX_CALLS = 3
@@ -50,7 +50,7 @@ class FollowOn:
     """What an attempt leads to: obligations met and a new one (kind, due), if any."""
 
     meets: tuple[str, ...] = ()
-    creates: tuple[tuple[str, str, datetime], ...] = ()
+    creates: tuple[DueObligation, ...] = ()
     conversation: bool = False
 
 
@@ -123,7 +123,7 @@ def after_phone_attempt(outcome: str, failed_before: int, at: datetime, calendar
     if failed_before + 1 >= MAX_CALLS:
         return FollowOn(
             meets=("phone_contact",),
-            creates=(("final_letter", "post", calendar.close_of_service_day_for(at)),),
+            creates=(DueObligation("final_letter", "post", calendar.close_of_service_day_for(at)),),
         )
     return FollowOn()
 
@@ -135,9 +135,12 @@ def after_visit(outcome: str, kind: str, at: datetime, received_on: date, calend
         return FollowOn(meets=(kind,), conversation=outcome == "visited")
     if kind == "home_visit":
         second = calendar.close_of(calendar.add_working_days(received_on, 10))
-        return FollowOn(meets=(kind,), creates=(("home_visit_second", "in_person", second),))
+        return FollowOn(
+            meets=(kind,), creates=(DueObligation("home_visit_second", "in_person", second),)
+        )
     return FollowOn(
-        meets=(kind,), creates=(("final_letter", "post", calendar.close_of_service_day_for(at)),)
+        meets=(kind,),
+        creates=(DueObligation("final_letter", "post", calendar.close_of_service_day_for(at)),),
     )
 
 

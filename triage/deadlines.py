@@ -29,7 +29,7 @@ class ServiceCalendar(Protocol):
 
 
 @dataclass(frozen=True)
-class Obligation:
+class DueObligation:
     """Something the service must do for a referral, by ``due_at``."""
 
     kind: str
@@ -52,7 +52,7 @@ def initial_obligations(
     calendar: ServiceCalendar,
     *,
     has_mobile: bool = False,
-) -> list[Obligation]:
+) -> list[DueObligation]:
     """The obligations a new referral creates from the contact method the victim chose.
 
     D1 telephone: first call. D2 post, email or SMS: the initial message by close of the
@@ -64,18 +64,18 @@ def initial_obligations(
         raise ValueError("received_at must be timezone-aware")
     if contact_method in PHONE_METHODS:
         return [
-            Obligation(
+            DueObligation(
                 "phone_contact", PHONE_METHODS[contact_method], phone_contact_due(received_at, band)
             )
         ]
     same_day = calendar.close_of_service_day_for(received_at)
     if contact_method in MESSAGE_METHODS:
-        return [Obligation("initial_message", MESSAGE_METHODS[contact_method], same_day)]
+        return [DueObligation("initial_message", MESSAGE_METHODS[contact_method], same_day)]
     if contact_method == "IN_PERSON":
         visit_day = calendar.add_working_days(calendar.local_date(received_at), 5)
         return [
-            Obligation("home_visit_offer", "sms" if has_mobile else "post", same_day),
-            Obligation("home_visit", "in_person", calendar.close_of(visit_day)),
+            DueObligation("home_visit_offer", "sms" if has_mobile else "post", same_day),
+            DueObligation("home_visit", "in_person", calendar.close_of(visit_day)),
         ]
     raise ValueError(f"unknown contact method {contact_method!r}")
 

@@ -11,11 +11,12 @@ from casework.access import can_work_referral, refuse
 from casework.audit import Origin, audit_referral
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate
 from casework.errors import NotFound, ValidationError
-from casework.intake import refresh_queue_position
 from casework.messages.models import OutboundMessage
+from casework.obligations import lifecycle
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
 from triage import contact as rules
+from triage.deadlines import DueObligation
 
 PHONE_KINDS = ("phone_contact",)
 VISIT_KINDS = ("home_visit", "home_visit_second")
@@ -36,17 +37,9 @@ def _workable(session, referral_id: int, actor, origin: Origin, now: datetime) -
 
 
 def _apply(session, referral: Referral, follow: rules.FollowOn, now: datetime) -> None:
-    for obligation in referral.obligations:
-        if obligation.kind in follow.meets and obligation.status in ("due", "breached"):
-            obligation.status = "met" if obligation.status == "due" else "breached"
-            obligation.met_at = now
-    for kind, channel, due_at in follow.creates:
-        if not any(o.kind == kind for o in referral.obligations):
-            referral.obligations.append(
-                Obligation(kind=kind, channel=channel, due_at=due_at, status="due", created_at=now)
-            )
-    session.flush()
-    refresh_queue_position(session, referral.id)
+    lifecycle.meet_kinds(session, referral, follow.meets, now)
+    for due in follow.creates:
+        lifecycle.add(session, referral, due, now)
 
 
 def record_attempt(
@@ -176,17 +169,12 @@ def record_conversation(
         created_at=now,
     )
     session.add(conversation)
-    meets = rules.CONVERSATION_MEETS
-    creates = ()
+    lifecycle.meet_kinds(session, referral, rules.CONVERSATION_MEETS, now)
     if outcome == "further_support":
-        creates = (("needs_assessment", "appointment", due),)
+        assessment = DueObligation("needs_assessment", "appointment", due)
+        lifecycle.add(session, referral, assessment, now).booked_at = booked_at
     else:
         referral.status, referral.outcome = "closed", outcome
-    _apply(session, referral, rules.FollowOn(meets=meets, creates=creates), now)
-    if outcome == "further_support":
-        for obligation in referral.obligations:
-            if obligation.kind == "needs_assessment":
-                obligation.booked_at = booked_at
     referral.updated_at = now
     audit_referral(
         session,
@@ -234,12 +222,7 @@ def record_appointment_held(
                 "Mark it as held once the chat has taken place."
             }
         )
-    if obligation.met_at is None:
-        obligation.met_at = now
-        if obligation.status == "due":
-            obligation.status = "met"
-        session.flush()
-        refresh_queue_position(session, referral.id)
+    if lifecycle.meet(session, obligation, now):
         audit_referral(
             session,
             referral,
@@ -276,16 +259,8 @@ def record_key_date(
         errors["event_on"] = "The date must be in the future"
     if errors:
         raise ValidationError(errors)
-    obligation = Obligation(
-        referral_id=referral.id,
-        kind="re_engagement",
-        channel="staff",
-        due_at=rules.re_engagement_due(event_on, calendar),
-        status="due",
-        booked_at=None,
-        created_at=now,
-    )
-    session.add(obligation)
+    due = DueObligation("re_engagement", "staff", rules.re_engagement_due(event_on, calendar))
+    obligation = lifecycle.add(session, referral, due, now, unique=False)
     session.flush()
     session.add(
         KeyDate(
@@ -297,8 +272,6 @@ def record_key_date(
             created_at=now,
         )
     )
-    if referral.status == "open":
-        refresh_queue_position(session, referral.id)
     audit_referral(
         session,
         referral,

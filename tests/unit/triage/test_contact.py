@@ -34,7 +34,7 @@ def wall(moment):
 def test_d1b_final_letter_after_the_third_failed_call(third_call, letter_due):
     follow = contact.after_phone_attempt("no_answer", 2, at(third_call), CAL)
     assert follow.meets == ("phone_contact",)
-    [(kind, channel, due)] = follow.creates
+    [(kind, channel, due)] = [(d.kind, d.channel, d.due_at) for d in follow.creates]
     assert (kind, channel, wall(due)) == ("final_letter", "post", letter_due)
 
 
@@ -55,7 +55,7 @@ def test_first_and_second_failed_calls_create_nothing_and_speaking_meets():
 )
 def test_d3b_second_visit_by_the_tenth_working_day(received, second_due):
     follow = contact.after_visit("no_answer", "home_visit", at("2026-11-25 10:00"), received, CAL)
-    [(kind, _channel, due)] = follow.creates
+    [(kind, due)] = [(d.kind, d.due_at) for d in follow.creates]
     assert kind == "home_visit_second" and wall(due) == second_due
 
 
@@ -63,7 +63,7 @@ def test_second_failed_visit_leads_to_the_final_letter():
     follow = contact.after_visit(
         "no_answer", "home_visit_second", at("2026-12-03 11:00"), date(2026, 11, 20), CAL
     )
-    assert follow.creates[0][0] == "final_letter"
+    assert follow.creates[0].kind == "final_letter"
 
 
 @pytest.mark.parametrize(

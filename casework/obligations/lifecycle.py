@@ -1,0 +1,154 @@
+"""The obligation lifecycle, owned here and nowhere else: obligations are created, met,
+breached and cancelled by these functions, which also keep each referral's place in the queue.
+
+The rules that decide what is due when are pure (``triage.deadlines``, ``triage.contact``) and
+return ``DueObligation(kind, channel, due_at)``; the record is ``Obligation``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from casework.bulk import Same, bulk_insert
+from casework.obligations.models import Obligation
+from casework.referrals.models import Referral
+from triage.deadlines import DueObligation
+
+CHUNK = 500
+UNMET = sa.or_(
+    Obligation.status == "due",
+    sa.and_(Obligation.status == "breached", Obligation.met_at.is_(None)),
+)
+
+
+def create_for_new_referrals(
+    session, due_by_referral: Iterable[tuple[int, list[DueObligation]]], now: datetime
+) -> None:
+    """The first obligations of referrals just stored (D1-D3, D5), written in bulk; their queue
+    position was set with them (``next_due_at``: the earliest; ``queue_group`` 1)."""
+    each = [(rid, due) for rid, found in due_by_referral for due in found]
+    bulk_insert(
+        session,
+        Obligation.__table__,
+        {
+            "referral_id": [rid for rid, _ in each],
+            "kind": [d.kind for _, d in each],
+            "channel": [d.channel for _, d in each],
+            "due_at": [d.due_at for _, d in each],
+            "status": Same("due"),
+            "met_at": Same(None),
+            "created_at": Same(now),
+        },
+    )
+
+
+def add(
+    session, referral: Referral, due: DueObligation, now: datetime, *, unique: bool = True
+) -> Obligation:
+    """A new obligation on a referral (D1b, D3b, D4, D9 ...); with ``unique``, not when one of
+    that kind exists already. The referral's queue position follows."""
+    existing = next((o for o in referral.obligations if o.kind == due.kind), None)
+    if unique and existing is not None:
+        return existing
+    obligation = Obligation(
+        kind=due.kind, channel=due.channel, due_at=due.due_at, status="due", created_at=now
+    )
+    referral.obligations.append(obligation)
+    refresh_queue_position(session, referral.id)
+    return obligation
+
+
+def meet(session, obligation: Obligation, now: datetime) -> bool:
+    """The event an obligation asked for happened: met (a breached one stays counted as
+    breached, now with the time it was met). False when it was met already."""
+    if obligation.met_at is not None or obligation.status == "cancelled":
+        return False
+    obligation.met_at = now
+    if obligation.status == "due":
+        obligation.status = "met"
+    refresh_queue_position(session, obligation.referral_id)
+    return True
+
+
+def meet_kinds(session, referral: Referral, kinds: Iterable[str], now: datetime) -> None:
+    """Meet every open obligation of these kinds on a referral (a spoken call meets D1 ...)."""
+    kinds = set(kinds)
+    for obligation in referral.obligations:
+        if obligation.kind in kinds and obligation.status in ("due", "breached"):
+            meet(session, obligation, now)
+
+
+def meet_by_id(session, obligation_id: int, referral_id: int, now: datetime) -> None:
+    """Meet one obligation by id without loading it (a message sent by the scheduler), safely
+    beside other sweeps: only if it is still unmet."""
+    session.execute(
+        sa.update(Obligation)
+        .where(Obligation.id == obligation_id, Obligation.met_at.is_(None))
+        .values(
+            met_at=now, status=sa.case((Obligation.status == "due", "met"), else_=Obligation.status)
+        )
+        .execution_options(synchronize_session=False)
+    )
+    refresh_queue_positions(session, [referral_id])
+
+
+def bring_forward(session, referral: Referral, kind: str, due_at: datetime) -> None:
+    """An open obligation of ``kind`` falls due no later than ``due_at`` (a raised priority
+    brings the first call forward to 24 hours)."""
+    for obligation in referral.obligations:
+        if obligation.kind == kind and obligation.status == "due":
+            obligation.due_at = min(obligation.due_at, due_at)
+    refresh_queue_position(session, referral.id)
+
+
+def breach_overdue(session, now: datetime) -> list:
+    """Mark every obligation whose due time has passed unmet as breached, once, and put its
+    referral at the head of the queue. One UPDATE ... RETURNING, so concurrent sweeps each get
+    only the rows they changed: (id, referral_id, kind, due_at)."""
+    breached = session.execute(
+        sa.update(Obligation)
+        .where(Obligation.status == "due", Obligation.due_at < now)
+        .values(status="breached", breached_at=now)
+        .returning(Obligation.id, Obligation.referral_id, Obligation.kind, Obligation.due_at)
+        .execution_options(synchronize_session=False)
+    ).all()
+    referral_ids = sorted({row.referral_id for row in breached})
+    for start in range(0, len(referral_ids), CHUNK):
+        session.execute(
+            sa.update(Referral)
+            .where(Referral.id.in_(referral_ids[start : start + CHUNK]))
+            .values(queue_group=0)
+            .execution_options(synchronize_session=False)
+        )
+    return breached
+
+
+def refresh_queue_position(session, referral_id: int) -> None:
+    """Recompute a referral's place in the queue from its obligations (after any change)."""
+    session.flush()
+    refresh_queue_positions(session, [referral_id])
+    referral = session.get(Referral, referral_id)
+    session.expire(referral, ["next_due_at", "queue_group"])
+
+
+def refresh_queue_positions(session, referral_ids: list[int]) -> None:
+    """Place referrals in the queue from their unmet obligations: a breached one first
+    (queue_group 0), then any due (1), then nothing outstanding (2); earliest due time."""
+    mine = Obligation.referral_id == Referral.id
+    next_due = sa.select(sa.func.min(Obligation.due_at)).where(mine, UNMET).scalar_subquery()
+    any_unmet = sa.exists().where(mine, UNMET)
+    any_breach = sa.exists().where(
+        mine, Obligation.status == "breached", Obligation.met_at.is_(None)
+    )
+    for start in range(0, len(referral_ids), CHUNK):
+        session.execute(
+            sa.update(Referral)
+            .where(Referral.id.in_(referral_ids[start : start + CHUNK]))
+            .values(
+                next_due_at=next_due, queue_group=sa.case((any_breach, 0), (any_unmet, 1), else_=2)
+            )
+            .execution_options(synchronize_session=False)
+        )
