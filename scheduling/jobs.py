@@ -19,12 +19,12 @@ from sqlalchemy.orm import selectinload
 from casework.audit import Origin, audit_referral
 from casework.contact.models import ContactAttempt
 from casework.errors import NotFound, ValidationError
-from casework.intake import MATCH_KEY_LIMIT
 from casework.messages import outbox
 from casework.messages.models import LetterTemplate, OutboundMessage
 from casework.messages.opt_outs import is_opted_out
 from casework.obligations import lifecycle
 from casework.obligations.models import Obligation
+from casework.people.matching import MATCH_KEY_LIMIT
 from casework.referrals import import_jobs
 from casework.referrals.models import Referral
 from casework.referrals.police_import import FileError, import_police_download

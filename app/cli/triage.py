@@ -48,7 +48,7 @@ def queue(as_json: bool) -> None:
     """Print every open referral in queue order as a JSON array (DESIGN.md contract)."""
     from zoneinfo import ZoneInfo
 
-    from casework.queue import queue_for_export
+    from casework.referrals.queue import queue_for_export
 
     tz = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
     click.echo("[", nl=False)

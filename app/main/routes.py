@@ -21,7 +21,7 @@ from app.main import bp
 from casework.db import database_answers, utcnow
 from casework.errors import NotFound, ValidationError
 from casework.obligations.models import OBLIGATION_LABELS
-from casework.queue import open_caseload
+from casework.referrals.decisions import open_caseload
 from casework.staff import totp
 from casework.staff.directory import view_staff_profile, visible_colleagues
 from casework.staff.two_step import turn_on_two_step

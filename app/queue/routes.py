@@ -8,8 +8,15 @@ from app.forms import page_number
 from app.queue import bp
 from casework.db import utcnow
 from casework.obligations.models import OBLIGATION_LABELS
-from casework.queue import QueueFilters, QueueRow, count_capped, npas, queue_query, queue_rows
 from casework.referrals.models import CONTACT_METHOD_LABELS, SOURCES
+from casework.referrals.queue import (
+    QueueFilters,
+    QueueRow,
+    count_capped,
+    npas,
+    queue_query,
+    queue_rows,
+)
 from scheduling.calendars import victim_calendar
 
 

@@ -12,7 +12,7 @@ from casework.contact.recording import contact_history
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
 from casework.obligations.models import OBLIGATION_LABELS
-from casework.queue import (
+from casework.referrals.decisions import (
     allocate,
     allocation_suggestions,
     decide_match,

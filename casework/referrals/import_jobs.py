@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from casework.access import is_admin, refuse
 from casework.audit import Origin, record_event
 from casework.errors import NotFound, ValidationError
-from casework.intake import MATCH_KEY_LIMIT
+from casework.people.matching import MATCH_KEY_LIMIT
 from casework.referrals.models import ImportJob
 from casework.referrals.police_import import FileError, import_police_download
 from casework.staff.models import Staff

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from casework.audit import Origin
 from casework.errors import ValidationError
-from casework.intake import NewReferral, store_referrals
 from casework.people.contact_details import (
     normalise_email,
 )
+from casework.referrals.intake import NewReferral, store_referrals
 from casework.referrals.models import PartnerAgency, Referral
 from casework.referrals.victim_details import (
     PARTNER_METHODS,

@@ -22,14 +22,9 @@ from operator import itemgetter
 from pathlib import Path
 
 from casework.audit import Origin, record_event
-from casework.intake import (
-    MATCH_KEY_LIMIT,
-    NewReferral,
-    existing_keys,
-    police_dedupe_key,
-    store_referrals,
-)
 from casework.people.contact_details import normalise_email, normalise_phone, normalise_postcode
+from casework.people.matching import MATCH_KEY_LIMIT, existing_keys
+from casework.referrals.intake import NewReferral, police_dedupe_key, store_referrals
 from casework.referrals.models import ImportBatch
 from triage.deadlines import CONTACT_METHODS
 from triage.enhanced import POLICE_FLAGS

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from casework.audit import Origin
 from casework.errors import ValidationError
-from casework.intake import NewReferral, store_referrals
+from casework.referrals.intake import NewReferral, store_referrals
 from casework.referrals.models import Referral
 from casework.referrals.victim_details import (
     SELF_METHODS,

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from casework.db import db
-from casework.intake import link_repeat_victims
+from casework.people.matching import link_repeat_victims
 from casework.people.models import MatchKey, PossibleMatch
 from casework.referrals.models import Referral
 from tests.factories import create_referrals

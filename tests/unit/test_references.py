@@ -3,7 +3,7 @@
 import re
 from collections import Counter
 
-from casework.intake import REFERENCE_ALPHABET, new_references
+from casework.referrals.intake import REFERENCE_ALPHABET, new_references
 
 
 def test_references_use_only_unambiguous_characters():

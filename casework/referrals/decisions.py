@@ -1,0 +1,244 @@
+"""One referral as staff open it, and the team leader's decisions on it: allocate (ranked
+suggestions from their own team), raise the priority, decide a possible repeat-victim match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from casework.access import (
+    allocatable_caseworkers_clause,
+    can_allocate_to,
+    can_manage_referral,
+    can_view_referral,
+    refuse,
+)
+from casework.audit import Origin, audit_referral
+from casework.errors import NotFound, ValidationError
+from casework.obligations import lifecycle
+from casework.people.models import PossibleMatch
+from casework.referrals.models import Referral
+from casework.referrals.queue import QUEUE_ORDER
+from casework.staff.models import Staff
+from triage.allocation import AllocationNeeds, CaseworkerProfile, Suggestion, rank_caseworkers
+from triage.deadlines import phone_contact_due
+from triage.enhanced import ENHANCED, ReferralFacts, assess_priority
+
+
+def get_referral(
+    session, referral_id: int, viewer, *, origin: Origin, now: datetime, audit_view: bool = True
+) -> Referral:
+    """Load a referral the viewer may see, recording the view; else NotFound (and audit)."""
+    referral = session.get(Referral, referral_id)
+    if referral is None or not can_view_referral(viewer, referral):
+        refuse(
+            session,
+            actor=viewer,
+            origin=origin,
+            record_type="referral",
+            record_id=referral_id,
+            now=now,
+        )
+    if audit_view:
+        audit_referral(session, referral, "referral.view", actor=viewer, origin=origin, at=now)
+        session.commit()
+    return referral
+
+
+def _managed(session, referral_id: int, actor, origin: Origin, now: datetime) -> Referral:
+    referral = get_referral(session, referral_id, actor, origin=origin, now=now, audit_view=False)
+    if not can_manage_referral(actor, referral):
+        refuse(
+            session,
+            actor=actor,
+            origin=origin,
+            record_type="referral",
+            record_id=referral_id,
+            now=now,
+        )
+    return referral
+
+
+def open_caseloads(session) -> dict[int, int]:
+    return dict(
+        session.execute(
+            sa.select(Referral.allocated_to_id, sa.func.count())
+            .where(Referral.status == "open", Referral.allocated_to_id.is_not(None))
+            .group_by(Referral.allocated_to_id)
+        ).all()
+    )
+
+
+def allocation_suggestions(session, referral: Referral, actor) -> list[Suggestion]:
+    """The caseworkers ``actor`` may allocate to (their own team's), ranked for this referral
+    with reasons."""
+    priority = assess_priority(
+        ReferralFacts(
+            offence=referral.offence or "",
+            flags=frozenset(referral.flags or ()),
+            date_of_birth=referral.date_of_birth,
+            occurred_on=referral.occurred_on,
+            received_on=referral.received_at.date(),
+        )
+    )
+    loads = open_caseloads(session)
+    workers = session.scalars(sa.select(Staff).where(allocatable_caseworkers_clause(actor)))
+    profiles = [
+        CaseworkerProfile(
+            w.id,
+            w.name,
+            frozenset(w.specialisms or ()),
+            loads.get(w.id, 0),
+            w.npa,
+            w.gender,
+            frozenset(w.languages or ()),
+        )
+        for w in workers
+    ]
+    needs = AllocationNeeds(
+        specialisms=priority.specialisms,
+        npa=referral.npa,
+        preferred_gender=referral.preferred_worker_gender,
+        preferred_language=referral.preferred_language,
+    )
+    return rank_caseworkers(needs, profiles)
+
+
+def allocate(
+    session, referral_id: int, caseworker_id: int | None, *, actor, origin: Origin, now: datetime
+) -> Referral:
+    """Allocate a referral to an active caseworker (the team leader decides)."""
+    referral = _managed(session, referral_id, actor, origin, now)
+    worker = session.get(Staff, caseworker_id) if caseworker_id else None
+    if not can_allocate_to(actor, worker):
+        raise ValidationError({"caseworker": "Select an active caseworker in your team"})
+    referral.allocated_to_id = worker.id
+    referral.updated_at = now
+    audit_referral(
+        session,
+        referral,
+        "referral.allocate",
+        actor=actor,
+        origin=origin,
+        at=now,
+        detail={"caseworker_id": worker.id},
+    )
+    session.commit()
+    return referral
+
+
+def raise_priority(
+    session, referral_id: int, reason: str, *, actor, origin: Origin, now: datetime
+) -> Referral:
+    """Make a referral enhanced with the team leader's reason; a first call falls due at
+    24 hours from receipt instead of 48 (D1)."""
+    reason = " ".join((reason or "").split())
+    if len(reason) < 5:
+        raise ValidationError({"reason": "Give the reason for raising the priority"})
+    if len(reason) > 300:
+        raise ValidationError({"reason": "Reason must be 300 characters or fewer"})
+    referral = _managed(session, referral_id, actor, origin, now)
+    if referral.priority == ENHANCED:
+        raise ValidationError({"reason": "This referral is already enhanced"})
+    previous = referral.priority
+    referral.priority = ENHANCED
+    referral.raised_reason = reason
+    referral.priority_reasons = [*referral.priority_reasons, f"raised by team leader: {reason}"]
+    lifecycle.bring_forward(
+        session, referral, "phone_contact", phone_contact_due(referral.received_at, ENHANCED)
+    )
+    referral.updated_at = now
+    audit_referral(
+        session,
+        referral,
+        "referral.raise_priority",
+        actor=actor,
+        origin=origin,
+        at=now,
+        detail={"from": previous, "reason": reason},
+    )
+    session.commit()
+    return referral
+
+
+@dataclass(frozen=True)
+class PendingMatches:
+    """A referral's undecided possible repeat-victim matches, as ``viewer`` may see them:
+    those whose earlier referral they may open, in full; the rest only counted, with no detail,
+    for the other team's leader to decide."""
+
+    decidable: list[PossibleMatch]
+    elsewhere: int
+
+
+def pending_matches(session, referral: Referral, viewer) -> PendingMatches:
+    """Possible matches waiting for a decision on ``referral``, split by what ``viewer`` may see."""
+    matches = session.scalars(
+        sa.select(PossibleMatch).where(
+            PossibleMatch.referral_id == referral.id, PossibleMatch.status == "pending"
+        )
+    ).all()
+    decidable = [m for m in matches if can_view_referral(viewer, m.earlier)]
+    return PendingMatches(decidable, len(matches) - len(decidable))
+
+
+def decide_match(
+    session,
+    referral_id: int,
+    match_id: int,
+    confirm: bool,
+    *,
+    actor,
+    origin: Origin,
+    now: datetime,
+) -> PossibleMatch:
+    """Confirm (link as the same person, mark repeat victim) or reject a possible match of
+    this referral."""
+    match = session.get(PossibleMatch, match_id)
+    if match is None or match.referral_id != referral_id:
+        raise NotFound(match_id)
+    referral = _managed(session, match.referral_id, actor, origin, now)
+    if not can_view_referral(actor, match.earlier):
+        refuse(
+            session,
+            actor=actor,
+            origin=origin,
+            record_type="possible_match",
+            record_id=match_id,
+            now=now,
+        )
+    if match.status != "pending":
+        raise ValidationError({"match": "This match has already been decided"})
+    match.status = "confirmed" if confirm else "rejected"
+    match.decided_by_id = actor.id
+    match.decided_at = now
+    if confirm:
+        earlier = match.earlier
+        referral.person_id = earlier.person_id or earlier.id
+        referral.repeat_victim = True
+        referral.updated_at = now
+    audit_referral(
+        session,
+        referral,
+        "referral.match_" + match.status,
+        actor=actor,
+        origin=origin,
+        at=now,
+        detail={"earlier_referral_id": match.earlier_referral_id},
+    )
+    session.commit()
+    return match
+
+
+def open_caseload(session, worker) -> list[Referral]:
+    """The open referrals allocated to ``worker``, in queue order (their caseload)."""
+    return list(
+        session.scalars(
+            sa.select(Referral)
+            .where(Referral.status == "open", Referral.allocated_to_id == worker.id)
+            .order_by(*QUEUE_ORDER)
+        )
+    )
