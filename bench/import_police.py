@@ -83,7 +83,7 @@ def timed_import(count: int, folder: Path) -> tuple[float, object, Path]:
     from casework.db import db
     from casework.demo.generator import police_csv
     from casework.referrals.police_import import import_police_download
-    from scheduling.calendars import victim_calendar
+    from scheduling.service_calendars import victim_calendar
 
     received = datetime(2026, 11, 20, 7, tzinfo=UTC)
     data = police_csv(count, received_on=received.date()).encode()

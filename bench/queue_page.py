@@ -34,7 +34,7 @@ def main(count: int = 200_000) -> bool:
     from casework.demo.generator import police_csv
     from casework.referrals.police_import import import_police_download
     from casework.staff.accounts import StaffDetails, create_staff
-    from scheduling.calendars import victim_calendar
+    from scheduling.service_calendars import victim_calendar
 
     folder = Path(tempfile.mkdtemp(prefix="waypoint-bench-queue-"))
     app = fresh_app(folder / "waypoint.db")

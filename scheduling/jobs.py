@@ -16,9 +16,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from casework.audit import Origin, audit_referral
+from casework.audit import Origin
 from casework.contact.models import ContactAttempt
-from casework.errors import NotFound, ValidationError
 from casework.messages import outbox
 from casework.messages.models import LetterTemplate, OutboundMessage
 from casework.messages.opt_outs import is_opted_out
@@ -28,8 +27,7 @@ from casework.people.matching import MATCH_KEY_LIMIT
 from casework.referrals import import_jobs
 from casework.referrals.models import Referral
 from casework.referrals.police_import import FileError, import_police_download
-from casework.staff.models import Staff, StaffSession
-from casework.staff.sign_in import SessionPolicy
+from casework.staff.models import Staff
 from scheduling.messaging.content import DEFAULT_LETTERS, Wording
 from scheduling.messaging.senders import SendError
 
@@ -56,22 +54,6 @@ class Context:
     inbox: Path | None = None
     match_key_limit: int = MATCH_KEY_LIMIT
     import_job_stuck: timedelta = timedelta(minutes=30)
-
-
-def end_expired_sessions(session, *, now: datetime, policy: SessionPolicy) -> int:
-    """Close staff sessions past their idle or absolute limit; returns how many were closed."""
-    idle = session.execute(
-        sa.update(StaffSession)
-        .where(StaffSession.ended_at.is_(None), StaffSession.last_seen_at < now - policy.idle)
-        .values(ended_at=now, ended_reason="idle_timeout")
-    ).rowcount
-    absolute = session.execute(
-        sa.update(StaffSession)
-        .where(StaffSession.ended_at.is_(None), StaffSession.created_at < now - policy.absolute)
-        .values(ended_at=now, ended_reason="absolute_timeout")
-    ).rowcount
-    session.commit()
-    return idle + absolute
 
 
 def mark_breaches(session, ctx: Context, *, now: datetime) -> int:
@@ -392,39 +374,6 @@ def _meet(session, message: OutboundMessage, now: datetime) -> None:
     if message.obligation_id is None or message.kind in ("breach_alert", "re_engagement"):
         return
     lifecycle.meet_by_id(session, message.obligation_id, message.referral_id, now)
-
-
-def mark_posted(
-    session, message_id: int, *, actor, origin: Origin, now: datetime
-) -> OutboundMessage:
-    """Staff have posted a letter from the print queue: it counts as sent, and its audit row is
-    written in the same transaction. Anything but a letter waiting to be posted is refused and
-    nothing changes."""
-    message = session.get(OutboundMessage, message_id)
-    if message is None or message.referral is None:
-        raise NotFound(message_id)
-    if message.channel != "letter":
-        raise ValidationError({"": "Only a letter can be marked as posted"})
-    if message.status == "posted":
-        raise ValidationError({"": "This letter has already been marked as posted"})
-    if message.status != "queued":
-        raise ValidationError({"": "This letter is no longer waiting to be posted"})
-    message.status = "posted"
-    message.sent_at = now
-    message.posted_by_id = actor.id
-    message.updated_at = now
-    _meet(session, message, now)
-    audit_referral(
-        session,
-        message.referral,
-        "letter.posted",
-        actor=actor,
-        origin=origin,
-        at=now,
-        detail={"message_id": message.id},
-    )
-    session.commit()
-    return message
 
 
 def flag_stuck_messages(session, *, now: datetime) -> int:

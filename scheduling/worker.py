@@ -13,23 +13,14 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from casework.audit import Origin
 from casework.db import db, utcnow
 from casework.people.retention import anonymise_expired
-from casework.staff.sign_in import SessionPolicy
+from casework.staff.sign_in import SessionPolicy, end_expired_sessions
 from scheduling import jobs
-from scheduling.calendars import victim_calendar
 from scheduling.messaging.content import Wording
 from scheduling.messaging.senders import email_sender, sms_sender
+from scheduling.service_calendars import victim_calendar
 
 log = logging.getLogger("waypoint.scheduler")
 SCHEDULER = Origin.command_line("scheduler")
-
-
-def _policy(config) -> SessionPolicy:
-    return SessionPolicy(
-        idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
-        absolute=timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]),
-        max_failures=config["LOGIN_MAX_FAILURES"],
-        lockout=timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"]),
-    )
 
 
 def context(config) -> jobs.Context:
@@ -52,7 +43,7 @@ def context(config) -> jobs.Context:
 
 def sweeps(config) -> dict[str, Callable]:
     """Every sweep by name, in the order they run; each takes a session and ``now``."""
-    policy = _policy(config)
+    policy = SessionPolicy.from_settings(config)
     ctx = context(config)
     return {
         "imports": lambda session, now: jobs.import_inbox(session, ctx, now=now),
@@ -65,7 +56,7 @@ def sweeps(config) -> dict[str, Callable]:
         ),
         "messages": lambda session, now: jobs.dispatch_messages(session, ctx, now=now),
         "stuck_messages": lambda session, now: jobs.flag_stuck_messages(session, now=now),
-        "sessions_ended": lambda session, now: jobs.end_expired_sessions(
+        "sessions_ended": lambda session, now: end_expired_sessions(
             session, now=now, policy=policy
         ),
         "anonymised": lambda session, now: anonymise_expired(

@@ -21,7 +21,7 @@ def create_referrals(
     from casework.audit import Origin
     from casework.db import db
     from casework.referrals.police_import import import_police_download
-    from scheduling.calendars import victim_calendar
+    from scheduling.service_calendars import victim_calendar
 
     data = source if isinstance(source, bytes) else police_csv(source, *more)
     return import_police_download(

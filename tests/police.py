@@ -53,7 +53,7 @@ def import_rows(app, *rows: dict, received):
     from casework.audit import Origin
     from casework.db import db
     from casework.referrals.police_import import import_police_download
-    from scheduling.calendars import victim_calendar
+    from scheduling.service_calendars import victim_calendar
 
     return import_police_download(
         db.session,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import lru_cache, wraps
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
@@ -34,13 +33,7 @@ def _box(key: str) -> SecretBox:
 
 def session_policy() -> SessionPolicy:
     """Session timeouts and lockout as the settings give them."""
-    cfg = current_app.config
-    return SessionPolicy(
-        idle=timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]),
-        absolute=timedelta(hours=cfg["SESSION_ABSOLUTE_HOURS"]),
-        max_failures=cfg["LOGIN_MAX_FAILURES"],
-        lockout=timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"]),
-    )
+    return SessionPolicy.from_settings(current_app.config)
 
 
 class AuditedSessionInterface(SecureCookieSessionInterface):

@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 
 from casework.db import db, utcnow
 from casework.demo.seed import seed_demo_referrals, seed_demo_staff
-from scheduling.calendars import victim_calendar
+from scheduling.service_calendars import victim_calendar
 
 demo_cli = AppGroup("demo", help="Synthetic demonstration data (never real people).")
 

@@ -13,7 +13,7 @@ from app.cli.common import parse_moment
 from casework.audit import Origin
 from casework.db import db, utcnow
 from casework.referrals.police_import import FileError, import_police_download
-from scheduling.calendars import victim_calendar
+from scheduling.service_calendars import victim_calendar
 
 referrals_cli = AppGroup("referrals", help="Referral intake.")
 

@@ -18,7 +18,7 @@ from casework.contact.recording import (
 )
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
-from scheduling.calendars import victim_calendar
+from scheduling.service_calendars import victim_calendar
 
 workers = role_required("caseworker", "team_leader", "admin")
 

@@ -7,7 +7,7 @@ from app.extensions import db
 from casework.db import utcnow
 from casework.obligations.models import OBLIGATION_LABELS
 from casework.obligations.overview import deadline_overview
-from scheduling.calendars import victim_calendar
+from scheduling.service_calendars import victim_calendar
 
 
 @bp.route("/deadlines")

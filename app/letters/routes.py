@@ -7,9 +7,8 @@ from app.forms import button_action
 from app.letters import bp
 from casework.db import utcnow
 from casework.errors import NotFound
-from casework.messages.print_queue import letters_to_post, open_letter
+from casework.messages.print_queue import letters_to_post, mark_posted, open_letter
 from casework.obligations.models import OBLIGATION_LABELS
-from scheduling.jobs import mark_posted
 from scheduling.messaging.letters import letter_pdf
 
 workers = role_required("caseworker", "team_leader", "admin")

@@ -13,7 +13,7 @@ from casework.errors import ValidationError
 from casework.referrals.partner_referral import ReferrerDetails, submit_partner_referral
 from casework.referrals.self_referral import available_webchat_slots, submit_self_referral
 from casework.referrals.victim_details import VictimDetails
-from scheduling.calendars import victim_calendar
+from scheduling.service_calendars import victim_calendar
 
 
 def _public_limit():

@@ -17,7 +17,7 @@ from casework.referrals.queue import (
     queue_query,
     queue_rows,
 )
-from scheduling.calendars import victim_calendar
+from scheduling.service_calendars import victim_calendar
 
 
 class QueuePage(Pagination):

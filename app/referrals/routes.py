@@ -21,7 +21,7 @@ from casework.referrals.decisions import (
     raise_priority,
 )
 from casework.referrals.models import CONTACT_METHOD_LABELS, SOURCES
-from scheduling.calendars import victim_calendar
+from scheduling.service_calendars import victim_calendar
 from triage.contact import CONVERSATION_OUTCOMES, PHONE_OUTCOMES, VISIT_OUTCOMES
 
 leaders = role_required("team_leader", "admin")

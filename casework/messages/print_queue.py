@@ -8,7 +8,9 @@ import sqlalchemy as sa
 
 from casework.access import can_view_referral, refuse, visible_referrals_clause
 from casework.audit import Origin, audit_referral
+from casework.errors import NotFound, ValidationError
 from casework.messages.models import OutboundMessage
+from casework.obligations import lifecycle
 from casework.referrals.models import Referral
 
 
@@ -53,6 +55,40 @@ def open_letter(
         message.referral,
         "letter.print",
         actor=viewer,
+        origin=origin,
+        at=now,
+        detail={"message_id": message.id},
+    )
+    session.commit()
+    return message
+
+
+def mark_posted(
+    session, message_id: int, *, actor, origin: Origin, now: datetime
+) -> OutboundMessage:
+    """Staff have posted a letter from the print queue: it counts as sent, and its audit row is
+    written in the same transaction. Anything but a letter waiting to be posted is refused and
+    nothing changes."""
+    message = session.get(OutboundMessage, message_id)
+    if message is None or message.referral is None:
+        raise NotFound(message_id)
+    if message.channel != "letter":
+        raise ValidationError({"": "Only a letter can be marked as posted"})
+    if message.status == "posted":
+        raise ValidationError({"": "This letter has already been marked as posted"})
+    if message.status != "queued":
+        raise ValidationError({"": "This letter is no longer waiting to be posted"})
+    message.status = "posted"
+    message.sent_at = now
+    message.posted_by_id = actor.id
+    message.updated_at = now
+    if message.obligation_id is not None:
+        lifecycle.meet_by_id(session, message.obligation_id, message.referral_id, now)
+    audit_referral(
+        session,
+        message.referral,
+        "letter.posted",
+        actor=actor,
         origin=origin,
         at=now,
         detail={"message_id": message.id},

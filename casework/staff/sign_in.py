@@ -21,10 +21,23 @@ from casework.staff.sealed import SecretBox, Unreadable
 
 @dataclass(frozen=True)
 class SessionPolicy:
+    """How long a signed-in session may be idle or last, and when failures lock an account."""
+
     idle: timedelta
     absolute: timedelta
     max_failures: int
     lockout: timedelta
+
+    @classmethod
+    def from_settings(cls, settings) -> SessionPolicy:
+        """The policy the settings give (SESSION_IDLE_MINUTES, SESSION_ABSOLUTE_HOURS,
+        LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_MINUTES), for the web and the scheduler alike."""
+        return cls(
+            idle=timedelta(minutes=settings["SESSION_IDLE_MINUTES"]),
+            absolute=timedelta(hours=settings["SESSION_ABSOLUTE_HOURS"]),
+            max_failures=settings["LOGIN_MAX_FAILURES"],
+            lockout=timedelta(minutes=settings["LOGIN_LOCKOUT_MINUTES"]),
+        )
 
 
 def _hash_token(token: str) -> str:
@@ -232,3 +245,19 @@ def sign_out(session, staff: Staff, *, origin: Origin, now: datetime) -> None:
     audit_staff_event(session, "auth.sign_out", staff, actor=staff, origin=origin, now=now)
     session.commit()
     staff.session_token = None
+
+
+def end_expired_sessions(session, *, now: datetime, policy: SessionPolicy) -> int:
+    """Close staff sessions past their idle or absolute limit; returns how many were closed."""
+    idle = session.execute(
+        sa.update(StaffSession)
+        .where(StaffSession.ended_at.is_(None), StaffSession.last_seen_at < now - policy.idle)
+        .values(ended_at=now, ended_reason="idle_timeout")
+    ).rowcount
+    absolute = session.execute(
+        sa.update(StaffSession)
+        .where(StaffSession.ended_at.is_(None), StaffSession.created_at < now - policy.absolute)
+        .values(ended_at=now, ended_reason="absolute_timeout")
+    ).rowcount
+    session.commit()
+    return idle + absolute

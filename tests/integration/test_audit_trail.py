@@ -48,7 +48,7 @@ def test_an_import_reads_as_counts_on_the_audit_page(app, client, sign_in_as):
     from datetime import UTC, datetime
 
     from casework.referrals.police_import import import_police_download
-    from scheduling.calendars import victim_calendar
+    from scheduling.service_calendars import victim_calendar
     from tests.police import police_csv, police_row
 
     received = datetime(2026, 11, 23, 9, tzinfo=UTC)

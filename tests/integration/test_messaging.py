@@ -14,6 +14,7 @@ from casework.audit import Origin
 from casework.db import db
 from casework.errors import ValidationError
 from casework.messages.models import OutboundMessage, SmsOptOut
+from casework.messages.print_queue import mark_posted
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
 from scheduling import jobs
@@ -342,9 +343,7 @@ def test_marking_a_letter_posted_writes_its_audit_row_with_the_change(ctx, creat
     letter = db.session.scalars(sa.select(OutboundMessage)).one()
     staff = create_staff_record("caseworker")
     posted_at = datetime(2026, 11, 20, 10, tzinfo=UTC)
-    jobs.mark_posted(
-        db.session, letter.id, actor=staff, origin=Origin(ip="192.0.2.7"), now=posted_at
-    )
+    mark_posted(db.session, letter.id, actor=staff, origin=Origin(ip="192.0.2.7"), now=posted_at)
     db.session.rollback()
     assert db.session.get(OutboundMessage, letter.id).status == "posted"
     [row] = audit_rows("letter.posted")
@@ -357,5 +356,5 @@ def test_marking_a_letter_posted_writes_its_audit_row_with_the_change(ctx, creat
     assert row.person_id is not None
     assert row.detail_dict == {"message_id": letter.id}
     with pytest.raises(ValidationError, match="already been marked as posted"):
-        jobs.mark_posted(db.session, letter.id, actor=staff, origin=Origin(), now=posted_at)
+        mark_posted(db.session, letter.id, actor=staff, origin=Origin(), now=posted_at)
     assert len(audit_rows("letter.posted")) == 1

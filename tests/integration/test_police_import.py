@@ -12,7 +12,7 @@ from casework.db import db
 from casework.obligations.models import Obligation
 from casework.referrals.models import ImportBatch, Referral
 from casework.referrals.police_import import import_police_download
-from scheduling.calendars import victim_calendar
+from scheduling.service_calendars import victim_calendar
 from tests.conftest import audit_rows
 from tests.police import SAMPLE, police_csv, police_row
 
