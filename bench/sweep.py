@@ -25,8 +25,9 @@ def main(total: int = 1_000_000) -> bool:
     from casework.db import db
     from casework.demo.generator import police_csv
     from casework.referrals.police_import import import_police_download
-    from scheduling import jobs
-    from scheduling.worker import context, run_once, sweeps
+    from scheduling import sweeps as sweep_jobs
+    from scheduling.sweeps import context
+    from scheduling.worker import run_once, sweeps
 
     folder = Path(tempfile.mkdtemp(prefix="waypoint-bench-sweep-"))
     path = folder / "waypoint.db"
@@ -106,10 +107,10 @@ def main(total: int = 1_000_000) -> bool:
         phases = {}
         start = time.perf_counter()
         for name, sweep in (
-            ("breaches", jobs.mark_breaches),
-            ("queue", jobs.queue_contact_messages),
-            ("reminders", jobs.queue_reminders),
-            ("dispatch", jobs.dispatch_messages),
+            ("breaches", sweep_jobs.mark_breaches),
+            ("queue", sweep_jobs.queue_contact_messages),
+            ("reminders", sweep_jobs.queue_reminders),
+            ("dispatch", sweep_jobs.dispatch_messages),
         ):
             began = time.perf_counter()
             phases[name] = (sweep(db.session, ctx, now=now), time.perf_counter() - began)

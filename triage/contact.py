@@ -162,3 +162,18 @@ def re_engagement_due(event_on: date, calendar) -> datetime:
     while not calendar.is_working_day(day):
         day -= timedelta(days=1)
     return calendar.close_of(day)
+
+
+def home_visit_time(received_at: datetime, calendar) -> datetime:
+    """The specific visit time the D3 offer names, inside 5 working days of the referral:
+    an hour after opening on the third working day."""
+    day = calendar.add_working_days(calendar.local_date(received_at), 3)
+    return calendar.opening_of(day) + timedelta(hours=1)
+
+
+def message_channel(channel: str, *, safe_to_text: bool | None, opted_out: bool) -> str:
+    """The channel a contact message goes by: a text to someone who said texting is not
+    safe, or who texted STOP, goes by post instead (DESIGN.md Safe contact)."""
+    if channel == "sms" and (safe_to_text is False or opted_out):
+        return "post"
+    return channel

@@ -11,6 +11,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from casework.messages.models import OutboundMessage
 
+
+class SendError(Exception):
+    """Sending failed; ``retry`` says whether trying again later may work."""
+
+    def __init__(self, message: str, *, retry: bool):
+        super().__init__(message)
+        self.retry = retry
+
+
 STATUS_ORDER = {
     "queued": 0,
     "sending": 1,

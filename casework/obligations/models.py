@@ -28,9 +28,9 @@ OBLIGATION_LABELS = {
 }
 
 
-# Obligations met by a message (D2, D3 offer, D1b letter) and not yet met. The sweep that
-# queues them (scheduling.jobs.MESSAGE_KINDS) names the same kinds, in this order, as literals,
-# so SQLite can use the partial index.
+# Obligations met by a message (D2, D3 offer, D1b letter) and not yet met. The service that
+# queues them (casework/messages/contact_messages.py) binds these kinds as literals, so SQLite
+# can use the partial index.
 MESSAGE_KINDS = ("initial_message", "home_visit_offer", "final_letter")
 
 

@@ -326,3 +326,30 @@ def run_import_job(
     )
     path.unlink(missing_ok=True)
     return {"job": job_id, "status": "done", **result.as_json()}
+
+
+def import_uploads(
+    session, *, calendar, stuck_after: timedelta, match_key_limit: int, now: datetime
+) -> dict:
+    """Import the police downloads uploaded through the web page: first fail any job whose
+    scheduler died mid-run (safe to retry), then claim the queued jobs one at a time and
+    import each file."""
+    stuck = fail_stuck_jobs(
+        session, now=now, stuck_after=stuck_after, origin=Origin.command_line("scheduler")
+    )
+    up_to = last_queued_id(session)
+    done = []
+    while up_to is not None:
+        job = claim_next_job(session, now=now, up_to=up_to)
+        if job is None:
+            break
+        done.append(
+            run_import_job(
+                session,
+                job,
+                calendar=calendar,
+                now=now,
+                match_key_limit=match_key_limit,
+            )
+        )
+    return {"stuck": stuck, "jobs": done}

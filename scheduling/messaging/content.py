@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 DEFAULT_LETTERS = {
     "initial_message": (
@@ -75,6 +76,26 @@ class Wording:
             service_phone=self.service_phone,
             web_address=self.web_address,
             **values,
+        )
+
+    def breach_alert(
+        self, kind: str, reference: str, due_at: datetime, referral_id: int
+    ) -> tuple[str, str]:
+        """The team leader's email when a deadline passes unmet: (subject, body)."""
+        return (
+            f"Deadline missed: {reference}",
+            f"The deadline for '{kind.replace('_', ' ')}' on referral {reference} passed at "
+            f"{due_at:%H:%M on %A %-d %B} without being met.\n\n"
+            f"Open it in Waypoint: /referrals/{referral_id}\n",
+        )
+
+    def re_engagement_prompt(self, reference: str, referral_id: int) -> tuple[str, str]:
+        """The caseworker's email the working day before a key date (D9): (subject, body)."""
+        return (
+            f"Re-engage before a key date: {reference}",
+            f"Referral {reference} has a court date, sentencing or offender release coming up. "
+            f"Contact the person today to offer support again.\n\n"
+            f"Open it in Waypoint: /referrals/{referral_id}\n",
         )
 
     def letter(self, title: str, body: str, **values) -> tuple[str, str]:

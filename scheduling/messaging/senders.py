@@ -12,15 +12,9 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from casework.messages.outbox import SendError  # noqa: F401  (raised by every sender)
+
 TWILIO_API = "https://api.twilio.com"
-
-
-class SendError(Exception):
-    """Sending failed; ``retry`` says whether trying again later may work."""
-
-    def __init__(self, message: str, *, retry: bool):
-        super().__init__(message)
-        self.retry = retry
 
 
 class BaseUrlHttpClient(TwilioHttpClient):

@@ -14,8 +14,8 @@ from casework.messages.models import OutboundMessage
 from casework.obligations.models import Obligation
 from casework.referrals.import_jobs import claim_next_job, record_progress, run_import_job
 from casework.referrals.models import PartnerAgency, Referral
-from scheduling import jobs
-from scheduling.worker import context
+from scheduling import sweeps
+from scheduling.sweeps import context
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import axe_violations
 from tests.factories import create_referrals
@@ -121,7 +121,7 @@ def test_team_leader_sees_breaches_and_posts_the_letters(
         received=received,
     )
     ctx = context(app.config)
-    jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, 5, tzinfo=UTC))
+    sweeps.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, 5, tzinfo=UTC))
     leader = create_staff_record("team_leader")
     page = axe_page
     sign_in(page, live_server, leader)
@@ -132,7 +132,7 @@ def test_team_leader_sees_breaches_and_posts_the_letters(
     )
     assert axe_violations(page) == []  # the green "none breached" panel too
 
-    assert jobs.mark_breaches(db.session, ctx, now=datetime.now(UTC)) == 1
+    assert sweeps.mark_breaches(db.session, ctx, now=datetime.now(UTC)) == 1
     page.reload()
     assert axe_violations(page) == []
     overdue = page.locator("table").first.inner_text()

@@ -244,8 +244,8 @@ def seeded(app, create_staff_record, create_team_record):
     from casework.obligations.models import Obligation
     from casework.people.models import PossibleMatch
     from casework.referrals.models import ImportJob
-    from scheduling import jobs
-    from scheduling.worker import context
+    from scheduling import sweeps
+    from scheduling.sweeps import context
 
     team_a, team_b = create_team_record("Victims A"), create_team_record("Victims B")
     create_team_record("HSB line", service="hsb")
@@ -263,7 +263,7 @@ def seeded(app, create_staff_record, create_team_record):
     mine, theirs = referral_by_ref("LC-20261120-0057"), referral_by_ref("LC-20261120-0061")
     mine.allocated_to_id, theirs.allocated_to_id = accounts["caseworker"].id, other.id
     db.session.commit()
-    jobs.queue_contact_messages(
+    sweeps.queue_contact_messages(
         db.session, context(app.config), now=datetime(2026, 11, 20, 9, 5, tzinfo=UTC)
     )
     job = ImportJob(

@@ -17,8 +17,8 @@ from casework.messages.models import OutboundMessage, SmsOptOut
 from casework.messages.print_queue import mark_posted
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
-from scheduling import jobs
-from scheduling.worker import context
+from scheduling import sweeps
+from scheduling.sweeps import context
 from tests.conftest import TWILIO_TOKEN, audit_rows, csrf_token
 from tests.factories import create_referrals
 from tests.police import SAMPLE, police_csv, police_row
@@ -38,10 +38,10 @@ def ctx(app):
 
 
 def sweep(ctx, when: datetime):
-    jobs.mark_breaches(db.session, ctx, now=when)
-    jobs.queue_contact_messages(db.session, ctx, now=when)
-    jobs.queue_reminders(db.session, ctx, now=when)
-    return jobs.dispatch_messages(db.session, ctx, now=when)
+    sweeps.mark_breaches(db.session, ctx, now=when)
+    sweeps.queue_contact_messages(db.session, ctx, now=when)
+    sweeps.queue_reminders(db.session, ctx, now=when)
+    return sweeps.dispatch_messages(db.session, ctx, now=when)
 
 
 def signed_post(client, path: str, form: dict, token: str = TWILIO_TOKEN):
@@ -133,13 +133,13 @@ def test_a_replayed_stop_after_a_later_start_changes_nothing(client, ctx):
 
 def test_an_sms_queued_before_stop_is_not_sent_after_it(client, ctx, fake_twilio):
     create_referrals(police_csv(police_row(contact_method="SMS", mobile_phone="07700 900100")))
-    jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 7, 30, tzinfo=UTC))
+    sweeps.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 7, 30, tzinfo=UTC))
     signed_post(
         client,
         "/webhooks/twilio/inbound",
         {"From": "+447700900100", "Body": "STOP", "MessageSid": "SM" + "4" * 32},
     )
-    done = jobs.dispatch_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, 1, tzinfo=UTC))
+    done = sweeps.dispatch_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, 1, tzinfo=UTC))
     assert done["failed"] == 1 and fake_twilio.accepted == []
     db.session.rollback()
     assert "opted out" in db.session.scalars(sa.select(OutboundMessage)).one().error
@@ -162,16 +162,16 @@ def test_reminder_the_day_before_inside_service_hours_only(ctx, fake_twilio):
     )
     db.session.commit()
     assert (
-        jobs.queue_reminders(db.session, ctx, now=datetime(2026, 11, 22, 12, tzinfo=UTC)) == 0
+        sweeps.queue_reminders(db.session, ctx, now=datetime(2026, 11, 22, 12, tzinfo=UTC)) == 0
     )  # Sunday
     assert (
-        jobs.queue_reminders(db.session, ctx, now=datetime(2026, 11, 23, 8, tzinfo=UTC)) == 0
+        sweeps.queue_reminders(db.session, ctx, now=datetime(2026, 11, 23, 8, tzinfo=UTC)) == 0
     )  # not open
-    assert jobs.queue_reminders(db.session, ctx, now=datetime(2026, 11, 23, 10, tzinfo=UTC)) == 1
+    assert sweeps.queue_reminders(db.session, ctx, now=datetime(2026, 11, 23, 10, tzinfo=UTC)) == 1
     assert (
-        jobs.queue_reminders(db.session, ctx, now=datetime(2026, 11, 23, 11, tzinfo=UTC)) == 0
+        sweeps.queue_reminders(db.session, ctx, now=datetime(2026, 11, 23, 11, tzinfo=UTC)) == 0
     )  # once
-    jobs.dispatch_messages(db.session, ctx, now=datetime(2026, 11, 23, 11, tzinfo=UTC))
+    sweeps.dispatch_messages(db.session, ctx, now=datetime(2026, 11, 23, 11, tzinfo=UTC))
     [sms] = fake_twilio.accepted
     assert "needs assessment on Tuesday 24 November at 10:00" in sms["Body"]
 
@@ -192,12 +192,12 @@ def test_no_reminder_when_texting_is_not_safe(ctx):
         )
     )
     db.session.commit()
-    assert jobs.queue_reminders(db.session, ctx, now=datetime(2026, 11, 23, 10, tzinfo=UTC)) == 0
+    assert sweeps.queue_reminders(db.session, ctx, now=datetime(2026, 11, 23, 10, tzinfo=UTC)) == 0
 
 
 def test_letters_print_as_pdf_and_posting_meets_the_obligation(client, ctx, sign_in_as):
     create_referrals(police_csv(police_row(contact_method="POST")))
-    jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
+    sweeps.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
     with time_machine.travel("2026-11-20 10:00 +0000", tick=False):
         sign_in_as("team_leader")
         queue = client.get("/letters").get_data(as_text=True)
@@ -227,7 +227,7 @@ def test_edited_letter_wording_is_used_for_new_letters(client, ctx, sign_in_as):
         },
     )
     create_referrals(police_csv(police_row(contact_method="POST")))
-    jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
+    sweeps.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
     db.session.rollback()
     letter = db.session.scalars(sa.select(OutboundMessage)).one()
     assert letter.subject == "Hello" and letter.body.startswith("Dear Alex, call 0800")
@@ -238,15 +238,15 @@ def test_inbox_imports_and_archives_and_keeps_failures_with_a_report(app, ctx, t
     inbox.mkdir()
     (inbox / "good.csv").write_bytes((ROOT / SAMPLE).read_bytes())
     (inbox / "bad.csv").write_bytes(b"not,a,download\n1,2,3\n")
-    ctx = jobs.Context(ctx.calendar, ctx.wording, ctx.sms, ctx.email, inbox)
-    results = jobs.import_inbox(db.session, ctx, now=RECEIVED)
+    ctx = sweeps.Context(ctx.calendar, ctx.wording, ctx.sms, ctx.email, inbox)
+    results = sweeps.import_inbox(db.session, ctx, now=RECEIVED)
     assert {r["file"] for r in results} == {"good.csv", "bad.csv"}
     assert list(inbox.glob("*.csv")) == []
     [archived] = (inbox / "archive").glob("*-good.csv.json")
     assert json.loads(archived.read_text())["imported"] == 6
     [report] = (inbox / "failed").glob("*-bad.csv.json")
     assert "missing column" in json.loads(report.read_text())["error"]
-    assert jobs.import_inbox(db.session, ctx, now=RECEIVED) == []
+    assert sweeps.import_inbox(db.session, ctx, now=RECEIVED) == []
 
 
 def test_deadline_view_shows_overdue_upcoming_and_breaches(
@@ -260,7 +260,7 @@ def test_deadline_view_shows_overdue_upcoming_and_breaches(
     ).one()
     referral.allocated_to_id = worker.id
     db.session.commit()
-    jobs.mark_breaches(db.session, ctx, now=datetime(2026, 11, 21, 8, tzinfo=UTC))
+    sweeps.mark_breaches(db.session, ctx, now=datetime(2026, 11, 21, 8, tzinfo=UTC))
     with time_machine.travel("2026-11-21 08:00 +0000", tick=False):
         sign_in_as("team_leader", team=team)
         html = client.get("/deadlines").get_data(as_text=True)
@@ -305,20 +305,22 @@ def test_d9_key_date_on_a_closed_case_prompts_the_caseworker_the_day_before(
     ).one()
     assert prompt.due_at == datetime(2026, 11, 27, 18, tzinfo=UTC)  # the Friday before
     assert (
-        jobs.queue_re_engagement_prompts(db.session, ctx, now=datetime(2026, 11, 26, 9, tzinfo=UTC))
+        sweeps.queue_re_engagement_prompts(
+            db.session, ctx, now=datetime(2026, 11, 26, 9, tzinfo=UTC)
+        )
         == 0
     )
     day_before = datetime(2026, 11, 27, 9, tzinfo=UTC)
-    assert jobs.queue_re_engagement_prompts(db.session, ctx, now=day_before) == 1
-    jobs.queue_re_engagement_prompts(db.session, ctx, now=day_before + timedelta(hours=1))
-    jobs.dispatch_messages(db.session, ctx, now=day_before + timedelta(hours=1))
+    assert sweeps.queue_re_engagement_prompts(db.session, ctx, now=day_before) == 1
+    sweeps.queue_re_engagement_prompts(db.session, ctx, now=day_before + timedelta(hours=1))
+    sweeps.dispatch_messages(db.session, ctx, now=day_before + timedelta(hours=1))
     [email] = smtp_server.messages
     assert email["To"] == worker_email and "Re-engage" in email["Subject"]
 
 
 def test_only_a_letter_can_be_marked_posted(client, ctx, sign_in_as):
     create_referrals(police_csv(police_row(contact_method="SMS")))
-    jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
+    sweeps.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
     sms = db.session.scalars(sa.select(OutboundMessage)).one()
     assert (sms.channel, sms.status) == ("sms", "queued")
     with time_machine.travel("2026-11-20 10:00 +0000", tick=False):
@@ -339,7 +341,7 @@ def test_only_a_letter_can_be_marked_posted(client, ctx, sign_in_as):
 
 def test_marking_a_letter_posted_writes_its_audit_row_with_the_change(ctx, create_staff_record):
     create_referrals(police_csv(police_row(contact_method="POST")))
-    jobs.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
+    sweeps.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
     letter = db.session.scalars(sa.select(OutboundMessage)).one()
     staff = create_staff_record("caseworker")
     posted_at = datetime(2026, 11, 20, 10, tzinfo=UTC)

@@ -19,8 +19,8 @@ from casework.db import db
 from casework.referrals.import_jobs import claim_next_job, record_progress
 from casework.referrals.models import ImportJob, Referral
 from casework.referrals.police_import import import_police_download
-from scheduling import jobs
-from scheduling.worker import context
+from scheduling import sweeps
+from scheduling.sweeps import context
 from tests.conftest import audit_rows, csrf_token, post_form, sign_in
 from tests.integration.test_queue import ROOT
 from tests.police import SAMPLE, police_csv, police_row
@@ -54,7 +54,7 @@ def the_job() -> ImportJob:
 
 
 def sweep(app, now: datetime):
-    return jobs.import_uploads(db.session, context(app.config), now=now)
+    return sweeps.import_uploads(db.session, context(app.config), now=now)
 
 
 def referral_count() -> int:

@@ -13,8 +13,9 @@ from casework.messages.models import OutboundMessage
 from casework.people.models import MatchKey, PossibleMatch
 from casework.people.retention import anonymise_expired
 from casework.referrals.models import Referral
-from scheduling import jobs
-from scheduling.worker import context, run_once
+from scheduling import sweeps
+from scheduling.sweeps import context
+from scheduling.worker import run_once
 from tests.conftest import audit_rows
 from tests.factories import create_referrals
 from tests.police import police_row, referral_by_crime
@@ -43,7 +44,7 @@ def morgan(app):
             occurred_on="2026-11-18",
         ),
     )
-    jobs.queue_contact_messages(
+    sweeps.queue_contact_messages(
         db.session, context(app.config), now=datetime(2026, 11, 20, 9, tzinfo=UTC)
     )
     close("LC-M")

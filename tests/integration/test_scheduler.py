@@ -18,8 +18,8 @@ from casework.db import db
 from casework.messages.models import OutboundMessage
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
-from scheduling import jobs
-from scheduling.worker import context
+from scheduling import sweeps
+from scheduling.sweeps import context
 from tests.conftest import TWILIO_SID, TWILIO_TOKEN
 from tests.police import SAMPLE, police_csv, police_row
 
@@ -173,7 +173,7 @@ def test_two_sweeps_at_once_send_each_message_once(app, fake_twilio, create_staf
         now=received,
     )
     now = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
-    jobs.queue_contact_messages(db.session, ctx, now=now)
+    sweeps.queue_contact_messages(db.session, ctx, now=now)
     db.session.remove()
     barrier = threading.Barrier(2)
     results = []
@@ -181,7 +181,7 @@ def test_two_sweeps_at_once_send_each_message_once(app, fake_twilio, create_staf
     def sweep():
         with app.app_context():
             barrier.wait()
-            results.append(jobs.dispatch_messages(db.session, ctx, now=now))
+            results.append(sweeps.dispatch_messages(db.session, ctx, now=now))
             db.session.remove()
 
     threads = [threading.Thread(target=sweep) for _ in range(2)]

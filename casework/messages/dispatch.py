@@ -1,0 +1,77 @@
+"""Sending what the outbox holds: each SMS and email claimed by one sender and sent once, with
+retries; a message left mid-send by a crash flagged for a person to check, never resent."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from casework.messages import outbox
+from casework.messages.models import OutboundMessage
+from casework.messages.opt_outs import is_opted_out
+from casework.messages.outbox import SendError
+from casework.obligations import lifecycle
+
+STUCK_AFTER = timedelta(minutes=15)
+BATCH = 500
+
+
+def dispatch_messages(session, *, sms, email, now: datetime) -> dict[str, int]:
+    """Send queued SMS and email that are due. Each is claimed first, so however many sweeps
+    run at once, each message is sent by exactly one of them."""
+    ids = session.scalars(
+        sa.select(OutboundMessage.id)
+        .where(
+            OutboundMessage.status == "queued",
+            OutboundMessage.channel.in_(("sms", "email")),
+            OutboundMessage.next_attempt_at <= now,
+            OutboundMessage.send_after <= now,
+        )
+        .order_by(OutboundMessage.id)
+        .limit(BATCH)
+    ).all()
+    session.commit()
+    done = {"sent": 0, "failed": 0, "retrying": 0}
+    session.expunge_all()  # read each claimed message afresh, as the claim left it
+    for message_id in outbox.claim_many(session, list(ids), now):
+        message = session.get(OutboundMessage, message_id)
+        try:
+            if message.channel == "sms":
+                if is_opted_out(session, message.recipient):
+                    raise SendError("the number has opted out of texts (STOP)", retry=False)
+                provider_id = sms.send(message.recipient, message.body)
+            else:
+                provider_id = email.send(message.recipient, message.subject or "", message.body)
+        except SendError as exc:
+            outbox.record_failure(session, message, str(exc), now, retry=exc.retry)
+            done["retrying" if message.status == "queued" else "failed"] += 1
+        else:
+            outbox.record_sent(session, message, provider_id, now)
+            _meet(session, message, now)
+            done["sent"] += 1
+        session.commit()
+    return done
+
+
+def _meet(session, message: OutboundMessage, now: datetime) -> None:
+    """A sent initial message or home-visit offer, or a posted letter, meets its obligation."""
+    if message.obligation_id is None or message.kind in ("breach_alert", "re_engagement"):
+        return
+    lifecycle.meet_by_id(session, message.obligation_id, message.referral_id, now)
+
+
+def flag_stuck_messages(session, *, now: datetime) -> int:
+    """A message left 'sending' by a crashed sender may or may not have gone: never resend it
+    automatically; mark it failed with an explanation so staff can check."""
+    changed = session.execute(
+        sa.update(OutboundMessage)
+        .where(OutboundMessage.status == "sending", OutboundMessage.claimed_at < now - STUCK_AFTER)
+        .values(
+            status="failed",
+            updated_at=now,
+            error="sending was interrupted; check with the provider before resending",
+        )
+    ).rowcount
+    session.commit()
+    return changed

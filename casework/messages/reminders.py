@@ -1,0 +1,84 @@
+"""SMS reminders of booked appointments (a needs assessment, a home visit, a web chat), the
+service day before, to people who may be texted."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from casework.messages import outbox
+from casework.messages.opt_outs import is_opted_out
+from casework.obligations.models import Obligation
+
+APPOINTMENTS = {
+    "needs_assessment": "needs assessment",
+    "home_visit": "home visit",
+    "home_visit_second": "home visit",
+    "web_chat": "secure web chat",
+}
+
+
+def queue_reminders(session, *, wording, calendar, now: datetime) -> int:
+    """SMS reminders of booked appointments, sent the day before inside service hours (or on
+    the last service day before it), to people who may be texted and have not opted out."""
+    if not calendar.is_open_at(now):
+        return 0
+    today = calendar.local_date(now)
+    # Reminders go on the last service day before the appointment, so today's are for
+    # appointments from tomorrow up to the end of the next service day: one indexed range.
+    tomorrow = datetime.combine(today + timedelta(days=1), time(0), tzinfo=calendar.tz)
+    until = datetime.combine(
+        calendar.next_service_day(today) + timedelta(days=1), time(0), tzinfo=calendar.tz
+    )
+    horizon = min(now + timedelta(days=8), until)
+    rows = session.scalars(
+        sa.select(Obligation)
+        .where(
+            Obligation.booked_at.is_not(None),
+            Obligation.booked_at > now,
+            Obligation.booked_at >= tomorrow,
+            Obligation.booked_at < horizon,
+            Obligation.status == "due",
+            Obligation.kind.in_(APPOINTMENTS),
+        )
+        .options(selectinload(Obligation.referral))
+    ).all()
+    queued = 0
+    for obligation in rows:
+        referral = obligation.referral
+        appointment_day = calendar.local_date(obligation.booked_at)
+        last_day_before = appointment_day - timedelta(days=1)
+        while not calendar.is_service_day(last_day_before) and last_day_before > today:
+            last_day_before -= timedelta(days=1)
+        if today != last_day_before:
+            continue
+        phone = referral.mobile_phone
+        if (
+            not phone
+            or referral.safe_to_text is False
+            or referral.status != "open"
+            or is_opted_out(session, phone)
+        ):
+            continue
+        when = obligation.booked_at.astimezone(calendar.tz)
+        body = wording.sms(
+            "reminder",
+            appointment=APPOINTMENTS[obligation.kind],
+            when=f"{when:%A %-d %B at %H:%M}",
+            reference=referral.reference,
+        )
+        queued += outbox.queue_message(
+            session,
+            dedupe_key=f"reminder:{obligation.id}:{obligation.booked_at.isoformat()}",
+            kind="reminder",
+            channel="sms",
+            recipient=phone,
+            body=body,
+            now=now,
+            send_after=now,
+            referral_id=referral.id,
+        )
+        session.commit()
+    return queued
