@@ -68,10 +68,21 @@ def mark_posted(
 ) -> OutboundMessage:
     """Staff have posted a letter from the print queue: it counts as sent, and its audit row is
     written in the same transaction. Anything but a letter waiting to be posted is refused and
-    nothing changes."""
+    nothing changes; a message on a referral ``actor`` may not see is refused as if missing."""
     message = session.get(OutboundMessage, message_id)
-    if message is None or message.referral is None:
-        raise NotFound(message_id)
+    if (
+        message is None
+        or message.referral is None
+        or not can_view_referral(actor, message.referral)
+    ):
+        refuse(
+            session,
+            actor=actor,
+            origin=origin,
+            record_type="message",
+            record_id=message_id,
+            now=now,
+        )
     if message.channel != "letter":
         raise ValidationError({"": "Only a letter can be marked as posted"})
     if message.status == "posted":

@@ -339,6 +339,27 @@ def test_only_a_letter_can_be_marked_posted(client, ctx, sign_in_as):
     assert audit_rows("letter.posted") == []
 
 
+def test_another_teams_letter_cannot_be_marked_posted(
+    client, ctx, sign_in_as, create_staff_record, create_team_record
+):
+    create_referrals(police_csv(police_row(contact_method="POST")))
+    sweeps.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
+    letter = db.session.scalars(sa.select(OutboundMessage)).one()
+    theirs = create_staff_record("caseworker", team=create_team_record("County"))
+    letter.referral.allocated_to_id = theirs.id
+    db.session.commit()
+    sign_in_as("caseworker", team=create_team_record("City"))
+    response = client.post(
+        f"/messages/{letter.id}/posted", data={"csrf_token": csrf_token(client, "/letters")}
+    )
+    assert response.status_code == 404
+    db.session.rollback()
+    unchanged = db.session.get(OutboundMessage, letter.id)
+    assert (unchanged.status, unchanged.posted_by_id) == ("queued", None)
+    assert db.session.scalars(sa.select(Obligation)).one().met_at is None
+    assert audit_rows("letter.posted") == []
+
+
 def test_marking_a_letter_posted_writes_its_audit_row_with_the_change(ctx, create_staff_record):
     create_referrals(police_csv(police_row(contact_method="POST")))
     sweeps.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
