@@ -137,9 +137,12 @@ def raise_referral_priority(referral_id: int):
 @leaders
 def decide(referral_id: int, match_id: int):
     """Decide a possible repeat-victim match: the same person, or not."""
-    confirm = request.form.get("decision") == "confirm"
+    decision = request.form.get("decision")
 
     def act():
+        if decision not in ("confirm", "reject"):
+            raise ValidationError({"decision": "Choose Same person or Not the same"})
+        confirm = decision == "confirm"
         decide_match(
             db.session,
             referral_id,

@@ -127,3 +127,22 @@ def _token(client, path):
     from tests.conftest import csrf_token
 
     return csrf_token(client, path)
+
+
+def test_a_match_decision_without_a_choice_is_refused(app, client, team_leader):
+    create_referrals(police_csv(police_row(crime_reference="LC-1", forename="Maya")))
+    create_referrals(
+        police_csv(police_row(crime_reference="LC-2", forename="Maya", mobile_phone="07700 900999"))
+    )
+    second = referral_by_ref("LC-2")
+    match = db.session.scalars(sa.select(PossibleMatch)).one()
+    for data in ({}, {"decision": "maybe"}):
+        post_form(
+            client,
+            f"/referrals/{second.id}/matches/{match.id}",
+            data,
+            token_from=f"/referrals/{second.id}",
+        )
+    db.session.rollback()
+    assert db.session.get(PossibleMatch, match.id).status == "pending"
+    assert not audit_rows("referral.match_rejected")
