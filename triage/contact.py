@@ -63,14 +63,22 @@ def attempt_problem(
     safe_to_voicemail: bool | None,
     now: datetime,
     tz: tzinfo = UTC,
+    received_at: datetime | None = None,
 ) -> str | None:
     """Why this attempt cannot be recorded as given, in words for the caseworker, or None.
-    Three calls at least 2 hours apart (D1, spec 3.7); times are said in ``tz``."""
+    Three calls at least 2 hours apart (D1, spec 3.7), none before the referral arrived;
+    times are said in ``tz``."""
     outcomes = PHONE_OUTCOMES if channel == "telephone" else VISIT_OUTCOMES
     if outcome not in outcomes:
         return "Select what happened"
     if at > now + timedelta(minutes=5):
         return "The time of the attempt cannot be in the future"
+    if received_at is not None and at < received_at:
+        arrived = received_at.astimezone(tz)
+        return (
+            f"The referral arrived at {arrived:%H:%M on %-d %B %Y}: "
+            "enter the time of an attempt made since then"
+        )
     if channel == "telephone":
         if outcome == "voicemail" and safe_to_voicemail is False:
             return "They said it is not safe to leave a voicemail: do not leave one"
@@ -113,6 +121,17 @@ def chat_not_yet_held(kind: str, slot: datetime, now: datetime) -> bool:
     """A booked secure web chat (D5) is met only by a chat held at or after its slot: a call or
     conversation before then does not hold it, and it cannot be marked held in advance."""
     return kind == "web_chat" and now < slot
+
+
+def held_from(kind: str, due_at: datetime, booked_at: datetime | None) -> datetime | None:
+    """The earliest moment a booked appointment can be recorded as held: a web chat at its
+    slot (D5), a needs assessment at the time it was booked for (D4); None when any time will
+    do."""
+    if kind == "web_chat":
+        return due_at
+    if kind == "needs_assessment":
+        return booked_at
+    return None
 
 
 def after_phone_attempt(outcome: str, failed_before: int, at: datetime, calendar) -> FollowOn:

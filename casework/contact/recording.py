@@ -76,6 +76,7 @@ def record_attempt(
         safe_to_voicemail=referral.safe_to_voicemail,
         now=now,
         tz=calendar.tz,
+        received_at=referral.received_at,
     )
     if problem:
         raise ValidationError({"outcome" if "Select" in problem else "at": problem})
@@ -212,14 +213,13 @@ def record_appointment_held(
     ):
         raise NotFound(obligation_id)
     referral = _workable(session, obligation.referral_id, actor, origin, now)
-    if obligation.met_at is None and rules.chat_not_yet_held(
-        obligation.kind, obligation.due_at, now
-    ):
-        slot = obligation.due_at.astimezone(calendar.tz)
+    starts = rules.held_from(obligation.kind, obligation.due_at, obligation.booked_at)
+    if obligation.met_at is None and starts is not None and now < starts:
+        what = "web chat" if obligation.kind == "web_chat" else "needs assessment"
         raise ValidationError(
             {
-                "": f"The web chat is booked for {slot:%a %-d %b %H:%M}. "
-                "Mark it as held once the chat has taken place."
+                "": f"The {what} is booked for {starts.astimezone(calendar.tz):%a %-d %b %H:%M}. "
+                "Mark it as held once it has taken place."
             }
         )
     if lifecycle.meet(session, obligation, now):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from casework.access import can_view_referral, refuse, visible_referrals_clause
 from casework.audit import Origin, audit_referral
-from casework.errors import NotFound, ValidationError
+from casework.errors import ValidationError
 from casework.messages.models import OutboundMessage
 from casework.obligations import lifecycle
 from casework.referrals.models import Referral

@@ -120,6 +120,15 @@ def test_further_support_books_a_needs_assessment_inside_five_working_days(
     assert assessment.due_at == datetime(2026, 11, 30, 18, tzinfo=UTC)
     assert assessment.booked_at == datetime(2026, 11, 27, 10, tzinfo=UTC)
     assert db.session.get(Referral, rid).status == "open"
+    with time_machine.travel("2026-11-26 16:00 +0000", tick=False):  # the day before it
+        sign_in_as("team_leader")
+        early = client.post(
+            f"/referrals/{rid}/obligations/{assessment.id}/held",
+            data={"csrf_token": csrf_token(client, f"/referrals/{rid}")},
+            follow_redirects=True,
+        )
+        assert "The needs assessment is booked for Fri 27 Nov 10:00" in early.get_data(as_text=True)
+    assert obligations(rid)["needs_assessment"].status == "due"
     with time_machine.travel("2026-11-27 11:00 +0000", tick=False):
         sign_in_as("team_leader")
         page = client.get(f"/referrals/{rid}").get_data(as_text=True)

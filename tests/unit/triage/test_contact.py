@@ -206,3 +206,39 @@ def test_a_call_too_soon_says_what_to_do_instead(earlier, when, message):
         tz=LONDON,
     )
     assert found == message
+
+
+def test_an_attempt_before_the_referral_arrived_is_refused_with_its_arrival_time():
+    received = at("2026-11-23 09:15")
+    problem = contact.attempt_problem(
+        "telephone",
+        "no_answer",
+        at("2026-11-21 10:00"),
+        [],
+        safe_to_voicemail=True,
+        now=at("2026-11-23 12:00"),
+        received_at=received,
+    )
+    assert problem == (
+        "The referral arrived at 09:15 on 23 November 2026: "
+        "enter the time of an attempt made since then"
+    )
+    assert (
+        contact.attempt_problem(
+            "telephone",
+            "no_answer",
+            received,
+            [],
+            safe_to_voicemail=True,
+            now=at("2026-11-23 12:00"),
+            received_at=received,
+        )
+        is None
+    )
+
+
+def test_a_booked_appointment_is_held_from_its_booked_time():
+    slot, booked = at("2026-11-27 14:00"), at("2026-11-25 10:00")
+    assert contact.held_from("web_chat", slot, None) == slot
+    assert contact.held_from("needs_assessment", at("2026-11-30 18:00"), booked) == booked
+    assert contact.held_from("re_engagement", slot, None) is None
