@@ -7,8 +7,9 @@ from app.admin import bp
 from app.admin.forms import LetterWordingForm
 from app.auth.session import request_origin, role_required
 from app.extensions import db
+from app.forms import apply_errors
 from casework.db import utcnow
-from casework.errors import NotFound
+from casework.errors import NotFound, ValidationError
 from casework.messages.letter_wording import letter_wording, letter_wordings, save_letter_wording
 from casework.obligations.models import OBLIGATION_LABELS
 from scheduling.messaging.content import DEFAULT_LETTERS
@@ -32,18 +33,23 @@ def letter_template(kind: str):
         abort(404)
     form = LetterWordingForm(data={"title": title, "body": body})
     if form.validate_on_submit():
-        save_letter_wording(
-            db.session,
-            kind,
-            form.title.data,
-            form.body.data,
-            defaults=DEFAULT_LETTERS,
-            actor=current_user,
-            origin=request_origin(),
-            now=utcnow(),
-        )
-        flash("Letter saved. New letters use this wording.", "success")
-        return redirect(url_for("admin.letter_templates"))
+        try:
+            save_letter_wording(
+                db.session,
+                kind,
+                form.title.data,
+                form.body.data,
+                defaults=DEFAULT_LETTERS,
+                actor=current_user,
+                origin=request_origin(),
+                now=utcnow(),
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("Letter saved. New letters use this wording.", "success")
+            return redirect(url_for("admin.letter_templates"))
     return render_template(
         "admin/letter_template.html", form=form, kind=kind, labels=OBLIGATION_LABELS
     ), (400 if form.errors else 200)

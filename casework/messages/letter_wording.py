@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import string
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from casework.audit import Origin, record_event
-from casework.errors import NotFound
+from casework.errors import NotFound, ValidationError
 from casework.messages.models import LetterTemplate
 
 
@@ -28,6 +30,30 @@ def letter_wording(session, kind: str, defaults: dict[str, tuple[str, str]]) -> 
     return (template.title, template.body) if template else defaults[kind]
 
 
+PLACEHOLDER = re.compile(r"^[a-z_]+$")
+
+
+def wording_problem(body: str) -> str | None:
+    """Why this letter wording cannot be used, or None. Placeholders are plain names in braces,
+    like {forename}; a lone brace, a number or anything more in braces would stop every letter
+    of this kind from being written."""
+    try:
+        parts = list(string.Formatter().parse(body))
+    except ValueError:
+        return (
+            "Use braces only around a placeholder, like {forename}; a single { or } is not allowed"
+        )
+    for _text, field, spec, conversion in parts:
+        if field is None:
+            continue
+        if not PLACEHOLDER.match(field) or spec or conversion:
+            return (
+                "A placeholder is a name in braces, like {forename} or {reference}: "
+                f"{{{field}}} is not one"
+            )
+    return None
+
+
 def save_letter_wording(
     session,
     kind: str,
@@ -42,6 +68,9 @@ def save_letter_wording(
     """New wording for one kind of letter, used by every letter queued from now on; audited."""
     if kind not in defaults:
         raise NotFound(kind)
+    problem = wording_problem(body)
+    if problem:
+        raise ValidationError({"body": problem})
     template = session.get(LetterTemplate, kind)
     if template is None:
         template = LetterTemplate(kind=kind)

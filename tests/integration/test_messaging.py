@@ -13,7 +13,7 @@ from twilio.request_validator import RequestValidator
 from casework.audit import Origin
 from casework.db import db
 from casework.errors import ValidationError
-from casework.messages.models import OutboundMessage, SmsOptOut
+from casework.messages.models import LetterTemplate, OutboundMessage, SmsOptOut
 from casework.messages.print_queue import mark_posted
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
@@ -231,6 +231,40 @@ def test_edited_letter_wording_is_used_for_new_letters(client, ctx, sign_in_as):
     db.session.rollback()
     letter = db.session.scalars(sa.select(OutboundMessage)).one()
     assert letter.subject == "Hello" and letter.body.startswith("Dear Alex, call 0800")
+
+
+@pytest.mark.parametrize(
+    "body,message",
+    [
+        ("Costs: {0} pence.", "{0} is not one"),
+        ("Brace: {", "a single { or } is not allowed"),
+        ("Hi {forename.__class__}", "is not one"),
+    ],
+)
+def test_letter_wording_that_would_stop_letters_is_refused(client, ctx, sign_in_as, body, message):
+    sign_in_as("admin")
+    page = "/admin/letters/initial_message"
+    response = client.post(
+        page, data={"csrf_token": csrf_token(client, page), "title": "Hello", "body": body}
+    )
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.scalars(sa.select(LetterTemplate)).all() == []
+    create_referrals(police_csv(police_row(contact_method="POST")))
+    assert (
+        sweeps.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
+        == 1
+    )
+
+
+def test_every_default_letter_wording_passes_its_own_check():
+    from casework.messages.letter_wording import wording_problem
+    from scheduling.messaging.content import DEFAULT_LETTERS
+
+    assert {
+        kind: wording_problem(body) for kind, (_, body) in DEFAULT_LETTERS.items()
+    } == dict.fromkeys(DEFAULT_LETTERS)
 
 
 def test_inbox_imports_and_archives_and_keeps_failures_with_a_report(app, ctx, tmp_path):
