@@ -91,6 +91,9 @@ def test_the_confirmation_is_shown_once_for_a_shared_device(client):
     [referral] = referrals()
     assert referral.reference in first.get_data(as_text=True)
     assert "shown only once" in first.get_data(as_text=True)
+    assert "0800 000 0000" in first.get_data(as_text=True)  # the number to call, not just "call us"
+    form = client.get("/refer").get_data(as_text=True)
+    assert '<form method="post" novalidate autocomplete="off">' in form  # Back refills nothing
     assert again.status_code == 302 and again.headers["Location"] == "/refer"
     assert referral.reference not in client.get("/refer").get_data(as_text=True)
 
