@@ -94,6 +94,7 @@ def test_possible_match_held_by_another_team_shows_no_detail_and_cannot_be_decid
 
     page = client.get(f"/referrals/{second.id}").get_data(as_text=True)
     assert "A possible match with a referral held by another team" in page
+    assert "That team's leader, who may see both referrals" in page
     assert first.reference not in page and f"/referrals/{first.id}" not in page
     assert "Same person" not in page  # nothing to decide here
     response = post_form(
