@@ -35,6 +35,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 
 def configure_uploads(app: Flask) -> None:
+    """Uploads are spooled to disk as they arrive, with the MAX_UPLOAD_MB limit."""
     from app.imports.uploads import configure_uploads as spool_and_limit
 
     spool_and_limit(app)

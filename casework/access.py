@@ -33,6 +33,7 @@ def refuse(session, *, actor, origin, record_type: str, record_id, now) -> NoRet
 
 
 def is_admin(viewer) -> bool:
+    """Administrators see and manage every record."""
     return getattr(viewer, "role", None) == "admin"
 
 

@@ -30,6 +30,8 @@ class Origin:
 
 
 class AuditEvent(db.Model):
+    """One row of the append-only audit trail: who did or saw what, when, from where."""
+
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -19,6 +19,8 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
+    """The declarative base every model shares."""
+
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 

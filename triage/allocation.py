@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class CaseworkerProfile:
+    """What allocation knows of a caseworker: specialisms, caseload, area, gender, languages."""
+
     id: int
     name: str
     specialisms: frozenset[str] = frozenset()
@@ -31,6 +33,8 @@ class AllocationNeeds:
 
 @dataclass(frozen=True)
 class Suggestion:
+    """A caseworker suggested for a referral, with the reasons in words."""
+
     caseworker_id: int
     name: str
     score: int

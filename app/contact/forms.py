@@ -111,6 +111,9 @@ def attempt_forms(referral, forms: dict, local_now: datetime) -> dict:
 
 
 class ConversationForm(FlaskForm):
+    """The first conversation: key risks and how it ended (further support books the needs
+    assessment)."""
+
     outcome = RadioField(
         "How did the conversation end?",
         choices=list(CONVERSATION_OUTCOMES.items()),
@@ -133,6 +136,8 @@ class ConversationForm(FlaskForm):
 
 
 class KeyDateForm(FlaskForm):
+    """A court date, sentencing or offender release, for a re-engagement prompt (D9)."""
+
     kind = RadioField(
         "What is the date for?",
         choices=list(KEY_DATES.items()),

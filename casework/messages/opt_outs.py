@@ -14,6 +14,7 @@ from casework.messages.models import SmsOptOut, WebhookReceipt
 
 
 def is_opted_out(session, phone: str | None) -> bool:
+    """True when this number has texted STOP and not START since."""
     return bool(phone) and bool(
         session.scalar(sa.select(SmsOptOut.opted_out).where(SmsOptOut.phone == phone))
     )
@@ -55,6 +56,7 @@ def apply_inbound_text(
 
 
 def set_opt_out(session, phone: str, opted_out: bool, now: datetime) -> None:
+    """Record a STOP (opted out) or START for a number."""
     row = session.get(SmsOptOut, phone)
     if row is None:
         session.add(SmsOptOut(phone=phone, opted_out=opted_out, changed_at=now))

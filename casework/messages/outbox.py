@@ -143,6 +143,7 @@ def claim_many(session, message_ids: list[int], now: datetime) -> list[int]:
 def record_sent(
     session, message: OutboundMessage, provider_id: str | None, now: datetime, status: str = "sent"
 ) -> None:
+    """The provider accepted the message: sent, with its id for delivery statuses."""
     message.status = status
     message.provider_id = provider_id
     message.sent_at = now

@@ -60,6 +60,7 @@ def normalise_postcode(raw: str | None) -> tuple[str | None, str | None]:
 
 
 def normalise_email(raw: str | None) -> tuple[str | None, str | None]:
+    """An email address in the form matching compares, or None when it is not one."""
     text = (raw or "").strip()
     if not text:
         return None, None

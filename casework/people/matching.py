@@ -40,6 +40,7 @@ def existing_keys(session, keys: list[str]) -> set[str]:
 
 
 def match_values(item: NewReferral) -> tuple[str | None, list[tuple[str, str]]]:
+    """A new referral's matching keys: normalised name with birth date, and phone and email keys."""
     name_dob = (
         f"{normalise_name(item.forename, item.surname)}|{item.date_of_birth.isoformat()}"
         if item.date_of_birth

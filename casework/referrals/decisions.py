@@ -63,6 +63,7 @@ def _managed(session, referral_id: int, actor, origin: Origin, now: datetime) ->
 
 
 def open_caseloads(session) -> dict[int, int]:
+    """How many open referrals each caseworker holds (allocation ranks by it)."""
     return dict(
         session.execute(
             sa.select(Referral.allocated_to_id, sa.func.count())

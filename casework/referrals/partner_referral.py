@@ -25,6 +25,8 @@ from casework.referrals.victim_details import (
 
 @dataclass(frozen=True)
 class ReferrerDetails:
+    """Who is referring: the partner agency and the person there."""
+
     agency_name: str
     agency_kind: str = ""
     referrer_name: str = ""

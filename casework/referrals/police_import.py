@@ -129,6 +129,9 @@ class RowError(Exception):
 
 @dataclass
 class ImportResult:
+    """What one police download did: imported, duplicates, and each rejected line with its
+    reason."""
+
     imported: int = 0
     duplicates: int = 0
     rejected: int = 0

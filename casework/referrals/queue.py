@@ -32,6 +32,8 @@ QUEUE_ORDER = (
 
 @dataclass(frozen=True)
 class QueueFilters:
+    """The triage queue's filters as a person set them; empty means any."""
+
     priority: str | None = None
     source: str | None = None
     method: str | None = None
@@ -137,6 +139,8 @@ def _queue_statements(viewer: _Viewer, shape: tuple[str, ...]) -> tuple[sa.Selec
 
 @dataclass(slots=True)
 class QueueObligation:
+    """An obligation as the queue shows it beside its referral."""
+
     kind: str
     status: str
     due_at: datetime

@@ -22,6 +22,7 @@ from triage.deadlines import webchat_slots
 
 
 def available_webchat_slots(calendar, now: datetime) -> list[datetime]:
+    """The secure web chat slots the form may offer now (D5)."""
     return webchat_slots(now, calendar)
 
 

@@ -70,6 +70,9 @@ class VictimDetails:
 
 @dataclass
 class CheckedVictim:
+    """A referrer's answers about the victim after checking: normalised values and the
+    problems found."""
+
     errors: dict[str, str] = field(default_factory=dict)
 
     def need(self, condition: bool, name: str, message: str) -> None:
@@ -172,8 +175,10 @@ def check_victim(victim: VictimDetails, methods: dict[str, str], today: date) ->
 
 
 def submission_key(kind: str, token: str) -> str:
+    """The key that makes a double submit of one form one referral."""
     return hashlib.sha256(f"{kind}:{token}".encode()).hexdigest()
 
 
 def existing_reference(session, dedupe_key: str) -> str | None:
+    """The reference of the referral a submission already made, if any."""
     return session.scalar(sa.select(Referral.reference).where(Referral.dedupe_key == dedupe_key))

@@ -36,6 +36,8 @@ SERVICES = {"victim": "Victim service", "hsb": "HSB advice line"}
 
 
 class Team(db.Model):
+    """A team of the victim service or of the HSB advice line."""
+
     __tablename__ = "team"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +49,8 @@ class Team(db.Model):
 
 
 class Staff(db.Model):
+    """A staff member's account: role, team, specialisms, sign-in state and two-step key."""
+
     __tablename__ = "staff"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -19,6 +19,7 @@ def configure(time_cost: int, memory_cost: int) -> None:
 
 
 def hash_password(password: str) -> str:
+    """An argon2id hash of a password."""
     return _hasher.hash(password)
 
 

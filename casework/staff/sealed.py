@@ -17,6 +17,9 @@ class Unreadable(Exception):
 
 
 class SecretBox:
+    """Seals and opens secrets stored in the database (two-step keys) with a key from the
+    settings."""
+
     def __init__(self, key_material: str):
         if len(key_material or "") < 16:
             raise ValueError("the sealing key must be at least 16 characters")

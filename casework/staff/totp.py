@@ -28,6 +28,7 @@ def grouped(secret: str) -> str:
 
 
 def step_at(moment: datetime) -> int:
+    """The RFC 6238 time step a moment falls in."""
     return int(moment.timestamp()) // STEP_SECONDS
 
 

@@ -45,6 +45,8 @@ DEFAULT_LETTERS = {
 
 @dataclass(frozen=True)
 class Wording:
+    """What SMS, emails and letters say, with the service's name, phone and web address."""
+
     service: str
     service_phone: str
     web_address: str

@@ -33,6 +33,8 @@ class BaseUrlHttpClient(TwilioHttpClient):
 
 @dataclass
 class TwilioSms:
+    """Sends an SMS through the twilio SDK; a 429 or 5xx is worth retrying."""
+
     account_sid: str
     auth_token: str
     from_number: str
@@ -69,6 +71,8 @@ class OutboxSms:
 
 @dataclass
 class SmtpEmail:
+    """Sends an email over SMTP."""
+
     host: str
     port: int
     sender: str
@@ -102,6 +106,8 @@ class SmtpEmail:
 
 
 class OutboxEmail:
+    """Keeps emails on the case only (EMAIL_BACKEND=outbox)."""
+
     def send(self, to: str, subject: str, body: str) -> str:
         return f"outbox-{uuid.uuid4().hex[:16]}"
 

@@ -134,3 +134,31 @@ def test_the_checkers_catch_what_they_forbid():
     assert database_work("def page():\n    return session.get('key')\n") == []
     sample = ROOT / "tests" / "unit" / "test_layering.py"
     assert "pytest" in imported_roots(sample)
+
+
+def undocumented(source: str) -> list[str]:
+    """Public functions and classes at a module's top level without a docstring."""
+    return [
+        node.name
+        for node in ast.parse(source).body
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+        and not node.name.startswith("_")
+        and not ast.get_docstring(node)
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        p
+        for package in ("app", "casework", "scheduling", "triage")
+        for p in (ROOT / package).rglob("*.py")
+    ),
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_every_public_function_and_model_says_what_it_is(path):
+    assert undocumented(path.read_text()) == []
+
+
+def test_the_docstring_checker_sees_a_missing_one():
+    assert undocumented("def shown():\n    return 1\n\ndef _private():\n    pass\n") == ["shown"]
