@@ -30,15 +30,18 @@ def run_once(app, now=None) -> dict[str, object]:
     now = now or utcnow()
     summary: dict[str, object] = {"now": now.isoformat()}
     with app.app_context():
-        for name, sweep in sweeps(app.config).items():
-            try:
-                summary[name] = sweep(db.session, now)
-            except Exception:
-                db.session.rollback()
-                log.exception("sweep %s failed", name)
-                summary[name] = "failed"
-            finally:
-                db.session.remove()
+        try:
+            for name, sweep in sweeps(app.config).items():
+                try:
+                    summary[name] = sweep(db.session, now)
+                except Exception:
+                    db.session.rollback()
+                    log.exception("sweep %s failed", name)
+                    summary[name] = "failed"
+                # Each sweep commits its own work; what it loaded is not carried to the next.
+                db.session.expunge_all()
+        finally:
+            db.session.remove()
     return summary
 
 
