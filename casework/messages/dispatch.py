@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from casework.db import any_rows
 from casework.messages import outbox
 from casework.messages.models import OutboundMessage
 from casework.messages.opt_outs import is_opted_out
@@ -64,9 +65,13 @@ def _meet(session, message: OutboundMessage, now: datetime) -> None:
 def flag_stuck_messages(session, *, now: datetime) -> int:
     """A message left 'sending' by a crashed sender may or may not have gone: never resend it
     automatically; mark it failed with an explanation so staff can check."""
+    stuck = (OutboundMessage.status == "sending", OutboundMessage.claimed_at < now - STUCK_AFTER)
+    if not any_rows(session, *stuck):
+        session.commit()
+        return 0
     changed = session.execute(
         sa.update(OutboundMessage)
-        .where(OutboundMessage.status == "sending", OutboundMessage.claimed_at < now - STUCK_AFTER)
+        .where(*stuck)
         .values(
             status="failed",
             updated_at=now,

@@ -13,6 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from casework.bulk import Same, bulk_insert
+from casework.db import any_rows
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
 from triage.deadlines import DueObligation
@@ -108,9 +109,12 @@ def breach_overdue(session, now: datetime) -> list:
     """Mark every obligation whose due time has passed unmet as breached, once, and put its
     referral at the head of the queue. One UPDATE ... RETURNING, so concurrent sweeps each get
     only the rows they changed: (id, referral_id, kind, due_at)."""
+    overdue = (Obligation.status == "due", Obligation.due_at < now)
+    if not any_rows(session, *overdue):
+        return []
     breached = session.execute(
         sa.update(Obligation)
-        .where(Obligation.status == "due", Obligation.due_at < now)
+        .where(*overdue)
         .values(status="breached", breached_at=now)
         .returning(Obligation.id, Obligation.referral_id, Obligation.kind, Obligation.due_at)
         .execution_options(synchronize_session=False)

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from casework.access import is_admin, refuse
 from casework.audit import Origin, record_event
+from casework.db import any_rows
 from casework.errors import NotFound, ValidationError
 from casework.people.matching import MATCH_KEY_LIMIT
 from casework.referrals.models import ImportJob
@@ -192,9 +193,13 @@ def retry_import_job(session, job_id: int, *, actor, origin: Origin, now: dateti
 def fail_stuck_jobs(session, *, now: datetime, stuck_after: timedelta, origin: Origin) -> int:
     """Fail every job running with no progress for ``stuck_after``: its scheduler died. The
     file is kept so its owner can try again."""
+    stuck = (ImportJob.status.in_(ACTIVE), ImportJob.updated_at < now - stuck_after)
+    if not any_rows(session, *stuck):
+        session.commit()
+        return 0
     failed = session.execute(
         sa.update(ImportJob)
-        .where(ImportJob.status.in_(ACTIVE), ImportJob.updated_at < now - stuck_after)
+        .where(*stuck)
         .values(status="failed", error=INTERRUPTED, updated_at=now)
         .returning(ImportJob.id, ImportJob.filename)
         .execution_options(synchronize_session=False)

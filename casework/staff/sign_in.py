@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from casework.audit import Origin, record_event
+from casework.db import any_rows
 from casework.staff import passwords, totp
 from casework.staff.accounts import audit_staff_event
 from casework.staff.models import Staff, StaffSession
@@ -249,6 +250,13 @@ def sign_out(session, staff: Staff, *, origin: Origin, now: datetime) -> None:
 
 def end_expired_sessions(session, *, now: datetime, policy: SessionPolicy) -> int:
     """Close staff sessions past their idle or absolute limit; returns how many were closed."""
+    open_ = StaffSession.ended_at.is_(None)
+    idle_since, started_before = now - policy.idle, now - policy.absolute
+    if not any_rows(session, open_, StaffSession.last_seen_at < idle_since) and not any_rows(
+        session, open_, StaffSession.created_at < started_before
+    ):
+        session.commit()
+        return 0
     idle = session.execute(
         sa.update(StaffSession)
         .where(StaffSession.ended_at.is_(None), StaffSession.last_seen_at < now - policy.idle)
