@@ -35,7 +35,7 @@ CONVERSATION_OUTCOMES = {
 }
 FAILED_CALL = {"no_answer", "voicemail", "wrong_number"}
 # The first conversation, however it was held, meets the initial-contact obligations. A booked
-# web chat is not one of them: it is met only by the chat itself (see chat_not_yet_held).
+# web chat is not one of them: it is met only by the chat itself (see held_from).
 CONVERSATION_MEETS = (
     "phone_contact",
     "initial_message",
@@ -115,12 +115,6 @@ def attempt_channels(contact_method: str, obligation_kinds: list[str]) -> tuple[
     if contact_method == "IN_PERSON" or {"home_visit", "home_visit_second"} & set(obligation_kinds):
         channels.append("home_visit")
     return tuple(channels)
-
-
-def chat_not_yet_held(kind: str, slot: datetime, now: datetime) -> bool:
-    """A booked secure web chat (D5) is met only by a chat held at or after its slot: a call or
-    conversation before then does not hold it, and it cannot be marked held in advance."""
-    return kind == "web_chat" and now < slot
 
 
 def held_from(kind: str, due_at: datetime, booked_at: datetime | None) -> datetime | None:

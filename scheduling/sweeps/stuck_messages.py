@@ -3,6 +3,6 @@
 from casework.messages.dispatch import flag_stuck_messages as flag_stuck
 
 
-def flag_stuck_messages(session, ctx=None, *, now):
+def flag_stuck_messages(session, ctx, *, now):
     """Flag messages stuck in 'sending'."""
     return flag_stuck(session, now=now)

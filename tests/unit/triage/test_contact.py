@@ -145,7 +145,8 @@ SLOT = datetime(2026, 11, 27, 14, tzinfo=ZoneInfo("UTC"))
     ],
 )
 def test_a_web_chat_is_held_only_at_or_after_its_slot(kind, now, not_yet):
-    assert contact.chat_not_yet_held(kind, SLOT, now) is not_yet
+    starts = contact.held_from(kind, SLOT, None)
+    assert (starts is not None and now < starts) is not_yet
 
 
 def test_the_first_conversation_does_not_hold_a_booked_web_chat():
