@@ -102,8 +102,23 @@ def run_migrations_online():
             **conf_args,
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        # SQLite rebuilds a table to change it (Alembic's batch mode), which drops and renames
+        # the table that others refer to: foreign keys are off while migrating (the pragma only
+        # takes effect outside a transaction), then every reference is checked before the
+        # work is kept (Alembic's documentation, "Dealing with Referencing Foreign Keys").
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left broken references: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -47,14 +47,22 @@ class InitialContact(db.Model):
 
 
 class KeyDate(db.Model):
-    """A court date, sentencing or offender release on a case, open or closed (D9)."""
+    """A court date, sentencing or offender release on a case (open or closed), or on a
+    referral where the person has no case (D9)."""
 
     __tablename__ = "key_date"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"), index=True)
+    referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referral.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_case.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(20))
     event_on: Mapped[date] = mapped_column(sa.Date)
     obligation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("obligation.id"))
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(referral_id IS NULL) <> (case_id IS NULL)", name="one_owner"
+        ),
+    )

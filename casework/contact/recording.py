@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from casework.access import can_work_referral, refuse
 from casework.audit import Origin, audit_referral
+from casework.cases.opening import open_for_further_support
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate
 from casework.errors import NotFound, ValidationError
 from casework.messages.models import OutboundMessage
@@ -172,8 +173,9 @@ def record_conversation(
     session.add(conversation)
     lifecycle.meet_kinds(session, referral, rules.CONVERSATION_MEETS, now)
     if outcome == "further_support":
+        case = open_for_further_support(session, referral, actor=actor, origin=origin, now=now)
         assessment = DueObligation("needs_assessment", "appointment", due)
-        lifecycle.add(session, referral, assessment, now).booked_at = booked_at
+        lifecycle.add(session, case, assessment, now, unique=False).booked_at = booked_at
     else:
         referral.status, referral.outcome = "closed", outcome
     referral.updated_at = now
@@ -260,11 +262,14 @@ def record_key_date(
     if errors:
         raise ValidationError(errors)
     due = DueObligation("re_engagement", "staff", rules.re_engagement_due(event_on, calendar))
-    obligation = lifecycle.add(session, referral, due, now, unique=False)
+    # Key dates sit on the case where there is one (DESIGN.md D9).
+    case = referral.case
+    obligation = lifecycle.add(session, case or referral, due, now, unique=False)
     session.flush()
     session.add(
         KeyDate(
-            referral_id=referral.id,
+            referral_id=None if case else referral.id,
+            case_id=case.id if case else None,
             kind=kind,
             event_on=event_on,
             obligation_id=obligation.id,

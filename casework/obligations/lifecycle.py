@@ -46,20 +46,32 @@ def create_for_new_referrals(
     )
 
 
-def add(
-    session, referral: Referral, due: DueObligation, now: datetime, *, unique: bool = True
-) -> Obligation:
-    """A new obligation on a referral (D1b, D3b, D4, D9 ...); with ``unique``, not when one of
-    that kind exists already. The referral's queue position follows."""
-    existing = next((o for o in referral.obligations if o.kind == due.kind), None)
+def add(session, owner, due: DueObligation, now: datetime, *, unique: bool = True) -> Obligation:
+    """A new obligation on a referral or a case (D1b, D3b, D4, D9 ...); with ``unique``, not
+    when one of that kind exists already. A referral's queue position follows."""
+    existing = next((o for o in owner.obligations if o.kind == due.kind), None)
     if unique and existing is not None:
         return existing
     obligation = Obligation(
         kind=due.kind, channel=due.channel, due_at=due.due_at, status="due", created_at=now
     )
-    referral.obligations.append(obligation)
-    refresh_queue_position(session, referral.id)
+    owner.obligations.append(obligation)
+    if isinstance(owner, Referral):
+        refresh_queue_position(session, owner.id)
+    else:
+        session.flush()
     return obligation
+
+
+def move_to_case(session, referral: Referral, case, kinds: Iterable[str]) -> None:
+    """Unmet obligations of these kinds pass from a referral to the case it became (D4, D9):
+    the case now owes them. The referral's queue position follows."""
+    kinds = set(kinds)
+    for obligation in list(referral.obligations):
+        if obligation.kind in kinds and obligation.met_at is None:
+            obligation.referral = None
+            obligation.case = case
+    refresh_queue_position(session, referral.id)
 
 
 def meet(session, obligation: Obligation, now: datetime) -> bool:
@@ -70,8 +82,18 @@ def meet(session, obligation: Obligation, now: datetime) -> bool:
     obligation.met_at = now
     if obligation.status == "due":
         obligation.status = "met"
-    refresh_queue_position(session, obligation.referral_id)
+    if obligation.referral_id is not None:
+        refresh_queue_position(session, obligation.referral_id)
+    else:
+        session.flush()
     return True
+
+
+def cancel(session, obligation: Obligation, now: datetime) -> None:
+    """Nothing more is owed (a case closed before its appointment): cancelled, never breached."""
+    if obligation.met_at is None and obligation.status == "due":
+        obligation.status = "cancelled"
+        refresh_queue_position(session, obligation.referral_id)
 
 
 def meet_kinds(session, referral: Referral, kinds: Iterable[str], now: datetime) -> None:
@@ -119,7 +141,7 @@ def breach_overdue(session, now: datetime) -> list:
         .returning(Obligation.id, Obligation.referral_id, Obligation.kind, Obligation.due_at)
         .execution_options(synchronize_session=False)
     ).all()
-    referral_ids = sorted({row.referral_id for row in breached})
+    referral_ids = sorted({row.referral_id for row in breached if row.referral_id is not None})
     for start in range(0, len(referral_ids), CHUNK):
         session.execute(
             sa.update(Referral)
@@ -130,9 +152,11 @@ def breach_overdue(session, now: datetime) -> list:
     return breached
 
 
-def refresh_queue_position(session, referral_id: int) -> None:
+def refresh_queue_position(session, referral_id: int | None) -> None:
     """Recompute a referral's place in the queue from its obligations (after any change)."""
     session.flush()
+    if referral_id is None:  # a case's obligation: cases are not on the queue
+        return
     refresh_queue_positions(session, [referral_id])
     referral = session.get(Referral, referral_id)
     session.expire(referral, ["next_due_at", "queue_group"])

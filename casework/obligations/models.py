@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casework.db import UTCDateTime, db
 
 if TYPE_CHECKING:  # relationships name their classes; the mapper registry resolves them
+    from casework.cases.models import Case
     from casework.referrals.models import Referral
 
 OBLIGATION_LABELS = {
@@ -40,12 +41,14 @@ MESSAGES_UNMET = "met_at IS NULL AND kind IN ({})".format(
 
 
 class Obligation(db.Model):
-    """Something the service must do for a referral by ``due_at`` (DESIGN.md D1-D9)."""
+    """Something the service must do by ``due_at`` (DESIGN.md D1-D9), for exactly one of a
+    referral or a case."""
 
     __tablename__ = "obligation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"))
+    referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referral.id"))
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_case.id"))
     kind: Mapped[str] = mapped_column(sa.String(32))
     channel: Mapped[str] = mapped_column(sa.String(16))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -56,12 +59,16 @@ class Obligation(db.Model):
     breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    referral: Mapped[Referral] = relationship(back_populates="obligations")
+    referral: Mapped[Referral | None] = relationship(back_populates="obligations")
+    case: Mapped[Case | None] = relationship(back_populates="obligations")
 
     __table_args__ = (
         sa.Index("ix_obligation_status_due_at", "status", "due_at"),
         # A referral's obligations, and its unmet or breached ones (its place in the queue).
         sa.Index("ix_obligation_referral_status", "referral_id", "status"),
+        sa.Index("ix_obligation_case_status", "case_id", "status"),
+        # Exactly one owner (the HSB line's advice contacts join later).
+        sa.CheckConstraint("(referral_id IS NULL) <> (case_id IS NULL)", name="one_owner"),
         # The scheduler asks every minute which messages are still to be queued and which
         # appointments are coming up; these partial indexes hold only those rows, so an idle
         # sweep over a million obligations reads next to nothing (bench/sweep.py).

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from casework.cases.models import Case
 from casework.messages import outbox
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
@@ -20,15 +21,20 @@ def queue_re_engagement_prompts(session, *, wording, calendar, now: datetime) ->
     today = calendar.local_date(now)
     # Only today's prompts: an indexed range of today's due rows, not every future one.
     tomorrow = datetime.combine(today + timedelta(days=1), time(0), tzinfo=calendar.tz)
+    # A case's prompt goes to its caseworker and names the case, linking its first referral.
+    case_referral = (
+        sa.select(sa.func.min(Referral.id)).where(Referral.case_id == Case.id).scalar_subquery()
+    )
     rows = session.execute(
         sa.select(
             Obligation.id,
             Obligation.due_at,
-            Referral.id,
-            Referral.reference,
-            Referral.allocated_to_id,
+            sa.func.coalesce(Referral.id, case_referral),
+            sa.func.coalesce(Case.reference, Referral.reference),
+            sa.func.coalesce(Case.caseworker_id, Referral.allocated_to_id),
         )
-        .join(Referral, Obligation.referral_id == Referral.id)
+        .outerjoin(Referral, Obligation.referral_id == Referral.id)
+        .outerjoin(Case, Obligation.case_id == Case.id)
         .where(
             Obligation.kind == "re_engagement",
             Obligation.status == "due",

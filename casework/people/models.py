@@ -1,10 +1,11 @@
-"""What links referrals to people: the matching keys (name and birth date, phone, email) and
-possible repeat-victim matches waiting for a person to decide.
+"""People as records: one human being however many times referred (``Person.id`` is the id of
+their first referral, so the audit trail's ``person_id`` finds them), the matching keys that
+link referrals to people, and possible repeat-victim matches waiting for a person to decide.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casework.db import UTCDateTime, db
 
 if TYPE_CHECKING:  # relationships name their classes; the mapper registry resolves them
+    from casework.cases.models import Case
     from casework.referrals.models import Referral
 
 
@@ -55,3 +57,94 @@ class PossibleMatch(db.Model):
     earlier: Mapped[Referral] = relationship(foreign_keys=[earlier_referral_id])
 
     __table_args__ = (sa.UniqueConstraint("referral_id", "earlier_referral_id"),)
+
+
+# The details a person owns, copied from the referral that first brought them to the service.
+PERSON_FIELDS = (
+    "forename",
+    "surname",
+    "date_of_birth",
+    "dob_problem",
+    "gender",
+    "ethnicity",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "address_needs_checking",
+    "home_phone",
+    "mobile_phone",
+    "work_phone",
+    "email",
+    "safe_to_voicemail",
+    "safe_to_text",
+    "safe_times",
+    "preferred_worker_gender",
+    "preferred_language",
+)
+
+
+class Person(db.Model):
+    """One human being the service supports, with their identity and safe-contact rules."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    forename: Mapped[str] = mapped_column(sa.String(100))
+    surname: Mapped[str] = mapped_column(sa.String(100))
+    date_of_birth: Mapped[date | None] = mapped_column(sa.Date)
+    dob_problem: Mapped[str | None] = mapped_column(sa.String(100))
+    gender: Mapped[str | None] = mapped_column(sa.String(20))
+    ethnicity: Mapped[str | None] = mapped_column(sa.String(4))
+    address_line_1: Mapped[str | None] = mapped_column(sa.String(200))
+    address_line_2: Mapped[str | None] = mapped_column(sa.String(200))
+    town: Mapped[str | None] = mapped_column(sa.String(100))
+    postcode: Mapped[str | None] = mapped_column(sa.String(10), index=True)
+    address_needs_checking: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    home_phone: Mapped[str | None] = mapped_column(sa.String(20), index=True)
+    mobile_phone: Mapped[str | None] = mapped_column(sa.String(20), index=True)
+    work_phone: Mapped[str | None] = mapped_column(sa.String(20), index=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    # How and when it is safe to contact them; None means not asked.
+    safe_to_voicemail: Mapped[bool | None] = mapped_column(sa.Boolean)
+    safe_to_text: Mapped[bool | None] = mapped_column(sa.Boolean)
+    safe_times: Mapped[str | None] = mapped_column(sa.String(200))
+    preferred_worker_gender: Mapped[str | None] = mapped_column(sa.String(20))
+    preferred_language: Mapped[str | None] = mapped_column(sa.String(60))
+    # A person merged into another (a confirmed possible match) points at them until an admin
+    # undoes the merge; their referrals and cases have moved.
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two people saving the same record at once: the second is told, never overwrites.
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+
+    referrals: Mapped[list[Referral]] = relationship(
+        back_populates="person", order_by="Referral.id", foreign_keys="Referral.person_id"
+    )
+    cases: Mapped[list[Case]] = relationship(back_populates="person", order_by="Case.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def name(self) -> str:
+        return f"{self.forename} {self.surname}"
+
+
+class PersonMerge(db.Model):
+    """Two people found to be one (a confirmed possible match): what moved from the merged
+    person to the kept one, so that an admin can undo exactly that."""
+
+    __tablename__ = "person_merge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kept_person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    merged_person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    possible_match_id: Mapped[int | None] = mapped_column(sa.ForeignKey("possible_match.id"))
+    referral_ids: Mapped[list] = mapped_column(sa.JSON)
+    case_ids: Mapped[list] = mapped_column(sa.JSON)
+    merged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    undone_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -20,6 +20,7 @@ from casework.audit import Origin, audit_referral
 from casework.errors import NotFound, ValidationError
 from casework.obligations import lifecycle
 from casework.people.models import PossibleMatch
+from casework.people.records import merge_people
 from casework.referrals.models import Referral
 from casework.referrals.queue import QUEUE_ORDER
 from casework.staff.models import Staff
@@ -218,7 +219,16 @@ def decide_match(
     match.decided_at = now
     if confirm:
         earlier = match.earlier
-        referral.person_id = earlier.person_id or earlier.id
+        if earlier.person_id != referral.person_id:
+            merge_people(
+                session,
+                earlier.person,
+                referral.person,
+                actor=actor,
+                origin=origin,
+                now=now,
+                possible_match_id=match.id,
+            )
         referral.repeat_victim = True
         referral.updated_at = now
     audit_referral(

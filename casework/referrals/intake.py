@@ -15,7 +15,9 @@ import sqlalchemy as sa
 
 from casework.audit import Origin, record_referral_events
 from casework.bulk import Same, bulk_insert
+from casework.cases.opening import attach_to_open_cases
 from casework.obligations import lifecycle
+from casework.people import records as people
 from casework.people.contact_details import is_mobile, normalise_name
 from casework.people.matching import MATCH_KEY_LIMIT, link_repeat_victims, match_values
 from casework.people.models import MatchKey
@@ -278,7 +280,7 @@ def store_referrals(
             "created_at": Same(now),
             "updated_at": Same(now),
             "queue_group": Same(1),
-            "person_id": Same(None),
+            "person_id": ids,  # their own person until matching finds an earlier one
             "raised_reason": Same(None),
             "allocated_to_id": Same(None),
         },
@@ -300,6 +302,12 @@ def store_referrals(
         now=now,
         limit=match_key_limit,
     ).linked
+    people.create_for_new_referrals(
+        session,
+        [(rid, item) for rid, item in zip(ids, items, strict=True) if rid not in person_of],
+        now,
+    )
+    attach_to_open_cases(session, person_of, now)
     record_referral_events(
         session,
         "referral.create",

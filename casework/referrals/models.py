@@ -13,7 +13,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casework.db import UTCDateTime, db
 
 if TYPE_CHECKING:  # relationships name their classes; the mapper registry resolves them
+    from casework.cases.models import Case
     from casework.obligations.models import Obligation
+    from casework.people.models import Person
 
 SOURCES = {"police": "Police download", "partner": "Partner agency", "self": "Self-referral"}
 
@@ -125,7 +127,13 @@ class Referral(db.Model):
     children_and_young_people: Mapped[bool] = mapped_column(sa.Boolean, default=False)
 
     repeat_victim: Mapped[bool] = mapped_column(sa.Boolean, default=False)
-    person_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    # Every referral belongs to a person (a new one's id is the referral's own). Checked at
+    # commit, so a batch can store its referrals before the people they create.
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id", deferrable=True, initially="DEFERRED"), index=True
+    )
+    # The case this referral attached to, if any (DESIGN.md Records).
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_case.id"), index=True)
     match_name_dob: Mapped[str | None] = mapped_column(sa.String(200))
 
     # Queue order (DESIGN.md Triage rules), kept in step with the obligations by the services
@@ -148,6 +156,8 @@ class Referral(db.Model):
         back_populates="referral", order_by="Obligation.due_at"
     )
     allocated_to = relationship("Staff")
+    person: Mapped[Person] = relationship(back_populates="referrals", foreign_keys=[person_id])
+    case: Mapped[Case | None] = relationship(back_populates="referrals")
     partner_agency: Mapped[PartnerAgency | None] = relationship()
 
     __table_args__ = (

@@ -1,0 +1,230 @@
+"""Opening cases and attaching referrals to them (DESIGN.md Records and Lifecycle).
+
+A case opens when a first conversation ends in "further support" (its needs assessment, D4,
+and any key dates move to it and the referral leaves the triage queue), or when a team leader
+opens one with a reason. A new referral for a person with an open case attaches to it, and its
+D1-D3 go to the case's caseworker.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from casework.access import can_allocate_to, can_manage_referral, refuse
+from casework.audit import Origin, record_event
+from casework.cases.models import Case
+from casework.contact.models import KeyDate
+from casework.errors import NotFound, ValidationError
+from casework.obligations import lifecycle
+from casework.people.models import Person
+from casework.referrals.models import Referral
+from casework.staff.models import Staff, Team
+
+CHUNK = 500
+# Obligations a case takes over from the referral it grew from.
+CASE_KINDS = ("needs_assessment", "re_engagement")
+REFERENCE_CHARACTERS = "ACDEFGHJKLMNPQRTUVWXY34679"
+
+
+def new_case_reference() -> str:
+    """A case reference a person can read out: WC- and eight unambiguous characters."""
+    return "WC-" + "".join(secrets.choice(REFERENCE_CHARACTERS) for _ in range(8))
+
+
+def open_case_of(session, person_id: int) -> Case | None:
+    """The person's open case, if they have one (at most one)."""
+    return session.scalar(sa.select(Case).where(Case.person_id == person_id, Case.status == "open"))
+
+
+def attach_to_open_cases(session, person_of: dict[int, int], now: datetime) -> None:
+    """New referrals (id -> their person) of people with an open case attach to it, allocated
+    to its caseworker, who owes their D1-D3."""
+    people = sorted(set(person_of.values()))
+    case_of: dict[int, tuple[int, int | None]] = {}
+    for start in range(0, len(people), CHUNK):
+        for person, case, worker in session.execute(
+            sa.select(Case.person_id, Case.id, Case.caseworker_id).where(
+                Case.person_id.in_(people[start : start + CHUNK]), Case.status == "open"
+            )
+        ):
+            case_of[person] = (case, worker)
+    changes = [
+        {"id": rid, "case_id": case_of[p][0], "allocated_to_id": case_of[p][1], "updated_at": now}
+        for rid, p in person_of.items()
+        if p in case_of
+    ]
+    if changes:
+        session.execute(sa.update(Referral), changes)
+
+
+def _team_for(session, referral: Referral, actor) -> int:
+    """The team a case from this referral belongs to: its caseworker's, else the actor's, else
+    the first victim-service team."""
+    for worker in (referral.allocated_to, actor):
+        if worker is not None and worker.team_id is not None:
+            return worker.team_id
+    team = session.scalar(sa.select(sa.func.min(Team.id)).where(Team.service == "victim"))
+    if team is None:
+        raise ValidationError({"outcome": "No victim-service team exists to hold the case"})
+    return team
+
+
+def _take_over(session, referral: Referral, case: Case, now: datetime) -> None:
+    """The referral joins the case: its key dates and D4/D9 obligations move, and it leaves
+    the triage queue (closed with the outcome "further support")."""
+    lifecycle.move_to_case(session, referral, case, CASE_KINDS)
+    session.execute(
+        sa.update(KeyDate)
+        .where(KeyDate.referral_id == referral.id)
+        .values(referral_id=None, case_id=case.id)
+        .execution_options(synchronize_session=False)
+    )
+    referral.case = case
+    referral.status, referral.outcome = "closed", "further_support"
+    referral.updated_at = now
+
+
+def open_for_further_support(
+    session, referral: Referral, *, actor, origin: Origin, now: datetime
+) -> Case:
+    """The case a first conversation's "further support" leads to: the person's open case if
+    they have one, else a new one, with this referral's caseworker. The caller commits."""
+    case = open_case_of(session, referral.person_id)
+    if case is None:
+        worker = referral.allocated_to or (actor if actor.role == "caseworker" else None)
+        case = Case(
+            reference=new_case_reference(),
+            person_id=referral.person_id,
+            team_id=_team_for(session, referral, actor),
+            caseworker_id=getattr(worker, "id", None),
+            status="open",
+            opened_at=now,
+            opened_by_id=actor.id,
+            opened_how="further_support",
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(case)
+        session.flush()
+        _audit_open(session, case, actor, origin, now, referral.id)
+    _take_over(session, referral, case, now)
+    return case
+
+
+def open_by_team_leader(
+    session,
+    referral_id: int,
+    *,
+    caseworker_id: int | None,
+    reason: str,
+    actor,
+    origin: Origin,
+    now: datetime,
+) -> Case:
+    """A team leader opens a case for the person of a referral they manage, with a reason and
+    a caseworker they may allocate to."""
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise NotFound(referral_id)
+    if not can_manage_referral(actor, referral):
+        refuse(
+            session,
+            actor=actor,
+            origin=origin,
+            record_type="referral",
+            record_id=referral_id,
+            now=now,
+        )
+    errors = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "Give the reason for opening a case"
+    elif len(reason) > 500:
+        errors["reason"] = "The reason must be 500 characters or fewer"
+    worker = session.get(Staff, caseworker_id) if caseworker_id else None
+    if worker is None or not can_allocate_to(actor, worker):
+        errors["caseworker"] = "Select a caseworker in your team"
+    if open_case_of(session, referral.person_id) is not None:
+        errors["reason"] = "This person already has an open case"
+    if referral.anonymised_at is not None:
+        errors["reason"] = "This referral's personal details have been removed"
+    if errors:
+        raise ValidationError(errors)
+    case = Case(
+        reference=new_case_reference(),
+        person_id=referral.person_id,
+        team_id=worker.team_id,
+        caseworker_id=worker.id,
+        status="open",
+        opened_at=now,
+        opened_by_id=actor.id,
+        opened_how="team_leader",
+        opened_reason=reason,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    referral.allocated_to_id = worker.id
+    _take_over(session, referral, case, now)
+    _audit_open(session, case, actor, origin, now, referral.id, reason=reason)
+    session.commit()
+    return case
+
+
+def close_case(session, case: Case, *, reason: str, actor, origin: Origin, now: datetime) -> Case:
+    """Close a case with its reason (the reassessment and approvals before closure come with
+    the needs assessment). Its unmet obligations are cancelled. The caller commits."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason for closing the case"})
+    if case.status != "open":
+        raise ValidationError({"reason": "This case is already closed"})
+    case.status, case.closed_at, case.closure_reason, case.updated_at = (
+        "closed",
+        now,
+        reason[:500],
+        now,
+    )
+    for obligation in case.obligations:
+        lifecycle.cancel(session, obligation, now)
+    record_event(
+        session,
+        action="case.close",
+        actor=actor,
+        origin=origin,
+        record_type="case",
+        record_id=case.id,
+        person_id=case.person_id,
+        at=now,
+        detail={"reason": reason[:500]},
+    )
+    return case
+
+
+def _audit_open(
+    session, case: Case, actor, origin: Origin, now: datetime, referral_id: int, *, reason=None
+) -> None:
+    record_event(
+        session,
+        action="case.open",
+        actor=actor,
+        origin=origin,
+        record_type="case",
+        record_id=case.id,
+        person_id=case.person_id,
+        at=now,
+        detail={
+            "referral_id": referral_id,
+            "how": case.opened_how,
+            **({"reason": reason} if reason else {}),
+        },
+    )
+
+
+def person_of_case(session, case: Case) -> Person:
+    """The person a case supports."""
+    return session.get(Person, case.person_id)
