@@ -144,3 +144,64 @@ def can_work_referral(viewer, referral) -> bool:
     if viewer.role in {"team_leader", "admin"}:
         return True
     return referral.allocated_to_id == viewer.id
+
+
+# --- cases and people ---------------------------------------------------------------------
+
+
+def can_view_case(viewer, case) -> bool:
+    """A case is seen by its caseworker, the leaders of the team it belongs to, and admins;
+    nobody outside the victim service's roles sees it."""
+    if viewer is None or case is None or viewer.role not in REFERRAL_ROLES:
+        return False
+    if viewer.role == "admin" or case.caseworker_id == viewer.id:
+        return True
+    return (
+        viewer.role == "team_leader"
+        and viewer.team_id is not None
+        and (viewer.team_id == case.team_id)
+    )
+
+
+def visible_cases_clause(viewer):
+    """The SQL form of :func:`can_view_case`, for lists and searches."""
+    from casework.cases.models import Case
+
+    if viewer.role not in REFERRAL_ROLES:
+        return sa.false()
+    if viewer.role == "admin":
+        return sa.true()
+    mine = Case.caseworker_id == viewer.id
+    if viewer.role == "team_leader" and viewer.team_id is not None:
+        return sa.or_(mine, Case.team_id == viewer.team_id)
+    return mine
+
+
+def can_work_case(viewer, case) -> bool:
+    """Recording on a case (notes, contact) is for its caseworker, or a team leader or admin
+    who may see it; a closed case is read only."""
+    if not can_view_case(viewer, case) or case.status != "open":
+        return False
+    return viewer.role in {"team_leader", "admin"} or case.caseworker_id == viewer.id
+
+
+def can_manage_case(viewer, case) -> bool:
+    """Reallocating and closing a case, and reading who opened it, are team leaders' calls."""
+    return viewer.role in {"team_leader", "admin"} and can_view_case(viewer, case)
+
+
+def visible_people_clause(viewer):
+    """People ``viewer`` may see, in SQL: those with a referral or a case they may open.
+    A person merged into another is found as that other person, never on their own."""
+    from casework.cases.models import Case
+    from casework.people.models import Person
+    from casework.referrals.models import Referral
+
+    if viewer.role not in REFERRAL_ROLES:
+        return sa.false()
+    standing = Person.merged_into_id.is_(None)
+    if viewer.role == "admin":
+        return standing
+    referral = sa.exists().where(Referral.person_id == Person.id, visible_referrals_clause(viewer))
+    case = sa.exists().where(Case.person_id == Person.id, visible_cases_clause(viewer))
+    return sa.and_(standing, sa.or_(referral, case))
