@@ -43,6 +43,7 @@ def baseline(data: str, folder: Path) -> float:
 
 STORED_TABLES = (
     "import_batch",
+    "person",
     "referral",
     "obligation",
     "match_key",

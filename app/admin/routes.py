@@ -22,6 +22,7 @@ from app.forms import apply_errors, button_action, page_number
 from casework.audit import AuditSearch, search_events
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
+from casework.people.records import MERGES_PER_PAGE, merges_page, undo_merge
 from casework.people.subject_access import subject_access_export
 from casework.staff.accounts import (
     StaffDetails,
@@ -332,3 +333,28 @@ def subject_access():
             )
             return response
     return render_template("admin/subject_access.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/merges")
+@admin_only
+def merges():
+    """People merged by confirming a possible match, newest first, each with an undo."""
+    page = page_number()
+    rows, total = merges_page(db.session, page)
+    pages = max(1, -(-total // MERGES_PER_PAGE))
+    return render_template("admin/merges.html", rows=rows, total=total, page=page, pages=pages)
+
+
+@bp.route("/merges/<int:merge_id>/undo", methods=["POST"])
+@admin_only
+def merge_undo(merge_id: int):
+    """Undo a merge: exactly what it moved goes back to the merged person."""
+
+    def act():
+        merge = undo_merge(
+            db.session, merge_id, actor=current_user, origin=request_origin(), now=utcnow()
+        )
+        return f"Merge undone: person {merge.merged_person_id} stands alone again."
+
+    button_action(act)
+    return redirect(url_for("admin.merges"))

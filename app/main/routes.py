@@ -181,6 +181,7 @@ NAVIGATION = {
         ("admin.team_list", "Teams"),
         ("admin.partner_list", "Partner agencies"),
         ("admin.subject_access", "Subject access"),
+        ("admin.merges", "Merged people"),
         ("admin.letter_templates", "Letter wording"),
         ("admin.audit", "Audit trail"),
     ],

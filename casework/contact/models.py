@@ -62,7 +62,5 @@ class KeyDate(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (
-        sa.CheckConstraint(
-            "(referral_id IS NULL) <> (case_id IS NULL)", name="one_owner"
-        ),
+        sa.CheckConstraint("(referral_id IS NULL) <> (case_id IS NULL)", name="one_owner"),
     )

@@ -205,16 +205,17 @@ def record_appointment_held(
     now: datetime,
     calendar,
 ) -> Obligation:
-    """A booked needs assessment or web chat of this referral took place: its obligation is
-    met. A web chat only once its slot has come (D5)."""
+    """A booked needs assessment or web chat of this referral (or of the case it joined) took
+    place: its obligation is met. A web chat only once its slot has come (D5)."""
     obligation = session.get(Obligation, obligation_id)
-    if (
-        obligation is None
-        or obligation.kind not in HELD_KINDS
-        or obligation.referral_id != referral_id
-    ):
+    if obligation is None or obligation.kind not in HELD_KINDS:
         raise NotFound(obligation_id)
-    referral = _workable(session, obligation.referral_id, actor, origin, now)
+    referral = _workable(session, referral_id, actor, origin, now)
+    owned = obligation.referral_id == referral.id or (
+        obligation.case_id is not None and obligation.case_id == referral.case_id
+    )
+    if not owned:
+        raise NotFound(obligation_id)
     starts = rules.held_from(obligation.kind, obligation.due_at, obligation.booked_at)
     if obligation.met_at is None and starts is not None and now < starts:
         what = "web chat" if obligation.kind == "web_chat" else "needs assessment"

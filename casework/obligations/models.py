@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import casework.cases.models  # noqa: F401  (registers Case, which relationships below name)
 from casework.db import UTCDateTime, db
 
 if TYPE_CHECKING:  # relationships name their classes; the mapper registry resolves them
@@ -60,7 +61,9 @@ class Obligation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     referral: Mapped[Referral | None] = relationship(back_populates="obligations")
-    case: Mapped[Case | None] = relationship(back_populates="obligations")
+    case: Mapped[Case | None] = relationship(
+        "casework.cases.models.Case", back_populates="obligations"
+    )
 
     __table_args__ = (
         sa.Index("ix_obligation_status_due_at", "status", "due_at"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from casework.cases.models import Case
 from casework.messages import outbox
@@ -22,8 +23,12 @@ def queue_re_engagement_prompts(session, *, wording, calendar, now: datetime) ->
     # Only today's prompts: an indexed range of today's due rows, not every future one.
     tomorrow = datetime.combine(today + timedelta(days=1), time(0), tzinfo=calendar.tz)
     # A case's prompt goes to its caseworker and names the case, linking its first referral.
+    joined = sa.orm.aliased(Referral)
     case_referral = (
-        sa.select(sa.func.min(Referral.id)).where(Referral.case_id == Case.id).scalar_subquery()
+        sa.select(sa.func.min(joined.id))
+        .where(joined.case_id == Case.id)
+        .correlate(Case)
+        .scalar_subquery()
     )
     rows = session.execute(
         sa.select(

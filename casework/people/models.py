@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import casework.cases.models  # noqa: F401  (registers Case, which relationships below name)
 from casework.db import UTCDateTime, db
 
 if TYPE_CHECKING:  # relationships name their classes; the mapper registry resolves them
@@ -123,7 +124,9 @@ class Person(db.Model):
     referrals: Mapped[list[Referral]] = relationship(
         back_populates="person", order_by="Referral.id", foreign_keys="Referral.person_id"
     )
-    cases: Mapped[list[Case]] = relationship(back_populates="person", order_by="Case.id")
+    cases: Mapped[list[Case]] = relationship(
+        "casework.cases.models.Case", back_populates="person", order_by="Case.id"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -198,3 +198,27 @@ def undo_merge(session, merge_id: int, *, actor, origin: Origin, now: datetime) 
     )
     session.commit()
     return merge
+
+
+MERGES_PER_PAGE = 25
+
+
+def merges_page(session, page: int) -> tuple[list[tuple], int]:
+    """Merges newest first, with the kept and merged people and who merged them: a page of
+    (merge, kept person, merged person, merged by) and the total, for an admin to review."""
+    from sqlalchemy.orm import aliased
+
+    from casework.staff.models import Staff
+
+    kept, merged = aliased(Person), aliased(Person)
+    total = session.scalar(sa.select(sa.func.count()).select_from(PersonMerge))
+    rows = session.execute(
+        sa.select(PersonMerge, kept, merged, Staff)
+        .join(kept, kept.id == PersonMerge.kept_person_id)
+        .join(merged, merged.id == PersonMerge.merged_person_id)
+        .outerjoin(Staff, Staff.id == PersonMerge.merged_by_id)
+        .order_by(PersonMerge.merged_at.desc(), PersonMerge.id.desc())
+        .limit(MERGES_PER_PAGE)
+        .offset((page - 1) * MERGES_PER_PAGE)
+    ).all()
+    return [tuple(row) for row in rows], total

@@ -6,7 +6,9 @@ its category, the month it happened, priority and reasons, pathway, outcome, and
 with whether they were kept. Names, birth date, addresses, telephone numbers, email, accounts,
 notes and message wording go; the person can no longer be matched as a repeat victim. The audit
 trail keeps its rows (they hold ids and actions, never details) and gains one per referral.
-A person with an open referral, recent activity or a key date still to come is left alone.
+A person with an open referral or case, recent activity on a referral or a case, or a key date
+still to come is left alone. The person's own record is emptied the same way, and their cases
+keep only their dates and status (the reasons for opening and closing are free text).
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from casework.audit import Origin, record_referral_events
+from casework.cases.models import Case
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate
 from casework.messages.models import OutboundMessage
-from casework.people.models import MatchKey, PossibleMatch
+from casework.people.models import PERSON_FIELDS, MatchKey, Person, PossibleMatch
 from casework.referrals.models import Referral
 
 ANONYMISED = "Anonymised"
@@ -61,14 +64,13 @@ def cutoff(now: datetime, years: int) -> datetime:
 
 
 def expired_people(session, *, now: datetime, years: int) -> list[int]:
-    """People (their first referral's id) whose every referral is closed, untouched since the
-    cutoff, and without a key date after it."""
+    """People whose every referral and case is closed, untouched since the cutoff, and without
+    a key date after it."""
     before = cutoff(now, years)
-    person = sa.func.coalesce(Referral.person_id, Referral.id)
     candidates = sorted(
         set(
             session.scalars(
-                sa.select(person).where(
+                sa.select(Referral.person_id).where(
                     Referral.status == "closed",
                     Referral.anonymised_at.is_(None),
                     Referral.updated_at < before,
@@ -79,21 +81,25 @@ def expired_people(session, *, now: datetime, years: int) -> list[int]:
     expired = []
     for start in range(0, len(candidates), BATCH):
         chunk = candidates[start : start + BATCH]
-        mine = sa.or_(Referral.id.in_(chunk), Referral.person_id.in_(chunk))
-        still_active = set(
-            session.scalars(
-                sa.select(person).where(
-                    mine,
-                    sa.or_(
-                        Referral.status != "closed",
-                        Referral.updated_at >= before,
-                        Referral.id.in_(
-                            sa.select(KeyDate.referral_id).where(KeyDate.event_on >= before.date())
-                        ),
-                    ),
-                )
-            )
+        active_referral = sa.select(Referral.person_id).where(
+            Referral.person_id.in_(chunk),
+            sa.or_(
+                Referral.status != "closed",
+                Referral.updated_at >= before,
+                Referral.id.in_(
+                    sa.select(KeyDate.referral_id).where(KeyDate.event_on >= before.date())
+                ),
+            ),
         )
+        active_case = sa.select(Case.person_id).where(
+            Case.person_id.in_(chunk),
+            sa.or_(
+                Case.status != "closed",
+                Case.updated_at >= before,
+                Case.id.in_(sa.select(KeyDate.case_id).where(KeyDate.event_on >= before.date())),
+            ),
+        )
+        still_active = set(session.scalars(sa.union(active_referral, active_case)))
         expired += [p for p in chunk if p not in still_active]
     return expired
 
@@ -105,15 +111,15 @@ def anonymise_expired(session, *, now: datetime, years: int, origin: Origin = Or
     for start in range(0, len(people), BATCH):
         chunk = people[start : start + BATCH]
         rows = session.execute(
-            sa.select(Referral.id, sa.func.coalesce(Referral.person_id, Referral.id)).where(
-                sa.or_(Referral.id.in_(chunk), Referral.person_id.in_(chunk)),
-                Referral.anonymised_at.is_(None),
+            sa.select(Referral.id, Referral.person_id).where(
+                Referral.person_id.in_(chunk), Referral.anonymised_at.is_(None)
             )
         ).all()
         ids = [rid for rid, _ in rows]
         if not ids:
             continue
         _anonymise(session, ids, now)
+        _anonymise_people(session, chunk, now)
         record_referral_events(
             session,
             "referral.anonymise",
@@ -181,4 +187,31 @@ def _anonymise(session, ids: list[int], now: datetime) -> None:
         sa.update(OutboundMessage)
         .where(OutboundMessage.referral_id.in_(ids))
         .values(recipient=ANONYMISED, subject=None, body="")
+    )
+
+
+def _anonymise_people(session, people: list[int], now: datetime) -> None:
+    """The people's own records and their cases' free text, emptied like their referrals."""
+    personal = [f for f in PERSON_FIELDS if f not in ("forename", "surname")]
+    booleans = {"address_needs_checking": False}
+    session.execute(
+        sa.update(Person)
+        .where(Person.id.in_(people))
+        .values(
+            {
+                **dict.fromkeys(personal),
+                **booleans,
+                "forename": ANONYMISED,
+                "surname": "",
+                "anonymised_at": now,
+                "updated_at": now,
+            }
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        sa.update(Case)
+        .where(Case.person_id.in_(people))
+        .values(opened_reason=None, closure_reason=None)
+        .execution_options(synchronize_session=False)
     )

@@ -1,9 +1,10 @@
 """Subject-access export: everything Waypoint holds about one person, as JSON (UK GDPR Article 15).
 
-A person is every referral linked to them (the first referral's id, or the ``person_id`` later
-ones were linked to as a repeat victim). The export carries each referral's details with its
-deadlines, contact attempts, first conversation, messages and key dates, and a record of when
-their records were viewed or changed and by which role. Staff are named by role only: the
+A person is their own record (casework.people.models.Person) with every referral and case that
+belongs to them, including those of anyone merged into them. The export carries the person's
+details, each referral's details with its deadlines, contact attempts, first conversation,
+messages and key dates, each case with its deadlines and key dates, and a record of when their
+records were viewed or changed and by which role. Staff are named by role only: the
 export is for the person, and staff identities are not their personal data. Waypoint's internal
 matching keys are left out. Producing an export is itself audited.
 """
@@ -15,10 +16,13 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from casework.audit import AuditEvent, Origin, record_event
+from casework.cases.models import Case
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate
 from casework.errors import NotFound
 from casework.messages.models import OutboundMessage
 from casework.obligations.models import Obligation
+from casework.people.models import Person
+from casework.people.records import person_ids
 from casework.referrals.models import SOURCES, PartnerAgency, Referral
 from casework.staff.models import ROLES, Staff
 
@@ -35,7 +39,17 @@ INTERNAL = {
     "person_id",
 }
 # Columns of the related records that identify staff or other records rather than the person.
-LEFT_OUT = {"id", "referral_id", "obligation_id", "recorded_by_id", "posted_by_id", "dedupe_key"}
+LEFT_OUT = {
+    "id",
+    "referral_id",
+    "case_id",
+    "obligation_id",
+    "recorded_by_id",
+    "posted_by_id",
+    "dedupe_key",
+}
+PERSON_INTERNAL = {"id", "merged_into_id", "version"}
+CASE_INTERNAL = {"id", "person_id", "team_id", "caseworker_id", "opened_by_id", "version"}
 MESSAGE_FIELDS = ("kind", "channel", "recipient", "subject", "body", "status", "sent_at")
 
 
@@ -54,19 +68,22 @@ def _columns(record, skip: set[str]) -> dict:
 
 
 def person_referrals(session, reference: str) -> tuple[int, list[Referral]]:
-    """The person behind a referral reference, and every referral linked to them."""
+    """The person behind a referral reference (the one they were merged into, if they were),
+    and every referral that belongs to them."""
     found = session.scalar(
         sa.select(Referral).where(Referral.reference == (reference or "").strip().upper())
     )
     if found is None:
         raise NotFound(reference)
-    person = found.person_id or found.id
+    person = session.get(Person, found.person_id)
+    while person.merged_into_id is not None:
+        person = session.get(Person, person.merged_into_id)
     referrals = session.scalars(
         sa.select(Referral)
-        .where(sa.or_(Referral.id == person, Referral.person_id == person))
+        .where(Referral.person_id == person.id)
         .order_by(Referral.received_at, Referral.id)
     ).all()
-    return person, list(referrals)
+    return person.id, list(referrals)
 
 
 def subject_access_export(session, reference: str, *, actor, origin: Origin, now: datetime) -> dict:
@@ -76,13 +93,20 @@ def subject_access_export(session, reference: str, *, actor, origin: Origin, now
     person, referrals = person_referrals(session, reference)
     ids = [r.id for r in referrals]
 
-    def rows(model, order):
+    cases = session.scalars(
+        sa.select(Case).where(Case.person_id == person).order_by(Case.opened_at, Case.id)
+    ).all()
+    case_ids = [c.id for c in cases]
+
+    def rows(model, order, owner="referral_id", among=ids):
         found: dict[int, list] = {}
-        for record in session.scalars(
-            sa.select(model).where(model.referral_id.in_(ids)).order_by(order)
-        ):
-            found.setdefault(record.referral_id, []).append(record)
+        column = getattr(model, owner)
+        for record in session.scalars(sa.select(model).where(column.in_(among)).order_by(order)):
+            found.setdefault(getattr(record, owner), []).append(record)
         return found
+
+    case_obligations = rows(Obligation, Obligation.due_at, "case_id", case_ids)
+    case_key_dates = rows(KeyDate, KeyDate.event_on, "case_id", case_ids)
 
     obligations = rows(Obligation, Obligation.due_at)
     attempts = rows(ContactAttempt, ContactAttempt.attempted_at)
@@ -101,6 +125,15 @@ def subject_access_export(session, reference: str, *, actor, origin: Origin, now
         "generated_at": now.isoformat(),
         "service": "Waypoint",
         "person": person,
+        "details": _columns(session.get(Person, person), PERSON_INTERNAL),
+        "cases": [
+            {
+                **_columns(c, CASE_INTERNAL),
+                "deadlines": [_columns(o, LEFT_OUT) for o in case_obligations.get(c.id, [])],
+                "key_dates": [_columns(k, LEFT_OUT) for k in case_key_dates.get(c.id, [])],
+            }
+            for c in cases
+        ],
         "referrals": [
             {
                 **_columns(r, INTERNAL),
@@ -122,7 +155,7 @@ def subject_access_export(session, reference: str, *, actor, origin: Origin, now
             for at, action, outcome, role in session.execute(
                 sa.select(AuditEvent.at, AuditEvent.action, AuditEvent.outcome, Staff.role)
                 .outerjoin(Staff, Staff.id == AuditEvent.actor_id)
-                .where(AuditEvent.person_id == person)
+                .where(AuditEvent.person_id.in_(person_ids(session, person)))
                 .order_by(AuditEvent.at, AuditEvent.id)
             )
         ],
@@ -136,7 +169,7 @@ def subject_access_export(session, reference: str, *, actor, origin: Origin, now
         record_id=person,
         person_id=person,
         at=now,
-        detail={"referrals": len(referrals)},
+        detail={"referrals": len(referrals), "cases": len(cases)},
     )
     session.commit()
     return export

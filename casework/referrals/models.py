@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import casework.cases.models  # noqa: F401  (registers Case, which relationships below name)
 from casework.db import UTCDateTime, db
 
 if TYPE_CHECKING:  # relationships name their classes; the mapper registry resolves them
@@ -157,7 +158,9 @@ class Referral(db.Model):
     )
     allocated_to = relationship("Staff")
     person: Mapped[Person] = relationship(back_populates="referrals", foreign_keys=[person_id])
-    case: Mapped[Case | None] = relationship(back_populates="referrals")
+    case: Mapped[Case | None] = relationship(
+        "casework.cases.models.Case", back_populates="referrals"
+    )
     partner_agency: Mapped[PartnerAgency | None] = relationship()
 
     __table_args__ = (

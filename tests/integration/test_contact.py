@@ -28,11 +28,15 @@ def referral(app, create_staff_record):
 
 
 def obligations(referral_id) -> dict:
+    """The referral's obligations and, once it has joined a case, the case's."""
     db.session.rollback()
+    case = sa.select(Referral.case_id).where(Referral.id == referral_id).scalar_subquery()
     return {
         o.kind: o
         for o in db.session.scalars(
-            sa.select(Obligation).where(Obligation.referral_id == referral_id)
+            sa.select(Obligation).where(
+                sa.or_(Obligation.referral_id == referral_id, Obligation.case_id == case)
+            )
         )
     }
 
@@ -119,7 +123,11 @@ def test_further_support_books_a_needs_assessment_inside_five_working_days(
     assessment = obligations(rid)["needs_assessment"]
     assert assessment.due_at == datetime(2026, 11, 30, 18, tzinfo=UTC)
     assert assessment.booked_at == datetime(2026, 11, 27, 10, tzinfo=UTC)
-    assert db.session.get(Referral, rid).status == "open"
+    # Further support opens a case that owes the assessment; the referral leaves the queue.
+    joined = db.session.get(Referral, rid)
+    assert (joined.status, joined.outcome) == ("closed", "further_support")
+    assert assessment.case_id == joined.case_id and assessment.referral_id is None
+    assert joined.case.status == "open" and joined.case.person_id == joined.person_id
     with time_machine.travel("2026-11-26 16:00 +0000", tick=False):  # the day before it
         sign_in_as("team_leader")
         early = client.post(

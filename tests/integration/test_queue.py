@@ -256,7 +256,7 @@ def test_repeat_victims_certain_matches_link_and_uncertain_wait(app, client, tea
     first, certain = referral_by_ref("LC-1"), referral_by_ref("LC-2")
     assert certain.repeat_victim and certain.person_id == first.id
     uncertain = referral_by_ref("LC-3")
-    assert not uncertain.repeat_victim and uncertain.person_id is None
+    assert not uncertain.repeat_victim and uncertain.person_id == uncertain.id
     pending = db.session.scalars(
         sa.select(PossibleMatch).where(PossibleMatch.referral_id == uncertain.id)
     ).all()
@@ -335,7 +335,7 @@ def test_a_detail_shared_by_many_referrals_is_not_a_match_on_its_own(app):
     # Same name and birth date, and that number: the number is no evidence (26 people hold
     # it, over MATCH_KEY_LIMIT), so a team leader decides rather than a silent merge.
     again = referral_by_ref("LC-AGAIN")
-    assert not again.repeat_victim and again.person_id is None
+    assert not again.repeat_victim and again.person_id == again.id
     [match] = db.session.scalars(
         sa.select(PossibleMatch).where(PossibleMatch.referral_id == again.id)
     )

@@ -1,0 +1,252 @@
+"""People and cases as records (DESIGN.md Records and Lifecycle): every referral belongs to a
+person, further support opens a case that owes the needs assessment, a new referral joins an open
+case, a confirmed match merges two people (refused while both have an open case) and an admin can
+undo exactly that."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from casework.audit import Origin
+from casework.cases.models import Case
+from casework.cases.opening import close_case, open_by_team_leader
+from casework.db import db
+from casework.errors import NotFound, ValidationError
+from casework.obligations.models import Obligation
+from casework.people.models import Person, PersonMerge, PossibleMatch
+from casework.people.records import undo_merge
+from casework.people.subject_access import subject_access_export
+from casework.referrals.decisions import decide_match
+from casework.referrals.models import Referral
+from tests.conftest import audit_rows
+from tests.factories import create_referrals
+from tests.integration.test_queue import referral_by_ref
+from tests.police import police_row
+
+NOW = datetime(2026, 11, 23, 11, tzinfo=UTC)
+HERE = Origin.command_line("test")
+
+
+def open_case(leader, worker, reference: str, reason="Needs support after a second burglary"):
+    return open_by_team_leader(
+        db.session,
+        referral_by_ref(reference).id,
+        caseworker_id=worker.id,
+        reason=reason,
+        actor=leader,
+        origin=HERE,
+        now=NOW,
+    )
+
+
+@pytest.fixture
+def leader_and_worker(app, create_staff_record, create_team_record):
+    team = create_team_record("North")
+    return create_staff_record("team_leader", team=team), create_staff_record(
+        "caseworker", team=team
+    )
+
+
+def test_each_new_person_is_a_record_with_the_first_referral_id(app):
+    create_referrals(
+        police_row(crime_reference="LC-1", email="a@example.org"),
+        police_row(crime_reference="LC-2", email="a@example.org"),  # certain: the same person
+        police_row(crime_reference="LC-3", forename="Bea", surname="Other", mobile_phone=""),
+    )
+    first, again, other = (referral_by_ref(r) for r in ("LC-1", "LC-2", "LC-3"))
+    people = db.session.scalars(sa.select(Person).order_by(Person.id)).all()
+    assert [p.id for p in people] == [first.id, other.id]
+    assert (people[0].forename, people[0].mobile_phone) == ("Alex", "+447700900100")
+    assert again.person_id == first.id and again.person.name == "Alex Example"
+    # The audit trail's person_id is the person's id, as before people had their own table.
+    created = {e.record_id: e.person_id for e in audit_rows("referral.create")}
+    assert created == {str(first.id): first.id, str(again.id): first.id, str(other.id): other.id}
+
+
+def test_a_team_leader_opens_a_case_with_a_reason_and_a_caseworker(app, leader_and_worker):
+    leader, worker = leader_and_worker
+    create_referrals(police_row(crime_reference="LC-1"))
+    with pytest.raises(ValidationError) as refused:
+        open_case(leader, worker, "LC-1", reason="  ")
+    assert refused.value.errors == {"reason": "Give the reason for opening a case"}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+    case = open_case(leader, worker, "LC-1")
+    referral = referral_by_ref("LC-1")
+    assert (case.status, case.caseworker_id, case.team_id) == ("open", worker.id, worker.team_id)
+    assert referral.case_id == case.id and referral.status == "closed"  # off the triage queue
+    assert case.reference.startswith("WC-")
+    with pytest.raises(ValidationError, match="already has an open case"):
+        open_case(leader, worker, "LC-1")
+    (opened,) = audit_rows("case.open")
+    assert opened.person_id == referral.person_id and opened.detail_dict["how"] == "team_leader"
+
+
+def test_another_teams_leader_cannot_open_a_case(
+    app, leader_and_worker, create_staff_record, create_team_record
+):
+    _, worker = leader_and_worker
+    elsewhere = create_staff_record("team_leader", team=create_team_record("South"))
+    create_referrals(police_row(crime_reference="LC-1"))
+    db.session.get(Referral, referral_by_ref("LC-1").id).allocated_to_id = worker.id
+    db.session.commit()
+    with pytest.raises(NotFound):
+        open_case(elsewhere, worker, "LC-1")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+
+
+def test_a_new_referral_joins_the_open_case_and_its_caseworker(app, leader_and_worker):
+    leader, worker = leader_and_worker
+    create_referrals(police_row(crime_reference="LC-1", email="a@example.org"))
+    case = open_case(leader, worker, "LC-1")
+    create_referrals(
+        police_row(crime_reference="LC-2", email="a@example.org", contact_method="MOBILE_PHONE"),
+        received=NOW + timedelta(days=1),
+    )
+    later = referral_by_ref("LC-2")
+    assert later.case_id == case.id and later.allocated_to_id == worker.id
+    assert later.status == "open"  # still triaged: its first call is owed, by the caseworker
+    assert [o.kind for o in later.obligations] == ["phone_contact"]
+    # After closure, a new referral starts afresh.
+    close_case(
+        db.session,
+        db.session.get(Case, case.id),
+        reason="Support complete",
+        actor=leader,
+        origin=HERE,
+        now=NOW,
+    )
+    db.session.commit()
+    create_referrals(
+        police_row(crime_reference="LC-3", email="a@example.org"), received=NOW + timedelta(days=2)
+    )
+    fresh = referral_by_ref("LC-3")
+    assert fresh.person_id == referral_by_ref("LC-1").person_id
+    assert fresh.case_id is None and fresh.allocated_to_id is None
+
+
+def possible_match_of(reference: str) -> PossibleMatch:
+    return db.session.scalars(
+        sa.select(PossibleMatch).where(PossibleMatch.referral_id == referral_by_ref(reference).id)
+    ).one()
+
+
+def test_confirming_a_match_merges_two_people_and_an_admin_undoes_it_exactly(
+    app, leader_and_worker, create_staff_record
+):
+    leader, worker = leader_and_worker
+    admin = create_staff_record("admin")
+    create_referrals(
+        police_row(crime_reference="LC-1", email="a@example.org"),
+        police_row(crime_reference="LC-2", mobile_phone="07700 900999", email=""),  # name + dob
+    )
+    create_referrals(
+        police_row(crime_reference="LC-3", mobile_phone="07700 900999", email=""),
+        received=NOW,
+    )  # certain match to LC-2's person
+    first, second, third = (referral_by_ref(r) for r in ("LC-1", "LC-2", "LC-3"))
+    assert third.person_id == second.person_id != first.person_id
+    match = possible_match_of("LC-2")
+    decide_match(db.session, second.id, match.id, True, actor=leader, origin=HERE, now=NOW)
+    assert {referral_by_ref(r).person_id for r in ("LC-1", "LC-2", "LC-3")} == {first.id}
+    merged = db.session.get(Person, second.id)
+    assert merged.merged_into_id == first.id
+    (merge,) = db.session.scalars(sa.select(PersonMerge)).all()
+    assert sorted(merge.referral_ids) == [second.id, third.id]
+    assert audit_rows("person.merge")[0].person_id == first.id
+    # Only an admin undoes it, and it moves back exactly what moved.
+    with pytest.raises(NotFound):
+        undo_merge(db.session, merge.id, actor=leader, origin=HERE, now=NOW)
+    undo_merge(db.session, merge.id, actor=admin, origin=HERE, now=NOW)
+    db.session.expire_all()
+    assert referral_by_ref("LC-1").person_id == first.id
+    assert {referral_by_ref(r).person_id for r in ("LC-2", "LC-3")} == {second.id}
+    assert db.session.get(Person, second.id).merged_into_id is None
+    assert possible_match_of("LC-2").status == "pending"
+    with pytest.raises(ValidationError, match="already been undone"):
+        undo_merge(db.session, merge.id, actor=admin, origin=HERE, now=NOW)
+
+
+def test_a_merge_is_refused_while_both_people_have_an_open_case(app, leader_and_worker):
+    leader, worker = leader_and_worker
+    create_referrals(
+        police_row(crime_reference="LC-1", email="a@example.org"),
+        police_row(crime_reference="LC-2", mobile_phone="07700 900999", email=""),
+    )
+    open_case(leader, worker, "LC-1")
+    open_case(leader, worker, "LC-2")
+    match = possible_match_of("LC-2")
+    with pytest.raises(ValidationError, match="close one of the cases"):
+        decide_match(
+            db.session,
+            referral_by_ref("LC-2").id,
+            match.id,
+            True,
+            actor=leader,
+            origin=HERE,
+            now=NOW,
+        )
+    db.session.rollback()
+    assert possible_match_of("LC-2").status == "pending"
+    assert referral_by_ref("LC-2").person_id == referral_by_ref("LC-2").id
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PersonMerge)) == 0
+
+
+def test_an_obligation_belongs_to_exactly_one_owner(app, leader_and_worker):
+    leader, worker = leader_and_worker
+    create_referrals(police_row(crime_reference="LC-1"))
+    case = open_case(leader, worker, "LC-1")
+    call = db.session.scalars(sa.select(Obligation)).first()
+    call.case_id = case.id  # both a referral's and a case's
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    call = db.session.scalars(sa.select(Obligation)).first()
+    call.referral_id = None  # nobody's
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+
+
+def test_subject_access_works_from_the_person(app, leader_and_worker, create_staff_record):
+    leader, worker = leader_and_worker
+    admin = create_staff_record("admin")
+    create_referrals(
+        police_row(crime_reference="LC-1", email="a@example.org"),
+        police_row(crime_reference="LC-2", email="a@example.org"),
+    )
+    open_case(leader, worker, "LC-1")
+    export = subject_access_export(
+        db.session, referral_by_ref("LC-2").reference, actor=admin, origin=HERE, now=NOW
+    )
+    assert export["person"] == referral_by_ref("LC-1").id
+    assert export["details"]["forename"] == "Alex" and "merged_into_id" not in export["details"]
+    assert [r["crime_reference"] for r in export["referrals"]] == ["LC-1", "LC-2"]
+    (case,) = export["cases"]
+    assert case["status"] == "open" and case["opened_reason"].startswith("Needs support")
+    assert "case.open" in [row["action"] for row in export["record_of_access"]]
+
+
+def test_admin_merges_page_lists_and_undoes(app, client, leader_and_worker, sign_in_as):
+    leader, _ = leader_and_worker
+    create_referrals(
+        police_row(crime_reference="LC-1", email="a@example.org"),
+        police_row(crime_reference="LC-2", mobile_phone="07700 900999", email=""),
+    )
+    match = possible_match_of("LC-2")
+    decide_match(
+        db.session, referral_by_ref("LC-2").id, match.id, True, actor=leader, origin=HERE, now=NOW
+    )
+    sign_in_as("admin")
+    page = client.get("/admin/merges").get_data(as_text=True)
+    assert "1 merge, newest first." in page and "Undo" in page
+    from tests.conftest import csrf_token
+
+    merge_id = db.session.scalar(sa.select(PersonMerge.id))
+    done = client.post(
+        f"/admin/merges/{merge_id}/undo",
+        data={"csrf_token": csrf_token(client, "/admin/merges")},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Merge undone" in done and "Undone" in done
