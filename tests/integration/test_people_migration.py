@@ -167,20 +167,21 @@ def test_existing_referrals_become_people_and_further_support_becomes_a_case(emp
             assert owners == {first: first, repeat: first, other: other}
             (case,) = rows(
                 conn,
-                "SELECT id, person_id, team_id, caseworker_id, status, opened_how FROM support_case",
+                "SELECT id, person_id, team_id, caseworker_id, status, opened_how "
+                "FROM support_case",
             )
             assert (case.person_id, case.team_id, case.caseworker_id) == (first, team, worker)
             assert (case.status, case.opened_how) == ("open", "further_support")
-            owned = dict(
-                (r.id, (r.referral_id, r.case_id))
+            owned = {
+                r.id: (r.referral_id, r.case_id)
                 for r in rows(conn, "SELECT id, referral_id, case_id FROM obligation")
-            )
+            }
             assert owned == {assessment: (None, case.id), call: (other, None)}
             assert rows(conn, "SELECT referral_id, case_id FROM key_date") == [(None, case.id)]
-            moved = dict(
-                (r.id, (r.status, r.case_id))
+            moved = {
+                r.id: (r.status, r.case_id)
                 for r in rows(conn, "SELECT id, status, case_id FROM referral")
-            )
+            }
             assert moved[first] == ("closed", case.id)  # off the triage queue, onto the caseload
             assert moved[repeat] == ("open", case.id)  # the person's other referral joins the case
             assert moved[other] == ("open", None)
