@@ -90,3 +90,27 @@ def bulk_insert(session, table: sa.Table, columns: dict[str, list | Same]) -> No
         f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))})"
     )
     connection.exec_driver_sql(statement, list(zip(*prepared, strict=True)))
+
+
+def bulk_update(session, table: sa.Table, rows: list[dict], *, key: str = "id") -> None:
+    """Update many rows of ``table`` by ``key`` through the driver's executemany; each dict
+    in ``rows`` names the same columns. Values are converted as :func:`bulk_insert` does."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect.name
+    names = [name for name in rows[0] if name != key]
+    converters = [_converter(table.c[name], dialect) for name in [*names, key]]
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    statement = (
+        f"UPDATE {table.name} SET {', '.join(f'{n} = {marker}' for n in names)} "
+        f"WHERE {key} = {marker}"
+    )
+    params = [
+        tuple(
+            convert(value) if convert else value
+            for convert, value in zip(converters, [*(row[n] for n in names), row[key]], strict=True)
+        )
+        for row in rows
+    ]
+    connection.exec_driver_sql(statement, params)

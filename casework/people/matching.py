@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from casework.bulk import Same, bulk_insert
+from casework.bulk import Same, bulk_insert, bulk_update
 from casework.people.contact_details import normalise_name
 from casework.people.models import MatchKey, PossibleMatch
 from casework.referrals.models import Referral
@@ -204,14 +204,11 @@ def link_repeat_victims(
                     first[person] = min(earliest, first.get(person, earliest))
         for person in sorted(matched, key=first.__getitem__)[:5]:
             possible.append((rid, first[person], matched[person]))
-    if linked:
-        session.execute(
-            sa.update(Referral),
-            [
-                {"id": rid, "person_id": person, "repeat_victim": True}
-                for rid, person in linked.items()
-            ],
-        )
+    bulk_update(
+        session,
+        REFERRAL,
+        [{"person_id": person, "repeat_victim": True, "id": rid} for rid, person in linked.items()],
+    )
     bulk_insert(
         session,
         PossibleMatch.__table__,
