@@ -250,3 +250,38 @@ def test_admin_merges_page_lists_and_undoes(app, client, leader_and_worker, sign
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "Merge undone" in done and "Undone" in done
+
+
+def test_retention_spares_a_person_with_an_open_case_and_empties_the_person_after(
+    app, leader_and_worker
+):
+    from casework.people.retention import anonymise_expired
+
+    leader, worker = leader_and_worker
+    create_referrals(police_row(crime_reference="LC-1"), now=NOW)
+    case = open_case(leader, worker, "LC-1")
+    person = referral_by_ref("LC-1").person_id
+    later = NOW + timedelta(days=365 * 7)
+    assert anonymise_expired(db.session, now=later, years=6) == 0  # the case is still open
+    assert db.session.get(Person, person).forename == "Alex"
+    close_case(
+        db.session,
+        db.session.get(Case, case.id),
+        reason="Support complete",
+        actor=leader,
+        origin=HERE,
+        now=NOW,
+    )
+    db.session.commit()
+    assert anonymise_expired(db.session, now=later, years=6) == 1
+    db.session.expire_all()
+    gone = db.session.get(Person, person)
+    assert (gone.forename, gone.surname, gone.mobile_phone, gone.date_of_birth) == (
+        "Anonymised",
+        "",
+        None,
+        None,
+    )
+    closed = db.session.get(Case, case.id)
+    assert closed.opened_reason is None and closed.closure_reason is None
+    assert closed.status == "closed"  # what monitoring needs stays
