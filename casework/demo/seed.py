@@ -4,7 +4,7 @@ referrals from all three routes. Never real people."""
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -196,4 +196,84 @@ def seed_demo_referrals(session, calendar, now: datetime) -> dict[str, int]:
         now=now,
         origin=origin,
     )
-    return {"police": result.imported, "self": len(people), "partner": 1}
+    cases = seed_demo_cases(session, calendar, now)
+    return {"police": result.imported, "self": len(people), "partner": 1, "cases": cases}
+
+
+def seed_demo_cases(session, calendar, now: datetime) -> int:
+    """Two demo people in support: the City team leader allocates a police referral each to
+    Sam and Jo, who call, speak to the person and book a needs assessment (further support),
+    through the same services the pages call."""
+    from casework.contact.recording import record_attempt, record_conversation
+    from casework.referrals.decisions import allocate
+    from casework.referrals.models import Referral
+    from casework.staff.models import Staff
+    from triage.contact import needs_assessment_due
+
+    origin = Origin.command_line("demo seed")
+    by_email = {
+        s.email: s
+        for s in session.scalars(
+            sa.select(Staff).where(
+                Staff.email.in_(
+                    [
+                        "lead.city@waypoint.example",
+                        "sam.caseworker@waypoint.example",
+                        "jo.caseworker@waypoint.example",
+                    ]
+                )
+            )
+        )
+    }
+    leader = by_email.get("lead.city@waypoint.example")
+    workers = [
+        by_email.get(e)
+        for e in ("sam.caseworker@waypoint.example", "jo.caseworker@waypoint.example")
+    ]
+    if leader is None or None in workers:
+        return 0
+    phoned = session.scalars(
+        sa.select(Referral.id)
+        .where(
+            Referral.source == "police",
+            Referral.contact_method == "MOBILE_PHONE",
+            Referral.contact_unusable.is_(False),
+        )
+        .order_by(Referral.id)
+        .limit(len(workers))
+    ).all()
+    spoke_at = now - timedelta(minutes=30)
+    day = calendar.local_date(now) + timedelta(days=1)
+    day += timedelta(days=1 if day.weekday() == 6 else 0)  # not a Sunday: the service is closed
+    booked = min(
+        datetime.combine(day, time(10), tzinfo=calendar.tz),
+        needs_assessment_due(calendar.local_date(spoke_at), calendar),
+    )
+    for referral_id, worker in zip(phoned, workers, strict=False):
+        allocate(session, referral_id, worker.id, actor=leader, origin=origin, now=now)
+        record_attempt(
+            session,
+            referral_id,
+            channel="telephone",
+            outcome="spoke",
+            at=spoke_at,
+            notes=None,
+            actor=worker,
+            origin=origin,
+            now=now,
+            calendar=calendar,
+        )
+        record_conversation(
+            session,
+            referral_id,
+            outcome="further_support",
+            key_risks="Lives alone; worried the offender knows the address.",
+            held_at=spoke_at,
+            booked_at=booked,
+            passed_to=None,
+            actor=worker,
+            origin=origin,
+            now=now,
+            calendar=calendar,
+        )
+    return len(phoned)
