@@ -167,7 +167,10 @@ def _checked(details: NoteDetails, now: datetime) -> NoteDetails:
     text = _clean_text(details.text, errors, "text", "note")
     if errors:
         raise ValidationError(errors)
-    return NoteDetails(details.mode, details.happened_at, text, bool(details.restricted))
+    # Kept to the minute, as the form shows and sends it, so saving a note unchanged changes
+    # nothing.
+    happened_at = details.happened_at.replace(second=0, microsecond=0)
+    return NoteDetails(details.mode, happened_at, text, bool(details.restricted))
 
 
 # --- changes -------------------------------------------------------------------------------
