@@ -16,6 +16,7 @@ from casework.cases.notes import (
     add_note,
     amend_note,
     case_for_new_note,
+    case_of_note,
     edit_note,
     editable_until,
     list_notes,
@@ -161,7 +162,10 @@ def edit(case_id: int, note_id: int):
             note=note,
             until=editable_until(note),
         )
-    case = _case_or_404(case_id)
+    try:
+        case = case_of_note(db.session, case_id, note_id, current_user, **_context())
+    except NotFound:
+        abort(404)
     return render_template(
         "notes/note_form.html",
         form=form,

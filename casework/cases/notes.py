@@ -181,6 +181,15 @@ def viewable_case(session, case_id: int, viewer, *, origin: Origin, now: datetim
     return _case(session, case_id, viewer, origin, now)
 
 
+def case_of_note(
+    session, case_id: int, note_id: int, viewer, *, origin: Origin, now: datetime
+) -> Case:
+    """The case, when ``viewer`` may see it and the note is one of its notes; else NotFound."""
+    case = _case(session, case_id, viewer, origin, now)
+    _note(session, case, note_id, viewer, origin, now)
+    return case
+
+
 def case_for_new_note(session, case_id: int, actor, *, origin: Origin, now: datetime) -> Case:
     """The case a note is about to be written on, when ``actor`` may add one; else NotFound
     (another team's or a missing case) or a ValidationError saying why not (a closed case)."""

@@ -704,3 +704,22 @@ def test_posting_every_field_twice_is_refused_not_an_error(app, clock, case, wor
     response = client.post(notes_path(case, "new"), data=data)
     assert response.status_code == 400
     assert notes() == []
+
+
+def test_an_edit_sent_with_errors_for_a_note_of_another_case_is_still_a_404(
+    app, clock, case, worker, leader
+):
+    other_case = create_case_for_notes(
+        caseworker=worker,
+        team_leader=leader,
+        row=police_row(crime_reference="LC-20261120-0201", forename="Cy", surname="Other"),
+        at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+    )
+    theirs = add(other_case, worker, "Cy's note.")
+    response = post(
+        client_for(app, worker),
+        notes_path(case, theirs.id, "edit"),
+        note_fields(text="", version="1"),
+        token_from=notes_path(case),
+    )
+    assert response.status_code == 404
