@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from app.imports import bp as imports_bp
     from app.letters import bp as letters_bp
     from app.main import bp as main_bp
+    from app.notes import bp as notes_bp
     from app.public import bp as public_bp
     from app.queue import bp as queue_bp
     from app.referrals import bp as referrals_bp
@@ -138,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
         contact_bp,
         letters_bp,
         deadlines_bp,
+        notes_bp,
         public_bp,
         webhooks_bp,
     ):

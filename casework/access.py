@@ -190,6 +190,21 @@ def can_manage_case(viewer, case) -> bool:
     return viewer.role in {"team_leader", "admin"} and can_view_case(viewer, case)
 
 
+def can_read_restricted_notes(viewer, case) -> bool:
+    """A restricted case note is read only by the case's caseworker, the leaders of the team it
+    belongs to, and admins (issue "People and cases", part 6). Anyone else who may see the case
+    sees that such a note exists, never its text."""
+    if not can_view_case(viewer, case):
+        return False
+    if is_admin(viewer) or (case.caseworker_id is not None and case.caseworker_id == viewer.id):
+        return True
+    return (
+        viewer.role == "team_leader"
+        and viewer.team_id is not None
+        and viewer.team_id == case.team_id
+    )
+
+
 def visible_people_clause(viewer):
     """People ``viewer`` may see, in SQL: those with a referral or a case they may open.
     A person merged into another is found as that other person, never on their own."""

@@ -2,6 +2,7 @@
 
 from casework.audit import AuditEvent  # noqa: F401
 from casework.cases.models import Case  # noqa: F401
+from casework.cases.notes_models import CaseNote, CaseNoteAmendment  # noqa: F401
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate  # noqa: F401
 from casework.messages.models import (  # noqa: F401
     LetterTemplate,

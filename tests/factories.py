@@ -33,3 +33,33 @@ def create_referrals(
         origin=Origin.command_line("test"),
         now=now or received,
     )
+
+
+def create_case_for_notes(
+    *, caseworker, team_leader, row: dict | None = None, at: datetime = RECEIVED
+):
+    """An open case with ``caseworker`` in ``team_leader``'s team, for a person referred by a
+    police row (default: a new adult victim), opened by the team leader through the real
+    service at ``at``. Returns the case."""
+    import sqlalchemy as sa
+
+    from casework.audit import Origin
+    from casework.cases.opening import open_by_team_leader
+    from casework.db import db
+    from casework.referrals.models import Referral
+    from tests.police import police_row
+
+    row = row or police_row()
+    create_referrals(row, received=at)
+    referral = db.session.scalars(
+        sa.select(Referral).where(Referral.crime_reference == row["crime_reference"])
+    ).one()
+    return open_by_team_leader(
+        db.session,
+        referral.id,
+        caseworker_id=caseworker.id,
+        reason="Further support agreed",
+        actor=team_leader,
+        origin=Origin.command_line("test"),
+        now=at,
+    )

@@ -20,6 +20,8 @@ class ContactAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"), index=True)
     channel: Mapped[str] = mapped_column(sa.String(16))
+    # The contact mode the channel counts as (triage.contact_modes): telephone or face to face.
+    mode: Mapped[str] = mapped_column(sa.String(16))
     outcome: Mapped[str] = mapped_column(sa.String(16))
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     notes: Mapped[str | None] = mapped_column(sa.Text)

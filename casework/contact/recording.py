@@ -17,6 +17,7 @@ from casework.obligations import lifecycle
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
 from triage import contact as rules
+from triage.contact_modes import attempt_mode
 from triage.deadlines import DueObligation
 
 PHONE_KINDS = ("phone_contact",)
@@ -84,6 +85,7 @@ def record_attempt(
     attempt = ContactAttempt(
         referral_id=referral.id,
         channel=channel,
+        mode=attempt_mode(channel),
         outcome=outcome,
         attempted_at=at,
         notes=(notes or "").strip()[:2000] or None,

@@ -287,6 +287,7 @@ def seeded(app, create_staff_record, create_team_record):
     def ids(model, *where):
         return list(db.session.scalars(sa.select(model.id).where(*where).order_by(model.id)))
 
+    case_ids, note_ids = _seed_cases_with_notes(accounts, other)
     letters = ids(OutboundMessage, OutboundMessage.channel == "letter")
     texts = ids(OutboundMessage, OutboundMessage.channel != "letter")
     assert letters and texts and ids(PossibleMatch)
@@ -297,9 +298,47 @@ def seeded(app, create_staff_record, create_team_record):
         message_id=[letters[0], texts[0]],
         obligation_id=ids(Obligation)[:2],
         job_id=[job.id],
+        case_id=case_ids,
+        note_id=note_ids,
     )
     SEED_IDS["kind:str"] = ["final_letter", "home_visit_offer", "initial_message"]
     return accounts
+
+
+def _seed_cases_with_notes(accounts, other):
+    """An open case of the seeded caseworker with a note and a restricted note, and another
+    team's case with a note: (case ids, note ids)."""
+    from datetime import timedelta
+
+    from casework.audit import Origin
+    from casework.cases.notes import NoteDetails, add_note
+    from casework.db import utcnow
+    from tests.factories import create_case_for_notes
+
+    cases, notes = [], []
+    for n, (worker, opener) in enumerate(
+        ((accounts["caseworker"], accounts["team_leader"]), (other, accounts["admin"]))
+    ):
+        row = police_row(
+            crime_reference=f"LC-20261120-09{n:02d}",
+            forename="Notes",
+            surname=f"Seed{n}",
+            mobile_phone=f"07700 90080{n}",
+        )
+        case = create_case_for_notes(caseworker=worker, team_leader=opener, row=row)
+        cases.append(case.id)
+        for restricted in (False, True)[: 2 - n]:
+            now = utcnow()
+            note = add_note(
+                db.session,
+                case.id,
+                NoteDetails("telephone", now - timedelta(hours=1), "Spoke to them.", restricted),
+                actor=worker,
+                origin=Origin.command_line("test"),
+                now=now,
+            )
+            notes.append(note.id)
+    return cases, notes
 
 
 def _client_for(app, role: str, accounts):
@@ -429,6 +468,9 @@ def test_a_malformed_public_form_is_refused_clearly_and_stores_nothing(client, p
         "/queue?page=9223372036854775808",
         "/admin/staff?page=9223372036854775808",
         "/admin/audit?page=99999999999999999999",
+        "/cases/9223372036854775808/notes",
+        "/cases/1/notes/2147483648/edit",
+        "/cases/1/notes?page=99999999999999999999",
     ],
 )
 def test_ids_and_pages_past_any_database_range_are_not_errors(client, sign_in_as, path):
