@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from casework.audit import Origin, record_referral_events
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate
 from casework.messages.models import OutboundMessage
-from casework.people.models import MatchKey, PossibleMatch
+from casework.people.models import MatchKey, Person, PossibleMatch
+from casework.people.name_words import forget_names
 from casework.referrals.models import Referral
 
 ANONYMISED = "Anonymised"
@@ -114,6 +115,14 @@ def anonymise_expired(session, *, now: datetime, years: int, origin: Origin = Or
         if not ids:
             continue
         _anonymise(session, ids, now)
+        # The people themselves: marked anonymised, so staff search never finds them, and
+        # their names gone from its index.
+        session.execute(
+            sa.update(Person)
+            .where(Person.id.in_(chunk))
+            .values(anonymised_at=now, updated_at=now, version=Person.version + 1)
+        )
+        forget_names(session, chunk)
         record_referral_events(
             session,
             "referral.anonymise",
