@@ -1,0 +1,298 @@
+"""Staff search (DESIGN.md Stable interfaces, ``/search?q=TEXT``): the people a staff member may
+open whose name starts with the words typed, or who hold the whole reference, phone number,
+email address, postcode or birth date typed; and opening one of their records from the results.
+
+Only people the searcher may open are found (casework.access.visible_people_clause): another
+team's person is never in the results and never in the count. A person merged into another or
+anonymised is never found. A reference, phone number or email is found only on a referral the
+searcher may open, so a search cannot tie another team's referral to a person.
+
+Every search is audited with who, when, the kind of query and the count, never the text typed;
+opening a record from the results is audited as opened from a search.
+
+Cost: a name is found through ``person_name_word`` by an index range per word typed (the first,
+longest word drives; each other word is an indexed EXISTS); the other kinds through the indexes
+on the person's columns, the referral and case references, the crime reference and the
+repeat-victim matching keys. At most COUNT_CAP + 1 people are read, so a search for one common
+letter costs no more than a thousand people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from casework.access import (
+    can_view_case,
+    can_view_referral,
+    refuse,
+    visible_cases_clause,
+    visible_people_clause,
+    visible_referrals_clause,
+)
+from casework.audit import Origin, record_event
+from casework.cases.models import Case
+from casework.people import search_terms as terms
+from casework.people.models import MatchKey, Person, PersonNameWord
+from casework.referrals.models import Referral
+
+PER_PAGE = 20
+COUNT_CAP = 1_000
+SEARCH_ROLES = {"caseworker", "team_leader", "admin"}
+
+
+@dataclass(frozen=True)
+class FoundReferral:
+    """A referral of a person found, which the searcher may open."""
+
+    id: int
+    reference: str
+    received_at: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class FoundCase:
+    """A case of a person found, which the searcher may open."""
+
+    id: int
+    reference: str
+    status: str
+    opened_at: datetime
+
+
+@dataclass(frozen=True)
+class FoundPerson:
+    """One person in the results, with the referrals and cases the searcher may open."""
+
+    id: int
+    forename: str
+    surname: str
+    date_of_birth: date | None
+    postcode: str | None
+    referrals: tuple[FoundReferral, ...]
+    cases: tuple[FoundCase, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.forename} {self.surname}".strip()
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of results: how many people match (at most COUNT_CAP; ``more`` when more do),
+    and this page's people in name order."""
+
+    kind: str
+    total: int
+    more: bool
+    page: int
+    per_page: int
+    people: tuple[FoundPerson, ...]
+
+
+def may_search(viewer) -> bool:
+    """Search is for the victim service's staff: caseworkers, team leaders and admins."""
+    return getattr(viewer, "role", None) in SEARCH_ROLES
+
+
+def _range(column, prefix: str):
+    return sa.and_(column >= prefix, column < terms.prefix_end(prefix))
+
+
+def _by_name(prefixes: tuple[str, ...]):
+    """People with a word starting with each prefix: the longest prefix (usually the most
+    selective) is read as an index range; every other is an indexed EXISTS per candidate."""
+    first, *others = sorted(prefixes, key=len, reverse=True)
+    lead = sa.select(PersonNameWord.person_id).where(_range(PersonNameWord.word, first))
+    clauses = [Person.id.in_(lead)]
+    for prefix in others:
+        word = aliased(PersonNameWord)
+        clauses.append(sa.exists().where(word.person_id == Person.id, _range(word.word, prefix)))
+    return sa.and_(*clauses)
+
+
+def _on_visible_referrals(viewer, *where):
+    return sa.select(Referral.person_id).where(*where, visible_referrals_clause(viewer))
+
+
+def _by_key(viewer, query: terms.SearchQuery, columns):
+    """People holding the value in one of ``columns``, or given it on a referral the viewer
+    may open (the repeat-victim matching keys hold every referral's phones and email)."""
+    value = query.value
+    keyed = _on_visible_referrals(
+        viewer,
+        Referral.id.in_(sa.select(MatchKey.referral_id).where(MatchKey.value == value)),
+    )
+    own = [sa.select(Person.id).where(column == value) for column in columns]
+    return Person.id.in_(sa.union(*own, keyed))
+
+
+def _matching(viewer, query: terms.SearchQuery):
+    """The WHERE clause for the people ``query`` asks for."""
+    kind = query.kind
+    if kind == terms.NAME:
+        return _by_name(query.prefixes)
+    if kind == terms.PHONE:
+        return _by_key(viewer, query, [Person.home_phone, Person.mobile_phone, Person.work_phone])
+    if kind == terms.EMAIL:
+        return _by_key(viewer, query, [Person.email])
+    if kind == terms.POSTCODE:
+        return Person.postcode == query.value
+    if kind == terms.BIRTH_DATE:
+        return Person.date_of_birth == query.born_on
+    if kind == terms.REFERRAL_REFERENCE:
+        return Person.id.in_(_on_visible_referrals(viewer, Referral.reference == query.value))
+    if kind == terms.CASE_REFERENCE:
+        return Person.id.in_(
+            sa.select(Case.person_id).where(
+                Case.reference == query.value, visible_cases_clause(viewer)
+            )
+        )
+    if kind == terms.CRIME_REFERENCE:
+        written = {query.value, query.value.upper()}
+        return Person.id.in_(
+            _on_visible_referrals(viewer, Referral.crime_reference.in_(sorted(written)))
+        )
+    raise ValueError(f"unknown kind of query: {kind}")
+
+
+def _name_order(row) -> tuple:
+    return (terms.fold(row.surname or ""), terms.fold(row.forename or ""), row.id)
+
+
+def search_people(
+    session,
+    viewer,
+    query: terms.SearchQuery,
+    *,
+    page: int,
+    origin: Origin,
+    now: datetime,
+    per_page: int = PER_PAGE,
+) -> SearchResults:
+    """The people ``viewer`` may open who match ``query``, one page in name order (surname,
+    then forename, accents and case ignored), counted up to COUNT_CAP. Audited as a search of
+    that kind with its count, never the text (DESIGN.md Stable interfaces); commits."""
+    if not may_search(viewer):
+        raise PermissionError("search is for caseworkers, team leaders and admins")
+    found = session.execute(
+        sa.select(Person.id, Person.forename, Person.surname)
+        .where(
+            _matching(viewer, query),
+            Person.anonymised_at.is_(None),
+            visible_people_clause(viewer),
+        )
+        .limit(COUNT_CAP + 1)
+    ).all()
+    more = len(found) > COUNT_CAP
+    ordered = sorted(found[:COUNT_CAP], key=_name_order)
+    on_page = [row.id for row in ordered[(page - 1) * per_page : page * per_page]]
+    people = _people(session, viewer, on_page)
+    record_event(
+        session,
+        action="search",
+        actor=viewer,
+        origin=origin,
+        at=now,
+        detail={"kind": query.kind, "count": len(ordered), "more": more, "page": page},
+    )
+    session.commit()
+    return SearchResults(
+        kind=query.kind,
+        total=len(ordered),
+        more=more,
+        page=page,
+        per_page=per_page,
+        people=people,
+    )
+
+
+def _people(session, viewer, ids: list[int]) -> tuple[FoundPerson, ...]:
+    """These people (in this order) with the referrals and cases ``viewer`` may open."""
+    if not ids:
+        return ()
+    referrals: dict[int, list[FoundReferral]] = {pid: [] for pid in ids}
+    for row in session.execute(
+        sa.select(
+            Referral.person_id,
+            Referral.id,
+            Referral.reference,
+            Referral.received_at,
+            Referral.status,
+        )
+        .where(Referral.person_id.in_(ids), visible_referrals_clause(viewer))
+        .order_by(Referral.received_at.desc(), Referral.id.desc())
+    ):
+        referrals[row.person_id].append(
+            FoundReferral(row.id, row.reference, row.received_at, row.status)
+        )
+    cases: dict[int, list[FoundCase]] = {pid: [] for pid in ids}
+    for row in session.execute(
+        sa.select(Case.person_id, Case.id, Case.reference, Case.status, Case.opened_at)
+        .where(Case.person_id.in_(ids), visible_cases_clause(viewer))
+        .order_by(Case.opened_at.desc(), Case.id.desc())
+    ):
+        cases[row.person_id].append(FoundCase(row.id, row.reference, row.status, row.opened_at))
+    people = {
+        row.id: row
+        for row in session.execute(
+            sa.select(
+                Person.id,
+                Person.forename,
+                Person.surname,
+                Person.date_of_birth,
+                Person.postcode,
+            ).where(Person.id.in_(ids))
+        )
+    }
+    return tuple(
+        FoundPerson(
+            id=pid,
+            forename=people[pid].forename,
+            surname=people[pid].surname,
+            date_of_birth=people[pid].date_of_birth,
+            postcode=people[pid].postcode,
+            referrals=tuple(referrals[pid]),
+            cases=tuple(cases[pid]),
+        )
+        for pid in ids
+    )
+
+
+OPENABLE = {"referral": (Referral, can_view_referral), "case": (Case, can_view_case)}
+
+
+def open_from_search(
+    session, viewer, record_type: str, record_id: int, *, origin: Origin, now: datetime
+) -> int:
+    """Record that ``viewer`` opened a referral or case from the search results, and return its
+    id for the page to show. A record they may not open, or that does not exist, is refused
+    (audited) as not found, the same either way."""
+    model, may_view = OPENABLE.get(record_type, (None, None))
+    record = session.get(model, record_id) if model is not None else None
+    if record is None or not may_view(viewer, record):
+        refuse(
+            session,
+            actor=viewer,
+            origin=origin,
+            record_type=record_type if model is not None else None,
+            record_id=record_id,
+            now=now,
+        )
+    record_event(
+        session,
+        action="search.open",
+        actor=viewer,
+        origin=origin,
+        record_type=record_type,
+        record_id=record.id,
+        person_id=record.person_id,
+        at=now,
+        detail={"from": "search"},
+    )
+    session.commit()
+    return record.id
