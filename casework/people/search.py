@@ -14,16 +14,19 @@ Cost: a name is found through ``person_name_word`` by an index range per word ty
 longest word drives; each other word is an indexed EXISTS); the other kinds through the indexes
 on the person's columns, the referral and case references, the crime reference and the
 repeat-victim matching keys. At most COUNT_CAP + 1 people are read, so a search for one common
-letter costs no more than a thousand people.
+letter costs no more than a thousand people. Two statements a search, each built once per
+viewer and kind of query and then only run (building and keying them cost more than running
+them); then the audit row and its commit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from casework.access import (
     can_view_case,
@@ -99,19 +102,31 @@ def may_search(viewer) -> bool:
     return getattr(viewer, "role", None) in SEARCH_ROLES
 
 
-def _range(column, prefix: str):
-    return sa.and_(column >= prefix, column < terms.prefix_end(prefix))
+class _Viewer(NamedTuple):
+    """What the access rules read of a staff member, so statements can be built once for each
+    (role, id, team) and reused, instead of for every request."""
+
+    role: str
+    id: int
+    team_id: int | None
 
 
-def _by_name(prefixes: tuple[str, ...]):
-    """People with a word starting with each prefix: the longest prefix (usually the most
-    selective) is read as an index range; every other is an indexed EXISTS per candidate."""
-    first, *others = sorted(prefixes, key=len, reverse=True)
-    lead = sa.select(PersonNameWord.person_id).where(_range(PersonNameWord.word, first))
-    clauses = [Person.id.in_(lead)]
-    for prefix in others:
-        word = aliased(PersonNameWord)
-        clauses.append(sa.exists().where(word.person_id == Person.id, _range(word.word, prefix)))
+def _viewer(staff) -> _Viewer:
+    return _Viewer(staff.role, staff.id, staff.team_id)
+
+
+def _range(column, n: int):
+    return sa.and_(column >= sa.bindparam(f"p{n}"), column < sa.bindparam(f"end{n}"))
+
+
+def _by_name(words: int):
+    """People with a word starting with each prefix: the first (the longest, usually the most
+    selective) is read as an index range; each other is an indexed EXISTS per candidate."""
+    first = sa.select(PersonNameWord.person_id).where(_range(PersonNameWord.word, 0))
+    clauses = [Person.id.in_(first)]
+    for n in range(1, words):
+        word = PersonNameWord.__table__.alias(f"w{n}")
+        clauses.append(sa.exists().where(word.c.person_id == Person.id, _range(word.c.word, n)))
     return sa.and_(*clauses)
 
 
@@ -119,10 +134,10 @@ def _on_visible_referrals(viewer, *where):
     return sa.select(Referral.person_id).where(*where, visible_referrals_clause(viewer))
 
 
-def _by_key(viewer, query: terms.SearchQuery, columns):
-    """People holding the value in one of ``columns``, or given it on a referral the viewer
+def _by_key(viewer, columns):
+    """People holding the value in one of ``columns``, or who gave it on a referral the viewer
     may open (the repeat-victim matching keys hold every referral's phones and email)."""
-    value = query.value
+    value = sa.bindparam("value")
     keyed = _on_visible_referrals(
         viewer,
         Referral.id.in_(sa.select(MatchKey.referral_id).where(MatchKey.value == value)),
@@ -131,33 +146,82 @@ def _by_key(viewer, query: terms.SearchQuery, columns):
     return Person.id.in_(sa.union(*own, keyed))
 
 
-def _matching(viewer, query: terms.SearchQuery):
-    """The WHERE clause for the people ``query`` asks for."""
-    kind = query.kind
+def _matching(viewer, kind: str, words: int):
+    """The WHERE clause for the people a query of this kind asks for, its values bound later
+    (see :func:`_parameters`)."""
+    value = sa.bindparam("value")
     if kind == terms.NAME:
-        return _by_name(query.prefixes)
+        return _by_name(words)
     if kind == terms.PHONE:
-        return _by_key(viewer, query, [Person.home_phone, Person.mobile_phone, Person.work_phone])
+        return _by_key(viewer, [Person.home_phone, Person.mobile_phone, Person.work_phone])
     if kind == terms.EMAIL:
-        return _by_key(viewer, query, [Person.email])
+        return _by_key(viewer, [Person.email])
     if kind == terms.POSTCODE:
-        return Person.postcode == query.value
+        return Person.postcode == value
     if kind == terms.BIRTH_DATE:
-        return Person.date_of_birth == query.born_on
+        return Person.date_of_birth == value
     if kind == terms.REFERRAL_REFERENCE:
-        return Person.id.in_(_on_visible_referrals(viewer, Referral.reference == query.value))
+        return Person.id.in_(_on_visible_referrals(viewer, Referral.reference == value))
     if kind == terms.CASE_REFERENCE:
         return Person.id.in_(
-            sa.select(Case.person_id).where(
-                Case.reference == query.value, visible_cases_clause(viewer)
-            )
+            sa.select(Case.person_id).where(Case.reference == value, visible_cases_clause(viewer))
         )
     if kind == terms.CRIME_REFERENCE:
-        written = {query.value, query.value.upper()}
-        return Person.id.in_(
-            _on_visible_referrals(viewer, Referral.crime_reference.in_(sorted(written)))
-        )
+        written = sa.bindparam("written", expanding=True)
+        return Person.id.in_(_on_visible_referrals(viewer, Referral.crime_reference.in_(written)))
     raise ValueError(f"unknown kind of query: {kind}")
+
+
+def _parameters(query: terms.SearchQuery) -> dict:
+    if query.kind == terms.NAME:
+        longest_first = sorted(query.prefixes, key=len, reverse=True)
+        return {
+            **{f"p{n}": prefix for n, prefix in enumerate(longest_first)},
+            **{f"end{n}": terms.prefix_end(prefix) for n, prefix in enumerate(longest_first)},
+        }
+    if query.kind == terms.BIRTH_DATE:
+        return {"value": query.born_on}
+    if query.kind == terms.CRIME_REFERENCE:
+        return {"written": sorted({query.value, query.value.upper()})}
+    return {"value": query.value}
+
+
+@lru_cache(maxsize=1024)
+def _people_statement(viewer: _Viewer, kind: str, words: int):
+    """Matching people the viewer may open, at most COUNT_CAP + 1 of them: built once for each
+    viewer and kind of query, so a search pays only for running it."""
+    return (
+        sa.select(Person.id, Person.forename, Person.surname, Person.date_of_birth, Person.postcode)
+        .where(
+            _matching(viewer, kind, words),
+            Person.anonymised_at.is_(None),
+            visible_people_clause(viewer),
+        )
+        .limit(COUNT_CAP + 1)
+    )
+
+
+@lru_cache(maxsize=1024)
+def _records_statement(viewer: _Viewer):
+    """The referrals and cases, of the people on a page, that the viewer may open."""
+    ids = sa.bindparam("ids", expanding=True)
+    referrals = sa.select(
+        sa.literal("referral").label("record"),
+        Referral.person_id,
+        Referral.id,
+        Referral.reference,
+        Referral.received_at.label("at"),
+        Referral.status,
+    ).where(Referral.person_id.in_(ids), visible_referrals_clause(viewer))
+    cases = sa.select(
+        sa.literal("case"),
+        Case.person_id,
+        Case.id,
+        Case.reference,
+        Case.opened_at,
+        Case.status,
+    ).where(Case.person_id.in_(ids), visible_cases_clause(viewer))
+    return sa.union_all(referrals, cases)
 
 
 def _name_order(row) -> tuple:
@@ -179,19 +243,13 @@ def search_people(
     that kind with its count, never the text (DESIGN.md Stable interfaces); commits."""
     if not may_search(viewer):
         raise PermissionError("search is for caseworkers, team leaders and admins")
-    found = session.execute(
-        sa.select(Person.id, Person.forename, Person.surname)
-        .where(
-            _matching(viewer, query),
-            Person.anonymised_at.is_(None),
-            visible_people_clause(viewer),
-        )
-        .limit(COUNT_CAP + 1)
-    ).all()
+    who = _viewer(viewer)
+    statement = _people_statement(who, query.kind, len(query.prefixes))
+    found = session.execute(statement, _parameters(query)).all()
     more = len(found) > COUNT_CAP
     ordered = sorted(found[:COUNT_CAP], key=_name_order)
-    on_page = [row.id for row in ordered[(page - 1) * per_page : page * per_page]]
-    people = _people(session, viewer, on_page)
+    on_page = ordered[(page - 1) * per_page : page * per_page]
+    people = _with_records(session, who, on_page)
     record_event(
         session,
         action="search",
@@ -211,55 +269,34 @@ def search_people(
     )
 
 
-def _people(session, viewer, ids: list[int]) -> tuple[FoundPerson, ...]:
-    """These people (in this order) with the referrals and cases ``viewer`` may open."""
-    if not ids:
+def _with_records(session, viewer: _Viewer, rows) -> tuple[FoundPerson, ...]:
+    """These people (in this order) with the referrals and cases ``viewer`` may open, newest
+    first."""
+    if not rows:
         return ()
-    referrals: dict[int, list[FoundReferral]] = {pid: [] for pid in ids}
-    for row in session.execute(
-        sa.select(
-            Referral.person_id,
-            Referral.id,
-            Referral.reference,
-            Referral.received_at,
-            Referral.status,
-        )
-        .where(Referral.person_id.in_(ids), visible_referrals_clause(viewer))
-        .order_by(Referral.received_at.desc(), Referral.id.desc())
-    ):
-        referrals[row.person_id].append(
-            FoundReferral(row.id, row.reference, row.received_at, row.status)
-        )
-    cases: dict[int, list[FoundCase]] = {pid: [] for pid in ids}
-    for row in session.execute(
-        sa.select(Case.person_id, Case.id, Case.reference, Case.status, Case.opened_at)
-        .where(Case.person_id.in_(ids), visible_cases_clause(viewer))
-        .order_by(Case.opened_at.desc(), Case.id.desc())
-    ):
-        cases[row.person_id].append(FoundCase(row.id, row.reference, row.status, row.opened_at))
-    people = {
-        row.id: row
-        for row in session.execute(
-            sa.select(
-                Person.id,
-                Person.forename,
-                Person.surname,
-                Person.date_of_birth,
-                Person.postcode,
-            ).where(Person.id.in_(ids))
-        )
-    }
+    referrals: dict[int, list] = {row.id: [] for row in rows}
+    cases: dict[int, list] = {row.id: [] for row in rows}
+    records = session.execute(_records_statement(viewer), {"ids": list(referrals)}).all()
+    for record in sorted(records, key=lambda r: (r.at, r.id), reverse=True):
+        if record.record == "referral":
+            referrals[record.person_id].append(
+                FoundReferral(record.id, record.reference, record.at, record.status)
+            )
+        else:
+            cases[record.person_id].append(
+                FoundCase(record.id, record.reference, record.status, record.at)
+            )
     return tuple(
         FoundPerson(
-            id=pid,
-            forename=people[pid].forename,
-            surname=people[pid].surname,
-            date_of_birth=people[pid].date_of_birth,
-            postcode=people[pid].postcode,
-            referrals=tuple(referrals[pid]),
-            cases=tuple(cases[pid]),
+            id=row.id,
+            forename=row.forename,
+            surname=row.surname,
+            date_of_birth=row.date_of_birth,
+            postcode=row.postcode,
+            referrals=tuple(referrals[row.id]),
+            cases=tuple(cases[row.id]),
         )
-        for pid in ids
+        for row in rows
     )
 
 
