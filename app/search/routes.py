@@ -63,6 +63,9 @@ def search():
         kind=KINDS[results.kind],
         count_cap=COUNT_CAP,
         problem=None,
+        # Built once, not for each link on the page.
+        referral_url=url_for("search.open_referral", referral_id=0).removesuffix("0"),
+        case_url=url_for("search.open_case", case_id=0).removesuffix("0"),
     )
 
 

@@ -526,6 +526,9 @@ def test_nul_and_bytes_that_are_not_utf8_never_cause_an_error(client, people, ad
 def test_the_header_has_a_search_box_for_staff_who_may_search(client, sign_in_as):
     sign_in_as("caseworker")
     assert 'id="header-search-q"' in client.get("/account").get_data(as_text=True)
+    # but not on the search page, whose own box holds what was typed
+    page = client.get("/search?q=zoe").get_data(as_text=True)
+    assert 'id="header-search-q"' not in page and 'value="zoe"' in page
 
 
 @pytest.mark.parametrize("role", ["hsb_advisor", "analyst"])
