@@ -11,17 +11,29 @@ without ``%(r)s``, ``%(q)s`` and ``%(U)s?%(q)s`` (README: Request logs).
 from __future__ import annotations
 
 import logging
-import re
 
 from flask import Flask
 
-# A path followed by its query string, wherever it appears in a log line.
-_QUERY_STRING = re.compile(r"(/[^\s?'\"]*)\?[^\s'\"]*")
+_VERSION = " HTTP/"
+_ANSI = "\x1b"
 
 
 def drop_query_string(text: str) -> str:
-    """``text`` with the query string cut from every path in it."""
-    return _QUERY_STRING.sub(r"\1", text)
+    """``text`` with every query string cut out: from each ``?`` to the HTTP version that ends
+    a request line, or when there is none (a malformed request, sent by hand, whose query
+    holds raw spaces) to the end of the text or its closing colour code."""
+    while (start := text.find("?")) != -1:
+        end = text.rfind(_VERSION, start)
+        if end == -1:
+            end = text.find(_ANSI, start)
+        text = text[:start] + (text[end:] if end != -1 else "")
+    return text
+
+
+def _bad_request_message(text: str) -> str:
+    """Werkzeug's reason for refusing a malformed request quotes part of it ("Bad request
+    version ('Brown')"), which may be the words of a query: keep the reason only."""
+    return text.split(" (", 1)[0]
 
 
 class DropQueryStrings(logging.Filter):
@@ -31,9 +43,10 @@ class DropQueryStrings(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = drop_query_string(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(
-                drop_query_string(arg) if isinstance(arg, str) else arg for arg in record.args
-            )
+            args = [drop_query_string(a) if isinstance(a, str) else a for a in record.args]
+            if isinstance(record.msg, str) and record.msg.endswith("code %d, message %s"):
+                args = [_bad_request_message(a) if isinstance(a, str) else a for a in args]
+            record.args = tuple(args)
         elif isinstance(record.args, dict):
             record.args = {
                 key: drop_query_string(value) if isinstance(value, str) else value
