@@ -10,13 +10,14 @@ searcher may open, so a search cannot tie another team's referral to a person.
 Every search is audited with who, when, the kind of query and the count, never the text typed;
 opening a record from the results is audited as opened from a search.
 
-Cost: a name is found through ``person_name_word`` by an index range per word typed (the first,
-longest word drives; each other word is an indexed EXISTS); the other kinds through the indexes
-on the person's columns, the referral and case references, the crime reference and the
-repeat-victim matching keys. At most COUNT_CAP + 1 people are read, so a search for one common
-letter costs no more than a thousand people. Two statements a search, each built once per
-viewer and kind of query and then only run (building and keying them cost more than running
-them); then the audit row and its commit.
+Cost: a name is found through ``person_name_word``: its rarest prefix (found by a bounded,
+index-only count of each) is read as a range of the (word, person_id) key, in order, each other
+prefix is an indexed EXISTS, and reading stops once COUNT_CAP + 1 people the searcher may open
+are found, so a search for one common letter costs no more than that many people. The other
+kinds use the indexes on the person's columns, the referral and case references, the crime
+reference and the repeat-victim matching keys. The statements are built once per viewer and
+kind of query and then only run (building and keying them cost more than running them); then
+come the audit row and its durable commit, which on SQLite is most of a search's time.
 """
 
 from __future__ import annotations
@@ -43,7 +44,10 @@ from casework.people.models import MatchKey, Person, PersonNameWord
 from casework.referrals.models import Referral
 
 PER_PAGE = 20
-COUNT_CAP = 1_000
+# Past 200 people (ten pages) a list helps nobody find the one they want: the page says more
+# match and asks for more of the name, a birth date or a number. Each person found costs a few
+# index seeks (their row, who may see them), so the cap also bounds what one search costs.
+COUNT_CAP = 200
 SEARCH_ROLES = {"caseworker", "team_leader", "admin"}
 
 
@@ -119,15 +123,52 @@ def _range(column, n: int):
     return sa.and_(column >= sa.bindparam(f"p{n}"), column < sa.bindparam(f"end{n}"))
 
 
-def _by_name(words: int):
-    """People with a word starting with each prefix: the first (the longest, usually the most
-    selective) is read as an index range; each other is an indexed EXISTS per candidate."""
-    first = sa.select(PersonNameWord.person_id).where(_range(PersonNameWord.word, 0))
-    clauses = [Person.id.in_(first)]
+_WORDS = PersonNameWord.__table__
+PROBE = 2_000  # enough words to tell a selective prefix from a common one
+
+
+@lru_cache(maxsize=64)
+def _probe_statement(words: int):
+    """How many words each prefix's range holds, counting no further than PROBE (read from
+    the index alone), so the rarest prefix can drive the search."""
+    counts = []
+    for n in range(words):
+        bounded = sa.select(sa.literal(1)).where(_range(_WORDS.c.word, n)).limit(PROBE).subquery()
+        counts.append(sa.select(sa.func.count()).select_from(bounded).scalar_subquery())
+    return sa.select(*counts)
+
+
+def _findable(viewer, person_id):
+    """The person exists, stands on their own (not merged away), is not anonymised, and the
+    viewer may open a referral or case of theirs."""
+    return sa.exists().where(
+        Person.id == person_id, Person.anonymised_at.is_(None), visible_people_clause(viewer)
+    )
+
+
+def _name_statement(viewer: _Viewer, words: int):
+    """People with a word starting with each prefix. The first prefix (the rarest) is read as
+    a range of the (word, person_id) key, in order, so the search stops as soon as it has
+    found enough; each person is taken once, at the first of their words in that range; each
+    other prefix is an indexed EXISTS on (person_id, word); and only then is the person's row
+    and the viewer's access to them checked."""
+    word = _WORDS.alias("w")
+    earlier = _WORDS.alias("earlier")
+    where = [_range(word.c.word, 0)]
     for n in range(1, words):
-        word = PersonNameWord.__table__.alias(f"w{n}")
-        clauses.append(sa.exists().where(word.c.person_id == Person.id, _range(word.c.word, n)))
-    return sa.and_(*clauses)
+        other = _WORDS.alias(f"w{n}")
+        where.append(
+            sa.exists().where(other.c.person_id == word.c.person_id, _range(other.c.word, n))
+        )
+    where.append(
+        ~sa.exists().where(
+            earlier.c.person_id == word.c.person_id,
+            earlier.c.word >= sa.bindparam("p0"),
+            earlier.c.word < word.c.word,
+        )
+    )
+    where.append(_findable(viewer, word.c.person_id))
+    return sa.select(word.c.person_id.label("id")).where(*where).limit(COUNT_CAP + 1)
 
 
 def _on_visible_referrals(viewer, *where):
@@ -146,12 +187,10 @@ def _by_key(viewer, columns):
     return Person.id.in_(sa.union(*own, keyed))
 
 
-def _matching(viewer, kind: str, words: int):
-    """The WHERE clause for the people a query of this kind asks for, its values bound later
-    (see :func:`_parameters`)."""
+def _matching(viewer, kind: str):
+    """The WHERE clause for the people a query of a kind other than a name asks for, its
+    value bound later (see :func:`_parameters`)."""
     value = sa.bindparam("value")
-    if kind == terms.NAME:
-        return _by_name(words)
     if kind == terms.PHONE:
         return _by_key(viewer, [Person.home_phone, Person.mobile_phone, Person.work_phone])
     if kind == terms.EMAIL:
@@ -172,12 +211,12 @@ def _matching(viewer, kind: str, words: int):
     raise ValueError(f"unknown kind of query: {kind}")
 
 
-def _parameters(query: terms.SearchQuery) -> dict:
+def _parameters(query: terms.SearchQuery, prefixes: list[str] | None = None) -> dict:
     if query.kind == terms.NAME:
-        longest_first = sorted(query.prefixes, key=len, reverse=True)
+        prefixes = prefixes if prefixes is not None else list(query.prefixes)
         return {
-            **{f"p{n}": prefix for n, prefix in enumerate(longest_first)},
-            **{f"end{n}": terms.prefix_end(prefix) for n, prefix in enumerate(longest_first)},
+            **{f"p{n}": prefix for n, prefix in enumerate(prefixes)},
+            **{f"end{n}": terms.prefix_end(prefix) for n, prefix in enumerate(prefixes)},
         }
     if query.kind == terms.BIRTH_DATE:
         return {"value": query.born_on}
@@ -188,17 +227,46 @@ def _parameters(query: terms.SearchQuery) -> dict:
 
 @lru_cache(maxsize=1024)
 def _people_statement(viewer: _Viewer, kind: str, words: int):
-    """Matching people the viewer may open, at most COUNT_CAP + 1 of them: built once for each
-    viewer and kind of query, so a search pays only for running it."""
+    """The ids of matching people the viewer may open, at most COUNT_CAP + 1 of them: built
+    once for each viewer and kind of query, so a search pays only for running it."""
+    if kind == terms.NAME:
+        return _name_statement(viewer, words)
     return (
-        sa.select(Person.id, Person.forename, Person.surname, Person.date_of_birth, Person.postcode)
+        sa.select(Person.id)
         .where(
-            _matching(viewer, kind, words),
+            _matching(viewer, kind),
             Person.anonymised_at.is_(None),
             visible_people_clause(viewer),
         )
         .limit(COUNT_CAP + 1)
     )
+
+
+_DETAILS = sa.select(
+    Person.id, Person.forename, Person.surname, Person.date_of_birth, Person.postcode
+).where(Person.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def _rarest_first(session, query: terms.SearchQuery) -> list[str]:
+    """The prefixes of a name, the one with the fewest words first (it drives the search)."""
+    prefixes = list(query.prefixes)
+    if len(prefixes) == 1:
+        return prefixes
+    counts = session.execute(_probe_statement(len(prefixes)), _parameters(query)).one()
+    ranked = sorted(zip(counts, prefixes, strict=True), key=lambda c: (c[0], -len(c[1])))
+    return [prefix for _, prefix in ranked]
+
+
+def matching_people(session, viewer, query: terms.SearchQuery) -> tuple[list, bool]:
+    """The people ``viewer`` may open who match ``query`` (id, names, birth date, postcode),
+    at most COUNT_CAP of them, and whether there are more."""
+    who = _viewer(viewer)
+    prefixes = _rarest_first(session, query) if query.kind == terms.NAME else None
+    statement = _people_statement(who, query.kind, len(query.prefixes))
+    ids = session.scalars(statement, _parameters(query, prefixes)).all()
+    more = len(ids) > COUNT_CAP
+    people = session.execute(_DETAILS, {"ids": ids[:COUNT_CAP]}).all() if ids else []
+    return people, more
 
 
 @lru_cache(maxsize=1024)
@@ -224,8 +292,13 @@ def _records_statement(viewer: _Viewer):
     return sa.union_all(referrals, cases)
 
 
+@lru_cache(maxsize=65536)
+def _folded(name: str | None) -> str:
+    return terms.fold(name or "")
+
+
 def _name_order(row) -> tuple:
-    return (terms.fold(row.surname or ""), terms.fold(row.forename or ""), row.id)
+    return (_folded(row.surname), _folded(row.forename), row.id)
 
 
 def search_people(
@@ -243,13 +316,10 @@ def search_people(
     that kind with its count, never the text (DESIGN.md Stable interfaces); commits."""
     if not may_search(viewer):
         raise PermissionError("search is for caseworkers, team leaders and admins")
-    who = _viewer(viewer)
-    statement = _people_statement(who, query.kind, len(query.prefixes))
-    found = session.execute(statement, _parameters(query)).all()
-    more = len(found) > COUNT_CAP
-    ordered = sorted(found[:COUNT_CAP], key=_name_order)
+    found, more = matching_people(session, viewer, query)
+    ordered = sorted(found, key=_name_order)
     on_page = ordered[(page - 1) * per_page : page * per_page]
-    people = _with_records(session, who, on_page)
+    people = _with_records(session, _viewer(viewer), on_page)
     record_event(
         session,
         action="search",

@@ -194,6 +194,25 @@ def test_apostrophes_and_hyphens_in_names(client, people, teams, sign_in_as, q, 
     assert names_found(search(client, q)) == found
 
 
+def test_a_person_with_several_words_starting_alike_is_found_once(client, teams, admin):
+    create_referrals(
+        police_csv(
+            _row("LC-20261120-0011", "Ann Annabel", "Annan-Anders"),
+            _row("LC-20261120-0012", "Annie", "Brown"),
+            _row("LC-20261120-0013", "Ola", "Williams"),
+            _row("LC-20261120-0014", "Will", "Williamson"),
+        )
+    )
+    response = search(client, "ann")
+    assert names_found(response) == ["Ann Annabel Annan-Anders", "Annie Brown"]
+    assert caption(response) == "2 people match this name"
+    # A rare short prefix with a common long one: found whichever drives.
+    assert names_found(search(client, "ola will")) == ["Ola Williams"]
+    # A word typed twice asks for one word of the name, not two.
+    assert names_found(search(client, "will will")) == ["Ola Williams", "Will Williamson"]
+    assert names_found(search(client, "ann and")) == ["Ann Annabel Annan-Anders"]
+
+
 def test_a_phone_given_on_a_later_referral_finds_the_person(client, people, teams, sign_in_as):
     # Zoë again, same name, birth date and mobile: the same person; a new work number.
     create_referrals(
