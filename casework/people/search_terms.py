@@ -28,6 +28,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from casework.people.contact_details import normalise_email, normalise_phone, normalise_postcode
 
@@ -118,16 +119,27 @@ def _chunks(folded: str) -> list[list[str]]:
     return chunks
 
 
+@lru_cache(maxsize=65536)
+def _part_words(part: str) -> tuple[str, ...]:
+    """The words of one part of a name (forenames or surname), remembered: an import folds the
+    same common names over and over."""
+    words: list[str] = []
+    for pieces in _chunks(fold(part)):
+        for word in ["".join(pieces)[:WORD_LENGTH], *(p[:WORD_LENGTH] for p in pieces[1:])]:
+            if word not in words:
+                words.append(word)
+    return tuple(words)
+
+
 def name_words(*parts: str | None) -> list[str]:
     """The words of a name as the search index holds them: folded, each joined word and the
     parts after its apostrophes and hyphens, without repeats ("Siobhán O'Brien-Smith" ->
     ["siobhan", "obriensmith", "brien", "smith"])."""
     words: list[str] = []
     for part in parts:
-        for pieces in _chunks(fold(part or "")):
-            for word in ["".join(pieces)[:WORD_LENGTH], *(p[:WORD_LENGTH] for p in pieces[1:])]:
-                if word not in words:
-                    words.append(word)
+        for word in _part_words(part or ""):
+            if word not in words:
+                words.append(word)
     return words
 
 
