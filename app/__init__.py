@@ -30,6 +30,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
+    register_logging(app)
     register_commands(app)
     return app
 
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from app.public import bp as public_bp
     from app.queue import bp as queue_bp
     from app.referrals import bp as referrals_bp
+    from app.search import bp as search_bp
     from app.webhooks import bp as webhooks_bp
 
     app.register_blueprint(auth_bp)
@@ -142,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
         notes_bp,
         public_bp,
         webhooks_bp,
+        search_bp,
     ):
         app.register_blueprint(bp)
 
@@ -163,6 +166,13 @@ def register_errorhandlers(app: Flask) -> None:
 def register_security(app: Flask) -> None:
     """Input guards and security headers on every request."""
     from app.security import register
+
+    register(app)
+
+
+def register_logging(app: Flask) -> None:
+    """Request logs without query strings (what staff search for is personal data)."""
+    from app.logs import register
 
     register(app)
 

@@ -1,5 +1,6 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
+import casework.people.name_words  # noqa: F401  (keeps the search index in step with people)
 from casework.audit import AuditEvent  # noqa: F401
 from casework.cases.models import Case  # noqa: F401
 from casework.cases.notes_models import CaseNote, CaseNoteAmendment  # noqa: F401
@@ -11,6 +12,12 @@ from casework.messages.models import (  # noqa: F401
     WebhookReceipt,
 )
 from casework.obligations.models import Obligation  # noqa: F401
-from casework.people.models import MatchKey, Person, PersonMerge, PossibleMatch  # noqa: F401
+from casework.people.models import (  # noqa: F401
+    MatchKey,
+    Person,
+    PersonMerge,
+    PersonNameWord,
+    PossibleMatch,
+)
 from casework.referrals.models import ImportBatch, ImportJob, PartnerAgency, Referral  # noqa: F401
 from casework.staff.models import Staff, StaffSession, Team  # noqa: F401

@@ -93,7 +93,8 @@ class Person(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     forename: Mapped[str] = mapped_column(sa.String(100))
     surname: Mapped[str] = mapped_column(sa.String(100))
-    date_of_birth: Mapped[date | None] = mapped_column(sa.Date)
+    # Indexed, like the postcode, phones and email below, for staff search (/search).
+    date_of_birth: Mapped[date | None] = mapped_column(sa.Date, index=True)
     dob_problem: Mapped[str | None] = mapped_column(sa.String(100))
     gender: Mapped[str | None] = mapped_column(sa.String(20))
     ethnicity: Mapped[str | None] = mapped_column(sa.String(4))
@@ -151,3 +152,30 @@ class PersonMerge(db.Model):
     merged_at: Mapped[datetime] = mapped_column(UTCDateTime)
     undone_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# Compared byte by byte on PostgreSQL too, whatever the database's locale, so that a prefix is
+# the range ``word >= p AND word < p_next`` (casework.people.search_terms.prefix_end).
+_WORD = sa.String(100).with_variant(sa.String(100, collation="C"), "postgresql")
+
+
+class PersonNameWord(db.Model):
+    """One word of a person's name, folded (lower case, no accents), so that staff search finds
+    a name by the start of any of its words with an index range scan, never a table scan.
+    Kept in step with the person by casework.people.name_words."""
+
+    __tablename__ = "person_name_word"
+
+    # The primary key (word, person_id) is the index a prefix search reads; the second index
+    # finds a person's own words when their name changes.
+    word: Mapped[str] = mapped_column(_WORD, primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    __table_args__ = (
+        sa.Index("ix_person_name_word_person_word", "person_id", "word"),
+        # On SQLite the table is its primary key's b-tree, with no separate rowid table to
+        # write: an import adds two or three words a person.
+        {"sqlite_with_rowid": False},
+    )

@@ -14,12 +14,14 @@ from casework.bulk import Same, bulk_insert
 from casework.cases.models import Case
 from casework.errors import NotFound, ValidationError
 from casework.people.models import PERSON_FIELDS, Person, PersonMerge
+from casework.people.name_words import index_names
 from casework.referrals.models import Referral
 
 
 def create_for_new_referrals(session, pairs: Iterable[tuple[int, object]], now: datetime) -> None:
     """A person for each referral that brought someone new: the referral's id is theirs, and
-    their details are the ones it gave (``pairs``: referral id and the NewReferral)."""
+    their details are the ones it gave (``pairs``: referral id and the NewReferral). The words
+    of their names go into the search index in the same transaction."""
     pairs = list(pairs)
     bulk_insert(
         session,
@@ -37,6 +39,7 @@ def create_for_new_referrals(session, pairs: Iterable[tuple[int, object]], now: 
             "version": Same(1),
         },
     )
+    index_names(session, ((rid, item.forename, item.surname) for rid, item in pairs))
 
 
 def person_ids(session, person_id: int) -> list[int]:

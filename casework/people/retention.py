@@ -22,6 +22,7 @@ from casework.cases.models import Case
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate
 from casework.messages.models import OutboundMessage
 from casework.people.models import PERSON_FIELDS, MatchKey, Person, PossibleMatch
+from casework.people.name_words import forget_names
 from casework.referrals.models import Referral
 
 ANONYMISED = "Anonymised"
@@ -119,7 +120,10 @@ def anonymise_expired(session, *, now: datetime, years: int, origin: Origin = Or
         if not ids:
             continue
         _anonymise(session, ids, now)
+        # The people themselves: emptied and marked anonymised, so staff search never finds
+        # them, and their names gone from its index.
         _anonymise_people(session, chunk, now)
+        forget_names(session, chunk)
         record_referral_events(
             session,
             "referral.anonymise",
@@ -205,6 +209,7 @@ def _anonymise_people(session, people: list[int], now: datetime) -> None:
                 "surname": "",
                 "anonymised_at": now,
                 "updated_at": now,
+                "version": Person.version + 1,
             }
         )
         .execution_options(synchronize_session=False)
