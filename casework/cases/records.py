@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from casework.access import can_view_case, refuse
 from casework.audit import Origin, record_event
@@ -54,7 +54,18 @@ def get_case(
             detail={"page": page if page in CASE_PAGES else "summary"},
         )
         session.commit()
-    return case
+    # Read again after the commit with what every page of the case shows, in one query.
+    return session.get(
+        Case,
+        case_id,
+        options=[
+            joinedload(Case.person),
+            joinedload(Case.caseworker),
+            joinedload(Case.team),
+            joinedload(Case.opened_by),
+        ],
+        populate_existing=True,
+    )
 
 
 def case_id_of_referral(session, referral_id: int) -> int | None:
@@ -110,7 +121,7 @@ class CaseSummary:
 def case_summary(session, case: Case, *, today: date) -> CaseSummary:
     """What the case page shows at the top, in three indexed reads: the person, the case's
     referrals, and its unmet obligations soonest first."""
-    person = session.get(Person, case.person_id)
+    person = case.person
     referrals = list(
         session.scalars(
             sa.select(Referral).where(Referral.case_id == case.id).order_by(Referral.received_at)

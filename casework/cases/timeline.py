@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 
@@ -28,7 +29,7 @@ CASE_OPENED_HOW = {
     "team_leader": "by a team leader",
 }
 PAGE_WORDS = {
-    "summary": "the summary",
+    "summary": "Summary",
     "contact": "Contact",
     "assessment": "Assessment and plan",
     "timeline": "Timeline",
@@ -56,8 +57,14 @@ def _key_date(d: dict) -> str:
     return f"Key date added: {kind.lower()}" + (f" on {on}" if on else "")
 
 
+def _conversation(d: dict) -> str:
+    outcome = CONVERSATION_OUTCOMES.get(d.get("outcome"))
+    return "First conversation" + (f" ({outcome.lower()})" if outcome else "")
+
+
 def _view(d: dict) -> str:
-    return f"Viewed {PAGE_WORDS.get(d.get('page'), 'the page')}"
+    page = PAGE_WORDS.get(d.get("page"))
+    return "Viewed the case" + (f" ({page})" if page else "")
 
 
 # Each action in words a caseworker reads at a glance; the detail fills in what it holds.
@@ -79,10 +86,7 @@ ACTION_WORDS = {
     ),
     "referral.anonymise": lambda d, n: "Personal details removed at the end of retention",
     "contact.attempt": lambda d, n: _attempt(d),
-    "contact.conversation": lambda d, n: (
-        "First conversation: "
-        + CONVERSATION_OUTCOMES.get(d.get("outcome"), "outcome recorded").lower()
-    ),
+    "contact.conversation": lambda d, n: _conversation(d),
     "contact.appointment_held": lambda d, n: (
         OBLIGATION_LABELS.get(d.get("kind"), "Appointment") + " held"
     ),
@@ -92,7 +96,7 @@ ACTION_WORDS = {
     "case.open": lambda d, n: _case_open(d),
     "case.close": lambda d, n: "Case closed" + (f": {d['reason']}" if d.get("reason") else ""),
     "case.view": lambda d, n: _view(d),
-    "access.denied": lambda d, n: "Refused: not allowed to see it",
+    "access.denied": lambda d, n: "Tried to open it, and was refused",
 }
 
 
@@ -184,82 +188,167 @@ class EventPage:
 
 VIEWS = AuditEvent.action.like("%.view")
 REFUSALS = AuditEvent.action == "access.denied"
+# Newest first; events of one moment by action, then as written. The order of the
+# (record_type, record_id, at, action) index, whose entries end with the row id in SQLite.
+NEWEST_FIRST = (AuditEvent.at.desc(), AuditEvent.action.desc(), AuditEvent.id.desc())
 
 
-def _records(case_id: int | None, referral_id: int | None = None):
-    """Audit rows about the case and any of its referrals, or about one referral: each found
-    through the (record_type, record_id) index, the case's referrals read in the same query."""
-    if case_id is not None:
-        referrals = sa.select(sa.cast(Referral.id, sa.String)).where(Referral.case_id == case_id)
-        return sa.or_(
-            sa.and_(AuditEvent.record_type == "case", AuditEvent.record_id == str(case_id)),
-            sa.and_(AuditEvent.record_type == "referral", AuditEvent.record_id.in_(referrals)),
+def _records(case_id: int | None, referral_ids: list[int]) -> list[tuple[str, str]]:
+    """The (record_type, record_id) of each record whose rows are shown: the case and its
+    referrals, or one referral."""
+    records = [("case", str(case_id))] if case_id is not None else []
+    return records + [("referral", str(r)) for r in referral_ids]
+
+
+@lru_cache(maxsize=64)
+def _page_statement(records: int, views: bool):
+    """The statement reading a page and the total for ``records`` records (with or without
+    page views and refusals), built once per shape with bound parameters: building and keying
+    a statement this size costs more than running it."""
+    filters = () if views else (~VIEWS, ~REFUSALS)
+    enough = sa.bindparam("enough", type_=sa.Integer)
+    branches, counts = [], []
+    for n in range(records):
+        about = (
+            AuditEvent.record_type == sa.bindparam(f"type_{n}", type_=sa.String),
+            AuditEvent.record_id == sa.bindparam(f"id_{n}", type_=sa.String),
         )
-    return sa.and_(AuditEvent.record_type == "referral", AuditEvent.record_id == str(referral_id))
-
-
-def _page(session, where, page: int, per_page: int) -> EventPage:
-    """One page, newest first, with the total counted in the same query."""
-    total = sa.func.count().over().label("total")
-    rows = session.execute(
-        sa.select(AuditEvent, Staff.name, total)
+        branches.append(
+            sa.select(AuditEvent.id, AuditEvent.at, AuditEvent.action)
+            .where(*about, *filters)
+            .order_by(*NEWEST_FIRST)
+            .limit(enough)
+            .subquery()
+            .select()
+        )
+        counts.append(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(*about, *filters)
+            .scalar_subquery()
+        )
+    merged = sa.union_all(*branches).subquery("merged") if records > 1 else branches[0].subquery()
+    chosen = (
+        sa.select(merged.c.id)
+        .order_by(merged.c.at.desc(), merged.c.action.desc(), merged.c.id.desc())
+        .limit(sa.bindparam("per_page", type_=sa.Integer))
+        .offset(sa.bindparam("skip", type_=sa.Integer))
+        .subquery("chosen")
+    )
+    total = sum(counts[1:], counts[0]).label("total")
+    page = (
+        sa.select(
+            AuditEvent.at,
+            AuditEvent.action,
+            AuditEvent.outcome,
+            AuditEvent.record_type,
+            AuditEvent.record_id,
+            AuditEvent.actor_email,
+            AuditEvent.detail,
+            Staff.name,
+            total,
+        )
+        .join(chosen, chosen.c.id == AuditEvent.id)
         .outerjoin(Staff, Staff.id == AuditEvent.actor_id)
-        .where(where)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    if rows:
-        count = rows[0].total
-    else:  # past the last page (or none at all): say how many there are
-        count = session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(where))
-    details = [(row.AuditEvent, json.loads(row.AuditEvent.detail or "{}")) for row in rows]
-    names = _staff_names(session, details)
+        .order_by(*NEWEST_FIRST)
+    )
+    return page, sa.select(total)
+
+
+def _page(session, records: list[tuple[str, str]], page: int, per_page: int, *, views: bool):
+    """One page, newest first, and the total, in one statement. Each record's rows come off
+    the (record_type, record_id, at, action) index already in order, so only the first
+    ``page * per_page`` of each are read and merged; the total counts index entries only; then
+    just the page's rows are fetched."""
+    if not records:
+        return EventPage(items=[], page=page, per_page=per_page, total=0)
+    statement, count_only = _page_statement(len(records), views)
+    params = {"enough": page * per_page, "per_page": per_page, "skip": (page - 1) * per_page}
+    for n, (record_type, record_id) in enumerate(records):
+        params[f"type_{n}"], params[f"id_{n}"] = record_type, record_id
+    rows = session.execute(statement, params).all()
+    # Past the last page (or with none at all), the total is asked for on its own.
+    count = rows[0].total if rows else session.scalar(count_only, params)
+    details = [_detail(row.detail) for row in rows]
+    names = _staff_names(session, rows, details)
     items = [
         Entry(
-            at=event.at,
-            action=event.action,
-            words=describe(event.action, detail, names),
-            outcome=event.outcome,
-            actor=name or event.actor_email,
-            record_type=event.record_type,
-            record_id=event.record_id,
+            at=row.at,
+            action=row.action,
+            words=describe(row.action, detail, names),
+            outcome=row.outcome,
+            actor=row.name or row.actor_email,
+            record_type=row.record_type,
+            record_id=row.record_id,
         )
-        for (event, detail), (_, name, _) in zip(details, rows, strict=True)
+        for row, detail in zip(rows, details, strict=True)
     ]
     return EventPage(items=items, page=page, per_page=per_page, total=count)
 
 
-def _staff_names(session, details) -> dict[int, str]:
+def _detail(text: str | None) -> dict:
+    try:
+        detail = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return detail if isinstance(detail, dict) else {}
+
+
+def _staff_names(session, rows, details) -> dict[int, str]:
     """Names of the caseworkers the page's allocations name, in one read by primary key."""
     ids = {
         d["caseworker_id"]
-        for e, d in details
-        if e.action == "referral.allocate" and isinstance(d.get("caseworker_id"), int)
+        for row, d in zip(rows, details, strict=True)
+        if row.action == "referral.allocate" and isinstance(d.get("caseworker_id"), int)
     }
     if not ids:
         return {}
     return dict(session.execute(sa.select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all())
 
 
-def case_timeline(session, case, *, page: int, per_page: int = PER_PAGE) -> EventPage:
+def referral_ids_of(session, case) -> list[int]:
+    """The ids of the referrals that joined the case."""
+    return list(session.scalars(sa.select(Referral.id).where(Referral.case_id == case.id)))
+
+
+def case_timeline(
+    session,
+    case,
+    *,
+    page: int,
+    per_page: int = PER_PAGE,
+    referral_ids: list[int] | None = None,
+) -> EventPage:
     """Every event of the case and its referrals, newest first, page views and refusals left
-    out: what happened, when and by whom."""
-    return _page(session, sa.and_(_records(case.id), ~VIEWS, ~REFUSALS), page, per_page)
+    out: what happened, when and by whom. ``referral_ids`` saves a read when the caller has
+    the case's referrals already."""
+    if referral_ids is None:
+        referral_ids = referral_ids_of(session, case)
+    records = _records(case.id, referral_ids)
+    return _page(session, records, page, per_page, views=False)
 
 
-def case_access_log(session, case, viewer, *, page: int, per_page: int = PER_PAGE) -> EventPage:
+def case_access_log(
+    session,
+    case,
+    viewer,
+    *,
+    page: int,
+    per_page: int = PER_PAGE,
+    referral_ids: list[int] | None = None,
+) -> EventPage:
     """Who viewed and who changed the case and its referrals, and who was refused, newest
     first: for the case's team leaders and admins only (anyone else: NotFound)."""
     if not can_manage_case(viewer, case):
         raise NotFound(case.id)
-    return _page(session, _records(case.id), page, per_page)
+    if referral_ids is None:
+        referral_ids = referral_ids_of(session, case)
+    return _page(session, _records(case.id, referral_ids), page, per_page, views=True)
 
 
 def referral_timeline(session, referral, *, page: int, per_page: int = PER_PAGE) -> EventPage:
     """Every event of one referral, newest first, page views and refusals left out."""
-    where = sa.and_(_records(None, referral.id), ~VIEWS, ~REFUSALS)
-    return _page(session, where, page, per_page)
+    return _page(session, _records(None, [referral.id]), page, per_page, views=False)
 
 
 def referral_access_log(
@@ -269,4 +358,4 @@ def referral_access_log(
     leaders and admins who may manage it only (anyone else: NotFound)."""
     if not can_manage_referral(viewer, referral):
         raise NotFound(referral.id)
-    return _page(session, _records(None, referral.id), page, per_page)
+    return _page(session, _records(None, [referral.id]), page, per_page, views=True)
