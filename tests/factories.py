@@ -33,3 +33,23 @@ def create_referrals(
         origin=Origin.command_line("test"),
         now=now or received,
     )
+
+
+def create_case(
+    referral_id: int, *, caseworker, leader, reason: str = "Needs support now", now=None
+):
+    """A case opened from a referral by a team leader through the real service (the referral
+    leaves the queue and joins the case, allocated to ``caseworker``). Returns the case."""
+    from casework.audit import Origin
+    from casework.cases.opening import open_by_team_leader
+    from casework.db import db
+
+    return open_by_team_leader(
+        db.session,
+        referral_id,
+        caseworker_id=caseworker.id,
+        reason=reason,
+        actor=leader,
+        origin=Origin.command_line("test"),
+        now=now or RECEIVED,
+    )
