@@ -128,6 +128,33 @@ def test_team_leader_opens_a_case_and_goes_through_its_tabs(
     expect(banner.get_by_role("link", name=case.reference)).to_be_visible()
     shot(page, "05-referral-in-a-case")
 
+    # The referral's own tabs, and an action's short page.
+    tabs = page.get_by_role("navigation", name="Referral")
+    for name, text in [
+        ("Contact", "Contact history"),
+        ("Timeline", "Referral received (police download)"),
+        ("Access", "Who viewed and who changed this referral"),
+    ]:
+        tabs.get_by_role("link", name=name).click()
+        expect(tabs.get_by_role("link", name=name)).to_have_attribute("aria-current", "page")
+        expect(page.get_by_text(text).first).to_be_visible()
+        assert axe_violations(page) == [], name
+        shot(page, f"05-referral-{name.lower()}")
+    tabs.get_by_role("link", name="Summary").click()
+    page.get_by_role("link", name="Add a key date").click()
+    expect(page.get_by_role("heading", name="Add a key date")).to_be_visible()
+    assert axe_violations(page) == []
+    shot(page, "05-referral-key-date")
+
+    # On a phone the tabs wrap and stay links.
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{live_server}/cases/{case.id}/timeline")
+    expect(
+        page.get_by_role("navigation", name="Case").get_by_role("link", name="Timeline")
+    ).to_have_attribute("aria-current", "page")
+    assert axe_violations(page) == []
+    shot(page, "05-case-timeline-phone")
+
 
 def test_caseworker_records_further_support_and_lands_on_the_case(
     app, live_server, axe_page, create_team_record, create_staff_record

@@ -233,12 +233,12 @@ def test_the_timeline_is_newest_first_fifty_a_page_without_page_views(client, wo
     first = client.get(f"/cases/{world['case']}/timeline").get_data(as_text=True)
     # 120 calls, the referral's arrival and the case opening
     assert "122 events on this case and its referrals, newest first (page 1 of 3)" in first
-    times = re.findall(r'app-nowrap">(\w{3} \d+ \w{3} \d{4} \d\d:\d\d)</td>', first)
+    times = re.findall(r'app-nowrap-tablet">(\w{3} \d+ \w{3} \d{4} \d\d:\d\d)</td>', first)
     assert len(times) == 50
     assert times[0] == "Sat 21 Nov 2026 10:59" and times[-1] == "Sat 21 Nov 2026 10:10"
     assert "Call: no answer" in first and "Viewed" not in first
     third = client.get(f"/cases/{world['case']}/timeline?page=3").get_data(as_text=True)
-    rows = re.findall(r'app-nowrap">(\w{3} \d+ \w{3} \d{4} \d\d:\d\d)</td>', third)
+    rows = re.findall(r'app-nowrap-tablet">(\w{3} \d+ \w{3} \d{4} \d\d:\d\d)</td>', third)
     assert len(rows) == 22
     assert "Case opened by a team leader: Needs support now" in third
     assert "Referral received (police download)" in third
@@ -390,3 +390,20 @@ def test_a_referral_already_in_an_open_case_offers_the_case_not_the_form(client,
     assert "already part of case" in html and 'name="reason"' not in html
     summary = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
     assert "/open-case" not in summary
+
+
+def test_what_people_typed_is_escaped_on_every_tab(client, world, create_staff_record):
+    create_referrals(
+        police_csv(police_row(crime_reference="LC-9", forename="<script>alert(1)</script>"))
+    )
+    case = create_case(
+        referral_by_ref("LC-9").id,
+        caseworker=world["worker"],
+        leader=world["leader"],
+        reason='<img src=x onerror="alert(2)">',
+    )
+    as_(client, world["leader"])
+    for tab in (*TABS, "/access"):
+        html = client.get(f"/cases/{case.id}{tab}").get_data(as_text=True)
+        assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html, tab
+        assert "<img src=x" not in html, tab
