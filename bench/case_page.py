@@ -2,8 +2,8 @@
 (SQLite).
 
 Server time, median and p95 over 200 requests of each, taken in turn with a bare Flask route
-returning a constant in the same process. Target: each p95 at most 15x the bare route's. The audit trail
-also holds 100,000 events about other records, so the timeline is found by index, not luck.
+returning a constant in the same process. Target: each p95 at most 15x the bare route's. The
+audit trail also holds 100,000 events about other records, so the timeline is found by index.
 Run: .venv/bin/python -m bench.case_page [EVENTS]
 """
 
