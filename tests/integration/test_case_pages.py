@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask import Blueprint
 
 from casework.audit import Origin, record_event
@@ -83,11 +84,12 @@ def test_the_caseworker_who_holds_the_case_sees_each_tab(client, world):
 
 
 def test_the_summary_shows_who_why_safe_contact_deadlines_and_worker(client, world):
-    as_(client, world["worker"])
-    html = client.get(f"/cases/{world['case']}").get_data(as_text=True)
+    with time_machine.travel("2026-11-23 11:00 +0000", tick=False):
+        as_(client, world["worker"])
+        html = client.get(f"/cases/{world['case']}").get_data(as_text=True)
     case = db.session.get(Case, world["case"])
     assert case.reference in html
-    assert "5 May 1980 (age 46)" in html  # born 1980-05-05; the case opened November 2026
+    assert "5 May 1980 (age 46)" in html  # born 5 May 1980, seen 23 November 2026
     assert "domestic abuse" in html  # why this priority, from the referral
     assert "Do not leave a voicemail" in html and "Weekdays after 6pm" in html
     assert "do not post anything to the home address unless safe to post" in html
