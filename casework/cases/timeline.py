@@ -32,6 +32,7 @@ PAGE_WORDS = {
     "summary": "Summary",
     "contact": "Contact",
     "assessment": "Assessment and plan",
+    "notes": "Notes",
     "timeline": "Timeline",
     "access": "Access",
 }
