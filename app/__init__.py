@@ -119,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.cases import bp as cases_bp
     from app.contact import bp as contact_bp
     from app.deadlines import bp as deadlines_bp
     from app.imports import bp as imports_bp
@@ -137,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (
         queue_bp,
         referrals_bp,
+        cases_bp,
         imports_bp,
         contact_bp,
         letters_bp,

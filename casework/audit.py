@@ -47,7 +47,12 @@ class AuditEvent(db.Model):
     user_agent: Mapped[str | None] = mapped_column(sa.String(256))
     detail: Mapped[str | None] = mapped_column(sa.Text)
 
-    __table_args__ = (sa.Index("ix_audit_event_record", "record_type", "record_id"),)
+    # A record's rows, newest first: a case's timeline and access log read a page and its
+    # count from this index alone (the action tells a view from a change); it also serves
+    # every lookup by (record_type, record_id).
+    __table_args__ = (
+        sa.Index("ix_audit_event_record_at", "record_type", "record_id", "at", "action"),
+    )
 
     @property
     def detail_dict(self) -> dict:

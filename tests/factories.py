@@ -43,8 +43,6 @@ def create_case_for_notes(
     service at ``at``. Returns the case."""
     import sqlalchemy as sa
 
-    from casework.audit import Origin
-    from casework.cases.opening import open_by_team_leader
     from casework.db import db
     from casework.referrals.models import Referral
     from tests.police import police_row
@@ -54,12 +52,24 @@ def create_case_for_notes(
     referral = db.session.scalars(
         sa.select(Referral).where(Referral.crime_reference == row["crime_reference"])
     ).one()
+    return create_case(referral.id, caseworker=caseworker, leader=team_leader, now=at)
+
+
+def create_case(
+    referral_id: int, *, caseworker, leader, reason: str = "Needs support now", now=None
+):
+    """A case opened from a referral by a team leader through the real service (the referral
+    leaves the queue and joins the case, allocated to ``caseworker``). Returns the case."""
+    from casework.audit import Origin
+    from casework.cases.opening import open_by_team_leader
+    from casework.db import db
+
     return open_by_team_leader(
         db.session,
-        referral.id,
+        referral_id,
         caseworker_id=caseworker.id,
-        reason="Further support agreed",
-        actor=team_leader,
+        reason=reason,
+        actor=leader,
         origin=Origin.command_line("test"),
-        now=at,
+        now=now or RECEIVED,
     )

@@ -1,16 +1,26 @@
 """Recording contact on a referral: calls, home visits, the first conversation, key dates,
 and appointments held."""
 
-from flask import abort, current_app, flash, redirect, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.auth.session import request_origin, role_required
 from app.contact import bp
-from app.contact.forms import CallForm, ConversationForm, KeyDateForm, VisitForm, moment
+from app.contact.forms import (
+    CallForm,
+    ConversationForm,
+    KeyDateForm,
+    VisitForm,
+    attempt_forms,
+    moment,
+)
 from app.extensions import db
 from app.forms import apply_errors, button_action
-from app.referrals.routes import render_referral
+from app.referrals.routes import header_of, referral_or_404
+from casework.access import can_work_referral
+from casework.cases.records import case_id_of_referral
 from casework.contact.recording import (
+    conversation_recorded,
     record_appointment_held,
     record_attempt,
     record_conversation,
@@ -23,13 +33,44 @@ from scheduling.service_calendars import victim_calendar
 workers = role_required("caseworker", "team_leader", "admin")
 
 
-def _rerender(referral_id: int, **forms):
-    return render_referral(referral_id, status=400, **forms)
+# Each action's short page: its template and the form it shows.
+ACTIONS = {
+    "call_form": "contact/call.html",
+    "visit_form": "contact/visit.html",
+    "conversation_form": "contact/conversation.html",
+    "key_date_form": "contact/key_date.html",
+}
+
+
+def render_action(referral_id: int, form_name: str, form=None, *, status: int = 200):
+    """One action's short page (record a call, a home visit, the first conversation, a key
+    date), for whoever may work the referral; a form that comes back with errors is shown
+    again with its error summary. Where the action does not apply now (a closed referral, a
+    conversation already recorded, a channel the person did not choose) the page says so."""
+    referral = referral_or_404(referral_id, audit_view=status == 200)
+    if not can_work_referral(current_user, referral):
+        abort(404)
+    local_now = utcnow().astimezone(victim_calendar(current_app.config).tz)
+    if form_name in ("call_form", "visit_form"):
+        form = attempt_forms(referral, {form_name: form} if form else {}, local_now)[form_name]
+    elif form is None:
+        form = ConversationForm() if form_name == "conversation_form" else KeyDateForm()
+    unavailable = None
+    if form_name != "key_date_form" and referral.status != "open" and status == 200:
+        unavailable = "This referral is closed: there is nothing more to record on it here."
+    elif form_name == "conversation_form" and conversation_recorded(db.session, referral):
+        unavailable = "The first conversation has already been recorded."
+    elif form is None:
+        unavailable = "This is not one of the ways this person is being contacted."
+    return render_template(
+        ACTIONS[form_name], **header_of(referral), form=form, unavailable=unavailable
+    ), status
 
 
 def _submit(referral_id: int, form, form_name: str, save, done: str):
     """The shape every contact form shares: check the form, call the service, then either
-    show what is wrong on the referral page (nothing stored) or confirm and go back to it."""
+    show what is wrong on the action's own page (nothing stored) or confirm and go back to the
+    referral, or to the case the referral has just joined."""
     if form.validate_on_submit():
         try:
             problem = save()
@@ -41,8 +82,40 @@ def _submit(referral_id: int, form, form_name: str, save, done: str):
         else:
             if problem is None:
                 flash(done, "success")
+                if form_name == "conversation_form":
+                    case_id = case_id_of_referral(db.session, referral_id)
+                    if case_id is not None:
+                        return redirect(url_for("cases.case", case_id=case_id))
                 return redirect(url_for("referrals.referral", referral_id=referral_id))
-    return _rerender(referral_id, **{form_name: form})
+    return render_action(referral_id, form_name, form, status=400)
+
+
+@bp.route("/referrals/<int:referral_id>/record/call")
+@workers
+def record_call(referral_id: int):
+    """The short page to record a telephone call."""
+    return render_action(referral_id, "call_form")
+
+
+@bp.route("/referrals/<int:referral_id>/record/visit")
+@workers
+def record_visit(referral_id: int):
+    """The short page to record a home visit."""
+    return render_action(referral_id, "visit_form")
+
+
+@bp.route("/referrals/<int:referral_id>/record/conversation", endpoint="record_conversation")
+@workers
+def record_conversation_page(referral_id: int):
+    """The short page to record the first conversation."""
+    return render_action(referral_id, "conversation_form")
+
+
+@bp.route("/referrals/<int:referral_id>/record/key-date", endpoint="record_key_date")
+@workers
+def record_key_date_page(referral_id: int):
+    """The short page to add a court date, sentencing or offender release."""
+    return render_action(referral_id, "key_date_form")
 
 
 def _attempt(referral_id: int, channel: str, form, form_name: str, done: str):
@@ -102,7 +175,15 @@ def conversation(referral_id: int):
             calendar=calendar,
         )
 
-    return _submit(referral_id, form, "conversation_form", save, "Conversation recorded.")
+    return _submit(
+        referral_id,
+        form,
+        "conversation_form",
+        save,
+        "Conversation recorded."
+        if form.outcome.data != "further_support"
+        else "Conversation recorded. The needs assessment is booked on this case.",
+    )
 
 
 @bp.route("/referrals/<int:referral_id>/key-dates", methods=["POST"])

@@ -1,14 +1,15 @@
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.session import request_origin, role_required
-from app.contact.forms import ConversationForm, KeyDateForm, attempt_forms
 from app.extensions import db
-from app.forms import ActionForm, apply_errors, button_action, posted_id
+from app.forms import ActionForm, apply_errors, button_action, page_number, posted_id
 from app.referrals import bp
 from app.referrals.forms import RaisePriorityForm
 from casework.access import can_manage_referral, can_work_referral
-from casework.contact.recording import contact_history
+from casework.cases.records import flagged_domestic_abuse
+from casework.cases.timeline import referral_access_log, referral_timeline
+from casework.contact.recording import contact_history, conversation_recorded, texts_opted_out
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
 from casework.obligations.models import OBLIGATION_LABELS
@@ -21,13 +22,20 @@ from casework.referrals.decisions import (
     raise_priority,
 )
 from casework.referrals.models import CONTACT_METHOD_LABELS, SOURCES
-from scheduling.service_calendars import victim_calendar
-from triage.contact import CONVERSATION_OUTCOMES, PHONE_OUTCOMES, VISIT_OUTCOMES
+from triage.contact import (
+    CONVERSATION_OUTCOMES,
+    PHONE_OUTCOMES,
+    VISIT_OUTCOMES,
+    attempt_channels,
+)
 
 leaders = role_required("team_leader", "admin")
+staff = role_required("caseworker", "team_leader", "admin")
+OUTCOME_WORDS = {**PHONE_OUTCOMES, **VISIT_OUTCOMES, **CONVERSATION_OUTCOMES}
 
 
-def _referral_or_404(referral_id: int, *, audit_view: bool = True):
+def referral_or_404(referral_id: int, *, audit_view: bool = True):
+    """The referral, if the signed-in person may see it (the view audited); else 404."""
     try:
         return get_referral(
             db.session,
@@ -41,44 +49,133 @@ def _referral_or_404(referral_id: int, *, audit_view: bool = True):
         abort(404)
 
 
+def referral_tabs(referral) -> list[dict]:
+    """The referral's sub-navigation: Summary, Contact, Timeline and, for the team leaders and
+    admins who may manage it, Access. Each is its own page."""
+    items = [
+        ("referrals.referral", "Summary"),
+        ("referrals.contact", "Contact"),
+        ("referrals.timeline", "Timeline"),
+    ]
+    if can_manage_referral(current_user, referral):
+        items.append(("referrals.access", "Access"))
+    return [
+        {
+            "href": url_for(endpoint, referral_id=referral.id),
+            "text": text,
+            "active": request.endpoint == endpoint,
+        }
+        for endpoint, text in items
+    ]
+
+
+def record_actions(referral, *, work: bool, conversation_held: bool) -> list[dict]:
+    """Links to the short pages that record contact on this referral: only those that apply
+    (a call or home visit where the contact method or an obligation asks for one, the first
+    conversation until it is recorded, a key date whenever the referral may be worked)."""
+    if not work:
+        return []
+    actions = []
+    if referral.status == "open":
+        offered = attempt_channels(referral.contact_method, [o.kind for o in referral.obligations])
+        if "telephone" in offered:
+            actions.append(("contact.record_call", "Record a call"))
+        if "home_visit" in offered:
+            actions.append(("contact.record_visit", "Record a home visit"))
+        if not conversation_held:
+            actions.append(("contact.record_conversation", "Record the first conversation"))
+    actions.append(("contact.record_key_date", "Add a key date"))
+    return [
+        {"href": url_for(endpoint, referral_id=referral.id), "text": text}
+        for endpoint, text in actions
+    ]
+
+
+def header_of(referral) -> dict:
+    """What the top of every page of a referral shows: its tabs, safe contact and tags."""
+    return {
+        "referral": referral,
+        "tabs": referral_tabs(referral),
+        "sources": SOURCES,
+        "methods": CONTACT_METHOD_LABELS,
+        "outcome_words": OUTCOME_WORDS,
+        "opted_out": texts_opted_out(db.session, referral),
+        "domestic_abuse": flagged_domestic_abuse(referral),
+    }
+
+
 def render_referral(referral_id: int, *, status: int = 200, **forms):
-    """One referral's page; forms carrying errors are passed back in to show them."""
-    referral = _referral_or_404(referral_id, audit_view=status == 200)
+    """One referral's summary page, the team leader's decisions at the top; a decision that
+    comes back with errors is passed back in to show them."""
+    referral = referral_or_404(referral_id, audit_view=status == 200)
     manage = can_manage_referral(current_user, referral)
-    now = utcnow()
-    local_now = now.astimezone(victim_calendar(current_app.config).tz)
-    history = contact_history(db.session, referral)
+    work = can_work_referral(current_user, referral)
     return render_template(
         "referrals/referral.html",
-        referral=referral,
-        now=now,
+        **header_of(referral),
+        now=utcnow(),
         labels=OBLIGATION_LABELS,
-        methods=CONTACT_METHOD_LABELS,
-        sources=SOURCES,
         manage=manage,
-        work=can_work_referral(current_user, referral),
+        work=work,
+        actions=record_actions(
+            referral,
+            work=work,
+            conversation_held=conversation_recorded(db.session, referral),
+        ),
         suggestions=allocation_suggestions(db.session, referral, current_user) if manage else [],
         matches=pending_matches(db.session, referral, current_user) if manage else None,
         raise_form=forms.get("raise_form") or RaisePriorityForm(),
         allocate_error=forms.get("allocate_error"),
         action_form=ActionForm(),
-        **attempt_forms(referral, forms, local_now),
-        conversation_form=forms.get("conversation_form") or ConversationForm(),
-        key_date_form=forms.get("key_date_form") or KeyDateForm(),
-        attempts=history.attempts,
-        conversation=history.conversation,
-        messages=history.messages,
-        opted_out=history.opted_out,
-        outcome_words={**PHONE_OUTCOMES, **VISIT_OUTCOMES, **CONVERSATION_OUTCOMES},
-        attempt_words={"telephone": PHONE_OUTCOMES, "home_visit": VISIT_OUTCOMES},
     ), status
 
 
 @bp.route("/referrals/<int:referral_id>")
-@role_required("caseworker", "team_leader", "admin")
+@staff
 def referral(referral_id: int):
     """One referral: who, why this priority, what is due when, and the team leader's actions."""
     return render_referral(referral_id)
+
+
+@bp.route("/referrals/<int:referral_id>/contact")
+@staff
+def contact(referral_id: int):
+    """The referral's contact: calls, visits, the first conversation, messages and letters,
+    the person's contact details, and links to record more."""
+    referral = referral_or_404(referral_id)
+    history = contact_history(db.session, referral)
+    work = can_work_referral(current_user, referral)
+    return render_template(
+        "referrals/contact.html",
+        **header_of(referral),
+        labels=OBLIGATION_LABELS,
+        history=history,
+        actions=record_actions(
+            referral, work=work, conversation_held=history.conversation is not None
+        ),
+        attempt_words={"telephone": PHONE_OUTCOMES, "home_visit": VISIT_OUTCOMES},
+    )
+
+
+@bp.route("/referrals/<int:referral_id>/timeline")
+@staff
+def timeline(referral_id: int):
+    """Every event of the referral, newest first, 50 a page."""
+    referral = referral_or_404(referral_id)
+    events = referral_timeline(db.session, referral, page=page_number())
+    return render_template("referrals/timeline.html", **header_of(referral), events=events)
+
+
+@bp.route("/referrals/<int:referral_id>/access")
+@leaders
+def access(referral_id: int):
+    """Who viewed and who changed the referral, newest first (team leaders and admins)."""
+    referral = referral_or_404(referral_id)
+    try:
+        events = referral_access_log(db.session, referral, current_user, page=page_number())
+    except NotFound:
+        abort(404)
+    return render_template("referrals/access.html", **header_of(referral), events=events)
 
 
 @bp.route("/referrals/<int:referral_id>/allocate", methods=["POST"])

@@ -331,3 +331,20 @@ def contact_history(session, referral) -> ContactHistory:
         ),
         opted_out=is_opted_out(session, referral.mobile_phone),
     )
+
+
+def conversation_recorded(session, referral) -> bool:
+    """Whether the referral's first conversation has been recorded (it is recorded once)."""
+    return (
+        session.scalar(
+            sa.select(InitialContact.id).where(InitialContact.referral_id == referral.id)
+        )
+        is not None
+    )
+
+
+def texts_opted_out(session, referral) -> bool:
+    """Whether the person's mobile number texted STOP (no text goes to it until START)."""
+    from casework.messages.opt_outs import is_opted_out
+
+    return is_opted_out(session, referral.mobile_phone)

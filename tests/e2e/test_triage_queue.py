@@ -53,6 +53,9 @@ def test_team_leader_allocates_and_records_a_call(
     page.get_by_role("button", name="Allocate").click()
     expect(page.get_by_text("Allocated to Sam Okafor.")).to_be_visible()
 
+    page.get_by_role("link", name="Record a call").click()
+    expect(page.get_by_role("heading", name="Record a call")).to_be_visible()
+    assert axe_violations(page) == []
     page.get_by_label("No answer", exact=True).check()
     page.get_by_role("button", name="Record call").click()
     expect(page.get_by_text("Call recorded.")).to_be_visible()
@@ -84,6 +87,7 @@ def test_a_home_visit_is_recorded_without_javascript(
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.goto(f"{live_server}/referrals/{referral_id}")
+        page.get_by_role("link", name="Record a home visit").click()
         visit = page.get_by_role("form", name="Record a home visit")
         expect(page.get_by_role("form", name="Record a call")).to_have_count(0)
         visit.get_by_label("Visited", exact=True).check()

@@ -28,7 +28,7 @@ from wtforms.fields.core import UnboundField
 
 from casework.db import db
 from tests.conftest import ROLES, csrf_token, make_app, sign_in
-from tests.factories import create_referrals
+from tests.factories import create_case, create_referrals
 from tests.integration.test_queue import ROOT, referral_by_ref
 from tests.police import SAMPLE, police_csv, police_row
 
@@ -237,7 +237,8 @@ def database_digest() -> str:
 @pytest.fixture
 def seeded(app, create_staff_record, create_team_record):
     """Teams, one account per role, the sample police download with allocations in two teams, a
-    possible repeat-victim match, a letter in the print queue, an import job."""
+    possible repeat-victim match, a letter in the print queue, an import job, and a case in
+    each team."""
     from datetime import UTC, datetime
 
     from casework.messages.models import OutboundMessage
@@ -263,6 +264,21 @@ def seeded(app, create_staff_record, create_team_record):
     mine, theirs = referral_by_ref("LC-20261120-0057"), referral_by_ref("LC-20261120-0061")
     mine.allocated_to_id, theirs.allocated_to_id = accounts["caseworker"].id, other.id
     db.session.commit()
+    # A case in each team: the caseworker's own, and one another team holds.
+    create_referrals(
+        police_csv(
+            police_row(crime_reference="LC-20261121-0002", forename="Cara", surname="Case"),
+            police_row(crime_reference="LC-20261121-0003", forename="Dev", surname="Case"),
+        )
+    )
+    our_case = create_case(
+        referral_by_ref("LC-20261121-0002").id,
+        caseworker=accounts["caseworker"],
+        leader=accounts["team_leader"],
+    )
+    their_case = create_case(
+        referral_by_ref("LC-20261121-0003").id, caseworker=other, leader=accounts["admin"]
+    )
     sweeps.queue_contact_messages(
         db.session, context(app.config), now=datetime(2026, 11, 20, 9, 5, tzinfo=UTC)
     )
@@ -298,7 +314,7 @@ def seeded(app, create_staff_record, create_team_record):
         message_id=[letters[0], texts[0]],
         obligation_id=ids(Obligation)[:2],
         job_id=[job.id],
-        case_id=case_ids,
+        case_id=[our_case.id, their_case.id, *case_ids],
         note_id=note_ids,
     )
     SEED_IDS["kind:str"] = ["final_letter", "home_visit_offer", "initial_message"]
@@ -457,6 +473,11 @@ def test_a_malformed_public_form_is_refused_clearly_and_stores_nothing(client, p
     "path",
     [
         "/referrals/2147483648",
+        "/cases/2147483648",
+        "/cases/9223372036854775808/timeline",
+        "/cases/1/timeline?page=9223372036854775808",
+        "/referrals/1/timeline?page=-5",
+        "/referrals/2147483648/open-case",
         "/staff/2147483648",
         "/admin/staff/2147483648/edit",
         "/referrals/9223372036854775808",

@@ -207,8 +207,10 @@ def test_the_call_form_offers_only_call_outcomes(client, sign_in_as, referral):
     rid = referral()  # mobile telephone: a first call is due (D1)
     with time_machine.travel("2026-11-23 11:00 +0000", tick=False):
         sign_in_as("team_leader")
-        page = client.get(f"/referrals/{rid}").get_data(as_text=True)
-    assert "Record a call" in page
+        summary = client.get(f"/referrals/{rid}").get_data(as_text=True)
+        page = client.get(f"/referrals/{rid}/record/call").get_data(as_text=True)
+    assert f'href="/referrals/{rid}/record/call">Record a call<' in summary
+    assert "Record a home visit" not in summary
     assert "Record a home visit" not in page
     assert radio_values(page, "call-outcome") == set(PHONE_OUTCOMES)
     assert radio_values(page, "visit-outcome") == set()
@@ -220,8 +222,10 @@ def test_the_visit_form_offers_only_visit_outcomes(client, sign_in_as, referral)
     rid = referral(contact_method="IN_PERSON", flags="VULNERABLE;REFUSED_PHONE")
     with time_machine.travel("2026-11-23 11:00 +0000", tick=False):
         sign_in_as("team_leader")
-        page = client.get(f"/referrals/{rid}").get_data(as_text=True)
-    assert "Record a home visit" in page
+        summary = client.get(f"/referrals/{rid}").get_data(as_text=True)
+        page = client.get(f"/referrals/{rid}/record/visit").get_data(as_text=True)
+    assert f'href="/referrals/{rid}/record/visit">Record a home visit<' in summary
+    assert "Record a call" not in summary
     assert "Record a call" not in page
     assert radio_values(page, "visit-outcome") == set(VISIT_OUTCOMES)
     assert radio_values(page, "call-outcome") == set()

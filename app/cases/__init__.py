@@ -1,0 +1,8 @@
+"""One case's pages (summary, Contact, Assessment and plan, Timeline, Access) and a team
+leader opening a case from a referral."""
+
+from flask import Blueprint
+
+bp = Blueprint("cases", __name__)
+
+from app.cases import routes  # noqa: E402,F401

@@ -1,0 +1,28 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea
+from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+
+class OpenCaseForm(FlaskForm):
+    """A team leader opens a case for the person of a referral: the caseworker who holds it
+    and the reason (DESIGN.md Records: a case opens at further support or by a team leader)."""
+
+    caseworker = SelectField(
+        "Caseworker",
+        coerce=str,
+        widget=GovSelect(),
+        # The choices are the caseworkers the leader may allocate to; the service checks the
+        # one sent, so a stale or forged value gets its plain refusal, not WTForms' own.
+        validate_choice=False,
+        validators=[InputRequired(message="Select a caseworker in your team")],
+    )
+    reason = TextAreaField(
+        "Why does this person need a case?",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired(message="Give the reason for opening a case"),
+            Length(max=500, message="The reason must be 500 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Open case", widget=GovSubmitInput())

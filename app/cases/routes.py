@@ -1,0 +1,193 @@
+"""One case's pages, each its own URL under a shared summary and sub-navigation, and a team
+leader opening a case from a referral."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.session import request_origin, role_required
+from app.cases import bp
+from app.cases.forms import OpenCaseForm
+from app.extensions import db
+from app.forms import apply_errors, page_number, posted_id
+from app.referrals.routes import referral_or_404
+from casework.access import can_manage_case, can_manage_referral
+from casework.cases.models import CASE_STATUSES, OPENED_BY
+from casework.cases.opening import open_by_team_leader
+from casework.cases.records import case_contact, case_summary, get_case
+from casework.cases.timeline import case_access_log, case_timeline
+from casework.db import utcnow
+from casework.errors import NotFound, ValidationError
+from casework.obligations.models import OBLIGATION_LABELS
+from casework.referrals.decisions import allocation_suggestions
+from casework.referrals.models import CONTACT_METHOD_LABELS
+from scheduling.service_calendars import victim_calendar
+from triage.contact import (
+    CONVERSATION_OUTCOMES,
+    KEY_DATES,
+    PHONE_OUTCOMES,
+    VISIT_OUTCOMES,
+)
+
+staff = role_required("caseworker", "team_leader", "admin")
+leaders = role_required("team_leader", "admin")
+NOTES_ENDPOINT = "notes.case_notes"
+
+
+def case_or_404(case_id: int, page: str):
+    """The case, if the signed-in person may see it, its view audited with the page seen; a
+    missing case and another team's are the same 404."""
+    try:
+        return get_case(
+            db.session, case_id, current_user, origin=request_origin(), now=utcnow(), page=page
+        )
+    except NotFound:
+        abort(404)
+
+
+def case_tabs(case) -> list[dict]:
+    """The case's sub-navigation: Summary, Contact, Assessment and plan, Notes (once the notes
+    pages exist), Timeline and, for the team leaders and admins who manage it, Access."""
+    items = [
+        ("cases.case", "Summary"),
+        ("cases.contact", "Contact"),
+        ("cases.assessment", "Assessment and plan"),
+    ]
+    if NOTES_ENDPOINT in current_app.view_functions:
+        items.append((NOTES_ENDPOINT, "Notes"))
+    items.append(("cases.timeline", "Timeline"))
+    if can_manage_case(current_user, case):
+        items.append(("cases.access", "Access"))
+    return [
+        {
+            "href": url_for(endpoint, case_id=case.id),
+            "text": text,
+            "active": request.endpoint == endpoint,
+        }
+        for endpoint, text in items
+    ]
+
+
+def summary_of(case):
+    """What the top of every page of the case shows (see casework.cases.records)."""
+    today = utcnow().astimezone(victim_calendar(current_app.config).tz).date()
+    return case_summary(db.session, case, today=today)
+
+
+def render_case_page(template: str, case, *, summary=None, **context):
+    """A page of the case: the summary at the top, the sub-navigation, then ``template``'s
+    own content. Other features' case pages (notes) render through this too."""
+    return render_template(
+        template,
+        case=case,
+        summary=summary or summary_of(case),
+        tabs=case_tabs(case),
+        statuses=CASE_STATUSES,
+        opened_by=OPENED_BY,
+        methods=CONTACT_METHOD_LABELS,
+        labels=OBLIGATION_LABELS,
+        now=utcnow(),
+        **context,
+    )
+
+
+@bp.route("/cases/<int:case_id>")
+@staff
+def case(case_id: int):
+    """One case: who, why this priority, safe contact, what is due next, who holds it."""
+    found = case_or_404(case_id, "summary")
+    return render_case_page("cases/case.html", found)
+
+
+@bp.route("/cases/<int:case_id>/contact")
+@staff
+def contact(case_id: int):
+    """The calls, visits, conversations, texts, emails and letters of the case's referrals,
+    and the case's obligations and key dates."""
+    found = case_or_404(case_id, "contact")
+    return render_case_page(
+        "cases/contact.html",
+        found,
+        contact=case_contact(db.session, found),
+        attempt_words={"telephone": PHONE_OUTCOMES, "home_visit": VISIT_OUTCOMES},
+        outcome_words=CONVERSATION_OUTCOMES,
+        key_dates=KEY_DATES,
+    )
+
+
+@bp.route("/cases/<int:case_id>/assessment")
+@staff
+def assessment(case_id: int):
+    """Needs assessments and support plans (they arrive with the next release)."""
+    return render_case_page("cases/assessment.html", case_or_404(case_id, "assessment"))
+
+
+@bp.route("/cases/<int:case_id>/timeline")
+@staff
+def timeline(case_id: int):
+    """Every event of the case and its referrals, newest first, 50 a page."""
+    found = case_or_404(case_id, "timeline")
+    summary = summary_of(found)
+    events = case_timeline(
+        db.session, found, page=page_number(), referral_ids=[r.id for r in summary.referrals]
+    )
+    return render_case_page("cases/timeline.html", found, summary=summary, events=events)
+
+
+@bp.route("/cases/<int:case_id>/access")
+@leaders
+def access(case_id: int):
+    """Who viewed and who changed the case, and who was refused (team leaders and admins)."""
+    found = case_or_404(case_id, "access")
+    summary = summary_of(found)
+    try:
+        events = case_access_log(
+            db.session,
+            found,
+            current_user,
+            page=page_number(),
+            referral_ids=[r.id for r in summary.referrals],
+        )
+    except NotFound:
+        abort(404)
+    return render_case_page("cases/access.html", found, summary=summary, events=events)
+
+
+def _render_open_case(referral, form, *, status: int = 200):
+    suggestions = allocation_suggestions(db.session, referral, current_user)
+    form.caseworker.choices = [("", "Select a caseworker")] + [
+        (str(s.caseworker_id), s.name) for s in suggestions
+    ]
+    if form.caseworker.data is None and referral.allocated_to_id:
+        form.caseworker.data = str(referral.allocated_to_id)
+    return render_template("cases/open_case.html", referral=referral, form=form), status
+
+
+@bp.route("/referrals/<int:referral_id>/open-case", methods=["GET", "POST"])
+@leaders
+def open_case(referral_id: int):
+    """A team leader opens a case for the person of a referral, with a caseworker from their
+    team and the reason; a refusal is shown with the error summary and nothing changes."""
+    form = OpenCaseForm()
+    referral = referral_or_404(referral_id, audit_view=not form.is_submitted())
+    if not can_manage_referral(current_user, referral):
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            opened = open_by_team_leader(
+                db.session,
+                referral_id,
+                caseworker_id=posted_id("caseworker"),
+                reason=form.reason.data,
+                actor=current_user,
+                origin=request_origin(),
+                now=utcnow(),
+            )
+        except NotFound:
+            abort(404)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(f"Case {opened.reference} opened.", "success")
+            return redirect(url_for("cases.case", case_id=opened.id))
+    return _render_open_case(referral, form, status=400 if form.is_submitted() else 200)

@@ -1,0 +1,225 @@
+"""One case as staff open it: loaded through the access rule (another team's case is refused
+exactly like a missing id, and the refusal audited), every view recorded against the person,
+and what its page shows at the top and on its Contact tab (DESIGN.md Records; issue 11 part 4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from casework.access import can_view_case, refuse
+from casework.audit import Origin, record_event
+from casework.cases.models import Case
+from casework.contact.models import ContactAttempt, InitialContact, KeyDate
+from casework.messages.models import OutboundMessage
+from casework.obligations.models import Obligation
+from casework.people.models import Person
+from casework.referrals.models import Referral
+
+# The pages of a case, as the view audit names them.
+CASE_PAGES = ("summary", "contact", "assessment", "notes", "timeline", "access")
+UNMET = ("due", "breached")
+
+
+def get_case(
+    session,
+    case_id: int,
+    viewer,
+    *,
+    origin: Origin,
+    now: datetime,
+    audit_view: bool = True,
+    page: str = "summary",
+) -> Case:
+    """Load a case the viewer may see, recording the view (``case.view``, filed under the
+    person, with the page seen); a missing case and another team's case are both NotFound,
+    and the refusal is audited (DESIGN.md Non-functional: roles enforced per record)."""
+    case = session.get(Case, case_id)
+    if case is None or not can_view_case(viewer, case):
+        refuse(session, actor=viewer, origin=origin, record_type="case", record_id=case_id, now=now)
+    if audit_view:
+        record_event(
+            session,
+            action="case.view",
+            actor=viewer,
+            origin=origin,
+            record_type="case",
+            record_id=case.id,
+            person_id=case.person_id,
+            at=now,
+            detail={"page": page if page in CASE_PAGES else "summary"},
+        )
+        session.commit()
+    # Read again after the commit with what every page of the case shows, in one query.
+    return session.get(
+        Case,
+        case_id,
+        options=[
+            joinedload(Case.person),
+            joinedload(Case.caseworker),
+            joinedload(Case.team),
+            joinedload(Case.opened_by),
+        ],
+        populate_existing=True,
+    )
+
+
+def case_id_of_referral(session, referral_id: int) -> int | None:
+    """The case a referral has joined, if any (where staff land after "further support")."""
+    return session.scalar(sa.select(Referral.case_id).where(Referral.id == referral_id))
+
+
+def age_on(born: date | None, today: date) -> int | None:
+    """Age in whole years on ``today``; None when the birth date is unknown."""
+    if born is None:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def flagged_domestic_abuse(referral: Referral) -> bool:
+    """A referral shows domestic abuse: the police flag or self-referral concern, the specialist
+    pathway, or a priority reason triage gave for it (DESIGN.md Deadline rules, safe contact)."""
+    return (
+        "DOMESTIC_ABUSE" in (referral.flags or ())
+        or referral.pathway == "domestic_abuse"
+        or any(reason.startswith("domestic abuse") for reason in referral.priority_reasons or ())
+    )
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """The top of every page of a case: who, why this priority, how it is safe to contact them,
+    what is due next, and who holds the case."""
+
+    case: Case
+    person: Person
+    referrals: list[Referral]
+    age: int | None
+    enhanced: bool
+    domestic_abuse: bool
+    # Whether post to the home address is safe; None while it has not been recorded.
+    safe_to_post: bool | None
+    contact_method: str | None
+    deadlines: list[Obligation]
+
+    @property
+    def reasons(self) -> list[tuple[Referral, list[str]]]:
+        """Each referral with the priority reasons triage (or a team leader) gave it."""
+        return [(r, list(r.priority_reasons or ())) for r in self.referrals]
+
+    @property
+    def post_held(self) -> bool:
+        """Nothing goes to the home address of someone flagged for domestic abuse unless
+        safe-to-post is recorded as yes (DESIGN.md Deadline rules, safe contact)."""
+        return self.domestic_abuse and self.safe_to_post is not True
+
+
+def case_summary(session, case: Case, *, today: date) -> CaseSummary:
+    """What the case page shows at the top, in three indexed reads: the person, the case's
+    referrals, and its unmet obligations soonest first."""
+    person = case.person
+    referrals = list(
+        session.scalars(
+            sa.select(Referral).where(Referral.case_id == case.id).order_by(Referral.received_at)
+        )
+    )
+    deadlines = list(
+        session.scalars(
+            sa.select(Obligation)
+            .where(Obligation.case_id == case.id, Obligation.status.in_(UNMET))
+            .order_by(Obligation.due_at)
+        )
+    )
+    latest = referrals[-1] if referrals else None
+    return CaseSummary(
+        case=case,
+        person=person,
+        referrals=referrals,
+        age=age_on(person.date_of_birth, today),
+        enhanced=any(r.priority == "enhanced" for r in referrals),
+        domestic_abuse=any(flagged_domestic_abuse(r) for r in referrals),
+        # The person has no safe-to-post answer of their own yet; until they do, it reads
+        # as not recorded, which holds post for a staff decision.
+        safe_to_post=getattr(person, "safe_to_post", None),
+        contact_method=latest.contact_method if latest else None,
+        deadlines=deadlines,
+    )
+
+
+@dataclass(frozen=True)
+class ContactEntry:
+    """One contact on a case's Contact tab: a call or visit, a first conversation, or a
+    message sent (text, email or letter), with the referral it was made on."""
+
+    at: datetime
+    kind: str  # attempt, conversation or message
+    referral: Referral
+    record: ContactAttempt | InitialContact | OutboundMessage
+
+
+@dataclass(frozen=True)
+class CaseContact:
+    """Everything recorded about contacting the person on a case, newest first, and the
+    case's obligations and key dates."""
+
+    entries: list[ContactEntry]
+    obligations: list[Obligation]
+    key_dates: list[KeyDate]
+
+
+def case_contact(session, case: Case) -> CaseContact:
+    """The attempts, first conversations and messages of the case's referrals (not staff
+    alerts), with the case's obligations and key dates."""
+    referrals = {
+        r.id: r for r in session.scalars(sa.select(Referral).where(Referral.case_id == case.id))
+    }
+    ids = list(referrals)
+    entries: list[ContactEntry] = []
+    if ids:
+        for attempt in session.scalars(
+            sa.select(ContactAttempt)
+            .where(ContactAttempt.referral_id.in_(ids))
+            .options(selectinload(ContactAttempt.recorded_by))
+        ):
+            entries.append(
+                ContactEntry(
+                    attempt.attempted_at, "attempt", referrals[attempt.referral_id], attempt
+                )
+            )
+        for talk in session.scalars(
+            sa.select(InitialContact)
+            .where(InitialContact.referral_id.in_(ids))
+            .options(selectinload(InitialContact.recorded_by))
+        ):
+            entries.append(
+                ContactEntry(talk.held_at, "conversation", referrals[talk.referral_id], talk)
+            )
+        for message in session.scalars(
+            sa.select(OutboundMessage).where(
+                OutboundMessage.referral_id.in_(ids), OutboundMessage.kind != "breach_alert"
+            )
+        ):
+            entries.append(
+                ContactEntry(
+                    message.sent_at or message.created_at,
+                    "message",
+                    referrals[message.referral_id],
+                    message,
+                )
+            )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    obligations = list(
+        session.scalars(
+            sa.select(Obligation).where(Obligation.case_id == case.id).order_by(Obligation.due_at)
+        )
+    )
+    key_dates = list(
+        session.scalars(
+            sa.select(KeyDate).where(KeyDate.case_id == case.id).order_by(KeyDate.event_on)
+        )
+    )
+    return CaseContact(entries=entries, obligations=obligations, key_dates=key_dates)

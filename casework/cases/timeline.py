@@ -1,0 +1,362 @@
+"""A case's (or a referral's) history, read from the append-only audit trail: the Timeline
+(every event of the case and its referrals, newest first, views left out) and, for team
+leaders and admins, Access (who viewed and who changed it). One indexed query a page.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+import sqlalchemy as sa
+
+from casework.access import can_manage_case, can_manage_referral
+from casework.audit import AuditEvent
+from casework.errors import NotFound
+from casework.obligations.models import OBLIGATION_LABELS
+from casework.referrals.models import Referral
+from casework.staff.models import Staff
+from triage.contact import CONVERSATION_OUTCOMES, KEY_DATES, PHONE_OUTCOMES, VISIT_OUTCOMES
+
+PER_PAGE = 50
+SOURCE_WORDS = {"police": "police download", "partner": "partner agency", "self": "self-referral"}
+CASE_OPENED_HOW = {
+    "further_support": "after the first conversation ended in further support",
+    "team_leader": "by a team leader",
+}
+PAGE_WORDS = {
+    "summary": "Summary",
+    "contact": "Contact",
+    "assessment": "Assessment and plan",
+    "notes": "Notes",
+    "timeline": "Timeline",
+    "access": "Access",
+}
+
+
+def _attempt(d: dict) -> str:
+    if d.get("channel") == "home_visit":
+        return "Home visit: " + VISIT_OUTCOMES.get(d.get("outcome"), "outcome recorded").lower()
+    return "Call: " + PHONE_OUTCOMES.get(d.get("outcome"), "outcome recorded").lower()
+
+
+def _case_open(d: dict) -> str:
+    words = "Case opened " + CASE_OPENED_HOW.get(d.get("how"), "")
+    return words.rstrip() + (f": {d['reason']}" if d.get("reason") else "")
+
+
+def _key_date(d: dict) -> str:
+    kind = KEY_DATES.get(d.get("kind"), "Key date")
+    try:
+        on = datetime.fromisoformat(d.get("on", "")).strftime("%-d %B %Y")
+    except (TypeError, ValueError):
+        on = None
+    return f"Key date added: {kind.lower()}" + (f" on {on}" if on else "")
+
+
+def _conversation(d: dict) -> str:
+    outcome = CONVERSATION_OUTCOMES.get(d.get("outcome"))
+    return "First conversation" + (f" ({outcome.lower()})" if outcome else "")
+
+
+def _view(d: dict) -> str:
+    page = PAGE_WORDS.get(d.get("page"))
+    return "Viewed the case" + (f" ({page})" if page else "")
+
+
+# Each action in words a caseworker reads at a glance; the detail fills in what it holds.
+ACTION_WORDS = {
+    "referral.create": lambda d, n: (
+        "Referral received"
+        + (f" ({SOURCE_WORDS[d['source']]})" if d.get("source") in SOURCE_WORDS else "")
+    ),
+    "referral.view": lambda d, n: "Viewed the referral",
+    "referral.allocate": lambda d, n: (
+        "Allocated to " + n.get(d.get("caseworker_id"), "a caseworker")
+    ),
+    "referral.raise_priority": lambda d, n: (
+        "Priority raised to enhanced" + (f": {d['reason']}" if d.get("reason") else "")
+    ),
+    "referral.match_confirmed": lambda d, n: "Possible repeat victim confirmed as the same person",
+    "referral.match_rejected": lambda d, n: (
+        "Possible repeat victim found not to be the same person"
+    ),
+    "referral.anonymise": lambda d, n: "Personal details removed at the end of retention",
+    "contact.attempt": lambda d, n: _attempt(d),
+    "contact.conversation": lambda d, n: _conversation(d),
+    "contact.appointment_held": lambda d, n: (
+        OBLIGATION_LABELS.get(d.get("kind"), "Appointment") + " held"
+    ),
+    "contact.key_date": lambda d, n: _key_date(d),
+    "letter.print": lambda d, n: "Letter opened for printing",
+    "letter.posted": lambda d, n: "Letter marked as posted",
+    "case.open": lambda d, n: _case_open(d),
+    "case.close": lambda d, n: "Case closed" + (f": {d['reason']}" if d.get("reason") else ""),
+    "case.view": lambda d, n: _view(d),
+    "access.denied": lambda d, n: "Tried to open it, and was refused",
+}
+
+
+def describe(action: str, detail: dict, names: dict[int, str] | None = None) -> str:
+    """An audit action in plain words; an action without words of its own reads as itself
+    (so a new kind of event still shows, just less kindly)."""
+    words = ACTION_WORDS.get(action)
+    if words is None:
+        return action.replace("_", " ").replace(".", ": ", 1).capitalize()
+    try:
+        return words(detail, names or {})
+    except (AttributeError, TypeError):  # a detail of an older shape
+        return action
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of a timeline or access log."""
+
+    at: datetime
+    action: str
+    words: str
+    outcome: str
+    actor: str | None
+    record_type: str | None
+    record_id: str | None
+
+    @property
+    def is_view(self) -> bool:
+        """A page view, not a change."""
+        return self.action.endswith(".view")
+
+    @property
+    def refused(self) -> bool:
+        """An attempt that was refused."""
+        return self.outcome != "ok"
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """One page of entries, with what GOV.UK pagination needs (as Flask-SQLAlchemy's)."""
+
+    items: list[Entry]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are."""
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        """Whether there is a page before this one."""
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        """The page before this one."""
+        return min(self.page - 1, self.pages)
+
+    @property
+    def has_next(self) -> bool:
+        """Whether there is a page after this one."""
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int:
+        """The page after this one."""
+        return self.page + 1
+
+    def iter_pages(
+        self, *, left_edge=2, left_current=2, right_current=4, right_edge=2
+    ) -> Iterator[int | None]:
+        """Page numbers to link, None where some are skipped (Flask-SQLAlchemy's rule)."""
+        last = 0
+        for number in range(1, self.pages + 1):
+            if (
+                number <= left_edge
+                or self.page - left_current - 1 < number < self.page + right_current
+                or number > self.pages - right_edge
+            ):
+                if last + 1 != number:
+                    yield None
+                yield number
+                last = number
+
+
+VIEWS = AuditEvent.action.like("%.view")
+REFUSALS = AuditEvent.action == "access.denied"
+# Newest first; events of one moment by action, then as written. The order of the
+# (record_type, record_id, at, action) index, whose entries end with the row id in SQLite.
+NEWEST_FIRST = (AuditEvent.at.desc(), AuditEvent.action.desc(), AuditEvent.id.desc())
+
+
+def _records(case_id: int | None, referral_ids: list[int]) -> list[tuple[str, str]]:
+    """The (record_type, record_id) of each record whose rows are shown: the case and its
+    referrals, or one referral."""
+    records = [("case", str(case_id))] if case_id is not None else []
+    return records + [("referral", str(r)) for r in referral_ids]
+
+
+@lru_cache(maxsize=64)
+def _page_statement(records: int, views: bool):
+    """The statement reading a page and the total for ``records`` records (with or without
+    page views and refusals), built once per shape with bound parameters: building and keying
+    a statement this size costs more than running it."""
+    filters = () if views else (~VIEWS, ~REFUSALS)
+    enough = sa.bindparam("enough", type_=sa.Integer)
+    branches, counts = [], []
+    for n in range(records):
+        about = (
+            AuditEvent.record_type == sa.bindparam(f"type_{n}", type_=sa.String),
+            AuditEvent.record_id == sa.bindparam(f"id_{n}", type_=sa.String),
+        )
+        branches.append(
+            sa.select(AuditEvent.id, AuditEvent.at, AuditEvent.action)
+            .where(*about, *filters)
+            .order_by(*NEWEST_FIRST)
+            .limit(enough)
+            .subquery()
+            .select()
+        )
+        counts.append(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(*about, *filters)
+            .scalar_subquery()
+        )
+    merged = sa.union_all(*branches).subquery("merged") if records > 1 else branches[0].subquery()
+    chosen = (
+        sa.select(merged.c.id)
+        .order_by(merged.c.at.desc(), merged.c.action.desc(), merged.c.id.desc())
+        .limit(sa.bindparam("per_page", type_=sa.Integer))
+        .offset(sa.bindparam("skip", type_=sa.Integer))
+        .subquery("chosen")
+    )
+    total = sum(counts[1:], counts[0]).label("total")
+    page = (
+        sa.select(
+            AuditEvent.at,
+            AuditEvent.action,
+            AuditEvent.outcome,
+            AuditEvent.record_type,
+            AuditEvent.record_id,
+            AuditEvent.actor_email,
+            AuditEvent.detail,
+            Staff.name,
+            total,
+        )
+        .join(chosen, chosen.c.id == AuditEvent.id)
+        .outerjoin(Staff, Staff.id == AuditEvent.actor_id)
+        .order_by(*NEWEST_FIRST)
+    )
+    return page, sa.select(total)
+
+
+def _page(session, records: list[tuple[str, str]], page: int, per_page: int, *, views: bool):
+    """One page, newest first, and the total, in one statement. Each record's rows come off
+    the (record_type, record_id, at, action) index already in order, so only the first
+    ``page * per_page`` of each are read and merged; the total counts index entries only; then
+    just the page's rows are fetched."""
+    if not records:
+        return EventPage(items=[], page=page, per_page=per_page, total=0)
+    statement, count_only = _page_statement(len(records), views)
+    params = {"enough": page * per_page, "per_page": per_page, "skip": (page - 1) * per_page}
+    for n, (record_type, record_id) in enumerate(records):
+        params[f"type_{n}"], params[f"id_{n}"] = record_type, record_id
+    rows = session.execute(statement, params).all()
+    # Past the last page (or with none at all), the total is asked for on its own.
+    count = rows[0].total if rows else session.scalar(count_only, params)
+    details = [_detail(row.detail) for row in rows]
+    names = _staff_names(session, rows, details)
+    items = [
+        Entry(
+            at=row.at,
+            action=row.action,
+            words=describe(row.action, detail, names),
+            outcome=row.outcome,
+            actor=row.name or row.actor_email,
+            record_type=row.record_type,
+            record_id=row.record_id,
+        )
+        for row, detail in zip(rows, details, strict=True)
+    ]
+    return EventPage(items=items, page=page, per_page=per_page, total=count)
+
+
+def _detail(text: str | None) -> dict:
+    try:
+        detail = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return detail if isinstance(detail, dict) else {}
+
+
+def _staff_names(session, rows, details) -> dict[int, str]:
+    """Names of the caseworkers the page's allocations name, in one read by primary key."""
+    ids = {
+        d["caseworker_id"]
+        for row, d in zip(rows, details, strict=True)
+        if row.action == "referral.allocate" and isinstance(d.get("caseworker_id"), int)
+    }
+    if not ids:
+        return {}
+    return dict(session.execute(sa.select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all())
+
+
+def referral_ids_of(session, case) -> list[int]:
+    """The ids of the referrals that joined the case."""
+    return list(session.scalars(sa.select(Referral.id).where(Referral.case_id == case.id)))
+
+
+def case_timeline(
+    session,
+    case,
+    *,
+    page: int,
+    per_page: int = PER_PAGE,
+    referral_ids: list[int] | None = None,
+) -> EventPage:
+    """Every event of the case and its referrals, newest first, page views and refusals left
+    out: what happened, when and by whom. ``referral_ids`` saves a read when the caller has
+    the case's referrals already."""
+    if referral_ids is None:
+        referral_ids = referral_ids_of(session, case)
+    records = _records(case.id, referral_ids)
+    return _page(session, records, page, per_page, views=False)
+
+
+def case_access_log(
+    session,
+    case,
+    viewer,
+    *,
+    page: int,
+    per_page: int = PER_PAGE,
+    referral_ids: list[int] | None = None,
+) -> EventPage:
+    """Who viewed and who changed the case and its referrals, and who was refused, newest
+    first: for the case's team leaders and admins only (anyone else: NotFound)."""
+    if not can_manage_case(viewer, case):
+        raise NotFound(case.id)
+    if referral_ids is None:
+        referral_ids = referral_ids_of(session, case)
+    return _page(session, _records(case.id, referral_ids), page, per_page, views=True)
+
+
+def referral_timeline(session, referral, *, page: int, per_page: int = PER_PAGE) -> EventPage:
+    """Every event of one referral, newest first, page views and refusals left out."""
+    return _page(session, _records(None, [referral.id]), page, per_page, views=False)
+
+
+def referral_access_log(
+    session, referral, viewer, *, page: int, per_page: int = PER_PAGE
+) -> EventPage:
+    """Who viewed and who changed one referral, and who was refused, newest first: for team
+    leaders and admins who may manage it only (anyone else: NotFound)."""
+    if not can_manage_referral(viewer, referral):
+        raise NotFound(referral.id)
+    return _page(session, _records(None, [referral.id]), page, per_page, views=True)
