@@ -6,7 +6,7 @@ action) so both come from the index alone. It still serves every lookup by recor
 CREATE and DROP INDEX on both engines (no batch rebuild: audit_event keeps its triggers).
 
 Revision ID: e043ca4f8cd1
-Revises: 2fc86edd3319
+Revises: 50ca39cbd5d3
 Create Date: 2026-11-22 08:21:16.965627
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e043ca4f8cd1"
-down_revision = "2fc86edd3319"
+down_revision = "50ca39cbd5d3"
 branch_labels = None
 depends_on = None
 
