@@ -8,13 +8,14 @@ from app.auth.session import request_origin, role_required
 from app.cases import bp
 from app.cases.forms import OpenCaseForm
 from app.extensions import db
-from app.forms import apply_errors, page_number, posted_id
+from app.forms import apply_errors, button_action, page_number, posted_id
 from app.referrals.routes import referral_or_404
-from casework.access import can_manage_case, can_manage_referral
+from casework.access import can_manage_case, can_manage_referral, can_work_case
 from casework.cases.models import CASE_STATUSES, OPENED_BY
 from casework.cases.opening import open_by_team_leader
 from casework.cases.records import case_contact, case_summary, get_case
 from casework.cases.timeline import case_access_log, case_timeline
+from casework.contact.recording import record_case_appointment_held
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
 from casework.obligations.models import OBLIGATION_LABELS
@@ -108,10 +109,32 @@ def contact(case_id: int):
         "cases/contact.html",
         found,
         contact=case_contact(db.session, found),
+        work=can_work_case(current_user, found),
         attempt_words={"telephone": PHONE_OUTCOMES, "home_visit": VISIT_OUTCOMES},
         outcome_words=CONVERSATION_OUTCOMES,
         key_dates=KEY_DATES,
     )
+
+
+@bp.route("/cases/<int:case_id>/obligations/<int:obligation_id>/held", methods=["POST"])
+@staff
+def held(case_id: int, obligation_id: int):
+    """A booked appointment of the case took place (its needs assessment, a re-engagement)."""
+
+    def act():
+        record_case_appointment_held(
+            db.session,
+            case_id,
+            obligation_id,
+            actor=current_user,
+            origin=request_origin(),
+            now=utcnow(),
+            calendar=victim_calendar(current_app.config),
+        )
+        return "Marked as held."
+
+    button_action(act)
+    return redirect(url_for("cases.contact", case_id=case_id))
 
 
 @bp.route("/cases/<int:case_id>/assessment")

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from casework.access import can_work_referral, refuse
-from casework.audit import Origin, audit_referral
+from casework.audit import Origin, audit_referral, record_event
 from casework.cases.opening import open_for_further_support
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate
 from casework.errors import NotFound, ValidationError
@@ -290,6 +290,51 @@ def record_key_date(
         detail={"kind": kind, "on": event_on.isoformat()},
     )
     session.commit()
+    return obligation
+
+
+def record_case_appointment_held(
+    session,
+    case_id: int,
+    obligation_id: int,
+    *,
+    actor,
+    origin: Origin,
+    now: datetime,
+    calendar,
+) -> Obligation:
+    """A booked appointment the case owes (its needs assessment, a re-engagement contact) took
+    place: met, by someone who may work the case, once its booked time has come."""
+    from casework.access import can_work_case
+    from casework.cases.models import Case
+
+    case = session.get(Case, case_id)
+    if case is None or not can_work_case(actor, case):
+        refuse(session, actor=actor, origin=origin, record_type="case", record_id=case_id, now=now)
+    obligation = session.get(Obligation, obligation_id)
+    if obligation is None or obligation.case_id != case.id or obligation.kind not in HELD_KINDS:
+        raise NotFound(obligation_id)
+    starts = rules.held_from(obligation.kind, obligation.due_at, obligation.booked_at)
+    if obligation.met_at is None and starts is not None and now < starts:
+        raise ValidationError(
+            {
+                "": f"It is booked for {starts.astimezone(calendar.tz):%a %-d %b %H:%M}. "
+                "Mark it as held once it has taken place."
+            }
+        )
+    if lifecycle.meet(session, obligation, now):
+        record_event(
+            session,
+            action="case.appointment_held",
+            actor=actor,
+            origin=origin,
+            record_type="case",
+            record_id=case.id,
+            person_id=case.person_id,
+            at=now,
+            detail={"kind": obligation.kind},
+        )
+        session.commit()
     return obligation
 
 

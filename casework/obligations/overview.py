@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, tzinfo
 
 import sqlalchemy as sa
 
-from casework.access import visible_referrals_clause
+from casework.access import visible_cases_clause, visible_referrals_clause
+from casework.cases.models import Case
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
 from casework.staff.models import Staff
@@ -39,13 +40,20 @@ def quarter_start(now: datetime, tz: tzinfo) -> datetime:
 
 def deadline_overview(session, viewer, *, now: datetime, tz: tzinfo, hours: int = 8):
     """Due in the next ``hours``, overdue, outstanding per caseworker, and breaches so far
-    this quarter, on open referrals ``viewer`` may see."""
-    visible = visible_referrals_clause(viewer)
-    base = (
-        sa.select(Obligation)
-        .join(Referral, Obligation.referral_id == Referral.id)
-        .where(visible, Referral.status == "open")
+    this quarter, on the open referrals and cases ``viewer`` may see."""
+
+    def owned(query):
+        return query.outerjoin(Referral, Obligation.referral_id == Referral.id).outerjoin(
+            Case, Obligation.case_id == Case.id
+        )
+
+    referral_seen = sa.and_(Referral.id.is_not(None), visible_referrals_clause(viewer))
+    case_seen = sa.and_(Case.id.is_not(None), visible_cases_clause(viewer))
+    visible = sa.or_(referral_seen, case_seen)
+    still_open = sa.or_(
+        sa.and_(referral_seen, Referral.status == "open"), sa.and_(case_seen, Case.status == "open")
     )
+    base = owned(sa.select(Obligation)).where(still_open)
     unmet = sa.or_(
         Obligation.status == "due",
         sa.and_(Obligation.status == "breached", Obligation.met_at.is_(None)),
@@ -69,18 +77,18 @@ def deadline_overview(session, viewer, *, now: datetime, tz: tzinfo, hours: int 
             sa.func.sum(sa.case((Obligation.due_at < now, 1), else_=0)),
         )
         .select_from(Obligation)
-        .join(Referral, Obligation.referral_id == Referral.id)
-        .join(Staff, Referral.allocated_to_id == Staff.id)
-        .where(visible, unmet, Referral.status == "open")
+        .outerjoin(Referral, Obligation.referral_id == Referral.id)
+        .outerjoin(Case, Obligation.case_id == Case.id)
+        .join(Staff, sa.func.coalesce(Case.caseworker_id, Referral.allocated_to_id) == Staff.id)
+        .where(still_open, unmet)
         .group_by(Staff.name)
         .order_by(Staff.name)
     ).all()
     start = quarter_start(now, tz)
     breaches = session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Obligation)
-        .join(Referral, Obligation.referral_id == Referral.id)
-        .where(visible, Obligation.status == "breached", Obligation.breached_at >= start)
+        owned(sa.select(sa.func.count()).select_from(Obligation)).where(
+            visible, Obligation.status == "breached", Obligation.breached_at >= start
+        )
     )
     return DeadlineOverview(
         upcoming=list(upcoming),

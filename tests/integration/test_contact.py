@@ -90,11 +90,12 @@ def test_voicemail_refused_when_not_safe(client, sign_in_as, referral):
 
 
 def test_further_support_books_a_needs_assessment_inside_five_working_days(
-    client, sign_in_as, referral
+    client, sign_in_as, referral, create_team_record
 ):
     rid = referral()
+    team = create_team_record()  # the case belongs to the team of the leader who opened it
     with time_machine.travel("2026-11-23 11:00 +0000", tick=False):
-        sign_in_as("team_leader")
+        sign_in_as("team_leader", team=team)
         post_attempt(client, rid, "spoke", "2026-11-23 10:45")
         token = csrf_token(client, f"/referrals/{rid}")
         late = client.post(
@@ -128,24 +129,22 @@ def test_further_support_books_a_needs_assessment_inside_five_working_days(
     assert (joined.status, joined.outcome) == ("closed", "further_support")
     assert assessment.case_id == joined.case_id and assessment.referral_id is None
     assert joined.case.status == "open" and joined.case.person_id == joined.person_id
+    case = f"/cases/{joined.case_id}/contact"
+    held = f"/cases/{joined.case_id}/obligations/{assessment.id}/held"
     with time_machine.travel("2026-11-26 16:00 +0000", tick=False):  # the day before it
-        sign_in_as("team_leader")
+        sign_in_as("team_leader", team=team)
         early = client.post(
-            f"/referrals/{rid}/obligations/{assessment.id}/held",
-            data={"csrf_token": csrf_token(client, f"/referrals/{rid}")},
-            follow_redirects=True,
+            held, data={"csrf_token": csrf_token(client, case)}, follow_redirects=True
         )
-        assert "The needs assessment is booked for Fri 27 Nov 10:00" in early.get_data(as_text=True)
+        assert "It is booked for Fri 27 Nov 10:00" in early.get_data(as_text=True)
     assert obligations(rid)["needs_assessment"].status == "due"
     with time_machine.travel("2026-11-27 11:00 +0000", tick=False):
-        sign_in_as("team_leader")
-        page = client.get(f"/referrals/{rid}").get_data(as_text=True)
-        assert "Booked for Fri 27 Nov 10:00" in page
-        client.post(
-            f"/referrals/{rid}/obligations/{assessment.id}/held",
-            data={"csrf_token": csrf_token(client, f"/referrals/{rid}")},
-        )
+        sign_in_as("team_leader", team=team)
+        page = client.get(case).get_data(as_text=True)
+        assert "Booked for Fri 27 Nov 10:00" in page and "Mark as held" in page
+        client.post(held, data={"csrf_token": csrf_token(client, case)})
     assert obligations(rid)["needs_assessment"].status == "met"
+    assert audit_rows("case.appointment_held")[0].person_id == joined.person_id
 
 
 def test_declining_closes_the_referral_with_that_outcome(client, sign_in_as, referral):

@@ -285,3 +285,50 @@ def test_retention_spares_a_person_with_an_open_case_and_empties_the_person_afte
     closed = db.session.get(Case, case.id)
     assert closed.opened_reason is None and closed.closure_reason is None
     assert closed.status == "closed"  # what monitoring needs stays
+
+
+def test_a_cases_overdue_assessment_is_on_its_teams_deadline_view_only(
+    app, client, leader_and_worker, sign_in_as, create_team_record
+):
+    import time_machine
+
+    from casework.obligations import lifecycle
+    from triage.deadlines import DueObligation
+
+    leader, worker = leader_and_worker
+    create_referrals(police_row(crime_reference="LC-1"))
+    case = open_case(leader, worker, "LC-1")
+    lifecycle.add(
+        db.session,
+        db.session.get(Case, case.id),
+        DueObligation("needs_assessment", "appointment", NOW + timedelta(hours=2)),
+        NOW,
+    )
+    db.session.commit()
+    with time_machine.travel(NOW + timedelta(hours=3), tick=False):
+        sign_in_as("team_leader", team=worker.team)
+        page = client.get("/deadlines").get_data(as_text=True)
+        assert case.reference in page and worker.name in page
+        client.post("/logout", data={})
+    with time_machine.travel(NOW + timedelta(hours=3), tick=False):
+        other = app.test_client()
+        from tests.conftest import sign_in
+
+        elsewhere = create_team_record("Elsewhere")
+        from casework.staff.accounts import StaffDetails, create_staff
+
+        create_staff(
+            db.session,
+            StaffDetails(
+                email="tl2@waypoint.test",
+                name="Other Leader",
+                role="team_leader",
+                team_id=elsewhere.id,
+            ),
+            password="correct horse battery staple",
+            actor=None,
+            origin=HERE,
+            now=NOW,
+        )
+        sign_in(other, "tl2@waypoint.test")
+        assert case.reference not in other.get("/deadlines").get_data(as_text=True)
