@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.auth.session import request_origin, role_required
+from app.cases.routes import render_case_page
 from app.contact.forms import moment
 from app.extensions import db
 from app.forms import apply_errors, page_number
@@ -76,7 +77,7 @@ def case_notes(case_id: int):
         found = list_notes(db.session, case_id, current_user, page=page_number(), **_context())
     except NotFound:
         abort(404)
-    return render_template("notes/notes.html", found=found, mode_label=mode_label)
+    return render_case_page("notes/notes.html", found.case, found=found, mode_label=mode_label)
 
 
 @bp.route("/cases/<int:case_id>/notes/new", methods=["GET", "POST"])
