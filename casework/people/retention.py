@@ -8,7 +8,8 @@ notes and message wording go; the person can no longer be matched as a repeat vi
 trail keeps its rows (they hold ids and actions, never details) and gains one per referral.
 A person with an open referral or case, recent activity on a referral or a case, or a key date
 still to come is left alone. The person's own record is emptied the same way, and their cases
-keep only their dates and status (the reasons for opening and closing are free text).
+keep only their dates and status (the reasons for opening and closing are free text), their
+notes only their dates, modes and authors.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 
 from casework.audit import Origin, record_referral_events
 from casework.cases.models import Case
+from casework.cases.notes_models import CaseNote, CaseNoteAmendment
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate
 from casework.messages.models import OutboundMessage
 from casework.people.models import PERSON_FIELDS, MatchKey, Person, PossibleMatch
@@ -218,5 +220,20 @@ def _anonymise_people(session, people: list[int], now: datetime) -> None:
         sa.update(Case)
         .where(Case.person_id.in_(people))
         .values(opened_reason=None, closure_reason=None)
+        .execution_options(synchronize_session=False)
+    )
+    # Notes keep their date, mode and author (the support given counts); their words go.
+    theirs = sa.select(Case.id).where(Case.person_id.in_(people))
+    notes = sa.select(CaseNote.id).where(CaseNote.case_id.in_(theirs))
+    session.execute(
+        sa.update(CaseNoteAmendment)
+        .where(CaseNoteAmendment.note_id.in_(notes))
+        .values(text="")
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        sa.update(CaseNote)
+        .where(CaseNote.case_id.in_(theirs))
+        .values(text="", version=CaseNote.version + 1)
         .execution_options(synchronize_session=False)
     )

@@ -3,8 +3,9 @@
 A person is their own record (casework.people.models.Person) with every referral and case that
 belongs to them, including those of anyone merged into them. The export carries the person's
 details, each referral's details with its deadlines, contact attempts, first conversation,
-messages and key dates, each case with its deadlines and key dates, and a record of when their
-records were viewed or changed and by which role. Staff are named by role only: the
+messages and key dates, each case with its deadlines, key dates and notes (restricted ones
+too: the restriction is about staff, not the person), and a record of when their records were
+viewed or changed and by which role. Staff are named by role only: the
 export is for the person, and staff identities are not their personal data. Waypoint's internal
 matching keys are left out. Producing an export is itself audited.
 """
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 
 from casework.audit import AuditEvent, Origin, record_event
 from casework.cases.models import Case
+from casework.cases.notes_models import CaseNote
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate
 from casework.errors import NotFound
 from casework.messages.models import OutboundMessage
@@ -49,6 +51,7 @@ LEFT_OUT = {
     "dedupe_key",
 }
 PERSON_INTERNAL = {"id", "merged_into_id", "version"}
+NOTE_LEFT_OUT = {"id", "case_id", "author_id", "edited_by_id", "version"}
 CASE_INTERNAL = {"id", "person_id", "team_id", "caseworker_id", "opened_by_id", "version"}
 MESSAGE_FIELDS = ("kind", "channel", "recipient", "subject", "body", "status", "sent_at")
 
@@ -106,6 +109,7 @@ def subject_access_export(session, reference: str, *, actor, origin: Origin, now
         return found
 
     case_obligations = rows(Obligation, Obligation.due_at, "case_id", case_ids)
+    case_notes = rows(CaseNote, CaseNote.happened_at, "case_id", case_ids)
     case_key_dates = rows(KeyDate, KeyDate.event_on, "case_id", case_ids)
 
     obligations = rows(Obligation, Obligation.due_at)
@@ -131,6 +135,15 @@ def subject_access_export(session, reference: str, *, actor, origin: Origin, now
                 **_columns(c, CASE_INTERNAL),
                 "deadlines": [_columns(o, LEFT_OUT) for o in case_obligations.get(c.id, [])],
                 "key_dates": [_columns(k, LEFT_OUT) for k in case_key_dates.get(c.id, [])],
+                "notes": [
+                    {
+                        **_columns(n, NOTE_LEFT_OUT),
+                        "corrections": [
+                            {"text": a.text, "at": _plain(a.created_at)} for a in n.amendments
+                        ],
+                    }
+                    for n in case_notes.get(c.id, [])
+                ],
             }
             for c in cases
         ],

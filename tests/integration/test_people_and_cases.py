@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from casework.audit import Origin
 from casework.cases.models import Case
+from casework.cases.notes_models import CaseNote
 from casework.cases.opening import close_case, open_by_team_leader
 from casework.db import db
 from casework.errors import NotFound, ValidationError
@@ -127,6 +128,19 @@ def test_a_new_referral_joins_the_open_case_and_its_caseworker(app, leader_and_w
     assert fresh.case_id is None and fresh.allocated_to_id is None
 
 
+def add_a_note(case_id: int, author, text: str, *, restricted: bool = False) -> None:
+    from casework.cases.notes import NoteDetails, add_note
+
+    add_note(
+        db.session,
+        case_id,
+        NoteDetails("telephone", NOW - timedelta(hours=1), text, restricted),
+        actor=author,
+        origin=HERE,
+        now=NOW,
+    )
+
+
 def possible_match_of(reference: str) -> PossibleMatch:
     return db.session.scalars(
         sa.select(PossibleMatch).where(PossibleMatch.referral_id == referral_by_ref(reference).id)
@@ -216,7 +230,8 @@ def test_subject_access_works_from_the_person(app, leader_and_worker, create_sta
         police_row(crime_reference="LC-1", email="a@example.org"),
         police_row(crime_reference="LC-2", email="a@example.org"),
     )
-    open_case(leader, worker, "LC-1")
+    case = open_case(leader, worker, "LC-1")
+    add_a_note(case.id, worker, "Spoke about a Victim Personal Statement", restricted=True)
     export = subject_access_export(
         db.session, referral_by_ref("LC-2").reference, actor=admin, origin=HERE, now=NOW
     )
@@ -225,6 +240,7 @@ def test_subject_access_works_from_the_person(app, leader_and_worker, create_sta
     assert [r["crime_reference"] for r in export["referrals"]] == ["LC-1", "LC-2"]
     (case,) = export["cases"]
     assert case["status"] == "open" and case["opened_reason"].startswith("Needs support")
+    assert [n["text"] for n in case["notes"]] == ["Spoke about a Victim Personal Statement"]
     assert "case.open" in [row["action"] for row in export["record_of_access"]]
 
 
@@ -260,6 +276,7 @@ def test_retention_spares_a_person_with_an_open_case_and_empties_the_person_afte
     leader, worker = leader_and_worker
     create_referrals(police_row(crime_reference="LC-1"), now=NOW)
     case = open_case(leader, worker, "LC-1")
+    add_a_note(case.id, worker, "Her new address is 4 Hidden Lane")
     person = referral_by_ref("LC-1").person_id
     later = NOW + timedelta(days=365 * 7)
     assert anonymise_expired(db.session, now=later, years=6) == 0  # the case is still open
@@ -285,6 +302,8 @@ def test_retention_spares_a_person_with_an_open_case_and_empties_the_person_afte
     closed = db.session.get(Case, case.id)
     assert closed.opened_reason is None and closed.closure_reason is None
     assert closed.status == "closed"  # what monitoring needs stays
+    (note,) = db.session.scalars(sa.select(CaseNote)).all()
+    assert note.text == "" and note.mode == "telephone"
 
 
 def test_a_cases_overdue_assessment_is_on_its_teams_deadline_view_only(
