@@ -31,7 +31,6 @@ from triage.contact import (
 
 staff = role_required("caseworker", "team_leader", "admin")
 leaders = role_required("team_leader", "admin")
-NOTES_ENDPOINT = "notes.case_notes"
 
 
 def case_or_404(case_id: int, page: str):
@@ -46,16 +45,15 @@ def case_or_404(case_id: int, page: str):
 
 
 def case_tabs(case) -> list[dict]:
-    """The case's sub-navigation: Summary, Contact, Assessment and plan, Notes (once the notes
-    pages exist), Timeline and, for the team leaders and admins who manage it, Access."""
+    """The case's sub-navigation: Summary, Contact, Assessment and plan, Notes, Timeline and,
+    for the team leaders and admins who manage it, Access."""
     items = [
         ("cases.case", "Summary"),
         ("cases.contact", "Contact"),
         ("cases.assessment", "Assessment and plan"),
+        ("notes.case_notes", "Notes"),
+        ("cases.timeline", "Timeline"),
     ]
-    if NOTES_ENDPOINT in current_app.view_functions:
-        items.append((NOTES_ENDPOINT, "Notes"))
-    items.append(("cases.timeline", "Timeline"))
     if can_manage_case(current_user, case):
         items.append(("cases.access", "Access"))
     return [

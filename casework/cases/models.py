@@ -70,3 +70,9 @@ class Case(db.Model):
         ),
         sa.CheckConstraint("status IN ('open', 'closed')", name="status"),
     )
+
+
+# The records a case's relationships name, registered whichever module is imported first.
+import casework.obligations.models  # noqa: E402, F401
+import casework.people.models  # noqa: E402, F401
+import casework.referrals.models  # noqa: E402, F401

@@ -43,7 +43,8 @@ def test_team_leader_signs_in_and_the_audit_trail_shows_it(
     page.wait_for_url(f"{live_server}/admin/staff")
     page.get_by_role("link", name="Audit trail").click()
     page.get_by_label("Staff email contains").fill(leader.email)
-    page.get_by_role("button", name="Search").click()
+    # The audit trail's own button, not the staff search in the header.
+    page.get_by_role("main").get_by_role("button", name="Search").click()
     rows = page.locator("tbody tr")
     texts = rows.all_inner_texts()
     assert any("auth.sign_in" in t and leader.email in t for t in texts), texts

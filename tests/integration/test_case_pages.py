@@ -9,14 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 import time_machine
-from flask import Blueprint
 
 from casework.audit import Origin, record_event
 from casework.cases.models import Case
 from casework.db import db
 from casework.people.models import Person
 from casework.referrals.models import Referral
-from tests.conftest import audit_rows, make_app, post_form, sign_in
+from tests.conftest import audit_rows, post_form, sign_in
 from tests.factories import create_case, create_referrals
 from tests.integration.test_queue import referral_by_ref
 from tests.police import police_csv, police_row
@@ -274,23 +273,13 @@ def test_the_access_tab_shows_who_viewed_and_who_changed_it(app, client, world):
     assert "Case opened by a team leader" in html and "Lee Leader" in html
 
 
-def test_the_notes_tab_appears_once_the_notes_pages_exist(database_uri, world):
-    app = make_app(database_uri)
-    notes = Blueprint("notes", __name__)
-    notes.add_url_rule(
-        "/cases/<int:case_id>/notes", "case_notes", lambda case_id: "notes", methods=["GET"]
-    )
-    app.register_blueprint(notes)
-    with app.app_context():
-        client = app.test_client()
-        as_(client, world["worker"])
-        html = client.get(f"/cases/{world['case']}").get_data(as_text=True)
-    assert f'href="/cases/{world["case"]}/notes">Notes</a>' in html
-
-
-def test_without_the_notes_pages_the_case_has_no_notes_tab(client, world):
+def test_the_notes_tab_leads_to_the_notes_under_the_same_summary(client, world):
     as_(client, world["worker"])
-    assert "/notes" not in client.get(f"/cases/{world['case']}").get_data(as_text=True)
+    html = client.get(f"/cases/{world['case']}").get_data(as_text=True)
+    assert f'href="/cases/{world["case"]}/notes">Notes</a>' in html
+    notes = client.get(f"/cases/{world['case']}/notes").get_data(as_text=True)
+    assert 'aria-current="page">Notes</a>' in notes or 'aria-current="page"' in notes
+    assert "Safe contact" in notes and "No notes have been written on this case yet." in notes
 
 
 def test_a_referral_in_a_case_links_to_it_prominently(client, world):
