@@ -1,7 +1,7 @@
 """One case's pages, each its own URL under a shared summary and sub-navigation, and a team
 leader opening a case from a referral."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.auth.session import request_origin, role_required
@@ -9,7 +9,7 @@ from app.cases import bp
 from app.cases.forms import OpenCaseForm
 from app.extensions import db
 from app.forms import apply_errors, button_action, page_number, posted_id
-from app.referrals.routes import referral_or_404
+from app.referrals.routes import referral_or_404, tab_links
 from casework.access import can_manage_case, can_manage_referral, can_work_case
 from casework.cases.models import CASE_STATUSES, OPENED_BY
 from casework.cases.opening import open_by_team_leader
@@ -56,14 +56,7 @@ def case_tabs(case) -> list[dict]:
     ]
     if can_manage_case(current_user, case):
         items.append(("cases.access", "Access"))
-    return [
-        {
-            "href": url_for(endpoint, case_id=case.id),
-            "text": text,
-            "active": request.endpoint == endpoint,
-        }
-        for endpoint, text in items
-    ]
+    return tab_links(items, case_id=case.id)
 
 
 def summary_of(case):

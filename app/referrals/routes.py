@@ -59,9 +59,15 @@ def referral_tabs(referral) -> list[dict]:
     ]
     if can_manage_referral(current_user, referral):
         items.append(("referrals.access", "Access"))
+    return tab_links(items, referral_id=referral.id)
+
+
+def tab_links(items: list[tuple[str, str]], **values) -> list[dict]:
+    """A record's sub-navigation from (endpoint, text) pairs: each link's address, its words,
+    and whether it is the page being shown."""
     return [
         {
-            "href": url_for(endpoint, referral_id=referral.id),
+            "href": url_for(endpoint, **values),
             "text": text,
             "active": request.endpoint == endpoint,
         }

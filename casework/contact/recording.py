@@ -197,6 +197,18 @@ def record_conversation(
 HELD_KINDS = ("needs_assessment", "web_chat", "re_engagement")
 
 
+def _refuse_before_booked_time(obligation: Obligation, now: datetime, calendar, what: str) -> None:
+    """A booked appointment is marked held only once its time has come (D5 for a web chat)."""
+    starts = rules.held_from(obligation.kind, obligation.due_at, obligation.booked_at)
+    if obligation.met_at is None and starts is not None and now < starts:
+        raise ValidationError(
+            {
+                "": f"{what} booked for {starts.astimezone(calendar.tz):%a %-d %b %H:%M}. "
+                "Mark it as held once it has taken place."
+            }
+        )
+
+
 def record_appointment_held(
     session,
     referral_id: int,
@@ -218,15 +230,8 @@ def record_appointment_held(
     )
     if not owned:
         raise NotFound(obligation_id)
-    starts = rules.held_from(obligation.kind, obligation.due_at, obligation.booked_at)
-    if obligation.met_at is None and starts is not None and now < starts:
-        what = "web chat" if obligation.kind == "web_chat" else "needs assessment"
-        raise ValidationError(
-            {
-                "": f"The {what} is booked for {starts.astimezone(calendar.tz):%a %-d %b %H:%M}. "
-                "Mark it as held once it has taken place."
-            }
-        )
+    what = "web chat" if obligation.kind == "web_chat" else "needs assessment"
+    _refuse_before_booked_time(obligation, now, calendar, f"The {what} is")
     if lifecycle.meet(session, obligation, now):
         audit_referral(
             session,
@@ -314,14 +319,7 @@ def record_case_appointment_held(
     obligation = session.get(Obligation, obligation_id)
     if obligation is None or obligation.case_id != case.id or obligation.kind not in HELD_KINDS:
         raise NotFound(obligation_id)
-    starts = rules.held_from(obligation.kind, obligation.due_at, obligation.booked_at)
-    if obligation.met_at is None and starts is not None and now < starts:
-        raise ValidationError(
-            {
-                "": f"It is booked for {starts.astimezone(calendar.tz):%a %-d %b %H:%M}. "
-                "Mark it as held once it has taken place."
-            }
-        )
+    _refuse_before_booked_time(obligation, now, calendar, "It is")
     if lifecycle.meet(session, obligation, now):
         record_event(
             session,
