@@ -26,12 +26,18 @@ class OutboundMessage(db.Model):
     dedupe_key: Mapped[str] = mapped_column(sa.String(120), unique=True)
     referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referral.id"), index=True)
     obligation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("obligation.id"), index=True)
+    # A message sent from a case (or for an obligation the case owns) is logged on the case.
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_case.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(32))
     channel: Mapped[str] = mapped_column(sa.String(8))
     recipient: Mapped[str] = mapped_column(sa.String(500))
     subject: Mapped[str | None] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
+    # queued, sending, sent, delivered, posted, undelivered, failed; or held: a letter the
+    # person did not choose, to the home of someone flagged for domestic abuse without
+    # safe-to-post recorded as yes, waiting for a staff decision (``held_reason`` says why).
     status: Mapped[str] = mapped_column(sa.String(12), default="queued")
+    held_reason: Mapped[str | None] = mapped_column(sa.String(300))
     provider_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     error: Mapped[str | None] = mapped_column(sa.String(500))
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)

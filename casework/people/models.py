@@ -80,6 +80,9 @@ PERSON_FIELDS = (
     "safe_to_voicemail",
     "safe_to_text",
     "safe_times",
+    "safe_windows",
+    "safe_to_email",
+    "safe_to_post",
     "preferred_worker_gender",
     "preferred_language",
 )
@@ -111,6 +114,10 @@ class Person(db.Model):
     safe_to_voicemail: Mapped[bool | None] = mapped_column(sa.Boolean)
     safe_to_text: Mapped[bool | None] = mapped_column(sa.Boolean)
     safe_times: Mapped[str | None] = mapped_column(sa.String(200))
+    # Windows of days and times (triage.safe_times); None: any time in service hours.
+    safe_windows: Mapped[list | None] = mapped_column(sa.JSON)
+    safe_to_email: Mapped[bool | None] = mapped_column(sa.Boolean)
+    safe_to_post: Mapped[bool | None] = mapped_column(sa.Boolean)
     preferred_worker_gender: Mapped[str | None] = mapped_column(sa.String(20))
     preferred_language: Mapped[str | None] = mapped_column(sa.String(60))
     # A person merged into another (a confirmed possible match) points at them until an admin

@@ -45,6 +45,7 @@ PERSONAL = (
     "work_phone",
     "email",
     "safe_times",
+    "safe_windows",
     "webchat_at",
     "preferred_worker_gender",
     "preferred_language",

@@ -73,6 +73,9 @@ class NewReferral:
     safe_to_voicemail: bool | None = None
     safe_to_text: bool | None = None
     safe_times: str | None = None
+    safe_windows: list | None = None
+    safe_to_email: bool | None = None
+    safe_to_post: bool | None = None
     webchat_at: datetime | None = None
     preferred_worker_gender: str | None = None
     preferred_language: str | None = None
@@ -112,6 +115,9 @@ STORED_FIELDS = (
     "safe_to_voicemail",
     "safe_to_text",
     "safe_times",
+    "safe_windows",
+    "safe_to_email",
+    "safe_to_post",
     "webchat_at",
     "preferred_worker_gender",
     "preferred_language",

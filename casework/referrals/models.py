@@ -111,6 +111,13 @@ class Referral(db.Model):
     safe_to_voicemail: Mapped[bool | None] = mapped_column(sa.Boolean)
     safe_to_text: Mapped[bool | None] = mapped_column(sa.Boolean)
     safe_times: Mapped[str | None] = mapped_column(sa.String(200))
+    # The same, as windows of days and times (triage.safe_times) automatic messages wait for.
+    safe_windows: Mapped[list | None] = mapped_column(sa.JSON)
+    safe_to_email: Mapped[bool | None] = mapped_column(sa.Boolean)
+    # Whether post to the home address is safe; None until asked (police referrals: until the
+    # first conversation). Unless yes, a letter the person did not choose is held for a
+    # decision when they are flagged for domestic abuse.
+    safe_to_post: Mapped[bool | None] = mapped_column(sa.Boolean)
     webchat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     preferred_worker_gender: Mapped[str | None] = mapped_column(sa.String(20))
     preferred_language: Mapped[str | None] = mapped_column(sa.String(60))
