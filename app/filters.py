@@ -7,6 +7,9 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 from flask import Flask, current_app, request
 
+from casework.referrals.models import source_words
+from triage import safe_times
+
 
 def local_time(value: datetime | None, fmt: str = "%-d %b %Y %H:%M") -> str:
     """A stored UTC moment as the UK clock showed it."""
@@ -48,6 +51,13 @@ def phone(e164: str | None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
+def safe_windows_words(value) -> str:
+    """A stored ``safe_windows`` column in words; "Not asked yet" when it was never asked."""
+    if value is None:
+        return "Not asked yet"
+    return safe_times.describe(safe_times.from_json(value))
+
+
 def page_url(number: int) -> str:
     """This page's URL with the same filters and another page number."""
     items = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
@@ -61,3 +71,5 @@ def register(app: Flask) -> None:
     app.add_template_global(page_url, "page_url")
     app.add_template_filter(time_left, "time_left")
     app.add_template_filter(phone, "phone")
+    app.add_template_global(source_words, "source_words")
+    app.add_template_filter(safe_windows_words, "safe_windows")

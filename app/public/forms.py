@@ -20,6 +20,12 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.answer_forms import (
+    EqualityForThem,
+    EqualityForYou,
+    SafeContactForThem,
+    SafeContactForYou,
+)
 from app.forms import GovDateField
 from casework.referrals.victim_details import CONCERNS, PARTNER_METHODS, SELF_METHODS
 
@@ -107,12 +113,11 @@ class VictimFields(FlaskForm):
     )
     # Asked of the person themselves on /refer; PartnerReferralForm asks the same about them.
     safe_to_text = _safe_to_text("you")
-    safe_times = _text("When is it safe to contact you? (optional)")
     preferred_worker_gender = _preferred_worker_gender("you")
     preferred_language = _preferred_language("you")
 
 
-class SelfReferralForm(VictimFields):
+class SelfReferralForm(VictimFields, SafeContactForYou, EqualityForYou):
     """The public self-referral form (spec 3.6), in the person's own words."""
 
     contact_method = RadioField(
@@ -131,7 +136,7 @@ class SelfReferralForm(VictimFields):
     submit = SubmitField("Send referral", widget=GovSubmitInput())
 
 
-class PartnerReferralForm(VictimFields):
+class PartnerReferralForm(VictimFields, SafeContactForThem, EqualityForThem):
     """A partner agency's referral of someone else, in the third person."""
 
     agency_name = _text("Your agency", required="Enter the name of your agency")
@@ -150,7 +155,6 @@ class PartnerReferralForm(VictimFields):
         validators=[Optional()],
     )
     safe_to_text = _safe_to_text("them")
-    safe_times = _text("When is it safe to contact them? (optional)")
     preferred_worker_gender = _preferred_worker_gender("they")
     preferred_language = _preferred_language("they")
     contact_method = RadioField(

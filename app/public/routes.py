@@ -3,6 +3,7 @@ from datetime import datetime
 
 from flask import current_app, redirect, render_template, session, url_for
 
+from app.answer_forms import characteristic_answers, safe_contact_answers
 from app.auth.session import request_origin
 from app.extensions import db, limiter
 from app.forms import apply_errors
@@ -38,13 +39,14 @@ def _victim(form) -> VictimDetails:
         postcode=form.postcode.data or "",
         safe_to_voicemail=_yes_no(form.safe_to_voicemail.data),
         safe_to_text=_yes_no(form.safe_to_text.data),
-        safe_times=form.safe_times.data or "",
         account=form.account.data or "",
         occurred_on=form.occurred_on.data,
         crime_reference=form.crime_reference.data or "",
         concerns=tuple(form.concerns.data or ()),
         preferred_worker_gender=form.preferred_worker_gender.data or "",
         preferred_language=form.preferred_language.data or "",
+        characteristics=characteristic_answers(form),
+        **safe_contact_answers(form),
     )
 
 

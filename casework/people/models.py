@@ -85,6 +85,16 @@ PERSON_FIELDS = (
     "safe_to_post",
     "preferred_worker_gender",
     "preferred_language",
+    # The nine protected characteristics (triage.equality): None is not asked yet.
+    "age_band",
+    "disability",
+    "gender_reassignment",
+    "marital_status",
+    "pregnancy_maternity",
+    "ethnic_group",
+    "religion",
+    "sex",
+    "sexual_orientation",
 )
 
 
@@ -120,6 +130,17 @@ class Person(db.Model):
     safe_to_post: Mapped[bool | None] = mapped_column(sa.Boolean)
     preferred_worker_gender: Mapped[str | None] = mapped_column(sa.String(20))
     preferred_language: Mapped[str | None] = mapped_column(sa.String(60))
+    # Protected characteristics (Equality Act 2010; triage.equality): None is not asked yet,
+    # "prefer_not_to_say" is asked and not said.
+    age_band: Mapped[str | None] = mapped_column(sa.String(20))
+    disability: Mapped[str | None] = mapped_column(sa.String(20))
+    gender_reassignment: Mapped[str | None] = mapped_column(sa.String(20))
+    marital_status: Mapped[str | None] = mapped_column(sa.String(20))
+    pregnancy_maternity: Mapped[str | None] = mapped_column(sa.String(20))
+    ethnic_group: Mapped[str | None] = mapped_column(sa.String(40))
+    religion: Mapped[str | None] = mapped_column(sa.String(20))
+    sex: Mapped[str | None] = mapped_column(sa.String(20))
+    sexual_orientation: Mapped[str | None] = mapped_column(sa.String(20))
     # A person merged into another (a confirmed possible match) points at them until an admin
     # undoes the merge; their referrals and cases have moved.
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"), index=True)

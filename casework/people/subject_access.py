@@ -39,6 +39,7 @@ INTERNAL = {
     "allocated_to_id",
     "partner_agency_id",
     "person_id",
+    "entered_by_id",
 }
 # Columns of the related records that identify staff or other records rather than the person.
 LEFT_OUT = {

@@ -81,6 +81,19 @@ class NewReferral:
     preferred_language: str | None = None
     partner_agency_id: int | None = None
     referrer_name: str | None = None
+    age_band: str | None = None
+    disability: str | None = None
+    gender_reassignment: str | None = None
+    marital_status: str | None = None
+    pregnancy_maternity: str | None = None
+    ethnic_group: str | None = None
+    religion: str | None = None
+    sex: str | None = None
+    sexual_orientation: str | None = None
+    self_route: str | None = None
+    event_name: str | None = None
+    event_on: date | None = None
+    entered_by_id: int | None = None
     extra_reasons: tuple[str, ...] = field(default=())
 
 
@@ -123,6 +136,19 @@ STORED_FIELDS = (
     "preferred_language",
     "partner_agency_id",
     "referrer_name",
+    "age_band",
+    "disability",
+    "gender_reassignment",
+    "marital_status",
+    "pregnancy_maternity",
+    "ethnic_group",
+    "religion",
+    "sex",
+    "sexual_orientation",
+    "self_route",
+    "event_name",
+    "event_on",
+    "entered_by_id",
 )
 
 

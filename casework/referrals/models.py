@@ -19,6 +19,18 @@ if TYPE_CHECKING:  # relationships name their classes; the mapper registry resol
     from casework.people.models import Person
 
 SOURCES = {"police": "Police download", "partner": "Partner agency", "self": "Self-referral"}
+# How a self-referral entered by staff reached the service (spec 3.6).
+SELF_ROUTES = {
+    "phone": "by phone",
+    "email": "by email",
+    "community_event": "at a community event",
+}
+
+
+def source_words(source: str, self_route: str | None = None) -> str:
+    """Where a referral came from in words: "Self-referral by phone", "Police download"."""
+    words = SOURCES.get(source, source)
+    return f"{words} {SELF_ROUTES[self_route]}" if self_route in SELF_ROUTES else words
 
 
 CONTACT_METHOD_LABELS = {
@@ -121,6 +133,23 @@ class Referral(db.Model):
     webchat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     preferred_worker_gender: Mapped[str | None] = mapped_column(sa.String(20))
     preferred_language: Mapped[str | None] = mapped_column(sa.String(60))
+    # Protected characteristics (Equality Act 2010; triage.equality): None is not asked yet,
+    # "prefer_not_to_say" is asked and not said.
+    age_band: Mapped[str | None] = mapped_column(sa.String(20))
+    disability: Mapped[str | None] = mapped_column(sa.String(20))
+    gender_reassignment: Mapped[str | None] = mapped_column(sa.String(20))
+    marital_status: Mapped[str | None] = mapped_column(sa.String(20))
+    pregnancy_maternity: Mapped[str | None] = mapped_column(sa.String(20))
+    ethnic_group: Mapped[str | None] = mapped_column(sa.String(40))
+    religion: Mapped[str | None] = mapped_column(sa.String(20))
+    sex: Mapped[str | None] = mapped_column(sa.String(20))
+    sexual_orientation: Mapped[str | None] = mapped_column(sa.String(20))
+    # A self-referral staff took by phone, email or at a community event (spec 3.6): which,
+    # the event's name and date, and who entered it. None for every other route.
+    self_route: Mapped[str | None] = mapped_column(sa.String(20))
+    event_name: Mapped[str | None] = mapped_column(sa.String(200))
+    event_on: Mapped[date | None] = mapped_column(sa.Date)
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
 
     flags: Mapped[list] = mapped_column(sa.JSON, default=list)
     risk_notes: Mapped[str | None] = mapped_column(sa.Text)
@@ -163,7 +192,8 @@ class Referral(db.Model):
     obligations: Mapped[list[Obligation]] = relationship(
         back_populates="referral", order_by="Obligation.due_at"
     )
-    allocated_to = relationship("Staff")
+    allocated_to = relationship("Staff", foreign_keys=[allocated_to_id])
+    entered_by = relationship("Staff", foreign_keys=[entered_by_id])
     person: Mapped[Person] = relationship(back_populates="referrals", foreign_keys=[person_id])
     case: Mapped[Case | None] = relationship(
         "casework.cases.models.Case", back_populates="referrals"

@@ -155,6 +155,7 @@ class QueueRow:
     surname: str
     reference: str
     source: str
+    self_route: str | None
     priority: str
     priority_reasons: list
     contact_method: str

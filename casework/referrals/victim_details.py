@@ -18,6 +18,8 @@ from casework.people.contact_details import (
     normalise_postcode,
 )
 from casework.referrals.models import Referral
+from triage import equality
+from triage.safe_answers import window_from_answers
 
 # What a person may tell us about what happened, as the police flags triage understands.
 CONCERNS = {
@@ -66,6 +68,17 @@ class VictimDetails:
     concerns: tuple[str, ...] = ()
     preferred_worker_gender: str = ""
     preferred_language: str = ""
+    safe_to_email: bool | None = None
+    safe_to_post: bool | None = None
+    # One safe window as answered (triage.safe_answers); asked_safe_windows False (an email in
+    # a format without them) leaves the windows "not asked yet" rather than "any time".
+    safe_days: str = ""
+    safe_specific_days: tuple[str, ...] = ()
+    safe_from: str = ""
+    safe_until: str = ""
+    asked_safe_windows: bool = True
+    # The protected characteristics they chose to give (triage.equality), by field name.
+    characteristics: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -137,6 +150,19 @@ def check_victim(victim: VictimDetails, methods: dict[str, str], today: date) ->
         )
     if method == "EMAIL":
         check.need(bool(email), "email", "Enter an email address so we can email")
+        check.need(
+            victim.safe_to_email is not False,
+            "safe_to_email",
+            "You chose email but said it is not safe to email: choose another way to be "
+            "contacted, or change your answer",
+        )
+    if method == "POST":
+        check.need(
+            victim.safe_to_post is not False,
+            "safe_to_post",
+            "You chose letters but said post to the address is not safe: choose another way "
+            "to be contacted, or change your answer",
+        )
     if method in ("POST", "IN_PERSON"):
         check.need(
             bool(victim.address_line_1.strip()),
@@ -145,6 +171,9 @@ def check_victim(victim: VictimDetails, methods: dict[str, str], today: date) ->
         )
         check.need(bool(postcode), "postcode", "Enter a postcode")
     check.need(len(victim.account) <= 5000, "account", "Keep this to 5,000 characters or fewer")
+    windows, problems = safe_contact_windows(victim)
+    for name, message in {**problems, **equality.problems(victim.characteristics)}.items():
+        check.need(False, name, message)
     if check.errors:
         raise ValidationError(check.errors)
     phones = {"home_phone": None, "mobile_phone": None, "work_phone": None}
@@ -170,8 +199,23 @@ def check_victim(victim: VictimDetails, methods: dict[str, str], today: date) ->
         "flags": tuple(dict.fromkeys(victim.concerns)),
         "preferred_worker_gender": victim.preferred_worker_gender.strip()[:20] or None,
         "preferred_language": victim.preferred_language.strip()[:60] or None,
+        "safe_to_email": victim.safe_to_email,
+        "safe_to_post": victim.safe_to_post,
+        "safe_windows": windows,
+        **equality.clean(victim.characteristics),
         **phones,
     }
+
+
+def safe_contact_windows(answers) -> tuple[list[dict] | None, dict[str, str]]:
+    """The safe windows for the ``safe_windows`` column from a form's answers (an empty list:
+    asked, and any time in service hours will do; None: not asked) and the problems found."""
+    if not getattr(answers, "asked_safe_windows", True):
+        return None, {}
+    windows, problems = window_from_answers(
+        answers.safe_days, answers.safe_specific_days, answers.safe_from, answers.safe_until
+    )
+    return [w.to_json() for w in windows], problems
 
 
 def submission_key(kind: str, token: str) -> str:
