@@ -8,7 +8,7 @@ import phonenumbers
 from flask import Flask, current_app, request
 
 from casework.referrals.models import source_words
-from triage import safe_times
+from triage import equality, safe_times
 
 
 def local_time(value: datetime | None, fmt: str = "%-d %b %Y %H:%M") -> str:
@@ -58,6 +58,21 @@ def safe_windows_words(value) -> str:
     return safe_times.describe(safe_times.from_json(value))
 
 
+def characteristic_rows(record, now: datetime) -> list[tuple[str, str]]:
+    """The nine protected characteristics of a person or referral in words, for staff who may
+    see the record: age from the date of birth when there is one, "Not asked yet" when unasked."""
+    today = now.astimezone(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).date()
+    rows = []
+    for field, name in equality.CHARACTERISTIC_NAMES.items():
+        value = getattr(record, field, None)
+        if field == "age_band":
+            words = equality.describe_age(value, record.date_of_birth, today)
+        else:
+            words = equality.describe(field, value)
+        rows.append((name, words))
+    return rows
+
+
 def page_url(number: int) -> str:
     """This page's URL with the same filters and another page number."""
     items = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
@@ -72,4 +87,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(time_left, "time_left")
     app.add_template_filter(phone, "phone")
     app.add_template_global(source_words, "source_words")
+    app.add_template_global(characteristic_rows, "characteristic_rows")
     app.add_template_filter(safe_windows_words, "safe_windows")

@@ -75,6 +75,9 @@ ETHNIC_GROUP_HEADINGS = (
         },
     ),
 )
+ETHNIC_GROUP_WORDS = {
+    code: words for _, groups in ETHNIC_GROUP_HEADINGS for code, words in groups.items()
+}
 ETHNIC_GROUPS = {
     code: f"{heading}: {words}"
     for heading, groups in ETHNIC_GROUP_HEADINGS
@@ -212,6 +215,18 @@ def problems(answers: dict[str, str | None]) -> dict[str, str]:
 def clean(answers: dict[str, str | None]) -> dict[str, str | None]:
     """Every characteristic, with an empty answer as None (not asked)."""
     return {field: (answers.get(field) or None) for field in FIELDS}
+
+
+def from_words(field: str, text: str) -> str | None:
+    """The answer whose code or words (any case) ``text`` is; for ethnic group the words
+    without their heading will do ("Irish"). None when it is none of them."""
+    text = " ".join((text or "").split()).lower()
+    extra = ETHNIC_GROUP_WORDS if field == "ethnic_group" else {}
+    for answers in (choices(field), extra):
+        for code, words in answers.items():
+            if text in (code, words.lower()):
+                return code
+    return None
 
 
 def describe(field: str, value: str | None) -> str:

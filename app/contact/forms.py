@@ -11,6 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
+from app.answer_forms import EqualityForThem, SafeContactForThem
 from app.forms import GovDateField
 from triage.contact import (
     CONVERSATION_OUTCOMES,
@@ -110,9 +111,10 @@ def attempt_forms(referral, forms: dict, local_now: datetime) -> dict:
     return found
 
 
-class ConversationForm(FlaskForm):
-    """The first conversation: key risks and how it ended (further support books the needs
-    assessment)."""
+class ConversationForm(FlaskForm, SafeContactForThem, EqualityForThem):
+    """The first conversation: key risks, how it ended (further support books the needs
+    assessment), and the safe-contact and equality questions not yet asked (police referrals
+    come without them)."""
 
     outcome = RadioField(
         "How did the conversation end?",

@@ -4,6 +4,7 @@ and appointments held."""
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.answer_forms import characteristic_answers, safe_contact_answers
 from app.auth.session import request_origin, role_required
 from app.contact import bp
 from app.contact.forms import (
@@ -28,6 +29,7 @@ from casework.contact.recording import (
 )
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
+from casework.people.answers import SafeContactAnswers
 from scheduling.service_calendars import victim_calendar
 
 workers = role_required("caseworker", "team_leader", "admin")
@@ -169,6 +171,8 @@ def conversation(referral_id: int):
             held_at=now,
             booked_at=moment(form.booked_day.data, form.booked_at.data, calendar.tz),
             passed_to=form.passed_to.data,
+            safe_contact=SafeContactAnswers(**safe_contact_answers(form)),
+            characteristics=characteristic_answers(form),
             actor=current_user,
             origin=request_origin(),
             now=now,

@@ -15,6 +15,7 @@ from casework.errors import NotFound, ValidationError
 from casework.messages.models import OutboundMessage
 from casework.obligations import lifecycle
 from casework.obligations.models import Obligation
+from casework.people.answers import SafeContactAnswers, apply_answers, checked_answers
 from casework.referrals.models import Referral
 from triage import contact as rules
 from triage.contact_modes import attempt_mode
@@ -136,11 +137,19 @@ def record_conversation(
     origin: Origin,
     now: datetime,
     calendar,
+    safe_contact: SafeContactAnswers | None = None,
+    characteristics: dict[str, str | None] | None = None,
 ) -> InitialContact:
     """Record the first conversation ("offload"); further support books a needs assessment
-    inside 5 working days (D4); other outcomes close the referral with that reason."""
+    inside 5 working days (D4); other outcomes close the referral with that reason. The
+    safe-contact answers and protected characteristics asked in it are written onto the
+    person (and the referral), each only where answered."""
     referral = _workable(session, referral_id, actor, origin, now)
     errors = {}
+    try:
+        answers = checked_answers(safe_contact or SafeContactAnswers(), characteristics or {})
+    except ValidationError as exc:
+        errors, answers = dict(exc.errors), {}
     if outcome not in rules.CONVERSATION_OUTCOMES:
         errors["outcome"] = "Select how the conversation ended"
     if session.scalar(
@@ -173,6 +182,7 @@ def record_conversation(
         created_at=now,
     )
     session.add(conversation)
+    apply_answers([referral.person, referral], answers)
     lifecycle.meet_kinds(session, referral, rules.CONVERSATION_MEETS, now)
     if outcome == "further_support":
         case = open_for_further_support(session, referral, actor=actor, origin=origin, now=now)
@@ -188,7 +198,7 @@ def record_conversation(
         actor=actor,
         origin=origin,
         at=now,
-        detail={"outcome": outcome},
+        detail={"outcome": outcome, "answered": sorted(answers)},
     )
     session.commit()
     return conversation

@@ -20,6 +20,8 @@ from casework.referrals.victim_details import (
     existing_reference,
     submission_key,
 )
+from triage import equality
+from triage.safe_answers import DAY_CHOICES, SPECIFIC_DAYS
 
 EMAIL_FIELDS = {
     "agency": "agency_name",
@@ -47,6 +49,21 @@ EMAIL_FIELDS = {
     "consent": "consent",
     "preferred worker gender": "preferred_worker_gender",
     "preferred language": "preferred_language",
+    "safe to email": "safe_to_email",
+    "safe to post": "safe_to_post",
+    "safe days": "safe_days",
+    "safe from": "safe_from",
+    "safe until": "safe_until",
+    # The protected characteristics (triage.equality), each optional.
+    "age group": "age_band",
+    "disability": "disability",
+    "gender same as sex registered at birth": "gender_reassignment",
+    "marital status": "marital_status",
+    "pregnancy or maternity": "pregnancy_maternity",
+    "ethnic group": "ethnic_group",
+    "religion": "religion",
+    "sex": "sex",
+    "sexual orientation": "sexual_orientation",
 }
 
 
@@ -77,6 +94,20 @@ def _iso_date(value: str, name: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise ValidationError({name: f"{name.replace('_', ' ')} is not a real date"}) from None
+
+
+def _safe_days(value: str) -> tuple[str, tuple[str, ...]]:
+    """'weekdays', 'weekends', 'any day' or day names ('Monday; Thursday') as the form's
+    answers; anything else is passed on for check_victim to refuse with its message."""
+    text = value.strip().lower()
+    if not text:
+        return "", ()
+    words = {"any day": "any", "every day": "any", **{k: k for k in DAY_CHOICES}}
+    if text in words:
+        return words[text], ()
+    numbers = {name.lower(): number for number, name in SPECIFIC_DAYS.items()}
+    days = [d.strip() for d in re.split(r"[;,]| and ", text) if d.strip()]
+    return "specific", tuple(numbers.get(d, d) for d in days)
 
 
 def parse_referral_email(raw: bytes) -> tuple[str, ReferrerDetails, VictimDetails, bool]:
@@ -118,6 +149,7 @@ def parse_referral_email(raw: bytes) -> tuple[str, ReferrerDetails, VictimDetail
         for c in values.get("concerns", "").split(";")
         if c.strip()
     )
+    safe_days, specific_days = _safe_days(values.get("safe_days", ""))
     victim = VictimDetails(
         forename=values.get("forename", ""),
         surname=values.get("surname", ""),
@@ -138,6 +170,19 @@ def parse_referral_email(raw: bytes) -> tuple[str, ReferrerDetails, VictimDetail
         concerns=concerns,
         preferred_worker_gender=values.get("preferred_worker_gender", ""),
         preferred_language=values.get("preferred_language", ""),
+        safe_to_email=_yes_no(values.get("safe_to_email", ""), "safe_to_email"),
+        safe_to_post=_yes_no(values.get("safe_to_post", ""), "safe_to_post"),
+        safe_days=safe_days,
+        safe_specific_days=specific_days,
+        safe_from=values.get("safe_from", ""),
+        safe_until=values.get("safe_until", ""),
+        # An email without the safe-time lines did not ask: not the same as "any time".
+        asked_safe_windows=any(k in values for k in ("safe_days", "safe_from", "safe_until")),
+        characteristics={
+            name: equality.from_words(name, values[name])
+            for name in equality.FIELDS
+            if name in values
+        },
     )
     referrer = ReferrerDetails(
         agency_name=values.get("agency_name", ""),

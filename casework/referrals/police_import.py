@@ -28,6 +28,7 @@ from casework.referrals.intake import NewReferral, police_dedupe_key, store_refe
 from casework.referrals.models import ImportBatch
 from triage.deadlines import CONTACT_METHODS
 from triage.enhanced import POLICE_FLAGS
+from triage.equality import POLICE_ETHNICITY, POLICE_SEX
 
 COLUMNS = [
     "crime_reference",
@@ -253,6 +254,9 @@ def parse_row(values: dict[str, str], received_on: date) -> NewReferral:
         address_needs_checking=address_needs_checking,
         gender=values["gender"] or None,
         ethnicity=ethnicity,
+        # Onto the protected characteristics; a code we do not know stays not asked.
+        sex=POLICE_SEX.get(values["gender"].upper()),
+        ethnic_group=POLICE_ETHNICITY.get(ethnicity),
         address_line_1=values["address_line_1"] or None,
         address_line_2=values["address_line_2"] or None,
         town=values["town"] or None,
