@@ -163,11 +163,13 @@ def privacy():
 NAVIGATION = {
     "caseworker": [
         ("queue.queue", "Triage queue"),
+        ("referrals.new_referral", "Record a referral"),
         ("main.caseload", "My caseload"),
         ("letters.letters", "Letters to post"),
     ],
     "team_leader": [
         ("queue.queue", "Triage queue"),
+        ("referrals.new_referral", "Record a referral"),
         ("deadlines.deadlines", "Deadlines"),
         ("letters.letters", "Letters to post"),
         ("imports.police_upload", "Import police download"),

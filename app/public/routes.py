@@ -25,7 +25,8 @@ def _yes_no(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
-def _victim(form) -> VictimDetails:
+def victim_details_from(form) -> VictimDetails:
+    """The victim's details as typed into a referral form (self, partner or staff-entered)."""
     return VictimDetails(
         forename=form.forename.data or "",
         surname=form.surname.data or "",
@@ -73,7 +74,7 @@ def refer():
         try:
             reference = submit_self_referral(
                 db.session,
-                _victim(form),
+                victim_details_from(form),
                 submission_token=form.submission_token.data,
                 webchat_at=webchat,
                 calendar=calendar,
@@ -127,7 +128,7 @@ def partner_referral():
             reference = submit_partner_referral(
                 db.session,
                 referrer,
-                _victim(form),
+                victim_details_from(form),
                 consent=bool(form.consent.data),
                 dedupe_token=f"form:{form.submission_token.data}",
                 calendar=victim_calendar(current_app.config),

@@ -18,7 +18,7 @@ from casework.access import can_manage_case, can_manage_referral
 from casework.audit import AuditEvent
 from casework.errors import NotFound
 from casework.obligations.models import OBLIGATION_LABELS
-from casework.referrals.models import Referral
+from casework.referrals.models import SELF_ROUTES, Referral
 from casework.staff.models import Staff
 from triage.contact import CONVERSATION_OUTCOMES, KEY_DATES, PHONE_OUTCOMES, VISIT_OUTCOMES
 
@@ -72,7 +72,13 @@ def _view(d: dict) -> str:
 ACTION_WORDS = {
     "referral.create": lambda d, n: (
         "Referral received"
-        + (f" ({SOURCE_WORDS[d['source']]})" if d.get("source") in SOURCE_WORDS else "")
+        + (
+            f" ({SOURCE_WORDS[d['source']]}"
+            + (f" {SELF_ROUTES[d['route']]}" if d.get("route") in SELF_ROUTES else "")
+            + ")"
+            if d.get("source") in SOURCE_WORDS
+            else ""
+        )
     ),
     "referral.view": lambda d, n: "Viewed the referral",
     "referral.allocate": lambda d, n: (

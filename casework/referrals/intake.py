@@ -347,6 +347,11 @@ def store_referrals(
         actor=actor,
         origin=origin,
         at=now,
-        details=[{"source": item.source} for item in items],
+        details=[
+            {"source": item.source, "route": item.self_route}
+            if item.self_route
+            else {"source": item.source}
+            for item in items
+        ],
     )
     return ids
