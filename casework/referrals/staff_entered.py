@@ -73,7 +73,7 @@ def received_problems(how: HowReceived, calendar, now: datetime) -> dict[str, st
                 f"The event must be within the last {RECEIVED_WITHIN_DAYS} days: enter "
                 "older referrals with the date they are entered"
             )
-        elif how.received_at is not None and calendar.local_date(how.received_at) < how.event_on:
+        elif "received_day" not in errors and calendar.local_date(how.received_at) < how.event_on:
             errors["received_day"] = "It cannot have been received before the event"
     return errors
 
