@@ -223,3 +223,28 @@ def test_the_first_conversation_writes_the_answers_onto_the_person(client, sign_
     assert referral.safe_to_post is False
     assert "weekends 09:00 to 13:00" in summary
     assert "English, Welsh, Scottish, Northern Irish or British" in summary
+
+
+def test_retention_empties_the_characteristics_and_subject_access_shows_them(app):
+    from casework.audit import Origin
+    from casework.people.retention import anonymise_expired
+    from casework.people.subject_access import subject_access_export
+
+    create_referrals(police_row(gender="M", ethnicity="B2"))
+    referral, person = only_referral()
+    export = subject_access_export(
+        db.session,
+        referral.reference,
+        actor=None,
+        origin=Origin.command_line("test"),
+        now=datetime(2026, 11, 24, tzinfo=UTC),
+    )
+    assert (export["details"]["sex"], export["details"]["ethnic_group"]) == ("male", "black_african")
+    assert export["referrals"][0]["ethnic_group"] == "black_african"
+    referral.status, referral.outcome = "closed", "declined"
+    referral.updated_at = datetime(2026, 11, 23, tzinfo=UTC)
+    db.session.commit()
+    assert anonymise_expired(db.session, now=datetime(2033, 1, 1, tzinfo=UTC), years=6) == 1
+    referral, person = only_referral()
+    for record in (referral, person):
+        assert (record.sex, record.ethnic_group) == (None, None)
