@@ -114,3 +114,44 @@ def test_a_caseworker_records_a_community_event_referral(
     page.get_by_role("link", name="Triage queue").first.click()
     expect(page.get_by_text("Self-referral at a community event")).to_be_visible()
     assert axe_violations(page) == []
+
+
+def test_the_first_conversation_asks_what_the_police_did_not(
+    live_server, axe_page, create_team_record, create_staff_record
+):
+    from datetime import UTC, datetime, timedelta
+
+    from tests.factories import create_referrals
+    from tests.police import police_row
+
+    now = datetime.now(UTC)
+    create_referrals(police_row(gender="F", ethnicity="W2"), received=now - timedelta(hours=1))
+    leader = create_staff_record("team_leader", team=create_team_record("City victim team"))
+    rid = db.session.scalar(sa.select(Referral.id))
+    page = axe_page
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email address").fill(leader.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server}/queue")
+    page.goto(f"{live_server}/referrals/{rid}/record/conversation")
+    expect(page.get_by_role("heading", name="Record the first conversation")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_label("Initial contact only").check()
+    page.locator("input[name=safe_to_post][value=yes]").check()
+    page.locator("input[name=safe_days][value=any]").check()
+    page.get_by_label("Safe from (24-hour time)").fill("09:00")
+    page.get_by_label("Safe until (24-hour time)").fill("12:00")
+    page.locator("input[name=disability][value=prefer_not_to_say]").check()
+    page.screenshot(path="/tmp/intake-conversation.png", full_page=True)
+    page.get_by_role("button", name="Record conversation").click()
+    expect(page.get_by_text("Conversation recorded.")).to_be_visible()
+    expect(page.get_by_text("any day 09:00 to 12:00")).to_be_visible()
+    assert axe_violations(page) == []
+    db.session.rollback()
+    person = db.session.scalars(sa.select(Person)).one()
+    assert (person.safe_to_post, person.disability, person.ethnic_group) == (
+        True,
+        "prefer_not_to_say",
+        "white_irish",
+    )

@@ -239,7 +239,8 @@ def test_retention_empties_the_characteristics_and_subject_access_shows_them(app
         origin=Origin.command_line("test"),
         now=datetime(2026, 11, 24, tzinfo=UTC),
     )
-    assert (export["details"]["sex"], export["details"]["ethnic_group"]) == ("male", "black_african")
+    details = export["details"]
+    assert (details["sex"], details["ethnic_group"]) == ("male", "black_african")
     assert export["referrals"][0]["ethnic_group"] == "black_african"
     referral.status, referral.outcome = "closed", "declined"
     referral.updated_at = datetime(2026, 11, 23, tzinfo=UTC)
