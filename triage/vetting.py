@@ -144,7 +144,7 @@ def vetting_needs(facts: PersonFacts, today: date) -> tuple[str, ...]:
     if under_18:
         needs.append("under 18")
     if "VULNERABLE" in facts.flags or "vulnerable" in facts.priority_reasons:
-        needs.append("vulnerable adult" if not under_18 else "vulnerable")
+        needs.append("vulnerable" if under_18 else "a vulnerable adult")
     return tuple(needs)
 
 

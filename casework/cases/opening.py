@@ -22,6 +22,7 @@ from casework.obligations import lifecycle
 from casework.people.models import Person
 from casework.referrals.models import Referral
 from casework.staff.models import Staff, Team
+from casework.staff.vetting import allocation_refusal, local_today, referral_vetting_needs
 
 CHUNK = 500
 # Obligations a case takes over from the referral it grew from.
@@ -95,6 +96,12 @@ def open_for_further_support(
     case = open_case_of(session, referral.person_id)
     if case is None:
         worker = referral.allocated_to or (actor if actor.role == "caseworker" else None)
+        # Staff vetting (spec 12): a child or vulnerable adult's case never opens with a worker
+        # whose vetting is not received. The conversation is still recorded (it happened); the
+        # case opens without a caseworker for the team leader to allocate, and the audit says why.
+        left_out = _vetting_refusal(session, referral, worker, now)
+        if left_out:
+            worker = None
         case = Case(
             reference=new_case_reference(),
             person_id=referral.person_id,
@@ -109,9 +116,18 @@ def open_for_further_support(
         )
         session.add(case)
         session.flush()
-        _audit_open(session, case, actor, origin, now, referral.id)
+        _audit_open(session, case, actor, origin, now, referral.id, left_out=left_out)
     _take_over(session, referral, case, now)
     return case
+
+
+def _vetting_refusal(session, referral: Referral, worker, now: datetime) -> str | None:
+    """Why ``worker`` may not be this referral's person's caseworker (staff vetting), or None."""
+    if worker is None:
+        return None
+    today = local_today(now)
+    needs = referral_vetting_needs(referral, today)
+    return allocation_refusal(session, worker, needs_vetting=bool(needs), today=today, needs=needs)
 
 
 def open_by_team_leader(
@@ -147,6 +163,8 @@ def open_by_team_leader(
     worker = session.get(Staff, caseworker_id) if caseworker_id else None
     if worker is None or not can_allocate_to(actor, worker):
         errors["caseworker"] = "Select a caseworker in your team"
+    elif refusal := _vetting_refusal(session, referral, worker, now):
+        errors["caseworker"] = refusal
     if open_case_of(session, referral.person_id) is not None:
         errors["reason"] = "This person already has an open case"
     if referral.anonymised_at is not None:
@@ -206,7 +224,15 @@ def close_case(session, case: Case, *, reason: str, actor, origin: Origin, now: 
 
 
 def _audit_open(
-    session, case: Case, actor, origin: Origin, now: datetime, referral_id: int, *, reason=None
+    session,
+    case: Case,
+    actor,
+    origin: Origin,
+    now: datetime,
+    referral_id: int,
+    *,
+    reason=None,
+    left_out=None,
 ) -> None:
     record_event(
         session,
@@ -221,6 +247,7 @@ def _audit_open(
             "referral_id": referral_id,
             "how": case.opened_how,
             **({"reason": reason} if reason else {}),
+            **({"caseworker_left_out": left_out} if left_out else {}),
         },
     )
 

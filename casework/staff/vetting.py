@@ -384,9 +384,6 @@ def vetting_received_ids(session, staff: list[Staff], today: date) -> set[int]:
     return {s.id for s in staff if vetting_status(facts_of(s, rows.get(s.id)), today).received}
 
 
-NEEDS_WORDS = {"under 18": "a child", "vulnerable adult": "a vulnerable adult"}
-
-
 def allocation_refusal(
     session, staff: Staff, *, needs_vetting: bool, today: date, needs: tuple[str, ...] = ()
 ) -> str | None:
@@ -401,8 +398,7 @@ def allocation_refusal(
     status = staff_vetting_status(session, staff, today)
     if status.received:
         return None
-    who = " and ".join(NEEDS_WORDS.get(n, n) for n in needs) if needs else None
-    person = f"this person ({who})" if who else "children or vulnerable adults"
+    person = f"this person ({' and '.join(needs)})" if needs else "children or vulnerable adults"
     return (
         f"{staff.name} cannot work with {person} until their vetting is received: "
         + "; ".join(status.reasons)
