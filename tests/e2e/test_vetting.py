@@ -109,3 +109,32 @@ def test_admin_records_vetting_and_sees_what_expires(
     expect(rows.nth(1)).to_contain_text("In 30 days")
     shot(page, "expiring-after")
     assert axe_violations(page) == []
+
+
+def test_team_leader_sees_unvetted_workers_left_out_for_a_child(
+    app, live_server, axe_page, create_team_record, create_staff_record
+):
+    from tests.factories import create_referrals
+    from tests.police import police_row, referral_by_crime
+
+    team = create_team_record("City victims")
+    leader = create_staff_record("team_leader", team=team, name="Tara Leader")
+    create_staff_record("caseworker", team=team, name="Vera Vetted")
+    create_staff_record("caseworker", team=team, name="Uma Unvetted", vetted=False)
+    create_referrals(police_row(crime_reference="LC-20261120-0301", date_of_birth="2012-04-01"))
+    child = referral_by_crime("LC-20261120-0301")
+    page = axe_page
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email address").fill(leader.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server}/queue")
+    page.goto(f"{live_server}/referrals/{child.id}")
+    expect(page.get_by_label("Vera Vetted")).to_be_visible()
+    expect(page.get_by_label("Uma Unvetted")).to_have_count(0)
+    expect(page.locator("#vetting-left-out")).to_contain_text(
+        "1 caseworker is left out: this person is under 18"
+    )
+    page.locator("#vetting-left-out").scroll_into_view_if_needed()
+    shot(page, "referral-left-out")
+    assert axe_violations(page) == []
