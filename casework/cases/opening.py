@@ -22,7 +22,7 @@ from casework.obligations import lifecycle
 from casework.people.models import Person
 from casework.referrals.models import Referral
 from casework.staff.models import Staff, Team
-from casework.staff.vetting import allocation_refusal, local_today, referral_vetting_needs
+from casework.staff.vetting import refusal_for_referral
 
 CHUNK = 500
 # Obligations a case takes over from the referral it grew from.
@@ -125,9 +125,7 @@ def _vetting_refusal(session, referral: Referral, worker, now: datetime) -> str 
     """Why ``worker`` may not be this referral's person's caseworker (staff vetting), or None."""
     if worker is None:
         return None
-    today = local_today(now)
-    needs = referral_vetting_needs(referral, today)
-    return allocation_refusal(session, worker, needs_vetting=bool(needs), today=today, needs=needs)
+    return refusal_for_referral(session, referral, worker, now=now)
 
 
 def open_by_team_leader(

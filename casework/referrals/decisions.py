@@ -26,9 +26,9 @@ from casework.referrals.models import Referral
 from casework.referrals.queue import QUEUE_ORDER
 from casework.staff.models import Staff
 from casework.staff.vetting import (
-    allocation_refusal,
     local_today,
     referral_vetting_needs,
+    refusal_for_referral,
     vetting_received_ids,
 )
 from triage.allocation import (
@@ -157,11 +157,7 @@ def allocate(
     worker = session.get(Staff, caseworker_id) if caseworker_id else None
     if not can_allocate_to(actor, worker):
         raise ValidationError({"caseworker": "Select an active caseworker in your team"})
-    today = local_today(now)
-    needs = referral_vetting_needs(referral, today)
-    refusal = allocation_refusal(
-        session, worker, needs_vetting=bool(needs), today=today, needs=needs
-    )
+    refusal = refusal_for_referral(session, referral, worker, now=now)
     if refusal:
         raise ValidationError({"caseworker": refusal})
     referral.allocated_to_id = worker.id

@@ -406,6 +406,21 @@ def allocation_refusal(
     )
 
 
+def refusal_for_referral(session, referral, staff: Staff, *, now: datetime) -> str | None:
+    """Why ``staff`` may not be given this referral's person (staff vetting), or None."""
+    today = local_today(now)
+    needs = referral_vetting_needs(referral, today)
+    return allocation_refusal(session, staff, needs_vetting=bool(needs), today=today, needs=needs)
+
+
+def refusal_for_case(session, case, staff: Staff, *, now: datetime) -> str | None:
+    """Why ``staff`` may not be this case's caseworker (staff vetting), or None: what a
+    reassignment asks before changing anything."""
+    today = local_today(now)
+    needs = case_vetting_needs(case, today)
+    return allocation_refusal(session, staff, needs_vetting=bool(needs), today=today, needs=needs)
+
+
 # --- expiring -----------------------------------------------------------------------------
 
 

@@ -395,3 +395,24 @@ def test_expiring_list_has_an_empty_state(client, admin):
     page = client.get("/admin/vetting/expiring").get_data(as_text=True)
     assert "No vetting or DBS check expires in the next 60 days" in page
     assert "Vetting due to expire" in page
+
+
+def test_refusal_for_a_case_names_why_for_a_child_and_allows_an_adult(team_leader, workers):
+    """What a case reassignment asks before changing anything."""
+    from casework.staff.vetting import refusal_for_case
+    from tests.factories import create_case
+
+    vetted, unvetted = workers
+    now = datetime(2026, 11, 20, 10, tzinfo=UTC)
+    child_case = create_case(
+        referral_by_ref(CHILD["crime_reference"]).id, caseworker=vetted, leader=team_leader
+    )
+    adult_case = create_case(
+        referral_by_ref(ADULT["crime_reference"]).id, caseworker=vetted, leader=team_leader
+    )
+    assert refusal_for_case(db.session, child_case, vetted, now=now) is None
+    assert refusal_for_case(db.session, child_case, unvetted, now=now) == (
+        "Uma Unvetted cannot work with this person (under 18) until their vetting is received: "
+        "no police vetting recorded; no DBS check recorded."
+    )
+    assert refusal_for_case(db.session, adult_case, unvetted, now=now) is None
