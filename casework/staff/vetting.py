@@ -88,6 +88,7 @@ class VettingOverview:
 
     @property
     def version(self) -> int:
+        """The vetting record's version a form carries (0 before anything is recorded)."""
         return self.vetting.version if self.vetting else 0
 
 
