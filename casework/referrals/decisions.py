@@ -97,7 +97,9 @@ class AllocationPanel:
     needs: tuple[str, ...]
 
 
-def allocation_panel(session, referral: Referral, actor, today: date | None = None):
+def allocation_panel(
+    session, referral: Referral, actor, today: date | None = None
+) -> AllocationPanel:
     """The caseworkers ``actor`` may allocate to (their own team's), ranked for this referral
     with reasons; for a child or vulnerable adult, those whose vetting is not received on
     ``today`` (default: today in the UK) are left out and only counted (spec 12)."""
