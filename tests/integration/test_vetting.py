@@ -416,3 +416,28 @@ def test_refusal_for_a_case_names_why_for_a_child_and_allows_an_adult(team_leade
         "no police vetting recorded; no DBS check recorded."
     )
     assert refusal_for_case(db.session, adult_case, unvetted, now=now) is None
+
+
+def test_a_vulnerable_persons_new_referral_joins_their_case_but_not_its_unvetted_worker(
+    team_leader, create_staff_record
+):
+    from tests.factories import create_case
+
+    unvetted = create_staff_record("caseworker", team=team_leader.team, vetted=False)
+    vetted = create_staff_record("caseworker", team=team_leader.team)
+    first = police_row(crime_reference="LC-20261120-0401", forename="Pat", surname="Repeat")
+    again = {**first, "crime_reference": "LC-20261120-0402", "flags": "VULNERABLE"}
+    create_referrals(first)
+    case = create_case(
+        referral_by_ref("LC-20261120-0401").id, caseworker=unvetted, leader=team_leader
+    )
+    create_referrals(again)
+    joined = referral_by_ref("LC-20261120-0402")
+    assert joined.case_id == case.id
+    assert joined.allocated_to_id is None  # left for the team leader, not the unvetted worker
+    # With a vetted caseworker the new referral goes to them as before.
+    other = {**first, "crime_reference": "LC-20261120-0403", "forename": "Sam", "flags": ""}
+    create_referrals(other)
+    create_case(referral_by_ref("LC-20261120-0403").id, caseworker=vetted, leader=team_leader)
+    create_referrals({**other, "crime_reference": "LC-20261120-0404", "flags": "VULNERABLE"})
+    assert referral_by_ref("LC-20261120-0404").allocated_to_id == vetted.id
