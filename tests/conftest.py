@@ -188,7 +188,8 @@ def give_vetting(staff, *, now=None) -> None:
     years after: their role's police vetting level and an enhanced DBS check."""
     from datetime import timedelta
 
-    from casework.staff.vetting import local_today, record_dbs_check, record_police_vetting
+    from casework.staff.vetting import local_today
+    from casework.staff.vetting_records import record_dbs_check, record_police_vetting
     from triage.vetting import required_nppv
 
     now = now or utcnow()

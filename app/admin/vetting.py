@@ -13,17 +13,14 @@ from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
 from casework.staff.directory import get_staff
 from casework.staff.models import Staff
-from casework.staff.vetting import (
+from casework.staff.vetting import get_vetting, local_today, vetting_overview
+from casework.staff.vetting_expiry import expiring_vetting_page, staff_without_vetting
+from casework.staff.vetting_records import (
     add_training,
-    expiring_vetting_page,
-    get_vetting,
-    local_today,
     record_dbs_check,
     record_induction,
     record_police_vetting,
     remove_training,
-    staff_without_vetting,
-    vetting_overview,
 )
 from triage.vetting import DBS_LEVELS, EXPIRY_WARNING_DAYS
 

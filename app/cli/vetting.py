@@ -8,7 +8,8 @@ import click
 from flask.cli import AppGroup
 
 from casework.db import db, utcnow
-from casework.staff.vetting import expiring_vetting, local_today
+from casework.staff.vetting import local_today
+from casework.staff.vetting_expiry import expiring_vetting
 from triage.vetting import EXPIRY_WARNING_DAYS
 
 vetting_cli = AppGroup("vetting", help="Staff vetting and training.")

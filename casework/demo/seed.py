@@ -114,9 +114,8 @@ DEMO_EXPIRING = {"chris.caseworker@waypoint.example": 25, "hsb.advisor@waypoint.
 def seed_demo_vetting(session, now: datetime) -> None:
     """Police vetting of each role's level and an enhanced DBS check for every demo account
     without any (through the real services), so the demo allocates (spec 12)."""
-    from casework.staff.vetting import (
-        get_vetting,
-        local_today,
+    from casework.staff.vetting import get_vetting, local_today
+    from casework.staff.vetting_records import (
         record_dbs_check,
         record_induction,
         record_police_vetting,

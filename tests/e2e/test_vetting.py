@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 from casework.audit import Origin
 from casework.db import db, utcnow
-from casework.staff.vetting import get_vetting, local_today, record_police_vetting
+from casework.staff.vetting import get_vetting, local_today
+from casework.staff.vetting_records import record_police_vetting
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import axe_violations
 

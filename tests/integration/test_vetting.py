@@ -12,8 +12,9 @@ from casework.audit import Origin
 from casework.cases.models import Case
 from casework.db import db
 from casework.referrals.models import Referral
-from casework.staff.vetting import get_vetting, record_police_vetting
+from casework.staff.vetting import get_vetting
 from casework.staff.vetting_models import TrainingRecord
+from casework.staff.vetting_records import record_police_vetting
 from tests.conftest import audit_rows, csrf_token, post_form
 from tests.factories import create_referrals
 from tests.police import police_row
