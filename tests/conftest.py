@@ -154,10 +154,12 @@ def create_team_record(app):
 
 @pytest.fixture
 def create_staff_record(app, create_team_record):
-    """Factory: a staff account with the shared test password, created through the service."""
+    """Factory: a staff account with the shared test password, created through the service.
+    Caseworkers and team leaders come with their vetting received (police vetting of their
+    role's level and an enhanced DBS check, through the real services) unless ``vetted=False``."""
     counter = iter(range(1, 10_000))
 
-    def _create(role: str = "caseworker", team: Team | None = None, **fields):
+    def _create(role: str = "caseworker", team: Team | None = None, vetted=None, **fields):
         n = next(counter)
         details = StaffDetails(
             email=fields.pop("email", f"{role}{n}@waypoint.test"),
@@ -166,7 +168,7 @@ def create_staff_record(app, create_team_record):
             team_id=team.id if team else None,
             **fields,
         )
-        return create_staff(
+        staff = create_staff(
             db.session,
             details,
             password=PASSWORD,
@@ -174,8 +176,48 @@ def create_staff_record(app, create_team_record):
             origin=Origin.command_line("test"),
             now=utcnow(),
         )
+        if vetted if vetted is not None else role in ("caseworker", "team_leader"):
+            give_vetting(staff)
+        return staff
 
     return _create
+
+
+def give_vetting(staff, *, now=None) -> None:
+    """Record vetting that is received for ``staff`` on ``now`` (default: now) and for the two
+    years after: their role's police vetting level and an enhanced DBS check."""
+    from datetime import timedelta
+
+    from casework.staff.vetting import local_today
+    from casework.staff.vetting_records import record_dbs_check, record_police_vetting
+    from triage.vetting import required_nppv
+
+    now = now or utcnow()
+    today = local_today(now)
+    origin = Origin.command_line("test")
+    record_police_vetting(
+        db.session,
+        staff.id,
+        level=required_nppv(staff.role),
+        granted_on=today - timedelta(days=365),
+        expires_on=today + timedelta(days=3 * 365),
+        version=0,
+        actor=None,
+        origin=origin,
+        now=now,
+    )
+    record_dbs_check(
+        db.session,
+        staff.id,
+        level="enhanced_barred",
+        issued_on=today - timedelta(days=365),
+        certificate_last4=None,
+        recheck_on=today + timedelta(days=2 * 365),
+        version=1,
+        actor=None,
+        origin=origin,
+        now=now,
+    )
 
 
 CSRF_PATTERN = re.compile(

@@ -19,6 +19,7 @@ class CaseworkerProfile:
     npa: str | None = None
     gender: str | None = None
     languages: frozenset[str] = frozenset()
+    vetting_received: bool = True
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class AllocationNeeds:
     npa: str | None = None
     preferred_gender: str | None = None
     preferred_language: str | None = None
+    # The person is a child or a vulnerable adult: only staff whose vetting is received
+    # may work with them (spec 12).
+    needs_vetted_staff: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,13 @@ def rank_caseworkers(
     """Best first: specialism match, lighter open caseload, same NPA, stated preferences.
 
     Specialism counts most (3 each), then a preference met (2), the NPA (1); every 5 open
-    cases costs a point. Ties go to the lighter caseload, then by name.
+    cases costs a point. Ties go to the lighter caseload, then by name. When the person needs
+    vetted staff, workers whose vetting is not received are left out (see :func:`left_out`).
     """
     ranked = []
     for worker in caseworkers:
+        if needs.needs_vetted_staff and not worker.vetting_received:
+            continue
         score, reasons = 0, []
         for wanted in needs.specialisms:
             if wanted in worker.specialisms:
@@ -90,3 +97,11 @@ def rank_caseworkers(
         ranked.append(Suggestion(worker.id, worker.name, score, tuple(reasons)))
     load = {w.id: w.open_caseload for w in caseworkers}
     return sorted(ranked, key=lambda s: (-s.score, load[s.caseworker_id], s.name))
+
+
+def left_out(needs: AllocationNeeds, caseworkers: list[CaseworkerProfile]) -> int:
+    """How many caseworkers :func:`rank_caseworkers` leaves out because the person needs vetted
+    staff and their vetting is not received (spec 12)."""
+    if not needs.needs_vetted_staff:
+        return 0
+    return sum(1 for worker in caseworkers if not worker.vetting_received)

@@ -16,6 +16,7 @@ from app.admin.forms import (
     SubjectAccessForm,
     TeamForm,
 )
+from app.admin.vetting import vetting_context
 from app.auth.session import request_origin, role_required
 from app.extensions import db
 from app.forms import apply_errors, button_action, page_number
@@ -126,6 +127,7 @@ def staff_detail(staff_id: int):
         staff=staff,
         active_form=ActiveForm(),
         password_form=PasswordForm(),
+        **vetting_context(staff),
     )
 
 
@@ -224,7 +226,11 @@ def staff_password(staff_id: int):
             flash(f"New password set for {staff.name}; their sessions were ended.", "success")
             return redirect(url_for("admin.staff_detail", staff_id=staff.id))
     return render_template(
-        "admin/staff_detail.html", staff=staff, active_form=ActiveForm(), password_form=form
+        "admin/staff_detail.html",
+        staff=staff,
+        active_form=ActiveForm(),
+        password_form=form,
+        **vetting_context(staff),
     ), 400
 
 

@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
     from app.cli.teams import teams_cli
     from app.cli.triage import triage_cli
     from app.cli.users import users_cli
+    from app.cli.vetting import vetting_cli
 
     for command in (
         referrals_cli,
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
         users_cli,
         teams_cli,
         demo_cli,
+        vetting_cli,
         scheduler_cli,
         dev,
     ):

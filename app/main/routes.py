@@ -180,6 +180,7 @@ NAVIGATION = {
     "admin": [
         ("queue.queue", "Triage queue"),
         ("admin.staff_list", "Staff"),
+        ("admin.vetting_expiring", "Vetting due to expire"),
         ("admin.team_list", "Teams"),
         ("admin.partner_list", "Partner agencies"),
         ("admin.subject_access", "Subject access"),

@@ -15,7 +15,7 @@ from casework.errors import NotFound, ValidationError
 from casework.obligations.models import OBLIGATION_LABELS
 from casework.referrals.decisions import (
     allocate,
-    allocation_suggestions,
+    allocation_panel,
     decide_match,
     get_referral,
     pending_matches,
@@ -116,6 +116,7 @@ def render_referral(referral_id: int, *, status: int = 200, **forms):
     referral = referral_or_404(referral_id, audit_view=status == 200)
     manage = can_manage_referral(current_user, referral)
     work = can_work_referral(current_user, referral)
+    panel = allocation_panel(db.session, referral, current_user) if manage else None
     return render_template(
         "referrals/referral.html",
         **header_of(referral),
@@ -128,7 +129,8 @@ def render_referral(referral_id: int, *, status: int = 200, **forms):
             work=work,
             conversation_held=conversation_recorded(db.session, referral),
         ),
-        suggestions=allocation_suggestions(db.session, referral, current_user) if manage else [],
+        suggestions=panel.suggestions if panel else [],
+        allocation=panel,
         matches=pending_matches(db.session, referral, current_user) if manage else None,
         raise_form=forms.get("raise_form") or RaisePriorityForm(),
         allocate_error=forms.get("allocate_error"),

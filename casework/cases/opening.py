@@ -22,6 +22,12 @@ from casework.obligations import lifecycle
 from casework.people.models import Person
 from casework.referrals.models import Referral
 from casework.staff.models import Staff, Team
+from casework.staff.vetting import (
+    local_today,
+    referral_vetting_needs,
+    refusal_for_referral,
+    vetting_received_ids,
+)
 
 CHUNK = 500
 # Obligations a case takes over from the referral it grew from.
@@ -41,7 +47,8 @@ def open_case_of(session, person_id: int) -> Case | None:
 
 def attach_to_open_cases(session, person_of: dict[int, int], now: datetime) -> None:
     """New referrals (id -> their person) of people with an open case attach to it, allocated
-    to its caseworker, who owes their D1-D3."""
+    to its caseworker, who owes their D1-D3 (unless the person needs vetted staff and that
+    caseworker's vetting is not received: then unallocated, for the team leader)."""
     people = sorted(set(person_of.values()))
     case_of: dict[int, tuple[int, int | None]] = {}
     for start in range(0, len(people), CHUNK):
@@ -51,13 +58,40 @@ def attach_to_open_cases(session, person_of: dict[int, int], now: datetime) -> N
             )
         ):
             case_of[person] = (case, worker)
+    attaching = {rid: case_of[p] for rid, p in person_of.items() if p in case_of}
+    unvetted = _unvetted_for(session, attaching, now)
     changes = [
-        {"id": rid, "case_id": case_of[p][0], "allocated_to_id": case_of[p][1], "updated_at": now}
-        for rid, p in person_of.items()
-        if p in case_of
+        {
+            "id": rid,
+            "case_id": case,
+            "allocated_to_id": None if rid in unvetted else worker,
+            "updated_at": now,
+        }
+        for rid, (case, worker) in attaching.items()
     ]
     if changes:
         session.execute(sa.update(Referral), changes)
+
+
+def _unvetted_for(session, attaching: dict[int, tuple[int, int | None]], now: datetime) -> set:
+    """Of new referrals joining open cases, those whose person is a child or a vulnerable adult
+    while the case's caseworker's vetting is not received (spec 12): they join the case but stay
+    unallocated on the queue for the team leader, never given to that worker."""
+    workers = {worker for _, worker in attaching.values() if worker is not None}
+    if not workers:
+        return set()
+    today = local_today(now)
+    staff = list(session.scalars(sa.select(Staff).where(Staff.id.in_(sorted(workers)))))
+    received = vetting_received_ids(session, staff, today)
+    doubtful = sorted(rid for rid, (_, w) in attaching.items() if w and w not in received)
+    found = set()
+    for start in range(0, len(doubtful), CHUNK):
+        for referral in session.scalars(
+            sa.select(Referral).where(Referral.id.in_(doubtful[start : start + CHUNK]))
+        ):
+            if referral_vetting_needs(referral, today):
+                found.add(referral.id)
+    return found
 
 
 def _team_for(session, referral: Referral, actor) -> int:
@@ -95,6 +129,12 @@ def open_for_further_support(
     case = open_case_of(session, referral.person_id)
     if case is None:
         worker = referral.allocated_to or (actor if actor.role == "caseworker" else None)
+        # Staff vetting (spec 12): a child or vulnerable adult's case never opens with a worker
+        # whose vetting is not received. The conversation is still recorded (it happened); the
+        # case opens without a caseworker for the team leader to allocate, and the audit says why.
+        left_out = _vetting_refusal(session, referral, worker, now)
+        if left_out:
+            worker = None
         case = Case(
             reference=new_case_reference(),
             person_id=referral.person_id,
@@ -109,9 +149,16 @@ def open_for_further_support(
         )
         session.add(case)
         session.flush()
-        _audit_open(session, case, actor, origin, now, referral.id)
+        _audit_open(session, case, actor, origin, now, referral.id, left_out=left_out)
     _take_over(session, referral, case, now)
     return case
+
+
+def _vetting_refusal(session, referral: Referral, worker, now: datetime) -> str | None:
+    """Why ``worker`` may not be this referral's person's caseworker (staff vetting), or None."""
+    if worker is None:
+        return None
+    return refusal_for_referral(session, referral, worker, now=now)
 
 
 def open_by_team_leader(
@@ -147,6 +194,8 @@ def open_by_team_leader(
     worker = session.get(Staff, caseworker_id) if caseworker_id else None
     if worker is None or not can_allocate_to(actor, worker):
         errors["caseworker"] = "Select a caseworker in your team"
+    elif refusal := _vetting_refusal(session, referral, worker, now):
+        errors["caseworker"] = refusal
     if open_case_of(session, referral.person_id) is not None:
         errors["reason"] = "This person already has an open case"
     if referral.anonymised_at is not None:
@@ -206,7 +255,15 @@ def close_case(session, case: Case, *, reason: str, actor, origin: Origin, now: 
 
 
 def _audit_open(
-    session, case: Case, actor, origin: Origin, now: datetime, referral_id: int, *, reason=None
+    session,
+    case: Case,
+    actor,
+    origin: Origin,
+    now: datetime,
+    referral_id: int,
+    *,
+    reason=None,
+    left_out=None,
 ) -> None:
     record_event(
         session,
@@ -221,6 +278,7 @@ def _audit_open(
             "referral_id": referral_id,
             "how": case.opened_how,
             **({"reason": reason} if reason else {}),
+            **({"caseworker_left_out": left_out} if left_out else {}),
         },
     )
 

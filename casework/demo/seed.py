@@ -102,7 +102,56 @@ def seed_demo_staff(session, now: datetime) -> list[tuple[str, str, str]]:
         else:
             set_password(session, staff.id, password, actor=None, origin=origin, now=now)
         rows.append((ROLES[role], email, password))
+    seed_demo_vetting(session, now)
     return rows
+
+
+# Demo staff whose vetting expires soon (days from the seed), so "Vetting due to expire" shows
+# something; everyone else's is received for years.
+DEMO_EXPIRING = {"chris.caseworker@waypoint.example": 25, "hsb.advisor@waypoint.example": 45}
+
+
+def seed_demo_vetting(session, now: datetime) -> None:
+    """Police vetting of each role's level and an enhanced DBS check for every demo account
+    without any (through the real services), so the demo allocates (spec 12)."""
+    from casework.staff.vetting import get_vetting, local_today
+    from casework.staff.vetting_records import (
+        record_dbs_check,
+        record_induction,
+        record_police_vetting,
+    )
+    from triage.vetting import required_nppv
+
+    origin = Origin.command_line("demo seed")
+    today = local_today(now)
+    for email, *_ in DEMO_STAFF:
+        staff = session.scalar(sa.select(Staff).where(Staff.email == email))
+        if staff is None or get_vetting(session, staff.id) is not None:
+            continue
+        expires = today + timedelta(days=DEMO_EXPIRING.get(email, 3 * 365))
+        common = {"actor": None, "origin": origin, "now": now}
+        record_police_vetting(
+            session,
+            staff.id,
+            level=required_nppv(staff.role),
+            granted_on=expires - timedelta(days=5 * 365),
+            expires_on=expires,
+            version=0,
+            **common,
+        )
+        record_dbs_check(
+            session,
+            staff.id,
+            level="enhanced_barred",
+            issued_on=today - timedelta(days=200),
+            certificate_last4=None,
+            recheck_on=today + timedelta(days=3 * 365 - 200),
+            version=1,
+            **common,
+        )
+        record_induction(
+            session, staff.id, completed_on=today - timedelta(days=190), version=2, **common
+        )
 
 
 def seed_demo_referrals(session, calendar, now: datetime) -> dict[str, int]:

@@ -5,7 +5,7 @@ suggestions from their own team), raise the priority, decide a possible repeat-v
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -17,6 +17,7 @@ from casework.access import (
     refuse,
 )
 from casework.audit import Origin, audit_referral
+from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
 from casework.obligations import lifecycle
 from casework.people.models import PossibleMatch
@@ -24,7 +25,19 @@ from casework.people.records import merge_people
 from casework.referrals.models import Referral
 from casework.referrals.queue import QUEUE_ORDER
 from casework.staff.models import Staff
-from triage.allocation import AllocationNeeds, CaseworkerProfile, Suggestion, rank_caseworkers
+from casework.staff.vetting import (
+    local_today,
+    referral_vetting_needs,
+    refusal_for_referral,
+    vetting_received_ids,
+)
+from triage.allocation import (
+    AllocationNeeds,
+    CaseworkerProfile,
+    Suggestion,
+    left_out,
+    rank_caseworkers,
+)
 from triage.deadlines import phone_contact_due
 from triage.enhanced import ENHANCED, ReferralFacts, assess_priority
 
@@ -74,9 +87,22 @@ def open_caseloads(session) -> dict[int, int]:
     )
 
 
-def allocation_suggestions(session, referral: Referral, actor) -> list[Suggestion]:
+@dataclass(frozen=True)
+class AllocationPanel:
+    """The ranked caseworkers for a referral, and how many were left out because the person
+    needs vetted staff (a child or a vulnerable adult) and their vetting is not received."""
+
+    suggestions: list[Suggestion]
+    left_out: int
+    needs: tuple[str, ...]
+
+
+def allocation_panel(
+    session, referral: Referral, actor, today: date | None = None
+) -> AllocationPanel:
     """The caseworkers ``actor`` may allocate to (their own team's), ranked for this referral
-    with reasons."""
+    with reasons; for a child or vulnerable adult, those whose vetting is not received on
+    ``today`` (default: today in the UK) are left out and only counted (spec 12)."""
     priority = assess_priority(
         ReferralFacts(
             offence=referral.offence or "",
@@ -87,7 +113,11 @@ def allocation_suggestions(session, referral: Referral, actor) -> list[Suggestio
         )
     )
     loads = open_caseloads(session)
-    workers = session.scalars(sa.select(Staff).where(allocatable_caseworkers_clause(actor)))
+    workers = list(session.scalars(sa.select(Staff).where(allocatable_caseworkers_clause(actor))))
+    # Staff vetting (spec 12): who may work with a child or a vulnerable adult.
+    today = today or local_today(utcnow())
+    needs = referral_vetting_needs(referral, today)
+    received = vetting_received_ids(session, workers, today) if needs else set()
     profiles = [
         CaseworkerProfile(
             w.id,
@@ -97,16 +127,28 @@ def allocation_suggestions(session, referral: Referral, actor) -> list[Suggestio
             w.npa,
             w.gender,
             frozenset(w.languages or ()),
+            vetting_received=not needs or w.id in received,
         )
         for w in workers
     ]
-    needs = AllocationNeeds(
+    allocation_needs = AllocationNeeds(
         specialisms=priority.specialisms,
         npa=referral.npa,
         preferred_gender=referral.preferred_worker_gender,
         preferred_language=referral.preferred_language,
+        needs_vetted_staff=bool(needs),
     )
-    return rank_caseworkers(needs, profiles)
+    return AllocationPanel(
+        rank_caseworkers(allocation_needs, profiles),
+        left_out(allocation_needs, profiles),
+        needs,
+    )
+
+
+def allocation_suggestions(session, referral: Referral, actor) -> list[Suggestion]:
+    """The caseworkers ``actor`` may allocate to (their own team's), ranked for this referral
+    with reasons; unvetted workers are left out for a child or vulnerable adult."""
+    return allocation_panel(session, referral, actor).suggestions
 
 
 def allocate(
@@ -117,6 +159,9 @@ def allocate(
     worker = session.get(Staff, caseworker_id) if caseworker_id else None
     if not can_allocate_to(actor, worker):
         raise ValidationError({"caseworker": "Select an active caseworker in your team"})
+    refusal = refusal_for_referral(session, referral, worker, now=now)
+    if refusal:
+        raise ValidationError({"caseworker": refusal})
     referral.allocated_to_id = worker.id
     referral.updated_at = now
     audit_referral(
