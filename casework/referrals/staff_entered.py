@@ -27,6 +27,7 @@ from casework.referrals.victim_details import (
     existing_reference,
     submission_key,
 )
+from casework.staff.vetting import refusal_for_referral
 
 ENTRY_ROLES = {"caseworker", "team_leader"}
 # How far back a received time may be: a weekend event entered on the next working day.
@@ -128,7 +129,13 @@ def record_staff_referral(
         now=now,
     )
     referral = session.get(Referral, referral_id)
-    if actor.role == "caseworker" and _may_hold(actor):
+    # A caseworker keeps what they entered, unless it is a child's or vulnerable adult's and
+    # their vetting is not received: then it waits, unallocated, for the team leader.
+    if (
+        actor.role == "caseworker"
+        and _may_hold(actor)
+        and refusal_for_referral(session, referral, actor, now=now) is None
+    ):
         referral.allocated_to_id = actor.id
         audit_referral(
             session,

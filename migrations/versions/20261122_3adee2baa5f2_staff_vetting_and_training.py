@@ -2,7 +2,7 @@
 member, and their training records (spec 12 and 15).
 
 Revision ID: 3adee2baa5f2
-Revises: d5d502d78ee4
+Revises: 612c508dd106
 Create Date: 2026-11-22 11:08:01.272808
 
 """
@@ -15,7 +15,7 @@ import casework.db  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = "3adee2baa5f2"
-down_revision = "d5d502d78ee4"
+down_revision = "612c508dd106"
 branch_labels = None
 depends_on = None
 

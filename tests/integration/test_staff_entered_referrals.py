@@ -128,3 +128,16 @@ def test_bad_entries_are_refused_next_to_the_field_and_nothing_is_stored(client,
 def test_only_caseworkers_and_team_leaders_record_referrals(client, sign_in_as):
     sign_in_as("analyst")
     assert client.get(PATH).status_code in (403, 404)
+
+
+def test_a_childs_referral_entered_by_an_unvetted_caseworker_waits_for_the_team_leader(
+    client, sign_in_as
+):
+    with time_machine.travel("2026-11-25 15:00 +0000", tick=False):
+        worker = sign_in_as("caseworker", vetted=False)
+        response = enter(client, date_of_birth=["3", "4", "2012"])
+        assert response.status_code == 302, response.get_data(as_text=True)
+    [referral] = stored()
+    assert referral.entered_by_id == worker.id
+    assert referral.allocated_to_id is None
+    assert not [r for r in audit_rows("referral.allocate") if r.record_id == str(referral.id)]
