@@ -38,6 +38,14 @@ def pick_up_referral(
     The allocation is one conditional UPDATE (only while nobody holds it), so of two people
     picking it up at once exactly one succeeds; the other is refused and nothing changes."""
     referral = session.get(Referral, referral_id)
+    if (
+        referral is not None
+        and referral.status == "open"
+        and referral.allocated_to_id not in (None, actor.id)
+        and pick_up_allowed(session, actor)
+    ):
+        # Taken by a colleague since the queue was read: say so (nothing about who or whom).
+        raise ValidationError({"referral": TAKEN})
     if referral is None or not can_view_referral(actor, referral):
         refuse(
             session,
@@ -51,8 +59,8 @@ def pick_up_referral(
         raise ValidationError({"referral": TURNED_OFF})
     if referral.status != "open":
         raise ValidationError({"referral": CLOSED})
-    if referral.allocated_to_id is not None:
-        raise ValidationError({"referral": TAKEN})
+    if referral.allocated_to_id == actor.id:
+        raise ValidationError({"referral": "This referral is already yours."})
     case = session.get(Case, referral.case_id) if referral.case_id else None
     problem = refusal_to_take(session, actor, referral=referral, case=case)
     if problem:

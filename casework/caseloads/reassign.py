@@ -33,6 +33,22 @@ def managed_case(session, case_id: int, actor, *, origin: Origin, now: datetime)
     return case
 
 
+def audit_case_view(session, case: Case, viewer, *, origin: Origin, now: datetime) -> None:
+    """Record that ``viewer`` opened the case's reassignment page (it shows who it is about)."""
+    record_event(
+        session,
+        action="case.view",
+        actor=viewer,
+        origin=origin,
+        record_type="case",
+        record_id=case.id,
+        person_id=case.person_id,
+        at=now,
+        detail={"page": "reassign"},
+    )
+    session.commit()
+
+
 def reassignment_choices(session, case: Case) -> list[Staff]:
     """The caseworkers a case may move to: the active caseworkers of its team but its own."""
     return list(
