@@ -8,7 +8,7 @@ from flask_sqlalchemy.pagination import Pagination
 
 from app.extensions import db
 from app.forms import page_number
-from casework.caseloads.listing import CaseloadFilters, caseload_count, caseload_rows
+from casework.caseloads.listing import CaseloadFilters, caseload_lines, rows_for
 from casework.db import utcnow
 from casework.obligations.models import OBLIGATION_LABELS
 from scheduling.service_calendars import victim_calendar
@@ -17,21 +17,25 @@ from scheduling.service_calendars import victim_calendar
 class CaseloadPage(Pagination):
     """One page of a caseload, read by casework.caseloads.listing."""
 
+    def _lines(self) -> list[tuple[str, int]]:
+        a = self._query_args
+        if "lines" not in a:  # read once for both the page and the count
+            a["lines"] = caseload_lines(db.session, a["worker_id"], a["filters"], now=a["now"])
+        return a["lines"]
+
     def _query_items(self):
         a = self._query_args
-        return caseload_rows(
+        start = (self.page - 1) * self.per_page
+        return rows_for(
             db.session,
             a["worker_id"],
-            a["filters"],
+            self._lines()[start : start + self.per_page],
             now=a["now"],
             today=a["today"],
-            offset=(self.page - 1) * self.per_page,
-            limit=self.per_page,
         )
 
     def _query_count(self) -> int:
-        a = self._query_args
-        return caseload_count(db.session, a["worker_id"], a["filters"], now=a["now"])
+        return len(self._lines())
 
 
 def render_caseload(worker, *, own: bool, endpoint: str, **url_values):
