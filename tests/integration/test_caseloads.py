@@ -567,3 +567,15 @@ def test_other_teams_never_reach_reassignment_or_a_caseworker_in_the_choices(cli
     sign_in(client, world["wendy"].email)
     assert client.get(f"/cases/{world['carl']}/reassign").status_code == 403
     assert "Reassign case" not in client.get(f"/cases/{world['carl']}").get_data(as_text=True)
+
+
+def test_admin_chooses_a_team_and_may_change_its_settings(client, world, create_staff_record):
+    admin = create_staff_record("admin", name="Ada Admin")
+    sign_in(client, admin.email)
+    html = client.get(f"/team?team={world['team_b'].id}").get_data(as_text=True)
+    assert "Olive Outside" in html and "Wendy Worker" not in html
+    assert client.get(f"/team/caseworkers/{world['olive'].id}").status_code == 200
+    assert turn_pick_up(client, world["team_b"].id, True).status_code == 302
+    assert "Caseworkers may pick up" in client.get(f"/team?team={world['team_b'].id}").get_data(
+        as_text=True
+    )
