@@ -115,27 +115,37 @@ def referral_rows_clause(worker_id):
     )
 
 
+# Statements built once with their values left as parameters: building SQLAlchemy statements
+# cost more than running them on a caseload page (as on the triage queue).
+_WORKER = sa.bindparam("worker")
+_MINE = sa.and_(Case.caseworker_id == _WORKER, Case.status == "open")
+_CASE_IDS = sa.select(Case.id).where(_MINE)
+_CASE_OBLIGATIONS_DUE = (
+    sa.select(Obligation.case_id, sa.func.min(Obligation.due_at))
+    .join(Case, Case.id == Obligation.case_id)
+    .where(_MINE, UNMET)
+    .group_by(Obligation.case_id)
+)
+_CASE_REFERRALS_DUE = (
+    sa.select(Referral.case_id, sa.func.min(Referral.next_due_at))
+    .join(Case, Case.id == Referral.case_id)
+    .where(_MINE, Referral.status == "open", Referral.next_due_at.is_not(None))
+    .group_by(Referral.case_id)
+)
+_REFERRAL_LINES = sa.select(sa.literal("referral"), Referral.id, Referral.next_due_at).where(
+    referral_rows_clause(_WORKER)
+)
+
+
 def _case_lines(connection, worker_id: int) -> list[tuple]:
     """The worker's open cases as (kind, id, soonest unmet deadline): the case's own
     obligations' and its open referrals' (kept on each referral as ``next_due_at``), read with
     two grouped joins from the worker's cases, never a subquery per case."""
-    mine = sa.and_(Case.caseworker_id == worker_id, Case.status == "open")
-    due: dict[int, datetime | None] = dict.fromkeys(
-        connection.scalars(sa.select(Case.id).where(mine))
-    )
-    for case_id, first in connection.execute(
-        sa.select(Obligation.case_id, sa.func.min(Obligation.due_at))
-        .join(Case, Case.id == Obligation.case_id)
-        .where(mine, UNMET)
-        .group_by(Obligation.case_id)
-    ):
+    values = {"worker": worker_id}
+    due: dict[int, datetime | None] = dict.fromkeys(connection.scalars(_CASE_IDS, values))
+    for case_id, first in connection.execute(_CASE_OBLIGATIONS_DUE, values):
         due[case_id] = first
-    for case_id, first in connection.execute(
-        sa.select(Referral.case_id, sa.func.min(Referral.next_due_at))
-        .join(Case, Case.id == Referral.case_id)
-        .where(mine, Referral.status == "open", Referral.next_due_at.is_not(None))
-        .group_by(Referral.case_id)
-    ):
+    for case_id, first in connection.execute(_CASE_REFERRALS_DUE, values):
         if case_id in due and (due[case_id] is None or first < due[case_id]):
             due[case_id] = first
     return [("case", case_id, first) for case_id, first in due.items()]
@@ -153,13 +163,7 @@ def caseload_lines(
     if filters.kind in (None, "case"):
         found.extend(_case_lines(connection, worker_id))
     if filters.kind in (None, "referral"):
-        found.extend(
-            connection.execute(
-                sa.select(sa.literal("referral"), Referral.id, Referral.next_due_at).where(
-                    referral_rows_clause(worker_id)
-                )
-            ).all()
-        )
+        found.extend(connection.execute(_REFERRAL_LINES, {"worker": worker_id}).all())
     if filters.overdue:
         found = [line for line in found if line[2] is not None and line[2] < now]
 
@@ -202,6 +206,105 @@ def rows_for(
     return [details.row(kind, line_id) for kind, line_id in lines]
 
 
+def _ids(name: str):
+    return sa.bindparam(name, expanding=True)
+
+
+_PAGE_CASES = sa.select(Case.id, Case.reference, Case.person_id).where(Case.id.in_(_ids("cases")))
+# Every referral a line stands for: its own, or all of its case's (open or closed).
+_PAGE_REFERRALS = sa.select(
+    Referral.id,
+    Referral.reference,
+    Referral.person_id,
+    Referral.case_id,
+    Referral.status,
+    Referral.children_and_young_people,
+).where(sa.or_(Referral.id.in_(_ids("line_referrals")), Referral.case_id.in_(_ids("cases"))))
+_PAGE_PEOPLE = sa.select(
+    Person.id,
+    Person.forename,
+    Person.surname,
+    Person.date_of_birth,
+    Person.safe_to_text,
+    Person.safe_to_voicemail,
+    Person.safe_to_post,
+    Person.safe_to_email,
+    Person.safe_times,
+    Person.safe_windows,
+).where(Person.id.in_(_ids("people")))
+_PAGE_REPEAT = (
+    sa.select(Referral.person_id)
+    .where(Referral.person_id.in_(_ids("people")), Referral.repeat_victim.is_(True))
+    .distinct()
+)
+_PAGE_OBLIGATIONS = (
+    sa.select(
+        Obligation.referral_id,
+        Obligation.case_id,
+        Obligation.kind,
+        Obligation.status,
+        Obligation.due_at,
+    )
+    .where(
+        UNMET,
+        sa.or_(
+            Obligation.referral_id.in_(_ids("open_referrals")),
+            Obligation.case_id.in_(_ids("cases")),
+        ),
+    )
+    .order_by(Obligation.due_at)
+)
+_PAGE_ATTEMPTS = sa.select(
+    ContactAttempt.referral_id,
+    ContactAttempt.channel,
+    ContactAttempt.outcome,
+    ContactAttempt.attempted_at,
+).where(ContactAttempt.referral_id.in_(_ids("referrals")))
+_PAGE_CONVERSATIONS = sa.select(InitialContact.referral_id, InitialContact.held_at).where(
+    InitialContact.referral_id.in_(_ids("referrals"))
+)
+_PAGE_MESSAGES = (
+    sa.select(
+        OutboundMessage.referral_id,
+        OutboundMessage.case_id,
+        sa.func.max(sa.case((OutboundMessage.status.in_(CONTACTED), OutboundMessage.sent_at))),
+        sa.func.sum(sa.case((OutboundMessage.status == "held", 1), else_=0)),
+    )
+    .where(
+        sa.or_(
+            OutboundMessage.referral_id.in_(_ids("referrals")),
+            OutboundMessage.case_id.in_(_ids("cases")),
+        ),
+        OutboundMessage.kind.not_in(STAFF_ALERTS),
+    )
+    .group_by(OutboundMessage.referral_id, OutboundMessage.case_id)
+)
+_BY, _FROM = aliased(Staff), aliased(Staff)
+_PAGE_REASSIGNMENTS = (
+    sa.select(
+        CaseReassignment.case_id,
+        CaseReassignment.at,
+        CaseReassignment.reason,
+        _BY.name,
+        _FROM.name,
+    )
+    .join(_BY, _BY.id == CaseReassignment.by_id)
+    .outerjoin(_FROM, _FROM.id == CaseReassignment.from_worker_id)
+    .where(CaseReassignment.case_id.in_(_ids("cases")), CaseReassignment.to_worker_id == _WORKER)
+    .order_by(CaseReassignment.at)
+)
+_PAGE_OPENED = (
+    sa.select(AuditEvent.record_id, sa.func.max(AuditEvent.at))
+    .where(
+        AuditEvent.record_type == "case",
+        AuditEvent.record_id.in_(_ids("record_ids")),
+        AuditEvent.action == "case.view",
+        AuditEvent.actor_id == _WORKER,
+    )
+    .group_by(AuditEvent.record_id)
+)
+
+
 class _Details:
     """Everything a page's lines show, read for all of them at once."""
 
@@ -210,24 +313,11 @@ class _Details:
         connection = session.connection()
         case_ids = [i for kind, i in order if kind == "case"]
         line_referrals = [i for kind, i in order if kind == "referral"]
-        self.cases = {
-            row.id: row
-            for row in connection.execute(
-                sa.select(Case.id, Case.reference, Case.person_id).where(Case.id.in_(case_ids))
-            )
-        }
-        # Every referral a line stands for: its own, or all of its case's (open or closed).
+        self.cases = {row.id: row for row in connection.execute(_PAGE_CASES, {"cases": case_ids})}
         self.referrals = {
             row.id: row
             for row in connection.execute(
-                sa.select(
-                    Referral.id,
-                    Referral.reference,
-                    Referral.person_id,
-                    Referral.case_id,
-                    Referral.status,
-                    Referral.children_and_young_people,
-                ).where(sa.or_(Referral.id.in_(line_referrals), Referral.case_id.in_(case_ids)))
+                _PAGE_REFERRALS, {"line_referrals": line_referrals, "cases": case_ids}
             )
         }
         self.case_referrals: dict[int, list[int]] = {}
@@ -236,86 +326,29 @@ class _Details:
             if r.case_id in self.cases and r.id not in self.line_of_referral:
                 self.case_referrals.setdefault(r.case_id, []).append(r.id)
                 self.line_of_referral[r.id] = ("case", r.case_id)
-        person_ids = {c.person_id for c in self.cases.values()} | {
-            self.referrals[i].person_id for i in line_referrals
-        }
-        self.people = {
-            p.id: p
-            for p in connection.execute(
-                sa.select(
-                    Person.id,
-                    Person.forename,
-                    Person.surname,
-                    Person.date_of_birth,
-                    Person.safe_to_text,
-                    Person.safe_to_voicemail,
-                    Person.safe_to_post,
-                    Person.safe_to_email,
-                    Person.safe_times,
-                    Person.safe_windows,
-                ).where(Person.id.in_(person_ids))
-            )
-        }
-        self.repeat = set(
-            connection.scalars(
-                sa.select(Referral.person_id)
-                .where(Referral.person_id.in_(person_ids), Referral.repeat_victim.is_(True))
-                .distinct()
-            )
+        people = sorted(
+            {c.person_id for c in self.cases.values()}
+            | {self.referrals[i].person_id for i in line_referrals}
         )
+        self.people = {p.id: p for p in connection.execute(_PAGE_PEOPLE, {"people": people})}
+        self.repeat = set(connection.scalars(_PAGE_REPEAT, {"people": people}))
         referral_ids = list(self.referrals)
         open_ids = [i for i, r in self.referrals.items() if r.status == "open"]
         self.obligations: dict[tuple[str, int], list] = {}
         for o in connection.execute(
-            sa.select(
-                Obligation.referral_id,
-                Obligation.case_id,
-                Obligation.kind,
-                Obligation.status,
-                Obligation.due_at,
-            )
-            .where(
-                UNMET,
-                sa.or_(Obligation.referral_id.in_(open_ids), Obligation.case_id.in_(case_ids)),
-            )
-            .order_by(Obligation.due_at)
+            _PAGE_OBLIGATIONS, {"open_referrals": open_ids, "cases": case_ids}
         ):
             owner = ("case", o.case_id) if o.case_id else ("referral", o.referral_id)
             self.obligations.setdefault(owner, []).append(o)
         self.attempts: dict[int, list] = {}
-        for a in connection.execute(
-            sa.select(
-                ContactAttempt.referral_id,
-                ContactAttempt.channel,
-                ContactAttempt.outcome,
-                ContactAttempt.attempted_at,
-            ).where(ContactAttempt.referral_id.in_(referral_ids))
-        ):
+        for a in connection.execute(_PAGE_ATTEMPTS, {"referrals": referral_ids}):
             self.attempts.setdefault(a.referral_id, []).append(a)
         self.conversations = dict(
-            connection.execute(
-                sa.select(InitialContact.referral_id, InitialContact.held_at).where(
-                    InitialContact.referral_id.in_(referral_ids)
-                )
-            ).all()
+            connection.execute(_PAGE_CONVERSATIONS, {"referrals": referral_ids}).all()
         )
         self.messaged: dict[tuple[str, int], datetime] = {}
         self.held: set[tuple[str, int]] = set()
-        held = sa.func.sum(sa.case((OutboundMessage.status == "held", 1), else_=0))
-        sent = sa.func.max(
-            sa.case((OutboundMessage.status.in_(CONTACTED), OutboundMessage.sent_at))
-        )
-        for m in connection.execute(
-            sa.select(OutboundMessage.referral_id, OutboundMessage.case_id, sent, held)
-            .where(
-                sa.or_(
-                    OutboundMessage.referral_id.in_(referral_ids),
-                    OutboundMessage.case_id.in_(case_ids),
-                ),
-                OutboundMessage.kind.not_in(STAFF_ALERTS),
-            )
-            .group_by(OutboundMessage.referral_id, OutboundMessage.case_id)
-        ):
+        for m in connection.execute(_PAGE_MESSAGES, {"referrals": referral_ids, "cases": case_ids}):
             for owner in self._owners(m.referral_id, m.case_id):
                 if m[2] is not None:
                     self.messaged[owner] = max(self.messaged.get(owner, m[2]), m[2])
@@ -337,36 +370,14 @@ class _Details:
         if not case_ids:
             return {}
         latest: dict[int, NewToYou] = {}
-        by, moved_from = aliased(Staff), aliased(Staff)
-        for r in connection.execute(
-            sa.select(
-                CaseReassignment.case_id,
-                CaseReassignment.at,
-                CaseReassignment.reason,
-                by.name,
-                moved_from.name,
-            )
-            .join(by, by.id == CaseReassignment.by_id)
-            .outerjoin(moved_from, moved_from.id == CaseReassignment.from_worker_id)
-            .where(
-                CaseReassignment.case_id.in_(case_ids),
-                CaseReassignment.to_worker_id == worker_id,
-            )
-            .order_by(CaseReassignment.at)
-        ):
+        values = {"cases": case_ids, "worker": worker_id}
+        for r in connection.execute(_PAGE_REASSIGNMENTS, values):
             latest[r.case_id] = NewToYou(by=r[3], at=r.at, reason=r.reason, from_worker=r[4])
         if not latest:
             return {}
         opened = dict(
             connection.execute(
-                sa.select(AuditEvent.record_id, sa.func.max(AuditEvent.at))
-                .where(
-                    AuditEvent.record_type == "case",
-                    AuditEvent.record_id.in_([str(i) for i in latest]),
-                    AuditEvent.action == "case.view",
-                    AuditEvent.actor_id == worker_id,
-                )
-                .group_by(AuditEvent.record_id)
+                _PAGE_OPENED, {"record_ids": [str(i) for i in latest], "worker": worker_id}
             ).all()
         )
         found = {}
