@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 import time_machine
-from sqlalchemy.orm import Session
 from flask import current_app
+from sqlalchemy.orm import Session
 
 from casework.audit import Origin
 from casework.caseloads.listing import CaseloadFilters, caseload_rows
@@ -237,7 +237,7 @@ def test_markers_safe_contact_under_18_repeat_victim_and_held_letter(world):
 def test_last_contact_counts_messages_that_reached_the_person_not_staff_alerts(world):
     emma = referral_by_ref("LC-3")
     sent_at = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
-    for key, kind, status in (("a", "initial_message", "sent"), ("b", "breach_alert", "sent")):
+    for key, kind in (("a", "initial_message"), ("b", "breach_alert")):
         outbox.queue_message(
             db.session,
             dedupe_key=key,
