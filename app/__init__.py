@@ -119,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.caseloads import bp as caseloads_bp
     from app.cases import bp as cases_bp
     from app.contact import bp as contact_bp
     from app.deadlines import bp as deadlines_bp
@@ -147,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
         public_bp,
         webhooks_bp,
         search_bp,
+        caseloads_bp,
     ):
         app.register_blueprint(bp)
 

@@ -2,6 +2,7 @@
 
 import casework.people.name_words  # noqa: F401  (keeps the search index in step with people)
 from casework.audit import AuditEvent  # noqa: F401
+from casework.caseloads.models import CaseReassignment, TeamCaseloadSetting  # noqa: F401
 from casework.cases.models import Case  # noqa: F401
 from casework.cases.notes_models import CaseNote, CaseNoteAmendment  # noqa: F401
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate  # noqa: F401

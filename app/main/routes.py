@@ -15,13 +15,14 @@ from flask_login import current_user, login_required
 
 from app.auth.forms import CodeForm
 from app.auth.session import request_origin, role_required, two_step_box
+from app.caseloads.views import render_caseload
 from app.extensions import db
 from app.forms import apply_errors
 from app.main import bp
+from casework.caseloads.settings import team_settings
+from casework.caseloads.team import team_loads, viewable_teams
 from casework.db import database_answers, utcnow
 from casework.errors import NotFound, ValidationError
-from casework.obligations.models import OBLIGATION_LABELS
-from casework.referrals.decisions import open_caseload
 from casework.staff import totp
 from casework.staff.directory import view_staff_profile, visible_colleagues
 from casework.staff.two_step import turn_on_two_step
@@ -55,19 +56,34 @@ def healthz():
 @bp.route("/caseload")
 @role_required("caseworker", "team_leader")
 def caseload():
-    """The signed-in caseworker's own open cases, in queue order."""
-    cases = open_caseload(db.session, current_user)
-    return render_template(
-        "main/caseload.html", cases=cases, labels=OBLIGATION_LABELS, now=utcnow()
-    )
+    """The signed-in caseworker's open cases and referrals, most urgent first (issue 12)."""
+    return render_caseload(current_user, own=True, endpoint="main.caseload")
 
 
 @bp.route("/team")
 @role_required("team_leader", "admin")
 def team():
-    """The staff the signed-in person may see in their team, filtered in SQL."""
+    """Each caseworker of the team with their open cases, open referrals and overdue deadlines;
+    an admin chooses the team (``?team=``)."""
+    teams = viewable_teams(db.session, current_user)
+    chosen = request.args.get("team", type=int)
+    team = next((t for t in teams if t.id == chosen), teams[0] if teams else None)
+    loads = (
+        team_loads(db.session, current_user, team_id=team.id if team else None, now=utcnow())
+        if team
+        else []
+    )
     members = visible_colleagues(db.session, current_user)
-    return render_template("main/team.html", members=members)
+    if team is not None:
+        members = [m for m in members if m.team_id == team.id]
+    return render_template(
+        "main/team.html",
+        team=team,
+        teams=teams,
+        loads=loads,
+        members=members,
+        settings=team_settings(db.session, team.id) if team else None,
+    )
 
 
 @bp.route("/staff/<int:staff_id>")

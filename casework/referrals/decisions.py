@@ -23,7 +23,6 @@ from casework.obligations import lifecycle
 from casework.people.models import PossibleMatch
 from casework.people.records import merge_people
 from casework.referrals.models import Referral
-from casework.referrals.queue import QUEUE_ORDER
 from casework.staff.models import Staff
 from casework.staff.vetting import (
     local_today,
@@ -287,14 +286,3 @@ def decide_match(
     )
     session.commit()
     return match
-
-
-def open_caseload(session, worker) -> list[Referral]:
-    """The open referrals allocated to ``worker``, in queue order (their caseload)."""
-    return list(
-        session.scalars(
-            sa.select(Referral)
-            .where(Referral.status == "open", Referral.allocated_to_id == worker.id)
-            .order_by(*QUEUE_ORDER)
-        )
-    )

@@ -60,6 +60,8 @@ LOOSE_NAMES = [
     "From",
     "Body",
     "ErrorCode",
+    "show",
+    "back",
 ]
 
 

@@ -1,0 +1,600 @@
+"""Caseloads (issue 12, part 1): a caseworker's cases and referrals by next deadline with calls,
+last contact and markers; picking up referrals when the team allows it; "My team"; and a team
+leader reassigning a case. Other teams' people never appear on any of these."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from casework.audit import Origin
+from casework.caseloads.listing import CaseloadFilters, caseload_rows
+from casework.caseloads.models import CaseReassignment
+from casework.caseloads.pick_up import pick_up_referral
+from casework.cases.models import Case
+from casework.contact.recording import record_attempt
+from casework.db import db
+from casework.errors import ValidationError
+from casework.messages import outbox
+from casework.messages.models import OutboundMessage
+from casework.obligations import lifecycle
+from casework.people.models import Person
+from casework.referrals.models import Referral
+from scheduling.service_calendars import victim_calendar
+from tests.conftest import audit_rows, csrf_token, post_form, sign_in
+from tests.factories import RECEIVED, create_case, create_referrals
+from tests.integration.test_queue import referral_by_ref
+from tests.police import police_row
+from triage.deadlines import DueObligation
+
+ORIGIN = Origin.command_line("test")
+# Saturday 21 November 2026, 11:00 GMT: a service day; the referrals came on Friday at 07:00.
+NOW = datetime(2026, 11, 21, 11, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(app, create_team_record, create_staff_record):
+    """Team A: a leader, Wendy (the caseworker whose caseload we read) and Colin; team B: a
+    leader and Olive, a caseworker. Wendy holds three referrals and two cases; Olive one
+    referral; one referral is unallocated."""
+    team_a, team_b = create_team_record("Victims A"), create_team_record("Victims B")
+    s = {
+        "leader": create_staff_record("team_leader", team=team_a, name="Lee Leader"),
+        "wendy": create_staff_record("caseworker", team=team_a, name="Wendy Worker"),
+        "colin": create_staff_record("caseworker", team=team_a, name="Colin Colleague"),
+        "other_leader": create_staff_record("team_leader", team=team_b, name="Olga Other"),
+        "olive": create_staff_record("caseworker", team=team_b, name="Olive Outside"),
+        "team_a": team_a,
+        "team_b": team_b,
+    }
+    create_referrals(
+        # Mobile phone: a first call within 48 hours (Sunday 07:00).
+        police_row(crime_reference="LC-1", forename="Phoebe", surname="Phone"),
+        # Domestic abuse: enhanced, first call within 24 hours (Saturday 07:00, passed).
+        police_row(
+            crime_reference="LC-2",
+            forename="Dana",
+            surname="Young",
+            date_of_birth="2010-02-02",
+            flags="DOMESTIC_ABUSE",
+            mobile_phone="07700 900102",
+        ),
+        # Email: an initial message by close of Friday (passed).
+        police_row(
+            crime_reference="LC-3",
+            forename="Emma",
+            surname="Mail",
+            contact_method="EMAIL",
+            email="emma@example.test",
+            mobile_phone="07700 900103",
+        ),
+        police_row(
+            crime_reference="LC-4", forename="Carl", surname="Case", mobile_phone="07700 900104"
+        ),
+        police_row(crime_reference="LC-5", forename="Quinn", surname="Quiet", mobile_phone=""),
+        police_row(
+            crime_reference="LC-6", forename="Otto", surname="Theirs", mobile_phone="07700 900106"
+        ),
+        police_row(
+            crime_reference="LC-7", forename="Una", surname="Nobody", mobile_phone="07700 900107"
+        ),
+    )
+    for ref, worker in (("LC-1", "wendy"), ("LC-2", "wendy"), ("LC-3", "wendy"), ("LC-6", "olive")):
+        referral_by_ref(ref).allocated_to_id = s[worker].id
+        db.session.commit()
+    carl = create_case(referral_by_ref("LC-4").id, caseworker=s["wendy"], leader=s["leader"])
+    quinn = create_case(referral_by_ref("LC-5").id, caseworker=s["wendy"], leader=s["leader"])
+    # Carl's needs assessment is booked for Saturday 15:00 (a case's own deadline).
+    lifecycle.add(
+        db.session,
+        carl,
+        DueObligation("needs_assessment", "phone", datetime(2026, 11, 21, 15, tzinfo=UTC)),
+        RECEIVED,
+    )
+    db.session.commit()
+    return {**s, "carl": carl.id, "quinn": quinn.id}
+
+
+def rows(worker, *, now=NOW, **filters):
+    """The worker's whole caseload, as the service reads it."""
+    return caseload_rows(
+        db.session,
+        worker.id,
+        CaseloadFilters(**filters),
+        now=now,
+        today=now.date(),
+        offset=0,
+        limit=100,
+    )
+
+
+def attempt(referral_id, at, outcome="no_answer", actor=None):
+    """A call recorded through the real service."""
+    return record_attempt(
+        db.session,
+        referral_id,
+        channel="telephone",
+        outcome=outcome,
+        at=at,
+        notes=None,
+        actor=actor,
+        origin=ORIGIN,
+        now=at,
+        calendar=victim_calendar(current_app.config),
+    )
+
+
+def test_caseload_lists_cases_and_referrals_overdue_first_then_soonest_deadline(world):
+    found = rows(world["wendy"])
+    assert [r.name for r in found] == [
+        "Emma Mail",  # initial message due Friday 18:00: overdue
+        "Dana Young",  # enhanced first call due Saturday 07:00: overdue
+        "Carl Case",  # case: needs assessment Saturday 15:00
+        "Phoebe Phone",  # first call due Sunday 07:00
+        "Quinn Quiet",  # case with nothing due
+    ]
+    assert [r.kind for r in found] == ["referral", "referral", "case", "referral", "case"]
+    assert [r.overdue(NOW) for r in found] == [True, True, False, False, False]
+    assert found[2].next_obligation.kind == "needs_assessment"
+    assert found[4].next_obligation is None
+    assert [r.name for r in rows(world["wendy"], overdue=True)] == ["Emma Mail", "Dana Young"]
+    assert [r.name for r in rows(world["wendy"], kind="case")] == ["Carl Case", "Quinn Quiet"]
+
+
+def test_the_caseload_page_shows_the_lines_and_never_another_workers(client, world):
+    with time_machine.travel(NOW, tick=False):
+        sign_in(client, world["wendy"].email)
+        html = client.get("/caseload").get_data(as_text=True)
+    order = [html.index(name) for name in ("Emma Mail", "Dana Young", "Carl Case", "Phoebe")]
+    assert order == sorted(order)
+    assert "Overdue by" in html  # said in words, not by colour alone
+    assert "5 lines" in html
+    assert "Otto" not in html and "Una" not in html
+    assert f'href="/cases/{world["carl"]}"' in html
+    assert f'href="/referrals/{referral_by_ref("LC-1").id}"' in html
+
+
+def test_calls_made_and_when_the_next_may_be(world):
+    phoebe = referral_by_ref("LC-1").id
+    attempt(phoebe, datetime(2026, 11, 21, 10, tzinfo=UTC), actor=world["wendy"])
+    line = next(r for r in rows(world["wendy"]) if r.name == "Phoebe Phone")
+    assert line.calls_made == 1
+    assert (line.next_call.state, line.next_call.at) == (
+        "later",
+        datetime(2026, 11, 21, 12, tzinfo=UTC),
+    )
+    later = NOW + timedelta(hours=1, minutes=1)
+    assert (
+        next(
+            r for r in rows(world["wendy"], now=later) if (r.kind, r.id) == ("referral", phoebe)
+        ).next_call.state
+        == "now"
+    )
+    attempt(phoebe, datetime(2026, 11, 21, 12, tzinfo=UTC), actor=world["wendy"])
+    attempt(phoebe, datetime(2026, 11, 21, 14, tzinfo=UTC), actor=world["wendy"])
+    done = next(
+        r
+        for r in rows(world["wendy"], now=datetime(2026, 11, 21, 15, tzinfo=UTC))
+        if (r.kind, r.id) == ("referral", phoebe)
+    )
+    assert done.calls_made == 3
+    # The third failed call met the first-call deadline and brought the final letter (D1b).
+    assert done.next_call.state == "none"
+    assert done.next_obligation.kind == "final_letter"
+    assert done.last_contact == datetime(2026, 11, 21, 14, tzinfo=UTC)
+    assert done.last_contact_how == "call"
+
+
+def test_a_referral_with_no_calls_may_be_called_now_and_an_email_referral_owes_none(world):
+    lines = {r.name: r for r in rows(world["wendy"])}
+    assert lines["Dana Young"].next_call.state == "now"
+    assert lines["Dana Young"].calls_made == 0
+    assert lines["Emma Mail"].next_call.state == "none"
+    assert lines["Emma Mail"].last_contact is None
+
+
+def test_markers_safe_contact_under_18_repeat_victim_and_held_letter(world):
+    phoebe = referral_by_ref("LC-1")
+    person = db.session.get(Person, phoebe.person_id)
+    person.safe_to_text, person.safe_to_voicemail, person.safe_to_post = False, False, False
+    person.safe_windows = [{"days": [0, 1, 2], "start": "18:00", "end": "20:00"}]
+    db.session.commit()
+    referral_by_ref("LC-3").repeat_victim = True
+    db.session.commit()
+    quinn = db.session.get(Case, world["quinn"])
+    outbox.queue_message(
+        db.session,
+        dedupe_key="held-test",
+        kind="final_letter",
+        channel="post",
+        recipient="1 Test Street",
+        body="Dear Quinn",
+        now=RECEIVED,
+        send_after=RECEIVED,
+        referral_id=quinn.referrals[0].id,
+        status="held",
+    )
+    db.session.commit()
+    lines = {r.name: r.markers for r in rows(world["wendy"])}
+    assert lines["Phoebe Phone"] == [
+        "Not safe to text",
+        "No voicemail",
+        "Not safe to post",
+        "Safe times set",
+    ]
+    assert lines["Dana Young"] == ["Under 18"]  # born 2010
+    assert lines["Emma Mail"] == ["Repeat victim"]
+    assert lines["Quinn Quiet"] == ["Held letter"]
+    assert lines["Carl Case"] == []
+
+
+def test_last_contact_counts_messages_that_reached_the_person_not_staff_alerts(world):
+    emma = referral_by_ref("LC-3")
+    sent_at = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    for key, kind in (("a", "initial_message"), ("b", "breach_alert")):
+        outbox.queue_message(
+            db.session,
+            dedupe_key=key,
+            kind=kind,
+            channel="email",
+            recipient="x@example.test",
+            body="x",
+            now=sent_at,
+            send_after=sent_at,
+            referral_id=emma.id,
+        )
+    db.session.execute(
+        sa.update(OutboundMessage)
+        .where(OutboundMessage.dedupe_key == "a")
+        .values(status="sent", sent_at=sent_at)
+    )
+    db.session.execute(
+        sa.update(OutboundMessage)
+        .where(OutboundMessage.dedupe_key == "b")
+        .values(status="sent", sent_at=sent_at + timedelta(hours=5))
+    )
+    db.session.commit()
+    line = next(r for r in rows(world["wendy"]) if r.name == "Emma Mail")
+    assert (line.last_contact, line.last_contact_how) == (sent_at, "message")
+
+
+def test_the_caseload_is_paginated_and_has_an_empty_state(client, world, app):
+    app.config["PAGE_SIZE"] = 2
+    with time_machine.travel(NOW, tick=False):
+        sign_in(client, world["wendy"].email)
+        first = client.get("/caseload").get_data(as_text=True)
+        third = client.get("/caseload?page=3").get_data(as_text=True)
+    assert "Emma Mail" in first and "Carl Case" not in first and 'rel="next"' in first
+    assert "Quinn Quiet" in third and "Emma Mail" not in third
+    colin = app.test_client()
+    sign_in(colin, world["colin"].email)
+    html = colin.get("/caseload").get_data(as_text=True)
+    assert "You have no open cases or referrals" in html
+    assert "Nothing on your caseload matches" in colin.get("/caseload?due=overdue").get_data(
+        as_text=True
+    )
+
+
+def test_a_page_costs_the_same_number_of_queries_however_many_lines(world, app):
+    counts = []
+
+    def count(conn, cursor, statement, *args):
+        counts[-1] += 1
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for limit in (1, 5):
+            counts.append(0)
+            caseload_rows(
+                db.session,
+                world["wendy"].id,
+                CaseloadFilters(),
+                now=NOW,
+                today=NOW.date(),
+                offset=0,
+                limit=limit,
+            )
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert counts[0] == counts[1]
+
+
+# --- picking up referrals ------------------------------------------------------------------
+
+
+def turn_pick_up(client, team_id, on: bool):
+    path = f"/teams/{team_id}/caseload-settings"
+    html = client.get(path).get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
+    return post_form(
+        client, path, {"caseworkers_pick_up": "yes" if on else "no", "version": version}
+    )
+
+
+def test_pick_up_is_refused_while_the_team_setting_is_off(client, world):
+    una = referral_by_ref("LC-7")
+    sign_in(client, world["wendy"].email)
+    assert "Pick up" not in client.get("/queue").get_data(as_text=True)
+    response = post_form(client, f"/referrals/{una.id}/pick-up", {}, token_from="/queue")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your team does not allow caseworkers to pick up referrals" in page
+    db.session.expire_all()
+    assert referral_by_ref("LC-7").allocated_to_id is None
+
+
+def test_team_leader_turns_pick_up_on_and_a_caseworker_picks_one_up(client, app, world):
+    sign_in(client, world["leader"].email)
+    assert turn_pick_up(client, world["team_a"].id, True).status_code == 302
+    setting = audit_rows("team.caseload_settings")[-1]
+    assert setting.actor_id == world["leader"].id and '"to": true' in setting.detail
+    other = app.test_client()
+    sign_in(other, world["wendy"].email)
+    queue = other.get("/queue").get_data(as_text=True)
+    assert "Pick up" in queue
+    una = referral_by_ref("LC-7")
+    response = post_form(other, f"/referrals/{una.id}/pick-up", {}, token_from="/queue")
+    assert response.headers["Location"] == f"/referrals/{una.id}"
+    db.session.expire_all()
+    assert referral_by_ref("LC-7").allocated_to_id == world["wendy"].id
+    row = audit_rows("referral.pick_up")[-1]
+    assert row.actor_id == world["wendy"].id and row.record_id == str(una.id)
+    assert "Una Nobody" in other.get("/caseload").get_data(as_text=True)
+
+
+def test_another_teams_leader_cannot_change_the_setting(client, world):
+    sign_in(client, world["other_leader"].email)
+    assert client.get(f"/teams/{world['team_a'].id}/caseload-settings").status_code == 404
+    assert audit_rows("access.denied")[-1].record_id == str(world["team_a"].id)
+
+
+def test_a_stale_settings_form_is_refused(client, app, world):
+    sign_in(client, world["leader"].email)
+    path = f"/teams/{world['team_a'].id}/caseload-settings"
+    stale = client.get(path).get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', stale).group(1)
+    turn_pick_up(client, world["team_a"].id, True)
+    response = post_form(client, path, {"caseworkers_pick_up": "no", "version": version})
+    assert response.status_code == 400
+    assert "Someone else changed these settings" in response.get_data(as_text=True)
+
+
+def test_two_caseworkers_picking_up_the_same_referral_one_is_told_it_was_taken(client, app, world):
+    sign_in(client, world["leader"].email)
+    turn_pick_up(client, world["team_a"].id, True)
+    una_id = referral_by_ref("LC-7").id
+    # Colin's session has read the referral as unallocated, as his pick-up is about to.
+    colin_session = Session(db.engine)
+    try:
+        seen = colin_session.get(Referral, una_id)
+        assert seen.allocated_to_id is None
+        pick_up_referral(db.session, una_id, actor=world["wendy"], origin=ORIGIN, now=NOW)
+        colin = colin_session.get(type(world["colin"]), world["colin"].id)
+        with pytest.raises(ValidationError) as refused:
+            pick_up_referral(colin_session, una_id, actor=colin, origin=ORIGIN, now=NOW)
+    finally:
+        colin_session.close()
+    assert "already picked up" in refused.value.errors["referral"]
+    db.session.expire_all()
+    assert referral_by_ref("LC-7").allocated_to_id == world["wendy"].id
+    assert len(audit_rows("referral.pick_up")) == 1
+
+
+def test_a_referral_taken_since_the_queue_was_read_is_refused_with_a_message(client, app, world):
+    sign_in(client, world["leader"].email)
+    turn_pick_up(client, world["team_a"].id, True)
+    una_id = referral_by_ref("LC-7").id
+    colin = app.test_client()
+    sign_in(colin, world["colin"].email)
+    token = csrf_token(colin, "/queue")
+    pick_up_referral(db.session, una_id, actor=world["wendy"], origin=ORIGIN, now=NOW)
+    response = colin.post(f"/referrals/{una_id}/pick-up", data={"csrf_token": token})
+    assert response.headers["Location"] == "/queue"
+    assert "already picked up" in colin.get("/queue").get_data(as_text=True)
+    db.session.expire_all()
+    assert referral_by_ref("LC-7").allocated_to_id == world["wendy"].id
+
+
+# --- My team --------------------------------------------------------------------------------
+
+
+def test_team_view_counts_each_caseworkers_cases_referrals_and_overdue(client, world):
+    with time_machine.travel(NOW, tick=False):
+        sign_in(client, world["leader"].email)
+        html = client.get("/team").get_data(as_text=True)
+    wendy = re.search(r"Wendy Worker.*?</tr>", html, re.S).group(0)
+    cells = re.findall(r'cell--numeric">(.*?)</td>', wendy)
+    assert cells[:2] == ["2", "3"]
+    assert "2 overdue" in cells[2]  # Emma's initial message and Dana's first call
+    colin = re.search(r"Colin Colleague.*?</tr>", html, re.S).group(0)
+    assert re.findall(r'cell--numeric">(.*?)</td>', colin) == ["0", "0", "0"]
+    assert "Olive" not in html and "Otto" not in html
+    assert f"/team/caseworkers/{world['wendy'].id}" in html
+
+
+def test_team_leader_opens_a_caseworkers_caseload_but_not_another_teams(client, world):
+    with time_machine.travel(NOW, tick=False):
+        sign_in(client, world["leader"].email)
+        html = client.get(f"/team/caseworkers/{world['wendy'].id}").get_data(as_text=True)
+    sign_in(client, world["leader"].email)
+    assert "Wendy Worker’s caseload" in html and "Emma Mail" in html
+    view = audit_rows("caseload.view")[-1]
+    assert view.actor_id == world["leader"].id and view.record_id == str(world["wendy"].id)
+    assert client.get(f"/team/caseworkers/{world['olive'].id}").status_code == 404
+    assert client.get(f"/team/caseworkers/{world['leader'].id}").status_code == 404
+    assert client.get("/team/caseworkers/2147483647").status_code == 404
+    assert audit_rows("access.denied")[-1].record_id == "2147483647"
+
+
+def test_a_caseworker_cannot_open_the_team_view_or_a_colleagues_caseload(client, world):
+    sign_in(client, world["colin"].email)
+    assert client.get("/team").status_code == 403
+    assert client.get(f"/team/caseworkers/{world['wendy'].id}").status_code == 403
+
+
+# --- reassigning a case ---------------------------------------------------------------------
+
+
+def reassign(client, case_id, data, *, version=None):
+    path = f"/cases/{case_id}/reassign"
+    html = client.get(path).get_data(as_text=True)
+    shown = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
+    return post_form(client, path, {"version": version or shown, **data})
+
+
+def test_team_leader_reassigns_a_case_and_the_new_caseworker_is_told(client, app, world):
+    sign_in(client, world["leader"].email)
+    assert "Reassign case" in client.get(f"/cases/{world['carl']}").get_data(as_text=True)
+    response = reassign(
+        client, world["carl"], {"caseworker": world["colin"].id, "reason": "Wendy is on leave"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Case, world["carl"]).caseworker_id == world["colin"].id
+    row = audit_rows("case.reassign")[-1]
+    assert row.actor_id == world["leader"].id
+    assert row.detail_dict == {
+        "from": world["wendy"].id,
+        "to": world["colin"].id,
+        "reason": "Wendy is on leave",
+    }
+    email = db.session.scalar(
+        sa.select(OutboundMessage).where(OutboundMessage.kind == "case_reassigned")
+    )
+    assert email.recipient == world["colin"].email and email.status == "queued"
+    assert "Carl" not in email.body and "leave" not in email.body
+    colin = app.test_client()
+    sign_in(colin, world["colin"].email)
+    html = colin.get("/caseload").get_data(as_text=True)
+    assert "New to you" in html and "Lee Leader" in html and "Wendy is on leave" in html
+    colin.get(f"/cases/{world['carl']}")  # opening the case: no longer new
+    assert "New to you" not in colin.get("/caseload").get_data(as_text=True)
+    wendy = app.test_client()
+    sign_in(wendy, world["wendy"].email)
+    assert "Carl Case" not in wendy.get("/caseload").get_data(as_text=True)
+    assert wendy.get(f"/cases/{world['carl']}").status_code == 404
+
+
+def test_reassigning_moves_the_cases_open_referrals_too(client, world):
+    # A new referral for Carl attaches to his open case and its first call goes to Wendy.
+    create_referrals(
+        police_row(
+            crime_reference="LC-8",
+            forename="Carl",
+            surname="Case",
+            mobile_phone="07700 900104",
+            date_of_birth="1980-05-05",
+        ),
+        received=RECEIVED + timedelta(hours=1),
+    )
+    new = referral_by_ref("LC-8")
+    assert new.case_id == world["carl"]
+    assert new.allocated_to_id == world["wendy"].id
+    carl = next(r for r in rows(world["wendy"]) if (r.kind, r.id) == ("case", world["carl"]))
+    assert carl.next_call.state == "now"  # the new referral's first call is owed
+    assert "Carl" not in [r.name.split()[0] for r in rows(world["wendy"]) if r.kind == "referral"]
+    sign_in(client, world["leader"].email)
+    reassign(client, world["carl"], {"caseworker": world["colin"].id, "reason": "Balancing load"})
+    db.session.expire_all()
+    assert referral_by_ref("LC-8").allocated_to_id == world["colin"].id
+
+
+@pytest.mark.parametrize(
+    ("who", "reason", "message"),
+    [
+        ("olive", "Moving teams", "Select a caseworker in the case"),
+        ("leader", "Covering", "Select an active caseworker"),
+        ("wendy", "Same again", "already with this caseworker"),
+        ("colin", "", "Give the reason for reassigning the case"),
+    ],
+)
+def test_reassignment_rules_refuse_with_a_clear_message(client, world, who, reason, message):
+    sign_in(client, world["leader"].email)
+    response = reassign(client, world["carl"], {"caseworker": world[who].id, "reason": reason})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Case, world["carl"]).caseworker_id == world["wendy"].id
+    assert audit_rows("case.reassign") == []
+
+
+def test_an_inactive_caseworker_cannot_take_a_case(client, world, create_staff_record):
+    create_staff_record("caseworker", team=world["team_a"], name="Ivy Active")
+    db.session.execute(
+        sa.update(type(world["colin"]))
+        .where(type(world["colin"]).id == world["colin"].id)
+        .values(active=False)
+    )
+    db.session.commit()
+    sign_in(client, world["leader"].email)
+    response = reassign(client, world["carl"], {"caseworker": world["colin"].id, "reason": "Cover"})
+    assert response.status_code == 400 and "Select an active caseworker" in response.get_data(
+        as_text=True
+    )
+
+
+def test_a_stale_reassignment_form_is_refused_and_changes_nothing(client, app, world):
+    sign_in(client, world["leader"].email)
+    path = f"/cases/{world['carl']}/reassign"
+    html = client.get(path).get_data(as_text=True)
+    stale = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
+    reassign(client, world["carl"], {"caseworker": world["colin"].id, "reason": "First change"})
+    response = post_form(
+        client, path, {"caseworker": world["wendy"].id, "reason": "Second change", "version": stale}
+    )
+    assert response.status_code == 400
+    assert "Someone else changed this case" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Case, world["carl"]).caseworker_id == world["colin"].id
+    assert len(db.session.scalars(sa.select(CaseReassignment)).all()) == 1
+
+
+def test_other_teams_never_reach_reassignment_or_a_caseworker_in_the_choices(client, world):
+    sign_in(client, world["leader"].email)
+    html = client.get(f"/cases/{world['carl']}/reassign").get_data(as_text=True)
+    assert "Colin Colleague" in html and "Olive" not in html
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/team")})
+    sign_in(client, world["other_leader"].email)
+    assert client.get(f"/cases/{world['carl']}/reassign").status_code == 404
+    assert "Reassign" not in client.get("/team").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/team")})
+    sign_in(client, world["wendy"].email)
+    assert client.get(f"/cases/{world['carl']}/reassign").status_code == 403
+    assert "Reassign case" not in client.get(f"/cases/{world['carl']}").get_data(as_text=True)
+
+
+def test_admin_chooses_a_team_and_may_change_its_settings(client, world, create_staff_record):
+    admin = create_staff_record("admin", name="Ada Admin")
+    sign_in(client, admin.email)
+    html = client.get(f"/team?team={world['team_b'].id}").get_data(as_text=True)
+    assert "Olive Outside" in html and "Wendy Worker" not in html
+    assert client.get(f"/team/caseworkers/{world['olive'].id}").status_code == 200
+    assert turn_pick_up(client, world["team_b"].id, True).status_code == 302
+    assert "Caseworkers may pick up" in client.get(f"/team?team={world['team_b'].id}").get_data(
+        as_text=True
+    )
+
+
+def test_a_childs_case_is_not_reassigned_to_a_caseworker_whose_vetting_is_not_received(
+    client, world, create_staff_record
+):
+    dana = create_case(
+        referral_by_ref("LC-2").id, caseworker=world["wendy"], leader=world["leader"]
+    )
+    new = create_staff_record("caseworker", team=world["team_a"], name="Nell New", vetted=False)
+    sign_in(client, world["leader"].email)
+    response = reassign(client, dana.id, {"caseworker": new.id, "reason": "Balancing load"})
+    assert response.status_code == 400
+    assert "under 18" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Case, dana.id).caseworker_id == world["wendy"].id
+    assert audit_rows("case.reassign") == []
+    # An adult's case may go to them.
+    response = reassign(client, world["carl"], {"caseworker": new.id, "reason": "Balancing load"})
+    assert response.status_code == 302

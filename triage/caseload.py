@@ -1,0 +1,41 @@
+"""What a caseload line says about the first call (DESIGN.md D1; spec 3.7): how many calls were
+made and when the next may be. Pure: the attempts and ``now`` come in, a decision goes out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from triage.contact import FAILED_CALL, MAX_CALLS, MIN_GAP
+
+
+@dataclass(frozen=True)
+class NextCall:
+    """When the next first-contact call may be made.
+
+    ``state`` is ``now`` (a call may be made now), ``later`` (from ``at``: calls are at least
+    2 hours apart), ``no_more`` (three failed calls: the final letter follows) or ``none``
+    (no first call is owed)."""
+
+    state: str
+    at: datetime | None = None
+
+
+def next_call(failed_calls: list[datetime], *, call_owed: bool, now: datetime) -> NextCall:
+    """Up to three calls at least 2 hours apart while a first call is owed (D1): when the next
+    may be made, given the times of the failed calls so far."""
+    if not call_owed:
+        return NextCall("none")
+    if len(failed_calls) >= MAX_CALLS:
+        return NextCall("no_more")
+    if failed_calls:
+        allowed = max(failed_calls) + MIN_GAP
+        if allowed > now:
+            return NextCall("later", allowed)
+    return NextCall("now")
+
+
+def is_failed_call(channel: str, outcome: str) -> bool:
+    """A call that counts towards the three attempts: unanswered, a voicemail, a wrong number."""
+    return channel == "telephone" and outcome in FAILED_CALL
