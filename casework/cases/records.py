@@ -157,7 +157,7 @@ class ContactEntry:
 
     at: datetime
     kind: str  # attempt, conversation or message
-    referral: Referral
+    referral: Referral | None
     record: ContactAttempt | InitialContact | OutboundMessage
 
 
@@ -198,19 +198,22 @@ def case_contact(session, case: Case) -> CaseContact:
             entries.append(
                 ContactEntry(talk.held_at, "conversation", referrals[talk.referral_id], talk)
             )
-        for message in session.scalars(
-            sa.select(OutboundMessage).where(
-                OutboundMessage.referral_id.in_(ids), OutboundMessage.kind != "breach_alert"
+    # Messages on the case's referrals and those sent from the case itself (not staff alerts).
+    on_case = OutboundMessage.case_id == case.id
+    mine = sa.or_(on_case, OutboundMessage.referral_id.in_(ids)) if ids else on_case
+    for message in session.scalars(
+        sa.select(OutboundMessage)
+        .where(mine, OutboundMessage.kind.not_in(("breach_alert", "re_engagement")))
+        .options(selectinload(OutboundMessage.sent_by))
+    ):
+        entries.append(
+            ContactEntry(
+                message.sent_at or message.created_at,
+                "message",
+                referrals.get(message.referral_id),
+                message,
             )
-        ):
-            entries.append(
-                ContactEntry(
-                    message.sent_at or message.created_at,
-                    "message",
-                    referrals[message.referral_id],
-                    message,
-                )
-            )
+        )
     entries.sort(key=lambda e: e.at, reverse=True)
     obligations = list(
         session.scalars(
