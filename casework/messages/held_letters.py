@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from casework.access import can_decide_message, refuse, visible_referrals_clause
 from casework.audit import Origin, record_event
@@ -49,6 +50,7 @@ def held_messages(session, viewer, *, limit: int = 100) -> list[OutboundMessage]
             sa.select(OutboundMessage)
             .join(Referral, OutboundMessage.referral_id == Referral.id)
             .where(OutboundMessage.status == "held", visible_referrals_clause(viewer))
+            .options(selectinload(OutboundMessage.referral))
             .order_by(OutboundMessage.created_at, OutboundMessage.id)
             .limit(limit)
         )
@@ -248,3 +250,22 @@ def _replacement(session, message, channel, wording, calendar, now) -> dict:
         "referral_id": message.referral_id,
         "case_id": message.case_id,
     }
+
+
+def waiting_messages(
+    session, obligation_ids: list[int], now: datetime
+) -> dict[int, OutboundMessage]:
+    """For each of these obligations, its message if it is waiting: held for a decision, or
+    queued to go at a later safe moment (the deadline view's "held until")."""
+    if not obligation_ids:
+        return {}
+    rows = session.scalars(
+        sa.select(OutboundMessage).where(
+            OutboundMessage.obligation_id.in_(obligation_ids),
+            sa.or_(
+                OutboundMessage.status == "held",
+                sa.and_(OutboundMessage.status == "queued", OutboundMessage.send_after > now),
+            ),
+        )
+    )
+    return {m.obligation_id: m for m in rows}

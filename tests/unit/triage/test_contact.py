@@ -248,6 +248,7 @@ def test_a_booked_appointment_is_held_from_its_booked_time():
 
 # --- contact_channel and letter_hold_reason (DESIGN.md Safe contact) --------------------------
 
+
 @pytest.mark.parametrize(
     "asked,text,email,stop,expected",
     [
