@@ -19,6 +19,8 @@ from casework.messages.message_templates import list_templates, sms_length
 from casework.messages.models import MESSAGE_CHANNELS
 from scheduling.service_calendars import victim_calendar
 
+CHANNEL_WORDS = {"sms": "text message", "email": "email"}
+
 
 def _template_id(value) -> int | None:
     text = str(value or "")
@@ -28,7 +30,7 @@ def _template_id(value) -> int | None:
 def _page(found, form, *, preview=None, send_form=None, problem=None, status=200):
     templates = list_templates(db.session)
     form.template_id.choices = [("", "Select a message")] + [
-        (str(t.id), f"{t.name} ({MESSAGE_CHANNELS[t.channel].lower()})") for t in templates
+        (str(t.id), f"{t.name} ({CHANNEL_WORDS.get(t.channel, t.channel)})") for t in templates
     ]
     return render_case_page(
         "cases/message.html",
