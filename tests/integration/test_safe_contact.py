@@ -468,3 +468,16 @@ def test_another_teams_leader_gets_the_same_404_as_a_missing_case(app, client, w
         token_from=f"/cases/{case_id}/message",
     )
     assert missing.status_code == 404
+
+
+def test_a_text_queued_while_safe_is_not_sent_once_they_say_texting_is_not_safe(ctx, fake_twilio):
+    create_referrals(police_row(contact_method="SMS"), received=WEDNESDAY)
+    person_of("LC-20261120-0100").safe_windows = WED_EVENING
+    db.session.commit()
+    sweeps.queue_contact_messages(db.session, ctx, now=WEDNESDAY)
+    person_of("LC-20261120-0100").safe_to_text = False
+    db.session.commit()
+    sweeps.dispatch_messages(db.session, ctx, now=datetime(2026, 11, 18, 18, tzinfo=UTC))
+    (message,) = messages()
+    assert fake_twilio.accepted == []
+    assert message.status == "failed" and "not safe to text" in message.error
