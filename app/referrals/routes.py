@@ -154,6 +154,7 @@ def contact(referral_id: int):
     return render_template(
         "referrals/contact.html",
         **header_of(referral),
+        now=utcnow(),
         labels=OBLIGATION_LABELS,
         history=history,
         actions=record_actions(

@@ -481,3 +481,16 @@ def test_a_text_queued_while_safe_is_not_sent_once_they_say_texting_is_not_safe(
     (message,) = messages()
     assert fake_twilio.accepted == []
     assert message.status == "failed" and "not safe to text" in message.error
+
+
+def test_the_referrals_contact_tab_says_when_a_waiting_text_goes(client, ctx, world):
+    create_referrals(police_row(contact_method="SMS"), received=WEDNESDAY)
+    person_of("LC-20261120-0100").safe_windows = WED_EVENING
+    db.session.commit()
+    sweeps.queue_contact_messages(db.session, ctx, now=WEDNESDAY)
+    (message,) = messages()
+    with time_machine.travel(WEDNESDAY, tick=False):
+        sign_in(client, world["admin"].email)
+        page = client.get(f"/referrals/{message.referral_id}/contact")
+    assert page.status_code == 200
+    assert "Held until Wed 18 Nov 18:00" in page.get_data(as_text=True)
