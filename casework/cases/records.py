@@ -5,7 +5,7 @@ and what its page shows at the top and on its Contact tab (DESIGN.md Records; is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -105,6 +105,8 @@ class CaseSummary:
     safe_to_post: bool | None
     contact_method: str | None
     deadlines: list[Obligation]
+    # Letters on the case or its referrals held for a staff decision (safe contact).
+    held: list[OutboundMessage] = field(default_factory=list)
 
     @property
     def reasons(self) -> list[tuple[Referral, list[str]]]:
@@ -135,6 +137,18 @@ def case_summary(session, case: Case, *, today: date) -> CaseSummary:
         )
     )
     latest = referrals[-1] if referrals else None
+    ids = [r.id for r in referrals]
+    mine = OutboundMessage.case_id == case.id
+    held = list(
+        session.scalars(
+            sa.select(OutboundMessage)
+            .where(
+                OutboundMessage.status == "held",
+                sa.or_(mine, OutboundMessage.referral_id.in_(ids)) if ids else mine,
+            )
+            .order_by(OutboundMessage.id)
+        )
+    )
     return CaseSummary(
         case=case,
         person=person,
@@ -147,6 +161,7 @@ def case_summary(session, case: Case, *, today: date) -> CaseSummary:
         safe_to_post=getattr(person, "safe_to_post", None),
         contact_method=latest.contact_method if latest else None,
         deadlines=deadlines,
+        held=held,
     )
 
 

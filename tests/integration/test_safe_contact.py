@@ -202,6 +202,8 @@ def test_a_domestic_abuse_final_letter_is_held_and_shown_on_the_queue(client, ct
     )
     contact = client.get(f"/referrals/{message.referral_id}/contact").get_data(as_text=True)
     assert "Held" in contact and f"/messages/{message.id}/decision" in contact
+    summary = client.get(f"/referrals/{message.referral_id}").get_data(as_text=True)
+    assert "A letter is held for a decision: Flagged for domestic abuse" in summary
 
 
 @pytest.mark.parametrize(
@@ -219,15 +221,24 @@ def test_only_flagged_people_without_safe_to_post_have_letters_held(
     assert [m.status for m in messages()] == [status]
 
 
-def held_letter(ctx, world, **person) -> OutboundMessage:
+def case_on(message) -> int:
+    return message.case_id
+
+
+def held_letter(ctx, world, case: bool = False, **person) -> OutboundMessage:
     create_referrals(police_row(flags="DOMESTIC_ABUSE", email="a@x.test"), received=WEDNESDAY)
     for name, value in person.items():
         setattr(person_of("LC-20261120-0100"), name, value)
     db.session.commit()
     obligation = owe_final_letter("LC-20261120-0100", world["worker"])
+    if case:
+        create_case(
+            referral("LC-20261120-0100").id, caseworker=world["worker"], leader=world["leader"]
+        )
     sweeps.queue_contact_messages(db.session, ctx, now=WEDNESDAY)
     (message,) = messages()
     assert message.status == "held"
+    assert (message.case_id is not None) is case
     assert message.obligation_id == obligation.id
     return message
 
@@ -259,8 +270,10 @@ def test_posting_a_held_letter_anyway_puts_it_in_the_print_queue_and_meets_it(cl
 
 
 def test_another_channel_sends_a_safe_text_instead(client, ctx, world, fake_twilio):
-    message = held_letter(ctx, world)
+    message = held_letter(ctx, world, case=True)
     sign_in(client, world["worker"].email)
+    case_page = client.get(f"/cases/{case_on(message)}").get_data(as_text=True)
+    assert "A letter is held for a decision" in case_page
     assert decide(client, message.id, decision="channel", channel="sms").status_code == 302
     letter, text = messages()
     assert (letter.status, letter.decision) == ("not_sent", "channel")
