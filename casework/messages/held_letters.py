@@ -162,6 +162,9 @@ def decide_held_message(
         replacement = _replacement(session, message, decision.channel, wording, calendar, now)
     if decision.choice == "none" and not reason:
         raise ValidationError({"reason": "Enter why nothing is being sent"})
+    # A held text or email (their safe times never meet service hours) "posted anyway" goes
+    # when the service next opens; a letter joins the print queue now.
+    goes_at = now if message.channel == "letter" else calendar.next_service_moment(now)
     # One decision only: the update applies only while the message is still held.
     changed = session.execute(
         sa.update(OutboundMessage)
@@ -172,8 +175,8 @@ def decide_held_message(
             decision_reason=reason or None,
             decided_by_id=actor.id,
             decided_at=now,
-            send_after=now,
-            next_attempt_at=now,
+            send_after=goes_at,
+            next_attempt_at=goes_at,
             updated_at=now,
         )
         .execution_options(synchronize_session=False)
