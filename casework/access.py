@@ -220,3 +220,25 @@ def visible_people_clause(viewer):
     referral = sa.exists().where(Referral.person_id == Person.id, visible_referrals_clause(viewer))
     case = sa.exists().where(Case.person_id == Person.id, visible_cases_clause(viewer))
     return sa.and_(standing, sa.or_(referral, case))
+
+
+# --- messages to a person -------------------------------------------------------------------
+
+
+def can_decide_message(viewer, message) -> bool:
+    """A held letter is decided by the caseworker of its record (the case's, else the
+    referral's allocated worker) or a team leader of that team; admins too (DESIGN.md Deadline
+    rules, safe contact)."""
+    if viewer is None or message is None:
+        return False
+    case = message.case
+    if case is not None:
+        return can_work_case(viewer, case)
+    referral = message.referral
+    return referral is not None and can_work_referral(viewer, referral)
+
+
+def can_message_from_case(viewer, case) -> bool:
+    """Sending a text or email from a case is for its caseworker, the leaders of its team and
+    admins, while the case is open."""
+    return can_work_case(viewer, case)

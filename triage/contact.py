@@ -184,9 +184,62 @@ def home_visit_time(received_at: datetime, calendar) -> datetime:
     return calendar.opening_of(day) + timedelta(hours=1)
 
 
+@dataclass(frozen=True)
+class ChannelChoice:
+    """The channel a message goes by, whether the person chose it (their consent to it), and,
+    when it is not the one asked for, why in words; ``channel`` is None when nothing is safe."""
+
+    channel: str | None
+    chosen: bool
+    reason: str | None = None
+
+
+def contact_channel(
+    asked: str,
+    *,
+    safe_to_text: bool | None,
+    safe_to_email: bool | None,
+    opted_out: bool,
+    chosen: bool = True,
+    fall_back_to_post: bool = True,
+) -> ChannelChoice:
+    """The channel a message to the person goes by (DESIGN.md Safe contact): a text only when
+    texting is not recorded as unsafe and they have not texted STOP; an email only when email
+    is not recorded as unsafe; otherwise a letter instead (``fall_back_to_post``), which is a
+    channel they did not choose, or nothing. ``chosen`` says whether ``asked`` is the channel
+    the person chose (a final letter after failed calls is not)."""
+    reason = None
+    if asked == "sms" and safe_to_text is False:
+        reason = "They said it is not safe to text them"
+    elif asked == "sms" and opted_out:
+        reason = "Their number has opted out of texts (STOP)"
+    elif asked == "email" and safe_to_email is False:
+        reason = "They said it is not safe to email them"
+    if reason is None:
+        return ChannelChoice(asked, chosen)
+    if fall_back_to_post:
+        return ChannelChoice("post", False, reason)
+    return ChannelChoice(None, False, reason)
+
+
+def letter_hold_reason(
+    *, chosen: bool, domestic_abuse: bool, safe_to_post: bool | None, why_letter: str | None
+) -> str | None:
+    """Why a letter must wait for a staff decision, or None to post it: a letter on a channel
+    the person did not choose goes to the home of someone flagged for domestic abuse only when
+    safe-to-post is recorded as yes (DESIGN.md Deadline rules, safe contact)."""
+    if chosen or not domestic_abuse or safe_to_post is True:
+        return None
+    asked = "they said post is not safe" if safe_to_post is False else "safe to post not recorded"
+    because = f" ({why_letter})" if why_letter else ""
+    return f"Flagged for domestic abuse and {asked}: a letter they did not choose{because}"
+
+
 def message_channel(channel: str, *, safe_to_text: bool | None, opted_out: bool) -> str:
     """The channel a contact message goes by: a text to someone who said texting is not
-    safe, or who texted STOP, goes by post instead (DESIGN.md Safe contact)."""
-    if channel == "sms" and (safe_to_text is False or opted_out):
-        return "post"
-    return channel
+    safe, or who texted STOP, goes by post instead (DESIGN.md Safe contact). Kept for callers
+    of the SMS rule alone; see :func:`contact_channel`."""
+    choice = contact_channel(
+        channel, safe_to_text=safe_to_text, safe_to_email=None, opted_out=opted_out
+    )
+    return choice.channel or "post"

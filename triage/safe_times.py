@@ -9,7 +9,7 @@ service hours will do. Pure: nothing here reads a clock, queries or sends.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import UTC, datetime, time, timedelta
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAYS = frozenset(range(5))
@@ -82,3 +82,62 @@ def describe(windows) -> str:
     if not windows:
         return "Any time in service hours"
     return "; ".join(w.describe() for w in windows)
+
+
+# --- when a message may go -----------------------------------------------------------------
+
+# How far ahead to look for a safe moment: a fortnight covers every weekly window even across
+# Christmas, Easter and a run of bank holidays.
+LOOK_AHEAD_DAYS = 21
+
+
+def _local(day, clock: time, tz) -> datetime:
+    # zoneinfo resolves the wall time of that date, so BST and GMT are both right.
+    return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
+
+
+def next_safe_moment(moment: datetime, windows, calendar) -> datetime | None:
+    """The first moment at or after ``moment`` that is inside service hours (a service day,
+    not a bank holiday) and inside one of the person's safe windows; with no windows, the next
+    moment the service is open. None when no such moment comes within three weeks: the windows
+    never meet service hours, and the message is held for staff (DESIGN.md Deadline rules,
+    safe contact). Windows are local (Europe/London) times; the end of a window is the first
+    moment outside it, so a window to 20:00 takes a message at 19:59 and not at 20:00."""
+    if not windows:
+        return calendar.next_service_moment(moment)
+    first_day = calendar.local_date(moment)
+    for offset in range(LOOK_AHEAD_DAYS + 1):
+        day = first_day + timedelta(days=offset)
+        hours = calendar.hours.for_day(day)
+        if hours is None or not calendar.is_service_day(day):
+            continue
+        candidates = []
+        for window in windows:
+            if day.weekday() not in window.days:
+                continue
+            start = _local(day, max(hours[0], window.start), calendar.tz)
+            end = _local(day, min(hours[1], window.end), calendar.tz)
+            at = max(start, moment.astimezone(UTC))
+            if at < end:
+                candidates.append(at)
+        if candidates:
+            return min(candidates)
+    return None
+
+
+def windows_problem(windows, hours) -> str | None:
+    """Why these windows can never be used, in words for staff, or None: none of them
+    overlaps the service's opening hours on any of its days."""
+    if not windows:
+        return None
+    for window in windows:
+        for day in window.days:
+            open_hours = hours.by_weekday.get(day)
+            if open_hours and max(open_hours[0], window.start) < min(open_hours[1], window.end):
+                return None
+    return (
+        "The safe times they gave ("
+        + describe(windows)
+        + ") never fall in the service's opening hours: a member of staff must decide how "
+        "to reach them"
+    )

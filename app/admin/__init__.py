@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from app.admin import letter_wording, routes, vetting  # noqa: E402,F401
+from app.admin import letter_wording, message_templates, routes, vetting  # noqa: E402,F401

@@ -9,6 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
+    HiddenField,
     PasswordField,
     RadioField,
     SelectField,
@@ -175,3 +176,30 @@ class LetterWordingForm(FlaskForm):
         validators=[InputRequired(message="Enter the letter"), Length(max=10000)],
     )
     submit = SubmitField("Save letter", widget=GovSubmitInput())
+
+
+class MessageTemplateForm(FlaskForm):
+    """A text or email template staff send from a case."""
+
+    name = StringField(
+        "Name",
+        description="Staff pick the message by this name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter a name for the template"), Length(max=100)],
+    )
+    channel = RadioField(
+        "Sent as",
+        choices=[("sms", "Text message (SMS)"), ("email", "Email")],
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select text message or email")],
+    )
+    subject = StringField(
+        "Email subject (emails only)", widget=GovTextInput(), validators=[Optional()]
+    )
+    body = TextAreaField(
+        "Message",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Enter the message"), Length(max=5000)],
+    )
+    version = HiddenField()
+    submit = SubmitField("Save template", widget=GovSubmitInput())

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("cases", __name__)
 
-from app.cases import routes  # noqa: E402,F401
+from app.cases import messages, routes  # noqa: E402,F401

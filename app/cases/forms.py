@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea
-from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 
@@ -26,3 +26,24 @@ class OpenCaseForm(FlaskForm):
         ],
     )
     submit = SubmitField("Open case", widget=GovSubmitInput())
+
+
+class CaseMessageForm(FlaskForm):
+    """Pick the text or email to send from a case, to see it before it goes."""
+
+    template_id = SelectField(
+        "Message",
+        coerce=str,
+        widget=GovSelect(),
+        validate_choice=False,
+        validators=[InputRequired(message="Select a message to send")],
+    )
+    submit = SubmitField("Preview the message", widget=GovSubmitInput())
+
+
+class SendCaseMessageForm(FlaskForm):
+    """Send the previewed message; the token makes a second press queue it once."""
+
+    template_id = HiddenField()
+    send_token = HiddenField()
+    submit = SubmitField("Send message", widget=GovSubmitInput())

@@ -28,4 +28,5 @@ def deadlines():
         now=now,
         labels=OBLIGATION_LABELS,
         quarter_start=overview.quarter_start,
+        waiting=overview.waiting,
     )

@@ -1,15 +1,24 @@
-from flask import abort, current_app, make_response, redirect, render_template, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.auth.session import request_origin, role_required
 from app.extensions import db
-from app.forms import button_action
+from app.forms import apply_errors, button_action
 from app.letters import bp
-from casework.db import utcnow
-from casework.errors import NotFound
+from app.letters.forms import HeldLetterDecisionForm
+from casework.db import MAX_ID, utcnow
+from casework.errors import NotFound, ValidationError
+from casework.messages.held_letters import (
+    DECISIONS,
+    Decision,
+    decide_held_message,
+    open_held_message,
+)
 from casework.messages.print_queue import letters_to_post, mark_posted, open_letter
 from casework.obligations.models import OBLIGATION_LABELS
+from scheduling.messaging.content import wording_from
 from scheduling.messaging.letters import letter_pdf
+from scheduling.service_calendars import victim_calendar
 
 workers = role_required("caseworker", "team_leader", "admin")
 
@@ -60,3 +69,55 @@ def posted(message_id: int):
 
     button_action(act)
     return redirect(url_for("letters.letters"))
+
+
+@bp.route("/messages/<int:message_id>/decision", methods=["GET", "POST"])
+@workers
+def held_decision(message_id: int):
+    """Decide a held letter: post it, send a safe text or email instead, or send nothing."""
+    if message_id > MAX_ID:
+        abort(404)
+    try:
+        message = open_held_message(
+            db.session, message_id, viewer=current_user, origin=request_origin(), now=utcnow()
+        )
+    except NotFound:
+        abort(404)
+    form = HeldLetterDecisionForm()
+    if form.validate_on_submit():
+        config = current_app.config
+        try:
+            decide_held_message(
+                db.session,
+                message_id,
+                Decision(form.decision.data, form.channel.data, form.reason.data),
+                actor=current_user,
+                wording=wording_from(config),
+                calendar=victim_calendar(config),
+                origin=request_origin(),
+                now=utcnow(),
+            )
+        except NotFound:
+            abort(404)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(DECIDED[form.decision.data], "success")
+            if message.case_id:
+                return redirect(url_for("cases.contact", case_id=message.case_id))
+            return redirect(url_for("referrals.referral", referral_id=message.referral_id))
+    return render_template(
+        "letters/held_decision.html",
+        message=message,
+        form=form,
+        labels=OBLIGATION_LABELS,
+        decisions=DECISIONS,
+    ), (400 if form.errors or form.form_errors else 200)
+
+
+DECIDED = {
+    "post": "Decision recorded: the letter is in the print queue to post.",
+    "channel": "Decision recorded: a message is queued on the channel you chose instead.",
+    "none": "Decision recorded: nothing will be sent.",
+}

@@ -7,6 +7,7 @@ from app.extensions import db
 from app.forms import page_number
 from app.queue import bp
 from casework.db import utcnow
+from casework.messages.held_letters import held_messages, held_on_referrals
 from casework.obligations.models import OBLIGATION_LABELS
 from casework.referrals.models import CONTACT_METHOD_LABELS, SOURCES
 from casework.referrals.queue import (
@@ -55,9 +56,12 @@ def queue():
         error_out=False,
         query=query,
     )
+    held = held_messages(db.session, current_user)
     return render_template(
         "queue/queue.html",
         page=page,
+        held=held,
+        held_here=held_on_referrals(db.session, [r.id for r in page.items]),
         count_cap=QueuePage.CAP,
         filters=filters,
         now=now,

@@ -12,6 +12,7 @@ from casework.cases.timeline import referral_access_log, referral_timeline
 from casework.contact.recording import contact_history, conversation_recorded, texts_opted_out
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
+from casework.messages.held_letters import held_on_referrals
 from casework.obligations.models import OBLIGATION_LABELS
 from casework.referrals.decisions import (
     allocate,
@@ -107,6 +108,7 @@ def header_of(referral) -> dict:
         "outcome_words": OUTCOME_WORDS,
         "opted_out": texts_opted_out(db.session, referral),
         "domestic_abuse": flagged_domestic_abuse(referral),
+        "held_letter": held_on_referrals(db.session, [referral.id]).get(referral.id),
     }
 
 
@@ -156,6 +158,7 @@ def contact(referral_id: int):
     return render_template(
         "referrals/contact.html",
         **header_of(referral),
+        now=utcnow(),
         labels=OBLIGATION_LABELS,
         history=history,
         actions=record_actions(

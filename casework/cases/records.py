@@ -5,7 +5,7 @@ and what its page shows at the top and on its Contact tab (DESIGN.md Records; is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -105,6 +105,8 @@ class CaseSummary:
     safe_to_post: bool | None
     contact_method: str | None
     deadlines: list[Obligation]
+    # Letters on the case or its referrals held for a staff decision (safe contact).
+    held: list[OutboundMessage] = field(default_factory=list)
 
     @property
     def reasons(self) -> list[tuple[Referral, list[str]]]:
@@ -135,6 +137,18 @@ def case_summary(session, case: Case, *, today: date) -> CaseSummary:
         )
     )
     latest = referrals[-1] if referrals else None
+    ids = [r.id for r in referrals]
+    mine = OutboundMessage.case_id == case.id
+    held = list(
+        session.scalars(
+            sa.select(OutboundMessage)
+            .where(
+                OutboundMessage.status == "held",
+                sa.or_(mine, OutboundMessage.referral_id.in_(ids)) if ids else mine,
+            )
+            .order_by(OutboundMessage.id)
+        )
+    )
     return CaseSummary(
         case=case,
         person=person,
@@ -147,6 +161,7 @@ def case_summary(session, case: Case, *, today: date) -> CaseSummary:
         safe_to_post=getattr(person, "safe_to_post", None),
         contact_method=latest.contact_method if latest else None,
         deadlines=deadlines,
+        held=held,
     )
 
 
@@ -157,7 +172,7 @@ class ContactEntry:
 
     at: datetime
     kind: str  # attempt, conversation or message
-    referral: Referral
+    referral: Referral | None
     record: ContactAttempt | InitialContact | OutboundMessage
 
 
@@ -198,19 +213,22 @@ def case_contact(session, case: Case) -> CaseContact:
             entries.append(
                 ContactEntry(talk.held_at, "conversation", referrals[talk.referral_id], talk)
             )
-        for message in session.scalars(
-            sa.select(OutboundMessage).where(
-                OutboundMessage.referral_id.in_(ids), OutboundMessage.kind != "breach_alert"
+    # Messages on the case's referrals and those sent from the case itself (not staff alerts).
+    on_case = OutboundMessage.case_id == case.id
+    mine = sa.or_(on_case, OutboundMessage.referral_id.in_(ids)) if ids else on_case
+    for message in session.scalars(
+        sa.select(OutboundMessage)
+        .where(mine, OutboundMessage.kind.not_in(("breach_alert", "re_engagement")))
+        .options(selectinload(OutboundMessage.sent_by))
+    ):
+        entries.append(
+            ContactEntry(
+                message.sent_at or message.created_at,
+                "message",
+                referrals.get(message.referral_id),
+                message,
             )
-        ):
-            entries.append(
-                ContactEntry(
-                    message.sent_at or message.created_at,
-                    "message",
-                    referrals[message.referral_id],
-                    message,
-                )
-            )
+        )
     entries.sort(key=lambda e: e.at, reverse=True)
     obligations = list(
         session.scalars(

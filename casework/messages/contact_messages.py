@@ -12,12 +12,13 @@ from sqlalchemy.orm import selectinload
 from casework.contact.models import ContactAttempt
 from casework.messages import outbox
 from casework.messages.models import LetterTemplate, OutboundMessage
-from casework.messages.opt_outs import is_opted_out
+from casework.messages.safe_contact import plan_message, safe_details
 from casework.obligations.models import MESSAGE_KINDS, Obligation
 from casework.referrals.models import Referral
 from triage import contact as rules
 
 BATCH = 500
+FINAL_LETTER_WHY = "the final letter after attempts to contact them failed"
 
 
 def _letter_templates(session, defaults: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
@@ -26,24 +27,21 @@ def _letter_templates(session, defaults: dict[str, tuple[str, str]]) -> dict[str
     return {**defaults, **edited}
 
 
-def _address(referral: Referral) -> str | None:
-    if not (referral.address_line_1 and referral.postcode):
-        return None
-    lines = [
-        referral.name,
-        referral.address_line_1,
-        referral.address_line_2,
-        referral.town,
-        referral.postcode,
-    ]
-    return "\n".join(line for line in lines if line)
+def _others(referral: Referral) -> list[Referral]:
+    """The person's other referrals (a domestic-abuse flag on any of them counts)."""
+    person = referral.person
+    if person is None:
+        return []
+    return [r for r in person.referrals if r.id != referral.id]
 
 
 def queue_contact_messages(
     session, *, wording, calendar, default_letters: dict[str, tuple[str, str]], now: datetime
 ) -> int:
     """Queue the D2 initial message, the D3 home-visit offer and the D1b final letter for
-    every open obligation that has none yet, to go inside service hours."""
+    every open obligation that has none yet, on a channel that is safe for the person, to go
+    at the next moment inside service hours and their safe times; a letter they did not
+    choose to someone flagged for domestic abuse is held for a staff decision."""
     has_message = sa.exists().where(OutboundMessage.obligation_id == Obligation.id)
     rows = session.scalars(
         sa.select(Obligation)
@@ -57,10 +55,9 @@ def queue_contact_messages(
             Obligation.status.in_(("due", "breached")),
             ~has_message,
         )
-        .options(selectinload(Obligation.referral))
+        .options(selectinload(Obligation.referral).selectinload(Referral.person))
         .limit(BATCH)
     ).all()
-    send_after = calendar.next_service_moment(now)
     templates = _letter_templates(session, default_letters) if rows else {}
     batch: list[dict] = []
     for obligation in rows:
@@ -79,22 +76,23 @@ def queue_contact_messages(
                 .where(ContactAttempt.referral_id == referral.id)
             )
             values["attempts"] = f"{calls} time{'s' if calls != 1 else ''}"
-        channel, recipient, error = obligation.channel, None, None
-        if channel == "sms":
-            channel = rules.message_channel(
-                channel,
-                safe_to_text=referral.safe_to_text,
-                opted_out=is_opted_out(session, referral.mobile_phone),
-            )
-            recipient = referral.mobile_phone if channel == "sms" else None
-        if channel == "email":
-            recipient = referral.email
-        if channel == "post":
-            channel, recipient = "letter", _address(referral)
-        status = "queued"
-        if not recipient:
-            status, error = "failed", "no usable contact details for this channel"
-            recipient = "-"
+        details = safe_details(referral.person, [referral, *_others(referral)])
+        # The final letter follows failed calls or visits: a channel they did not choose. So
+        # is a letter offering a home visit to someone who chose to be seen in person.
+        chosen = obligation.kind == "initial_message" or (
+            obligation.kind == "home_visit_offer" and obligation.channel != "post"
+        )
+        why = FINAL_LETTER_WHY if obligation.kind == "final_letter" else None
+        plan = plan_message(
+            session,
+            details,
+            obligation.channel,
+            chosen=chosen,
+            calendar=calendar,
+            now=now,
+            why_letter=why,
+        )
+        channel = plan.channel
         if channel == "sms":
             body, subject = wording.sms(obligation.kind, **values), None
         elif channel == "email":
@@ -106,16 +104,20 @@ def queue_contact_messages(
                 "dedupe_key": f"obligation:{obligation.id}",
                 "kind": obligation.kind,
                 "channel": channel,
-                "recipient": recipient,
+                "recipient": plan.recipient or "-",
                 "subject": subject,
                 "body": body,
                 "referral_id": referral.id,
                 "obligation_id": obligation.id,
-                "status": status,
-                "error": error,
+                "case_id": obligation.case_id or referral.case_id,
+                "status": plan.status,
+                "error": plan.reason if plan.status == "failed" else None,
+                "held_reason": plan.reason if plan.status == "held" else None,
+                "send_after": plan.send_after,
+                "next_attempt_at": plan.send_after,
             }
         )
     # One insert for the lot; a message another sweep queued meanwhile is skipped by its key.
-    outbox.queue_messages(session, batch, now=now, send_after=send_after)
+    outbox.queue_messages(session, batch, now=now, send_after=now)
     session.commit()
     return len(batch)

@@ -38,6 +38,9 @@ def dispatch_messages(session, *, sms, email, now: datetime) -> dict[str, int]:
     for message_id in outbox.claim_many(session, list(ids), now):
         message = session.get(OutboundMessage, message_id)
         try:
+            unsafe = _no_longer_safe(message)
+            if unsafe:
+                raise SendError(unsafe, retry=False)
             if message.channel == "sms":
                 if is_opted_out(session, message.recipient):
                     raise SendError("the number has opted out of texts (STOP)", retry=False)
@@ -55,9 +58,28 @@ def dispatch_messages(session, *, sms, email, now: datetime) -> dict[str, int]:
     return done
 
 
+STAFF_KINDS = ("breach_alert", "re_engagement")
+
+
+def _no_longer_safe(message: OutboundMessage) -> str | None:
+    """Why a text or email to a person must not go now, though it was safe when queued: they
+    have since said that channel is not safe (DESIGN.md Safe contact). None to send it."""
+    if message.kind in STAFF_KINDS:
+        return None
+    owner = message.case if message.case_id is not None else message.referral
+    person = getattr(owner, "person", None) if owner is not None else None
+    if person is None:
+        return None
+    if message.channel == "sms" and person.safe_to_text is False:
+        return "not sent: they have said it is not safe to text them"
+    if message.channel == "email" and person.safe_to_email is False:
+        return "not sent: they have said it is not safe to email them"
+    return None
+
+
 def _meet(session, message: OutboundMessage, now: datetime) -> None:
     """A sent initial message or home-visit offer, or a posted letter, meets its obligation."""
-    if message.obligation_id is None or message.kind in ("breach_alert", "re_engagement"):
+    if message.obligation_id is None or message.kind in STAFF_KINDS:
         return
     lifecycle.meet_by_id(session, message.obligation_id, message.referral_id, now)
 

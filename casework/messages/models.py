@@ -33,11 +33,20 @@ class OutboundMessage(db.Model):
     recipient: Mapped[str] = mapped_column(sa.String(500))
     subject: Mapped[str | None] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
-    # queued, sending, sent, delivered, posted, undelivered, failed; or held: a letter the
+    # queued, sending, sent, delivered, posted, undelivered, failed, not_sent (a held letter
+    # decided against); or held: a letter the
     # person did not choose, to the home of someone flagged for domestic abuse without
     # safe-to-post recorded as yes, waiting for a staff decision (``held_reason`` says why).
     status: Mapped[str] = mapped_column(sa.String(12), default="queued")
     held_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    # A held letter's decision: post (queued for the print queue), another channel (this
+    # letter not sent, a text or email in its place) or none (not sent, with the reason).
+    decision: Mapped[str | None] = mapped_column(sa.String(12))
+    decision_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who sent a message from a case (None: sent by the service's own rules).
+    sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     provider_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     error: Mapped[str | None] = mapped_column(sa.String(500))
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
@@ -63,6 +72,9 @@ class OutboundMessage(db.Model):
     )
 
     referral = relationship("Referral")
+    case = relationship("casework.cases.models.Case")
+    decided_by = relationship("Staff", foreign_keys=[decided_by_id])
+    sent_by = relationship("Staff", foreign_keys=[sent_by_id])
 
 
 class SmsOptOut(db.Model):
@@ -95,3 +107,26 @@ class LetterTemplate(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+
+
+MESSAGE_CHANNELS = {"sms": "Text message (SMS)", "email": "Email"}
+
+
+class MessageTemplate(db.Model):
+    """The wording of a text or email staff send from a case, editable by administrators;
+    {forename}, {reference} and {caseworker} are filled in when it is sent."""
+
+    __tablename__ = "message_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    channel: Mapped[str] = mapped_column(sa.String(8))
+    subject: Mapped[str | None] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (sa.CheckConstraint("channel IN ('sms', 'email')", name="channel"),)

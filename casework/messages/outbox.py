@@ -55,8 +55,10 @@ def queue_message(
     subject: str | None = None,
     referral_id: int | None = None,
     obligation_id: int | None = None,
+    case_id: int | None = None,
     status: str = "queued",
     error: str | None = None,
+    held_reason: str | None = None,
 ) -> bool:
     """Add a message unless one with this key exists already; True when it was added.
 
@@ -77,6 +79,8 @@ def queue_message(
         "next_attempt_at": send_after,
         "referral_id": referral_id,
         "obligation_id": obligation_id,
+        "case_id": case_id,
+        "held_reason": held_reason,
         "created_at": now,
         "updated_at": now,
     }
@@ -101,6 +105,8 @@ def queue_messages(session, rows: list[dict], *, now: datetime, send_after: date
         [
             {
                 "subject": None,
+                "case_id": None,
+                "held_reason": None,
                 "status": "queued",
                 "error": None,
                 "attempts": 0,

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from casework.messages import outbox
-from casework.messages.opt_outs import is_opted_out
+from casework.messages.safe_contact import plan_message, safe_details
 from casework.obligations.models import Obligation
 
 APPOINTMENTS = {
@@ -22,7 +22,8 @@ APPOINTMENTS = {
 
 def queue_reminders(session, *, wording, calendar, now: datetime) -> int:
     """SMS reminders of booked appointments, sent the day before inside service hours (or on
-    the last service day before it), to people who may be texted and have not opted out."""
+    the last service day before it), to people who may be texted and have not opted out, at
+    the next moment that day inside their safe times (read from the person)."""
     if not calendar.is_open_at(now):
         return 0
     today = calendar.local_date(now)
@@ -43,42 +44,58 @@ def queue_reminders(session, *, wording, calendar, now: datetime) -> int:
             Obligation.status == "due",
             Obligation.kind.in_(APPOINTMENTS),
         )
-        .options(selectinload(Obligation.referral))
+        .options(selectinload(Obligation.referral), selectinload(Obligation.case))
     ).all()
     queued = 0
     for obligation in rows:
         referral = obligation.referral
+        case = obligation.case
+        person = case.person if case is not None else referral.person
         appointment_day = calendar.local_date(obligation.booked_at)
         last_day_before = appointment_day - timedelta(days=1)
         while not calendar.is_service_day(last_day_before) and last_day_before > today:
             last_day_before -= timedelta(days=1)
         if today != last_day_before:
             continue
-        phone = referral.mobile_phone
-        if (
-            not phone
-            or referral.safe_to_text is False
-            or referral.status != "open"
-            or is_opted_out(session, phone)
-        ):
+        still_open = case.status == "open" if case is not None else referral.status == "open"
+        if not still_open:
+            continue
+        referrals = list(person.referrals) if person is not None else [referral]
+        details = safe_details(person, referrals)
+        # A reminder is a text or nothing: never a letter in its place.
+        plan = plan_message(
+            session,
+            details,
+            "sms",
+            chosen=True,
+            calendar=calendar,
+            now=now,
+            fall_back_to_post=False,
+        )
+        if plan.status != "queued":
+            continue
+        # It must go before the appointment: today, inside their safe times, or not at all.
+        if calendar.local_date(plan.send_after) != today or plan.send_after >= obligation.booked_at:
             continue
         when = obligation.booked_at.astimezone(calendar.tz)
+        reference = case.reference if case is not None else referral.reference
         body = wording.sms(
             "reminder",
             appointment=APPOINTMENTS[obligation.kind],
             when=f"{when:%A %-d %B at %H:%M}",
-            reference=referral.reference,
+            reference=reference,
         )
         queued += outbox.queue_message(
             session,
             dedupe_key=f"reminder:{obligation.id}:{obligation.booked_at.isoformat()}",
             kind="reminder",
             channel="sms",
-            recipient=phone,
+            recipient=plan.recipient,
             body=body,
             now=now,
-            send_after=now,
-            referral_id=referral.id,
+            send_after=plan.send_after,
+            referral_id=referral.id if referral is not None else None,
+            case_id=case.id if case is not None else None,
         )
         session.commit()
     return queued

@@ -3,13 +3,14 @@ has what outstanding, and the breaches this quarter."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
 import sqlalchemy as sa
 
 from casework.access import visible_cases_clause, visible_referrals_clause
 from casework.cases.models import Case
+from casework.messages.held_letters import waiting_messages
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
 from casework.staff.models import Staff
@@ -27,6 +28,8 @@ class DeadlineOverview:
     breaches: int
     quarter_start: datetime
     hours: int
+    # Each listed obligation's message still waiting: held for a decision or for a safe time.
+    waiting: dict = field(default_factory=dict)
 
 
 def quarter_start(now: datetime, tz: tzinfo) -> datetime:
@@ -97,4 +100,5 @@ def deadline_overview(session, viewer, *, now: datetime, tz: tzinfo, hours: int 
         breaches=breaches or 0,
         quarter_start=start,
         hours=hours,
+        waiting=waiting_messages(session, [o.id for o in [*upcoming, *overdue]], now),
     )

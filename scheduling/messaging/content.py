@@ -66,6 +66,9 @@ class Wording:
             "home_visit_offer": "{service}: we would like to visit you at home on {visit_time} "
             "to offer free support. To change or cancel, call "
             "{service_phone}. Ref {reference}. Reply STOP to stop texts.",
+            "final_letter": "{service}: we tried to contact you to offer free, confidential "
+            "support after crime. Support is still here: call {service_phone} (Mon-Sat 9am-6pm, "
+            "Wed to 8pm) or chat at {web_address}. Ref {reference}. Reply STOP to stop texts.",
             "reminder": "{service}: a reminder of your {appointment} on {when}. To change it, "
             "call {service_phone}. Ref {reference}. Reply STOP to stop texts.",
         }
@@ -116,3 +119,12 @@ class _Defaulting(dict):
 
     def __missing__(self, key):
         return "{" + key + "}"
+
+
+def wording_from(config) -> Wording:
+    """The service's wording from the app's settings (name, phone, web address)."""
+    return Wording(
+        config["VICTIM_SERVICE_NAME"],
+        config["SERVICE_PHONE"],
+        config["PUBLIC_BASE_URL"].rstrip("/") + "/refer",
+    )

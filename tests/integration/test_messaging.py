@@ -179,7 +179,7 @@ def test_reminder_the_day_before_inside_service_hours_only(ctx, fake_twilio):
 def test_no_reminder_when_texting_is_not_safe(ctx):
     create_referrals(police_csv(police_row()))
     obligation = db.session.scalars(sa.select(Obligation)).one()
-    obligation.referral.safe_to_text = False
+    obligation.referral.person.safe_to_text = False  # the person's answer rules
     db.session.add(
         Obligation(
             referral_id=obligation.referral_id,

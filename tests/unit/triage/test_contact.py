@@ -7,6 +7,7 @@ import pytest
 
 from scheduling.calendar import Calendar
 from triage import contact
+from triage.contact import ChannelChoice, contact_channel, letter_hold_reason
 
 LONDON = ZoneInfo("Europe/London")
 CAL = Calendar()
@@ -243,3 +244,71 @@ def test_a_booked_appointment_is_held_from_its_booked_time():
     assert contact.held_from("web_chat", slot, None) == slot
     assert contact.held_from("needs_assessment", at("2026-11-30 18:00"), booked) == booked
     assert contact.held_from("re_engagement", slot, None) is None
+
+
+# --- contact_channel and letter_hold_reason (DESIGN.md Safe contact) --------------------------
+
+
+@pytest.mark.parametrize(
+    "asked,text,email,stop,expected",
+    [
+        ("sms", None, None, False, ChannelChoice("sms", True)),
+        ("sms", True, False, False, ChannelChoice("sms", True)),
+        (
+            "sms",
+            False,
+            None,
+            False,
+            ChannelChoice("post", False, "They said it is not safe to text them"),
+        ),
+        (
+            "sms",
+            None,
+            None,
+            True,
+            ChannelChoice("post", False, "Their number has opted out of texts (STOP)"),
+        ),
+        ("email", None, None, False, ChannelChoice("email", True)),
+        (
+            "email",
+            None,
+            False,
+            False,
+            ChannelChoice("post", False, "They said it is not safe to email them"),
+        ),
+        ("email", False, True, True, ChannelChoice("email", True)),
+        ("post", False, False, True, ChannelChoice("post", True)),
+    ],
+)
+def test_the_channel_is_the_one_asked_for_only_when_it_is_safe(asked, text, email, stop, expected):
+    assert (
+        contact_channel(asked, safe_to_text=text, safe_to_email=email, opted_out=stop) == expected
+    )
+
+
+def test_without_a_letter_in_its_place_an_unsafe_channel_gives_nothing():
+    choice = contact_channel(
+        "email", safe_to_text=None, safe_to_email=False, opted_out=False, fall_back_to_post=False
+    )
+    assert choice.channel is None and "not safe to email" in choice.reason
+
+
+@pytest.mark.parametrize(
+    "chosen,abuse,post,held",
+    [
+        (False, True, None, True),
+        (False, True, False, True),
+        (False, True, True, False),
+        (False, False, None, False),
+        (True, True, None, False),
+    ],
+)
+def test_a_letter_they_did_not_choose_is_held_when_flagged_for_domestic_abuse(
+    chosen, abuse, post, held
+):
+    reason = letter_hold_reason(
+        chosen=chosen, domestic_abuse=abuse, safe_to_post=post, why_letter="the final letter"
+    )
+    assert (reason is not None) == held
+    if held:
+        assert "domestic abuse" in reason and "the final letter" in reason
