@@ -24,6 +24,24 @@ def apply_errors(form, exc: ValidationError | NotFound) -> None:
             form.form_errors.append(message)
 
 
+REFUSED = object()
+
+
+def call_service(form, save):
+    """Call ``save`` (a service call) for a submitted form and return what it returns. A record
+    that is missing, or that the signed-in person may not see, is a 404; input the service
+    refuses is rolled back, so nothing is stored, and shown against the form's fields, and
+    REFUSED is returned."""
+    try:
+        return save()
+    except NotFound:
+        abort(404)
+    except ValidationError as exc:
+        db.session.rollback()
+        apply_errors(form, exc)
+        return REFUSED
+
+
 class ActionForm(FlaskForm):
     """A button that changes something: CSRF-protected, no fields of its own."""
 

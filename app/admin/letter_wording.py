@@ -7,9 +7,9 @@ from app.admin import bp
 from app.admin.forms import LetterWordingForm
 from app.auth.session import request_origin, role_required
 from app.extensions import db
-from app.forms import apply_errors
+from app.forms import REFUSED, call_service
 from casework.db import utcnow
-from casework.errors import NotFound, ValidationError
+from casework.errors import NotFound
 from casework.messages.letter_wording import letter_wording, letter_wordings, save_letter_wording
 from casework.obligations.models import OBLIGATION_LABELS
 from scheduling.messaging.content import DEFAULT_LETTERS
@@ -33,8 +33,9 @@ def letter_template(kind: str):
         abort(404)
     form = LetterWordingForm(data={"title": title, "body": body})
     if form.validate_on_submit():
-        try:
-            save_letter_wording(
+        outcome = call_service(
+            form,
+            lambda: save_letter_wording(
                 db.session,
                 kind,
                 form.title.data,
@@ -43,11 +44,9 @@ def letter_template(kind: str):
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),
-            )
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+            ),
+        )
+        if outcome is not REFUSED:
             flash("Letter saved. New letters use this wording.", "success")
             return redirect(url_for("admin.letter_templates"))
     return render_template(

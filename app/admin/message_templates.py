@@ -7,9 +7,9 @@ from app.admin import bp
 from app.admin.forms import MessageTemplateForm
 from app.auth.session import request_origin, role_required
 from app.extensions import db
-from app.forms import apply_errors
+from app.forms import REFUSED, call_service
 from casework.db import MAX_ID, utcnow
-from casework.errors import NotFound, ValidationError
+from casework.errors import NotFound
 from casework.messages.message_templates import (
     PLACEHOLDERS,
     get_template,
@@ -48,8 +48,9 @@ def message_template(template_id: int | None = None):
         form.version.data = template.version
     if form.validate_on_submit():
         version = form.version.data
-        try:
-            save_template(
+        outcome = call_service(
+            form,
+            lambda: save_template(
                 db.session,
                 template_id,
                 name=form.name.data,
@@ -60,13 +61,9 @@ def message_template(template_id: int | None = None):
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),
-            )
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        except NotFound:
-            abort(404)
-        else:
+            ),
+        )
+        if outcome is not REFUSED:
             flash("Message template saved.", "success")
             return redirect(url_for("admin.message_templates"))
     length = sms_length(form.body.data or "") if (form.channel.data == "sms") else None

@@ -19,7 +19,7 @@ from app.admin.forms import (
 from app.admin.vetting import vetting_context
 from app.auth.session import request_origin, role_required
 from app.extensions import db
-from app.forms import apply_errors, button_action, page_number
+from app.forms import REFUSED, apply_errors, button_action, call_service, page_number
 from casework.audit import AuditSearch, search_events
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
@@ -97,19 +97,18 @@ def staff_new():
     form = NewStaffForm()
     form.team_id.choices = _team_choices()
     if form.validate_on_submit():
-        try:
-            staff = create_staff(
+        staff = call_service(
+            form,
+            lambda: create_staff(
                 db.session,
                 _details(form),
                 password=form.password.data,
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),
-            )
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+            ),
+        )
+        if staff is not REFUSED:
             flash(f"Staff account created for {staff.name}.", "success")
             return redirect(url_for("admin.staff_detail", staff_id=staff.id))
     return render_template("admin/staff_form.html", form=form, title="Add a staff member"), (
@@ -142,19 +141,18 @@ def staff_edit(staff_id: int):
         form.team_id.data = str(staff.team_id or "")
         form.languages.data = ", ".join(staff.languages or [])
     if form.validate_on_submit():
-        try:
-            update_staff(
+        outcome = call_service(
+            form,
+            lambda: update_staff(
                 db.session,
                 staff.id,
                 _details(form),
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),
-            )
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+            ),
+        )
+        if outcome is not REFUSED:
             flash("Changes saved.", "success")
             return redirect(url_for("admin.staff_detail", staff_id=staff.id))
     return render_template(
@@ -240,19 +238,18 @@ def team_list():
     """Teams with their active members, and a form to add one."""
     form = TeamForm()
     if form.validate_on_submit():
-        try:
-            team = create_team(
+        team = call_service(
+            form,
+            lambda: create_team(
                 db.session,
                 name=form.name.data,
                 service=form.service.data,
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),
-            )
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+            ),
+        )
+        if team is not REFUSED:
             flash(f"Team {team.name} added.", "success")
             return redirect(url_for("admin.team_list"))
     counts = active_members_per_team(db.session)

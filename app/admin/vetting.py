@@ -8,9 +8,8 @@ from app.admin import bp
 from app.admin.vetting_forms import DbsCheckForm, InductionForm, PoliceVettingForm, TrainingForm
 from app.auth.session import request_origin, role_required
 from app.extensions import db
-from app.forms import ActionForm, apply_errors, button_action, page_number
+from app.forms import REFUSED, ActionForm, button_action, call_service, page_number
 from casework.db import utcnow
-from casework.errors import NotFound, ValidationError
 from casework.staff.directory import get_staff
 from casework.staff.models import Staff
 from casework.staff.vetting import get_vetting, local_today, vetting_overview
@@ -50,14 +49,8 @@ def _back(staff: Staff):
 def _form_page(form, staff: Staff, title: str, save):
     """Show a vetting form, or save it through ``save`` and go back to the staff page."""
     if form.validate_on_submit():
-        try:
-            save()
-        except NotFound:
-            abort(404)
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        outcome = call_service(form, save)
+        if outcome is not REFUSED:
             flash(f"{title} saved for {staff.name}.", "success")
             return _back(staff)
     return render_template("admin/vetting_form.html", form=form, staff=staff, title=title), (

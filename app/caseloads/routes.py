@@ -9,7 +9,7 @@ from app.caseloads import bp
 from app.caseloads.forms import ReassignForm, TeamSettingsForm
 from app.caseloads.views import render_caseload
 from app.extensions import db
-from app.forms import ActionForm, apply_errors, posted_id
+from app.forms import REFUSED, ActionForm, apply_errors, call_service, posted_id
 from casework.caseloads.pick_up import pick_up_allowed, pick_up_referral
 from casework.caseloads.reassign import (
     audit_case_view,
@@ -87,8 +87,9 @@ def team_caseload_settings(team_id: int):
     current = team_settings(db.session, team.id)
     form = TeamSettingsForm()
     if form.validate_on_submit():
-        try:
-            set_pick_up(
+        outcome = call_service(
+            form,
+            lambda: set_pick_up(
                 db.session,
                 team.id,
                 caseworkers_pick_up=form.caseworkers_pick_up.data == "yes",
@@ -96,13 +97,9 @@ def team_caseload_settings(team_id: int):
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),
-            )
-        except NotFound:
-            abort(404)
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+            ),
+        )
+        if outcome is not REFUSED:
             flash("Caseload settings saved.", "success")
             return redirect(url_for("main.team", team=team.id))
     elif not form.is_submitted():

@@ -8,7 +8,7 @@ from app.auth.session import request_origin, role_required
 from app.cases import bp
 from app.cases.forms import OpenCaseForm
 from app.extensions import db
-from app.forms import apply_errors, button_action, page_number, posted_id
+from app.forms import REFUSED, button_action, call_service, page_number, posted_id
 from app.referrals.routes import referral_or_404, tab_links
 from casework.access import can_manage_case, can_manage_referral, can_work_case
 from casework.cases.models import CASE_STATUSES, OPENED_BY
@@ -17,7 +17,7 @@ from casework.cases.records import case_contact, case_summary, get_case
 from casework.cases.timeline import case_access_log, case_timeline
 from casework.contact.recording import record_case_appointment_held
 from casework.db import utcnow
-from casework.errors import NotFound, ValidationError
+from casework.errors import NotFound
 from casework.obligations.models import OBLIGATION_LABELS
 from casework.referrals.decisions import allocation_suggestions
 from casework.referrals.models import CONTACT_METHOD_LABELS
@@ -186,8 +186,9 @@ def open_case(referral_id: int):
     if not can_manage_referral(current_user, referral):
         abort(404)
     if form.validate_on_submit():
-        try:
-            opened = open_by_team_leader(
+        opened = call_service(
+            form,
+            lambda: open_by_team_leader(
                 db.session,
                 referral_id,
                 caseworker_id=posted_id("caseworker"),
@@ -195,13 +196,9 @@ def open_case(referral_id: int):
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),
-            )
-        except NotFound:
-            abort(404)
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+            ),
+        )
+        if opened is not REFUSED:
             flash(f"Case {opened.reference} opened.", "success")
             return redirect(url_for("cases.case", case_id=opened.id))
     return _render_open_case(referral, form, status=400 if form.is_submitted() else 200)

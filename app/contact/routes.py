@@ -16,7 +16,7 @@ from app.contact.forms import (
     moment,
 )
 from app.extensions import db
-from app.forms import apply_errors, button_action
+from app.forms import button_action, call_service
 from app.referrals.routes import header_of, referral_or_404
 from casework.access import can_work_referral
 from casework.cases.records import case_id_of_referral
@@ -28,7 +28,6 @@ from casework.contact.recording import (
     record_key_date,
 )
 from casework.db import utcnow
-from casework.errors import NotFound, ValidationError
 from casework.people.answers import SafeContactAnswers
 from scheduling.service_calendars import victim_calendar
 
@@ -74,21 +73,15 @@ def _submit(referral_id: int, form, form_name: str, save, done: str):
     show what is wrong on the action's own page (nothing stored) or confirm and go back to the
     referral, or to the case the referral has just joined."""
     if form.validate_on_submit():
-        try:
-            problem = save()
-        except NotFound:
-            abort(404)
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            if problem is None:
-                flash(done, "success")
-                if form_name == "conversation_form":
-                    case_id = case_id_of_referral(db.session, referral_id)
-                    if case_id is not None:
-                        return redirect(url_for("cases.case", case_id=case_id))
-                return redirect(url_for("referrals.referral", referral_id=referral_id))
+        problem = call_service(form, save)
+        # None when saved; REFUSED, or a refusal of the service's own, when not.
+        if problem is None:
+            flash(done, "success")
+            if form_name == "conversation_form":
+                case_id = case_id_of_referral(db.session, referral_id)
+                if case_id is not None:
+                    return redirect(url_for("cases.case", case_id=case_id))
+            return redirect(url_for("referrals.referral", referral_id=referral_id))
     return render_action(referral_id, form_name, form, status=400)
 
 

@@ -3,11 +3,11 @@ from flask_login import current_user
 
 from app.auth.session import request_origin, role_required
 from app.extensions import db
-from app.forms import apply_errors, button_action
+from app.forms import REFUSED, button_action, call_service
 from app.letters import bp
 from app.letters.forms import HeldLetterDecisionForm
 from casework.db import MAX_ID, utcnow
-from casework.errors import NotFound, ValidationError
+from casework.errors import NotFound
 from casework.messages.held_letters import (
     DECISIONS,
     Decision,
@@ -86,8 +86,9 @@ def held_decision(message_id: int):
     form = HeldLetterDecisionForm()
     if form.validate_on_submit():
         config = current_app.config
-        try:
-            decide_held_message(
+        outcome = call_service(
+            form,
+            lambda: decide_held_message(
                 db.session,
                 message_id,
                 Decision(form.decision.data, form.channel.data, form.reason.data),
@@ -96,13 +97,9 @@ def held_decision(message_id: int):
                 calendar=victim_calendar(config),
                 origin=request_origin(),
                 now=utcnow(),
-            )
-        except NotFound:
-            abort(404)
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+            ),
+        )
+        if outcome is not REFUSED:
             flash(DECIDED[form.decision.data], "success")
             if message.case_id:
                 return redirect(url_for("cases.contact", case_id=message.case_id))

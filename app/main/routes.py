@@ -17,12 +17,12 @@ from app.auth.forms import CodeForm
 from app.auth.session import request_origin, role_required, two_step_box
 from app.caseloads.views import render_caseload
 from app.extensions import db
-from app.forms import apply_errors
+from app.forms import REFUSED, call_service
 from app.main import bp
 from casework.caseloads.settings import team_settings
 from casework.caseloads.team import team_loads, viewable_teams
 from casework.db import database_answers, utcnow
-from casework.errors import NotFound, ValidationError
+from casework.errors import NotFound
 from casework.staff import totp
 from casework.staff.directory import view_staff_profile, visible_colleagues
 from casework.staff.two_step import turn_on_two_step
@@ -134,8 +134,9 @@ def two_step():
     session[TOTP_SETUP] = secret
     form = CodeForm()
     if form.validate_on_submit():
-        try:
-            turn_on_two_step(
+        outcome = call_service(
+            form,
+            lambda: turn_on_two_step(
                 db.session,
                 current_user.id,
                 secret,
@@ -143,11 +144,9 @@ def two_step():
                 box=two_step_box(),
                 origin=request_origin(),
                 now=utcnow(),
-            )
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+            ),
+        )
+        if outcome is not REFUSED:
             session.pop(TOTP_SETUP, None)
             flash(
                 "Two-step verification is on. You will need a code each time you sign in.",

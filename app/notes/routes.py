@@ -8,7 +8,7 @@ from app.auth.session import request_origin, role_required
 from app.cases.routes import render_case_page
 from app.contact.forms import moment
 from app.extensions import db
-from app.forms import apply_errors, page_number
+from app.forms import REFUSED, apply_errors, call_service, page_number
 from app.notes import bp
 from app.notes.forms import AmendForm, EditNoteForm, NoteForm
 from casework.cases.notes import (
@@ -86,14 +86,11 @@ def new_note(case_id: int):
     """Write a note on an open case: mode (or no contact), when, text, restricted or not."""
     form = NoteForm()
     if form.validate_on_submit():
-        try:
-            add_note(db.session, case_id, _details(form), actor=current_user, **_context())
-        except NotFound:
-            abort(404)
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+        outcome = call_service(
+            form,
+            lambda: add_note(db.session, case_id, _details(form), actor=current_user, **_context()),
+        )
+        if outcome is not REFUSED:
             flash("Note added.", "success")
             return redirect(url_for("notes.case_notes", case_id=case_id))
     elif not form.is_submitted():
@@ -183,16 +180,13 @@ def amend(case_id: int, note_id: int):
     """Append a correction to a note: how a note is put right after its first 24 hours."""
     form = AmendForm()
     if form.validate_on_submit():
-        try:
-            amend_note(
+        outcome = call_service(
+            form,
+            lambda: amend_note(
                 db.session, case_id, note_id, form.text.data, actor=current_user, **_context()
-            )
-        except NotFound:
-            abort(404)
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+            ),
+        )
+        if outcome is not REFUSED:
             flash("Correction added.", "success")
             return redirect(url_for("notes.case_notes", case_id=case_id))
     try:

@@ -6,11 +6,10 @@ from flask import current_app, redirect, render_template, session, url_for
 from app.answer_forms import characteristic_answers, safe_contact_answers
 from app.auth.session import request_origin
 from app.extensions import db, limiter
-from app.forms import apply_errors
+from app.forms import REFUSED, call_service
 from app.public import bp
 from app.public.forms import PartnerReferralForm, SelfReferralForm
 from casework.db import utcnow
-from casework.errors import ValidationError
 from casework.referrals.partner_referral import ReferrerDetails, submit_partner_referral
 from casework.referrals.self_referral import available_webchat_slots, submit_self_referral
 from casework.referrals.victim_details import VictimDetails
@@ -71,8 +70,9 @@ def refer():
         form.submission_token.data = secrets.token_urlsafe(24)
     if form.validate_on_submit():
         webchat = datetime.fromisoformat(form.webchat_at.data) if form.webchat_at.data else None
-        try:
-            reference = submit_self_referral(
+        reference = call_service(
+            form,
+            lambda: submit_self_referral(
                 db.session,
                 victim_details_from(form),
                 submission_token=form.submission_token.data,
@@ -80,11 +80,9 @@ def refer():
                 calendar=calendar,
                 now=now,
                 origin=request_origin(),
-            )
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+            ),
+        )
+        if reference is not REFUSED:
             session["referral_reference"] = reference
             session["referral_webchat"] = form.webchat_at.data and _slot_label(webchat, calendar.tz)
             return redirect(url_for("public.refer_confirmation"))
@@ -124,8 +122,9 @@ def partner_referral():
             referrer_email=form.referrer_email.data or "",
             referrer_phone=form.referrer_phone.data or "",
         )
-        try:
-            reference = submit_partner_referral(
+        reference = call_service(
+            form,
+            lambda: submit_partner_referral(
                 db.session,
                 referrer,
                 victim_details_from(form),
@@ -134,11 +133,9 @@ def partner_referral():
                 calendar=victim_calendar(current_app.config),
                 now=now,
                 origin=request_origin(),
-            )
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+            ),
+        )
+        if reference is not REFUSED:
             session["referral_reference"] = reference
             session["referral_webchat"] = None
             return redirect(url_for("public.partner_confirmation"))

@@ -3,7 +3,14 @@ from flask_login import current_user
 
 from app.auth.session import request_origin, role_required
 from app.extensions import db
-from app.forms import ActionForm, apply_errors, button_action, page_number, posted_id
+from app.forms import (
+    REFUSED,
+    ActionForm,
+    button_action,
+    call_service,
+    page_number,
+    posted_id,
+)
 from app.referrals import bp
 from app.referrals.forms import RaisePriorityForm
 from casework.access import can_manage_referral, can_work_referral
@@ -221,21 +228,18 @@ def raise_referral_priority(referral_id: int):
     """Raise a referral to enhanced with the team leader's reason."""
     form = RaisePriorityForm()
     if form.validate_on_submit():
-        try:
-            raise_priority(
+        outcome = call_service(
+            form,
+            lambda: raise_priority(
                 db.session,
                 referral_id,
                 form.reason.data,
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),
-            )
-        except NotFound:
-            abort(404)
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
+            ),
+        )
+        if outcome is not REFUSED:
             flash("Priority raised to enhanced; deadlines updated.", "success")
             return redirect(url_for("referrals.referral", referral_id=referral_id))
     return render_referral(referral_id, status=400, raise_form=form)

@@ -30,7 +30,7 @@ def test_team_leader_signs_in_and_the_audit_trail_shows_it(
     assert page.get_by_role("heading", level=1).inner_text() == "Triage queue"
     page.get_by_role("link", name="My team").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("City victim team")
-    expect(page.get_by_role("link", name="Sam Okafor")).to_be_visible()
+    expect(page.get_by_role("link", name="Sam Okafor", exact=True)).to_be_visible()
     # The module script runs once the page has parsed: wait for it rather than race it.
     page.wait_for_function("document.body.classList.contains('govuk-frontend-supported')")
     assert script_errors == []
