@@ -185,7 +185,12 @@ def seed_demo_referrals(session, calendar, now: datetime) -> dict[str, int]:
             phone="07700 900201",
             safe_to_voicemail=False,
             safe_to_text=True,
-            safe_times="weekdays 9-12",
+            safe_times="Only while he is at work",
+            safe_days="weekdays",
+            safe_from="09:00",
+            safe_until="12:00",
+            safe_to_email=False,
+            safe_to_post=False,
             concerns=("DOMESTIC_ABUSE",),
             account="My ex keeps messaging me.",
         ),
@@ -197,6 +202,7 @@ def seed_demo_referrals(session, calendar, now: datetime) -> dict[str, int]:
             date_of_birth=date(now.year - 15, 4, 1),
             safe_to_voicemail=True,
             safe_to_text=True,
+            safe_to_email=True,
             account="Someone at school took my phone.",
         ),
         VictimDetails(
@@ -208,6 +214,7 @@ def seed_demo_referrals(session, calendar, now: datetime) -> dict[str, int]:
             postcode="LE2 1AA",
             safe_to_voicemail=True,
             safe_to_text=False,
+            safe_to_post=True,
             account="A man pretending to be from the bank.",
         ),
     ]
@@ -246,7 +253,46 @@ def seed_demo_referrals(session, calendar, now: datetime) -> dict[str, int]:
         origin=origin,
     )
     cases = seed_demo_cases(session, calendar, now)
+    seed_demo_message_templates(session, now)
     return {"police": result.imported, "self": len(people), "partner": 1, "cases": cases}
+
+
+DEMO_MESSAGE_TEMPLATES = (
+    (
+        "Checking in",
+        "sms",
+        "",
+        "Hello {forename}, it is {caseworker} from the victim service. I will call you at the "
+        "time we agreed. Reply STOP to stop texts.",
+    ),
+    (
+        "Your support plan",
+        "email",
+        "Your support from the victim service ({reference})",
+        "Dear {forename},\n\nThank you for talking with me. I will be in touch about your "
+        "support plan soon.\n\n{caseworker}\nVictim service",
+    ),
+)
+
+
+def seed_demo_message_templates(session, now: datetime) -> None:
+    """A text and an email template for staff to send from a case, through the real service."""
+    from casework.messages.message_templates import save_template
+
+    origin = Origin.command_line("demo seed")
+    for name, channel, subject, body in DEMO_MESSAGE_TEMPLATES:
+        save_template(
+            session,
+            None,
+            name=name,
+            channel=channel,
+            subject=subject,
+            body=body,
+            version=None,
+            actor=None,
+            origin=origin,
+            now=now,
+        )
 
 
 def seed_demo_cases(session, calendar, now: datetime) -> int:

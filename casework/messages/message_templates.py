@@ -131,7 +131,8 @@ def save_template(
         session.add(template)
     template.name, template.channel, template.body = name, channel, body
     template.subject = subject if channel == "email" else None
-    template.updated_at, template.updated_by_id = now, actor.id
+    # A command (the demo seed) has no staff member to name.
+    template.updated_at, template.updated_by_id = now, actor.id if actor is not None else None
     try:
         session.flush()
     except IntegrityError:

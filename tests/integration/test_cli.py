@@ -5,6 +5,7 @@ import json
 import sqlalchemy as sa
 
 from casework.db import db
+from casework.messages.models import MessageTemplate
 from casework.staff.models import Staff, Team
 from tests.conftest import audit_rows, sign_in
 
@@ -74,6 +75,9 @@ def test_demo_seed_prints_working_passwords_and_can_run_twice(app, runner):
     assert sign_in(app.test_client(), "lead.city@waypoint.example", password).status_code == 302
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Staff)) == 9
+    # Staff can send from a case at once: a text and an email template, seeded once.
+    names = db.session.scalars(sa.select(MessageTemplate.name).order_by(MessageTemplate.name))
+    assert list(names) == ["Checking in", "Your support plan"]
 
 
 def test_scheduler_run_once_prints_a_json_summary(runner, create_staff_record, app):
