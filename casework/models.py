@@ -8,6 +8,7 @@ from casework.cases.notes_models import CaseNote, CaseNoteAmendment  # noqa: F40
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate  # noqa: F401
 from casework.messages.models import (  # noqa: F401
     LetterTemplate,
+    MessageTemplate,
     OutboundMessage,
     SmsOptOut,
     WebhookReceipt,
@@ -22,3 +23,4 @@ from casework.people.models import (  # noqa: F401
 )
 from casework.referrals.models import ImportBatch, ImportJob, PartnerAgency, Referral  # noqa: F401
 from casework.staff.models import Staff, StaffSession, Team  # noqa: F401
+from casework.staff.vetting_models import StaffVetting, TrainingRecord  # noqa: F401

@@ -5,7 +5,7 @@ import json
 import sqlalchemy as sa
 
 from casework.db import db
-from casework.messages.models import MessageTemplate
+from casework.models import MessageTemplate
 from casework.staff.models import Staff, Team
 from tests.conftest import audit_rows, sign_in
 
