@@ -19,7 +19,7 @@ from casework.contact.recording import record_case_appointment_held
 from casework.db import utcnow
 from casework.errors import NotFound
 from casework.obligations.models import OBLIGATION_LABELS
-from casework.referrals.decisions import allocation_suggestions
+from casework.referrals.decisions import allocation_panel
 from casework.referrals.models import CONTACT_METHOD_LABELS
 from scheduling.service_calendars import victim_calendar
 from triage.contact import (
@@ -167,13 +167,15 @@ def access(case_id: int):
 
 
 def _render_open_case(referral, form, *, status: int = 200):
-    suggestions = allocation_suggestions(db.session, referral, current_user)
+    allocation = allocation_panel(db.session, referral, current_user)
     form.caseworker.choices = [("", "Select a caseworker")] + [
-        (str(s.caseworker_id), s.name) for s in suggestions
+        (str(s.caseworker_id), s.name) for s in allocation.suggestions
     ]
     if form.caseworker.data is None and referral.allocated_to_id:
         form.caseworker.data = str(referral.allocated_to_id)
-    return render_template("cases/open_case.html", referral=referral, form=form), status
+    return render_template(
+        "cases/open_case.html", referral=referral, form=form, allocation=allocation
+    ), status
 
 
 @bp.route("/referrals/<int:referral_id>/open-case", methods=["GET", "POST"])

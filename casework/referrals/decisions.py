@@ -144,12 +144,6 @@ def allocation_panel(
     )
 
 
-def allocation_suggestions(session, referral: Referral, actor) -> list[Suggestion]:
-    """The caseworkers ``actor`` may allocate to (their own team's), ranked for this referral
-    with reasons; unvetted workers are left out for a child or vulnerable adult."""
-    return allocation_panel(session, referral, actor).suggestions
-
-
 def allocate(
     session, referral_id: int, caseworker_id: int | None, *, actor, origin: Origin, now: datetime
 ) -> Referral:

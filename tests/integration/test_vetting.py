@@ -62,6 +62,17 @@ def test_suggestions_leave_out_unvetted_workers_for_a_child_but_not_for_an_adult
     assert "left out" not in adult_page
 
 
+def test_opening_a_case_for_a_child_offers_only_vetted_workers_and_says_who_is_left_out(
+    client, workers
+):
+    vetted, unvetted = workers
+    page = client.get(f"/referrals/{referral_by_ref(CHILD['crime_reference']).id}/open-case")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f'value="{vetted.id}"' in html and f'value="{unvetted.id}"' not in html
+    assert "1 caseworker is left out: this person is under 18" in html
+
+
 def test_suggestions_leave_out_unvetted_workers_for_a_vulnerable_adult(client, workers):
     vetted, unvetted = workers
     page = suggested(client, referral_by_ref(VULNERABLE["crime_reference"]))
