@@ -148,6 +148,11 @@ def upgrade():
 
     _cases_from_further_support()
     _restore_sqlite_indexes()
+    if op.get_bind().dialect.name == "postgresql":
+        # Check the deferred person foreign key now rather than at commit: PostgreSQL refuses to
+        # alter the referral table while checks on its rows are pending, and later migrations
+        # run in the same transaction alter it.
+        op.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 
