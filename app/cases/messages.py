@@ -3,7 +3,7 @@ filled in and when it will go, then send it through the outbox."""
 
 import uuid
 
-from flask import abort, current_app, flash, redirect, url_for
+from flask import current_app, flash, redirect, url_for
 from flask_login import current_user
 
 from app.auth.session import request_origin
@@ -11,9 +11,8 @@ from app.cases import bp
 from app.cases.forms import CaseMessageForm, SendCaseMessageForm
 from app.cases.routes import case_or_404, render_case_page, staff
 from app.extensions import db
-from app.forms import apply_errors
+from app.forms import REFUSED, call_service
 from casework.db import MAX_ID, utcnow
-from casework.errors import NotFound, ValidationError
 from casework.messages.case_messages import preview_case_message, refusal, send_case_message
 from casework.messages.message_templates import list_templates, sms_length
 from casework.messages.models import MESSAGE_CHANNELS
@@ -53,8 +52,9 @@ def message(case_id: int):
     found = case_or_404(case_id, "contact")
     if not form.validate_on_submit():
         return _page(found, form, status=400 if form.is_submitted() else 200)
-    try:
-        preview = preview_case_message(
+    preview = call_service(
+        form,
+        lambda: preview_case_message(
             db.session,
             case_id,
             _template_id(form.template_id.data),
@@ -62,12 +62,9 @@ def message(case_id: int):
             calendar=victim_calendar(current_app.config),
             origin=request_origin(),
             now=utcnow(),
-        )
-    except NotFound:
-        abort(404)
-    except ValidationError as exc:
-        db.session.rollback()
-        apply_errors(form, exc)
+        ),
+    )
+    if preview is REFUSED:
         return _page(found, form, status=400)
     problem = refusal(preview)
     send_form = None
@@ -89,8 +86,9 @@ def send_message(case_id: int):
     if not send_form.validate_on_submit():
         form.form_errors.append("Your form has expired. Preview the message again.")
         return _page(found, form, status=400)
-    try:
-        queued = send_case_message(
+    queued = call_service(
+        form,
+        lambda: send_case_message(
             db.session,
             case_id,
             _template_id(send_form.template_id.data),
@@ -99,12 +97,9 @@ def send_message(case_id: int):
             calendar=victim_calendar(current_app.config),
             origin=request_origin(),
             now=utcnow(),
-        )
-    except NotFound:
-        abort(404)
-    except ValidationError as exc:
-        db.session.rollback()
-        apply_errors(form, exc)
+        ),
+    )
+    if queued is REFUSED:
         return _page(found, form, status=400)
     tz = victim_calendar(current_app.config).tz
     what = MESSAGE_CHANNELS.get(queued.channel, queued.channel)
