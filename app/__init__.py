@@ -118,15 +118,19 @@ def register_templates(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from app.admin import bp as admin_bp
+    from app.approvals import bp as approvals_bp
+    from app.assessments import bp as assessments_bp
     from app.auth import bp as auth_bp
     from app.caseloads import bp as caseloads_bp
     from app.cases import bp as cases_bp
+    from app.closure import bp as closure_bp
     from app.contact import bp as contact_bp
     from app.deadlines import bp as deadlines_bp
     from app.imports import bp as imports_bp
     from app.letters import bp as letters_bp
     from app.main import bp as main_bp
     from app.notes import bp as notes_bp
+    from app.plans import bp as plans_bp
     from app.public import bp as public_bp
     from app.queue import bp as queue_bp
     from app.referrals import bp as referrals_bp
@@ -149,6 +153,10 @@ def register_blueprints(app: Flask) -> None:
         webhooks_bp,
         search_bp,
         caseloads_bp,
+        assessments_bp,
+        plans_bp,
+        closure_bp,
+        approvals_bp,
     ):
         app.register_blueprint(bp)
 

@@ -1,10 +1,13 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
 import casework.people.name_words  # noqa: F401  (keeps the search index in step with people)
+from casework.approvals.models import Approval  # noqa: F401
+from casework.assessments.models import AssessmentArea, NeedsAssessment  # noqa: F401
 from casework.audit import AuditEvent  # noqa: F401
 from casework.caseloads.models import CaseReassignment, TeamCaseloadSetting  # noqa: F401
 from casework.cases.models import Case  # noqa: F401
 from casework.cases.notes_models import CaseNote, CaseNoteAmendment  # noqa: F401
+from casework.closure.models import CaseClosure  # noqa: F401
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate  # noqa: F401
 from casework.messages.models import (  # noqa: F401
     LetterTemplate,
@@ -20,6 +23,13 @@ from casework.people.models import (  # noqa: F401
     PersonMerge,
     PersonNameWord,
     PossibleMatch,
+)
+from casework.plans.models import (  # noqa: F401
+    PlanAction,
+    PlanReview,
+    PlanReviewProgress,
+    ResiliencePlan,
+    SupportPlan,
 )
 from casework.referrals.models import ImportBatch, ImportJob, PartnerAgency, Referral  # noqa: F401
 from casework.staff.models import Staff, StaffSession, Team  # noqa: F401

@@ -1,4 +1,4 @@
-"""One case's pages (summary, Contact, Assessment and plan, Timeline, Access) and a team
+"""One case's pages (summary, Contact, Timeline, Access) and a team
 leader opening a case from a referral."""
 
 from flask import Blueprint

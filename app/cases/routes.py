@@ -45,14 +45,17 @@ def case_or_404(case_id: int, page: str):
 
 
 def case_tabs(case) -> list[dict]:
-    """The case's sub-navigation: Summary, Contact, Assessment and plan, Notes, Timeline and,
+    """The case's sub-navigation: Summary, Contact, Assessment, Support plan, Notes, Timeline,
+    Closure and,
     for the team leaders and admins who manage it, Access."""
     items = [
         ("cases.case", "Summary"),
         ("cases.contact", "Contact"),
-        ("cases.assessment", "Assessment and plan"),
+        ("assessments.assessments", "Assessment"),
+        ("plans.plan", "Support plan"),
         ("notes.case_notes", "Notes"),
         ("cases.timeline", "Timeline"),
+        ("closure.closure", "Closure"),
     ]
     if can_manage_case(current_user, case):
         items.append(("cases.access", "Access"))
@@ -126,13 +129,6 @@ def held(case_id: int, obligation_id: int):
 
     button_action(act)
     return redirect(url_for("cases.contact", case_id=case_id))
-
-
-@bp.route("/cases/<int:case_id>/assessment")
-@staff
-def assessment(case_id: int):
-    """Needs assessments and support plans (they arrive with the next release)."""
-    return render_case_page("cases/assessment.html", case_or_404(case_id, "assessment"))
 
 
 @bp.route("/cases/<int:case_id>/timeline")

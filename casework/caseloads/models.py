@@ -20,6 +20,12 @@ class TeamCaseloadSetting(db.Model):
     team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id"), primary_key=True)
     # Caseworkers may allocate unallocated open referrals to themselves ("Pick up").
     caseworkers_pick_up: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # Days between support plan reviews (D10).
+    plan_review_days: Mapped[int] = mapped_column(sa.Integer, default=28, server_default="28")
+    # A team leader must approve each closure of the team's cases.
+    closure_needs_approval: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")

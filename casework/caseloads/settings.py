@@ -28,7 +28,13 @@ def can_manage_team_settings(viewer, team) -> bool:
 def team_settings(session, team_id: int | None) -> TeamCaseloadSetting:
     """The team's settings, or the defaults (nothing stored) when it has none."""
     found = session.get(TeamCaseloadSetting, team_id) if team_id is not None else None
-    return found or TeamCaseloadSetting(team_id=team_id, caseworkers_pick_up=False, version=0)
+    return found or TeamCaseloadSetting(
+        team_id=team_id,
+        caseworkers_pick_up=False,
+        plan_review_days=28,
+        closure_needs_approval=False,
+        version=0,
+    )
 
 
 def settings_team(session, team_id: int, viewer, *, origin: Origin, now: datetime) -> Team:

@@ -31,7 +31,9 @@ CASE_OPENED_HOW = {
 PAGE_WORDS = {
     "summary": "Summary",
     "contact": "Contact",
-    "assessment": "Assessment and plan",
+    "assessment": "Assessment",
+    "plan": "Support plan",
+    "closure": "Closure",
     "notes": "Notes",
     "timeline": "Timeline",
     "access": "Access",

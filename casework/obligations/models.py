@@ -27,6 +27,8 @@ OBLIGATION_LABELS = {
     "home_visit_second": "Second home visit",
     "needs_assessment": "Needs assessment",
     "re_engagement": "Re-engagement contact",
+    "reassessment": "Reassessment",
+    "plan_review": "Support plan review",
 }
 
 

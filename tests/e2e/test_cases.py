@@ -108,7 +108,7 @@ def test_team_leader_opens_a_case_and_goes_through_its_tabs(
     tabs = page.get_by_role("navigation", name="Case")
     for name, path, text in [
         ("Contact", "/contact", "Contact history"),
-        ("Assessment and plan", "/assessment", "arrive with the next release"),
+        ("Assessment", "/assessment", "No needs assessment yet"),
         ("Timeline", "/timeline", "Case opened by a team leader"),
         ("Access", "/access", "Who viewed and who changed this case"),
     ]:

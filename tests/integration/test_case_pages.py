@@ -168,12 +168,6 @@ def test_every_view_of_a_case_page_is_audited_against_the_person(client, world):
     }
 
 
-def test_the_assessment_tab_says_honestly_what_is_not_built_yet(client, world):
-    as_(client, world["worker"])
-    html = client.get(f"/cases/{world['case']}/assessment").get_data(as_text=True)
-    assert "Needs assessments and support plans arrive with the next release" in html
-
-
 def test_the_contact_tab_shows_the_referrals_contact_and_the_cases_obligations(client, world):
     from casework.contact.recording import record_attempt, record_key_date
     from scheduling.service_calendars import victim_calendar
