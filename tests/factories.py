@@ -73,3 +73,79 @@ def create_case(
         origin=Origin.command_line("test"),
         now=now or RECEIVED,
     )
+
+
+def add_complete_assessment(case, *, worker, held_on, now=None):
+    """A complete needs assessment of ``case`` held on ``held_on`` by ``worker``, stored
+    directly with the model (for the closure gate's tests; the assessment service has its own).
+    Returns it."""
+    from datetime import time
+
+    from casework.db import db
+    from casework.models import NeedsAssessment
+
+    moment = now or datetime.combine(held_on, time(12), tzinfo=UTC)
+    assessment = NeedsAssessment(
+        case_id=case.id,
+        status="complete",
+        held_on=held_on,
+        mode="telephone",
+        worker_id=worker.id,
+        created_by_id=worker.id,
+        created_at=moment,
+        updated_at=moment,
+        completed_at=moment,
+    )
+    db.session.add(assessment)
+    db.session.commit()
+    return assessment
+
+
+def add_plan_action(case, *, by, status="to_do", due_on=None, now=None):
+    """A support plan action on ``case`` (its plan made if it has none) with ``status``,
+    owned by the caseworker, stored directly with the models. Returns the action."""
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from casework.db import db
+    from casework.models import PlanAction, SupportPlan
+
+    moment = now or RECEIVED
+    plan = db.session.scalar(sa.select(SupportPlan).where(SupportPlan.case_id == case.id))
+    if plan is None:
+        plan = SupportPlan(
+            case_id=case.id, created_by_id=by.id, created_at=moment, updated_at=moment
+        )
+        db.session.add(plan)
+        db.session.flush()
+    action = PlanAction(
+        plan_id=plan.id,
+        case_id=case.id,
+        description="Fit a new door lock",
+        owner_kind="caseworker",
+        due_on=due_on or date(2026, 12, 1),
+        status=status,
+        status_reason="Done another way" if status == "not_needed" else None,
+        created_at=moment,
+        updated_at=moment,
+    )
+    db.session.add(action)
+    db.session.commit()
+    return action
+
+
+def set_closure_approval(team, needed: bool = True):
+    """Make ``team`` need (or not) a team leader's approval to close a case."""
+    from casework.db import db
+    from casework.models import TeamCaseloadSetting
+
+    setting = db.session.get(TeamCaseloadSetting, team.id)
+    if setting is None:
+        setting = TeamCaseloadSetting(
+            team_id=team.id, caseworkers_pick_up=False, updated_at=RECEIVED
+        )
+        db.session.add(setting)
+    setting.closure_needs_approval = needed
+    db.session.commit()
+    return setting

@@ -218,9 +218,22 @@ def navigation():
     """The service navigation for the signed-in person's role."""
     if not current_user.is_authenticated:
         return {"nav_items": []}
+    items = [
+        {"href": href, "text": text, "active": request.endpoint == endpoint}
+        for endpoint, href, text in _navigation_links(current_user.role, request.script_root)
+    ]
+    if current_user.role in {"team_leader", "admin"}:
+        items.insert(-1, _approvals_item())
+    return {"nav_items": items}
+
+
+def _approvals_item() -> dict:
+    """ "Approvals (N pending)": the requests waiting for this team leader's decision."""
+    from casework.approvals.requests import pending_count
+
+    waiting = pending_count(db.session, current_user)
     return {
-        "nav_items": [
-            {"href": href, "text": text, "active": request.endpoint == endpoint}
-            for endpoint, href, text in _navigation_links(current_user.role, request.script_root)
-        ]
+        "href": url_for("approvals.approvals"),
+        "text": f"Approvals ({waiting} pending)" if waiting else "Approvals",
+        "active": (request.endpoint or "").startswith("approvals."),
     }

@@ -225,31 +225,31 @@ def open_by_team_leader(
 
 
 def close_case(session, case: Case, *, reason: str, actor, origin: Origin, now: datetime) -> Case:
-    """Close a case with its reason (the reassessment and approvals before closure come with
-    the needs assessment). Its unmet obligations are cancelled. The caller commits."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Give the reason for closing the case"})
+    """Close a case now with a reason in words, through the closure gate (reassessment, open
+    plan actions) but without the team's approval step: for callers that have checked who may
+    close it. A reason that is a code of triage.closure.CLOSURE_REASONS is that reason; other
+    words are the reason "other". The caller commits. People close cases through
+    casework.closure.closing.request_closure."""
+    from casework.closure.closing import close, gate_problems
+    from triage.closure import CLOSURE_REASONS
+
+    words = (reason or "").strip()
+    code = words if words in CLOSURE_REASONS else "other"
+    words = "" if code == words else words
     if case.status != "open":
         raise ValidationError({"reason": "This case is already closed"})
-    case.status, case.closed_at, case.closure_reason, case.updated_at = (
-        "closed",
-        now,
-        reason[:500],
-        now,
-    )
-    for obligation in case.obligations:
-        lifecycle.cancel(session, obligation, now)
-    record_event(
+    problems = gate_problems(session, case, code, words, now)
+    if problems:
+        raise ValidationError(problems)
+    close(
         session,
-        action="case.close",
+        case,
+        reason=code,
+        words=words,
+        closed_by_id=actor.id,
         actor=actor,
         origin=origin,
-        record_type="case",
-        record_id=case.id,
-        person_id=case.person_id,
-        at=now,
-        detail={"reason": reason[:500]},
+        now=now,
     )
     return case
 
