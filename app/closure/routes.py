@@ -2,7 +2,7 @@
 closing (or asking to) and withdrawing the request, and reopening. Each view parses its form,
 calls one casework.closure.closing service, flashes and redirects."""
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from app.auth.session import request_origin
@@ -26,6 +26,17 @@ from casework.closure.closing import (
 from casework.db import utcnow
 from triage.closure import CLOSURE_REASONS, NO_REASSESSMENT_POSSIBLE
 
+# The reasons that need no closing reassessment, as the checklist says them.
+_PERSON_DID = {
+    "declined": "declined",
+    "not_contactable": "was not contactable",
+    "moved_away": "moved away",
+    "passed_on": "was passed on to another service",
+    "died": "died",
+}
+_SAID = [_PERSON_DID[r] for r in CLOSURE_REASONS if r in NO_REASSESSMENT_POSSIBLE]
+NO_REASSESSMENT_WORDS = ", ".join(_SAID[:-1]) + ", or " + _SAID[-1]
+
 
 @bp.app_template_global()
 def closure_waiting(case) -> bool:
@@ -45,9 +56,7 @@ def _page(case_id: int, *, close_form=None, reopen_form=None, status: int = 200)
         approvals=case_approvals(db.session, case.id, KIND),
         approval_statuses=APPROVAL_STATUSES,
         reasons=CLOSURE_REASONS,
-        no_reassessment=[
-            CLOSURE_REASONS[r] for r in CLOSURE_REASONS if r in NO_REASSESSMENT_POSSIBLE
-        ],
+        no_reassessment=NO_REASSESSMENT_WORDS,
         may_close=can_work_case(current_user, case) and not (checklist and checklist.pending),
         may_reopen=reopen_refusal(current_user, case) is None,
         close_form=close_form or CloseCaseForm(formdata=None),
@@ -56,19 +65,21 @@ def _page(case_id: int, *, close_form=None, reopen_form=None, status: int = 200)
     return page, status
 
 
-@bp.route("/cases/<int:case_id>/closure")
+@bp.route("/cases/<int:case_id>/closure", methods=["GET", "POST"])
 @staff
 def closure(case_id: int):
-    """What closing the case needs, its closures so far, and its closure requests."""
+    """What closing the case needs, its closures so far and its closure requests; posted, the
+    "Close this case" form (or, with a reopening reason, the "Reopen this case" one)."""
+    if request.method == "POST":
+        if "reopen_reason" in request.form:
+            return _reopen(case_id, ReopenForm())
+        return _close(case_id, CloseCaseForm())
     return _page(case_id)
 
 
-@bp.route("/cases/<int:case_id>/closure", methods=["POST"])
-@staff
-def close(case_id: int):
+def _close(case_id: int, form: CloseCaseForm):
     """Close the case, or ask a team leader to approve closing it; refused with the gate's
     problems (a reassessment to hold, plan actions to settle) and nothing stored."""
-    form = CloseCaseForm()
     if form.validate_on_submit():
         outcome = call_service(
             form,
@@ -76,7 +87,7 @@ def close(case_id: int):
                 db.session,
                 case_id,
                 reason=form.reason.data,
-                words=form.words.data if form.reason.data == "other" else None,
+                words=form.words.data,
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),
@@ -108,11 +119,8 @@ def withdraw(case_id: int):
     return redirect(url_for("closure.closure", case_id=case_id))
 
 
-@bp.route("/cases/<int:case_id>/reopen", methods=["POST"])
-@staff
-def reopen(case_id: int):
+def _reopen(case_id: int, form: ReopenForm):
     """Reopen a closed case with a reason (team leaders of its team, admins)."""
-    form = ReopenForm()
     if form.validate_on_submit():
         reopened = call_service(
             form,

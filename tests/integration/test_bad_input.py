@@ -306,6 +306,7 @@ def seeded(app, create_staff_record, create_team_record):
         return list(db.session.scalars(sa.select(model.id).where(*where).order_by(model.id)))
 
     case_ids, note_ids = _seed_cases_with_notes(accounts, other)
+    approval_ids = _seed_closure_requests(accounts, other, our_case, their_case)
     letters = ids(OutboundMessage, OutboundMessage.channel == "letter")
     texts = ids(OutboundMessage, OutboundMessage.channel != "letter")
     assert letters and texts and ids(PossibleMatch)
@@ -318,9 +319,33 @@ def seeded(app, create_staff_record, create_team_record):
         job_id=[job.id],
         case_id=[our_case.id, their_case.id, *case_ids],
         note_id=note_ids,
+        approval_id=approval_ids,
     )
     SEED_IDS["kind:str"] = ["final_letter", "home_visit_offer", "initial_message"]
     return accounts
+
+
+def _seed_closure_requests(accounts, other, our_case, their_case):
+    """A closure waiting for approval in each team: (approval ids)."""
+    from casework.audit import Origin
+    from casework.closure.closing import request_closure
+    from casework.db import utcnow
+    from tests.factories import set_closure_approval
+
+    ids = []
+    for case, worker in ((our_case, accounts["caseworker"]), (their_case, other)):
+        set_closure_approval(case.team)
+        outcome = request_closure(
+            db.session,
+            case.id,
+            reason="declined",
+            words=None,
+            actor=worker,
+            origin=Origin.command_line("test"),
+            now=utcnow(),
+        )
+        ids.append(outcome.approval.id)
+    return ids
 
 
 def _seed_cases_with_notes(accounts, other):

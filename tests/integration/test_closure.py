@@ -522,7 +522,10 @@ def test_the_closure_tab_says_what_closing_this_case_needs(app, case, worker, te
     set_closure_approval(team)
     page = client.get(f"/cases/{case.id}/closure").get_data(as_text=True)
     assert "A reassessment is needed (this case has a needs assessment), unless you close" in page
-    assert "declined further support, not contactable, moved away, passed to another" in page
+    assert (
+        "declined, was not contactable, moved away, was passed on to another service, or died"
+        in page
+    )
     assert f"/cases/{case.id}/assessment" in page and f"/cases/{case.id}/plan" in page
     assert "1 open action to settle first" in page
     assert "A team leader approves closures in this team" in page
@@ -598,12 +601,12 @@ def test_request_approve_and_reopen_through_the_pages(app, case, worker, leader,
     page = client.get(path).get_data(as_text=True)
     assert "Reopen this case" not in page and "A team leader of the case's team can reopen" in page
     response = boss.post(
-        f"/cases/{case.id}/reopen",
+        path,
         data={"csrf_token": csrf_token(boss, path), "reopen_reason": ""},
     )
     assert response.status_code == 400
     response = boss.post(
-        f"/cases/{case.id}/reopen",
+        path,
         data={"csrf_token": csrf_token(boss, path), "reopen_reason": "They asked for more help"},
         follow_redirects=True,
     )
