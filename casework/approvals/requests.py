@@ -25,9 +25,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from casework.access import can_view_case, is_admin, refuse
+from casework.access import can_view_case, is_admin, refuse, visible_cases_clause
 from casework.approvals.models import APPROVAL_STATUSES, Approval
 from casework.audit import Origin, record_event
+from casework.cases.models import Case
 from casework.db import db
 from casework.errors import NotFound, ValidationError
 
@@ -69,7 +70,9 @@ def describe(approval: Approval) -> str:
 
 
 def can_decide(viewer, approval: Approval) -> bool:
-    """A request is seen and decided by a team leader of its team, or an admin."""
+    """A request is seen and decided by a team leader of its team, or an admin; one about a
+    case only while they may see that case (a case moved to another team takes its requests out
+    of reach of its old team)."""
     if viewer is None or approval is None:
         return False
     if is_admin(viewer):
@@ -78,6 +81,7 @@ def can_decide(viewer, approval: Approval) -> bool:
         viewer.role == "team_leader"
         and viewer.team_id is not None
         and viewer.team_id == approval.team_id
+        and (approval.case is None or can_view_case(viewer, approval.case))
     )
 
 
@@ -86,7 +90,11 @@ def visible_approvals_clause(viewer):
     if is_admin(viewer):
         return sa.true()
     if getattr(viewer, "role", None) == "team_leader" and viewer.team_id is not None:
-        return Approval.team_id == viewer.team_id
+        case_seen = sa.exists().where(Case.id == Approval.case_id, visible_cases_clause(viewer))
+        return sa.and_(
+            Approval.team_id == viewer.team_id,
+            sa.or_(Approval.case_id.is_(None), case_seen),
+        )
     return sa.false()
 
 
