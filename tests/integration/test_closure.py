@@ -238,6 +238,24 @@ def test_closing_cancels_open_obligations_but_re_engagement_prompts_still_fire(c
     assert event.record_id == str(case.id)
 
 
+def test_a_re_engagement_prompt_still_fires_after_the_case_closed(app, case, worker, clock):
+    from casework.messages.models import OutboundMessage
+    from scheduling import sweeps
+    from scheduling.sweeps import context
+
+    sentencing_eve = datetime(2026, 11, 27, 18, tzinfo=UTC)  # Friday before a Monday hearing
+    lifecycle.add(db.session, case, DueObligation("re_engagement", "case", sentencing_eve), NOW)
+    db.session.commit()
+    closing(case, worker)
+    that_day = datetime(2026, 11, 27, 9, tzinfo=UTC)
+    clock.move_to(that_day)
+    assert sweeps.queue_re_engagement_prompts(db.session, context(app.config), now=that_day) == 1
+    prompt = db.session.scalars(
+        sa.select(OutboundMessage).where(OutboundMessage.kind == "re_engagement")
+    ).one()
+    assert prompt.recipient == worker.email and case.reference in prompt.subject + prompt.body
+
+
 # --- approvals -----------------------------------------------------------------------------
 
 
