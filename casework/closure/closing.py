@@ -212,6 +212,8 @@ def request_closure(
                 else "Only the case's caseworker or a team leader can ask to close it"
             }
         )
+    if approvals.pending_for_case(session, case.id, KIND) is not None:
+        raise ValidationError({"": "A request to close this case is already waiting for approval"})
     problems = gate_problems(session, case, reason, words, now)
     if problems:
         raise ValidationError(problems)

@@ -277,6 +277,10 @@ def test_in_a_team_needing_approval_a_closure_waits_then_closes_when_approved(
     assert pending_count(db.session, leader) == 1
     with pytest.raises(ValidationError):  # one waiting request of a kind per case
         closing(case, worker, reason="moved_away")
+    set_closure_approval(team, False)
+    with pytest.raises(ValidationError):  # nor closed past it when the setting changes
+        closing(case, worker, reason="moved_away")
+    set_closure_approval(team)
 
     later = NOW + timedelta(hours=2)
     deciding(approval, leader, now=later)
