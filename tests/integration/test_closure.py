@@ -635,3 +635,46 @@ def test_request_approve_and_reopen_through_the_pages(app, case, worker, leader,
     page = response.get_data(as_text=True)
     assert "Case reopened." in page and "Reopened by Lee Leader" in page
     assert "They asked for more help" in page
+
+
+def test_the_decision_page_shows_why_a_closure_can_no_longer_be_approved(
+    app, case, worker, leader, team
+):
+    set_closure_approval(team)
+    approval = closing(case, worker).approval
+    add_plan_action(case, by=worker)
+    boss = client_for(app, leader)
+    path = f"/approvals/{approval.id}"
+    response = boss.post(
+        path,
+        data={"csrf_token": csrf_token(boss, path), "decision": "approve", "version": "1"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "This closure can no longer be approved: Settle the support plan" in page
+    db.session.expire_all()
+    assert db.session.get(Approval, approval.id).status == "pending"
+    assert db.session.get(Case, case.id).status == "open"
+
+
+def test_the_requester_withdraws_from_the_closure_tab(app, case, worker, leader, team):
+    set_closure_approval(team)
+    approval = closing(case, worker).approval
+    path = f"/cases/{case.id}/closure"
+    boss = client_for(app, leader)
+    assert "Withdraw the closure request" not in boss.get(path).get_data(as_text=True)
+    response = boss.post(
+        f"{path}/withdraw", data={"csrf_token": csrf_token(boss, path)}, follow_redirects=True
+    )
+    assert "Only the person who asked to close the case can withdraw it" in response.get_data(
+        as_text=True
+    )
+    client = client_for(app, worker)
+    response = client.post(
+        f"{path}/withdraw", data={"csrf_token": csrf_token(client, path)}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "Closure request withdrawn." in page and "Withdrawn" in page
+    assert "Ask to close this case" in page
+    db.session.expire_all()
+    assert db.session.get(Approval, approval.id).status == "withdrawn"
