@@ -73,3 +73,47 @@ def create_case(
         origin=Origin.command_line("test"),
         now=now or RECEIVED,
     )
+
+
+def create_complete_assessment(
+    case,
+    *,
+    worker,
+    held_on,
+    priorities: dict[str, str | None] | None = None,
+    scores: dict[str, int] | None = None,
+    at: datetime = RECEIVED,
+):
+    """A complete needs assessment of ``case``, written straight to the models (the assessment
+    pages are built elsewhere): held on ``held_on`` by ``worker``, all nine areas
+    scored (default 3), by telephone; ``priorities`` the priority areas with the person's own
+    words."""
+    from casework.assessments.models import AssessmentArea, NeedsAssessment
+    from casework.db import db
+    from triage.needs import AREAS
+
+    priorities = priorities or {}
+    scores = scores or {}
+    assessment = NeedsAssessment(
+        case_id=case.id,
+        status="complete",
+        held_on=held_on,
+        mode="telephone",
+        worker_id=worker.id,
+        created_by_id=worker.id,
+        created_at=at,
+        updated_at=at,
+        completed_at=at,
+    )
+    assessment.areas = [
+        AssessmentArea(
+            area=code,
+            score=scores.get(code, 3),
+            own_words=priorities.get(code),
+            priority=code in priorities,
+        )
+        for code in AREAS
+    ]
+    db.session.add(assessment)
+    db.session.commit()
+    return assessment

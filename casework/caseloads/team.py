@@ -15,6 +15,7 @@ from casework.cases.models import Case
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
 from casework.staff.models import Staff, Team
+from casework.staff.vetting import LONDON
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class TeamMemberLoad:
     open_cases: int
     open_referrals: int
     overdue: int
+    # Support plan actions past their due date, and cases due a plan for reducing support.
+    overdue_actions: int = 0
+    resilience_due: int = 0
 
 
 def caseworkers_clause(viewer, team_id: int | None = None):
@@ -41,8 +45,10 @@ def caseworkers_clause(viewer, team_id: int | None = None):
 
 def team_loads(session, viewer, *, team_id: int | None, now: datetime) -> list[TeamMemberLoad]:
     """Each active caseworker of the team with their open cases, open referrals (not in one of
-    their cases) and overdue deadlines (unmet past their due time, on either): five queries
-    whatever the team's size."""
+    their cases), overdue deadlines (unmet past their due time, on either), overdue support plan
+    actions and cases due a plan for reducing support: seven queries whatever the team's size."""
+    from casework.plans.overview import overdue_actions_by_worker, resilience_due_by_worker
+
     members = session.execute(
         sa.select(Staff.id, Staff.name)
         .where(caseworkers_clause(viewer, team_id), Staff.active.is_(True))
@@ -84,9 +90,18 @@ def team_loads(session, viewer, *, team_id: int | None, now: datetime) -> list[T
         .group_by(Referral.allocated_to_id)
     ):
         overdue[worker] = overdue.get(worker, 0) + n
+    today = now.astimezone(LONDON).date()
+    actions = overdue_actions_by_worker(session, ids, today)
+    resilience = resilience_due_by_worker(session, ids, today)
     return [
         TeamMemberLoad(
-            m.id, m.name, cases.get(m.id, 0), referrals.get(m.id, 0), overdue.get(m.id, 0)
+            m.id,
+            m.name,
+            cases.get(m.id, 0),
+            referrals.get(m.id, 0),
+            overdue.get(m.id, 0),
+            actions.get(m.id, 0),
+            resilience.get(m.id, 0),
         )
         for m in members
     ]
