@@ -429,7 +429,8 @@ def test_team_view_counts_each_caseworkers_cases_referrals_and_overdue(client, w
     assert cells[:2] == ["2", "3"]
     assert "2 overdue" in cells[2]  # Emma's initial message and Dana's first call
     colin = re.search(r"Colin Colleague.*?</tr>", html, re.S).group(0)
-    assert re.findall(r'cell--numeric">(.*?)</td>', colin) == ["0", "0", "0"]
+    # open cases, referrals, overdue deadlines, overdue plan actions, resilience plans due
+    assert re.findall(r'cell--numeric">(.*?)</td>', colin) == ["0", "0", "0", "0", "0"]
     assert "Olive" not in html and "Otto" not in html
     assert f"/team/caseworkers/{world['wendy'].id}" in html
 
