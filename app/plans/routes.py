@@ -2,7 +2,7 @@
 actions and goals, reviews, and the plan for reducing support. Each view parses its form, calls
 one casework.plans service, flashes and redirects."""
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.session import request_origin
@@ -28,6 +28,7 @@ from casework.plans.plan import (
     ActionDetails,
     action_for_editing,
     add_action,
+    case_for_form,
     colleagues,
     create_plan,
     edit_action,
@@ -98,7 +99,14 @@ def create(case_id: int):
     """Make the plan from the latest complete assessment (a CreatePlanForm): the goals, and each
     priority area's proposed action kept as it is, edited or dropped."""
     back, start = _refused_before_form(
-        case_id, lambda: for_creating(db.session, case_id, current_user, **_context())
+        case_id,
+        lambda: for_creating(
+            db.session,
+            case_id,
+            current_user,
+            audit_view=request.method == "GET",
+            **_context(),
+        ),
     )
     if back:
         return back
@@ -180,7 +188,7 @@ def new_action(case_id: int):
         if outcome is not REFUSED:
             return _to_plan(case_id, "Action added.", "success")
     elif not form.is_submitted():
-        back, _ = _refused_before_form(case_id, lambda: _require_plan(case_id))
+        back, _ = _refused_before_form(case_id, lambda: _form_case(case_id, "action"))
         if back:
             return back
         form.owner_kind.data, form.status.data = "caseworker", "to_do"
@@ -190,13 +198,10 @@ def new_action(case_id: int):
     return render_template("plans/action.html", case=case, form=form, action=None), status
 
 
-def _require_plan(case_id: int):
-    from casework.plans.access import workable_case
-
-    case = workable_case(db.session, case_id, current_user, request_origin(), utcnow())
-    if plan_of(db.session, case.id) is None:
-        raise ValidationError({"": "This case has no support plan yet: create it first."})
-    return case
+def _form_case(case_id: int, form: str, needs_plan: bool = True):
+    return case_for_form(
+        db.session, case_id, current_user, form=form, needs_plan=needs_plan, **_context()
+    )
 
 
 @bp.route("/cases/<int:case_id>/plan/actions/<int:action_id>/edit", methods=["GET", "POST"])
@@ -283,7 +288,7 @@ def goals(case_id: int):
             return _to_plan(
                 case_id, "Goals updated." if outcome else "Nothing was changed.", "success"
             )
-    back, case = _refused_before_form(case_id, lambda: _require_plan(case_id))
+    back, case = _refused_before_form(case_id, lambda: _form_case(case_id, "goals"))
     if back:
         return back
     found = plan_of(db.session, case.id)
@@ -299,7 +304,7 @@ def goals(case_id: int):
 @staff
 def review(case_id: int):
     """Record a review of the plan (a ReviewForm with each open action's status and progress)."""
-    back, case = _refused_before_form(case_id, lambda: _require_plan(case_id))
+    back, case = _refused_before_form(case_id, lambda: _form_case(case_id, "review"))
     if back:
         return back
     found = plan_of(db.session, case.id)
@@ -365,11 +370,8 @@ def resilience(case_id: int):
         )
         if outcome is not REFUSED:
             return _to_plan(case_id, "Plan for reducing support recorded.", "success")
-    from casework.plans.access import workable_case
-
     back, case = _refused_before_form(
-        case_id,
-        lambda: workable_case(db.session, case_id, current_user, request_origin(), utcnow()),
+        case_id, lambda: _form_case(case_id, "resilience", needs_plan=False)
     )
     if back:
         return back

@@ -150,10 +150,12 @@ def partner_agencies(session) -> list[PartnerAgency]:
     return list(session.scalars(sa.select(PartnerAgency).order_by(PartnerAgency.name)))
 
 
-def for_creating(session, case_id: int, actor, *, origin: Origin, now: datetime) -> Creation:
+def for_creating(
+    session, case_id: int, actor, *, origin: Origin, now: datetime, audit_view: bool = False
+) -> Creation:
     """What the plan will be made from, when ``actor`` may make it: NotFound, or a
     ValidationError saying why not (no complete assessment yet, a plan already made, a closed
-    case)."""
+    case). With ``audit_view``, the form's showing is audited."""
     case = workable_case(session, case_id, actor, origin, now)
     if plan_of(session, case.id) is not None:
         raise ValidationError({"": "This case already has a support plan."})
@@ -165,7 +167,24 @@ def for_creating(session, case_id: int, actor, *, origin: Origin, now: datetime)
                 "actions follow from the assessment's priorities."
             }
         )
+    if audit_view:
+        audit(session, case, "support_plan.view_form", actor, origin, now, form="create")
+        session.commit()
     return Creation(case, assessment, proposals_from(assessment))
+
+
+def case_for_form(
+    session, case_id: int, actor, *, form: str, origin: Origin, now: datetime, needs_plan=True
+) -> Case:
+    """The case whose plan form (``form``: action, goals, review, resilience) ``actor`` opens,
+    its showing audited: NotFound, or a ValidationError saying why not (a closed case, no plan
+    yet when ``needs_plan``)."""
+    case = workable_case(session, case_id, actor, origin, now)
+    if needs_plan and plan_of(session, case.id) is None:
+        raise ValidationError({"": "This case has no support plan yet: create it first."})
+    audit(session, case, "support_plan.view_form", actor, origin, now, form=form)
+    session.commit()
+    return case
 
 
 # --- checking what was written -----------------------------------------------------------

@@ -17,6 +17,7 @@ import time_machine
 from casework.audit import Origin
 from casework.caseloads.models import TeamCaseloadSetting
 from casework.db import db
+from casework.errors import ValidationError
 from casework.obligations.models import Obligation
 from casework.plans.models import PlanAction, PlanReview, ResiliencePlan, SupportPlan
 from casework.plans.plan import ActionDetails, add_action, create_plan
@@ -562,3 +563,38 @@ def test_resilience_prompt_after_a_month_until_a_plan_is_recorded(app, clock, ca
     loads = team_loads(db.session, leader, team_id=None, now=now())
     [load] = [x for x in loads if x.id == worker.id]
     assert load.resilience_due == 0
+
+
+def test_every_view_of_the_plan_and_its_forms_is_audited(app, assessed, worker):
+    make_plan(app, assessed, worker)
+    action = db.session.scalars(sa.select(PlanAction)).first()
+    client = client_for(app, worker)
+    client.get(f"/cases/{assessed.id}/plan")
+    assert '"page": "plan"' in audit_rows("case.view")[-1].detail
+    client.get(f"/cases/{assessed.id}/plan/actions/{action.id}/edit")
+    assert f'"action_id": {action.id}' in audit_rows("support_plan.view_action")[-1].detail
+    for form in ("review", "goals", "resilience"):
+        client.get(f"/cases/{assessed.id}/plan/{form}")
+        assert f'"form": "{form}"' in audit_rows("support_plan.view_form")[-1].detail
+
+
+def test_a_closed_cases_plan_is_read_only(app, assessed, worker, leader):
+    from casework.cases.opening import close_case
+
+    make_plan(app, assessed, worker)
+    close_case(db.session, assessed, reason="Support ended", actor=leader, origin=ORIGIN, now=now())
+    db.session.commit()
+    client = client_for(app, worker)
+    page = client.get(f"/cases/{assessed.id}/plan").get_data(as_text=True)
+    assert "its support plan can be read but not changed" in page and "Add an action" not in page
+    response = client.get(f"/cases/{assessed.id}/plan/actions/new")
+    assert response.status_code == 302
+    with pytest.raises(ValidationError):
+        add_action(
+            db.session,
+            assessed.id,
+            ActionDetails("Late", due_on=date(2026, 12, 1)),
+            actor=worker,
+            origin=ORIGIN,
+            now=now(),
+        )
