@@ -15,8 +15,9 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from app.forms import GovDateField
 from casework.db import MAX_ID
+from casework.plans.actions import MAX_DESCRIPTION, MAX_REASON
 from casework.plans.models import ACTION_OWNERS, ACTION_STATUSES
-from casework.plans.plan import MAX_DESCRIPTION, MAX_GOALS, MAX_REASON
+from casework.plans.plan import MAX_GOALS
 from casework.plans.resilience import MAX_PLAN, MAX_VOLUNTEER
 from casework.plans.reviews import MAX_WORDS
 

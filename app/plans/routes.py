@@ -21,23 +21,19 @@ from app.plans.forms import (
 )
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
-from casework.plans.models import ACTION_OWNERS, ACTION_STATUSES, OPEN_ACTION_STATUSES
-from casework.plans.overview import plan_page, plan_summary
-from casework.plans.plan import (
+from casework.plans.access import local_day, plan_of
+from casework.plans.actions import (
     ActionConflict,
     ActionDetails,
     action_for_editing,
     add_action,
-    case_for_form,
     colleagues,
-    create_plan,
     edit_action,
-    edit_goals,
-    for_creating,
-    local_day,
     partner_agencies,
-    plan_of,
 )
+from casework.plans.models import ACTION_OWNERS, ACTION_STATUSES, OPEN_ACTION_STATUSES
+from casework.plans.overview import plan_page, plan_summary
+from casework.plans.plan import case_for_form, create_plan, edit_goals, for_creating
 from casework.plans.resilience import record_resilience_plan
 from casework.plans.reviews import ReviewDetails, record_review
 from scheduling.service_calendars import victim_calendar

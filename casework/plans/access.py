@@ -1,4 +1,5 @@
-"""Who may read and change a case's support plan, and the audit of each view and change.
+"""Who may read and change a case's support plan, the audit of each view and change, and
+loading the plan.
 
 A plan is read by whoever may see its case and changed only by those who may work it
 (casework.access.can_work_case): another team's case and a missing one are the same NotFound,
@@ -8,15 +9,18 @@ a closed case's plan is read only.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
 
 from casework.access import can_view_case, can_work_case, refuse
 from casework.audit import AuditEvent, Origin, record_event
 from casework.cases.models import Case
 from casework.errors import ValidationError
+from casework.plans.models import SupportPlan
 from casework.staff.models import Staff
+from casework.staff.vetting import LONDON
 
 
 def viewable_case(session, case_id: int, viewer, origin: Origin, now: datetime) -> Case:
@@ -95,3 +99,27 @@ def conflict_message(changed: list[str], by: str | None, what: str) -> str:
         f"{who} changed {words} after you opened this page. Your changes have not been saved. "
         "The page now shows it as it is: check it, then save again."
     )
+
+
+def touch(plan: SupportPlan, now: datetime) -> None:
+    """Mark the plan changed (its version moves on), so a form opened before is refused."""
+    plan.updated_at = now
+    flag_modified(plan, "updated_at")
+
+
+def local_day(moment: datetime) -> date:
+    """The date in the UK at ``moment``."""
+    return moment.astimezone(LONDON).date()
+
+
+def plan_of(session, case_id: int) -> SupportPlan | None:
+    """The case's support plan, or None before one is made."""
+    return session.scalar(sa.select(SupportPlan).where(SupportPlan.case_id == case_id))
+
+
+def require_plan(session, case: Case) -> SupportPlan:
+    """The case's plan, or a ValidationError saying it has none yet."""
+    plan = plan_of(session, case.id)
+    if plan is None:
+        raise ValidationError({"": "This case has no support plan yet: create it first."})
+    return plan

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from casework.cases.models import Case
 from casework.obligations.models import Obligation
-from casework.plans.access import work_refusal
+from casework.plans.access import plan_of, work_refusal
 from casework.plans.models import (
     OPEN_ACTION_STATUSES,
     PlanAction,
@@ -74,7 +74,6 @@ def plan_page(session, case: Case, viewer, *, today: date) -> PlanPage:
     due and plan for reducing support, as ``viewer`` sees them. The view itself is audited by
     the case page (casework.cases.records.get_case)."""
     from casework.assessments.queries import latest_complete
-    from casework.plans.plan import plan_of
 
     plan = plan_of(session, case.id)
     actions: list[PlanAction] = []

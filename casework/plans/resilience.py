@@ -13,9 +13,8 @@ import sqlalchemy as sa
 from casework.audit import Origin
 from casework.cases.models import Case
 from casework.errors import ValidationError
-from casework.plans.access import audit, workable_case
+from casework.plans.access import audit, local_day, workable_case
 from casework.plans.models import ResiliencePlan
-from casework.plans.plan import local_day
 from casework.staff.vetting import LONDON
 from triage.plans import add_month, last_opening_day_due, resilience_plan_due
 

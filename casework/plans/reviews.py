@@ -18,14 +18,24 @@ from sqlalchemy.orm.exc import StaleDataError
 from casework.audit import Origin
 from casework.errors import ValidationError
 from casework.obligations import lifecycle
-from casework.plans.access import audit, changes_since, conflict_message, workable_case
+from casework.plans.access import (
+    audit,
+    changes_since,
+    conflict_message,
+    local_day,
+    plan_of,
+    require_plan,
+    touch,
+    workable_case,
+)
+from casework.plans.actions import MAX_REASON
 from casework.plans.models import (
     ACTION_STATUSES,
     OPEN_ACTION_STATUSES,
     PlanReview,
     PlanReviewProgress,
 )
-from casework.plans.plan import MAX_REASON, _plan, local_day, plan_of, review_every, touch
+from casework.plans.plan import review_every
 from triage.plans import plan_review_due, reassessment_after_review
 
 MAX_WORDS = 5_000
@@ -68,7 +78,7 @@ def record_review(
     reassessment, bring D6 forward. A plan changed since the form was opened is refused with what
     changed."""
     case = workable_case(session, case_id, actor, origin, now)
-    plan = _plan(session, case)
+    plan = require_plan(session, case)
     if expected_version is None or plan.version != expected_version:
         changed, by = changes_since(
             session, case, "plan_id", plan.id, expected_version or 0, plan.created_at

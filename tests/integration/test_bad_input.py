@@ -332,7 +332,8 @@ def _seed_support_plan(app, case_id: int, worker) -> list[int]:
     from casework.audit import Origin
     from casework.cases.models import Case
     from casework.db import utcnow
-    from casework.plans.plan import ActionDetails, create_plan
+    from casework.plans.actions import ActionDetails
+    from casework.plans.plan import create_plan
     from scheduling.service_calendars import victim_calendar
     from tests.factories import create_complete_assessment
 

@@ -19,8 +19,9 @@ from casework.caseloads.models import TeamCaseloadSetting
 from casework.db import db
 from casework.errors import ValidationError
 from casework.obligations.models import Obligation
+from casework.plans.actions import ActionDetails, add_action
 from casework.plans.models import PlanAction, PlanReview, ResiliencePlan, SupportPlan
-from casework.plans.plan import ActionDetails, add_action, create_plan
+from casework.plans.plan import create_plan
 from casework.plans.reviews import ReviewDetails, record_review, reschedule_plan_review
 from casework.referrals.models import PartnerAgency
 from scheduling.service_calendars import victim_calendar
