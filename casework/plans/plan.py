@@ -1,13 +1,11 @@
-"""Making a case's support plan from its latest complete needs assessment, and adding and
-changing its actions (issue 13 part 4; spec 3.8).
+"""Making a case's support plan from its latest complete needs assessment, and changing its
+goals (issue 13 part 4; spec 3.8).
 
 Every area the assessment marked as a priority proposes an action (the area and the person's
 own words as a starting description) which the worker keeps, edits or drops; the person's goals
-are in their own words. Making the plan owes its first review (D10). An action has a
-description, an owner (the case's caseworker, a named colleague of the case's team, or a partner
-agency), a due date no earlier than the day the plan was made and no more than two years ahead,
-and a status; "no longer needed" needs a reason. A save over a change made since the page was
-opened is refused with what changed.
+are in their own words. Making the plan owes its first review (D10). Its actions are
+casework/plans/actions.py's. A save over a change made since the page was opened is refused
+with what changed.
 """
 
 from __future__ import annotations
