@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.assessments.queries import latest_complete
@@ -170,7 +171,11 @@ def create_plan(
         updated_at=now,
     )
     session.add(plan)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # a colleague made it a moment ago: one plan per case
+        session.rollback()
+        raise ValidationError({"": "This case already has a support plan."}) from None
     for area, details in checked:
         new_action(session, plan, area, details, now)
     session.flush()

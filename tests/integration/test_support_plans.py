@@ -599,3 +599,15 @@ def test_a_closed_cases_plan_is_read_only(app, assessed, worker, leader):
             origin=ORIGIN,
             now=now(),
         )
+
+
+def test_two_workers_making_the_plan_at_once_one_is_told_it_exists(
+    app, assessed, worker, leader, monkeypatch
+):
+    make_plan(app, assessed, worker)
+    # The second worker's check ran before the first plan was stored: the database refuses it.
+    monkeypatch.setattr("casework.plans.plan.plan_of", lambda session, case_id: None)
+    with pytest.raises(ValidationError) as refused:
+        make_plan(app, assessed, leader, actions=[])
+    assert "already has a support plan" in str(refused.value.errors)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SupportPlan)) == 1
