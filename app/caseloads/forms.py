@@ -30,7 +30,10 @@ class TeamSettingsForm(FlaskForm):
     )
     closure_needs_approval = RadioField(
         "Do team leaders approve every case closure?",
-        choices=[("yes", "Yes"), ("no", "No")],
+        choices=[
+            ("yes", "Yes, a team leader approves each closure"),
+            ("no", "No, closures do not need approval"),
+        ],
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select whether team leaders approve every closure")],
     )
