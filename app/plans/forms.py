@@ -122,10 +122,12 @@ class CreatePlanForm(FlaskForm):
 
     max_goals = MAX_GOALS
     goals = _goals_field()
+    # The assessment the proposals came from: a newer one completed meanwhile is refused.
+    assessment = HiddenField()
     submit = SubmitField("Create the support plan", widget=GovSubmitInput())
 
 
-def creation_form(proposals, formdata=None):
+def creation_form(proposals):
     """A CreatePlanForm with, for each proposed action, whether to keep it, its description and
     its due date (``a0_keep``, ``a0_description``, ``a0_due_on`` ...)."""
 
@@ -148,9 +150,7 @@ def creation_form(proposals, formdata=None):
             ),
         )
         setattr(PlanForm, f"a{n}_due_on", GovDateField("Due date", validators=[Optional()]))
-    if formdata is None:
-        return PlanForm()
-    return PlanForm(formdata=formdata)
+    return PlanForm()
 
 
 class ReviewForm(FlaskForm):

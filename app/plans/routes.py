@@ -107,7 +107,14 @@ def create(case_id: int):
     if back:
         return back
     form = creation_form(start.proposals)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and form.assessment.data != str(start.assessment.id):
+        form.form_errors.append(
+            "A newer needs assessment was completed after you opened this page, so the "
+            "proposed actions have changed. Check them, then create the plan again."
+        )
+        valid = False
+    if valid:
         actions = []
         for n, proposal in enumerate(start.proposals):
             if not form[f"a{n}_keep"].data:
@@ -131,13 +138,12 @@ def create(case_id: int):
             ),
         )
         if outcome is not REFUSED:
-            return _to_plan(
-                case_id, "Support plan created. Its first review is now due.", "success"
-            )
+            return _to_plan(case_id, "Support plan created.", "success")
     elif not form.is_submitted():
         for n, proposal in enumerate(start.proposals):
             form[f"a{n}_keep"].data = True
             form[f"a{n}_description"].data = proposal.description
+    form.assessment.data = str(start.assessment.id)
     status = 400 if form.errors or form.form_errors else 200
     return render_template(
         "plans/create.html",
@@ -330,7 +336,7 @@ def review(case_id: int):
             ),
         )
         if outcome is not REFUSED:
-            return _to_plan(case_id, "Review recorded. The next review is now due.", "success")
+            return _to_plan(case_id, "Review recorded.", "success")
         found = plan_of(db.session, case_id)
         form.version.data = str(found.version) if form.form_errors else form.version.data
     elif not form.is_submitted():

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from casework.assessments.queries import latest_complete
 from casework.audit import Origin
 from casework.caseloads.models import TeamCaseloadSetting
 from casework.db import db
@@ -169,10 +170,12 @@ def test_caseworker_creates_the_plan_keeping_editing_and_dropping_proposals(app,
     assert "Create the support plan" in page
     form = client.get(f"/cases/{assessed.id}/plan/new").get_data(as_text=True)
     assert "Personal safety: I don&#39;t feel safe going out at night" in form
+    assessment_id = re.search(r'name="assessment" type="hidden" value="(\d+)"', form).group(1)
     response = post(
         client,
         f"/cases/{assessed.id}/plan/new",
         {
+            "assessment": assessment_id,
             "goals": "To sleep through the night",
             "a0_keep": "y",
             "a0_description": "Personal safety: I don't feel safe going out at night",
@@ -210,6 +213,19 @@ def test_a_kept_proposal_without_a_due_date_is_refused_and_nothing_saved(app, as
         client,
         f"/cases/{assessed.id}/plan/new",
         {"goals": "Safety", "a0_keep": "y", "a0_description": "Lock", "a0_due_on": ["", "", ""]},
+    )
+    assert response.status_code == 400
+    assert "A newer needs assessment was completed" in response.get_data(as_text=True)
+    response = post(
+        client,
+        f"/cases/{assessed.id}/plan/new",
+        {
+            "assessment": str(latest_complete(db.session, assessed.id).id),
+            "goals": "Safety",
+            "a0_keep": "y",
+            "a0_description": "Lock",
+            "a0_due_on": ["", "", ""],
+        },
     )
     assert response.status_code == 400
     assert "Enter the date the action is due" in response.get_data(as_text=True)
