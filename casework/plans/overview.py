@@ -20,7 +20,7 @@ from casework.plans.models import (
     PlanReviewProgress,
     SupportPlan,
 )
-from casework.plans.resilience import Resilience, opened_before_clause, resilience_of
+from casework.plans.resilience import Resilience, resilience_of
 from triage.plans import action_overdue
 
 OPEN_ACTION = PlanAction.status.in_(OPEN_ACTION_STATUSES)
@@ -154,20 +154,6 @@ def overdue_actions_by_worker(session, worker_ids: list[int], today: date) -> di
                 OPEN_ACTION,
                 PlanAction.due_on < today,
             )
-            .group_by(Case.caseworker_id)
-        ).all()
-    )
-
-
-def resilience_due_by_worker(session, worker_ids: list[int], today: date) -> dict[int, int]:
-    """Open cases more than a month old without a plan for reducing support, per caseworker,
-    in one grouped query."""
-    if not worker_ids:
-        return {}
-    return dict(
-        session.execute(
-            sa.select(Case.caseworker_id, sa.func.count())
-            .where(Case.caseworker_id.in_(worker_ids), opened_before_clause(today))
             .group_by(Case.caseworker_id)
         ).all()
     )
