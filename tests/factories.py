@@ -75,16 +75,25 @@ def create_case(
     )
 
 
-def add_complete_assessment(case, *, worker, held_on, now=None):
-    """A complete needs assessment of ``case`` held on ``held_on`` by ``worker``, stored
-    directly with the model (for the closure gate's tests; the assessment service has its own).
-    Returns it."""
-    from datetime import time
-
+def create_complete_assessment(
+    case,
+    *,
+    worker,
+    held_on,
+    priorities: dict[str, str | None] | None = None,
+    scores: dict[str, int] | None = None,
+    at: datetime = RECEIVED,
+):
+    """A complete needs assessment of ``case``, written straight to the models (the assessment
+    pages are built elsewhere): held on ``held_on`` by ``worker``, all nine areas
+    scored (default 3), by telephone; ``priorities`` the priority areas with the person's own
+    words."""
+    from casework.assessments.models import AssessmentArea, NeedsAssessment
     from casework.db import db
-    from casework.models import NeedsAssessment
+    from triage.needs import AREAS
 
-    moment = now or datetime.combine(held_on, time(12), tzinfo=UTC)
+    priorities = priorities or {}
+    scores = scores or {}
     assessment = NeedsAssessment(
         case_id=case.id,
         status="complete",
@@ -92,10 +101,19 @@ def add_complete_assessment(case, *, worker, held_on, now=None):
         mode="telephone",
         worker_id=worker.id,
         created_by_id=worker.id,
-        created_at=moment,
-        updated_at=moment,
-        completed_at=moment,
+        created_at=at,
+        updated_at=at,
+        completed_at=at,
     )
+    assessment.areas = [
+        AssessmentArea(
+            area=code,
+            score=scores.get(code, 3),
+            own_words=priorities.get(code),
+            priority=code in priorities,
+        )
+        for code in AREAS
+    ]
     db.session.add(assessment)
     db.session.commit()
     return assessment

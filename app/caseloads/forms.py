@@ -6,19 +6,36 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSelect,
     GovSubmitInput,
     GovTextArea,
+    GovTextInput,
 )
-from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 
 class TeamSettingsForm(FlaskForm):
-    """Whether the team's caseworkers may pick up unallocated referrals themselves."""
+    """Whether the team's caseworkers may pick up unallocated referrals themselves, how often
+    support plans are reviewed, and whether team leaders approve every case closure."""
 
     caseworkers_pick_up = RadioField(
         "Can caseworkers pick up unallocated referrals themselves?",
         choices=[("yes", "Yes"), ("no", "No, the team leader allocates every referral")],
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select whether caseworkers may pick up referrals")],
+    )
+    # Checked by the service (triage.plans.review_days_problem): whole days, 7 to 91.
+    plan_review_days = StringField(
+        "How many days between support plan reviews?",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter a whole number of days from 7 to 91")],
+    )
+    closure_needs_approval = RadioField(
+        "Do team leaders approve every case closure?",
+        choices=[
+            ("yes", "Yes, a team leader approves each closure"),
+            ("no", "No, closures do not need approval"),
+        ],
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Select whether team leaders approve every closure")],
     )
     version = HiddenField()
     submit = SubmitField("Save settings", widget=GovSubmitInput())

@@ -93,6 +93,8 @@ def team_caseload_settings(team_id: int):
                 db.session,
                 team.id,
                 caseworkers_pick_up=form.caseworkers_pick_up.data == "yes",
+                plan_review_days=form.plan_review_days.data,
+                closure_needs_approval=form.closure_needs_approval.data == "yes",
                 version=_int(form.version.data),
                 actor=current_user,
                 origin=request_origin(),
@@ -104,6 +106,8 @@ def team_caseload_settings(team_id: int):
             return redirect(url_for("main.team", team=team.id))
     elif not form.is_submitted():
         form.caseworkers_pick_up.data = "yes" if current.caseworkers_pick_up else "no"
+        form.plan_review_days.data = str(current.plan_review_days or 28)
+        form.closure_needs_approval.data = "yes" if current.closure_needs_approval else "no"
         form.version.data = str(current.version)
     return render_template("caseloads/settings.html", team=team, form=form), (
         400 if form.errors else 200

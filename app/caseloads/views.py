@@ -11,6 +11,7 @@ from app.forms import page_number
 from casework.caseloads.listing import CaseloadFilters, caseload_lines, rows_for
 from casework.db import utcnow
 from casework.obligations.models import OBLIGATION_LABELS
+from casework.plans.overview import overdue_actions_of_worker
 from scheduling.service_calendars import victim_calendar
 
 
@@ -43,6 +44,7 @@ def render_caseload(worker, *, own: bool, endpoint: str, **url_values):
     now = utcnow()
     calendar = victim_calendar(current_app.config)
     filters = CaseloadFilters.from_args(request.args)
+    today = calendar.local_date(now)
     page = CaseloadPage(
         page=page_number(),
         per_page=current_app.config["PAGE_SIZE"],
@@ -51,7 +53,7 @@ def render_caseload(worker, *, own: bool, endpoint: str, **url_values):
         worker_id=worker.id,
         filters=filters,
         now=now,
-        today=calendar.local_date(now),
+        today=today,
     )
     return render_template(
         "caseloads/caseload.html",
@@ -63,4 +65,5 @@ def render_caseload(worker, *, own: bool, endpoint: str, **url_values):
         labels=OBLIGATION_LABELS,
         tz=calendar.tz,
         filter_url=url_for(endpoint, **url_values),
+        overdue_actions=overdue_actions_of_worker(db.session, worker.id, today),
     )

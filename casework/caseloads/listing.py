@@ -23,6 +23,7 @@ from casework.contact.models import ContactAttempt, InitialContact
 from casework.messages.models import OutboundMessage
 from casework.obligations.models import Obligation
 from casework.people.models import Person
+from casework.plans.overview import overdue_actions_by_case
 from casework.referrals.models import Referral
 from casework.staff.models import Staff
 from triage.caseload import NextCall, is_failed_call, next_call
@@ -89,6 +90,8 @@ class CaseloadRow:
     last_contact_how: str | None = None
     markers: list[str] = field(default_factory=list)
     new_to_you: NewToYou | None = None
+    # The case's support plan actions past their due date.
+    overdue_actions: int = 0
 
     def overdue(self, now: datetime) -> bool:
         """The soonest deadline has passed unmet (breached, or about to be marked so)."""
@@ -355,6 +358,7 @@ class _Details:
                 if m[3]:
                     self.held.add(owner)
         self.new_to_you = self._new_to_you(connection, worker_id, case_ids)
+        self.overdue_actions = overdue_actions_by_case(session, case_ids, today)
 
     def _owners(self, referral_id, case_id) -> set[tuple[str, int]]:
         """The lines a message belongs to: its case's, and its referral's line."""
@@ -415,6 +419,7 @@ class _Details:
         row.markers = self._markers(person, kind, line_id, referral_ids)
         if kind == "case":
             row.new_to_you = self.new_to_you.get(line_id)
+            row.overdue_actions = self.overdue_actions.get(line_id, 0)
         return row
 
     def _calls(self, row: CaseloadRow, open_ids: list[int]) -> None:

@@ -1,5 +1,7 @@
 """A team's caseload settings: whether its caseworkers may pick up unallocated referrals
-themselves. Set by the team's leader or an admin, audited, a stale form refused."""
+themselves, how often support plans are reviewed (D10), and whether a team leader approves every
+case closure. Set by the team's leader or an admin, audited with each value's from and to, a
+stale form refused."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from casework.audit import Origin, record_event
 from casework.caseloads.models import TeamCaseloadSetting
 from casework.errors import ValidationError
 from casework.staff.models import Team
+from triage.plans import review_days_problem
 
 STALE = "Someone else changed these settings while you were editing. Check them and try again."
 
@@ -54,19 +57,46 @@ def set_pick_up(
     actor,
     origin: Origin,
     now: datetime,
+    plan_review_days: int | str | None = None,
+    closure_needs_approval: bool | None = None,
 ) -> TeamCaseloadSetting:
-    """Turn "caseworkers may pick up unallocated referrals" on or off for a team. ``version`` is
-    the one the form showed: a change made since is refused, not overwritten."""
+    """Set a team's caseload settings: "caseworkers may pick up unallocated referrals", and,
+    when given, the days between support plan reviews (whole days, 7 to 91) and "team leaders
+    approve every case closure". ``version`` is the one the form showed: a change made since is
+    refused, not overwritten."""
     settings_team(session, team_id, actor, origin=origin, now=now)
     current = session.get(TeamCaseloadSetting, team_id)
     if (current.version if current else 0) != version:
         raise ValidationError({"caseworkers_pick_up": STALE})
-    before = bool(current and current.caseworkers_pick_up)
+    if plan_review_days is not None:
+        problem = review_days_problem(plan_review_days)
+        if problem:
+            raise ValidationError({"plan_review_days": problem})
+        plan_review_days = int(str(plan_review_days).strip())
+    before = team_settings(session, team_id)
+    was = {
+        "caseworkers_pick_up": bool(before.caseworkers_pick_up),
+        "plan_review_days": before.plan_review_days or 28,
+        "closure_needs_approval": bool(before.closure_needs_approval),
+    }
     if current is None:
-        current = TeamCaseloadSetting(team_id=team_id)
+        current = TeamCaseloadSetting(
+            team_id=team_id, plan_review_days=28, closure_needs_approval=False
+        )
         session.add(current)
-    current.caseworkers_pick_up = bool(caseworkers_pick_up)
+    wanted = {
+        "caseworkers_pick_up": bool(caseworkers_pick_up),
+        "plan_review_days": was["plan_review_days"]
+        if plan_review_days is None
+        else plan_review_days,
+        "closure_needs_approval": was["closure_needs_approval"]
+        if closure_needs_approval is None
+        else bool(closure_needs_approval),
+    }
+    for name, value in wanted.items():
+        setattr(current, name, value)
     current.updated_at, current.updated_by_id = now, actor.id
+    changed = {k: {"from": was[k], "to": v} for k, v in wanted.items() if was[k] != v}
     record_event(
         session,
         action="team.caseload_settings",
@@ -75,7 +105,13 @@ def set_pick_up(
         record_type="team",
         record_id=team_id,
         at=now,
-        detail={"caseworkers_pick_up": {"from": before, "to": bool(caseworkers_pick_up)}},
+        detail=changed
+        or {
+            "caseworkers_pick_up": {
+                "from": was["caseworkers_pick_up"],
+                "to": wanted["caseworkers_pick_up"],
+            }
+        },
     )
     try:
         session.commit()

@@ -15,6 +15,7 @@ from casework.cases.models import Case
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
 from casework.staff.models import Staff, Team
+from casework.staff.vetting import LONDON
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class TeamMemberLoad:
     open_cases: int
     open_referrals: int
     overdue: int
+    # Support plan actions past their due date, and cases due a plan for reducing support.
+    overdue_actions: int = 0
+    resilience_due: int = 0
 
 
 def caseworkers_clause(viewer, team_id: int | None = None):
@@ -41,8 +45,11 @@ def caseworkers_clause(viewer, team_id: int | None = None):
 
 def team_loads(session, viewer, *, team_id: int | None, now: datetime) -> list[TeamMemberLoad]:
     """Each active caseworker of the team with their open cases, open referrals (not in one of
-    their cases) and overdue deadlines (unmet past their due time, on either): five queries
-    whatever the team's size."""
+    their cases), overdue deadlines (unmet past their due time, on either), overdue support plan
+    actions and cases due a plan for reducing support: six queries whatever the team's size."""
+    from casework.plans.overview import overdue_actions_by_worker
+    from casework.plans.resilience import opened_before_clause
+
     members = session.execute(
         sa.select(Staff.id, Staff.name)
         .where(caseworkers_clause(viewer, team_id), Staff.active.is_(True))
@@ -51,13 +58,19 @@ def team_loads(session, viewer, *, team_id: int | None, now: datetime) -> list[T
     ids = [m.id for m in members]
     if not ids:
         return []
-    cases = dict(
-        session.execute(
-            sa.select(Case.caseworker_id, sa.func.count())
-            .where(Case.caseworker_id.in_(ids), Case.status == "open")
-            .group_by(Case.caseworker_id)
-        ).all()
-    )
+    today = now.astimezone(LONDON).date()
+    # Open cases, and of them those due a plan for reducing support, in one pass.
+    cases, resilience = {}, {}
+    for worker, count, due in session.execute(
+        sa.select(
+            Case.caseworker_id,
+            sa.func.count(),
+            sa.func.sum(sa.case((opened_before_clause(today), 1), else_=0)),
+        )
+        .where(Case.caseworker_id.in_(ids), Case.status == "open")
+        .group_by(Case.caseworker_id)
+    ):
+        cases[worker], resilience[worker] = count, due or 0
     referrals = dict(
         session.execute(
             sa.select(Referral.allocated_to_id, sa.func.count())
@@ -84,9 +97,16 @@ def team_loads(session, viewer, *, team_id: int | None, now: datetime) -> list[T
         .group_by(Referral.allocated_to_id)
     ):
         overdue[worker] = overdue.get(worker, 0) + n
+    actions = overdue_actions_by_worker(session, ids, today)
     return [
         TeamMemberLoad(
-            m.id, m.name, cases.get(m.id, 0), referrals.get(m.id, 0), overdue.get(m.id, 0)
+            m.id,
+            m.name,
+            cases.get(m.id, 0),
+            referrals.get(m.id, 0),
+            overdue.get(m.id, 0),
+            actions.get(m.id, 0),
+            resilience.get(m.id, 0),
         )
         for m in members
     ]

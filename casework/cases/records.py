@@ -21,7 +21,7 @@ from casework.people.models import Person
 from casework.referrals.models import Referral
 
 # The pages of a case, as the view audit names them.
-CASE_PAGES = ("summary", "contact", "assessment", "notes", "timeline", "access")
+CASE_PAGES = ("summary", "contact", "assessment", "plan", "notes", "timeline", "access")
 UNMET = ("due", "breached")
 
 

@@ -127,6 +127,44 @@ def bring_forward(session, referral: Referral, kind: str, due_at: datetime) -> N
     refresh_queue_position(session, referral.id)
 
 
+def _open_on_case(case, kind: str) -> list[Obligation]:
+    return [
+        o
+        for o in case.obligations
+        if o.kind == kind and o.met_at is None and o.status != "cancelled"
+    ]
+
+
+def meet_open_on_case(session, case, kind: str, now: datetime) -> bool:
+    """Meet the case's open obligations of ``kind`` (due, or breached and not yet met): a plan
+    review recorded meets D10. False when none was open."""
+    met = [meet(session, o, now) for o in _open_on_case(case, kind)]
+    return any(met)
+
+
+def replace_on_case(session, case, due: DueObligation, now: datetime) -> Obligation:
+    """The case owes ``due`` from now on, in place of any open obligation of its kind: a still
+    due one is cancelled (never breached), then the new one added (D10 after a plan, a review,
+    or a reopened case)."""
+    for obligation in _open_on_case(case, due.kind):
+        if obligation.status == "due":
+            cancel(session, obligation, now)
+    return add(session, case, due, now, unique=False)
+
+
+def bring_forward_on_case(session, case, due: DueObligation, now: datetime) -> Obligation:
+    """The case's open obligation of ``due.kind`` falls due no later than ``due.due_at``; when it
+    has none open, one is added (a review that prompts a reassessment brings D6 forward)."""
+    found = _open_on_case(case, due.kind)
+    if not found:
+        return add(session, case, due, now, unique=False)
+    for obligation in found:
+        if obligation.status == "due":
+            obligation.due_at = min(obligation.due_at, due.due_at)
+    session.flush()
+    return found[0]
+
+
 def breach_overdue(session, now: datetime) -> list:
     """Mark every obligation whose due time has passed unmet as breached, once, and put its
     referral at the head of the queue. One UPDATE ... RETURNING, so concurrent sweeps each get

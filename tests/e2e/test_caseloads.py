@@ -93,7 +93,7 @@ def test_caseworker_works_their_caseload_and_picks_up_a_referral(app, live_serve
     expect(page.get_by_role("heading", name="Caseload settings")).to_be_visible()
     assert axe_violations(page) == []
     shot(page, "01-team-settings")
-    page.get_by_label("Yes").check()
+    page.get_by_label("Yes", exact=True).check()
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_text("Caseload settings saved.")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import axe_violations
-from tests.factories import add_complete_assessment, create_case_for_notes, set_closure_approval
+from tests.factories import create_case_for_notes, create_complete_assessment, set_closure_approval
 from tests.police import police_row
 
 pytestmark = pytest.mark.e2e
@@ -54,7 +54,7 @@ def test_a_closure_is_requested_approved_and_reopened(
         ),
         at=opened,
     )
-    add_complete_assessment(case, worker=worker, held_on=(opened + timedelta(days=5)).date())
+    create_complete_assessment(case, worker=worker, held_on=(opened + timedelta(days=5)).date())
 
     context, page = _sign_in(browser, live_server, worker)
     page.goto(f"{live_server}/cases/{case.id}/closure")

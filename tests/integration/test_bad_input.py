@@ -320,6 +320,7 @@ def seeded(app, create_staff_record, create_team_record):
         case_id=[our_case.id, their_case.id, *case_ids],
         note_id=note_ids,
         approval_id=approval_ids,
+        action_id=_seed_support_plan(app, case_ids[0], accounts["caseworker"]),
     )
     SEED_IDS["kind:str"] = ["final_letter", "home_visit_offer", "initial_message"]
     return accounts
@@ -346,6 +347,44 @@ def _seed_closure_requests(accounts, other, our_case, their_case):
         )
         ids.append(outcome.approval.id)
     return ids
+
+
+def _seed_support_plan(app, case_id: int, worker) -> list[int]:
+    """A complete assessment and a support plan with one action on the caseworker's case, so
+    the plan's pages are reached past "create it first": the action ids."""
+    from datetime import date, timedelta
+
+    from casework.audit import Origin
+    from casework.cases.models import Case
+    from casework.db import utcnow
+    from casework.plans.actions import ActionDetails
+    from casework.plans.plan import create_plan
+    from scheduling.service_calendars import victim_calendar
+    from tests.factories import create_complete_assessment
+
+    case = db.session.get(Case, case_id)
+    now = utcnow()
+    create_complete_assessment(
+        case, worker=worker, held_on=date(2026, 11, 20), priorities={"finance": "Bills"}, at=now
+    )
+    plan = create_plan(
+        db.session,
+        case_id,
+        goals="Pay the bills",
+        actions=[
+            (
+                "finance",
+                ActionDetails(
+                    "Apply for the hardship fund", due_on=now.date() + timedelta(days=30)
+                ),
+            )
+        ],
+        actor=worker,
+        origin=Origin.command_line("test"),
+        now=now,
+        calendar=victim_calendar(app.config),
+    )
+    return [a.id for a in plan.actions]
 
 
 def _seed_cases_with_notes(accounts, other):

@@ -313,7 +313,14 @@ def turn_pick_up(client, team_id, on: bool):
     html = client.get(path).get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
     return post_form(
-        client, path, {"caseworkers_pick_up": "yes" if on else "no", "version": version}
+        client,
+        path,
+        {
+            "caseworkers_pick_up": "yes" if on else "no",
+            "plan_review_days": "28",
+            "closure_needs_approval": "no",
+            "version": version,
+        },
     )
 
 
@@ -360,7 +367,16 @@ def test_a_stale_settings_form_is_refused(client, app, world):
     stale = client.get(path).get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', stale).group(1)
     turn_pick_up(client, world["team_a"].id, True)
-    response = post_form(client, path, {"caseworkers_pick_up": "no", "version": version})
+    response = post_form(
+        client,
+        path,
+        {
+            "caseworkers_pick_up": "no",
+            "plan_review_days": "28",
+            "closure_needs_approval": "no",
+            "version": version,
+        },
+    )
     assert response.status_code == 400
     assert "Someone else changed these settings" in response.get_data(as_text=True)
 
@@ -413,7 +429,8 @@ def test_team_view_counts_each_caseworkers_cases_referrals_and_overdue(client, w
     assert cells[:2] == ["2", "3"]
     assert "2 overdue" in cells[2]  # Emma's initial message and Dana's first call
     colin = re.search(r"Colin Colleague.*?</tr>", html, re.S).group(0)
-    assert re.findall(r'cell--numeric">(.*?)</td>', colin) == ["0", "0", "0"]
+    # open cases, referrals, overdue deadlines, overdue plan actions, resilience plans due
+    assert re.findall(r'cell--numeric">(.*?)</td>', colin) == ["0", "0", "0", "0", "0"]
     assert "Olive" not in html and "Otto" not in html
     assert f"/team/caseworkers/{world['wendy'].id}" in html
 

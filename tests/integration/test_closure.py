@@ -29,9 +29,9 @@ from casework.models import Approval, Case, CaseClosure, Obligation
 from casework.obligations import lifecycle
 from tests.conftest import audit_rows, csrf_token, sign_in
 from tests.factories import (
-    add_complete_assessment,
     add_plan_action,
     create_case_for_notes,
+    create_complete_assessment,
     set_closure_approval,
 )
 from tests.police import police_row
@@ -127,7 +127,7 @@ def nothing_stored(case):
 
 
 def test_closure_is_refused_without_the_reassessment_it_needs_and_nothing_is_stored(case, worker):
-    add_complete_assessment(case, worker=worker, held_on=date(2026, 5, 10))
+    create_complete_assessment(case, worker=worker, held_on=date(2026, 5, 10))
     with pytest.raises(ValidationError) as refused:
         closing(case, worker)
     assert "Hold a reassessment before closing" in refused.value.errors["reason"]
@@ -138,7 +138,7 @@ def test_closure_is_refused_without_the_reassessment_it_needs_and_nothing_is_sto
     "reason", ["declined", "not_contactable", "moved_away", "passed_on", "died"]
 )
 def test_a_reason_that_makes_reassessment_impossible_closes_without_one(case, worker, reason):
-    add_complete_assessment(case, worker=worker, held_on=date(2026, 5, 10))
+    create_complete_assessment(case, worker=worker, held_on=date(2026, 5, 10))
     outcome = closing(case, worker, reason=reason)
     assert outcome.closed
     assert db.session.get(Case, case.id).status == "closed"
@@ -159,8 +159,8 @@ def test_a_case_never_assessed_closes_without_a_reassessment(case, worker):
 
 
 def test_a_reassessment_in_the_28_days_before_lets_support_complete_close(case, worker):
-    add_complete_assessment(case, worker=worker, held_on=date(2026, 5, 10))
-    add_complete_assessment(case, worker=worker, held_on=date(2026, 10, 26))  # 28 days before
+    create_complete_assessment(case, worker=worker, held_on=date(2026, 5, 10))
+    create_complete_assessment(case, worker=worker, held_on=date(2026, 10, 26))  # 28 days before
     assert closure_checklist(db.session, case, NOW).reassessment_held
     assert closing(case, worker).closed
 
@@ -193,8 +193,8 @@ def test_the_gate_reads_the_uk_date_around_the_clock_change(clock, worker, leade
     """At 23:30 UTC on Saturday 24 October 2026 it is already 00:30 on Sunday 25 October in
     the UK (BST): a reassessment held on 26 September is then 29 UK days old."""
     case = new_case(worker, leader)
-    add_complete_assessment(case, worker=worker, held_on=date(2026, 5, 10))
-    add_complete_assessment(case, worker=worker, held_on=date(2026, 9, 26))
+    create_complete_assessment(case, worker=worker, held_on=date(2026, 5, 10))
+    create_complete_assessment(case, worker=worker, held_on=date(2026, 9, 26))
     late = datetime(2026, 10, 24, 23, 30, tzinfo=UTC)
     clock.move_to(late)
     with pytest.raises(ValidationError):
@@ -516,7 +516,7 @@ def test_a_race_with_another_opening_is_caught_by_the_unique_index(
 def test_the_old_close_case_still_closes_through_the_gate(case, worker, leader):
     from casework.cases.opening import close_case
 
-    add_complete_assessment(case, worker=worker, held_on=date(2026, 5, 10))
+    create_complete_assessment(case, worker=worker, held_on=date(2026, 5, 10))
     with pytest.raises(ValidationError):
         close_case(db.session, case, reason="Support ended", actor=leader, origin=ORIGIN, now=NOW)
     db.session.rollback()
@@ -539,7 +539,7 @@ def test_the_closure_tab_says_what_closing_this_case_needs(app, case, worker, te
     page = client.get(f"/cases/{case.id}/closure").get_data(as_text=True)
     assert "This case was never assessed: it closes without one" in page
     assert "No support plan actions are open" in page
-    add_complete_assessment(case, worker=worker, held_on=date(2026, 5, 10))
+    create_complete_assessment(case, worker=worker, held_on=date(2026, 5, 10))
     add_plan_action(case, by=worker)
     set_closure_approval(team)
     page = client.get(f"/cases/{case.id}/closure").get_data(as_text=True)
@@ -555,7 +555,7 @@ def test_the_closure_tab_says_what_closing_this_case_needs(app, case, worker, te
 
 
 def test_a_refused_closure_form_shows_the_problems_and_stores_nothing(app, case, worker):
-    add_complete_assessment(case, worker=worker, held_on=date(2026, 5, 10))
+    create_complete_assessment(case, worker=worker, held_on=date(2026, 5, 10))
     add_plan_action(case, by=worker)
     client = client_for(app, worker)
     path = f"/cases/{case.id}/closure"
