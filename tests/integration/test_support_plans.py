@@ -598,8 +598,14 @@ def test_every_view_of_the_plan_and_its_forms_is_audited(app, assessed, worker):
 def test_a_closed_cases_plan_is_read_only(app, assessed, worker, leader):
     from casework.cases.opening import close_case
 
+    import sqlalchemy as sa
+
+    from casework.models import PlanAction
+
     make_plan(app, assessed, worker)
-    close_case(db.session, assessed, reason="Support ended", actor=leader, origin=ORIGIN, now=now())
+    # The closure gate wants the plan's actions settled; the person declined further support.
+    db.session.execute(sa.update(PlanAction).values(status="done"))
+    close_case(db.session, assessed, reason="declined", actor=leader, origin=ORIGIN, now=now())
     db.session.commit()
     client = client_for(app, worker)
     page = client.get(f"/cases/{assessed.id}/plan").get_data(as_text=True)
