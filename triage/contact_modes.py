@@ -1,5 +1,5 @@
 """The one list of contact modes (issue: people and cases). Everything that records a contact —
-an attempt, a case note, later an assessment — says which of these it was, so the quarterly
+an attempt, a case note, a needs assessment — says which of these it was, so the quarterly
 return can tell phone-only support from some face-to-face or some web chat (spec section 7).
 """
 

@@ -113,7 +113,8 @@ def contact(case_id: int):
 @bp.route("/cases/<int:case_id>/obligations/<int:obligation_id>/held", methods=["POST"])
 @staff
 def held(case_id: int, obligation_id: int):
-    """A booked appointment of the case took place (its needs assessment, a re-engagement)."""
+    """A booked appointment of the case took place (a re-engagement contact; the needs
+    assessment is met by completing it on the Assessment tab)."""
 
     def act():
         record_case_appointment_held(

@@ -2,8 +2,9 @@
 return's "Support provided" figures (spec section 7; issue "People and cases", part 5).
 
 A case's contacts are the attempts on its referrals that reached the person (a call on which
-they spoke, a visit that took place) and its notes that record a contact. The rules that turn
-their modes into the figures are pure, in triage.contact_modes.
+they spoke, a visit that took place), its notes that record a contact, and its complete needs
+assessments (each held by telephone, face to face or web chat; a draft is not support given).
+The rules that turn their modes into the figures are pure, in triage.contact_modes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from casework.assessments.models import NeedsAssessment
 from casework.cases.notes_models import CaseNote
 from casework.contact.models import ContactAttempt
 from casework.referrals.models import Referral
@@ -42,7 +44,7 @@ def _support(modes: set[str]) -> CaseSupport:
 
 
 def support_by_case(session, case_ids: list[int]) -> dict[int, CaseSupport]:
-    """Each case's support, in two queries per 500 cases, however many contacts they hold."""
+    """Each case's support, in three queries per 500 cases, however many contacts they hold."""
     ids = sorted(set(case_ids))
     modes: dict[int, set[str]] = {case_id: set() for case_id in ids}
     reached = sa.or_(
@@ -64,7 +66,12 @@ def support_by_case(session, case_ids: list[int]) -> dict[int, CaseSupport]:
             .where(CaseNote.case_id.in_(chunk), CaseNote.mode != NO_CONTACT)
             .distinct()
         )
-        for query in (attempts, notes):
+        assessments = (
+            sa.select(NeedsAssessment.case_id, NeedsAssessment.mode)
+            .where(NeedsAssessment.case_id.in_(chunk), NeedsAssessment.status == "complete")
+            .distinct()
+        )
+        for query in (attempts, notes, assessments):
             for case_id, mode in session.execute(query):
                 modes[case_id].add(mode)
     return {case_id: _support(found) for case_id, found in modes.items()}

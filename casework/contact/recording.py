@@ -204,7 +204,9 @@ def record_conversation(
     return conversation
 
 
-HELD_KINDS = ("needs_assessment", "web_chat", "re_engagement")
+# Booked appointments met by marking them held. The needs assessment is not one of them: only a
+# complete needs assessment meets D4 (casework.assessments.deadlines).
+HELD_KINDS = ("web_chat", "re_engagement")
 
 
 def _refuse_before_booked_time(obligation: Obligation, now: datetime, calendar, what: str) -> None:
@@ -229,8 +231,8 @@ def record_appointment_held(
     now: datetime,
     calendar,
 ) -> Obligation:
-    """A booked needs assessment or web chat of this referral (or of the case it joined) took
-    place: its obligation is met. A web chat only once its slot has come (D5)."""
+    """A booked web chat or re-engagement contact of this referral (or of the case it joined)
+    took place: its obligation is met. A web chat only once its slot has come (D5)."""
     obligation = session.get(Obligation, obligation_id)
     if obligation is None or obligation.kind not in HELD_KINDS:
         raise NotFound(obligation_id)
@@ -240,7 +242,7 @@ def record_appointment_held(
     )
     if not owned:
         raise NotFound(obligation_id)
-    what = "web chat" if obligation.kind == "web_chat" else "needs assessment"
+    what = "web chat" if obligation.kind == "web_chat" else "re-engagement contact"
     _refuse_before_booked_time(obligation, now, calendar, f"The {what} is")
     if lifecycle.meet(session, obligation, now):
         audit_referral(
@@ -318,8 +320,8 @@ def record_case_appointment_held(
     now: datetime,
     calendar,
 ) -> Obligation:
-    """A booked appointment the case owes (its needs assessment, a re-engagement contact) took
-    place: met, by someone who may work the case, once its booked time has come."""
+    """A booked appointment the case owes (a re-engagement contact) took place: met, by
+    someone who may work the case, once its booked time has come."""
     from casework.access import can_work_case
     from casework.cases.models import Case
 

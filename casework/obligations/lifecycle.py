@@ -74,13 +74,17 @@ def move_to_case(session, referral: Referral, case, kinds: Iterable[str]) -> Non
     refresh_queue_position(session, referral.id)
 
 
-def meet(session, obligation: Obligation, now: datetime) -> bool:
+def meet(session, obligation: Obligation, now: datetime, *, late: bool = False) -> bool:
     """The event an obligation asked for happened: met (a breached one stays counted as
-    breached, now with the time it was met). False when it was met already."""
+    breached, now with the time it was met). ``late``: it happened after the due time (a needs
+    assessment held after D4's), so one the breach sweep has not reached yet is counted as
+    breached at its due time too. False when it was met already."""
     if obligation.met_at is not None or obligation.status == "cancelled":
         return False
     obligation.met_at = now
-    if obligation.status == "due":
+    if obligation.status == "due" and late:
+        obligation.status, obligation.breached_at = "breached", obligation.due_at
+    elif obligation.status == "due":
         obligation.status = "met"
     if obligation.referral_id is not None:
         refresh_queue_position(session, obligation.referral_id)
