@@ -131,20 +131,17 @@ def test_further_support_books_a_needs_assessment_inside_five_working_days(
     assert joined.case.status == "open" and joined.case.person_id == joined.person_id
     case = f"/cases/{joined.case_id}/contact"
     held = f"/cases/{joined.case_id}/obligations/{assessment.id}/held"
-    with time_machine.travel("2026-11-26 16:00 +0000", tick=False):  # the day before it
-        sign_in_as("team_leader", team=team)
-        early = client.post(
-            held, data={"csrf_token": csrf_token(client, case)}, follow_redirects=True
-        )
-        assert "It is booked for Fri 27 Nov 10:00" in early.get_data(as_text=True)
-    assert obligations(rid)["needs_assessment"].status == "due"
     with time_machine.travel("2026-11-27 11:00 +0000", tick=False):
         sign_in_as("team_leader", team=team)
         page = client.get(case).get_data(as_text=True)
-        assert "Booked for Fri 27 Nov 10:00" in page and "Mark as held" in page
-        client.post(held, data={"csrf_token": csrf_token(client, case)})
-    assert obligations(rid)["needs_assessment"].status == "met"
-    assert audit_rows("case.appointment_held")[0].person_id == joined.person_id
+        # Only a complete needs assessment meets D4 (issue 13): the page links to it, and the
+        # old "Mark as held" no longer applies to the needs assessment.
+        assert "Booked for Fri 27 Nov 10:00" in page and "Start the needs assessment" in page
+        assert "Mark as held" not in page
+        refused = client.post(held, data={"csrf_token": csrf_token(client, case)})
+        assert refused.status_code == 404
+    assert obligations(rid)["needs_assessment"].status == "due"
+    assert audit_rows("case.appointment_held") == []
 
 
 def test_declining_closes_the_referral_with_that_outcome(client, sign_in_as, referral):
