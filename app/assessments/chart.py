@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 from triage.needs import HIGHEST, LOWEST
 
-LABEL_WIDTH = 340
-PLOT_WIDTH = 300
-VALUE_WIDTH = 50
-ROW_HEIGHT = 32
-BAR_HEIGHT = 18
-TOP = 28
+# Each row: its label on a line of its own, the bar under it (long area names need the width).
+PLOT_WIDTH = 440
+VALUE_WIDTH = 70
+LABEL_HEIGHT = 24
+ROW_HEIGHT = 62
+BAR_HEIGHT = 22
+TOP = 34
 # The furthest a score can move either way (1 to 5 is 4).
 REACH = HIGHEST - LOWEST
 
@@ -24,6 +25,7 @@ class Bar:
 
     label: str
     change: float | None
+    label_y: float
     y: float
     x: float
     width: float
@@ -48,36 +50,33 @@ class Chart:
     width: int
     height: int
     centre: float
-    label_width: int
     plot_width: int
     top: int
-    row_height: int
     bar_height: int
 
 
 def bar_chart(movements) -> Chart:
     """A chart of ``movements`` (triage.needs.Movement: label and change) in their order."""
-    centre = LABEL_WIDTH + PLOT_WIDTH / 2
+    centre = PLOT_WIDTH / 2
     scale = (PLOT_WIDTH / 2) / REACH
     bars = []
     for n, movement in enumerate(movements):
         change = movement.change
-        y = TOP + n * ROW_HEIGHT + (ROW_HEIGHT - BAR_HEIGHT) / 2
+        label_y = TOP + n * ROW_HEIGHT + LABEL_HEIGHT - 6
+        y = TOP + n * ROW_HEIGHT + LABEL_HEIGHT
         if change is None:
-            bars.append(Bar(movement.label, None, y, centre, 0, "none"))
+            bars.append(Bar(movement.label, None, label_y, y, centre, 0, "none"))
             continue
         width = abs(change) * scale
         x = centre if change >= 0 else centre - width
         direction = "better" if change > 0 else "worse" if change < 0 else "same"
-        bars.append(Bar(movement.label, change, y, x, width, direction))
+        bars.append(Bar(movement.label, change, label_y, y, x, width, direction))
     return Chart(
         bars=bars,
-        width=LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH,
-        height=TOP + len(bars) * ROW_HEIGHT + 8,
+        width=PLOT_WIDTH + VALUE_WIDTH,
+        height=TOP + len(bars) * ROW_HEIGHT,
         centre=centre,
-        label_width=LABEL_WIDTH,
         plot_width=PLOT_WIDTH,
         top=TOP,
-        row_height=ROW_HEIGHT,
         bar_height=BAR_HEIGHT,
     )

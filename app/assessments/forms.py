@@ -47,13 +47,23 @@ def _number(value: str | None) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+class OptionalDateField(GovDateField):
+    """A GOV.UK date that may be left blank (a draft need not say when it was held yet)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not any(v.strip() for v in valuelist):
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
 class AssessmentForm(FlaskForm):
     """A needs assessment, saved as a draft or completed. The area fields are added below, four
     per area: ``score_<area>``, ``own_words_<area>``, ``notes_<area>``, ``priority_<area>``."""
 
     max_view = MAX_VIEW
     max_present_other = MAX_PRESENT_OTHER
-    held_on = GovDateField("Date it was held")
+    held_on = OptionalDateField("Date it was held")
     mode = RadioField(
         "How was it held?",
         widget=GovRadioInput(),

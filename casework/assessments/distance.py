@@ -3,9 +3,9 @@ reporting domain, a case's first complete assessment against its latest.
 
 For one case it is read from the two assessments and worked out by the pure rules in
 triage.needs. For a cohort (the quarterly return) the database does the work: the first and
-latest complete assessment of each case by window functions, joined to their areas, the areas
+latest complete assessment of each case by min/max subqueries, joined to their areas, the areas
 mapped to domains with a CASE, and everything aggregated by area and by domain, so 50,000 cases
-cost a few queries, not 50,000 (bench/distance_travelled.py). A case with fewer than two
+cost one statement, not 50,000 (bench/distance_travelled.py). A case with fewer than two
 complete assessments has no distance travelled and is not counted.
 """
 
@@ -23,6 +23,9 @@ from casework.cases.models import Case
 from triage.needs import AREAS, DOMAINS, Movement, area_movements, domain_movements
 
 CHUNK = 5_000
+# Areas that share a domain with another (personal safety and mental health make up "health"):
+# only these are grouped per case to score their domain.
+SHARED_AREAS = {a for _l, areas in DOMAINS.values() if len(areas) > 1 for a in areas}
 
 
 @dataclass(frozen=True)
@@ -91,50 +94,50 @@ def _domain_of(area_column):
 
 
 def _pairs(cases_where):
-    """Each counted case's first and latest complete assessment ids (window functions)."""
-    complete = (
+    """Each counted case's first and latest complete assessment ids: the days of its first and
+    latest by min and max over the case's complete assessments (two or more), then the first
+    one held that first day and the last one held that latest day, found by the
+    (case, status, held_on, id) index. Min/max subqueries, not window functions: SQLite does
+    the grouping in one pass of the index, where ranking sorts every assessment twice."""
+    days = (
         sa.select(
             NeedsAssessment.case_id,
-            NeedsAssessment.id,
-            sa.func.row_number()
-            .over(
-                partition_by=NeedsAssessment.case_id,
-                order_by=(NeedsAssessment.held_on, NeedsAssessment.id),
-            )
-            .label("n_first"),
-            sa.func.row_number()
-            .over(
-                partition_by=NeedsAssessment.case_id,
-                order_by=(NeedsAssessment.held_on.desc(), NeedsAssessment.id.desc()),
-            )
-            .label("n_latest"),
+            sa.func.min(NeedsAssessment.held_on).label("first_day"),
+            sa.func.max(NeedsAssessment.held_on).label("latest_day"),
         )
         .join(Case, Case.id == NeedsAssessment.case_id)
         .where(NeedsAssessment.status == "complete", *cases_where)
-        .subquery("complete")
+        .group_by(NeedsAssessment.case_id)
+        .having(sa.func.count() >= 2)
+        .subquery("days")
     )
-    return (
-        sa.select(
-            complete.c.case_id,
-            sa.func.max(sa.case((complete.c.n_first == 1, complete.c.id))).label("first_id"),
-            sa.func.max(sa.case((complete.c.n_latest == 1, complete.c.id))).label("latest_id"),
+    other = aliased(NeedsAssessment, name="other")
+
+    def held(day, pick):
+        return (
+            sa.select(pick(other.id))
+            .where(
+                other.case_id == days.c.case_id,
+                other.status == "complete",
+                other.held_on == day,
+            )
+            .scalar_subquery()
         )
-        .where(sa.or_(complete.c.n_first == 1, complete.c.n_latest == 1))
-        .group_by(complete.c.case_id)
-        .having(sa.func.count() == 2)  # the first and the latest are two assessments
-        .cte("pairs")
-    )
+
+    return sa.select(
+        days.c.case_id,
+        held(days.c.first_day, sa.func.min).label("first_id"),
+        held(days.c.latest_day, sa.func.max).label("latest_id"),
+    ).cte("pairs")
 
 
-def _movement_sums(session, cases_where) -> tuple[int, dict, dict]:
-    """(cases, per area, per domain) sums for the cases matching ``cases_where``: each row
-    (cases, total change, improved, unchanged, worse)."""
-    pairs = _pairs(cases_where)
-    first, latest = (
-        aliased(AssessmentArea, name="first_area"),
-        aliased(AssessmentArea, name="latest_area"),
-    )
-    scores = (
+def _scores(pairs, name: str, areas=None):
+    """Each counted case's first and latest score per area (only ``areas``, when given), with
+    the area's reporting domain: the pairs joined to their areas by the (assessment, area)
+    index."""
+    first = aliased(AssessmentArea, name=f"{name}_first")
+    latest = aliased(AssessmentArea, name=f"{name}_latest")
+    query = (
         sa.select(
             pairs.c.case_id,
             first.area.label("area"),
@@ -149,41 +152,71 @@ def _movement_sums(session, cases_where) -> tuple[int, dict, dict]:
             sa.and_(latest.assessment_id == pairs.c.latest_id, latest.area == first.area),
         )
         .where(first.score.is_not(None), latest.score.is_not(None))
-        .cte("scores")
     )
-    change = scores.c.latest - scores.c.first
+    if areas is not None:
+        query = query.where(first.area.in_(sorted(areas)))
+    return query.subquery(name)
 
-    def tallies(key, delta):
-        return (
-            key,
-            sa.func.count(),
-            sa.func.sum(delta),
-            sa.func.sum(sa.case((delta > 0, 1), else_=0)),
-            sa.func.sum(sa.case((delta == 0, 1), else_=0)),
-            sa.func.sum(sa.case((delta < 0, 1), else_=0)),
-        )
 
-    by_area = sa.select(*tallies(scores.c.area, change)).group_by(scores.c.area)
+def _movement_sums(session, cases_where) -> tuple[int, dict, dict]:
+    """(cases, per area, per domain) sums for the cases matching ``cases_where``: each row
+    (cases, total change, improved, unchanged, worse). One statement: the pairs are a common
+    table expression (SQLite materialises a CTE read more than once) joined to the areas once
+    for the areas' figures, and again for the areas that share a domain, whose mean per case
+    gives the domain's figures."""
+    pairs = _pairs(cases_where)
+    scores = _scores(pairs, "scores")
+    shared = _scores(pairs, "shared", SHARED_AREAS)
+    change = sa.cast(scores.c.latest - scores.c.first, sa.Float)
     per_domain = (
         sa.select(
-            scores.c.domain,
+            shared.c.domain,
             (
-                sa.cast(sa.func.avg(sa.cast(scores.c.latest, sa.Float)), sa.Float)
-                - sa.cast(sa.func.avg(sa.cast(scores.c.first, sa.Float)), sa.Float)
+                sa.cast(sa.func.avg(sa.cast(shared.c.latest, sa.Float)), sa.Float)
+                - sa.cast(sa.func.avg(sa.cast(shared.c.first, sa.Float)), sa.Float)
             ).label("delta"),
         )
-        .where(scores.c.domain.is_not(None))
-        .group_by(scores.c.case_id, scores.c.domain)
-        .having(sa.func.count() == _domain_size(scores.c.domain))
+        .group_by(shared.c.case_id, shared.c.domain)
+        .having(sa.func.count() == _domain_size(shared.c.domain))
         .subquery("per_domain")
     )
-    by_domain = sa.select(*tallies(per_domain.c.domain, per_domain.c.delta)).group_by(
-        per_domain.c.domain
+
+    def tallies(kind: str, key, delta):
+        return sa.select(
+            sa.literal(kind).label("kind"),
+            sa.cast(key, sa.String).label("key"),
+            sa.func.count().label("cases"),
+            sa.cast(sa.func.sum(delta), sa.Float).label("total"),
+            sa.func.sum(sa.case((delta > 0, 1), else_=0)).label("improved"),
+            sa.func.sum(sa.case((delta == 0, 1), else_=0)).label("unchanged"),
+            sa.func.sum(sa.case((delta < 0, 1), else_=0)).label("worse"),
+        )
+
+    counted = sa.select(
+        sa.literal("cases").label("kind"),
+        sa.cast(sa.null(), sa.String).label("key"),
+        sa.func.count().label("cases"),
+        sa.cast(sa.null(), sa.Float).label("total"),
+        sa.literal(0).label("improved"),
+        sa.literal(0).label("unchanged"),
+        sa.literal(0).label("worse"),
+    ).select_from(pairs)
+    statement = sa.union_all(
+        tallies("area", scores.c.area, change).group_by(scores.c.area),
+        tallies("domain", per_domain.c.domain, per_domain.c.delta).group_by(per_domain.c.domain),
+        counted,
     )
-    counted = sa.select(sa.func.count()).select_from(pairs)
-    cases = session.scalar(counted) or 0
-    areas = {row[0]: row[1:] for row in session.execute(by_area)}
-    domains = {row[0]: row[1:] for row in session.execute(by_domain)}
+    cases, areas, domains = 0, {}, {}
+    for kind, key, *row in session.execute(statement):
+        if kind == "cases":
+            cases = row[0]
+        else:
+            (areas if kind == "area" else domains)[key] = tuple(row)
+    # A domain of one area moves exactly as its area: taken from the area's row, not grouped
+    # again per case.
+    for domain, (_label, members) in DOMAINS.items():
+        if len(members) == 1 and members[0] in areas:
+            domains[domain] = areas[members[0]]
     return cases, areas, domains
 
 
