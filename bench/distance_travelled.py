@@ -20,7 +20,7 @@ import random
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import fresh_app, median, report
@@ -68,7 +68,7 @@ def _seed(app) -> int:
             StaffDetails(
                 email="w@bench.test", name="Bench Worker", role="caseworker", team_id=team.id
             ),
-            password="bench password for distance travelled",
+            password="bench password for distance travelled",  # noqa: S106 (a throwaway account)
             actor=None,
             origin=origin,
             now=START,

@@ -28,7 +28,7 @@ from wtforms import (
 )
 
 from app.forms import GovDateField
-from casework.assessments.recording import (
+from casework.assessments.details import (
     ASSESSMENT_MODES,
     MAX_PRESENT_OTHER,
     MAX_VIEW,

@@ -13,6 +13,12 @@ from app.cases.routes import render_case_page, staff
 from app.extensions import db
 from app.forms import REFUSED, apply_errors, call_service
 from casework.access import can_work_case
+from casework.assessments.details import (
+    ASSESSMENT_MODES,
+    area_labels,
+    offered_young_person,
+    team_workers,
+)
 from casework.assessments.pages import (
     assessment_panel,
     case_assessments,
@@ -20,14 +26,10 @@ from casework.assessments.pages import (
     view_assessment,
 )
 from casework.assessments.recording import (
-    ASSESSMENT_MODES,
     EditConflict,
-    area_labels,
     case_for_new_assessment,
-    offered_young_person,
     save_assessment,
     start_assessment,
-    team_workers,
     viewable_case,
 )
 from casework.db import utcnow

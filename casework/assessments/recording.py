@@ -13,31 +13,25 @@ reassessment (D6) deadline and sets the next reassessment (casework.assessments.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.access import can_view_case, can_work_case, refuse
 from casework.assessments.deadlines import meet_deadlines
-from casework.assessments.models import AssessmentArea, NeedsAssessment
+from casework.assessments.details import (
+    AssessmentDetails,
+    apply_details,
+    area_labels,
+    checked_details,
+    offered_young_person,
+)
+from casework.assessments.models import NeedsAssessment
 from casework.audit import AuditEvent, Origin, record_event
 from casework.cases.models import Case
-from casework.cases.records import age_on
 from casework.errors import ValidationError
 from casework.staff.models import Staff
-from triage.contact_modes import CONTACT_MODES
-from triage.needs import AREAS, PRESENT, YOUNG_PERSON_AREAS, score_problem
-from triage.reassessment import young_person_version
-
-# How an assessment may be held: the spoken or written-in-real-time contact modes.
-ASSESSMENT_MODES = {m: CONTACT_MODES[m] for m in ("telephone", "face_to_face", "web_chat")}
-WORKER_ROLES = ("caseworker", "team_leader")
-MAX_TEXT = 5_000
-MAX_VIEW = 10_000
-MAX_PRESENT_OTHER = 200
 
 # What a save can change besides the areas, in the words the conflict message uses.
 FIELD_WORDS = {
@@ -47,30 +41,6 @@ FIELD_WORDS = {
     "present": "who else was present",
     "young_persons_view": "the young person's own view",
 }
-
-
-@dataclass(frozen=True)
-class AreaAnswer:
-    """One area as the worker wrote it: a score (as sent; checked against the scale), the
-    person's own words, the worker's notes, and whether it is a priority for support."""
-
-    score: object = None
-    own_words: str | None = None
-    notes: str | None = None
-    priority: bool = False
-
-
-@dataclass(frozen=True)
-class AssessmentDetails:
-    """What a worker writes on an assessment; any of it may be missing from a draft."""
-
-    areas: Mapping[str, AreaAnswer] = field(default_factory=dict)
-    held_on: date | None = None
-    mode: str | None = None
-    worker_id: int | None = None
-    present: tuple[str, ...] = ()
-    present_other: str | None = None
-    young_persons_view: str | None = None
 
 
 class EditConflict(ValidationError):
@@ -143,158 +113,6 @@ def audit(session, case: Case, action: str, actor, origin: Origin, now: datetime
     )
 
 
-def team_workers(session, case: Case) -> list[Staff]:
-    """Who may be recorded as holding the case's assessment: its caseworker and the active
-    caseworkers and team leaders of its team, by name."""
-    return list(
-        session.scalars(
-            sa.select(Staff)
-            .where(
-                sa.or_(
-                    Staff.id == case.caseworker_id,
-                    sa.and_(
-                        Staff.team_id == case.team_id,
-                        Staff.role.in_(WORKER_ROLES),
-                        Staff.active.is_(True),
-                    ),
-                )
-            )
-            .order_by(Staff.name, Staff.id)
-        )
-    )
-
-
-def offered_young_person(case: Case, today: date) -> bool:
-    """Whether the case's person is offered the children and young people's version today."""
-    return young_person_version(age_on(case.person.date_of_birth, today))
-
-
-def area_labels(young_person: bool) -> dict[str, str]:
-    """The areas in the wording of the version used."""
-    return YOUNG_PERSON_AREAS if young_person else AREAS
-
-
-# --- checking what was written ---------------------------------------------------------------
-
-
-def _text(value: str | None, limit: int, errors: dict, key: str, what: str) -> str | None:
-    text = (value or "").strip()
-    if len(text) > limit:
-        errors[key] = f"{what} must be {limit:,} characters or fewer (it has {len(text):,})"
-    return text or None
-
-
-def _checked(
-    session, case: Case, young_person: bool, details: AssessmentDetails, *, complete, calendar, now
-) -> dict:
-    """The details as they will be stored, or ValidationError with every problem at once.
-    A draft may leave anything out; what it gives must be right."""
-    errors: dict[str, str] = {}
-    labels = area_labels(young_person)
-    areas = {}
-    for area, label in labels.items():
-        answer = details.areas.get(area) or AreaAnswer()
-        raw = answer.score
-        score = None
-        if raw not in (None, ""):
-            problem = score_problem(raw)
-            if problem:
-                errors[f"score_{area}"] = f"{label}: {problem.lower()}"
-            else:
-                score = int(str(raw).strip())
-        elif complete:
-            errors[f"score_{area}"] = f"{label}: choose a score from 1 to 5"
-        areas[area] = {
-            "score": score,
-            "own_words": _text(
-                answer.own_words, MAX_TEXT, errors, f"own_words_{area}", f"{label}: own words"
-            ),
-            "worker_notes": _text(
-                answer.notes, MAX_TEXT, errors, f"notes_{area}", f"{label}: notes"
-            ),
-            "priority": bool(answer.priority),
-        }
-    today = calendar.local_date(now)
-    opened_on = calendar.local_date(case.opened_at)
-    if details.held_on is None:
-        if complete:
-            errors["held_on"] = "Enter the date the assessment was held"
-    elif details.held_on > today:
-        errors["held_on"] = "The date it was held cannot be in the future"
-    elif details.held_on < opened_on:
-        errors["held_on"] = (
-            f"The date it was held cannot be before the case was opened ({opened_on:%-d %B %Y})"
-        )
-    if details.mode not in (None, "") and details.mode not in ASSESSMENT_MODES:
-        errors["mode"] = "Select how the assessment was held: telephone, face to face or web chat"
-    elif complete and not details.mode:
-        errors["mode"] = "Select how the assessment was held"
-    workers = {w.id for w in team_workers(session, case)}
-    if details.worker_id is not None and details.worker_id not in workers:
-        errors["worker"] = "Select who held the assessment from the case's team"
-    elif complete and details.worker_id is None:
-        errors["worker"] = "Select who held the assessment"
-    present: tuple[str, ...] = ()
-    present_other = young_view = None
-    if young_person:
-        present = tuple(code for code in PRESENT if code in set(details.present))
-        if any(code not in PRESENT for code in details.present):
-            errors["present"] = "Select who else was present from the list"
-        present_other = _text(
-            details.present_other, MAX_PRESENT_OTHER, errors, "present_other", "Who else"
-        )
-        if "other" in present and not present_other:
-            errors["present_other"] = "Say who else was present"
-        if "other" not in present:
-            present_other = None
-        young_view = _text(
-            details.young_persons_view,
-            MAX_VIEW,
-            errors,
-            "young_persons_view",
-            "The young person's own view",
-        )
-    if errors:
-        raise ValidationError(errors)
-    return {
-        "areas": areas,
-        "held_on": details.held_on,
-        "mode": details.mode or None,
-        "worker_id": details.worker_id,
-        "present": ",".join(present) or None,
-        "present_other": present_other,
-        "young_persons_view": young_view,
-    }
-
-
-def _apply(assessment: NeedsAssessment, clean: dict) -> list[str]:
-    """Write the checked details onto the assessment; the keys of what changed."""
-    changed = []
-    by_area = {row.area: row for row in assessment.areas}
-    for area, values in clean["areas"].items():
-        row = by_area.get(area)
-        if row is None:
-            row = AssessmentArea(area=area, priority=False)
-            assessment.areas.append(row)
-        if any(getattr(row, name) != value for name, value in values.items()):
-            changed.append(area)
-            for name, value in values.items():
-                setattr(row, name, value)
-    for key, column in (
-        ("held_on", "held_on"),
-        ("mode", "mode"),
-        ("worker", "worker_id"),
-        ("present", "present"),
-        ("present", "present_other"),
-        ("young_persons_view", "young_persons_view"),
-    ):
-        if getattr(assessment, column) != clean[column]:
-            setattr(assessment, column, clean[column])
-            if key not in changed:
-                changed.append(key)
-    return changed
-
-
 # --- changes ---------------------------------------------------------------------------------
 
 
@@ -336,7 +154,7 @@ def start_assessment(
     _refuse_second_draft(session, case)
     if young_person is None:
         young_person = offered_young_person(case, calendar.local_date(now))
-    clean = _checked(
+    clean = checked_details(
         session, case, young_person, details, complete=complete, calendar=calendar, now=now
     )
     assessment = NeedsAssessment(
@@ -348,7 +166,7 @@ def start_assessment(
         updated_at=now,
     )
     session.add(assessment)
-    changed = _apply(assessment, clean)
+    changed = apply_details(assessment, clean)
     session.flush()
     audit(
         session,
@@ -411,7 +229,9 @@ def _conflict(session, case, assessment, expected_version, actor, origin, now) -
     return EditConflict(assessment, changed, by)
 
 
-def draft_of(session, case_id, assessment_id, actor, origin, now):
+def draft_of(session, case_id: int, assessment_id: int, actor, origin: Origin, now: datetime):
+    """(case, draft) when ``actor`` may change this draft of the case; else NotFound, or a
+    ValidationError saying why not (a complete assessment, a closed case)."""
     case = _workable_case(session, case_id, actor, origin, now)
     assessment = assessment_of(session, case, assessment_id, actor, origin=origin, now=now)
     if assessment.status != "draft":
@@ -439,7 +259,7 @@ def save_assessment(
         raise ValidationError({"": "This form is out of date: open the assessment again."})
     if assessment.version != expected_version:
         raise _conflict(session, case, assessment, expected_version, actor, origin, now)
-    clean = _checked(
+    clean = checked_details(
         session,
         case,
         assessment.young_person,
@@ -448,7 +268,7 @@ def save_assessment(
         calendar=calendar,
         now=now,
     )
-    changed = _apply(assessment, clean)
+    changed = apply_details(assessment, clean)
     assessment.updated_at = now
     try:
         session.flush()  # UPDATE ... WHERE version = the one loaded: a concurrent save fails here

@@ -400,7 +400,8 @@ def test_the_contact_page_links_to_the_assessment_instead_of_marking_it_held(cli
 
 def _complete(case, worker, scores: dict | int, held_on: date, mode="telephone"):
     """A complete assessment written straight through the service."""
-    from casework.assessments.recording import AreaAnswer, AssessmentDetails, start_assessment
+    from casework.assessments.details import AreaAnswer, AssessmentDetails
+    from casework.assessments.recording import start_assessment
 
     if isinstance(scores, int):
         scores = dict.fromkeys(AREAS, scores)

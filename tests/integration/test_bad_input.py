@@ -307,6 +307,7 @@ def seeded(app, create_staff_record, create_team_record):
 
     case_ids, note_ids = _seed_cases_with_notes(accounts, other)
     approval_ids = _seed_closure_requests(accounts, other, our_case, their_case)
+    assessment_ids = _seed_assessments(case_ids, accounts["caseworker"], other)
     letters = ids(OutboundMessage, OutboundMessage.channel == "letter")
     texts = ids(OutboundMessage, OutboundMessage.channel != "letter")
     assert letters and texts and ids(PossibleMatch)
@@ -321,6 +322,7 @@ def seeded(app, create_staff_record, create_team_record):
         note_id=note_ids,
         approval_id=approval_ids,
         action_id=_seed_support_plan(app, case_ids[0], accounts["caseworker"]),
+        assessment_id=assessment_ids,
     )
     SEED_IDS["kind:str"] = ["final_letter", "home_visit_offer", "initial_message"]
     return accounts
@@ -421,6 +423,49 @@ def _seed_cases_with_notes(accounts, other):
             )
             notes.append(note.id)
     return cases, notes
+
+
+def _seed_assessments(case_ids, worker, other) -> list[int]:
+    """A complete assessment and a draft on the seeded caseworker's case, and a draft on the
+    other team's: their ids."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from casework.assessments.details import AreaAnswer, AssessmentDetails
+    from casework.assessments.recording import start_assessment
+    from casework.audit import Origin
+    from casework.db import utcnow
+    from scheduling.service_calendars import victim_calendar
+    from triage.needs import AREAS
+
+    now = utcnow()
+    calendar = victim_calendar(current_app.config)
+    found = []
+    for case_id, staff, complete in (
+        (case_ids[0], worker, True),
+        (case_ids[0], worker, False),
+        (case_ids[1], other, False),
+    ):
+        details = AssessmentDetails(
+            areas={area: AreaAnswer(score=3) for area in AREAS},
+            held_on=calendar.local_date(now - timedelta(hours=1)),
+            mode="telephone",
+            worker_id=staff.id,
+        )
+        found.append(
+            start_assessment(
+                db.session,
+                case_id,
+                details,
+                complete=complete,
+                actor=staff,
+                origin=Origin.command_line("test"),
+                now=now,
+                calendar=calendar,
+            ).id
+        )
+    return found
 
 
 def _client_for(app, role: str, accounts):
