@@ -117,10 +117,13 @@ def audit(session, case: Case, action: str, actor, origin: Origin, now: datetime
 
 
 def case_for_new_assessment(session, case_id: int, actor, *, origin: Origin, now: datetime):
-    """The case an assessment is about to be started on, when ``actor`` may; else NotFound or
-    a ValidationError saying why not (a closed case, a draft already under way)."""
+    """The case an assessment is about to be started on, when ``actor`` may (the form's
+    showing audited); else NotFound or a ValidationError saying why not (a closed case, a draft
+    already under way)."""
     case = _workable_case(session, case_id, actor, origin, now)
     _refuse_second_draft(session, case)
+    audit(session, case, "assessment.new_form", actor, origin, now)
+    session.commit()
     return case
 
 

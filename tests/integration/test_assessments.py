@@ -12,7 +12,9 @@ import time_machine
 from flask import current_app
 
 from casework.assessments.deadlines import reschedule_reassessment
+from casework.assessments.details import AreaAnswer, AssessmentDetails
 from casework.assessments.distance import distance_for_cohort
+from casework.assessments.recording import save_assessment, start_assessment
 from casework.audit import Origin
 from casework.cases.contact_modes import case_support
 from casework.db import db
@@ -400,9 +402,6 @@ def test_the_contact_page_links_to_the_assessment_instead_of_marking_it_held(cli
 
 def _complete(case, worker, scores: dict | int, held_on: date, mode="telephone"):
     """A complete assessment written straight through the service."""
-    from casework.assessments.details import AreaAnswer, AssessmentDetails
-    from casework.assessments.recording import start_assessment
-
     if isinstance(scores, int):
         scores = dict.fromkeys(AREAS, scores)
     return start_assessment(
@@ -476,3 +475,39 @@ def test_distance_for_a_cohort_counts_cases_with_two_complete_assessments(
     # Assessments count for the quarterly return's support modes.
     assert case_support(db.session, cases[2].id).figures.some_web_chat
     assert case_support(db.session, cases[1].id).category == "phone_only"
+
+
+def test_only_complete_assessments_count_as_support_given(app, team_case):
+    case, worker, _leader = team_case
+    start_assessment(
+        db.session,
+        case.id,
+        AssessmentDetails(
+            areas={"family": AreaAnswer(score=2)}, mode="face_to_face", worker_id=worker.id
+        ),
+        actor=worker,
+        origin=Origin.command_line("test"),
+        now=datetime(2026, 11, 23, 11, tzinfo=UTC),
+        calendar=victim_calendar(current_app.config),
+    )
+    assert case_support(db.session, case.id).category == "none"  # a draft is not support
+    (draft,) = _assessments(case.id)
+    save_assessment(
+        db.session,
+        case.id,
+        draft.id,
+        AssessmentDetails(
+            areas={a: AreaAnswer(score=2) for a in AREAS},
+            held_on=date(2026, 11, 23),
+            mode="face_to_face",
+            worker_id=worker.id,
+        ),
+        complete=True,
+        expected_version=draft.version,
+        actor=worker,
+        origin=Origin.command_line("test"),
+        now=datetime(2026, 11, 23, 11, tzinfo=UTC),
+        calendar=victim_calendar(current_app.config),
+    )
+    support = case_support(db.session, case.id)
+    assert support.category == "some_face_to_face" and support.figures.some_face_to_face
