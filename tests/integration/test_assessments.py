@@ -235,20 +235,28 @@ def test_another_teams_caseworker_gets_404_and_an_analyst_is_refused(
     assert [a for a in audit_rows("access.denied") if a.record_id == str(case.id)]
 
 
+CHRISTMAS_EVE_CLOSE = datetime(2026, 12, 24, 18, tzinfo=UTC)
+# Tuesday 30 March 2027, after the clocks went forward on Easter Sunday: closes 18:00 BST.
+BST_TUESDAY_CLOSE = datetime(2027, 3, 30, 17, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
-    "held_on,recorded_at,status",
+    "due_at,held_on,recorded_at,status",
     [
         # D4 due close of Thursday 24 December (Christmas Eve).
-        ((24, 12, 2026), "2026-12-29 10:00 +0000", "met"),  # held on time, recorded later
-        ((26, 12, 2026), "2026-12-26 17:00 +0000", "breached"),  # Boxing Day: a day late
-        ((29, 12, 2026), "2026-12-29 10:00 +0000", "breached"),  # after the bank holiday
+        (CHRISTMAS_EVE_CLOSE, (24, 12, 2026), "2026-12-29 10:00 +0000", "met"),  # recorded later
+        (CHRISTMAS_EVE_CLOSE, (26, 12, 2026), "2026-12-26 17:00 +0000", "breached"),  # Boxing Day
+        (CHRISTMAS_EVE_CLOSE, (29, 12, 2026), "2026-12-29 10:00 +0000", "breached"),
+        # Across the clock change: the due day is the UK day, not the UTC one.
+        (BST_TUESDAY_CLOSE, (30, 3, 2027), "2027-03-30 16:30 +0000", "met"),
+        (BST_TUESDAY_CLOSE, (31, 3, 2027), "2027-03-31 08:30 +0100", "breached"),
     ],
 )
 def test_d4_is_met_by_an_assessment_held_by_its_due_time_and_late_after(
-    client, team_case, held_on, recorded_at, status
+    client, team_case, due_at, held_on, recorded_at, status
 ):
     case, worker, _leader = team_case
-    d4 = _add_d4(case, datetime(2026, 12, 24, 18, tzinfo=UTC))
+    d4 = _add_d4(case, due_at)
     new = f"/cases/{case.id}/assessment/new"
     with time_machine.travel(recorded_at, tick=False):
         _sign_in(client, worker)
