@@ -106,6 +106,20 @@ ACTION_WORDS = {
     "case.close": lambda d, n: "Case closed" + (f": {d['reason']}" if d.get("reason") else ""),
     "case.view": lambda d, n: _view(d),
     "access.denied": lambda d, n: "Tried to open it, and was refused",
+    "assessment.list": lambda d, n: "Viewed the needs assessments",
+    "assessment.view": lambda d, n: "Viewed a needs assessment",
+    "assessment.new_form": lambda d, n: "Opened a new needs assessment",
+    "assessment.start": lambda d, n: (
+        "Needs assessment started"
+        + (" (children and young people's version)" if d.get("young_person") else "")
+    ),
+    "assessment.save": lambda d, n: "Needs assessment saved",
+    "assessment.complete": lambda d, n: (
+        "Needs assessment completed" + (f", held {d['held_on']}" if d.get("held_on") else "")
+    ),
+    "assessment.edit_conflict": lambda d, n: (
+        "Needs assessment not saved: it had changed since it was opened"
+    ),
 }
 
 
