@@ -20,6 +20,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casework.access import can_view_case, can_work_case, refuse
 from casework.assessments.deadlines import meet_deadlines
+from casework.assessments.deadlines import (
+    reschedule_reassessment as reschedule_reassessment,  # re-exported: reopening calls it
+)
 from casework.assessments.details import (
     AssessmentDetails,
     apply_details,
