@@ -307,7 +307,8 @@ def seeded(app, create_staff_record, create_team_record):
 
     case_ids, note_ids = _seed_cases_with_notes(accounts, other)
     approval_ids = _seed_closure_requests(accounts, other, our_case, their_case)
-    assessment_ids = _seed_assessments(case_ids, accounts["caseworker"], other)
+    # On the cases of the closure requests, apart from the support plan's case.
+    assessment_ids = _seed_assessments([our_case.id, their_case.id], accounts["caseworker"], other)
     letters = ids(OutboundMessage, OutboundMessage.channel == "letter")
     texts = ids(OutboundMessage, OutboundMessage.channel != "letter")
     assert letters and texts and ids(PossibleMatch)
