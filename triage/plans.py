@@ -56,7 +56,7 @@ def reassessment_after_review(reviewed_on: date, calendar) -> DueObligation:
     """A review that prompts a reassessment (D6 brought forward): due at the close of the 5th
     working day after the review."""
     day = calendar.add_working_days(reviewed_on, REASSESSMENT_WORKING_DAYS)
-    return DueObligation("reassessment", "staff", calendar.close_of(day))
+    return DueObligation("reassessment", "appointment", calendar.close_of(day))
 
 
 def action_overdue(status: str, due_on: date | None, today: date) -> bool:

@@ -2,7 +2,7 @@
 closing (or asking to) and withdrawing the request, and reopening. Each view parses its form,
 calls one casework.closure.closing service, flashes and redirects."""
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from app.auth.session import request_origin
@@ -24,6 +24,7 @@ from casework.closure.closing import (
     withdraw_closure_request,
 )
 from casework.db import utcnow
+from scheduling.service_calendars import victim_calendar
 from triage.closure import CLOSURE_REASONS, NO_REASSESSMENT_POSSIBLE
 
 # The reasons that need no closing reassessment, as the checklist says them.
@@ -131,6 +132,7 @@ def _reopen(case_id: int, form: ReopenForm):
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),
+                calendar=victim_calendar(current_app.config),
             ),
         )
         if reopened is not REFUSED:

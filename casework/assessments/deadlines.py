@@ -49,17 +49,20 @@ def latest_held_on(session, case_id: int):
     )
 
 
-def reschedule_reassessment(session, case, *, now: datetime, calendar):
+def reschedule_reassessment(session, case, *, now: datetime, calendar, reopened: bool = False):
     """(Re)create the case's open reassessment (D6) from its latest complete assessment: due
-    182 days after it was held. An open one due at another time is cancelled and replaced; a
-    case never assessed, or closed, owes none. Returns the open D6 obligation, or None. Call it
-    when a case is reopened, and after anything that changes its latest assessment."""
+    182 days after it was held (for a case just ``reopened`` past that day, 5 working days from
+    now). An open one due at another time is cancelled and replaced; a case never assessed, or
+    closed, owes none. Returns the open D6 obligation, or None. Call it when a case is reopened,
+    and after anything that changes its latest assessment."""
     session.flush()
     held_on = latest_held_on(session, case.id)
     open_ones = [o for o in case.obligations if o.kind == "reassessment" and _unmet(o)]
     if held_on is None or case.status != "open":
         return None
-    due_at = reassessment_due(held_on, calendar)
+    due_at = reassessment_due(
+        held_on, calendar, reopened_on=calendar.local_date(now) if reopened else None
+    )
     keep = next((o for o in open_ones if o.due_at == due_at and o.status == "due"), None)
     for obligation in open_ones:
         if obligation is not keep and obligation.status == "due":

@@ -302,17 +302,19 @@ def reopen_refusal(viewer, case: Case) -> str | None:
     return None
 
 
-def _reschedule_after_reopen(session, case: Case, now: datetime) -> None:
-    """Restart the reopened case's deadlines.
+def _reschedule_after_reopen(session, case: Case, now: datetime, calendar) -> None:
+    """Restart the reopened case's deadlines: its reassessment (D6) from its latest assessment
+    (5 working days from now when that is already past) and, with a plan, its next plan review
+    (D10), the first of the plan's cycle still to come."""
+    from casework.assessments.deadlines import reschedule_reassessment
+    from casework.plans.reviews import reschedule_plan_review
 
-    TODO(lead, at merge): call casework.assessments.recording.reschedule_reassessment(session,
-    case, now) (D6) and casework.plans.<module>.reschedule_plan_review(session, case, now) (D10)
-    here; both are being written on other branches.
-    """
+    reschedule_reassessment(session, case, now=now, calendar=calendar, reopened=True)
+    reschedule_plan_review(session, case, now=now, calendar=calendar)
 
 
 def reopen_case(
-    session, case_id: int, *, reason: str, actor, origin: Origin, now: datetime
+    session, case_id: int, *, reason: str, actor, origin: Origin, now: datetime, calendar
 ) -> Case:
     """Reopen a closed case with a reason (team leaders of its team, admins). Refused when the
     person has another open case. The closure stays in the history with who reopened it, when
@@ -358,7 +360,7 @@ def reopen_case(
         raise ValidationError(
             {"reopen_reason": "This person now has another open case, so this one cannot reopen"}
         ) from None
-    _reschedule_after_reopen(session, case, now)
+    _reschedule_after_reopen(session, case, now, calendar)
     session.commit()
     return case
 

@@ -42,6 +42,14 @@ OPENED = datetime(2026, 5, 1, 9, tzinfo=UTC)
 ORIGIN = Origin.command_line("test")
 
 
+def _calendar():
+    from flask import current_app
+
+    from scheduling.service_calendars import victim_calendar
+
+    return victim_calendar(current_app.config)
+
+
 @pytest.fixture
 def clock():
     with time_machine.travel(NOW, tick=False) as traveller:
@@ -435,10 +443,24 @@ def test_reopening_keeps_the_history(case, worker, leader):
     closing(case, worker, reason="declined")
     later = NOW + timedelta(days=3)
     with pytest.raises(ValidationError) as refused:
-        reopen_case(db.session, case.id, reason="", actor=leader, origin=ORIGIN, now=later)
+        reopen_case(
+            db.session,
+            case.id,
+            reason="",
+            actor=leader,
+            origin=ORIGIN,
+            now=later,
+            calendar=_calendar(),
+        )
     assert refused.value.errors == {"reopen_reason": "Give the reason for reopening the case"}
     reopen_case(
-        db.session, case.id, reason="They called back", actor=leader, origin=ORIGIN, now=later
+        db.session,
+        case.id,
+        reason="They called back",
+        actor=leader,
+        origin=ORIGIN,
+        now=later,
+        calendar=_calendar(),
     )
     found = db.session.get(Case, case.id)
     assert (found.status, found.closed_at, found.closure_reason) == ("open", None, None)
@@ -457,7 +479,15 @@ def test_reopening_keeps_the_history(case, worker, leader):
 def test_a_caseworker_cannot_reopen(case, worker):
     closing(case, worker)
     with pytest.raises(ValidationError) as refused:
-        reopen_case(db.session, case.id, reason="Back", actor=worker, origin=ORIGIN, now=NOW)
+        reopen_case(
+            db.session,
+            case.id,
+            reason="Back",
+            actor=worker,
+            origin=ORIGIN,
+            now=NOW,
+            calendar=_calendar(),
+        )
     assert refused.value.errors == {
         "reopen_reason": "Only a team leader of the case's team can reopen it"
     }
@@ -479,7 +509,15 @@ def test_reopening_is_refused_when_the_person_has_another_open_case(case, worker
     db.session.add(other)
     db.session.commit()
     with pytest.raises(ValidationError) as refused:
-        reopen_case(db.session, case.id, reason="Back", actor=leader, origin=ORIGIN, now=NOW)
+        reopen_case(
+            db.session,
+            case.id,
+            reason="Back",
+            actor=leader,
+            origin=ORIGIN,
+            now=NOW,
+            calendar=_calendar(),
+        )
     assert "another open case (WC-OTHER001)" in refused.value.errors["reopen_reason"]
     db.session.rollback()
     assert db.session.get(Case, case.id).status == "closed"
@@ -508,7 +546,15 @@ def test_a_race_with_another_opening_is_caught_by_the_unique_index(
     db.session.commit()
     monkeypatch.setattr(closing_module, "_other_open_case", lambda session, case: None)
     with pytest.raises(ValidationError) as refused:
-        reopen_case(db.session, case.id, reason="Back", actor=leader, origin=ORIGIN, now=NOW)
+        reopen_case(
+            db.session,
+            case.id,
+            reason="Back",
+            actor=leader,
+            origin=ORIGIN,
+            now=NOW,
+            calendar=_calendar(),
+        )
     assert "another open case" in refused.value.errors["reopen_reason"]
     assert db.session.get(Case, case.id).status == "closed"
 
@@ -678,3 +724,40 @@ def test_the_requester_withdraws_from_the_closure_tab(app, case, worker, leader,
     assert "Ask to close this case" in page
     db.session.expire_all()
     assert db.session.get(Approval, approval.id).status == "withdrawn"
+
+
+def test_a_reopened_case_owes_its_reassessment_and_plan_review_again_without_an_instant_breach(
+    case, worker, leader
+):
+    # Assessed in May, plan made then; the person declined in November and the case closed,
+    # cancelling its deadlines. Reopened on Thursday 24 December 2026, past the 182 days.
+    create_complete_assessment(case, worker=worker, held_on=date(2026, 5, 10))
+    add_plan_action(case, by=worker, status="done", now=datetime(2026, 5, 11, 9, tzinfo=UTC))
+    closing(case, worker, reason="declined")
+
+    def open_kinds():
+        return {
+            o.kind: o
+            for o in db.session.scalars(sa.select(Obligation).where(Obligation.case_id == case.id))
+            if o.status == "due"
+        }
+
+    assert "reassessment" not in open_kinds() and "plan_review" not in open_kinds()
+    reopened_at = datetime(2026, 12, 24, 11, tzinfo=UTC)
+    reopen_case(
+        db.session,
+        case.id,
+        reason="Offender released; she asked for support again",
+        actor=leader,
+        origin=ORIGIN,
+        now=reopened_at,
+        calendar=_calendar(),
+    )
+    due = open_kinds()
+    # Five working days from Christmas Eve skip Christmas Day, Monday 28 December (the
+    # substitute for Saturday's Boxing Day) and New Year's Day: 29, 30, 31 December, 4 and 5
+    # January, so Tuesday 5 January 2027 at 18:00 GMT.
+    assert due["reassessment"].due_at == datetime(2027, 1, 5, 18, tzinfo=UTC)
+    # The plan's 28-day review cycle from 11 May: the first review still to come.
+    assert due["plan_review"].due_at > reopened_at
+    assert due["plan_review"].due_at - reopened_at <= timedelta(days=31)

@@ -596,10 +596,9 @@ def test_every_view_of_the_plan_and_its_forms_is_audited(app, assessed, worker):
 
 
 def test_a_closed_cases_plan_is_read_only(app, assessed, worker, leader):
-    from casework.cases.opening import close_case
-
     import sqlalchemy as sa
 
+    from casework.cases.opening import close_case
     from casework.models import PlanAction
 
     make_plan(app, assessed, worker)

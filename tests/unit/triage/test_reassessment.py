@@ -48,3 +48,16 @@ def test_six_months_is_182_days():
 )
 def test_under_18_on_the_day_gets_the_young_persons_version(age, young):
     assert young_person_version(age) is young
+
+
+def test_a_case_reopened_after_its_reassessment_day_has_five_working_days_not_a_breach():
+    calendar = CAL
+    held = date(2026, 5, 1)
+    # Still to come when reopened: the 182-day date stands.
+    assert reassessment_due(held, calendar, reopened_on=date(2026, 6, 1)) == reassessment_due(
+        held, calendar
+    )
+    # Passed (due 30 October): five working days from Friday 20 November, Friday 27th 18:00.
+    assert reassessment_due(held, calendar, reopened_on=date(2026, 11, 20)) == datetime(
+        2026, 11, 27, 18, tzinfo=UTC
+    )
