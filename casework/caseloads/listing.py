@@ -32,7 +32,13 @@ from triage.caseload import NextCall, is_failed_call, next_call
 STAFF_ALERTS = ("breach_alert", "re_engagement", "case_reassigned")
 # A message that reached (or was handed over for) the person.
 CONTACTED = ("sent", "delivered", "posted")
-UNMET = sa.and_(Obligation.met_at.is_(None), Obligation.status.in_(("due", "breached")))
+# Bound as literals, so SQLite can use the partial index of unmet obligations per case.
+UNMET = sa.and_(
+    Obligation.met_at.is_(None),
+    Obligation.status.in_(
+        sa.bindparam("unmet_statuses", ("due", "breached"), expanding=True, literal_execute=True)
+    ),
+)
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,8 @@ class Case(db.Model):
             sqlite_where=sa.text("status = 'open'"),
             postgresql_where=sa.text("status = 'open'"),
         ),
+        # A team's open cases per caseworker, and those opened before a day (the team view).
+        sa.Index("ix_support_case_worker_status_opened", "caseworker_id", "status", "opened_at"),
         sa.CheckConstraint("status IN ('open', 'closed')", name="status"),
     )
 

@@ -43,6 +43,10 @@ MESSAGES_UNMET = "met_at IS NULL AND kind IN ({})".format(
 )
 
 
+# Unmet (due, or breached and still not met); casework.caseloads.listing.UNMET says the same.
+CASE_UNMET_SQL = "met_at IS NULL AND status IN ('due', 'breached')"
+
+
 class Obligation(db.Model):
     """Something the service must do by ``due_at`` (DESIGN.md D1-D9), for exactly one of a
     referral or a case."""
@@ -72,6 +76,14 @@ class Obligation(db.Model):
         # A referral's obligations, and its unmet or breached ones (its place in the queue).
         sa.Index("ix_obligation_referral_status", "referral_id", "status"),
         sa.Index("ix_obligation_case_status", "case_id", "status"),
+        # A case's unmet obligations by due time: the team view's overdue deadlines per case.
+        sa.Index(
+            "ix_obligation_case_unmet",
+            "case_id",
+            "due_at",
+            sqlite_where=sa.text(CASE_UNMET_SQL),
+            postgresql_where=sa.text(CASE_UNMET_SQL),
+        ),
         # Exactly one owner (the HSB line's advice contacts join later).
         sa.CheckConstraint("(referral_id IS NULL) <> (case_id IS NULL)", name="one_owner"),
         # The scheduler asks every minute which messages are still to be queued and which

@@ -22,6 +22,7 @@ ACTION_STATUSES = {
     "not_needed": "No longer needed",
 }
 OPEN_ACTION_STATUSES = ("to_do", "in_progress")
+OPEN_ACTIONS_SQL = "status IN ('to_do', 'in_progress')"
 ACTION_OWNERS = {
     "caseworker": "The caseworker",
     "colleague": "A colleague in the team",
@@ -84,8 +85,15 @@ class PlanAction(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     __table_args__ = (
-        # Open actions past their due date, per case (caseload and team view counts).
-        sa.Index("ix_plan_action_case_status_due", "case_id", "status", "due_on"),
+        # Open actions past their due date, per case (caseload and team view counts): one
+        # probe per case, holding only the open actions.
+        sa.Index(
+            "ix_plan_action_open_case_due",
+            "case_id",
+            "due_on",
+            sqlite_where=sa.text(OPEN_ACTIONS_SQL),
+            postgresql_where=sa.text(OPEN_ACTIONS_SQL),
+        ),
         sa.CheckConstraint(
             "status IN ('to_do', 'in_progress', 'done', 'not_needed')", name="status"
         ),

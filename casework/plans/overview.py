@@ -23,7 +23,10 @@ from casework.plans.models import (
 from casework.plans.resilience import Resilience, resilience_of
 from triage.plans import action_overdue
 
-OPEN_ACTION = PlanAction.status.in_(OPEN_ACTION_STATUSES)
+# Bound as literals, so SQLite can use the partial index of open actions.
+OPEN_ACTION = PlanAction.status.in_(
+    sa.bindparam("open_action_statuses", OPEN_ACTION_STATUSES, expanding=True, literal_execute=True)
+)
 
 
 @dataclass(frozen=True)
