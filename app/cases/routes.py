@@ -1,7 +1,7 @@
 """One case's pages, each its own URL under a shared summary and sub-navigation, and a team
 leader opening a case from a referral."""
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.session import request_origin, role_required
@@ -59,7 +59,13 @@ def case_tabs(case) -> list[dict]:
     ]
     if can_manage_case(current_user, case):
         items.append(("cases.access", "Access"))
-    return tab_links(items, case_id=case.id)
+    links = tab_links(items, case_id=case.id)
+    # A feature's own pages (an assessment, a plan action, a note) keep its tab current.
+    for link, (endpoint, _text) in zip(links, items, strict=True):
+        section = endpoint.split(".")[0]
+        if not link["active"] and section != "cases" and request.blueprint == section:
+            link["active"], link["current"] = True, "true"
+    return links
 
 
 def summary_of(case):
