@@ -30,8 +30,8 @@ from casework.assessments.recording import (
     case_for_new_assessment,
     save_assessment,
     start_assessment,
-    viewable_case,
 )
+from casework.cases.loading import viewable_case
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
 from scheduling.service_calendars import victim_calendar

@@ -16,10 +16,10 @@ from casework.assessments.recording import (
     assessment_of,
     audit,
     draft_of,
-    viewable_case,
     work_refusal,
 )
 from casework.audit import Origin
+from casework.cases.loading import viewable_case
 from casework.cases.models import Case
 from casework.obligations.models import Obligation
 

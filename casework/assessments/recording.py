@@ -18,7 +18,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from casework.access import can_view_case, can_work_case, refuse
+from casework.access import refuse
 from casework.assessments.deadlines import meet_deadlines
 from casework.assessments.deadlines import (
     reschedule_reassessment as reschedule_reassessment,  # re-exported: reopening calls it
@@ -32,6 +32,7 @@ from casework.assessments.details import (
 )
 from casework.assessments.models import NeedsAssessment
 from casework.audit import AuditEvent, Origin, record_event
+from casework.cases.loading import case_work_refusal, workable_case
 from casework.cases.models import Case
 from casework.errors import ValidationError
 from casework.staff.models import Staff
@@ -65,30 +66,18 @@ class EditConflict(ValidationError):
 # --- access ----------------------------------------------------------------------------------
 
 
-def viewable_case(session, case_id: int, viewer, *, origin: Origin, now: datetime) -> Case:
-    """A case ``viewer`` may see; else NotFound (another team's and a missing one alike), the
-    refusal audited."""
-    case = session.get(Case, case_id)
-    if case is None or not can_view_case(viewer, case):
-        refuse(session, actor=viewer, origin=origin, record_type="case", record_id=case_id, now=now)
-    return case
-
-
 def work_refusal(viewer, case: Case) -> str | None:
     """Why ``viewer`` may not record an assessment on this case, or None when they may."""
-    if can_work_case(viewer, case):
-        return None
-    if case.status != "open":
-        return "This case is closed: its assessments can be read but not added to or changed."
-    return "Only the case's caseworker or a team leader can record its needs assessment."
+    return case_work_refusal(
+        viewer,
+        case,
+        closed="its assessments can be read but not added to or changed.",
+        only="record its needs assessment.",
+    )
 
 
 def _workable_case(session, case_id: int, actor, origin: Origin, now: datetime) -> Case:
-    case = viewable_case(session, case_id, actor, origin=origin, now=now)
-    refusal = work_refusal(actor, case)
-    if refusal:
-        raise ValidationError({"": refusal})
-    return case
+    return workable_case(session, case_id, actor, origin, now, work_refusal)
 
 
 def assessment_of(

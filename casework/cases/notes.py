@@ -20,8 +20,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from casework.access import can_read_restricted_notes, can_view_case, can_work_case, refuse
+from casework.access import can_read_restricted_notes, can_work_case, refuse
 from casework.audit import AuditEvent, Origin, record_event
+from casework.cases.loading import case_work_refusal, viewable_case, workable_case
 from casework.cases.models import Case
 from casework.cases.notes_models import CaseNote, CaseNoteAmendment
 from casework.db import db
@@ -73,28 +74,21 @@ class EditConflict(ValidationError):
 # --- loading, with the access rules ------------------------------------------------------
 
 
-def _case(session, case_id: int, viewer, origin: Origin, now: datetime) -> Case:
-    case = session.get(Case, case_id)
-    if case is None or not can_view_case(viewer, case):
-        refuse(session, actor=viewer, origin=origin, record_type="case", record_id=case_id, now=now)
-    return case
+_case = viewable_case
 
 
 def work_refusal(viewer, case: Case) -> str | None:
     """Why ``viewer`` may not add to or change this case's notes, or None when they may."""
-    if can_work_case(viewer, case):
-        return None
-    if case.status != "open":
-        return "This case is closed: its notes can be read but not added to or changed."
-    return "Only the case's caseworker or a team leader can add to its notes."
+    return case_work_refusal(
+        viewer,
+        case,
+        closed="its notes can be read but not added to or changed.",
+        only="add to its notes.",
+    )
 
 
 def _workable_case(session, case_id: int, actor, origin: Origin, now: datetime) -> Case:
-    case = _case(session, case_id, actor, origin, now)
-    refusal = work_refusal(actor, case)
-    if refusal:
-        raise ValidationError({"": refusal})
-    return case
+    return workable_case(session, case_id, actor, origin, now, work_refusal)
 
 
 def _note(session, case: Case, note_id: int, viewer, origin: Origin, now: datetime) -> CaseNote:

@@ -24,12 +24,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from casework.access import can_manage_case, can_view_case, can_work_case, refuse
+from casework.access import can_manage_case, can_work_case
 from casework.approvals import requests as approvals
 from casework.approvals.models import Approval
 from casework.assessments.queries import held_assessments
 from casework.audit import Origin, record_event
 from casework.caseloads.settings import team_settings
+from casework.cases.loading import viewable_case
 from casework.cases.models import Case
 from casework.closure.models import CaseClosure
 from casework.errors import ValidationError
@@ -72,11 +73,7 @@ class ClosureOutcome:
 # --- reading -----------------------------------------------------------------------------
 
 
-def _case(session, case_id: int, viewer, origin: Origin, now: datetime) -> Case:
-    case = session.get(Case, case_id)
-    if case is None or not can_view_case(viewer, case):
-        refuse(session, actor=viewer, origin=origin, record_type="case", record_id=case_id, now=now)
-    return case
+_case = viewable_case
 
 
 def open_action_count(session, case_id: int) -> int:

@@ -14,8 +14,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
 
-from casework.access import can_view_case, can_work_case, refuse
 from casework.audit import AuditEvent, Origin, record_event
+from casework.cases.loading import case_work_refusal, workable_case
 from casework.cases.models import Case
 from casework.errors import ValidationError
 from casework.plans.models import SupportPlan
@@ -23,30 +23,19 @@ from casework.staff.models import Staff
 from casework.staff.vetting import LONDON
 
 
-def viewable_case(session, case_id: int, viewer, origin: Origin, now: datetime) -> Case:
-    """A case ``viewer`` may see; else NotFound (the refusal audited)."""
-    case = session.get(Case, case_id)
-    if case is None or not can_view_case(viewer, case):
-        refuse(session, actor=viewer, origin=origin, record_type="case", record_id=case_id, now=now)
-    return case
-
-
 def work_refusal(viewer, case: Case) -> str | None:
     """Why ``viewer`` may not change this case's support plan, or None when they may."""
-    if can_work_case(viewer, case):
-        return None
-    if case.status != "open":
-        return "This case is closed: its support plan can be read but not changed."
-    return "Only the case's caseworker or a team leader can change its support plan."
+    return case_work_refusal(
+        viewer,
+        case,
+        closed="its support plan can be read but not changed.",
+        only="change its support plan.",
+    )
 
 
-def workable_case(session, case_id: int, actor, origin: Origin, now: datetime) -> Case:
+def workable_plan_case(session, case_id: int, actor, origin: Origin, now: datetime) -> Case:
     """A case ``actor`` may change the plan of; NotFound or a ValidationError saying why not."""
-    case = viewable_case(session, case_id, actor, origin, now)
-    refusal = work_refusal(actor, case)
-    if refusal:
-        raise ValidationError({"": refusal})
-    return case
+    return workable_case(session, case_id, actor, origin, now, work_refusal)
 
 
 def audit(session, case: Case, action: str, actor, origin: Origin, now: datetime, **detail):

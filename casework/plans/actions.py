@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.audit import Origin
+from casework.cases.loading import viewable_case
 from casework.cases.models import Case
 from casework.errors import NotFound, ValidationError
 from casework.plans.access import (
@@ -25,8 +26,7 @@ from casework.plans.access import (
     local_day,
     require_plan,
     touch,
-    viewable_case,
-    workable_case,
+    workable_plan_case,
 )
 from casework.plans.models import ACTION_OWNERS, ACTION_STATUSES, PlanAction
 from casework.referrals.models import PartnerAgency
@@ -205,7 +205,7 @@ def add_action(
     now: datetime,
 ) -> PlanAction:
     """Add an action to the case's plan."""
-    case = workable_case(session, case_id, actor, origin, now)
+    case = workable_plan_case(session, case_id, actor, origin, now)
     plan = require_plan(session, case)
     tidy, errors = checked_action(
         session, case, details, plan_day=local_day(plan.created_at), today=local_day(now)
@@ -243,7 +243,7 @@ def action_of(session, case_id: int, action_id: int, viewer, *, origin, now) -> 
 def action_for_editing(session, case_id: int, action_id: int, actor, *, origin, now):
     """An action ``actor`` may change; NotFound, or a ValidationError saying why not. The view
     is audited."""
-    case = workable_case(session, case_id, actor, origin, now)
+    case = workable_plan_case(session, case_id, actor, origin, now)
     action = action_of(session, case.id, action_id, actor, origin=origin, now=now)
     audit(session, case, "support_plan.view_action", actor, origin, now, action_id=action.id)
     session.commit()
@@ -263,7 +263,7 @@ def edit_action(
 ) -> bool:
     """Change an action. ``expected_version`` is the one the editor loaded: when it has changed
     since, ActionConflict and nothing saved. Returns whether anything changed."""
-    case = workable_case(session, case_id, actor, origin, now)
+    case = workable_plan_case(session, case_id, actor, origin, now)
     action = action_of(session, case.id, action_id, actor, origin=origin, now=now)
     plan = action.plan
     if expected_version is None or action.version != expected_version:

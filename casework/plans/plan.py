@@ -30,7 +30,7 @@ from casework.plans.access import (
     plan_of,
     require_plan,
     touch,
-    workable_case,
+    workable_plan_case,
 )
 from casework.plans.actions import (
     MAX_DESCRIPTION,
@@ -90,7 +90,7 @@ def for_creating(
     """What the plan will be made from, when ``actor`` may make it: NotFound, or a
     ValidationError saying why not (no complete assessment yet, a plan already made, a closed
     case). With ``audit_view``, the form's showing is audited."""
-    case = workable_case(session, case_id, actor, origin, now)
+    case = workable_plan_case(session, case_id, actor, origin, now)
     if plan_of(session, case.id) is not None:
         raise ValidationError({"": "This case already has a support plan."})
     assessment = latest_complete(session, case.id)
@@ -113,7 +113,7 @@ def case_for_form(
     """The case whose plan form (``form``: action, goals, review, resilience) ``actor`` opens,
     its showing audited: NotFound, or a ValidationError saying why not (a closed case, no plan
     yet when ``needs_plan``)."""
-    case = workable_case(session, case_id, actor, origin, now)
+    case = workable_plan_case(session, case_id, actor, origin, now)
     if needs_plan and plan_of(session, case.id) is None:
         raise ValidationError({"": "This case has no support plan yet: create it first."})
     audit(session, case, "support_plan.view_form", actor, origin, now, form=form)
@@ -215,7 +215,7 @@ def edit_goals(
     now: datetime,
 ) -> bool:
     """Change the person's goals in their own words; a change since the page opened refused."""
-    case = workable_case(session, case_id, actor, origin, now)
+    case = workable_plan_case(session, case_id, actor, origin, now)
     plan = require_plan(session, case)
     if expected_version is None or plan.version != expected_version:
         raise _plan_conflict(session, case, plan, expected_version)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from casework.audit import Origin
 from casework.cases.models import Case
 from casework.errors import ValidationError
-from casework.plans.access import audit, local_day, workable_case
+from casework.plans.access import audit, local_day, workable_plan_case
 from casework.plans.models import ResiliencePlan
 from casework.staff.vetting import LONDON
 from triage.plans import add_month, last_opening_day_due, resilience_plan_due
@@ -75,7 +75,7 @@ def record_resilience_plan(
 ) -> ResiliencePlan:
     """Record the case's plan for reducing support (words, required) and whether and how a
     volunteer is part of it (optional); earlier recordings are kept."""
-    case = workable_case(session, case_id, actor, origin, now)
+    case = workable_plan_case(session, case_id, actor, origin, now)
     errors: dict[str, str] = {}
     plan = (plan or "").strip()
     volunteer = (volunteer or "").strip() or None

@@ -26,7 +26,7 @@ from casework.plans.access import (
     plan_of,
     require_plan,
     touch,
-    workable_case,
+    workable_plan_case,
 )
 from casework.plans.actions import MAX_REASON
 from casework.plans.models import (
@@ -77,7 +77,7 @@ def record_review(
     one's status set as the review says), meet the open D10 and owe the next; when it prompts a
     reassessment, bring D6 forward. A plan changed since the form was opened is refused with what
     changed."""
-    case = workable_case(session, case_id, actor, origin, now)
+    case = workable_plan_case(session, case_id, actor, origin, now)
     plan = require_plan(session, case)
     if expected_version is None or plan.version != expected_version:
         changed, by = changes_since(

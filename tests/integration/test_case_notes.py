@@ -268,7 +268,7 @@ def test_someone_who_may_see_the_case_but_not_restricted_notes_sees_only_that_on
     """Today everyone who may open a case may also read its restricted notes; should the case
     rule widen (a colleague covering the caseload), restricted text stays with the caseworker,
     team leaders and admins. The widening is simulated here."""
-    import casework.cases.notes as service
+    import casework.cases.loading as service
     from casework.access import can_view_case
 
     colleague = create_staff_record("caseworker", team=team, name="Covering Colleague")
