@@ -49,6 +49,13 @@ OWN_WORDS = {
     "finance": "I lost two weeks' pay and the rent is due.",
 }
 PRIORITIES = ("personal_safety", "mental_health", "finance")
+# What successive reviews say: how it is going, and each open action's progress.
+REVIEW_WORDS = (
+    ("Early days: still very anxious.", "Started; first call made."),
+    ("Sleeping a little better.", "Under way; waiting to hear back."),
+    ("Back at work part time.", "Nearly there; one appointment left."),
+    ("Feels safer at home now the locks are fitted.", "Going well; checked in last week."),
+)
 
 
 @dataclass(frozen=True)
@@ -64,8 +71,8 @@ class Stage:
 STAGES = (
     Stage("sam.caseworker@waypoint.example", 9, "assessed"),
     Stage("jo.caseworker@waypoint.example", 21, "planned"),
-    Stage("sam.caseworker@waypoint.example", 60, "reviewed"),  # open > a month: resilience due
-    Stage("jo.caseworker@waypoint.example", 185, "reassessed"),
+    Stage("jo.caseworker@waypoint.example", 60, "reviewed"),  # open > a month: resilience due
+    Stage("sam.caseworker@waypoint.example", 185, "reassessed"),
     Stage("sam.caseworker@waypoint.example", 200, "closed"),
     Stage("jo.caseworker@waypoint.example", 190, "awaiting_approval"),
 )
@@ -246,7 +253,14 @@ class _Journey:
             now=self.at(days_ago, 12),
         )
 
-    def review(self, days_ago: int, *, settle: bool = False, notes: str) -> None:
+    def review(
+        self,
+        days_ago: int,
+        *,
+        settle: bool = False,
+        notes: str,
+        progress_words: str = "Under way; we spoke about it this week.",
+    ) -> None:
         """A review: open actions in progress (or, with ``settle``, done)."""
         from casework.plans.access import plan_of
         from casework.plans.models import OPEN_ACTION_STATUSES
@@ -254,9 +268,7 @@ class _Journey:
 
         progress = {
             a.id: (
-                "Done: confirmed with them on the phone."
-                if settle
-                else "Under way; spoke to them about it this week.",
+                "Confirmed with them on the phone." if settle else progress_words,
                 "done" if settle else "in_progress",
             )
             for a in self.actions()
@@ -283,13 +295,10 @@ class _Journey:
         days = list(range(first_days_ago, last_days_ago - 1, -28))
         for n, days_ago in enumerate(days):
             last = settle and n == len(days) - 1
-            self.review(
-                days_ago,
-                settle=last,
-                notes="All settled: they feel ready to manage on their own."
-                if last
-                else "Going well; sleeping a little better.",
-            )
+            notes, words = REVIEW_WORDS[n % len(REVIEW_WORDS)]
+            if last:
+                notes = "All settled: they feel ready to manage on their own."
+            self.review(days_ago, settle=last, notes=notes, progress_words=words)
 
 
 def seed_demo_journeys(session, calendar, now: datetime, referral_ids: list[int]) -> int:
@@ -297,6 +306,7 @@ def seed_demo_journeys(session, calendar, now: datetime, referral_ids: list[int]
     contacted, adults), each taken to its stage through the real services; how many."""
     from casework.caseloads.settings import set_pick_up, team_settings
     from casework.closure.closing import request_closure
+    from casework.plans.actions import ActionDetails, add_action
     from casework.plans.resilience import record_resilience_plan
     from casework.staff.models import Staff
 
@@ -314,17 +324,19 @@ def seed_demo_journeys(session, calendar, now: datetime, referral_ids: list[int]
             j.plan(opened - 5)
             first, second, grant, visit = j.actions()
             j.edit(grant, 6, status="done")
-            j.edit(first, 5, status="in_progress")
+            j.edit(first, 5, status="in_progress", due_on=j.today + timedelta(days=10))
             # ``second`` stays to do, and is now overdue: a week past its due date.
             j.edit(second, 4, due_on=j.day(7))
         elif stage.stage == "reviewed":
             j.plan(opened - 5)
             j.review(opened - 33, notes="Locks fitted; still not sleeping well.")
+            for action in j.actions():  # new dates agreed at the review
+                j.edit(action, opened - 34, due_on=j.today + timedelta(days=14))
         elif stage.stage in ("reassessed", "closed", "awaiting_approval"):
             j.plan(opened - 5)
             # The last review settles the actions; the reassessment follows it.
             last_review = {"reassessed": 11, "closed": 26, "awaiting_approval": 16}[stage.stage]
-            j.reviews_every_four_weeks(opened - 33, last_review, settle=stage.stage != "reassessed")
+            j.reviews_every_four_weeks(opened - 33, last_review, settle=True)
             record_resilience_plan(
                 session,
                 j.case_id,
@@ -336,7 +348,20 @@ def seed_demo_journeys(session, calendar, now: datetime, referral_ids: list[int]
             )
             again = {"reassessed": 10, "closed": 20, "awaiting_approval": 6}[stage.stage]
             j.assess(again, LATER_SCORES, mode="face_to_face")
-            if stage.stage == "closed":
+            if stage.stage == "reassessed":
+                # Family scored worse at the reassessment: a new action for it.
+                add_action(
+                    session,
+                    j.case_id,
+                    ActionDetails(
+                        "Family: refer to the family support service now her brother has moved out",
+                        due_on=j.day(9) + timedelta(days=21),
+                    ),
+                    actor=j.worker,
+                    origin=j.origin,
+                    now=j.at(9),
+                )
+            elif stage.stage == "closed":
                 request_closure(
                     session,
                     j.case_id,
