@@ -230,7 +230,7 @@ class _Journey:
             )
         )
 
-    def edit(self, action, days_ago: int, **changes) -> None:
+    def edit(self, action, days_ago: int, hour: int = 12, **changes) -> None:
         from casework.plans.actions import ActionDetails, edit_action
 
         details = ActionDetails(
@@ -250,7 +250,7 @@ class _Journey:
             expected_version=action.version,
             actor=self.worker,
             origin=self.origin,
-            now=self.at(days_ago, 12),
+            now=self.at(days_ago, hour),
         )
 
     def review(
@@ -331,7 +331,7 @@ def seed_demo_journeys(session, calendar, now: datetime, referral_ids: list[int]
             j.plan(opened - 5)
             j.review(opened - 33, notes="Locks fitted; still not sleeping well.")
             for action in j.actions():  # new dates agreed at the review
-                j.edit(action, opened - 34, due_on=j.today + timedelta(days=14))
+                j.edit(action, opened - 33, hour=16, due_on=j.today + timedelta(days=14))
         elif stage.stage in ("reassessed", "closed", "awaiting_approval"):
             j.plan(opened - 5)
             # The last review settles the actions; the reassessment follows it.
