@@ -296,9 +296,10 @@ def seed_demo_message_templates(session, now: datetime) -> None:
 
 
 def seed_demo_cases(session, calendar, now: datetime) -> int:
-    """Two demo people in support: the City team leader allocates a police referral each to
-    Sam and Jo, who call, speak to the person and book a needs assessment (further support),
-    through the same services the pages call."""
+    """Demo people in support: the City team leader allocates a police referral each to Sam
+    and Jo, who call, speak to the person and book a needs assessment (further support),
+    through the same services the pages call; then more cases at each stage of support
+    (casework.demo.journeys)."""
     from casework.contact.recording import record_attempt, record_conversation
     from casework.referrals.decisions import allocate
     from casework.referrals.models import Referral
@@ -327,16 +328,21 @@ def seed_demo_cases(session, calendar, now: datetime) -> int:
     ]
     if leader is None or None in workers:
         return 0
+    from casework.demo.journeys import STAGES, seed_demo_journeys
+
+    adult_on = calendar.local_date(now).replace(year=calendar.local_date(now).year - 19, day=1)
     phoned = session.scalars(
         sa.select(Referral.id)
         .where(
             Referral.source == "police",
             Referral.contact_method == "MOBILE_PHONE",
             Referral.contact_unusable.is_(False),
+            sa.or_(Referral.date_of_birth.is_(None), Referral.date_of_birth < adult_on),
         )
         .order_by(Referral.id)
-        .limit(len(workers))
+        .limit(len(workers) + len(STAGES))
     ).all()
+    phoned, later = phoned[: len(workers)], phoned[len(workers) :]
     spoke_at = now - timedelta(minutes=30)
     day = calendar.local_date(now) + timedelta(days=1)
     day += timedelta(days=1 if day.weekday() == 6 else 0)  # not a Sunday: the service is closed
@@ -371,4 +377,4 @@ def seed_demo_cases(session, calendar, now: datetime) -> int:
             now=now,
             calendar=calendar,
         )
-    return len(phoned)
+    return len(phoned) + seed_demo_journeys(session, calendar, now, later)

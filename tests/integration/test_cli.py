@@ -1,10 +1,13 @@
 """Operator commands: users create, teams create, demo seed, scheduler run-once."""
 
 import json
+from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
+import time_machine
 
-from casework.db import db
+from casework.db import db, utcnow
 from casework.models import MessageTemplate
 from casework.staff.models import Staff, Team
 from tests.conftest import audit_rows, sign_in
@@ -78,6 +81,69 @@ def test_demo_seed_prints_working_passwords_and_can_run_twice(app, runner):
     # Staff can send from a case at once: a text and an email template, seeded once.
     names = db.session.scalars(sa.select(MessageTemplate.name).order_by(MessageTemplate.name))
     assert list(names) == ["Checking in", "Your support plan"]
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        None,  # today
+        datetime(2026, 12, 28, 9, 0, tzinfo=UTC),  # a bank holiday Monday
+        datetime(2027, 3, 29, 0, 30, tzinfo=UTC),  # just after midnight, the clocks went forward
+        datetime(2027, 1, 2, 17, 0, tzinfo=UTC),  # a Saturday, the service closed
+    ],
+)
+def test_demo_seed_has_a_case_at_each_stage_of_support(app, runner, moment):
+    from casework.assessments.distance import case_distance
+    from casework.cases.models import Case
+    from casework.models import Approval, CaseClosure, NeedsAssessment, PlanAction, PlanReview
+    from casework.plans.resilience import resilience_of
+    from casework.staff.vetting import local_today
+
+    with time_machine.travel(moment or datetime.now(UTC), tick=False):
+        assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+        db.session.rollback()
+        counts = dict(
+            db.session.execute(
+                sa.select(NeedsAssessment.case_id, sa.func.count())
+                .where(NeedsAssessment.status == "complete")
+                .group_by(NeedsAssessment.case_id)
+            ).all()
+        )
+        assert sorted(counts.values()) == [1, 1, 1, 2, 2, 2]
+        open_reassessed = db.session.scalar(
+            sa.select(Case).where(
+                Case.id.in_([c for c, n in counts.items() if n == 2]),
+                Case.status == "open",
+                ~Case.id.in_(sa.select(Approval.case_id)),
+            )
+        )
+        moved = case_distance(db.session, open_reassessed.id)
+        changes = [m.change for m in moved.areas]
+        assert max(changes) > 0 and min(changes) < 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PlanReview)) >= 10
+        today = local_today(utcnow())
+        overdue = db.session.scalars(
+            sa.select(PlanAction).where(
+                PlanAction.status.in_(("to_do", "in_progress")), PlanAction.due_on < today
+            )
+        ).all()
+        assert len(overdue) == 1  # the planned case's, a week late
+        closure = db.session.scalar(sa.select(CaseClosure))
+        assert closure.reason == "support_complete"
+        assert db.session.get(Case, closure.case_id).status == "closed"
+        assert counts[closure.case_id] == 2
+        pending = db.session.scalar(sa.select(Approval).where(Approval.status == "pending"))
+        assert pending.kind == "case_closure" and counts[pending.case_id] == 2
+        due = [
+            c
+            for c in db.session.scalars(sa.select(Case))
+            if resilience_of(db.session, c, today).due
+        ]
+        assert len(due) == 1
+        # The stages are seeded once.
+        assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseClosure)) == 1
 
 
 def test_scheduler_run_once_prints_a_json_summary(runner, create_staff_record, app):
