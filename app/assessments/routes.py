@@ -25,6 +25,7 @@ from casework.assessments.pages import (
     draft_for_editing,
     view_assessment,
 )
+from casework.assessments.queries import latest_complete
 from casework.assessments.recording import (
     EditConflict,
     case_for_new_assessment,
@@ -126,6 +127,7 @@ def _form_page(form, case, *, young_person: bool, assessment=None, conflict=None
         scale=SCALE,
         modes=ASSESSMENT_MODES,
         present_words=PRESENT,
+        reassessment=latest_complete(db.session, case.id) is not None,
     ), status
 
 

@@ -56,8 +56,9 @@ class ProposedAction:
 
     @property
     def description(self) -> str:
-        """The starting description: the area, then the person's words."""
-        text = f"{self.label}: {self.own_words.strip()}" if self.own_words else self.label
+        """The starting description: the person's words (the table shows the area beside it),
+        or the area when they gave none."""
+        text = self.own_words.strip() if self.own_words and self.own_words.strip() else self.label
         return text[:MAX_DESCRIPTION]
 
 

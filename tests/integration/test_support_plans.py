@@ -169,7 +169,7 @@ def test_caseworker_creates_the_plan_keeping_editing_and_dropping_proposals(app,
     page = client.get(f"/cases/{assessed.id}/plan").get_data(as_text=True)
     assert "Create the support plan" in page
     form = client.get(f"/cases/{assessed.id}/plan/new").get_data(as_text=True)
-    assert "Personal safety: I don&#39;t feel safe going out at night" in form
+    assert "I don&#39;t feel safe going out at night" in form
     assessment_id = re.search(r'name="assessment" type="hidden" value="(\d+)"', form).group(1)
     response = post(
         client,
@@ -178,7 +178,7 @@ def test_caseworker_creates_the_plan_keeping_editing_and_dropping_proposals(app,
             "assessment": assessment_id,
             "goals": "To sleep through the night",
             "a0_keep": "y",
-            "a0_description": "Personal safety: I don't feel safe going out at night",
+            "a0_description": "I don't feel safe going out at night",
             "a0_due_on": day(date(2026, 12, 1)),
             "a1_keep": "y",
             "a1_description": "Refer to the GP for sleep support",
@@ -194,7 +194,7 @@ def test_caseworker_creates_the_plan_keeping_editing_and_dropping_proposals(app,
     assert actions == [
         (
             "personal_safety",
-            "Personal safety: I don't feel safe going out at night",
+            "I don't feel safe going out at night",
             "caseworker",
         ),
         ("mental_health", "Refer to the GP for sleep support", "caseworker"),
