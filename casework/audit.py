@@ -174,6 +174,23 @@ def audit_referral(
     )
 
 
+def audit_case(
+    session, case, action: str, *, actor, origin: Origin, at: datetime, detail: dict | None = None
+) -> AuditEvent:
+    """An audit row about a case (its notes, assessments, plan), filed under its person."""
+    return record_event(
+        session,
+        action=action,
+        actor=actor,
+        origin=origin,
+        record_type="case",
+        record_id=case.id,
+        person_id=case.person_id,
+        detail=detail,
+        at=at,
+    )
+
+
 @dataclass(frozen=True)
 class AuditSearch:
     """What an admin asks of the trail; every part is optional."""

@@ -31,7 +31,7 @@ from casework.assessments.details import (
     offered_young_person,
 )
 from casework.assessments.models import NeedsAssessment
-from casework.audit import AuditEvent, Origin, record_event
+from casework.audit import AuditEvent, Origin, audit_case
 from casework.cases.loading import case_work_refusal, workable_case
 from casework.cases.models import Case
 from casework.errors import ValidationError
@@ -92,17 +92,7 @@ def assessment_of(
 
 def audit(session, case: Case, action: str, actor, origin: Origin, now: datetime, **detail):
     """An assessment event, filed under the case and its person (never the text written)."""
-    record_event(
-        session,
-        action=action,
-        actor=actor,
-        origin=origin,
-        record_type="case",
-        record_id=case.id,
-        person_id=case.person_id,
-        at=now,
-        detail=detail,
-    )
+    audit_case(session, case, action, actor=actor, origin=origin, at=now, detail=detail)
 
 
 # --- changes ---------------------------------------------------------------------------------

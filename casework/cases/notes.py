@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.access import can_read_restricted_notes, can_work_case, refuse
-from casework.audit import AuditEvent, Origin, record_event
+from casework.audit import AuditEvent, Origin, audit_case
 from casework.cases.loading import case_work_refusal, viewable_case, workable_case
 from casework.cases.models import Case
 from casework.cases.notes_models import CaseNote, CaseNoteAmendment
@@ -123,17 +123,7 @@ def edit_refusal(viewer, case: Case, note: CaseNote, now: datetime) -> str | Non
 
 
 def _audit(session, case: Case, action: str, actor, origin, now, **detail) -> None:
-    record_event(
-        session,
-        action=action,
-        actor=actor,
-        origin=origin,
-        record_type="case",
-        record_id=case.id,
-        person_id=case.person_id,
-        at=now,
-        detail=detail,
-    )
+    audit_case(session, case, action, actor=actor, origin=origin, at=now, detail=detail)
 
 
 # --- checking what was written -----------------------------------------------------------

@@ -9,18 +9,18 @@ a closed case's plan is read only.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
 
-from casework.audit import AuditEvent, Origin, record_event
+from casework.audit import AuditEvent, Origin, audit_case
 from casework.cases.loading import case_work_refusal, workable_case
 from casework.cases.models import Case
 from casework.errors import ValidationError
 from casework.plans.models import SupportPlan
 from casework.staff.models import Staff
-from casework.staff.vetting import LONDON
+from casework.staff.vetting import local_today
 
 
 def work_refusal(viewer, case: Case) -> str | None:
@@ -40,17 +40,7 @@ def workable_plan_case(session, case_id: int, actor, origin: Origin, now: dateti
 
 def audit(session, case: Case, action: str, actor, origin: Origin, now: datetime, **detail):
     """One audit row about the case's plan, filed under the case and its person."""
-    record_event(
-        session,
-        action=action,
-        actor=actor,
-        origin=origin,
-        record_type="case",
-        record_id=case.id,
-        person_id=case.person_id,
-        at=now,
-        detail=detail,
-    )
+    audit_case(session, case, action, actor=actor, origin=origin, at=now, detail=detail)
 
 
 def changes_since(
@@ -96,9 +86,7 @@ def touch(plan: SupportPlan, now: datetime) -> None:
     flag_modified(plan, "updated_at")
 
 
-def local_day(moment: datetime) -> date:
-    """The date in the UK at ``moment``."""
-    return moment.astimezone(LONDON).date()
+local_day = local_today  # the date in the UK at a moment
 
 
 def plan_of(session, case_id: int) -> SupportPlan | None:
