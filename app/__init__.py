@@ -130,6 +130,8 @@ def register_blueprints(app: Flask) -> None:
     from app.letters import bp as letters_bp
     from app.main import bp as main_bp
     from app.notes import bp as notes_bp
+    from app.onward import bp as onward_bp
+    from app.partners import bp as partners_bp
     from app.plans import bp as plans_bp
     from app.public import bp as public_bp
     from app.queue import bp as queue_bp
@@ -157,6 +159,8 @@ def register_blueprints(app: Flask) -> None:
         plans_bp,
         closure_bp,
         approvals_bp,
+        onward_bp,
+        partners_bp,
     ):
         app.register_blueprint(bp)
 

@@ -17,6 +17,8 @@ from casework.messages.models import (  # noqa: F401
     WebhookReceipt,
 )
 from casework.obligations.models import Obligation  # noqa: F401
+from casework.onward.models import OnwardReferral, SharingConsent, TargetHardening  # noqa: F401
+from casework.partners.models import PartnerContact  # noqa: F401
 from casework.people.models import (  # noqa: F401
     MatchKey,
     Person,

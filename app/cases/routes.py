@@ -45,14 +45,15 @@ def case_or_404(case_id: int, page: str):
 
 
 def case_tabs(case) -> list[dict]:
-    """The case's sub-navigation: Summary, Contact, Assessment, Support plan, Notes, Timeline,
-    Closure and,
+    """The case's sub-navigation: Summary, Contact, Assessment, Support plan, Onward referrals,
+    Notes, Timeline, Closure and,
     for the team leaders and admins who manage it, Access."""
     items = [
         ("cases.case", "Summary"),
         ("cases.contact", "Contact"),
         ("assessments.assessments", "Assessment"),
         ("plans.plan", "Support plan"),
+        ("onward.referrals", "Onward referrals"),
         ("notes.case_notes", "Notes"),
         ("cases.timeline", "Timeline"),
         ("closure.closure", "Closure"),

@@ -29,6 +29,9 @@ OBLIGATION_LABELS = {
     "re_engagement": "Re-engagement contact",
     "reassessment": "Reassessment",
     "plan_review": "Support plan review",
+    "th_attendance": "Target hardening visit",
+    "th_follow_up": "Target hardening 12-month follow-up",
+    "onward_follow_up": "Onward referral follow-up",
 }
 
 

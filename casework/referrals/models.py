@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import casework.cases.models  # noqa: F401  (registers Case, which relationships below name)
 from casework.db import UTCDateTime, db
+from casework.partners.models import PartnerAgency  # noqa: F401  (its home before the registry)
 
 if TYPE_CHECKING:  # relationships name their classes; the mapper registry resolves them
     from casework.cases.models import Case
@@ -42,20 +43,6 @@ CONTACT_METHOD_LABELS = {
     "POST": "Post",
     "SMS": "SMS text",
 }
-
-
-class PartnerAgency(db.Model):
-    """An agency that refers victims to the service, so reports can say who referred."""
-
-    __tablename__ = "partner_agency"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
-    kind: Mapped[str | None] = mapped_column(sa.String(100))
-    contact_name: Mapped[str | None] = mapped_column(sa.String(200))
-    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
-    contact_phone: Mapped[str | None] = mapped_column(sa.String(32))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ImportBatch(db.Model):
