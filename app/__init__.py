@@ -137,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     from app.queue import bp as queue_bp
     from app.referrals import bp as referrals_bp
     from app.search import bp as search_bp
+    from app.target_hardening import bp as target_hardening_bp
     from app.webhooks import bp as webhooks_bp
 
     app.register_blueprint(auth_bp)
@@ -161,6 +162,7 @@ def register_blueprints(app: Flask) -> None:
         approvals_bp,
         onward_bp,
         partners_bp,
+        target_hardening_bp,
     ):
         app.register_blueprint(bp)
 

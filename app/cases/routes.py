@@ -62,9 +62,11 @@ def case_tabs(case) -> list[dict]:
         items.append(("cases.access", "Access"))
     links = tab_links(items, case_id=case.id)
     # A feature's own pages (an assessment, a plan action, a note) keep its tab current.
+    section_of = {"target_hardening": "onward"}
+    here = section_of.get(request.blueprint, request.blueprint)
     for link, (endpoint, _text) in zip(links, items, strict=True):
         section = endpoint.split(".")[0]
-        if not link["active"] and section != "cases" and request.blueprint == section:
+        if not link["active"] and section != "cases" and here == section:
             link["active"], link["current"] = True, "true"
     return links
 
