@@ -212,7 +212,7 @@ def email_body(case: Case, referral: OnwardReferral, *, service_name: str) -> st
     lines += [
         "",
         f"Referred by {referral.made_by.name}, {service_name}. Please reply to this email "
-        "with the outcome: accepted, declined or completed.",
+        "with the outcome (accepted, declined or completed).",
     ]
     return "\n".join(lines)
 
