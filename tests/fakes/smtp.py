@@ -122,9 +122,7 @@ class SmtpServer:
             context.load_cert_chain(cert, key)
             kwargs = {"tls_context": context}
             self.ca_file = str(ca)
-        self.controller = Controller(
-            self.collector, hostname="127.0.0.1", port=self.port, **kwargs
-        )
+        self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port, **kwargs)
         self.controller.start()
 
     @property
