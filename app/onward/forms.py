@@ -181,12 +181,12 @@ class OnwardReferralForm(FlaskForm):
         validators=[Optional()],
     )
     vulnerability_factors = TextAreaField(
-        "Vulnerability factors",
+        "What makes the person vulnerable?",
         widget=GovCharacterCount(),
         validators=[Optional(), _too_long("The vulnerability factors", MAX_VULNERABILITY)],
     )
     other_agencies = TextAreaField(
-        "Other agencies working with the person (optional)",
+        "Which other agencies are working with them? (optional)",
         widget=GovCharacterCount(),
         validators=[Optional(), _too_long("The other agencies", MAX_OTHER_AGENCIES)],
     )
