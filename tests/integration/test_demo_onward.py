@@ -60,7 +60,7 @@ def test_demo_cases_get_onward_referrals_in_every_state(
     statuses = dict(
         db.session.execute(
             sa.select(OnwardReferral.status, sa.func.count()).group_by(OnwardReferral.status)
-        )
+        ).all()
     )
     assert set(statuses) == set(ONWARD_STATUSES)
     assert statuses == made
