@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from sqlalchemy.orm import Session
 
 from casework.audit import Origin
@@ -585,3 +586,59 @@ def test_a_withdrawal_stops_a_queued_target_hardening_referral_and_its_visit(
     assert db.session.get(OnwardReferral, referral.id).status == "stopped"
     [d7] = onward_obligations(team["case_id"], "th_attendance")
     assert d7.status == "cancelled"
+
+
+@pytest.mark.parametrize(
+    ("called", "due_day"),
+    [
+        # Christmas Eve 2026: Christmas Day, the Boxing Day substitute (Monday 28) and New
+        # Year's Day are not working days; the weekends neither.
+        (datetime(2026, 12, 24, 15, tzinfo=UTC), "2027-01-12"),
+        # A Saturday call: counting starts on the Monday.
+        (datetime(2026, 11, 28, 11, tzinfo=UTC), "2026-12-11"),
+    ],
+)
+def test_d11_skips_weekends_and_bank_holidays(app, team, agencies, calendar, called, due_day):
+    with time_machine.travel(called + timedelta(hours=1), tick=False):
+        make(
+            team,
+            calendar,
+            now=called + timedelta(hours=1),
+            agency_id=agencies["sv"].id,
+            method="phone",
+            spoke_to="Duty worker",
+            spoke_at=called,
+        )
+    [d11] = onward_obligations(team["case_id"])
+    assert calendar.local_date(d11.due_at).isoformat() == due_day
+
+
+def test_an_emergency_call_just_after_the_clocks_go_forward_is_in_hours(
+    app, team, agencies, calendar
+):
+    """Monday 29 March 2027, the day after the clocks go forward: 07:30 UTC is 08:30 in the UK
+    (open), 06:30 UTC is 07:30 (closed)."""
+    th = agencies["th"]
+
+    def emergency(at):
+        return make(
+            team,
+            calendar,
+            now=at + timedelta(minutes=10),
+            agency_id=th.id,
+            service="target_hardening",
+            method="phone",
+            shared_fields=(),
+            reason=None,
+            urgency="emergency",
+            vulnerability_factors="Threats made at the door",
+            spoke_to="SafeHome duty line",
+            spoke_at=at,
+        )
+
+    errors = refused(lambda: emergency(datetime(2027, 3, 29, 6, 30, tzinfo=UTC)))
+    assert "between 8am and 8pm" in errors["spoke_at"]
+    referral = emergency(datetime(2027, 3, 29, 7, 30, tzinfo=UTC))
+    [d7] = onward_obligations(team["case_id"], "th_attendance")
+    assert d7.due_at == datetime(2027, 3, 29, 11, 30, tzinfo=UTC)
+    assert referral.target_hardening.phoned_at == datetime(2027, 3, 29, 7, 30, tzinfo=UTC)
