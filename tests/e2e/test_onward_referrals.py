@@ -201,4 +201,25 @@ def test_an_emailed_referral_with_its_outcome_and_an_emergency_target_hardening_
     expect(page.get_by_text("Consent given").first).to_be_visible()
     assert axe_violations(page) == []
     _shot(page, "6-tab-with-referrals")
+
+    page.get_by_role(
+        "link", name="Withdraw consent to share with Rape Crisis Leicestershire"
+    ).click()
+    expect(page.get_by_text("Nothing more will be shared with Rape Crisis")).to_be_visible()
+    page.get_by_role("button", name="Withdraw consent").click()
+    expect(summary).to_contain_text("Select how the person said so")
+    assert axe_violations(page) == []
+    page.get_by_label("In writing (letter, email or form)").check()
+    page.get_by_label("Note (optional)").fill("Emailed us to say no more sharing")
+    _shot(page, "7-withdraw-consent")
+    page.get_by_role("button", name="Withdraw consent").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Consent to share with Rape Crisis Leicestershire withdrawn"
+    )
+    expect(page.get_by_text("Consent withdrawn")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Record consent to share with Rape Crisis Leicestershire")
+    ).to_be_visible()
+    assert axe_violations(page) == []
+    _shot(page, "8-consent-withdrawn")
     context_.close()
