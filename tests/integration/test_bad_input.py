@@ -312,8 +312,9 @@ def seeded(app, create_staff_record, create_team_record):
     letters = ids(OutboundMessage, OutboundMessage.channel == "letter")
     texts = ids(OutboundMessage, OutboundMessage.channel != "letter")
     assert letters and texts and ids(PossibleMatch)
+    hardening_ids = _seed_target_hardening(accounts, other, our_case, their_case)
     SEED_IDS.update(
-        referral_id=[mine.id, theirs.id],
+        referral_id=[mine.id, theirs.id, *hardening_ids],
         staff_id=[accounts["caseworker"].id, other.id],
         match_id=ids(PossibleMatch)[:1],
         message_id=[letters[0], texts[0]],
@@ -327,6 +328,39 @@ def seeded(app, create_staff_record, create_team_record):
     )
     SEED_IDS["kind:str"] = ["final_letter", "home_visit_offer", "initial_message"]
     return accounts
+
+
+def _seed_target_hardening(accounts, other, our_case, their_case) -> list[int]:
+    """A target-hardening referral on each team's case, the caseworker's attended, so its
+    outcome, completion and follow-up forms are reached: (onward referral ids)."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from casework.audit import Origin
+    from casework.db import utcnow
+    from casework.onward.target_hardening import record_visit
+    from scheduling.service_calendars import victim_calendar
+    from tests.factories_onward import create_hardening_referral
+
+    now = utcnow()
+    ours = create_hardening_referral(
+        our_case, by=accounts["caseworker"], made_at=now - timedelta(days=2)
+    )
+    theirs = create_hardening_referral(their_case, by=other, made_at=now - timedelta(days=2))
+    record_visit(
+        db.session,
+        our_case.id,
+        ours.id,
+        visit_agreed_for=None,
+        attended_at=now - timedelta(days=1),
+        expected_version=1,
+        actor=accounts["caseworker"],
+        origin=Origin.command_line("test"),
+        now=now,
+        calendar=victim_calendar(current_app.config),
+    )
+    return [ours.id, theirs.id]
 
 
 def _seed_closure_requests(accounts, other, our_case, their_case):
