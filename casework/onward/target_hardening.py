@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from casework.access import can_view_case
+from casework.access import can_view_case, refuse
 from casework.audit import Origin, audit_case
 from casework.cases.loading import viewable_case
 from casework.cases.models import Case
@@ -154,8 +154,6 @@ def _referral_of(session, case: Case, referral_id: int) -> OnwardReferral | None
 def hardening_view(session, case: Case, referral_id: int, viewer, *, origin, now, calendar):
     """The page of one target-hardening referral of ``case`` (already loaded for ``viewer``):
     NotFound, audited, when it is not one of this case's."""
-    from casework.access import refuse
-
     referral = _referral_of(session, case, referral_id)
     if referral is None:
         refuse(
@@ -210,8 +208,6 @@ class _Change:
 def _load(session, case_id, referral_id, expected_version, *, actor, origin, now) -> _Change:
     """The case (seen by ``actor``: else NotFound), its target-hardening referral (else
     NotFound), then ``actor`` allowed to record and the page's version still current."""
-    from casework.access import refuse
-
     case = viewable_case(session, case_id, actor, origin, now)
     referral = _referral_of(session, case, referral_id)
     if referral is None:
