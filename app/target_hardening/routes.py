@@ -125,6 +125,8 @@ def _fill(name: str, form, details, tz) -> None:
     elif name == "follow_up_form":
         form.feels_safer.data = details.follow_up_feels_safer
         form.is_safer.data = details.follow_up_is_safer
+    elif name == "need_form":
+        form.additional_need.data = details.additional_need
 
 
 @bp.route("/cases/<int:case_id>/onward/<int:referral_id>/target-hardening")
