@@ -324,12 +324,18 @@ def report():
     return render_template(
         "target_hardening/report.html",
         report=found,
-        quarters=recent_quarters(today),
+        quarters=_chooser(found.quarter, today),
         levels=SERVICE_LEVELS,
         pounds=pence_to_pounds,
         funding=ANNUAL_FUNDING_PENCE,
         charts=_charts(found),
     )
+
+
+def _chooser(shown, today) -> list:
+    """The quarters offered: the last eight, and the one shown when it is older."""
+    quarters = recent_quarters(today)
+    return quarters if shown in quarters else [*quarters, shown]
 
 
 def _charts(found) -> list[dict]:
