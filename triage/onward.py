@@ -8,11 +8,12 @@ dates and an injected calendar; they never query or read a clock.
 
 from __future__ import annotations
 
+import calendar as months
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from triage.deadlines import DueObligation
-from triage.plans import add_month, close_of_day_or_next_service_day
+from triage.plans import close_of_day_or_next_service_day
 
 # D7: the contractor agrees a date and attends within 5 working days of the referral; an
 # emergency referral is attended within 4 clock hours; the satisfaction follow-up is 12 months
@@ -34,9 +35,10 @@ def th_attendance_due(made_at: datetime, urgency: str, calendar) -> DueObligatio
     """D7: a standard referral is attended by the close of the 5th working day after the day it
     was made (that day never counted); an emergency one within 4 clock hours of the call."""
     if urgency == "emergency":
-        return DueObligation(
-            "th_attendance", "contractor", made_at + timedelta(hours=TH_EMERGENCY_HOURS)
-        )
+        # Real elapsed hours: summed in UTC, since aware arithmetic in a local zone adds wall
+        # clock hours and a clock change would stretch or shrink the 4 hours.
+        due = made_at.astimezone(UTC) + timedelta(hours=TH_EMERGENCY_HOURS)
+        return DueObligation("th_attendance", "contractor", due)
     day = calendar.add_working_days(calendar.local_date(made_at), TH_WORKING_DAYS)
     return DueObligation("th_attendance", "contractor", calendar.close_of(day))
 
@@ -44,10 +46,15 @@ def th_attendance_due(made_at: datetime, urgency: str, calendar) -> DueObligatio
 def th_follow_up_due(completed_on: date, calendar) -> DueObligation:
     """D7: the 12-month follow-up, at the close of the same day a year after completion (28
     February for 29 February), or of the next service day when the service is closed then."""
-    day = completed_on
-    for _ in range(TH_FOLLOW_UP_MONTHS):
-        day = add_month(day)
+    day = anniversary(completed_on, TH_FOLLOW_UP_MONTHS // 12)
     return DueObligation("th_follow_up", "staff", close_of_day_or_next_service_day(day, calendar))
+
+
+def anniversary(day: date, years: int = 1) -> date:
+    """The same day ``years`` later; 28 February for 29 February in a year without one. (Not
+    twelve steps of a month: 31 January would drift to the 28th.)"""
+    year = day.year + years
+    return date(year, day.month, min(day.day, months.monthrange(year, day.month)[1]))
 
 
 def onward_follow_up_due(sent_at: datetime, calendar) -> DueObligation:
@@ -63,13 +70,18 @@ def referring_service_open(moment: datetime, calendar) -> bool:
     return local.weekday() < 6 and REFERRING_OPEN <= local.time() < REFERRING_CLOSE
 
 
-_POUNDS = re.compile(r"£?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2}))?")
+# ASCII digits only: \d would take other scripts' digits, which int() accepts.
+_POUNDS = re.compile(r"£?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{2}))?")
+# Longer than any amount up to MAX_PENCE could be written ("£90,000.00" is 10).
+_MAX_TYPED = 20
 
 
 def pounds_to_pence(text: str) -> int:
     """Money typed in pounds and pence ("£1,234.50", "75", "75.5" is refused) as whole pence,
     never through a float. ValueError with a message a person can act on."""
-    cleaned = (text or "").strip().replace(" ", "")
+    cleaned = (text or "").strip()
+    if len(cleaned) > _MAX_TYPED:
+        raise ValueError(f"Enter an amount no more than £{MAX_PENCE // 100:,}")
     match = _POUNDS.fullmatch(cleaned)
     if not match:
         raise ValueError("Enter an amount in pounds and pence, like 125.50")

@@ -189,6 +189,7 @@ NAVIGATION = {
         ("letters.letters", "Letters to post"),
         ("imports.police_upload", "Import police download"),
         ("main.team", "My team"),
+        ("main.reports", "Reports"),
     ],
     "hsb_advisor": [("main.advice_line", "Advice line")],
     "analyst": [("main.reports", "Reports")],
@@ -202,6 +203,7 @@ NAVIGATION = {
         ("admin.merges", "Merged people"),
         ("admin.letter_templates", "Letter wording"),
         ("admin.audit", "Audit trail"),
+        ("main.reports", "Reports"),
     ],
 }
 

@@ -45,8 +45,9 @@ from triage.closure import (
 
 KIND = "case_closure"
 # Obligations that outlive the case: re-engagement prompts at court dates, sentencing and
-# release still fire after closure (DESIGN.md D9).
-KEPT_AFTER_CLOSURE = frozenset({"re_engagement"})
+# release still fire after closure (DESIGN.md D9), and the target-hardening follow-up falls 12
+# months after the works, long after most cases close (D7).
+KEPT_AFTER_CLOSURE = frozenset({"re_engagement", "th_follow_up"})
 MAX_REOPEN_REASON = 500
 
 

@@ -312,6 +312,7 @@ def seeded(app, create_staff_record, create_team_record):
     letters = ids(OutboundMessage, OutboundMessage.channel == "letter")
     texts = ids(OutboundMessage, OutboundMessage.channel != "letter")
     assert letters and texts and ids(PossibleMatch)
+    hardening_ids = _seed_target_hardening(accounts, other, our_case, their_case)
     SEED_IDS.update(
         referral_id=[mine.id, theirs.id],
         staff_id=[accounts["caseworker"].id, other.id],
@@ -326,6 +327,8 @@ def seeded(app, create_staff_record, create_team_record):
         assessment_id=assessment_ids,
         **_seed_onward(app, our_case.id, their_case.id, accounts["caseworker"], other),
     )
+    # The target-hardening referrals' pages are onward referrals' pages too.
+    SEED_IDS["onward_id"] = [*SEED_IDS["onward_id"], *hardening_ids]
     SEED_IDS["kind:str"] = ["final_letter", "home_visit_offer", "initial_message"]
     return accounts
 
@@ -367,6 +370,39 @@ def _seed_onward(app, our_case_id, their_case_id, worker, other) -> dict:
             ).id
         )
     return {"onward_id": ids, "agency_id": [sv.id, no_isa.id]}
+
+
+def _seed_target_hardening(accounts, other, our_case, their_case) -> list[int]:
+    """A target-hardening referral on each team's case, the caseworker's attended, so its
+    outcome, completion and follow-up forms are reached: (onward referral ids)."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from casework.audit import Origin
+    from casework.db import utcnow
+    from casework.onward.target_hardening import record_visit
+    from scheduling.service_calendars import victim_calendar
+    from tests.factories_onward import create_hardening_referral
+
+    now = utcnow()
+    ours = create_hardening_referral(
+        our_case, by=accounts["caseworker"], made_at=now - timedelta(days=2)
+    )
+    theirs = create_hardening_referral(their_case, by=other, made_at=now - timedelta(days=2))
+    record_visit(
+        db.session,
+        our_case.id,
+        ours.id,
+        visit_agreed_for=None,
+        attended_at=now - timedelta(days=1),
+        expected_version=1,
+        actor=accounts["caseworker"],
+        origin=Origin.command_line("test"),
+        now=now,
+        calendar=victim_calendar(current_app.config),
+    )
+    return [ours.id, theirs.id]
 
 
 def _seed_closure_requests(accounts, other, our_case, their_case):
