@@ -144,9 +144,7 @@ def _post(case_id: int, onward_id: int, name: str, form, save, done: str):
         outcome = call_service(form, lambda: save(form))
         if outcome is not REFUSED:
             flash(done, "success")
-            return redirect(
-                url_for("target_hardening.visit", case_id=case_id, onward_id=onward_id)
-            )
+            return redirect(url_for("target_hardening.visit", case_id=case_id, onward_id=onward_id))
     return _page(case_id, onward_id, 400, **{name: form})
 
 
@@ -197,9 +195,7 @@ def record_the_visit(case_id: int, onward_id: int):
     return _post(case_id, onward_id, "visit_form", HardeningVisitForm(), save, "Visit saved.")
 
 
-@bp.route(
-    "/cases/<int:case_id>/onward/<int:onward_id>/target-hardening/refused", methods=["POST"]
-)
+@bp.route("/cases/<int:case_id>/onward/<int:onward_id>/target-hardening/refused", methods=["POST"])
 @staff
 def record_the_refusal(case_id: int, onward_id: int):
     """The person refused the service."""
@@ -214,9 +210,7 @@ def record_the_refusal(case_id: int, onward_id: int):
     )
 
 
-@bp.route(
-    "/cases/<int:case_id>/onward/<int:onward_id>/target-hardening/outcome", methods=["POST"]
-)
+@bp.route("/cases/<int:case_id>/onward/<int:onward_id>/target-hardening/outcome", methods=["POST"])
 @staff
 def record_the_outcome(case_id: int, onward_id: int):
     """The service level, items, cost, date fitted and satisfaction."""
@@ -232,9 +226,7 @@ def record_the_outcome(case_id: int, onward_id: int):
             **_common(case_id, onward_id, form),
         )
 
-    return _post(
-        case_id, onward_id, "outcome_form", HardeningOutcomeForm(), save, "Outcome saved."
-    )
+    return _post(case_id, onward_id, "outcome_form", HardeningOutcomeForm(), save, "Outcome saved.")
 
 
 @bp.route(
