@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from casework.db import db, utcnow
+from casework.demo.partners import seed_partners
 from casework.demo.seed import seed_demo_referrals, seed_demo_staff
 from scheduling.service_calendars import victim_calendar
 
@@ -22,6 +23,8 @@ def demo_seed() -> None:
     """Add demo teams and staff (idempotent) and print each account's fresh password."""
     now = utcnow()
     rows = seed_demo_staff(db.session, now)
+    partners = seed_partners(db.session, now)
+    click.echo(f"Demo partner registry: {len({a.id for a in partners.values()})} agencies")
     seeded = seed_demo_referrals(db.session, victim_calendar(current_app.config), now)
     if seeded:
         click.echo("Demo referrals: " + ", ".join(f"{n} {route}" for route, n in seeded.items()))
