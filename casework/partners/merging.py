@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.audit import Origin, record_event
+from casework.db import MAX_ID
 from casework.errors import ValidationError
 from casework.onward.models import OnwardReferral, SharingConsent
 from casework.partners.models import PartnerAgency, PartnerContact
@@ -42,7 +43,7 @@ def merge_agency(
     duplicate = get_agency(session, duplicate_id)
     if version is None or version != duplicate.version:
         raise ValidationError({"": STALE})
-    target = session.get(PartnerAgency, into_id) if into_id else None
+    target = session.get(PartnerAgency, into_id) if into_id and 0 < into_id <= MAX_ID else None
     if target is None or not target.in_registry:
         raise ValidationError({"into_id": "Select the registry agency to merge it into"})
     if target.id == duplicate.id:
