@@ -717,3 +717,45 @@ def test_the_demo_registry_is_seeded_once_with_each_kind_of_partner(app):
     today = date(2026, 11, 23)
     assert any(a.mou_review_on < today for a in reviews_due(db.session, today))
     assert [a for a in first.values() if not a.in_registry]
+
+
+def test_an_admin_completes_an_agency_awaiting_its_entry_and_a_stale_form_is_refused(
+    client, clock, admin
+):
+    awaiting = find_or_create_agency(
+        db.session,
+        ReferrerDetails("Oadby Hub", "Community", "Robin", "robin@oadby.example", "0116 496 0999"),
+        NOW,
+    )
+    db.session.commit()
+    form = client.get(f"/partners/{awaiting.id}/edit").get_data(as_text=True)
+    assert "referred someone before it had a registry entry" in form
+    assert 'value="0116 496 0999"' in form  # the number it gave, offered for the entry
+    data = {
+        "csrf_token": csrf_token(client, f"/partners/{awaiting.id}/edit"),
+        "version": str(awaiting.version),
+        "name": "Oadby Community Hub",
+        "in_registry": "y",
+        "agency_type": "voluntary",
+        "partnership_level": "associate",
+        "mou_signed_on": ["31", "8", "2026"],
+    }
+    assert client.post(f"/partners/{awaiting.id}/edit", data=data).status_code == 302
+    db.session.rollback()
+    done = db.session.get(PartnerAgency, awaiting.id)
+    assert (done.in_registry, done.name, done.mou_review_on) == (
+        True,
+        "Oadby Community Hub",
+        date(2027, 2, 28),
+    )
+    form = client.get(f"/partners/{awaiting.id}/edit").get_data(as_text=True)
+    assert re.search(r'id="mou_signed_on-day"[^>]*value="31"', form), (
+        "the signed date is shown back"
+    )
+    stale = client.post(f"/partners/{awaiting.id}/edit", data={**data, "name": "Late"})
+    assert stale.status_code == 400
+    assert "Someone else changed this agency meanwhile" in stale.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(PartnerAgency, awaiting.id).name == "Oadby Community Hub"
+    [change] = audit_rows("partner.update")
+    assert change.detail_dict["in_registry"] is True
