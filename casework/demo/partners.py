@@ -146,6 +146,7 @@ def seed_partners(session, now: datetime) -> dict[str, PartnerAgency]:
         session,
         ReferrerDetails(AWAITING_NAME, "Community group", "Robin Helper", "robin@rcwh.example"),
         now,
+        origin,
     )
     session.commit()
     found[awaiting.name] = awaiting

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from casework.audit import Origin
+from casework.audit import Origin, record_event
 from casework.errors import ValidationError
 from casework.partners.models import PartnerAgency, PartnerContact
 from casework.people.contact_details import (
@@ -83,11 +83,13 @@ def agency_by_email_domain(session, email: str) -> PartnerAgency | None:
     return found[0] if len(found) == 1 else None
 
 
-def find_or_create_agency(session, referrer: ReferrerDetails, now: datetime) -> PartnerAgency:
+def find_or_create_agency(
+    session, referrer: ReferrerDetails, now: datetime, origin: Origin | None = None
+) -> PartnerAgency:
     """The registry record of the agency referring: matched by name (spaces and case ignored),
     or else by the referrer's email domain when exactly one registry agency uses it (never a
     webmail domain); otherwise recorded now, awaiting its registry entry (``in_registry``
-    false) for an admin to complete or merge."""
+    false) for an admin to complete or merge, and audited."""
     name = " ".join(referrer.agency_name.split())[:200]
     agency = session.scalar(
         sa.select(PartnerAgency).where(sa.func.lower(PartnerAgency.name) == name.lower())
@@ -107,6 +109,15 @@ def find_or_create_agency(session, referrer: ReferrerDetails, now: datetime) -> 
         )
         session.add(agency)
         session.flush()
+        record_event(
+            session,
+            action="partner.recorded",
+            origin=origin or Origin(),
+            record_type="partner_agency",
+            record_id=agency.id,
+            detail={"name": name, "awaiting_registry_entry": True},
+            at=now,
+        )
     return agency
 
 
@@ -143,7 +154,7 @@ def submit_partner_referral(
         errors = {**exc.errors, **errors}
     if errors:
         raise ValidationError(errors)
-    agency = find_or_create_agency(session, referrer, now)
+    agency = find_or_create_agency(session, referrer, now, origin)
     item = NewReferral(
         source="partner",
         dedupe_key=dedupe_key,

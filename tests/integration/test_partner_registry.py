@@ -759,3 +759,15 @@ def test_an_admin_completes_an_agency_awaiting_its_entry_and_a_stale_form_is_ref
     assert db.session.get(PartnerAgency, awaiting.id).name == "Oadby Community Hub"
     [change] = audit_rows("partner.update")
     assert change.detail_dict["in_registry"] is True
+
+
+def test_an_agency_first_recorded_by_a_referral_is_audited(app):
+    agency = find_or_create_agency(
+        db.session, _referrer("Rutland Hub", "r@rutlandhub.example"), NOW, ORIGIN
+    )
+    db.session.commit()
+    [row] = audit_rows("partner.recorded")
+    assert (row.record_id, row.user_agent) == (str(agency.id), "cli:test")
+    find_or_create_agency(db.session, _referrer("RUTLAND HUB", "r@rutlandhub.example"), NOW, ORIGIN)
+    db.session.commit()
+    assert len(audit_rows("partner.recorded")) == 1
