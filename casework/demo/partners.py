@@ -125,7 +125,8 @@ def _demo_agencies(today) -> list[tuple[AgencyDetails, list[ContactDetails]]]:
 
 def seed_partners(session, now: datetime) -> dict[str, PartnerAgency]:
     """The demo registry, added once (an agency already recorded by name is left as it is).
-    Returns the agencies keyed by the service each provides and by name."""
+    Returns the agencies keyed by the service each provides, by name, and 'no_isa' for the one
+    without an information-sharing agreement (what casework.demo.onward.seed_onward takes)."""
     origin = Origin.command_line("demo seed")
     today = local_today(now)
     found: dict[str, PartnerAgency] = {}
@@ -142,6 +143,8 @@ def seed_partners(session, now: datetime) -> dict[str, PartnerAgency]:
         found[agency.name] = agency
         if agency.provides:
             found.setdefault(agency.provides, agency)
+        if agency.in_registry and not agency.isa_in_place:
+            found.setdefault("no_isa", agency)
     awaiting = find_or_create_agency(
         session,
         ReferrerDetails(AWAITING_NAME, "Community group", "Robin Helper", "robin@rcwh.example"),
