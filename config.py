@@ -129,6 +129,9 @@ class Config:
     SMTP_PORT = _env_int("SMTP_PORT", 25)
     SMTP_USE_TLS = _env_bool("SMTP_USE_TLS", False)
     SMTP_USE_SSL = _env_bool("SMTP_USE_SSL", False)
+    # A CA certificate file (PEM) to trust for SMTP TLS besides the system's, for a private
+    # relay; onward referrals to agencies are only ever sent over TLS.
+    SMTP_CA_FILE = os.environ.get("SMTP_CA_FILE", "")
     SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Victim First <no-reply@waypoint.example>")

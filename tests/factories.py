@@ -167,3 +167,34 @@ def set_closure_approval(team, needed: bool = True):
     setting.closure_needs_approval = needed
     db.session.commit()
     return setting
+
+
+def create_registry_agency(
+    name: str,
+    *,
+    provides: str | None = None,
+    isa: bool = True,
+    secure_email: str | None = "referrals@agency.example",
+    phone: str | None = "0116 496 0000",
+):
+    """An agency in the partner registry, written straight to the model (the registry's pages
+    are built elsewhere): providing ``provides``, with or without an information-sharing
+    agreement and a secure email address."""
+    from casework.db import db, utcnow
+    from casework.partners.models import PartnerAgency
+
+    agency = PartnerAgency(
+        name=name,
+        in_registry=True,
+        agency_type="specialist_support",
+        partnership_level="partner",
+        provides=provides,
+        isa_in_place=isa,
+        secure_email=secure_email,
+        phone=phone,
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
+    db.session.add(agency)
+    db.session.commit()
+    return agency

@@ -13,14 +13,19 @@ from casework.messages.models import OutboundMessage
 from casework.messages.opt_outs import is_opted_out
 from casework.messages.outbox import SendError
 from casework.obligations import lifecycle
+from casework.onward import referring as onward
+
+ONWARD_KIND = onward.KIND  # to an agency, not the person: their safe-contact answers do not apply
 
 STUCK_AFTER = timedelta(minutes=15)
 BATCH = 500
 
 
-def dispatch_messages(session, *, sms, email, now: datetime) -> dict[str, int]:
+def dispatch_messages(session, *, sms, email, now: datetime, calendar=None) -> dict[str, int]:
     """Send queued SMS and email that are due. Each is claimed first, so however many sweeps
-    run at once, each message is sent by exactly one of them."""
+    run at once, each message is sent by exactly one of them. An onward referral to an agency
+    goes only over TLS and only while the person's consent to share is in force; once sent,
+    its D11 follow-up is owed (``calendar``)."""
     ids = session.scalars(
         sa.select(OutboundMessage.id)
         .where(
@@ -39,12 +44,18 @@ def dispatch_messages(session, *, sms, email, now: datetime) -> dict[str, int]:
         message = session.get(OutboundMessage, message_id)
         try:
             unsafe = _no_longer_safe(message)
+            if message.kind == ONWARD_KIND:
+                unsafe = onward.no_longer_shareable(session, message, now)
             if unsafe:
                 raise SendError(unsafe, retry=False)
             if message.channel == "sms":
                 if is_opted_out(session, message.recipient):
                     raise SendError("the number has opted out of texts (STOP)", retry=False)
                 provider_id = sms.send(message.recipient, message.body)
+            elif message.kind == ONWARD_KIND:
+                provider_id = email.send(
+                    message.recipient, message.subject or "", message.body, require_tls=True
+                )
             else:
                 provider_id = email.send(message.recipient, message.subject or "", message.body)
         except SendError as exc:
@@ -53,6 +64,8 @@ def dispatch_messages(session, *, sms, email, now: datetime) -> dict[str, int]:
         else:
             outbox.record_sent(session, message, provider_id, now)
             _meet(session, message, now)
+            if message.kind == ONWARD_KIND:
+                onward.email_sent(session, message, now, calendar)
             done["sent"] += 1
         session.commit()
     return done

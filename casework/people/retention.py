@@ -9,7 +9,9 @@ trail keeps its rows (they hold ids and actions, never details) and gains one pe
 A person with an open referral or case, recent activity on a referral or a case, or a key date
 still to come is left alone. The person's own record is emptied the same way, and their cases
 keep only their dates and status (the reasons for opening and closing are free text), their
-notes only their dates, modes and authors.
+notes only their dates, modes and authors, and the records each case gathered
+(casework.people.case_records: assessments, the plan, closures, approvals, messages, consent
+and onward referrals) only their dates, scores, statuses and amounts.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from casework.cases.models import Case
 from casework.cases.notes_models import CaseNote, CaseNoteAmendment
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate
 from casework.messages.models import OutboundMessage
+from casework.people.case_records import empty_text
 from casework.people.models import PERSON_FIELDS, MatchKey, Person, PossibleMatch
 from casework.people.name_words import forget_names
 from casework.referrals.models import Referral
@@ -248,3 +251,13 @@ def _anonymise_people(session, people: list[int], now: datetime) -> None:
         .values(text="", version=CaseNote.version + 1)
         .execution_options(synchronize_session=False)
     )
+    # A case message still waiting to go is never sent once its words are gone.
+    session.execute(
+        sa.update(OutboundMessage)
+        .where(OutboundMessage.case_id.in_(theirs), OutboundMessage.status == "queued")
+        .values(status="failed", error="not sent: the personal details were removed (retention)")
+        .execution_options(synchronize_session=False)
+    )
+    # Assessments, the plan, closures, approvals, messages, consent and onward referrals keep
+    # their dates, scores, statuses and amounts; their words go.
+    empty_text(session, theirs, placeholder=ANONYMISED)

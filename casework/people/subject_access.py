@@ -23,6 +23,7 @@ from casework.contact.models import ContactAttempt, InitialContact, KeyDate
 from casework.errors import NotFound
 from casework.messages.models import OutboundMessage
 from casework.obligations.models import Obligation
+from casework.people.case_records import CASE_RECORDS
 from casework.people.models import Person
 from casework.people.records import person_ids
 from casework.referrals.models import SOURCES, PartnerAgency, Referral
@@ -71,6 +72,23 @@ def _columns(record, skip: set[str]) -> dict:
     }
 
 
+def _case_records(session, case_ids: list[int]) -> dict[str, dict[int, list[dict]]]:
+    """Every record the cases gathered (casework.people.case_records), per kind and case, each
+    without Waypoint's ids and staff ids (staff are not the person's data)."""
+    gathered: dict[str, dict[int, list[dict]]] = {}
+    for record in CASE_RECORDS:
+        rows = session.execute(
+            sa.select(record.model, record.case_id)
+            .where(record.belongs(case_ids))
+            .order_by(*record.order)
+        )
+        found = gathered.setdefault(record.key, {})
+        for row, case_id in rows:
+            skip = {c.key for c in row.__table__.columns if c.key == "id" or c.key.endswith("_id")}
+            found.setdefault(case_id, []).append(_columns(row, skip | {"version"}))
+    return gathered
+
+
 def person_referrals(session, reference: str) -> tuple[int, list[Referral]]:
     """The person behind a referral reference (the one they were merged into, if they were),
     and every referral that belongs to them."""
@@ -110,6 +128,7 @@ def subject_access_export(session, reference: str, *, actor, origin: Origin, now
         return found
 
     case_obligations = rows(Obligation, Obligation.due_at, "case_id", case_ids)
+    gathered = _case_records(session, case_ids)
     case_notes = rows(CaseNote, CaseNote.happened_at, "case_id", case_ids)
     case_key_dates = rows(KeyDate, KeyDate.event_on, "case_id", case_ids)
 
@@ -145,6 +164,7 @@ def subject_access_export(session, reference: str, *, actor, origin: Origin, now
                     }
                     for n in case_notes.get(c.id, [])
                 ],
+                **{key: found.get(c.id, []) for key, found in gathered.items()},
             }
             for c in cases
         ],

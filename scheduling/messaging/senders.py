@@ -71,7 +71,9 @@ class OutboxSms:
 
 @dataclass
 class SmtpEmail:
-    """Sends an email over SMTP."""
+    """Sends an email over SMTP. ``require_tls`` on a send (onward referrals to agencies) means
+    the message goes over TLS or not at all: STARTTLS even when ``use_tls`` is off, and a server
+    that does not offer it gets nothing (a failure not worth retrying, never sent in plain)."""
 
     host: str
     port: int
@@ -81,18 +83,36 @@ class SmtpEmail:
     use_tls: bool = False
     use_ssl: bool = False
     timeout: float = 15
+    # Certificates to trust besides the system's (SMTP_CA_FILE): a private mail relay's CA.
+    ca_file: str | None = None
 
-    def send(self, to: str, subject: str, body: str) -> str:
+    def _tls_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.ca_file or None)
+
+    def send(self, to: str, subject: str, body: str, *, require_tls: bool = False) -> str:
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
         message_id = f"<{uuid.uuid4().hex}@waypoint>"
         message["Message-ID"] = message_id
         message.set_content(body)
         try:
-            smtp_class = smtplib.SMTP_SSL if self.use_ssl else smtplib.SMTP
-            with smtp_class(self.host, self.port, timeout=self.timeout) as smtp:
-                if self.use_tls and not self.use_ssl:
-                    smtp.starttls(context=ssl.create_default_context())
+            if self.use_ssl:
+                smtp = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout, context=self._tls_context()
+                )
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            with smtp:
+                if not self.use_ssl and (self.use_tls or require_tls):
+                    smtp.ehlo()
+                    if require_tls and not smtp.has_extn("starttls"):
+                        raise SendError(
+                            "not sent: the mail server does not offer TLS (STARTTLS), and "
+                            "onward referrals are only sent over TLS",
+                            retry=False,
+                        )
+                    smtp.starttls(context=self._tls_context())
+                    smtp.ehlo()
                 if self.username:
                     smtp.login(self.username, self.password or "")
                 smtp.send_message(message)
@@ -100,6 +120,10 @@ class SmtpEmail:
             raise SendError(
                 f"address refused: {list(exc.recipients.values())[0]}"[:500], retry=False
             ) from None
+        except ssl.SSLError as exc:
+            # A certificate that cannot be trusted: not retried when TLS is required, so it is
+            # put right rather than tried again and again.
+            raise SendError(f"not sent: TLS failed: {exc}"[:500], retry=not require_tls) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise SendError(f"SMTP: {exc}"[:500], retry=True) from None
         return message_id
@@ -108,7 +132,7 @@ class SmtpEmail:
 class OutboxEmail:
     """Keeps emails on the case only (EMAIL_BACKEND=outbox)."""
 
-    def send(self, to: str, subject: str, body: str) -> str:
+    def send(self, to: str, subject: str, body: str, *, require_tls: bool = False) -> str:
         return f"outbox-{uuid.uuid4().hex[:16]}"
 
 
@@ -137,5 +161,6 @@ def email_sender(config):
             config["SMTP_PASSWORD"] or None,
             config["SMTP_USE_TLS"],
             config["SMTP_USE_SSL"],
+            ca_file=config.get("SMTP_CA_FILE") or None,
         )
     return OutboxEmail()

@@ -324,8 +324,10 @@ def seeded(app, create_staff_record, create_team_record):
         approval_id=approval_ids,
         action_id=_seed_support_plan(app, case_ids[0], accounts["caseworker"]),
         assessment_id=assessment_ids,
+        **_seed_onward(app, our_case.id, their_case.id, accounts["caseworker"], other),
     )
-    SEED_IDS["agency_id"], SEED_IDS["contact_id"] = _seed_partner_registry()
+    agencies, SEED_IDS["contact_id"] = _seed_partner_registry()
+    SEED_IDS["agency_id"] = [*SEED_IDS.get("agency_id", []), *agencies]
     SEED_IDS["kind:str"] = ["final_letter", "home_visit_offer", "initial_message"]
     return accounts
 
@@ -351,6 +353,45 @@ def _seed_partner_registry() -> tuple[list[int], list[int]]:
         db.session, registry.id, ContactDetails("Maya", phone="0116 4960731"), **common
     )
     return [registry.id, awaiting.id], [contact.id]
+
+
+def _seed_onward(app, our_case_id, their_case_id, worker, other) -> dict:
+    """Registry agencies (one without an information-sharing agreement) and an onward referral
+    on each team's case, one emailed and one phoned: ids for the onward routes."""
+    from datetime import timedelta
+
+    from casework.audit import Origin
+    from casework.db import utcnow
+    from casework.onward.referring import ReferralDetails, make_referral
+    from scheduling.service_calendars import victim_calendar
+    from tests.factories import create_registry_agency
+
+    sv = create_registry_agency("Seed sexual violence service", provides="sexual_violence")
+    no_isa = create_registry_agency("Seed drop-in", isa=False)
+    now = utcnow()
+    ids = []
+    for case_id, staff, method in ((our_case_id, worker, "email"), (their_case_id, other, "phone")):
+        ids.append(
+            make_referral(
+                db.session,
+                case_id,
+                ReferralDetails(
+                    agency_id=sv.id,
+                    service="sexual_violence",
+                    method=method,
+                    shared_fields=("name",),
+                    consent_now=True,
+                    consent_how="spoken",
+                    spoke_to="Duty worker",
+                    spoke_at=now - timedelta(minutes=1),
+                ),
+                actor=staff,
+                origin=Origin.command_line("test"),
+                now=now,
+                calendar=victim_calendar(app.config),
+            ).id
+        )
+    return {"onward_id": ids, "agency_id": [sv.id, no_isa.id]}
 
 
 def _seed_closure_requests(accounts, other, our_case, their_case):
