@@ -302,11 +302,9 @@ def audit():
 @bp.route("/partners")
 @admin_only
 def partner_list():
-    """Partner agencies that have referred, with how many referrals each."""
-    from casework.referrals.partner_referral import partner_agencies_with_counts
-
-    rows = partner_agencies_with_counts(db.session)
-    return render_template("admin/partners.html", rows=rows)
+    """The old address of the partner agencies' list: the registry now (app.partners)."""
+    kept = {k: request.args[k][:200] for k in ("show", "q", "page") if k in request.args}
+    return redirect(url_for("partners.registry", **kept), 301)
 
 
 @bp.route("/subject-access", methods=["GET", "POST"])

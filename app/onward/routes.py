@@ -31,7 +31,6 @@ from casework.onward.consent import (
     consent_refusal,
     consents_by_agency,
     record_consent,
-    registry_agencies,
 )
 from casework.onward.models import (
     CONSENT_HOW,
@@ -56,6 +55,7 @@ from casework.onward.referring import (
     work_refusal,
 )
 from casework.partners.models import ONWARD_SERVICES, PartnerAgency
+from casework.partners.registry import registry_agencies
 from scheduling.service_calendars import victim_calendar
 
 

@@ -25,15 +25,6 @@ MAX_NOTE = 500
 WITHDRAWN_ERROR = "Not sent: the person withdrew their consent to share with this agency"
 
 
-def registry_agencies(session, provides: str | None = None) -> list[PartnerAgency]:
-    """Agencies in the partner registry (those that provide ``provides``, when given), by name.
-    Stands in for casework.partners.registry.registry_agencies until that is merged."""
-    query = sa.select(PartnerAgency).where(PartnerAgency.in_registry.is_(True))
-    if provides:
-        query = query.where(PartnerAgency.provides == provides)
-    return list(session.scalars(query.order_by(PartnerAgency.name, PartnerAgency.id)))
-
-
 def registry_agency(session, agency_id: int | None, field_name: str = "agency_id"):
     """The registry agency ``agency_id``; a ValidationError when it is not one."""
     agency = session.get(PartnerAgency, agency_id) if agency_id else None

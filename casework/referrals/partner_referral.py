@@ -7,13 +7,14 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from casework.audit import Origin
+from casework.audit import Origin, record_event
 from casework.errors import ValidationError
+from casework.partners.models import PartnerAgency, PartnerContact
 from casework.people.contact_details import (
     normalise_email,
 )
 from casework.referrals.intake import NewReferral, store_referrals
-from casework.referrals.models import PartnerAgency, Referral
+from casework.referrals.models import Referral
 from casework.referrals.victim_details import (
     PARTNER_METHODS,
     VictimDetails,
@@ -34,12 +35,67 @@ class ReferrerDetails:
     referrer_phone: str = ""
 
 
-def find_or_create_agency(session, referrer: ReferrerDetails, now: datetime) -> PartnerAgency:
-    """The partner agency by name (case-insensitive), recorded the first time it refers."""
+# Public webmail: an address there says nothing about which agency a person works for.
+WEBMAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "live.com",
+        "live.co.uk",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "btinternet.com",
+        "sky.com",
+        "virginmedia.com",
+        "talktalk.net",
+        "protonmail.com",
+        "proton.me",
+    }
+)
+
+
+def agency_by_email_domain(session, email: str) -> PartnerAgency | None:
+    """The one registry agency whose secure address or a contact's address is on the domain of
+    ``email``; None for webmail, or when no agency or more than one has that domain."""
+    domain = (email or "").strip().lower().rpartition("@")[2]
+    if not domain or "@" not in (email or "") or domain in WEBMAIL_DOMAINS:
+        return None
+    at_domain = "@" + domain
+    on_domain = sa.or_(
+        sa.func.lower(PartnerAgency.secure_email).endswith(at_domain, autoescape=True),
+        sa.func.lower(PartnerAgency.contact_email).endswith(at_domain, autoescape=True),
+        PartnerAgency.id.in_(
+            sa.select(PartnerContact.agency_id).where(
+                sa.func.lower(PartnerContact.email).endswith(at_domain, autoescape=True)
+            )
+        ),
+    )
+    found = session.scalars(
+        sa.select(PartnerAgency).where(PartnerAgency.in_registry.is_(True), on_domain).limit(2)
+    ).all()
+    return found[0] if len(found) == 1 else None
+
+
+def find_or_create_agency(
+    session, referrer: ReferrerDetails, now: datetime, origin: Origin | None = None
+) -> PartnerAgency:
+    """The registry record of the agency referring: matched by name (spaces and case ignored),
+    or else by the referrer's email domain when exactly one registry agency uses it (never a
+    webmail domain); otherwise recorded now, awaiting its registry entry (``in_registry``
+    false) for an admin to complete or merge, and audited."""
     name = " ".join(referrer.agency_name.split())[:200]
     agency = session.scalar(
         sa.select(PartnerAgency).where(sa.func.lower(PartnerAgency.name) == name.lower())
     )
+    if agency is None:
+        agency = agency_by_email_domain(session, referrer.referrer_email)
     if agency is None:
         agency = PartnerAgency(
             name=name,
@@ -47,10 +103,21 @@ def find_or_create_agency(session, referrer: ReferrerDetails, now: datetime) -> 
             contact_name=referrer.referrer_name.strip()[:200] or None,
             contact_email=(referrer.referrer_email.strip().lower()[:254] or None),
             contact_phone=referrer.referrer_phone.strip()[:32] or None,
+            in_registry=False,
             created_at=now,
+            updated_at=now,
         )
         session.add(agency)
         session.flush()
+        record_event(
+            session,
+            action="partner.recorded",
+            origin=origin or Origin(),
+            record_type="partner_agency",
+            record_id=agency.id,
+            detail={"name": name, "awaiting_registry_entry": True},
+            at=now,
+        )
     return agency
 
 
@@ -87,7 +154,7 @@ def submit_partner_referral(
         errors = {**exc.errors, **errors}
     if errors:
         raise ValidationError(errors)
-    agency = find_or_create_agency(session, referrer, now)
+    agency = find_or_create_agency(session, referrer, now, origin)
     item = NewReferral(
         source="partner",
         dedupe_key=dedupe_key,
@@ -101,15 +168,3 @@ def submit_partner_referral(
     )
     session.commit()
     return session.get(Referral, referral_id).reference
-
-
-def partner_agencies_with_counts(session) -> list[tuple[PartnerAgency, int]]:
-    """Every partner agency that has referred, with how many referrals each, by name."""
-    return list(
-        session.execute(
-            sa.select(PartnerAgency, sa.func.count(Referral.id))
-            .outerjoin(Referral, Referral.partner_agency_id == PartnerAgency.id)
-            .group_by(PartnerAgency.id)
-            .order_by(PartnerAgency.name)
-        ).all()
-    )

@@ -329,8 +329,33 @@ def seeded(app, create_staff_record, create_team_record):
     )
     # The target-hardening referrals' pages are onward referrals' pages too.
     SEED_IDS["onward_id"] = [*SEED_IDS["onward_id"], *hardening_ids]
+    agencies, SEED_IDS["contact_id"] = _seed_partner_registry()
+    SEED_IDS["agency_id"] = [*SEED_IDS.get("agency_id", []), *agencies]
     SEED_IDS["kind:str"] = ["final_letter", "home_visit_offer", "initial_message"]
     return accounts
+
+
+def _seed_partner_registry() -> tuple[list[int], list[int]]:
+    """A registry agency with a contact and an agency awaiting its entry: (agency ids, contact
+    ids), so the registry's pages and changes are reached with real records."""
+    from casework.audit import Origin
+    from casework.db import utcnow
+    from casework.partners.registry import (
+        AgencyDetails,
+        ContactDetails,
+        add_contact,
+        create_agency,
+    )
+
+    common = {"actor": None, "origin": Origin.command_line("test"), "now": utcnow()}
+    registry = create_agency(
+        db.session, AgencyDetails("Freeva", True, "specialist_support", "partner"), **common
+    )
+    awaiting = create_agency(db.session, AgencyDetails("Oadby Hub", False), **common)
+    contact = add_contact(
+        db.session, registry.id, ContactDetails("Maya", phone="0116 4960731"), **common
+    )
+    return [registry.id, awaiting.id], [contact.id]
 
 
 def _seed_onward(app, our_case_id, their_case_id, worker, other) -> dict:
@@ -680,6 +705,9 @@ def test_a_malformed_public_form_is_refused_clearly_and_stores_nothing(client, p
         "/cases/9223372036854775808/notes",
         "/cases/1/notes/2147483648/edit",
         "/cases/1/notes?page=99999999999999999999",
+        "/partners/2147483648",
+        "/partners/9223372036854775808/edit",
+        "/partners?page=99999999999999999999&show=x",
     ],
 )
 def test_ids_and_pages_past_any_database_range_are_not_errors(client, sign_in_as, path):
