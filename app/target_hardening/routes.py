@@ -35,7 +35,6 @@ from casework.onward.hardening_report import (
 from casework.onward.models import SERVICE_LEVELS, URGENCIES, YES_NO_UNKNOWN
 from casework.onward.target_hardening import (
     SATISFACTION,
-    hardening_referrals,
     hardening_view,
     record_additional_need,
     record_completion,
@@ -61,12 +60,6 @@ FORMS = {
 
 def _calendar():
     return victim_calendar(current_app.config)
-
-
-@bp.app_template_global()
-def target_hardening_referrals(case):
-    """The case's target-hardening referrals (for the Onward referrals tab to link to)."""
-    return hardening_referrals(db.session, case.id)
 
 
 def _page(case_id: int, onward_id: int, status: int = 200, **forms):

@@ -151,9 +151,8 @@ def _referral_of(session, case: Case, referral_id: int) -> OnwardReferral | None
     return referral
 
 
-def hardening_view(session, case: Case, referral_id: int, viewer, *, origin, now, calendar):
-    """The page of one target-hardening referral of ``case`` (already loaded for ``viewer``):
-    NotFound, audited, when it is not one of this case's."""
+def _referral_or_refuse(session, case: Case, referral_id, viewer, origin, now) -> OnwardReferral:
+    """The case's target-hardening referral ``referral_id``; else NotFound, the refusal audited."""
     referral = _referral_of(session, case, referral_id)
     if referral is None:
         refuse(
@@ -164,6 +163,13 @@ def hardening_view(session, case: Case, referral_id: int, viewer, *, origin, now
             record_id=referral_id,
             now=now,
         )
+    return referral
+
+
+def hardening_view(session, case: Case, referral_id: int, viewer, *, origin, now, calendar):
+    """The page of one target-hardening referral of ``case`` (already loaded for ``viewer``):
+    NotFound, audited, when it is not one of this case's."""
+    referral = _referral_or_refuse(session, case, referral_id, viewer, origin, now)
     details = referral.target_hardening
     due = attendance_due(referral, calendar)
     attendance = own_obligation(case, "th_attendance", due.due_at, open_only=False)
@@ -183,18 +189,6 @@ def hardening_view(session, case: Case, referral_id: int, viewer, *, origin, now
     )
 
 
-def hardening_referrals(session, case_id: int) -> list[OnwardReferral]:
-    """The case's target-hardening referrals, newest first (for the Onward referrals tab)."""
-    return list(
-        session.scalars(
-            sa.select(OnwardReferral)
-            .join(TargetHardening, TargetHardening.referral_id == OnwardReferral.id)
-            .where(OnwardReferral.case_id == case_id)
-            .order_by(OnwardReferral.made_at.desc(), OnwardReferral.id.desc())
-        )
-    )
-
-
 # --- recording --------------------------------------------------------------------------------
 
 
@@ -209,16 +203,7 @@ def _load(session, case_id, referral_id, expected_version, *, actor, origin, now
     """The case (seen by ``actor``: else NotFound), its target-hardening referral (else
     NotFound), then ``actor`` allowed to record and the page's version still current."""
     case = viewable_case(session, case_id, actor, origin, now)
-    referral = _referral_of(session, case, referral_id)
-    if referral is None:
-        refuse(
-            session,
-            actor=actor,
-            origin=origin,
-            record_type="onward_referral",
-            record_id=referral_id,
-            now=now,
-        )
+    referral = _referral_or_refuse(session, case, referral_id, actor, origin, now)
     reason = work_refusal(actor, case)
     if reason:
         raise ValidationError({"": reason})
