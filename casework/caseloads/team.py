@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -13,6 +14,7 @@ from casework.audit import Origin, record_event
 from casework.caseloads.listing import UNMET, referral_rows_clause
 from casework.cases.models import Case
 from casework.obligations.models import Obligation
+from casework.plans.resilience import resilience_cutoff
 from casework.referrals.models import Referral
 from casework.staff.models import Staff, Team
 from casework.staff.vetting import LONDON
@@ -58,7 +60,9 @@ def team_loads(session, viewer, *, team_id: int | None, now: datetime) -> list[T
     if not ids:
         return []
     counts: dict[str, dict[int, int]] = {name: {} for name in _COUNTS}
-    for name, worker, n in session.execute(_counts_statement(ids, now)):
+    today = now.astimezone(LONDON).date()
+    values = {"ids": ids, "now": now, "today": today, "cutoff": resilience_cutoff(today)}
+    for name, worker, n in session.execute(_counts_statement(), values):
         counts[name][worker] = n or 0
     return [
         TeamMemberLoad(
@@ -77,15 +81,19 @@ def team_loads(session, viewer, *, team_id: int | None, now: datetime) -> list[T
 _COUNTS = ("cases", "resilience", "referrals", "case_overdue", "referral_overdue", "actions")
 
 
-def _counts_statement(ids: list[int], now: datetime):
-    """(count name, caseworker id, count) rows for the team view, in one statement."""
+@cache
+def _counts_statement():
+    """(count name, caseworker id, count) rows for the team view, in one statement, built once
+    with the caseworkers (``ids``), the moment (``now``), the UK day (``today``) and the
+    resilience cutoff (``cutoff``) left as parameters: building and keying a statement this
+    size cost SQLAlchemy more than SQLite takes to run it."""
     from casework.plans.models import PlanAction
     from casework.plans.overview import OPEN_ACTION
     from casework.plans.resilience import opened_before_clause
 
-    today = now.astimezone(LONDON).date()
+    ids = sa.bindparam("ids", expanding=True)
     open_case = sa.and_(Case.caseworker_id.in_(ids), Case.status == "open")
-    late = sa.and_(UNMET, Obligation.due_at < now)
+    late = sa.and_(UNMET, Obligation.due_at < sa.bindparam("now"))
 
     def per_worker(name: str, worker, *where, join=None, source=None):
         query = sa.select(sa.literal(name).label("name"), worker, sa.func.count())
@@ -97,7 +105,12 @@ def _counts_statement(ids: list[int], now: datetime):
 
     return sa.union_all(
         per_worker("cases", Case.caseworker_id, open_case, source=Case),
-        per_worker("resilience", Case.caseworker_id, open_case, opened_before_clause(today)),
+        per_worker(
+            "resilience",
+            Case.caseworker_id,
+            open_case,
+            opened_before_clause(sa.bindparam("cutoff")),
+        ),
         per_worker(
             "referrals",
             Referral.allocated_to_id,
@@ -127,7 +140,7 @@ def _counts_statement(ids: list[int], now: datetime):
             Case.caseworker_id,
             open_case,
             OPEN_ACTION,
-            PlanAction.due_on < today,
+            PlanAction.due_on < sa.bindparam("today"),
             source=Case,
             join=(PlanAction, PlanAction.case_id == Case.id),
         ),
