@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -206,11 +207,28 @@ def list_approvals(
 
 def pending_count(session, viewer) -> int:
     """How many requests wait for ``viewer``'s decision (the menu's "Approvals (N pending)")."""
-    return session.scalar(
-        sa.select(sa.func.count(Approval.id)).where(
-            visible_approvals_clause(viewer), Approval.status == "pending"
-        )
+    return session.scalar(_pending_count_statement(viewer.role, viewer.id, viewer.team_id))
+
+
+@lru_cache(maxsize=512)
+def _pending_count_statement(role: str, viewer_id: int, team_id: int | None):
+    """The count's statement for a viewer with this role, id and team: every page of a team
+    leader or admin shows it in the menu, and building and keying it cost more than running it,
+    so each is built once. It holds no data, only what :func:`visible_approvals_clause` reads
+    of the viewer (a changed role or team is another key)."""
+    viewer = _Viewer(role, viewer_id, team_id)
+    return sa.select(sa.func.count(Approval.id)).where(
+        visible_approvals_clause(viewer), Approval.status == "pending"
     )
+
+
+@dataclass(frozen=True)
+class _Viewer:
+    """What the visibility clauses read of a staff member."""
+
+    role: str
+    id: int
+    team_id: int | None
 
 
 def case_approvals(session, case_id: int, kind: str | None = None) -> list[Approval]:
