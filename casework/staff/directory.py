@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from casework.access import can_view_staff, refuse, visible_staff_clause
 from casework.audit import Origin, record_event
 from casework.db import MAX_ID, db
-from casework.staff.models import ROLES, Staff, Team
+from casework.staff.models import ROLES, SPECIALISMS, Staff, Team
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,38 @@ def visible_colleagues(session, viewer) -> list[Staff]:
             .order_by(Staff.name)
         )
     )
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """A staff member as a list of staff shows them."""
+
+    id: int
+    name: str
+    role: str
+    specialisms: list | None
+    npa: str | None
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    @property
+    def specialism_labels(self) -> list[str]:
+        return [SPECIALISMS.get(s, s) for s in self.specialisms or []]
+
+
+def team_colleagues(session, viewer, team_id: int) -> list[Colleague]:
+    """The active staff of team ``team_id`` whom ``viewer`` may see, by name: the team view's
+    staff list, read as the few columns it shows rather than whole accounts."""
+    return [
+        Colleague(*row)
+        for row in session.execute(
+            sa.select(Staff.id, Staff.name, Staff.role, Staff.specialisms, Staff.npa)
+            .where(visible_staff_clause(viewer), Staff.active.is_(True), Staff.team_id == team_id)
+            .order_by(Staff.name)
+        )
+    ]
 
 
 def view_staff_profile(session, staff_id: int, *, viewer, origin: Origin, now: datetime) -> Staff:
