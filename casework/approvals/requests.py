@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from casework.access import can_view_case, is_admin, refuse, visible_cases_clause
+from casework.access import ViewerKey, can_view_case, is_admin, refuse, visible_cases_clause
 from casework.approvals.models import APPROVAL_STATUSES, Approval
 from casework.audit import Origin, record_event
 from casework.cases.models import Case
@@ -207,28 +207,16 @@ def list_approvals(
 
 def pending_count(session, viewer) -> int:
     """How many requests wait for ``viewer``'s decision (the menu's "Approvals (N pending)")."""
-    return session.scalar(_pending_count_statement(viewer.role, viewer.id, viewer.team_id))
+    return session.scalar(_pending_count_statement(ViewerKey.of(viewer)))
 
 
 @lru_cache(maxsize=512)
-def _pending_count_statement(role: str, viewer_id: int, team_id: int | None):
-    """The count's statement for a viewer with this role, id and team: every page of a team
-    leader or admin shows it in the menu, and building and keying it cost more than running it,
-    so each is built once. It holds no data, only what :func:`visible_approvals_clause` reads
-    of the viewer (a changed role or team is another key)."""
-    viewer = _Viewer(role, viewer_id, team_id)
+def _pending_count_statement(viewer: ViewerKey):
+    """The count's statement for one viewer, built once: every page of a team leader or admin
+    shows it in the menu."""
     return sa.select(sa.func.count(Approval.id)).where(
         visible_approvals_clause(viewer), Approval.status == "pending"
     )
-
-
-@dataclass(frozen=True)
-class _Viewer:
-    """What the visibility clauses read of a staff member."""
-
-    role: str
-    id: int
-    team_id: int | None
 
 
 def case_approvals(session, case_id: int, kind: str | None = None) -> list[Approval]:

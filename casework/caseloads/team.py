@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 
 import sqlalchemy as sa
 
-from casework.access import is_admin, refuse
+from casework.access import ViewerKey, is_admin, refuse
 from casework.audit import Origin, record_event
 from casework.caseloads.listing import UNMET, referral_rows_clause
 from casework.cases.models import Case
@@ -51,11 +51,7 @@ def team_loads(session, viewer, *, team_id: int | None, now: datetime) -> list[T
     actions and cases due a plan for reducing support: two statements whatever the team's size
     (its members, then every count in one UNION ALL, each part an index search per caseworker
     or per open case)."""
-    members = session.execute(
-        sa.select(Staff.id, Staff.name)
-        .where(caseworkers_clause(viewer, team_id), Staff.active.is_(True))
-        .order_by(Staff.name, Staff.id)
-    ).all()
+    members = session.execute(_members_statement(ViewerKey.of(viewer), team_id)).all()
     ids = [m.id for m in members]
     if not ids:
         return []
@@ -76,6 +72,16 @@ def team_loads(session, viewer, *, team_id: int | None, now: datetime) -> list[T
         )
         for m in members
     ]
+
+
+@lru_cache(maxsize=512)
+def _members_statement(viewer: ViewerKey, team_id: int | None):
+    """The active caseworkers whose loads ``viewer`` sees, by name (built once per viewer)."""
+    return (
+        sa.select(Staff.id, Staff.name)
+        .where(caseworkers_clause(viewer, team_id), Staff.active.is_(True))
+        .order_by(Staff.name, Staff.id)
+    )
 
 
 _COUNTS = ("cases", "resilience", "referrals", "case_overdue", "referral_overdue", "actions")
@@ -149,10 +155,15 @@ def _counts_statement():
 
 def viewable_teams(session, viewer) -> list[Team]:
     """The victim-service teams whose view ``viewer`` may open: a leader's own; all for admins."""
+    return list(session.scalars(_viewable_teams_statement(ViewerKey.of(viewer))))
+
+
+@lru_cache(maxsize=512)
+def _viewable_teams_statement(viewer: ViewerKey):
     query = sa.select(Team).where(Team.service == "victim").order_by(Team.name)
     if not is_admin(viewer):
         query = query.where(Team.id == viewer.team_id)
-    return list(session.scalars(query))
+    return query
 
 
 def caseworker_for_viewer(

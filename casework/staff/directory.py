@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 
-from casework.access import can_view_staff, refuse, visible_staff_clause
+from casework.access import ViewerKey, can_view_staff, refuse, visible_staff_clause
 from casework.audit import Origin, record_event
 from casework.db import MAX_ID, db
 from casework.staff.models import ROLES, SPECIALISMS, Staff, Team
@@ -101,14 +102,21 @@ class Colleague:
 def team_colleagues(session, viewer, team_id: int) -> list[Colleague]:
     """The active staff of team ``team_id`` whom ``viewer`` may see, by name: the team view's
     staff list, read as the few columns it shows rather than whole accounts."""
-    return [
-        Colleague(*row)
-        for row in session.execute(
-            sa.select(Staff.id, Staff.name, Staff.role, Staff.specialisms, Staff.npa)
-            .where(visible_staff_clause(viewer), Staff.active.is_(True), Staff.team_id == team_id)
-            .order_by(Staff.name)
+    rows = session.execute(_team_colleagues_statement(ViewerKey.of(viewer)), {"team_id": team_id})
+    return [Colleague(*row) for row in rows]
+
+
+@lru_cache(maxsize=512)
+def _team_colleagues_statement(viewer: ViewerKey):
+    return (
+        sa.select(Staff.id, Staff.name, Staff.role, Staff.specialisms, Staff.npa)
+        .where(
+            visible_staff_clause(viewer),
+            Staff.active.is_(True),
+            Staff.team_id == sa.bindparam("team_id"),
         )
-    ]
+        .order_by(Staff.name)
+    )
 
 
 def view_staff_profile(session, staff_id: int, *, viewer, origin: Origin, now: datetime) -> Staff:
