@@ -99,7 +99,13 @@ def _counts_statement():
 
     ids = sa.bindparam("ids", expanding=True)
     open_case = sa.and_(Case.caseworker_id.in_(ids), Case.status == "open")
-    late = sa.and_(UNMET, Obligation.due_at < sa.bindparam("now"))
+    now = sa.bindparam("now")
+    late = sa.and_(UNMET, Obligation.due_at < now)
+    # The referrals' overdue deadlines: the due time compared through coalesce() so that SQLite,
+    # which keeps no statistics, probes the obligations of each of the team's open referrals
+    # rather than reading every overdue obligation of the service through its due-time index
+    # (0.3 ms with no referrals at all in the benchmark, and growing with the whole queue).
+    late_on_referral = sa.and_(UNMET, sa.func.coalesce(Obligation.due_at, Obligation.due_at) < now)
 
     def per_worker(name: str, worker, *where, join=None, source=None):
         query = sa.select(sa.literal(name).label("name"), worker, sa.func.count())
@@ -137,7 +143,7 @@ def _counts_statement():
             Referral.allocated_to_id,
             Referral.allocated_to_id.in_(ids),
             Referral.status == "open",
-            late,
+            late_on_referral,
             source=Referral,
             join=(Obligation, Obligation.referral_id == Referral.id),
         ),
