@@ -6,6 +6,7 @@ person can never reach a record by guessing its id.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NoReturn
 
 import sqlalchemy as sa
@@ -13,6 +14,24 @@ import sqlalchemy as sa
 from casework.audit import record_event
 from casework.errors import NotFound
 from casework.staff.models import Staff, Team
+
+
+@dataclass(frozen=True)
+class ViewerKey:
+    """All that the SQL visibility clauses below read of a staff member (role, id, team), as a
+    key: a statement built from a viewer depends on nothing else, so one built for a key may be
+    kept and run again for the same key (building and keying a statement costs SQLAlchemy more
+    than SQLite takes to run a small one). It holds no data; a changed role or team is another
+    key."""
+
+    role: str | None
+    id: int | None
+    team_id: int | None
+
+    @classmethod
+    def of(cls, viewer) -> ViewerKey:
+        role, team_id = getattr(viewer, "role", None), getattr(viewer, "team_id", None)
+        return cls(role, getattr(viewer, "id", None), team_id)
 
 
 def refuse(session, *, actor, origin, record_type: str, record_id, now) -> NoReturn:

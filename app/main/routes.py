@@ -24,7 +24,7 @@ from casework.caseloads.team import team_loads, viewable_teams
 from casework.db import database_answers, utcnow
 from casework.errors import NotFound
 from casework.staff import totp
-from casework.staff.directory import view_staff_profile, visible_colleagues
+from casework.staff.directory import team_colleagues, view_staff_profile, visible_colleagues
 from casework.staff.two_step import turn_on_two_step
 
 HOME_BY_ROLE = {
@@ -73,9 +73,11 @@ def team():
         if team
         else []
     )
-    members = visible_colleagues(db.session, current_user)
-    if team is not None:
-        members = [m for m in members if m.team_id == team.id]
+    members = (
+        team_colleagues(db.session, current_user, team.id)
+        if team is not None
+        else visible_colleagues(db.session, current_user)
+    )
     return render_template(
         "main/team.html",
         team=team,

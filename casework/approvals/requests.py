@@ -19,13 +19,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from casework.access import can_view_case, is_admin, refuse, visible_cases_clause
+from casework.access import ViewerKey, can_view_case, is_admin, refuse, visible_cases_clause
 from casework.approvals.models import APPROVAL_STATUSES, Approval
 from casework.audit import Origin, record_event
 from casework.cases.models import Case
@@ -206,10 +207,15 @@ def list_approvals(
 
 def pending_count(session, viewer) -> int:
     """How many requests wait for ``viewer``'s decision (the menu's "Approvals (N pending)")."""
-    return session.scalar(
-        sa.select(sa.func.count(Approval.id)).where(
-            visible_approvals_clause(viewer), Approval.status == "pending"
-        )
+    return session.scalar(_pending_count_statement(ViewerKey.of(viewer)))
+
+
+@lru_cache(maxsize=512)
+def _pending_count_statement(viewer: ViewerKey):
+    """The count's statement for one viewer, built once: every page of a team leader or admin
+    shows it in the menu."""
+    return sa.select(sa.func.count(Approval.id)).where(
+        visible_approvals_clause(viewer), Approval.status == "pending"
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.access import is_admin, refuse
@@ -28,9 +29,19 @@ def can_manage_team_settings(viewer, team) -> bool:
     return viewer.role == "team_leader" and viewer.team_id is not None and viewer.team_id == team.id
 
 
+# Read on every team view and many case changes: built once (session.get builds its query each
+# time, which cost more than running it).
+_SETTINGS = sa.select(TeamCaseloadSetting).where(
+    TeamCaseloadSetting.team_id == sa.bindparam("team_id")
+)
+
+
 def team_settings(session, team_id: int | None) -> TeamCaseloadSetting:
     """The team's settings, or the defaults (nothing stored) when it has none."""
-    found = session.get(TeamCaseloadSetting, team_id) if team_id is not None else None
+    found = None
+    if team_id is not None:
+        with session.no_autoflush:  # as session.get: reading settings flushes nothing
+            found = session.scalar(_SETTINGS, {"team_id": team_id})
     return found or TeamCaseloadSetting(
         team_id=team_id,
         caseworkers_pick_up=False,

@@ -51,11 +51,16 @@ def resilience_of(session, case: Case, today: date) -> Resilience:
     return Resilience(due, add_month(opened_on), latest)
 
 
-def opened_before_clause(today: date):
-    """Open cases whose plan for reducing support is due ``today`` and not recorded (SQL)."""
-    cutoff = datetime.combine(
+def resilience_cutoff(today: date) -> datetime:
+    """Cases opened before this moment (UTC) are due a plan for reducing support ``today``."""
+    return datetime.combine(
         date.fromordinal(last_opening_day_due(today).toordinal() + 1), time(0), tzinfo=LONDON
     ).astimezone(UTC)
+
+
+def opened_before_clause(cutoff):
+    """Open cases opened before ``cutoff`` (:func:`resilience_cutoff` of the day, or a bound
+    parameter that will hold it) with no plan for reducing support recorded (SQL)."""
     return sa.and_(
         Case.status == "open",
         Case.opened_at < cutoff,

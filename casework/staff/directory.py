@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 
-from casework.access import can_view_staff, refuse, visible_staff_clause
+from casework.access import ViewerKey, can_view_staff, refuse, visible_staff_clause
 from casework.audit import Origin, record_event
 from casework.db import MAX_ID, db
-from casework.staff.models import ROLES, Staff, Team
+from casework.staff.models import ROLES, SPECIALISMS, Staff, Team
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,45 @@ def visible_colleagues(session, viewer) -> list[Staff]:
             .where(visible_staff_clause(viewer), Staff.active.is_(True))
             .order_by(Staff.name)
         )
+    )
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """A staff member as a list of staff shows them."""
+
+    id: int
+    name: str
+    role: str
+    specialisms: list | None
+    npa: str | None
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    @property
+    def specialism_labels(self) -> list[str]:
+        return [SPECIALISMS.get(s, s) for s in self.specialisms or []]
+
+
+def team_colleagues(session, viewer, team_id: int) -> list[Colleague]:
+    """The active staff of team ``team_id`` whom ``viewer`` may see, by name: the team view's
+    staff list, read as the few columns it shows rather than whole accounts."""
+    rows = session.execute(_team_colleagues_statement(ViewerKey.of(viewer)), {"team_id": team_id})
+    return [Colleague(*row) for row in rows]
+
+
+@lru_cache(maxsize=512)
+def _team_colleagues_statement(viewer: ViewerKey):
+    return (
+        sa.select(Staff.id, Staff.name, Staff.role, Staff.specialisms, Staff.npa)
+        .where(
+            visible_staff_clause(viewer),
+            Staff.active.is_(True),
+            Staff.team_id == sa.bindparam("team_id"),
+        )
+        .order_by(Staff.name)
     )
 
 

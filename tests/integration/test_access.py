@@ -1,5 +1,6 @@
 """Per-record access: nobody reaches a record by guessing its id, and every refusal is audited."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,8 +21,11 @@ def test_team_leader_sees_own_team_member(
     team = create_team_record()
     leader = sign_in_as("team_leader", team=team)
     member = create_staff_record("caseworker", team=team)
-    assert member.name in client.get("/team").get_data(as_text=True)
-    response = client.get(f"/staff/{member.id}")
+    team_page = client.get("/team").get_data(as_text=True)
+    # the staff list's link to the member's profile, followed as a browser would
+    link = re.search(rf'href="([^"]+)">{re.escape(member.name)}</a>', team_page).group(1)
+    assert link == f"/staff/{member.id}"
+    response = client.get(link)
     assert response.status_code == 200
     view = audit_rows("staff.view")[-1]
     assert view.actor_id == leader.id and view.record_id == str(member.id)

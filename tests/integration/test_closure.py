@@ -354,6 +354,22 @@ def test_another_team_s_leader_cannot_see_list_or_decide(case, worker, team, out
     assert audit_rows("access.denied")
 
 
+def test_the_menu_count_follows_a_team_leader_moved_to_another_team_and_back(
+    app, case, worker, leader, team, outsider
+):
+    set_closure_approval(team)
+    closing(case, worker, reason="moved_away")
+    menu = client_for(app, leader)
+    assert "Approvals (1 pending)" in menu.get("/account").get_data(as_text=True)
+    leader.team_id = outsider.team_id
+    db.session.commit()
+    assert "Approvals (1 pending)" not in menu.get("/account").get_data(as_text=True)
+    assert pending_count(db.session, leader) == 0
+    leader.team_id = team.id
+    db.session.commit()
+    assert "Approvals (1 pending)" in menu.get("/account").get_data(as_text=True)
+
+
 def test_a_caseworker_cannot_decide(case, worker, team, create_staff_record):
     set_closure_approval(team)
     approval = closing(case, worker).approval
