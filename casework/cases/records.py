@@ -21,7 +21,18 @@ from casework.people.models import Person
 from casework.referrals.models import Referral
 
 # The pages of a case, as the view audit names them.
-CASE_PAGES = ("summary", "contact", "assessment", "plan", "notes", "timeline", "access")
+CASE_PAGES = (
+    "summary",
+    "contact",
+    "assessment",
+    "plan",
+    "onward referrals",
+    "target hardening",
+    "notes",
+    "timeline",
+    "closure",
+    "access",
+)
 UNMET = ("due", "breached")
 
 

@@ -18,6 +18,8 @@ from casework.access import can_manage_case, can_manage_referral
 from casework.audit import AuditEvent
 from casework.errors import NotFound
 from casework.obligations.models import OBLIGATION_LABELS
+from casework.onward.models import ONWARD_STATUSES, SEND_METHODS
+from casework.partners.models import ONWARD_SERVICES
 from casework.referrals.models import SELF_ROUTES, Referral
 from casework.staff.models import Staff
 from triage.contact import CONVERSATION_OUTCOMES, KEY_DATES, PHONE_OUTCOMES, VISIT_OUTCOMES
@@ -33,6 +35,8 @@ PAGE_WORDS = {
     "contact": "Contact",
     "assessment": "Assessment",
     "plan": "Support plan",
+    "onward referrals": "Onward referrals",
+    "target hardening": "Target hardening",
     "closure": "Closure",
     "notes": "Notes",
     "timeline": "Timeline",
@@ -63,6 +67,11 @@ def _key_date(d: dict) -> str:
 def _conversation(d: dict) -> str:
     outcome = CONVERSATION_OUTCOMES.get(d.get("outcome"))
     return "First conversation" + (f" ({outcome.lower()})" if outcome else "")
+
+
+def _onward_outcome(words: str, d: dict) -> str:
+    outcome = ONWARD_STATUSES.get(d.get("outcome"))
+    return words + (f": {outcome.lower()}" if outcome else "")
 
 
 def _view(d: dict) -> str:
@@ -119,6 +128,31 @@ ACTION_WORDS = {
     ),
     "assessment.edit_conflict": lambda d, n: (
         "Needs assessment not saved: it had changed since it was opened"
+    ),
+    "onward.referral_made": lambda d, n: (
+        "Onward referral made"
+        + (
+            f": {ONWARD_SERVICES[d['service']].lower()}"
+            if d.get("service") in ONWARD_SERVICES
+            else ""
+        )
+        + (f", by {SEND_METHODS[d['method']].lower()}" if d.get("method") in SEND_METHODS else "")
+    ),
+    "onward.view_referral": lambda d, n: "Viewed an onward referral",
+    "onward.consent_given": lambda d, n: "Consent to share with an agency recorded",
+    "onward.consent_withdrawn": lambda d, n: (
+        "Consent to share with an agency withdrawn"
+        + (f"; {len(d['stopped'])} referral(s) not yet emailed stopped" if d.get("stopped") else "")
+    ),
+    "onward.outcome_recorded": lambda d, n: _onward_outcome("Onward referral outcome", d),
+    "onward.outcome_changed": lambda d, n: _onward_outcome("Onward referral outcome changed", d),
+    "target_hardening.visit": lambda d, n: "Target hardening: the contractor's visit recorded",
+    "target_hardening.refused": lambda d, n: "Target hardening: the person refused the service",
+    "target_hardening.outcome": lambda d, n: "Target hardening: what the contractor did recorded",
+    "target_hardening.completed": lambda d, n: "Target hardening: works completed",
+    "target_hardening.follow_up": lambda d, n: "Target hardening: 12-month follow-up recorded",
+    "target_hardening.additional_need": lambda d, n: (
+        "Target hardening: an additional need fed back by the contractor"
     ),
 }
 

@@ -5,6 +5,7 @@ consent, a referral's page and its outcome form, and another team's case or refe
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -227,3 +228,19 @@ def test_another_team_gets_404_for_the_case_and_its_referral(
     denied = audit_rows("access.denied")
     assert {r.record_type for r in denied} == {"case", "onward_referral"}
     assert all(r.actor_id == stranger.id for r in denied)
+
+
+def test_the_timeline_says_what_happened_and_the_tab_view_is_audited_as_itself(client, setting):
+    sign_in(client, setting["worker"].email)
+    case_id = setting["case_id"]
+    client.get(f"/cases/{case_id}/onward")
+    [view] = [
+        e for e in audit_rows("case.view") if json.loads(e.detail)["page"] == "onward referrals"
+    ]
+    assert view.record_id == str(case_id)
+    post_form(client, f"/cases/{case_id}/onward/new", _form(setting))
+
+    page = client.get(f"/cases/{case_id}/timeline").get_data(as_text=True)
+    assert "Consent to share with an agency recorded" in page
+    assert "Onward referral made: sexual violence specialist service, by secure email" in page
+    assert "Viewed the case (Onward referrals)" not in page  # views are left out of the timeline
