@@ -2,6 +2,7 @@
 
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 
 from casework.db import db
 
@@ -14,6 +15,11 @@ MESSAGES = {
     ),
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("There is a problem with your request", "That action is not available here."),
+    409: (
+        "Someone else changed this first",
+        "Nothing you sent was saved. Go back, reload the page to see it as it is now, then make "
+        "your change again.",
+    ),
     413: ("The file is too large", None),
     429: ("Too many attempts", "Wait a minute, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later."),
@@ -72,6 +78,13 @@ def register(app: Flask) -> None:
             if page is not None:
                 return page
         return _page(413, body=too_large_message(current_app.config["MAX_UPLOAD_MB"]) + ".")
+
+    @app.errorhandler(StaleDataError)
+    def stale(exc):
+        """A version-checked save that lost a race no service turned into its own words:
+        refused, nothing saved, never a server error."""
+        db.session.rollback()
+        return _page(409)
 
     @app.errorhandler(500)
     def server_error(exc):

@@ -115,3 +115,26 @@ def any_rows(session, *where) -> bool:
     """Whether any row meets ``where``: one indexed EXISTS, read-only. Sweeps that run every
     minute ask this before an UPDATE, so an idle minute opens no write transaction."""
     return bool(session.scalar(sa.select(sa.exists().where(*where))))
+
+
+def refuse_stale(conflict):
+    """Decorate a service ``f(session, ...)`` whose saves are version-checked: a concurrent
+    change found at any flush inside it (an autoflush before a lazy load included) rolls back
+    and raises ``conflict()`` (a ValidationError saying what to do) instead of escaping as a
+    server error."""
+    import functools
+
+    from sqlalchemy.orm.exc import StaleDataError
+
+    def wrap(service):
+        @functools.wraps(service)
+        def guarded(session, *args, **kwargs):
+            try:
+                return service(session, *args, **kwargs)
+            except StaleDataError:
+                session.rollback()
+                raise conflict() from None
+
+        return guarded
+
+    return wrap

@@ -92,7 +92,8 @@ def pounds_to_pence(text: str) -> int:
 
 
 def pence_to_pounds(pence: int | None) -> str:
-    """Whole pence as "£1,234.50" (empty when not known)."""
+    """Whole pence as "£1,234.50", an overspend as "-£12.34" (empty when not known)."""
     if pence is None:
         return ""
-    return f"£{pence // 100:,}.{pence % 100:02d}"
+    sign, pence = ("-", -pence) if pence < 0 else ("", pence)
+    return f"{sign}£{pence // 100:,}.{pence % 100:02d}"

@@ -50,8 +50,8 @@ from casework.onward.referring import (
     record_outcome,
     referral_of_case,
     sent_at,
-    shared_values,
     view_referral,
+    what_was_shared,
     work_refusal,
 )
 from casework.partners.models import ONWARD_SERVICES, PartnerAgency
@@ -249,7 +249,10 @@ def withdraw(case_id: int, agency_id: int):
     """Record that the person withdrew consent to share with an agency: sharing stops."""
     case = case_or_404(case_id, "onward referrals")
     agency = db.session.get(PartnerAgency, agency_id)
-    if agency is None or not agency.in_registry:
+    # A withdrawal is honoured for any agency the person's consent was recorded for, even one
+    # since taken out of the registry.
+    recorded = {c.agency_id for c in consents_by_agency(db.session, case.id)}
+    if agency is None or not (agency.in_registry or agency.id in recorded):
         abort(404)
     refusal = consent_refusal(current_user, case, given=False)
     if refusal:
@@ -320,7 +323,7 @@ def _referral_page(case_id: int, onward_id: int, form=None, *, status=200):
         "onward/referral.html",
         case,
         referral=referral,
-        shared=shared_values(case, referral),
+        shared=what_was_shared(case, referral),
         message=message_of(db.session, referral),
         sent=sent_at(db.session, referral),
         due=follow_up_due_at(db.session, referral, calendar),
@@ -331,7 +334,8 @@ def _referral_page(case_id: int, onward_id: int, form=None, *, status=200):
         consent_how=CONSENT_HOW,
         urgencies=URGENCIES,
         may_record=outcome_refusal(current_user, case) is None
-        and referral.status not in ("queued", "stopped"),
+        and referral.status not in ("queued", "stopped")
+        and referral.target_hardening is None,
         may_work=can_work_case(current_user, case),
     ), status
 

@@ -141,7 +141,7 @@ def agency(agency_id: int):
     return render_template(
         "partners/agency.html",
         agency=found,
-        activity=agency_activity(db.session, found.id),
+        activity=agency_activity(db.session, found.id, current_user),
         referrals=referrals,
         admin=admin,
         review_form=review_form,
@@ -264,7 +264,7 @@ def review(agency_id: int):
     return render_template(
         "partners/agency.html",
         agency=found,
-        activity=agency_activity(db.session, found.id),
+        activity=agency_activity(db.session, found.id, current_user),
         referrals=visible_referrals_from(
             found.id, current_user, page=1, per_page=current_app.config["PAGE_SIZE"]
         ),
@@ -308,5 +308,5 @@ def merge(agency_id: int):
         "partners/merge.html",
         form=form,
         agency=found,
-        activity=agency_activity(db.session, found.id),
+        activity=agency_activity(db.session, found.id, current_user),
     ), (400 if form.errors or form.form_errors else 200)

@@ -135,11 +135,17 @@ def record_consent(
 
     case = workable_case(session, case_id, actor, origin, now, refusal)
     errors: dict[str, str] = {}
-    try:
-        agency = registry_agency(session, agency_id)
-    except ValidationError as exc:
-        errors.update(exc.errors)
-        agency = None
+    agency = None
+    if given:
+        try:
+            agency = registry_agency(session, agency_id)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    else:
+        # A withdrawal is always honoured, even for an agency since taken out of the registry.
+        agency = session.get(PartnerAgency, agency_id) if agency_id else None
+        if agency is None:
+            errors["agency_id"] = "Select the agency the person no longer agrees to share with"
     how, note = checked_consent(how, note, errors)
     if errors:
         raise ValidationError(errors)
@@ -218,9 +224,20 @@ def stop_sharing(session, case: Case, agency_id: int, now: datetime):
             if referral.status != "stopped":
                 already.append(referral)
             continue
-        if cancel_queued_email(session, referral.message_id, now):
+        if cancel_queued_email(session, referral.message_id, now) or never_sent(
+            session, referral.message_id
+        ):
             stop_referral(session, referral, now)
             stopped.append(referral)
         else:
             already.append(referral)
     return stopped, already
+
+
+def never_sent(session, message_id: int | None) -> bool:
+    """Whether a referral's email certainly never left: it failed for good or was cancelled,
+    with no sending time. One left mid-send ("sending") may have gone, so it is not."""
+    message = session.get(OutboundMessage, message_id) if message_id else None
+    return (
+        message is not None and message.sent_at is None and message.status in ("failed", "not_sent")
+    )

@@ -90,6 +90,9 @@ class OnwardReferral(db.Model):
     method: Mapped[str] = mapped_column(sa.String(8))  # SEND_METHODS
     # What is shared: keys of SHAREABLE_FIELDS, and the words written for the agency.
     shared_fields: Mapped[list] = mapped_column(sa.JSON)
+    # What those fields said when it was made, [[label, words], ...]: the record of what was
+    # shared, whatever the person's details say later.
+    shared_values: Mapped[list | None] = mapped_column(sa.JSON)
     reason: Mapped[str | None] = mapped_column(sa.Text)
     # The consent it was made on.
     consent_id: Mapped[int] = mapped_column(sa.ForeignKey("sharing_consent.id"))

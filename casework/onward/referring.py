@@ -22,6 +22,7 @@ from casework.access import can_view_case, refuse
 from casework.audit import Origin, audit_case
 from casework.cases.loading import case_work_refusal, viewable_case, workable_case
 from casework.cases.models import Case
+from casework.db import refuse_stale
 from casework.errors import ValidationError
 from casework.messages import outbox
 from casework.messages.models import OutboundMessage
@@ -189,6 +190,14 @@ def shared_values(case: Case, referral: OnwardReferral) -> list[tuple[str, str]]
     return values
 
 
+def what_was_shared(case: Case, referral: OnwardReferral) -> list[tuple[str, str]]:
+    """What the referral carried, as recorded when it was made (a referral from before that
+    was recorded: as the case's records say now)."""
+    if referral.shared_values is not None:
+        return [(label, value) for label, value in referral.shared_values]
+    return shared_values(case, referral)
+
+
 def email_subject(referral: OnwardReferral, service_name: str) -> str:
     """The subject line: who it is from and the service; never anything about the person."""
     return f"Onward referral from {service_name}: {ONWARD_SERVICES[referral.service]}"
@@ -207,7 +216,7 @@ def email_body(case: Case, referral: OnwardReferral, *, service_name: str) -> st
     if details is not None:
         lines += ["", f"Urgency: {URGENCIES[details.urgency]}"]
     lines.append("")
-    for label, value in shared_values(case, referral):
+    for label, value in what_was_shared(case, referral):
         lines.append(f"{label}: {value}")
     lines += [
         "",
@@ -420,6 +429,7 @@ def make_referral(
             updated_at=now,
         )
     session.flush()
+    referral.shared_values = [list(pair) for pair in shared_values(case, referral)]
     if by_phone:
         lifecycle.add(session, case, onward_follow_up_due(made_at, calendar), now, unique=False)
     else:
@@ -580,6 +590,7 @@ def view_referral(
 # --- the outcome ----------------------------------------------------------------------------
 
 
+@refuse_stale(lambda: ValidationError({"": _conflict()}))
 def record_outcome(
     session,
     case_id: int,
@@ -599,6 +610,13 @@ def record_outcome(
     change made since the page was opened is refused."""
     case = workable_case(session, case_id, actor, origin, now, outcome_refusal)
     referral = referral_of_case(session, case.id, onward_id, actor, origin=origin, now=now)
+    if referral.target_hardening is not None:
+        raise ValidationError(
+            {
+                "": "Record what the target-hardening contractor reports on its own page: the "
+                "visit, a refusal or the completed works"
+            }
+        )
     if referral.status in ("queued", "stopped"):
         raise ValidationError(
             {
@@ -631,7 +649,7 @@ def record_outcome(
     referral.status, referral.outcome_at, referral.outcome_note = outcome, outcome_at, text
     referral.updated_at = now
     if before is None:
-        _meet_follow_up(session, case, referral, now, calendar)
+        meet_follow_up(session, case, referral, now, calendar)
     try:
         session.flush()
     except StaleDataError:
@@ -650,19 +668,19 @@ def record_outcome(
     return referral
 
 
-def _meet_follow_up(session, case: Case, referral: OnwardReferral, now: datetime, calendar):
+def meet_follow_up(session, case: Case, referral: OnwardReferral, now: datetime, calendar):
     """Meet this referral's D11: the case's open onward follow-up due when this referral's is
-    (the earliest open one when none matches)."""
+    (from when it reached the agency); when none is due then, the case's only open one, if it
+    has exactly one. Otherwise none is met: another referral's follow-up is never taken."""
     open_ones = [
         o
         for o in case.obligations
         if o.kind == "onward_follow_up" and o.met_at is None and o.status != "cancelled"
     ]
-    if not open_ones:
-        return
     due = onward_follow_up_due(sent_at(session, referral), calendar).due_at
     mine = [o for o in open_ones if o.due_at == due]
-    lifecycle.meet(session, (mine or open_ones)[0], now)
+    if mine or len(open_ones) == 1:
+        lifecycle.meet(session, (mine or open_ones)[0], now)
 
 
 def _conflict() -> str:

@@ -31,7 +31,7 @@ from casework.access import can_view_case, refuse
 from casework.audit import Origin, audit_case
 from casework.cases.loading import viewable_case
 from casework.cases.models import Case
-from casework.db import MAX_ID
+from casework.db import MAX_ID, refuse_stale
 from casework.errors import ValidationError
 from casework.obligations import lifecycle
 from casework.obligations.models import Obligation
@@ -45,7 +45,6 @@ from casework.onward.models import (
 )
 from casework.staff.vetting import local_today
 from triage.onward import (
-    onward_follow_up_due,
     pounds_to_pence,
     th_attendance_due,
     th_follow_up_due,
@@ -253,20 +252,20 @@ def _earliest_moment(referral: OnwardReferral) -> datetime:
 
 
 def _outcome_arrived(session, change: _Change, status: str, now: datetime, calendar) -> None:
-    """The contractor reported back: the referral has an outcome (``status``); the first
-    outcome of one still waiting for any meets its D11 follow-up. A referral stopped (consent
-    withdrawn) or declined keeps that."""
+    """The contractor reported back: a referral that reached it and waits for an outcome
+    (sent, or accepted) takes ``status``; the first outcome of a sent one meets its own D11
+    follow-up. One whose email has not gone yet, one stopped (consent withdrawn) or declined
+    keeps its status (the details are still recorded)."""
+    from casework.onward.referring import meet_follow_up  # referring makes these referrals
+
     referral = change.referral
-    if referral.status in ("queued", "sent"):
-        d11 = own_obligation(
-            change.case, "onward_follow_up", onward_follow_up_due(referral.made_at, calendar).due_at
-        )
-        if d11 is not None:
-            lifecycle.meet(session, d11, now)
-    if referral.status in OPEN_ONWARD_STATUSES and referral.status != status:
+    if referral.status == "sent":
+        meet_follow_up(session, change.case, referral, now, calendar)
+    if referral.status in ("sent", "accepted") and referral.status != status:
         referral.status, referral.outcome_at, referral.updated_at = status, now, now
 
 
+@refuse_stale(lambda: _conflict())
 def record_visit(
     session,
     case_id: int,
@@ -341,6 +340,7 @@ def record_visit(
     return details
 
 
+@refuse_stale(lambda: _conflict())
 def record_refusal(
     session,
     case_id: int,
@@ -385,6 +385,7 @@ def record_refusal(
     return details
 
 
+@refuse_stale(lambda: _conflict())
 def record_outcome(
     session,
     case_id: int,
@@ -474,6 +475,7 @@ def record_outcome(
     return details
 
 
+@refuse_stale(lambda: _conflict())
 def record_completion(
     session,
     case_id: int,
@@ -534,6 +536,7 @@ def record_completion(
     return details
 
 
+@refuse_stale(lambda: _conflict())
 def record_follow_up(
     session,
     case_id: int,
@@ -585,6 +588,7 @@ def record_follow_up(
     return details
 
 
+@refuse_stale(lambda: _conflict())
 def record_additional_need(
     session,
     case_id: int,

@@ -1,9 +1,10 @@
 """What an agency's page shows of the work with it: the referrals that came from it (how many,
 and those the viewer may see) and the onward referrals sent to it (how many, by state).
 
-Team boundaries hold: the referrals listed are filtered in SQL by the same rule as the queue
-(casework.access.visible_referrals_clause), so nobody sees another team's people here; the
-onward referrals are only counted.
+Team boundaries hold: the referrals listed and counted are filtered in SQL by the same rule as
+the queue (casework.access.visible_referrals_clause), and the onward referrals counted are those
+of cases the viewer may see (visible_cases_clause), so nothing here, not even a number, is about
+another team's people.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from casework.access import visible_referrals_clause
+from casework.access import visible_cases_clause, visible_referrals_clause
+from casework.cases.models import Case
 from casework.db import db
 from casework.onward.models import ONWARD_STATUSES, OnwardReferral
 from casework.referrals.models import Referral
@@ -27,16 +29,19 @@ class AgencyActivity:
     onward_by_status: list[tuple[str, int]]  # (label, count), in ONWARD_STATUSES order
 
 
-def agency_activity(session, agency_id: int) -> AgencyActivity:
+def agency_activity(session, agency_id: int, viewer) -> AgencyActivity:
     """How many referrals came from the agency, and how many onward referrals went to it in
-    each state (numbers only: they name nobody)."""
+    each state, of those ``viewer`` may see."""
     referrals_total = session.scalar(
-        sa.select(sa.func.count()).where(Referral.partner_agency_id == agency_id)
+        sa.select(sa.func.count()).where(
+            Referral.partner_agency_id == agency_id, visible_referrals_clause(viewer)
+        )
     )
     counts = dict(
         session.execute(
             sa.select(OnwardReferral.status, sa.func.count())
-            .where(OnwardReferral.agency_id == agency_id)
+            .join(Case, Case.id == OnwardReferral.case_id)
+            .where(OnwardReferral.agency_id == agency_id, visible_cases_clause(viewer))
             .group_by(OnwardReferral.status)
         ).all()
     )

@@ -43,6 +43,12 @@ def merge_agency(
     duplicate = get_agency(session, duplicate_id)
     if version is None or version != duplicate.version:
         raise ValidationError({"": STALE})
+    if duplicate.in_registry:
+        # Two registry agencies are two agencies: merging would move people's consent to share
+        # to an agency they never agreed to, and cannot be undone.
+        raise ValidationError(
+            {"": "Only an agency awaiting a registry entry can be merged into a registry agency"}
+        )
     target = session.get(PartnerAgency, into_id) if into_id and 0 < into_id <= MAX_ID else None
     if target is None or not target.in_registry:
         raise ValidationError({"into_id": "Select the registry agency to merge it into"})

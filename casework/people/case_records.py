@@ -136,6 +136,7 @@ CASE_RECORDS = (
         OnwardReferral,
         (OnwardReferral.made_at, OnwardReferral.id),
         ("reason", "no_isa_reason", "spoke_to", "outcome_note"),
+        json=("shared_values",),
     ),
     CaseRecord(
         "target_hardening",
@@ -149,12 +150,13 @@ CASE_RECORDS = (
 
 def empty_text(session, case_ids, *, placeholder: str) -> None:
     """Empty every case record's free text for these cases (a select of case ids): nullable
-    columns become NULL, required ones ``placeholder`` (or "" for a message body), JSON ones {}.
+    columns become NULL, required ones ``placeholder`` (or "" for a message body), JSON ones
+    NULL or {}.
     Dates, statuses, scores, levels and amounts stay: monitoring counts them."""
     for record in CASE_RECORDS:
         columns = record.model.__table__.columns
         values = {name: (None if columns[name].nullable else placeholder) for name in record.text}
-        values.update(dict.fromkeys(record.json, {}))
+        values.update({name: None if columns[name].nullable else {} for name in record.json})
         if record.model is OutboundMessage:
             values["body"] = ""
         session.execute(

@@ -74,8 +74,10 @@ def _columns(record, skip: set[str]) -> dict:
 
 def _case_records(session, case_ids: list[int]) -> dict[str, dict[int, list[dict]]]:
     """Every record the cases gathered (casework.people.case_records), per kind and case, each
-    without Waypoint's ids and staff ids (staff are not the person's data)."""
+    without Waypoint's ids and staff ids (staff are not the person's data); a record about an
+    agency (consent to share, an onward referral) names it: recipients are the person's to know."""
     gathered: dict[str, dict[int, list[dict]]] = {}
+    names = dict(session.execute(sa.select(PartnerAgency.id, PartnerAgency.name)).all())
     for record in CASE_RECORDS:
         rows = session.execute(
             sa.select(record.model, record.case_id)
@@ -85,7 +87,10 @@ def _case_records(session, case_ids: list[int]) -> dict[str, dict[int, list[dict
         found = gathered.setdefault(record.key, {})
         for row, case_id in rows:
             skip = {c.key for c in row.__table__.columns if c.key == "id" or c.key.endswith("_id")}
-            found.setdefault(case_id, []).append(_columns(row, skip | {"version"}))
+            columns = _columns(row, skip | {"version"})
+            if "agency_id" in skip:
+                columns["agency"] = names.get(row.agency_id)
+            found.setdefault(case_id, []).append(columns)
     return gathered
 
 

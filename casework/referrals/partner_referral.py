@@ -61,11 +61,27 @@ WEBMAIL_DOMAINS = frozenset(
 )
 
 
+# Secure email services shared by many organisations: an NHS, government, police or criminal
+# justice address there says which sector the referrer works in, not which agency (a GP on
+# nhs.net is not the mental health triage service that also uses it).
+SHARED_SECURE_DOMAINS = frozenset(
+    {"nhs.net", "nhs.uk", "gov.uk", "gcsx.gov.uk", "gsi.gov.uk", "police.uk", "pnn.police.uk"}
+    | {"cjsm.net", "cjsm.gov.uk", "sch.uk", "ac.uk"}
+)
+
+
+def shared_domain(domain: str) -> bool:
+    """Whether an address on ``domain`` says nothing about which agency sent it: webmail, or a
+    shared secure service such as nhs.net (a subdomain of one, like a school's, is its own)."""
+    return domain in WEBMAIL_DOMAINS or domain in SHARED_SECURE_DOMAINS
+
+
 def agency_by_email_domain(session, email: str) -> PartnerAgency | None:
     """The one registry agency whose secure address or a contact's address is on the domain of
-    ``email``; None for webmail, or when no agency or more than one has that domain."""
+    ``email``; None for webmail or a shared secure service (nhs.net, cjsm.net ...), or when no
+    agency or more than one has that domain."""
     domain = (email or "").strip().lower().rpartition("@")[2]
-    if not domain or "@" not in (email or "") or domain in WEBMAIL_DOMAINS:
+    if not domain or "@" not in (email or "") or shared_domain(domain):
         return None
     at_domain = "@" + domain
     on_domain = sa.or_(

@@ -126,7 +126,7 @@ def test_an_admin_keeps_the_registry_and_a_caseworker_reads_it(
     page.get_by_role("link", name="Juniper Lodge Sexual Violence Service").click()
     expect(page.get_by_text("referrals@juniperlodge.example.org")).to_be_visible()
     expect(page.get_by_role("cell", name="Priya Shah")).to_be_visible()
-    expect(page.get_by_text("No referral has come from Juniper Lodge")).to_be_visible()
+    expect(page.get_by_text("No referral you can see has come from Juniper Lodge")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("Edit the entry"))).to_have_count(0)
     expect(page.get_by_role("button", name=re.compile("Remove"))).to_have_count(0)
     assert axe_violations(page) == []
@@ -188,7 +188,7 @@ def test_an_agency_awaiting_its_entry_is_merged_into_the_registry(
     _shot(page, "8-merge")
     page.get_by_role("button", name="Merge").click()
     expect(page.get_by_role("alert")).to_contain_text(f"Soar Valley HA merged into {housing.name}.")
-    expect(page.get_by_text(f"1 referral came from {housing.name}.")).to_be_visible()
+    expect(page.get_by_text(f"1 referral you can see came from {housing.name}.")).to_be_visible()
     expect(page.get_by_role("cell", name="Harriet Officer").first).to_be_visible()
     expect(
         page.get_by_text("No information-sharing agreement is in place with this agency")

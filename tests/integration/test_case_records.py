@@ -179,6 +179,9 @@ def test_the_export_holds_everything_the_case_gathered(
     assert (hardening["service_level"], hardening["cost_pence"]) == (3, 12_550)
     assert hardening["additional_need"] == WORDS
     assert exported["onward_referrals"][0]["shared_fields"] == ["name", "address"]
+    # Whom their details went to, and whom they agreed to share with, are theirs to know.
+    assert exported["onward_referrals"][0]["agency"] == "24/7 Locks"
+    assert exported["sharing_consents"][0]["agency"] == "24/7 Locks"
     # Waypoint's ids and staff ids are not the person's data.
     assert not any(k == "id" or k.endswith("_id") for k in exported["plan_actions"][0])
 

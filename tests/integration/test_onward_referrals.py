@@ -642,3 +642,76 @@ def test_an_emergency_call_just_after_the_clocks_go_forward_is_in_hours(
     [d7] = onward_obligations(team["case_id"], "th_attendance")
     assert d7.due_at == datetime(2027, 3, 29, 11, 30, tzinfo=UTC)
     assert referral.target_hardening.phoned_at == datetime(2027, 3, 29, 7, 30, tzinfo=UTC)
+
+
+def test_a_withdrawal_after_the_email_failed_stops_the_referral_not_warns_of_a_share(
+    app, team, agencies, calendar, tls_smtp
+):
+    plain = SmtpServer()  # offers no TLS: the email fails for good
+    try:
+        app.config.update(SMTP_PORT=plain.port)
+        referral = make(team, calendar, agency_id=agencies["sv"].id)
+        rid = referral.id
+        assert dispatch(app, NOW + timedelta(minutes=1))["failed"] == 1
+    finally:
+        plain.close()
+    done = record_consent(
+        db.session,
+        team["case_id"],
+        agencies["sv"].id,
+        given=False,
+        how="spoken",
+        note=None,
+        actor=team["worker"],
+        origin=ORIGIN,
+        now=NOW + timedelta(minutes=2),
+    )
+    assert [r.id for r in done.stopped] == [rid]
+    assert done.already_sent == []  # nothing reached the agency, so nobody is told to contact it
+    db.session.rollback()
+    assert db.session.get(OnwardReferral, rid).status == "stopped"
+
+
+def test_consent_can_be_withdrawn_after_the_agency_left_the_registry(
+    app, client, team, agencies, calendar
+):
+    from tests.conftest import post_form, sign_in
+
+    sv_id = agencies["sv"].id
+    referral = make(team, calendar, agency_id=sv_id)
+    rid = referral.id
+    db.session.get(type(agencies["sv"]), sv_id).in_registry = False  # an admin took it out
+    db.session.commit()
+    with time_machine.travel(NOW + timedelta(seconds=30), tick=False):
+        sign_in(client, team["worker"].email)
+        path = f"/cases/{team['case_id']}/onward/consent/{sv_id}/withdraw"
+        assert client.get(path).status_code == 200
+        response = post_form(client, path, {"how": "spoken"})
+    assert response.status_code == 302
+    db.session.rollback()
+    assert consent_in_force(db.session, team["case_id"], sv_id) is None
+    assert db.session.get(OnwardReferral, rid).status == "stopped"
+    assert dispatch(app, NOW + timedelta(minutes=1))["sent"] == 0
+
+
+def test_what_was_shared_stays_as_it_was_when_the_person_moves(app, team, agencies, calendar):
+    from casework.onward.referring import what_was_shared
+
+    referral = make(
+        team,
+        calendar,
+        agency_id=agencies["sv"].id,
+        method="phone",
+        shared_fields=("name", "address"),
+        reason=None,
+        spoke_to="Duty worker",
+        spoke_at=NOW - timedelta(minutes=5),
+    )
+    case = referral.case
+    before = dict(what_was_shared(case, referral))
+    case.person.address_line_1 = "99 New Street"  # they moved after the referral
+    db.session.commit()
+    db.session.expire_all()
+    referral = db.session.get(OnwardReferral, referral.id)
+    after = dict(what_was_shared(referral.case, referral))
+    assert after == before and "99 New Street" not in after["Address"]

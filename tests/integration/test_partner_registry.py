@@ -318,6 +318,9 @@ def test_a_referrer_is_matched_by_the_domain_of_a_registry_agencys_address(app):
         "a@yahoo.com",
         "a@icloud.com",
         "a@btinternet.com",
+        # Shared secure services: a GP on nhs.net is not the triage service also on it.
+        "gp.reception@nhs.net",
+        "officer@cjsm.net",
     ],
 )
 def test_a_webmail_address_never_matches_an_agency(app, email):
@@ -496,6 +499,36 @@ def test_merging_into_an_agency_not_in_the_registry_or_itself_is_refused(app):
     assert _count(PartnerAgency) == 2 and audit_rows("partner.merge") == []
 
 
+def test_a_registry_agency_is_never_merged_away(app):
+    first = create_agency(
+        db.session,
+        AgencyDetails("Locks One", True, "contractor", "partner"),
+        actor=None,
+        origin=ORIGIN,
+        now=NOW,
+    )
+    second = create_agency(
+        db.session,
+        AgencyDetails("Locks Two", True, "contractor", "partner"),
+        actor=None,
+        origin=ORIGIN,
+        now=NOW,
+    )
+    with pytest.raises(ValidationError) as refused:
+        merge_agency(
+            db.session,
+            first.id,
+            second.id,
+            version=first.version,
+            actor=None,
+            origin=ORIGIN,
+            now=NOW,
+        )
+    assert "awaiting a registry entry" in refused.value.errors[""]
+    db.session.rollback()
+    assert _count(PartnerAgency) == 2 and audit_rows("partner.merge") == []
+
+
 # --- pages --------------------------------------------------------------------------------------
 
 
@@ -650,7 +683,8 @@ def test_an_agencys_page_lists_only_the_referrals_the_viewer_may_see(
     db.session.commit()
     sign_in(client, me.email)
     page = client.get(f"/partners/{agency.id}").get_data(as_text=True)
-    assert "3 referrals came from Freeva." in page and "You can see 2 of them" in page
+    # Counted as listed: another team's referral is not even a number here.
+    assert "2 referrals you can see came from Freeva." in page
     assert mine.reference in page and queue.reference in page
     assert other.reference not in page and f"/referrals/{other.id}" not in page
     # the referral page names the agency with a link to its entry
@@ -693,11 +727,16 @@ def test_the_agencys_page_counts_onward_referrals_by_state(
             )
         )
     db.session.commit()
-    sign_in(client, create_staff_record("caseworker", team=create_team_record()).email)
+    sign_in(client, worker.email)
     page = client.get(f"/partners/{agency.id}").get_data(as_text=True)
-    assert "3 onward referrals sent to Freeva" in page
+    assert "3 onward referrals you can see were sent to Freeva" in page
     assert "Sent, waiting for an outcome: 2" in page and "Accepted: 1" in page
     assert case.reference not in page
+    # Another team's caseworker: not even the number of this team's referrals.
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
+    sign_in(client, create_staff_record("caseworker", team=create_team_record()).email)
+    page = client.get(f"/partners/{agency.id}").get_data(as_text=True)
+    assert "No onward referral you can see has been sent to Freeva." in page
 
 
 # --- demo -----------------------------------------------------------------------------------

@@ -614,3 +614,79 @@ def test_the_report_page_and_its_csv_are_for_leaders_admins_and_analysts(
     sign_in(other, caseworker.email)
     assert other.get("/reports/target-hardening").status_code == 403
     assert other.get("/reports/target-hardening.csv").status_code == 403
+
+
+# --- found in review ------------------------------------------------------------------------------
+
+
+def test_a_save_racing_a_colleagues_is_refused_not_a_server_error(worker, leader, referral):
+    opened = fresh(referral.id)  # this page, as it was loaded
+    with db.engine.begin() as colleague:  # a colleague's save lands first
+        colleague.execute(
+            sa.update(TargetHardening)
+            .where(TargetHardening.id == opened.id)
+            .values(version=opened.version + 1, visit_agreed_for=NOW + timedelta(days=1))
+        )
+    with pytest.raises(ValidationError) as refused:
+        record_visit(
+            db.session,
+            referral.case_id,
+            referral.id,
+            visit_agreed_for=None,
+            attended_at=NOW - timedelta(hours=1),
+            expected_version=opened.version,
+            actor=worker,
+            origin=ORIGIN,
+            now=NOW,
+            calendar=_calendar(),
+        )
+    assert "Someone else recorded something" in refused.value.errors[""]
+    assert fresh(referral.id).attended_at is None
+    assert obligations(referral.case_id, "th_attendance")[0].status == "due"
+
+
+def test_the_general_outcome_form_does_not_take_a_target_hardening_referral(case, worker, referral):
+    from casework.onward.referring import record_outcome as record_agency_outcome
+
+    with pytest.raises(ValidationError) as refused:
+        record_agency_outcome(
+            db.session,
+            case.id,
+            referral.id,
+            outcome="completed",
+            outcome_at=NOW,
+            note="Done",
+            expected_version=referral.version,
+            actor=worker,
+            origin=ORIGIN,
+            now=NOW,
+            calendar=_calendar(),
+        )
+    assert "its own page" in refused.value.errors[""]
+    db.session.rollback()
+    assert db.session.get(OnwardReferral, referral.id).status == "sent"
+    assert obligations(case.id, "th_attendance")[0].status == "due"  # D7 still owed
+
+
+def test_a_visit_never_meets_another_referrals_follow_up(case, worker):
+    from casework.obligations import lifecycle
+    from triage.onward import onward_follow_up_due
+
+    # A mental health referral sent earlier owes its own D11; the contractor's email is still
+    # waiting to go, so the target-hardening referral owes none yet.
+    lifecycle.add(
+        db.session,
+        case,
+        onward_follow_up_due(datetime(2026, 11, 16, 10, tzinfo=UTC), _calendar()),
+        NOW,
+        unique=False,
+    )
+    db.session.commit()
+    waiting = create_hardening_referral(
+        case, by=worker, made_at=MADE, status="queued", owes_d11=False
+    )
+    visit(waiting, worker, attended_at=NOW - timedelta(hours=1))
+    [other_d11] = obligations(case.id, "onward_follow_up")
+    assert other_d11.status == "due"
+    assert db.session.get(OnwardReferral, waiting.id).status == "queued"
+    assert fresh(waiting.id).attended_at is not None  # what the contractor said is kept

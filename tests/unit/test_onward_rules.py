@@ -240,3 +240,6 @@ def test_pence_are_shown_as_pounds():
     assert pence_to_pounds(5) == "£0.05"
     assert pence_to_pounds(0) == "£0.00"
     assert pence_to_pounds(None) == ""
+    # An overspend (the funding left can go below nothing) keeps its pence right.
+    assert pence_to_pounds(-50) == "-£0.50"
+    assert pence_to_pounds(-12_345) == "-£123.45"
