@@ -144,6 +144,9 @@ ACTION_WORDS = {
         "Consent to share with an agency withdrawn"
         + (f"; {len(d['stopped'])} referral(s) not yet emailed stopped" if d.get("stopped") else "")
     ),
+    "onward.stopped_at_send": lambda d, n: (
+        "Onward referral email not sent: consent to share had been withdrawn"
+    ),
     "onward.outcome_recorded": lambda d, n: _onward_outcome("Onward referral outcome", d),
     "onward.outcome_changed": lambda d, n: _onward_outcome("Onward referral outcome changed", d),
     "target_hardening.visit": lambda d, n: "Target hardening: the contractor's visit recorded",

@@ -498,6 +498,15 @@ def no_longer_shareable(session, message: OutboundMessage, now: datetime) -> str
         return "Not sent: the referral was stopped"
     if consent_in_force(session, referral.case_id, referral.agency_id) is None:
         stop_referral(session, referral, now)
+        audit_case(
+            session,
+            referral.case,
+            "onward.stopped_at_send",
+            actor=None,
+            origin=Origin.command_line("scheduler"),
+            at=now,
+            detail={"onward_id": referral.id, "agency_id": referral.agency_id},
+        )
         return "Not sent: the person withdrew their consent to share with this agency"
     return None
 

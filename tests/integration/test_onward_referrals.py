@@ -323,6 +323,8 @@ def test_consent_withdrawn_while_queued_is_honoured_by_the_sender(app, team, age
     assert dispatch(app, NOW + timedelta(minutes=1))["failed"] == 1
     db.session.rollback()
     assert db.session.get(OnwardReferral, rid).status == "stopped"
+    [stopped] = audit_rows("onward.stopped_at_send")
+    assert stopped.record_id == str(team["case_id"])
 
 
 def test_an_agency_without_an_isa_needs_a_reason(app, team, agencies, calendar):
