@@ -2,9 +2,9 @@
 
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.orm.exc import StaleDataError
 
 from casework.db import db
+from casework.errors import ConcurrentEdit
 
 MESSAGES = {
     400: ("There is a problem with your request", "Go back and try again."),
@@ -79,7 +79,7 @@ def register(app: Flask) -> None:
                 return page
         return _page(413, body=too_large_message(current_app.config["MAX_UPLOAD_MB"]) + ".")
 
-    @app.errorhandler(StaleDataError)
+    @app.errorhandler(ConcurrentEdit)
     def stale(exc):
         """A version-checked save that lost a race no service turned into its own words:
         refused, nothing saved, never a server error."""

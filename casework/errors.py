@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# A version-checked save that found the row changed since it was read: SQLAlchemy's own
+# exception, named here so the web layer can answer it without importing the ORM.
+from sqlalchemy.orm.exc import StaleDataError as ConcurrentEdit  # noqa: F401
+
 
 class ValidationError(Exception):
     """Input a person must correct: ``errors`` maps a field name to a message in plain words."""

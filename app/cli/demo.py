@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from casework.db import db, utcnow
+from casework.demo.onward import seed_demo_onward
 from casework.demo.partners import seed_partners
 from casework.demo.seed import seed_demo_referrals, seed_demo_staff
 from scheduling.service_calendars import victim_calendar
@@ -28,7 +29,9 @@ def demo_seed() -> None:
     seeded = seed_demo_referrals(db.session, victim_calendar(current_app.config), now)
     if seeded:
         click.echo("Demo referrals: " + ", ".join(f"{n} {route}" for route, n in seeded.items()))
-        onward = _seed_onward(partners, now)
+        onward = seed_demo_onward(
+            db.session, partners, now=now, calendar=victim_calendar(current_app.config)
+        )
         if onward:
             click.echo("Demo onward referrals: " + ", ".join(f"{n} {s}" for s, n in onward.items()))
     click.echo("\nDemo staff accounts (synthetic; passwords are new on every seed):")
@@ -36,28 +39,6 @@ def demo_seed() -> None:
     for role, email, password in rows:
         click.echo(f"  {role:<14} {email:<{width}}  {password}")
     click.echo("")
-
-
-def _seed_onward(partners, now) -> dict[str, int]:
-    """Onward referrals in each state on the demo's open cases (the first run only)."""
-    import sqlalchemy as sa
-
-    from casework.cases.models import Case
-    from casework.demo.onward import seed_onward
-    from casework.staff.models import Staff
-
-    leader = db.session.scalar(sa.select(Staff).where(Staff.email == "lead.city@waypoint.example"))
-    cases = list(db.session.scalars(sa.select(Case).where(Case.status == "open").order_by(Case.id)))
-    if leader is None or not cases:
-        return {}
-    return seed_onward(
-        db.session,
-        cases,
-        partners,
-        staff=leader,
-        now=now,
-        calendar=victim_calendar(current_app.config),
-    )
 
 
 @demo_cli.command("police-csv")

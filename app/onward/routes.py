@@ -31,6 +31,7 @@ from casework.onward.consent import (
     consent_refusal,
     consents_by_agency,
     record_consent,
+    withdrawable_agency,
 )
 from casework.onward.models import (
     CONSENT_HOW,
@@ -248,11 +249,8 @@ def consent(case_id: int):
 def withdraw(case_id: int, agency_id: int):
     """Record that the person withdrew consent to share with an agency: sharing stops."""
     case = case_or_404(case_id, "onward referrals")
-    agency = db.session.get(PartnerAgency, agency_id)
-    # A withdrawal is honoured for any agency the person's consent was recorded for, even one
-    # since taken out of the registry.
-    recorded = {c.agency_id for c in consents_by_agency(db.session, case.id)}
-    if agency is None or not (agency.in_registry or agency.id in recorded):
+    agency = withdrawable_agency(db.session, case.id, agency_id)
+    if agency is None:
         abort(404)
     refusal = consent_refusal(current_user, case, given=False)
     if refusal:

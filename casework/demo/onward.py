@@ -205,3 +205,18 @@ def seed_onward(session, cases, agencies, *, staff, now: datetime, calendar) -> 
             )
         )
     return made
+
+
+def seed_demo_onward(session, agencies, *, now: datetime, calendar) -> dict[str, int]:
+    """``demo seed``'s onward referrals: on the demo's open cases, made by their caseworkers
+    (or the City team leader), to the demo registry's agencies. Nothing without them."""
+    import sqlalchemy as sa
+
+    from casework.cases.models import Case
+    from casework.staff.models import Staff
+
+    leader = session.scalar(sa.select(Staff).where(Staff.email == "lead.city@waypoint.example"))
+    cases = list(session.scalars(sa.select(Case).where(Case.status == "open").order_by(Case.id)))
+    if leader is None or not cases:
+        return {}
+    return seed_onward(session, cases, agencies, staff=leader, now=now, calendar=calendar)

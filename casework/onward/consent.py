@@ -45,6 +45,20 @@ def consent_in_force(session, case_id: int, agency_id: int) -> SharingConsent | 
     return latest if latest is not None and latest.given else None
 
 
+def withdrawable_agency(session, case_id: int, agency_id: int) -> PartnerAgency | None:
+    """The agency a withdrawal of consent may name on this case: any registry agency, or one
+    since taken out of the registry that the case has a consent record for (a withdrawal is
+    always honoured). None otherwise."""
+    agency = session.get(PartnerAgency, agency_id)
+    if agency is None:
+        return None
+    if agency.in_registry or any(
+        c.agency_id == agency.id for c in consents_by_agency(session, case_id)
+    ):
+        return agency
+    return None
+
+
 def consents_by_agency(session, case_id: int) -> list[SharingConsent]:
     """The latest consent record for each agency the case has one for (given or withdrawn),
     by agency name."""
