@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm.exc import StaleDataError
 
 from casework.access import can_view_case, refuse
 from casework.audit import Origin, audit_case
@@ -659,11 +658,7 @@ def record_outcome(
     referral.updated_at = now
     if before is None:
         meet_follow_up(session, case, referral, now, calendar)
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        raise ValidationError({"": _conflict()}) from None
+    session.flush()  # a concurrent save is refused by refuse_stale
     audit_case(
         session,
         case,

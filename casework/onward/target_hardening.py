@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm.exc import StaleDataError
 
 from casework.access import can_view_case, refuse
 from casework.audit import Origin, audit_case
@@ -223,13 +222,9 @@ def _conflict() -> ValidationError:
 
 
 def _save(session, change: _Change, action: str, *, actor, origin, now, **detail) -> None:
-    """Flush (a concurrent save refused), audit, commit."""
+    """Flush, audit, commit."""
     change.details.updated_at = now
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        raise _conflict() from None
+    session.flush()  # a concurrent save is refused by refuse_stale on every recording service
     audit_case(
         session,
         change.case,
@@ -265,7 +260,7 @@ def _outcome_arrived(session, change: _Change, status: str, now: datetime, calen
         referral.status, referral.outcome_at, referral.updated_at = status, now, now
 
 
-@refuse_stale(lambda: _conflict())
+@refuse_stale(_conflict)
 def record_visit(
     session,
     case_id: int,
@@ -340,7 +335,7 @@ def record_visit(
     return details
 
 
-@refuse_stale(lambda: _conflict())
+@refuse_stale(_conflict)
 def record_refusal(
     session,
     case_id: int,
@@ -385,7 +380,7 @@ def record_refusal(
     return details
 
 
-@refuse_stale(lambda: _conflict())
+@refuse_stale(_conflict)
 def record_outcome(
     session,
     case_id: int,
@@ -475,7 +470,7 @@ def record_outcome(
     return details
 
 
-@refuse_stale(lambda: _conflict())
+@refuse_stale(_conflict)
 def record_completion(
     session,
     case_id: int,
@@ -536,7 +531,7 @@ def record_completion(
     return details
 
 
-@refuse_stale(lambda: _conflict())
+@refuse_stale(_conflict)
 def record_follow_up(
     session,
     case_id: int,
@@ -588,7 +583,7 @@ def record_follow_up(
     return details
 
 
-@refuse_stale(lambda: _conflict())
+@refuse_stale(_conflict)
 def record_additional_need(
     session,
     case_id: int,
