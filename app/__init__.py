@@ -137,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     from app.queue import bp as queue_bp
     from app.referrals import bp as referrals_bp
     from app.search import bp as search_bp
+    from app.support import bp as support_bp
     from app.target_hardening import bp as target_hardening_bp
     from app.webhooks import bp as webhooks_bp
 
@@ -163,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
         onward_bp,
         partners_bp,
         target_hardening_bp,
+        support_bp,
     ):
         app.register_blueprint(bp)
 

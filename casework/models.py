@@ -34,5 +34,17 @@ from casework.plans.models import (  # noqa: F401
     SupportPlan,
 )
 from casework.referrals.models import ImportBatch, ImportJob, PartnerAgency, Referral  # noqa: F401
+from casework.support.models import (  # noqa: F401
+    CaseVolunteer,
+    Complaint,
+    GroupAttendance,
+    GroupSession,
+    HardshipBudget,
+    HardshipPayment,
+    HardshipSetting,
+    PersonalStatement,
+    RestorativeJustice,
+    RestorativeSession,
+)
 from casework.staff.models import Staff, StaffSession, Team  # noqa: F401
 from casework.staff.vetting_models import StaffVetting, TrainingRecord  # noqa: F401

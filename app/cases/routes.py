@@ -46,7 +46,7 @@ def case_or_404(case_id: int, page: str):
 
 def case_tabs(case) -> list[dict]:
     """The case's sub-navigation: Summary, Contact, Assessment, Support plan, Onward referrals,
-    Notes, Timeline, Closure and,
+    Support, Notes, Timeline, Closure and,
     for the team leaders and admins who manage it, Access."""
     items = [
         ("cases.case", "Summary"),
@@ -54,6 +54,7 @@ def case_tabs(case) -> list[dict]:
         ("assessments.assessments", "Assessment"),
         ("plans.plan", "Support plan"),
         ("onward.referrals", "Onward referrals"),
+        ("support.overview", "Support"),
         ("notes.case_notes", "Notes"),
         ("cases.timeline", "Timeline"),
         ("closure.closure", "Closure"),

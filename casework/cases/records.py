@@ -28,6 +28,7 @@ CASE_PAGES = (
     "plan",
     "onward referrals",
     "target hardening",
+    "support",
     "notes",
     "timeline",
     "closure",

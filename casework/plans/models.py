@@ -151,7 +151,10 @@ class ResiliencePlan(db.Model):
     plan: Mapped[str] = mapped_column(sa.Text)
     # Whether a volunteer is part of it, and how (free words until volunteer records exist).
     volunteer: Mapped[str | None] = mapped_column(sa.String(500))
+    # The volunteer the plan names, once volunteers have accounts (issue 15).
+    volunteer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    recorded_by = relationship("Staff")
+    recorded_by = relationship("Staff", foreign_keys=[recorded_by_id])
+    named_volunteer = relationship("Staff", foreign_keys=[volunteer_id])

@@ -17,6 +17,7 @@ ROLES = {
     "hsb_advisor": "HSB advisor",
     "analyst": "Analyst",
     "admin": "Administrator",
+    "volunteer": "Volunteer",
 }
 
 
