@@ -34,6 +34,8 @@ from casework.plans.models import (  # noqa: F401
     SupportPlan,
 )
 from casework.referrals.models import ImportBatch, ImportJob, PartnerAgency, Referral  # noqa: F401
+from casework.staff.models import Staff, StaffSession, Team  # noqa: F401
+from casework.staff.vetting_models import StaffVetting, TrainingRecord  # noqa: F401
 from casework.support.models import (  # noqa: F401
     CaseVolunteer,
     Complaint,
@@ -46,5 +48,3 @@ from casework.support.models import (  # noqa: F401
     RestorativeJustice,
     RestorativeSession,
 )
-from casework.staff.models import Staff, StaffSession, Team  # noqa: F401
-from casework.staff.vetting_models import StaffVetting, TrainingRecord  # noqa: F401
