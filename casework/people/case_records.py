@@ -1,5 +1,7 @@
 """The records a case gathers as it is worked (assessments, the support plan and its reviews,
-closures, approvals, messages, consent to share, onward referrals and target hardening), named
+closures, approvals, messages, consent to share, onward referrals, target hardening, and the
+support around a case: restorative justice, personal statements, hardship payments, group
+attendance, volunteers and complaints), named
 once for the two tasks that must see all of them: the subject-access export (everything held)
 and retention (their free text emptied when the person's details are removed).
 
@@ -25,6 +27,15 @@ from casework.plans.models import (
     PlanReviewProgress,
     ResiliencePlan,
     SupportPlan,
+)
+from casework.support.models import (
+    CaseVolunteer,
+    Complaint,
+    GroupAttendance,
+    HardshipPayment,
+    PersonalStatement,
+    RestorativeJustice,
+    RestorativeSession,
 )
 
 
@@ -145,6 +156,39 @@ CASE_RECORDS = (
         ("vulnerability_factors", "other_agencies", "items", "refused_reason", "additional_need"),
         ((TargetHardening.referral_id, OnwardReferral),),
     ),
+    CaseRecord(
+        "restorative_justice",
+        RestorativeJustice,
+        (RestorativeJustice.requested_on, RestorativeJustice.id),
+        ("exceptional_justification", "outcome_note"),
+    ),
+    CaseRecord(
+        "restorative_sessions",
+        RestorativeSession,
+        (RestorativeSession.held_on, RestorativeSession.id),
+        ("note",),
+        ((RestorativeSession.restorative_id, RestorativeJustice),),
+    ),
+    CaseRecord("personal_statements", PersonalStatement, (PersonalStatement.id,), ("note",)),
+    CaseRecord(
+        "hardship_payments",
+        HardshipPayment,
+        (HardshipPayment.requested_at, HardshipPayment.id),
+        ("detail", "over_budget_reason"),
+    ),
+    CaseRecord("group_attendance", GroupAttendance, (GroupAttendance.id,)),
+    CaseRecord(
+        "volunteers",
+        CaseVolunteer,
+        (CaseVolunteer.assigned_at, CaseVolunteer.id),
+        ("role_note", "step_down_reason"),
+    ),
+    CaseRecord(
+        "complaints",
+        Complaint,
+        (Complaint.received_on, Complaint.id),
+        ("about", "investigation", "action_taken"),
+    ),
 )
 
 
@@ -154,6 +198,8 @@ def empty_text(session, case_ids, *, placeholder: str) -> None:
     NULL or {}.
     Dates, statuses, scores, levels and amounts stay: monitoring counts them."""
     for record in CASE_RECORDS:
+        if not (record.text or record.json):
+            continue  # nothing in their words (group attendance)
         columns = record.model.__table__.columns
         values = {name: (None if columns[name].nullable else placeholder) for name in record.text}
         values.update({name: None if columns[name].nullable else {} for name in record.json})

@@ -28,6 +28,7 @@ from casework.people.models import Person
 from casework.people.records import person_ids
 from casework.referrals.models import SOURCES, PartnerAgency, Referral
 from casework.staff.models import ROLES, Staff
+from casework.support.models import GroupAttendance
 
 # Referral columns that are Waypoint's own machinery, not information about the person.
 INTERNAL = {
@@ -90,6 +91,9 @@ def _case_records(session, case_ids: list[int]) -> dict[str, dict[int, list[dict
             columns = _columns(row, skip | {"version"})
             if "agency_id" in skip:
                 columns["agency"] = names.get(row.agency_id)
+            if isinstance(row, GroupAttendance):  # which session: its day and topic
+                columns["held_on"] = row.session.held_on.isoformat()
+                columns["topic"] = row.session.topic
             found.setdefault(case_id, []).append(columns)
     return gathered
 

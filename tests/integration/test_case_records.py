@@ -1,5 +1,6 @@
 """Everything a case gathers while it is worked (assessment, plan and reviews, closure, approval,
-messages, consent to share, onward referrals, target hardening) is in the person's
+messages, consent to share, onward referrals, target hardening, restorative justice, personal
+statement, hardship payments, group attendance, volunteers, complaints) is in the person's
 subject-access export, and its words go when retention removes the person's details; the
 dates, scores, statuses and amounts monitoring counts stay."""
 
@@ -14,13 +15,21 @@ from casework.models import (
     Approval,
     AssessmentArea,
     CaseClosure,
+    CaseVolunteer,
+    Complaint,
+    GroupAttendance,
+    GroupSession,
+    HardshipPayment,
     OnwardReferral,
     OutboundMessage,
     PartnerAgency,
+    PersonalStatement,
     PlanAction,
     PlanReview,
     PlanReviewProgress,
     ResiliencePlan,
+    RestorativeJustice,
+    RestorativeSession,
     SharingConsent,
     SupportPlan,
     TargetHardening,
@@ -126,6 +135,7 @@ def worked_case(create_staff_record, create_team_record):
             ),
         ]
     )
+    support_around_the_case(case, team, worker)
     queue_message(
         db.session,
         dedupe_key="case-words",
@@ -143,6 +153,117 @@ def worked_case(create_staff_record, create_team_record):
         referral.status, referral.updated_at = "closed", CLOSED
     db.session.commit()
     return case
+
+
+def support_around_the_case(case, team, worker) -> None:
+    """Restorative justice with a session, a personal statement, a hardship payment, a group
+    session attended, a volunteer and a complaint, each holding WORDS where words go."""
+    volunteer = create_volunteer(team)
+    rj = RestorativeJustice(
+        case_id=case.id,
+        requested_on=date(2026, 11, 21),
+        offender_admitted_guilt=True,
+        offender_accepted_responsibility=True,
+        rj_type="shuttle",
+        sensitive=["domestic_violence"],
+        sensitive_from_police=["domestic_violence"],
+        exceptional_justification=WORDS,
+        status="completed",
+        outcome="agreement",
+        outcome_note=WORDS,
+        created_by_id=worker.id,
+        created_at=AT,
+        updated_at=AT,
+    )
+    rj.sessions = [
+        RestorativeSession(
+            held_on=date(2026, 11, 22),
+            kind="shuttle",
+            note=WORDS,
+            recorded_by_id=worker.id,
+            recorded_at=AT,
+        )
+    ]
+    group = GroupSession(
+        team_id=team.id,
+        held_on=date(2026, 11, 24),
+        place="Youth centre",
+        facilitator_id=worker.id,
+        topic="Staying safe online",
+        created_by_id=worker.id,
+        created_at=AT,
+        updated_at=AT,
+    )
+    group.attendance = [
+        GroupAttendance(case_id=case.id, attended=True, recorded_by_id=worker.id, recorded_at=AT)
+    ]
+    db.session.add_all(
+        [
+            rj,
+            group,
+            PersonalStatement(
+                case_id=case.id,
+                offered_on=date(2026, 11, 21),
+                answer="accepted",
+                helped_on=date(2026, 11, 22),
+                note=WORDS,
+                updated_by_id=worker.id,
+                created_at=AT,
+                updated_at=AT,
+            ),
+            HardshipPayment(
+                case_id=case.id,
+                year_starting=2026,
+                amount_pence=4_550,
+                purpose="security",
+                detail=WORDS,
+                status="approved",
+                requested_by_id=worker.id,
+                requested_at=AT,
+            ),
+            CaseVolunteer(
+                case_id=case.id,
+                volunteer_id=volunteer.id,
+                role_note=WORDS,
+                assigned_by_id=worker.id,
+                assigned_at=AT,
+                stepped_down_at=CLOSED,
+                stepped_down_by_id=worker.id,
+                step_down_reason=WORDS,
+            ),
+            Complaint(
+                team_id=team.id,
+                case_id=case.id,
+                received_on=date(2026, 11, 23),
+                channel="phone",
+                about=WORDS,
+                investigation=WORDS,
+                outcome="upheld",
+                outcome_on=date(2026, 11, 26),
+                action_taken=WORDS,
+                recorded_by_id=worker.id,
+                created_at=AT,
+                updated_at=AT,
+            ),
+        ]
+    )
+
+
+def create_volunteer(team):
+    from casework.staff.models import Staff
+
+    volunteer = Staff(
+        email="volunteer@waypoint.example",
+        name="Val Volunteer",
+        role="volunteer",
+        team_id=team.id,
+        password_hash="!",
+        created_at=AT,
+        updated_at=AT,
+    )
+    db.session.add(volunteer)
+    db.session.flush()
+    return volunteer
 
 
 def test_the_export_holds_everything_the_case_gathered(
@@ -172,8 +293,18 @@ def test_the_export_holds_everything_the_case_gathered(
         "sharing_consents",
         "onward_referrals",
         "target_hardening",
+        "restorative_justice",
+        "restorative_sessions",
+        "personal_statements",
+        "hardship_payments",
+        "group_attendance",
+        "volunteers",
+        "complaints",
     ):
         assert key in held, key
+    assert exported["hardship_payments"][0]["amount_pence"] == 4_550
+    assert exported["group_attendance"][0]["topic"] == "Staying safe online"
+    assert exported["complaints"][0]["about"] == WORDS
     assert WORDS in [a["own_words"] for a in exported["needs_assessment_areas"]]
     [hardening] = exported["target_hardening"]
     assert (hardening["service_level"], hardening["cost_pence"]) == (3, 12_550)
@@ -218,7 +349,23 @@ def test_retention_empties_their_words_and_keeps_what_monitoring_counts(
             )
         ).all()[0],
     ]
+    texts += [
+        *db.session.execute(
+            sa.select(RestorativeJustice.exceptional_justification, RestorativeJustice.outcome_note)
+        ).all()[0],
+        *db.session.scalars(sa.select(RestorativeSession.note)),
+        *db.session.scalars(sa.select(PersonalStatement.note)),
+        *db.session.scalars(sa.select(HardshipPayment.detail)),
+        *db.session.execute(
+            sa.select(CaseVolunteer.role_note, CaseVolunteer.step_down_reason)
+        ).all()[0],
+        *db.session.execute(
+            sa.select(Complaint.about, Complaint.investigation, Complaint.action_taken)
+        ).all()[0],
+    ]
     assert not [t for t in texts if t and "Elm Road" in t], texts
+    assert db.session.scalar(sa.select(HardshipPayment.amount_pence)) == 4_550
+    assert db.session.scalar(sa.select(Complaint.outcome)) == "upheld"
     assert db.session.scalar(sa.select(Approval.detail)) == {}
     hardening = db.session.scalar(sa.select(TargetHardening))
     assert (hardening.service_level, hardening.cost_pence) == (3, 12_550)
