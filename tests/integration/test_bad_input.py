@@ -17,6 +17,7 @@ import hashlib
 import inspect
 import os
 import re
+import shutil
 from urllib.parse import quote
 
 import pytest
@@ -27,7 +28,7 @@ from hypothesis import strategies as st
 from wtforms.fields.core import UnboundField
 
 from casework.db import db
-from tests.conftest import ROLES, csrf_token, make_app, sign_in
+from tests.conftest import POSTGRES_URL, ROLES, _empty_postgres, csrf_token, make_app, sign_in
 from tests.factories import create_case, create_referrals
 from tests.integration.test_queue import ROOT, referral_by_ref
 from tests.police import SAMPLE, police_csv, police_row
@@ -220,14 +221,44 @@ def _encode(pairs, *, broken_utf8: bool) -> bytes:
 # --- the database, before and after ----------------------------------------------------------
 
 
+_PG_DIGEST: dict[str, sa.TextClause] = {}
+_TABLES: list[str] = []
+
+
+def _checked_tables() -> list[str]:
+    """The tables the suite checks, in name order (the schema is the same all run)."""
+    if not _TABLES:
+        names = sa.inspect(db.engine).get_table_names()
+        _TABLES.extend(sorted(t for t in names if t not in UNCHECKED_TABLES))
+    return _TABLES
+
+
+def _postgres_digest() -> str:
+    """On PostgreSQL, the same fingerprint computed by the server in one statement: each
+    checked table's rows as text, sorted, hashed."""
+    key = str(db.engine.url)
+    if key not in _PG_DIGEST:
+        tables = _checked_tables()
+        _PG_DIGEST[key] = sa.text(
+            " UNION ALL ".join(
+                f"SELECT '{t}' AS name, "
+                f"(SELECT md5(COALESCE(string_agg(r::text, '|' ORDER BY r::text), '')) "
+                f'FROM "{t}" r) AS rows'
+                for t in tables
+            )
+        )
+    rows = db.session.execute(_PG_DIGEST[key]).all()
+    db.session.rollback()
+    return hashlib.sha256(repr(sorted(rows)).encode()).hexdigest()
+
+
 def database_digest() -> str:
     """A fingerprint of every row of every table the suite checks."""
     db.session.rollback()
+    if POSTGRES_URL:
+        return _postgres_digest()
     digest = hashlib.sha256()
-    inspector = sa.inspect(db.engine)
-    for table in sorted(inspector.get_table_names()):
-        if table in UNCHECKED_TABLES:
-            continue
+    for table in _checked_tables():
         rows = db.session.execute(sa.text(f"SELECT * FROM {table}")).all()  # noqa: S608
         digest.update(table.encode())
         for row in sorted(repr(tuple(r)) for r in rows):
@@ -236,8 +267,113 @@ def database_digest() -> str:
     return digest.hexdigest()
 
 
+# --- the seeded records, built once per run and restored for each test ------------------------
+#
+# Seeding (teams, accounts, the sample download, cases, plans, onward referrals...) through the
+# real services took longer than most tests' requests. It is built once, through those services,
+# snapshotted, and each test that asks for ``seeded`` starts from a restored copy: identical
+# rows and ids, and nothing one test changed reaches the next.
+
+SNAPSHOT: dict = {}
+SNAPSHOT_SCHEMA = "bad_input_seed"
+
+
+def _snapshot_database(uri: str, tmp_path_factory) -> None:
+    db.session.commit()
+    db.session.remove()
+    if POSTGRES_URL:
+        tables = _postgres_tables()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE")
+            conn.exec_driver_sql(f"CREATE SCHEMA {SNAPSHOT_SCHEMA}")
+            for table in tables:
+                conn.exec_driver_sql(
+                    f'CREATE TABLE {SNAPSHOT_SCHEMA}."{table}" AS SELECT * FROM public."{table}"'
+                )
+        SNAPSHOT["tables"] = tables
+        SNAPSHOT["sequences"] = _id_sequences(tables)
+    else:
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        copy = tmp_path_factory.mktemp("bad_input_seed") / "seeded.db"
+        shutil.copy(uri.removeprefix("sqlite:///"), copy)
+        SNAPSHOT["file"] = copy
+
+
+def _id_sequences(tables) -> dict[str, str]:
+    """Each table's id sequence, for the tables that have one."""
+    inspector = sa.inspect(db.engine)
+    found = {}
+    with db.engine.connect() as conn:
+        for table in tables:
+            if "id" in {c["name"] for c in inspector.get_columns(table)}:
+                sequence = conn.exec_driver_sql(
+                    f"SELECT pg_get_serial_sequence('public.\"{table}\"', 'id')"
+                ).scalar()
+                if sequence:
+                    found[table] = sequence
+    return found
+
+
+def _postgres_tables() -> list[str]:
+    return [t for t in sa.inspect(db.engine).get_table_names() if t != "alembic_version"]
+
+
+def _restore_postgres(url: str) -> None:
+    """Empty every table, copy the snapshot's rows back (foreign keys checked by the snapshot's
+    own consistency, so not per row), and set each id sequence past its rows."""
+    engine = sa.create_engine(url)
+    tables = SNAPSHOT["tables"]
+    quoted = ", ".join(f'public."{t}"' for t in tables)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        for table in tables:
+            conn.exec_driver_sql(
+                f'INSERT INTO public."{table}" SELECT * FROM {SNAPSHOT_SCHEMA}."{table}"'
+            )
+        for table, sequence in SNAPSHOT["sequences"].items():
+            conn.exec_driver_sql(
+                f"SELECT setval('{sequence}', "
+                f'COALESCE((SELECT MAX(id) FROM public."{table}"), 0) + 1, false)'
+            )
+    engine.dispose()
+
+
 @pytest.fixture
-def seeded(app, create_staff_record, create_team_record):
+def database_uri(migrated_database, tmp_path, request) -> str:
+    """As the suite's: an empty migrated database; but a test using ``seeded`` after the first
+    starts from a copy of the seeded one."""
+    restore = "seeded" in request.fixturenames and SNAPSHOT
+    if POSTGRES_URL:
+        if restore:
+            _restore_postgres(POSTGRES_URL)
+        else:
+            _empty_postgres(POSTGRES_URL)
+        return POSTGRES_URL
+    path = tmp_path / "waypoint.db"
+    shutil.copy(SNAPSHOT["file"] if restore else migrated_database, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def seeded(app, create_staff_record, create_team_record, database_uri, tmp_path_factory):
+    """The seeded records (see :func:`_seed`): built the first time, restored after; the
+    accounts, one per role, as the test's own session loads them."""
+    from casework.staff.models import Staff
+
+    if not SNAPSHOT:
+        accounts = _seed(app, create_staff_record, create_team_record)
+        emails = {role: staff.email for role, staff in accounts.items()}
+        _snapshot_database(database_uri, tmp_path_factory)
+        SNAPSHOT["emails"] = emails
+    return {
+        role: db.session.scalar(sa.select(Staff).where(Staff.email == email))
+        for role, email in SNAPSHOT["emails"].items()
+    }
+
+
+def _seed(app, create_staff_record, create_team_record):
     """Teams, one account per role, the sample police download with allocations in two teams, a
     possible repeat-victim match, a letter in the print queue, an import job, and a case in
     each team."""
