@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from casework.db import db, utcnow
 from casework.demo.onward import seed_demo_onward
 from casework.demo.partners import seed_partners
+from casework.demo.restorative import seed_demo_restorative
 from casework.demo.seed import seed_demo_referrals, seed_demo_staff
 from scheduling.service_calendars import victim_calendar
 
@@ -34,6 +35,7 @@ def demo_seed() -> None:
         )
         if onward:
             click.echo("Demo onward referrals: " + ", ".join(f"{n} {s}" for s, n in onward.items()))
+        click.echo(seed_demo_restorative(db.session, now=now))
     click.echo("\nDemo staff accounts (synthetic; passwords are new on every seed):")
     width = max(len(r[1]) for r in rows)
     for role, email, password in rows:

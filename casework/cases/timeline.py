@@ -22,6 +22,7 @@ from casework.onward.models import ONWARD_STATUSES, SEND_METHODS
 from casework.partners.models import ONWARD_SERVICES
 from casework.referrals.models import SELF_ROUTES, Referral
 from casework.staff.models import Staff
+from casework.support.models import RJ_OUTCOMES, RJ_SENSITIVE, RJ_TYPES
 from triage.contact import CONVERSATION_OUTCOMES, KEY_DATES, PHONE_OUTCOMES, VISIT_OUTCOMES
 
 PER_PAGE = 50
@@ -157,7 +158,44 @@ ACTION_WORDS = {
     "target_hardening.additional_need": lambda d, n: (
         "Target hardening: an additional need fed back by the contractor"
     ),
+    "restorative.start": lambda d, n: _restorative("Victim asked for restorative justice", d),
+    "restorative.edit": lambda d, n: (
+        "Restorative justice request changed"
+        + (
+            "; categories added: " + _rj_categories(d.get("added"))
+            if _rj_categories(d.get("added"))
+            else ""
+        )
+    ),
+    "restorative.exception_requested": lambda d, n: (
+        "Restorative justice: a team leader asked to approve the exceptional circumstances"
+    ),
+    "restorative.exception_approved": lambda d, n: (
+        "Restorative justice: the exceptional circumstances approved by a team leader"
+    ),
+    "restorative.facilitator": lambda d, n: (
+        "Restorative justice facilitator chosen"
+        + (" (experienced)" if d.get("experienced") else " (not recorded as experienced)")
+    ),
+    "restorative.session": lambda d, n: (
+        "Restorative justice session held"
+        + (f": {RJ_TYPES[d['kind']].lower()}" if d.get("kind") in RJ_TYPES else "")
+    ),
+    "restorative.outcome": lambda d, n: (
+        "Restorative justice outcome"
+        + (f": {RJ_OUTCOMES[d['outcome']].lower()}" if d.get("outcome") in RJ_OUTCOMES else "")
+    ),
 }
+
+
+def _rj_categories(keys) -> str:
+    return ", ".join(RJ_SENSITIVE[k].lower() for k in keys or [] if k in RJ_SENSITIVE)
+
+
+def _restorative(words: str, d: dict) -> str:
+    kind = f" ({RJ_TYPES[d['rj_type']].lower()})" if d.get("rj_type") in RJ_TYPES else ""
+    categories = _rj_categories(d.get("sensitive"))
+    return words + kind + (f"; sensitive: {categories}" if categories else "")
 
 
 def describe(action: str, detail: dict, names: dict[int, str] | None = None) -> str:

@@ -468,7 +468,43 @@ def _seed(app, create_staff_record, create_team_record):
     agencies, SEED_IDS["contact_id"] = _seed_partner_registry()
     SEED_IDS["agency_id"] = [*SEED_IDS.get("agency_id", []), *agencies]
     SEED_IDS["kind:str"] = ["final_letter", "home_visit_offer", "initial_message"]
+    SEED_IDS["rj_id"], rj_approvals = _seed_restorative(our_case.id, their_case.id, accounts, other)
+    SEED_IDS["approval_id"] = [*SEED_IDS["approval_id"], *rj_approvals]
     return accounts
+
+
+def _seed_restorative(our_case_id, their_case_id, accounts, other) -> tuple[list[int], list[int]]:
+    """A sensitive restorative justice request waiting for approval on our case, and an ordinary
+    one ready to go ahead on the other team's: (request ids, approval ids)."""
+    from datetime import timedelta
+
+    from casework.audit import Origin
+    from casework.db import utcnow
+    from casework.staff.vetting import local_today
+    from casework.support.restorative import RequestDetails, ask_for_approval, start_request
+
+    now = utcnow()
+    common = {"origin": Origin.command_line("test"), "now": now}
+    details = RequestDetails(local_today(now) - timedelta(days=1), True, True, "shuttle")
+    sensitive = start_request(
+        db.session,
+        our_case_id,
+        RequestDetails(
+            details.requested_on, True, True, "shuttle", ("domestic_violence",), "She asked"
+        ),
+        actor=accounts["caseworker"],
+        **common,
+    )
+    approval = ask_for_approval(
+        db.session,
+        our_case_id,
+        sensitive.id,
+        expected_version=sensitive.version,
+        actor=accounts["caseworker"],
+        **common,
+    )
+    ordinary = start_request(db.session, their_case_id, details, actor=other, **common)
+    return [sensitive.id, ordinary.id], [approval.id]
 
 
 def _seed_partner_registry() -> tuple[list[int], list[int]]:
