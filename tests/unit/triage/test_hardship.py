@@ -93,14 +93,14 @@ TODAY = date(2026, 11, 23)
 
 
 def _vps(**fields):
-    values = dict(
-        offered_on=date(2026, 11, 2),
-        answer="accepted",
-        helped_on=date(2026, 11, 9),
-        given_on=date(2026, 11, 16),
-        court="Leicester Crown Court",
-        today=TODAY,
-    )
+    values = {
+        "offered_on": date(2026, 11, 2),
+        "answer": "accepted",
+        "helped_on": date(2026, 11, 9),
+        "given_on": date(2026, 11, 16),
+        "court": "Leicester Crown Court",
+        "today": TODAY,
+    }
     values.update(fields)
     return statement_problems(**values)
 
