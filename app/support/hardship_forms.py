@@ -68,6 +68,7 @@ class HardshipBudgetForm(FlaskForm):
         return int(value)
 
     def chosen_year(self) -> int | None:
+        """The financial year the form is for, or None when absent or not a number."""
         return posted_int(self.year.data)
 
 

@@ -82,14 +82,17 @@ class FundYear:
 
     @property
     def committed(self) -> int:
+        """Approved and waiting, in pence."""
         return self.approved + self.waiting
 
     @property
     def remaining(self) -> int:
+        """What is left of the budget, in pence (negative when over it)."""
         return remaining(self.budget, self.committed)
 
     @property
     def words(self) -> str:
+        """The year in words: "April 2026 to March 2027"."""
         return year_words(self.year)
 
     @property
@@ -178,6 +181,7 @@ def payment_status(payment: HardshipPayment) -> str:
 
 
 def status_words(payment: HardshipPayment) -> str:
+    """A payment's status as it stands, in words."""
     return HARDSHIP_STATUSES[payment_status(payment)]
 
 
@@ -204,6 +208,7 @@ def payment_refusal(viewer, case: Case) -> str | None:
 
 
 def may_see_fund(viewer) -> bool:
+    """The fund's page is for team leaders, admins and analysts."""
     return getattr(viewer, "role", None) in FUND_ROLES
 
 
@@ -259,6 +264,7 @@ def fund_years(session, now: datetime) -> list[int]:
 
 
 def valid_year(year) -> bool:
+    """Whether ``year`` names a financial year the fund's pages may show or set."""
     return isinstance(year, int) and FIRST_YEAR <= year <= LAST_YEAR
 
 
