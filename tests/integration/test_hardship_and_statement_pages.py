@@ -294,3 +294,32 @@ def test_the_fund_page_and_settings(app, setting):
     assert "Someone changed the fund" in response.get_data(as_text=True)
     page = client.get("/hardship").get_data(as_text=True)
     assert "Payments above £40.00 need" in page and "£5,900.00" in page
+
+
+def test_withdrawing_a_waiting_payment_from_the_support_tab(app, setting):
+    client = _as(app, setting, "worker")
+    case_id = setting["case"].id
+    post_form(client, f"/cases/{case_id}/support/hardship/new", _payment("150.00"))
+    payment_id = db.session.scalar(sa.select(HardshipPayment.id))
+    tab = f"/cases/{case_id}/support"
+    assert "Withdraw" in client.get(tab).get_data(as_text=True)
+    # Only the person who asked: a team leader of the team sees no button and is refused.
+    leader = _as(app, setting, "leader")
+    response = post_form(
+        leader, f"{tab}/hardship/{payment_id}/withdraw", {}, token_from=tab, follow_redirects=True
+    )
+    assert "Only the person who asked for the payment can withdraw it" in response.get_data(
+        as_text=True
+    )
+    stranger = _as(app, setting, "stranger")
+    response = post_form(
+        stranger, f"{tab}/hardship/{payment_id}/withdraw", {}, token_from="/account"
+    )
+    assert response.status_code == 404
+    response = post_form(
+        client, f"{tab}/hardship/{payment_id}/withdraw", {}, token_from=tab, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "Payment of £150.00 withdrawn." in page and "£5,000.00 is left" in page
+    db.session.rollback()
+    assert db.session.scalar(sa.select(HardshipPayment.status)) == "withdrawn"
