@@ -78,7 +78,6 @@ class FundYear:
     approved: int
     waiting: int
     threshold: int
-    budget_set: bool  # an admin (or a payment) fixed this year's budget in a row
 
     @property
     def committed(self) -> int:
@@ -89,6 +88,11 @@ class FundYear:
     def remaining(self) -> int:
         """What is left of the budget, in pence (negative when over it)."""
         return remaining(self.budget, self.committed)
+
+    @property
+    def is_default(self) -> bool:
+        """Whether the budget is the default (no admin set another)."""
+        return self.budget == DEFAULT_BUDGET_PENCE
 
     @property
     def words(self) -> str:
@@ -162,7 +166,6 @@ def fund_year(session, year: int) -> FundYear:
         approved=approved,
         waiting=waiting,
         threshold=approval_threshold(session),
-        budget_set=row is not None,
     )
 
 
