@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from casework.db import db, utcnow
+from casework.demo.hardship import seed_demo_hardship
 from casework.demo.onward import seed_demo_onward
 from casework.demo.partners import seed_partners
 from casework.demo.restorative import seed_demo_restorative
@@ -36,6 +37,9 @@ def demo_seed() -> None:
         if onward:
             click.echo("Demo onward referrals: " + ", ".join(f"{n} {s}" for s, n in onward.items()))
         click.echo(seed_demo_restorative(db.session, now=now))
+        hardship = seed_demo_hardship(db.session, now)
+        if hardship:
+            click.echo("Demo support: " + ", ".join(f"{n} {k}" for k, n in hardship.items()))
     click.echo("\nDemo staff accounts (synthetic; passwords are new on every seed):")
     width = max(len(r[1]) for r in rows)
     for role, email, password in rows:

@@ -193,6 +193,7 @@ NAVIGATION = {
         ("imports.police_upload", "Import police download"),
         ("main.team", "My team"),
         ("main.reports", "Reports"),
+        ("support.fund", "Hardship fund"),
         ("partners.registry", "Partner agencies"),
     ],
     "hsb_advisor": [("main.advice_line", "Advice line")],
@@ -208,6 +209,7 @@ NAVIGATION = {
         ("admin.letter_templates", "Letter wording"),
         ("admin.audit", "Audit trail"),
         ("main.reports", "Reports"),
+        ("support.fund", "Hardship fund"),
     ],
 }
 

@@ -7,5 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("support", __name__)
 
-import app.support.restorative  # noqa: E402,F401
-from app.support import routes  # noqa: E402,F401
+from app.support import hardship, restorative, routes, statements  # noqa: E402,F401

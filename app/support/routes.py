@@ -1,5 +1,6 @@
 """The Support tab of a case: one section per kind of support, each filled by its feature's
-loader (registered with :func:`section`), in the order they were registered."""
+loader (registered with :func:`section`), in the order of ORDER (the order of a case's life:
+restorative justice and the statement about the crime, money, groups, then volunteers)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,18 @@ from app.support import bp
 
 # (template, loader): loader(case) -> the template's context, as a dict.
 SECTIONS: list[tuple[str, Callable]] = []
+ORDER = (
+    "support/_restorative.html",
+    "support/_statement.html",
+    "support/_hardship.html",
+    "support/_groups.html",
+    "support/_volunteers.html",
+    "support/_complaints.html",
+)
+
+
+def _place(template: str) -> int:
+    return ORDER.index(template) if template in ORDER else len(ORDER)
 
 
 def section(template: str):
@@ -17,6 +30,7 @@ def section(template: str):
 
     def register(loader: Callable) -> Callable:
         SECTIONS.append((template, loader))
+        SECTIONS.sort(key=lambda entry: _place(entry[0]))
         return loader
 
     return register

@@ -24,6 +24,7 @@ from casework.referrals.models import SELF_ROUTES, Referral
 from casework.staff.models import Staff
 from casework.support.models import RJ_OUTCOMES, RJ_SENSITIVE, RJ_TYPES
 from triage.contact import CONVERSATION_OUTCOMES, KEY_DATES, PHONE_OUTCOMES, VISIT_OUTCOMES
+from triage.onward import pence_to_pounds
 
 PER_PAGE = 50
 SOURCE_WORDS = {"police": "police download", "partner": "partner agency", "self": "self-referral"}
@@ -38,6 +39,7 @@ PAGE_WORDS = {
     "plan": "Support plan",
     "onward referrals": "Onward referrals",
     "target hardening": "Target hardening",
+    "support": "Support",
     "closure": "Closure",
     "notes": "Notes",
     "timeline": "Timeline",
@@ -184,6 +186,27 @@ ACTION_WORDS = {
     "restorative.outcome": lambda d, n: (
         "Restorative justice outcome"
         + (f": {RJ_OUTCOMES[d['outcome']].lower()}" if d.get("outcome") in RJ_OUTCOMES else "")
+    ),
+    "vps.offered": lambda d, n: "Victim Personal Statement: help offered, and wanted",
+    "vps.declined": lambda d, n: "Victim Personal Statement: help offered, not wanted",
+    "vps.helped": lambda d, n: "Victim Personal Statement: helped to write it",
+    "vps.given_to_court": lambda d, n: (
+        "Victim Personal Statement: given to court" + (f" ({d['court']})" if d.get("court") else "")
+    ),
+    "vps.changed": lambda d, n: "Victim Personal Statement: record corrected",
+    "hardship.payment_requested": lambda d, n: (
+        f"Hardship payment of {pence_to_pounds(d.get('amount_pence'))} asked for: waiting for "
+        "a team leader's approval"
+    ),
+    "hardship.payment_approved": lambda d, n: (
+        f"Hardship payment of {pence_to_pounds(d.get('amount_pence'))} approved"
+    ),
+    "hardship.payment_withdrawn": lambda d, n: (
+        f"Hardship payment of {pence_to_pounds(d.get('amount_pence'))} withdrawn"
+    ),
+    "hardship.over_budget": lambda d, n: (
+        f"Hardship payment over the fund's budget by {pence_to_pounds(d.get('over_budget_by'))}"
+        f", paid on an admin's decision: {d.get('reason', '')}"
     ),
 }
 

@@ -14,6 +14,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# The records named in relationships below, so this module maps on its own too.
+import casework.approvals.models  # noqa: F401
+import casework.cases.models  # noqa: F401
+import casework.staff.models  # noqa: F401
 from casework.db import UTCDateTime, db
 
 # --- restorative justice (spec 3.10, DESIGN.md Triage rules) -------------------------------

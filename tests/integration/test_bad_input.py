@@ -470,6 +470,7 @@ def _seed(app, create_staff_record, create_team_record):
     SEED_IDS["kind:str"] = ["final_letter", "home_visit_offer", "initial_message"]
     SEED_IDS["rj_id"], rj_approvals = _seed_restorative(our_case.id, their_case.id, accounts, other)
     SEED_IDS["approval_id"] = [*SEED_IDS["approval_id"], *rj_approvals]
+    SEED_IDS["payment_id"] = _seed_hardship(accounts, other, our_case, their_case)
     return accounts
 
 
@@ -600,6 +601,44 @@ def _seed_target_hardening(accounts, other, our_case, their_case) -> list[int]:
         calendar=victim_calendar(current_app.config),
     )
     return [ours.id, theirs.id]
+
+
+def _seed_hardship(accounts, other, our_case, their_case) -> list[int]:
+    """A personal statement on each team's case, and hardship payments: one approved and one
+    waiting for approval on our case, one approved on theirs (payment ids)."""
+    from datetime import date
+
+    from casework.audit import Origin
+    from casework.db import utcnow
+    from casework.support.hardship import request_payment
+    from casework.support.statements import StatementDetails, save_statement
+
+    now, origin = utcnow(), Origin.command_line("test")
+    ids = []
+    for case, worker in ((our_case, accounts["caseworker"]), (their_case, other)):
+        save_statement(
+            db.session,
+            case.id,
+            StatementDetails(offered_on=date(2026, 11, 2), answer="accepted"),
+            expected_version=None,
+            actor=worker,
+            origin=origin,
+            now=now,
+        )
+        for amount in ("20.00", "150.00") if case is our_case else ("30.00",):
+            ids.append(
+                request_payment(
+                    db.session,
+                    case.id,
+                    amount=amount,
+                    purpose="food",
+                    detail="Seed payment",
+                    actor=worker,
+                    origin=origin,
+                    now=now,
+                ).id
+            )
+    return ids
 
 
 def _seed_closure_requests(accounts, other, our_case, their_case):
