@@ -184,6 +184,8 @@ NAVIGATION = {
         ("main.caseload", "My caseload"),
         ("letters.letters", "Letters to post"),
         ("partners.registry", "Partner agencies"),
+        ("groups.sessions", "Group sessions"),
+        ("complaints.complaints", "Complaints"),
     ],
     "team_leader": [
         ("queue.queue", "Triage queue"),
@@ -194,9 +196,11 @@ NAVIGATION = {
         ("main.team", "My team"),
         ("main.reports", "Reports"),
         ("partners.registry", "Partner agencies"),
+        ("groups.sessions", "Group sessions"),
+        ("complaints.complaints", "Complaints"),
     ],
     "hsb_advisor": [("main.advice_line", "Advice line")],
-    "analyst": [("main.reports", "Reports")],
+    "analyst": [("main.reports", "Reports"), ("complaints.quarterly_return", "Complaints")],
     "admin": [
         ("queue.queue", "Triage queue"),
         ("admin.staff_list", "Staff"),
@@ -208,6 +212,8 @@ NAVIGATION = {
         ("admin.letter_templates", "Letter wording"),
         ("admin.audit", "Audit trail"),
         ("main.reports", "Reports"),
+        ("groups.sessions", "Group sessions"),
+        ("complaints.complaints", "Complaints"),
     ],
 }
 

@@ -8,3 +8,5 @@ from flask import Blueprint
 bp = Blueprint("support", __name__)
 
 from app.support import routes  # noqa: E402,F401
+
+from app.support import complaints, groups  # noqa: E402,F401  # isort: skip
