@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from casework.db import db, utcnow
+from casework.demo.groups import seed_demo_groups
 from casework.demo.onward import seed_demo_onward
 from casework.demo.partners import seed_partners
 from casework.demo.seed import seed_demo_referrals, seed_demo_staff
@@ -34,6 +35,9 @@ def demo_seed() -> None:
         )
         if onward:
             click.echo("Demo onward referrals: " + ", ".join(f"{n} {s}" for s, n in onward.items()))
+        groups = seed_demo_groups(db.session, now=now)
+        if groups:
+            click.echo("Demo support: " + ", ".join(f"{n} {s}" for s, n in groups.items()))
     click.echo("\nDemo staff accounts (synthetic; passwords are new on every seed):")
     width = max(len(r[1]) for r in rows)
     for role, email, password in rows:
