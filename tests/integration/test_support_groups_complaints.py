@@ -598,3 +598,41 @@ def test_navigation_offers_groups_and_complaints_to_those_who_use_them(world, cl
     sign_in(client, world["analyst"].email)
     page = client.get("/complaints/return").get_data(as_text=True)
     assert 'href="/groups"' not in page and 'href="/complaints/return"' in page
+
+
+def test_an_admin_without_a_team_links_an_unlinked_complaint_to_a_case(world):
+    with pytest.raises(ValidationError) as refused:
+        _complaint(world, actor="admin", case=None)
+    assert refused.value.errors == {
+        "case_reference": "Enter the case it is about: your account has no team to handle it"
+    }
+
+
+def test_analysts_have_no_group_pages_and_record_no_complaints(world, client):
+    group = _session(world)
+    sign_in(client, world["analyst"].email)
+    for path in ("/groups", f"/groups/{group.id}", "/groups/return.csv", "/complaints/new"):
+        assert client.get(path).status_code == 403
+
+
+def test_a_csv_cell_that_a_spreadsheet_would_run_is_defused(world, client):
+    _session(world, topic='=HYPERLINK("http://x")')
+    sign_in(client, world["worker"].email)
+    text = client.get("/groups/return.csv?quarter=2026-27-Q3").get_data(as_text=True)
+    assert "'=HYPERLINK" in text
+
+
+def test_the_caseworker_who_recorded_a_complaint_sees_it_but_cannot_decide_it(world, client):
+    complaint = _complaint(world)
+    sign_in(client, world["worker"].email)
+    page = client.get(f"/complaints/{complaint.id}").get_data(as_text=True)
+    assert "Nobody called back when promised" in page
+    assert "Investigation and outcome" not in page
+    refused = post_form(
+        client,
+        f"/complaints/{complaint.id}",
+        {"outcome": "not_upheld", "outcome_on": ["23", "11", "2026"], "version": "1"},
+    )
+    assert refused.status_code == 400
+    db.session.rollback()
+    assert db.session.get(Complaint, complaint.id).outcome is None
