@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from casework.access import can_view_case, is_admin, refuse, visible_cases_clause
 from casework.audit import Origin, audit_case, record_event
@@ -99,7 +99,11 @@ def list_sessions(
     Flask-SQLAlchemy's Pagination; the view is audited."""
     query = (
         sa.select(GroupSession)
-        .options(joinedload(GroupSession.facilitator), joinedload(GroupSession.team))
+        .options(
+            joinedload(GroupSession.facilitator),
+            joinedload(GroupSession.team),
+            selectinload(GroupSession.attendance),
+        )
         .where(visible_sessions_clause(viewer))
         .order_by(GroupSession.held_on.desc(), GroupSession.id.desc())
     )
