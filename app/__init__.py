@@ -124,8 +124,10 @@ def register_blueprints(app: Flask) -> None:
     from app.caseloads import bp as caseloads_bp
     from app.cases import bp as cases_bp
     from app.closure import bp as closure_bp
+    from app.complaints import bp as complaints_bp
     from app.contact import bp as contact_bp
     from app.deadlines import bp as deadlines_bp
+    from app.groups import bp as groups_bp
     from app.imports import bp as imports_bp
     from app.letters import bp as letters_bp
     from app.main import bp as main_bp
@@ -165,6 +167,8 @@ def register_blueprints(app: Flask) -> None:
         partners_bp,
         target_hardening_bp,
         support_bp,
+        groups_bp,
+        complaints_bp,
     ):
         app.register_blueprint(bp)
 

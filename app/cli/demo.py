@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from casework.db import db, utcnow
+from casework.demo.groups import seed_demo_groups
 from casework.demo.hardship import seed_demo_hardship
 from casework.demo.onward import seed_demo_onward
 from casework.demo.partners import seed_partners
@@ -40,6 +41,9 @@ def demo_seed() -> None:
         hardship = seed_demo_hardship(db.session, now)
         if hardship:
             click.echo("Demo support: " + ", ".join(f"{n} {k}" for k, n in hardship.items()))
+        groups = seed_demo_groups(db.session, now=now)
+        if groups:
+            click.echo("Demo support: " + ", ".join(f"{n} {s}" for s, n in groups.items()))
     click.echo("\nDemo staff accounts (synthetic; passwords are new on every seed):")
     width = max(len(r[1]) for r in rows)
     for role, email, password in rows:

@@ -184,6 +184,8 @@ NAVIGATION = {
         ("main.caseload", "My caseload"),
         ("letters.letters", "Letters to post"),
         ("partners.registry", "Partner agencies"),
+        ("groups.sessions", "Group sessions"),
+        ("complaints.complaints", "Complaints"),
     ],
     "team_leader": [
         ("queue.queue", "Triage queue"),
@@ -195,9 +197,11 @@ NAVIGATION = {
         ("main.reports", "Reports"),
         ("support.fund", "Hardship fund"),
         ("partners.registry", "Partner agencies"),
+        ("groups.sessions", "Group sessions"),
+        ("complaints.complaints", "Complaints"),
     ],
     "hsb_advisor": [("main.advice_line", "Advice line")],
-    "analyst": [("main.reports", "Reports")],
+    "analyst": [("main.reports", "Reports"), ("complaints.quarterly_return", "Complaints")],
     "admin": [
         ("queue.queue", "Triage queue"),
         ("admin.staff_list", "Staff"),
@@ -210,6 +214,8 @@ NAVIGATION = {
         ("admin.audit", "Audit trail"),
         ("main.reports", "Reports"),
         ("support.fund", "Hardship fund"),
+        ("groups.sessions", "Group sessions"),
+        ("complaints.complaints", "Complaints"),
     ],
 }
 

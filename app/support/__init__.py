@@ -7,4 +7,11 @@ from flask import Blueprint
 
 bp = Blueprint("support", __name__)
 
-from app.support import hardship, restorative, routes, statements  # noqa: E402,F401
+from app.support import (  # noqa: E402,F401
+    complaints,
+    groups,
+    hardship,
+    restorative,
+    routes,
+    statements,
+)

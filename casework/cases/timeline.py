@@ -77,6 +77,32 @@ def _onward_outcome(words: str, d: dict) -> str:
     return words + (f": {outcome.lower()}" if outcome else "")
 
 
+def _on(d: dict, key: str) -> str:
+    try:
+        return " on " + datetime.fromisoformat(d.get(key, "")).strftime("%-d %B %Y")
+    except (TypeError, ValueError):
+        return ""
+
+
+def _attendance(d: dict) -> str:
+    did = "Attended" if d.get("attended") else "Did not attend"
+    return f"{did} a young people's group session" + _on(d, "held_on")
+
+
+def _complaint(words: str, d: dict) -> str:
+    # Imported here: casework.support.models names Approval, so importing it with this module
+    # (before every model is loaded) would leave its mappers unable to configure.
+    from casework.support.models import COMPLAINT_CHANNELS, COMPLAINT_OUTCOMES
+
+    channel = COMPLAINT_CHANNELS.get(d.get("channel"))
+    outcome = COMPLAINT_OUTCOMES.get(d.get("outcome"))
+    return (
+        words
+        + (f" ({channel.lower()})" if channel else "")
+        + (f": {outcome.lower()}" if outcome else "")
+    )
+
+
 def _view(d: dict) -> str:
     page = PAGE_WORDS.get(d.get("page"))
     return "Viewed the case" + (f" ({page})" if page else "")
@@ -157,6 +183,11 @@ ACTION_WORDS = {
     "target_hardening.outcome": lambda d, n: "Target hardening: what the contractor did recorded",
     "target_hardening.completed": lambda d, n: "Target hardening: works completed",
     "target_hardening.follow_up": lambda d, n: "Target hardening: 12-month follow-up recorded",
+    "group_session.attendance": lambda d, n: _attendance(d),
+    "complaint.record": lambda d, n: _complaint("Complaint received", d),
+    "complaint.investigation": lambda d, n: "Complaint: investigation notes updated",
+    "complaint.decided": lambda d, n: _complaint("Complaint decided", d),
+    "complaint.outcome_changed": lambda d, n: _complaint("Complaint outcome changed", d),
     "target_hardening.additional_need": lambda d, n: (
         "Target hardening: an additional need fed back by the contractor"
     ),

@@ -63,6 +63,9 @@ LOOSE_NAMES = [
     "ErrorCode",
     "show",
     "back",
+    "quarter",
+    "outcome",
+    "case_reference",
 ]
 
 
@@ -471,6 +474,7 @@ def _seed(app, create_staff_record, create_team_record):
     SEED_IDS["rj_id"], rj_approvals = _seed_restorative(our_case.id, their_case.id, accounts, other)
     SEED_IDS["approval_id"] = [*SEED_IDS["approval_id"], *rj_approvals]
     SEED_IDS["payment_id"] = _seed_hardship(accounts, other, our_case, their_case)
+    SEED_IDS.update(_seed_groups_and_complaints(accounts, other, their_case))
     return accounts
 
 
@@ -506,6 +510,61 @@ def _seed_restorative(our_case_id, their_case_id, accounts, other) -> tuple[list
     )
     ordinary = start_request(db.session, their_case_id, details, actor=other, **common)
     return [sensitive.id, ordinary.id], [approval.id]
+
+
+def _seed_groups_and_complaints(accounts, other, their_case) -> dict:
+    """A young person's case in team A, a group session in each team (team A's with that young
+    person's attendance still to record) and a complaint in each team, team B's linked to its
+    case: ids for the group-session and complaint routes."""
+    from datetime import date
+
+    from casework.audit import Origin
+    from casework.db import utcnow
+    from casework.support.complaints import record_complaint
+    from casework.support.groups import create_session
+
+    create_referrals(
+        police_row(
+            crime_reference="LC-20261121-0009",
+            forename="Yara",
+            surname="Young",
+            date_of_birth="2012-04-04",
+        )
+    )
+    create_case(
+        referral_by_ref("LC-20261121-0009").id,
+        caseworker=accounts["caseworker"],
+        leader=accounts["team_leader"],
+    )
+    origin, now = Origin.command_line("test"), utcnow()
+    groups = [
+        create_session(
+            db.session,
+            held_on=date(2026, 11, 20),
+            place="Youth centre",
+            facilitator_id=staff.id,
+            topic="Staying safe",
+            note=None,
+            actor=staff,
+            origin=origin,
+            now=now,
+        ).id
+        for staff in (accounts["caseworker"], other)
+    ]
+    complaints = [
+        record_complaint(
+            db.session,
+            received_on=date(2026, 11, 20),
+            channel="phone",
+            about="No call back",
+            case_reference=reference,
+            actor=staff,
+            origin=origin,
+            now=now,
+        ).id
+        for staff, reference in ((accounts["team_leader"], None), (other, their_case.reference))
+    ]
+    return {"group_id": groups, "complaint_id": complaints}
 
 
 def _seed_partner_registry() -> tuple[list[int], list[int]]:
