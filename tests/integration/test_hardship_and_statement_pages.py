@@ -173,6 +173,9 @@ def test_payments_from_a_case_then_approved_on_approvals(app, setting):
     assert f"Hardship payment of £250.00 for {case.reference}" in listing
     approval_id = int(re.search(r"/approvals/(\d+)", listing).group(1))
     page = client.get(f"/approvals/{approval_id}").get_data(as_text=True)
+    # The request links to where the payment is, not to the case's Closure tab.
+    assert f'href="/cases/{case.id}/support">its Support tab' in page
+    assert "its Closure tab" not in page
     version = re.search(r'name="version"[^>]*value="(\d+)"', page) or re.search(
         r'value="(\d+)"[^>]*name="version"', page
     )
