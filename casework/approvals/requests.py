@@ -285,7 +285,9 @@ def request(
     )
     session.add(approval)
     session.flush()
-    _audit(session, approval, "approval.request", actor, origin, now, reason=reason)
+    # The reason's words stay on the request (emptied by retention), never in the trail, which
+    # is kept whole: a justification may say much about the person.
+    _audit(session, approval, "approval.request", actor, origin, now)
     return approval
 
 
@@ -348,7 +350,7 @@ def decide(
         actor,
         origin,
         now,
-        reason=reason,
+        reason_given=bool(reason),
     )
     _commit(session)
     return approval
