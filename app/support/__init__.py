@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("support", __name__)
 
-from app.support import routes  # noqa: E402,F401
+from app.support import routes, volunteers  # noqa: E402,F401

@@ -157,6 +157,8 @@ ACTION_WORDS = {
     "target_hardening.additional_need": lambda d, n: (
         "Target hardening: an additional need fed back by the contractor"
     ),
+    "case_volunteer.assign": lambda d, n: f"Volunteer {d['volunteer']} assigned to the case",
+    "case_volunteer.step_down": lambda d, n: f"Volunteer {d['volunteer']} stepped down",
 }
 
 
