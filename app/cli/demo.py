@@ -14,6 +14,7 @@ from casework.db import db, utcnow
 from casework.demo.onward import seed_demo_onward
 from casework.demo.partners import seed_partners
 from casework.demo.seed import seed_demo_referrals, seed_demo_staff
+from casework.demo.volunteers import seed_demo_volunteers
 from scheduling.service_calendars import victim_calendar
 
 demo_cli = AppGroup("demo", help="Synthetic demonstration data (never real people).")
@@ -34,6 +35,9 @@ def demo_seed() -> None:
         )
         if onward:
             click.echo("Demo onward referrals: " + ", ".join(f"{n} {s}" for s, n in onward.items()))
+    volunteers = seed_demo_volunteers(db.session, now)
+    if volunteers:
+        click.echo("Demo volunteers: " + ", ".join(f"{n} {s}" for s, n in volunteers.items()))
     click.echo("\nDemo staff accounts (synthetic; passwords are new on every seed):")
     width = max(len(r[1]) for r in rows)
     for role, email, password in rows:

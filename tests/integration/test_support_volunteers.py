@@ -352,3 +352,56 @@ def test_admin_creates_a_volunteer_in_a_team_and_records_their_dbs_check(
     assert vetting.dbs_issued_on.isoformat() == "2026-03-01"
     page = client.get(f"/admin/staff/{staff.id}").get_data(as_text=True)
     assert "Volunteer" in page and "Volunteer team" in page
+
+
+def test_the_resilience_plan_names_one_of_the_cases_volunteers_and_no_one_else(client, team):
+    from casework.plans.models import ResiliencePlan
+
+    case = team["adult"]
+    assign(client, case, team["vetted"])
+    path = f"/cases/{case.id}/plan/resilience"
+    form = client.get(path).get_data(as_text=True)
+    assert "Vic Vetted" in form and "Una Unvetted" not in form
+    plan = "Fortnightly calls, then monthly"
+    for outsider in (team["unvetted"].id, team["worker"].id, "x"):
+        refused = post_form(client, path, {"plan": plan, "volunteer_id": str(outsider)})
+        assert refused.status_code == 400
+        assert "Select one of the case" in refused.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.scalars(sa.select(ResiliencePlan)).all() == []
+    saved = post_form(
+        client,
+        path,
+        {"plan": plan, "volunteer_id": str(team["vetted"].id), "volunteer": "Weekly calls"},
+    )
+    assert saved.status_code == 302
+    db.session.rollback()
+    assert db.session.scalars(sa.select(ResiliencePlan.volunteer_id)).all() == [team["vetted"].id]
+    page = client.get(f"/cases/{case.id}/plan").get_data(as_text=True)
+    assert "<strong>Vic Vetted</strong>: Weekly calls" in page
+
+
+def test_demo_seed_has_a_vetted_volunteer_on_a_long_running_case_named_by_its_plan(app, runner):
+    from casework.models import Staff
+    from casework.plans.resilience import latest_resilience_plan
+    from casework.staff.vetting import local_today, staff_vetting_status
+
+    first = runner.invoke(args=["demo", "seed"])
+    second = runner.invoke(args=["demo", "seed"])
+    assert first.exit_code == second.exit_code == 0, first.output
+    assert "Demo volunteers: 1 volunteers on cases" in first.output
+    line = next(ln for ln in second.output.splitlines() if "val.volunteer@" in ln)
+    assert line.split()[0] == "Volunteer"
+    db.session.rollback()
+    volunteer = db.session.scalars(
+        sa.select(Staff).where(Staff.email == "val.volunteer@waypoint.example")
+    ).one()
+    assert staff_vetting_status(db.session, volunteer, local_today(utcnow())).received
+    link = db.session.scalars(sa.select(CaseVolunteer)).one()  # once, however often seeded
+    plan = latest_resilience_plan(db.session, link.case_id)  # the one shown on the case
+    assert plan.volunteer_id == volunteer.id
+    client = app.test_client()
+    assert sign_in(client, volunteer.email, line.split()[-1]).status_code == 302
+    mine = client.get("/my-cases").get_data(as_text=True)
+    assert f"/cases/{link.case_id}" in mine
+    assert client.get(f"/cases/{link.case_id}").status_code == 200
