@@ -7,12 +7,10 @@ from app.auth.session import TWO_STEP_EXEMPT
 from casework.db import db
 from casework.models import CaseVolunteer
 from tests.conftest import sign_in
-from tests.integration import test_bad_input
-from tests.integration.test_bad_input import _seeded_urls
 
 # The bad-input suite's seed (a case per team, notes, the volunteer on one case...), as fixture
 # "seeded" here too.
-_seeded_fixture = test_bad_input.seeded
+from tests.integration.test_bad_input import _seeded_urls, seeded  # noqa: F401
 
 # What a volunteer may open on their own case, and their own pages.
 ON_THEIR_CASE = {
@@ -36,8 +34,8 @@ def _get_rules(app):
         yield rule
 
 
-def test_a_volunteer_reaches_only_their_assigned_cases_pages(app, seeded):
-    volunteer = seeded["volunteer"]
+def test_a_volunteer_reaches_only_their_assigned_cases_pages(app, request):
+    volunteer = request.getfixturevalue("seeded")["volunteer"]
     link = db.session.query(CaseVolunteer).filter_by(volunteer_id=volunteer.id).one()
     client = app.test_client()
     assert sign_in(client, volunteer.email).status_code == 302
