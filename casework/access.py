@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 import sqlalchemy as sa
+from sqlalchemy.orm import object_session
 
 from casework.audit import record_event
 from casework.errors import NotFound
@@ -168,9 +169,33 @@ def can_work_referral(viewer, referral) -> bool:
 # --- cases and people ---------------------------------------------------------------------
 
 
+def _volunteer_cases(viewer):
+    """The ids of the cases ``viewer`` is a volunteer on now (not stepped down), in SQL."""
+    from casework.support.models import CaseVolunteer
+
+    return sa.select(CaseVolunteer.case_id).where(
+        CaseVolunteer.volunteer_id == viewer.id, CaseVolunteer.stepped_down_at.is_(None)
+    )
+
+
+def is_volunteer_on(viewer, case) -> bool:
+    """Whether ``viewer`` is a volunteer assigned to ``case`` now (spec 3.12): a volunteer's
+    whole view of the service, lost the moment they step down."""
+    if getattr(viewer, "role", None) != "volunteer" or case is None or case.id is None:
+        return False
+    from casework.support.models import CaseVolunteer
+
+    session = object_session(case)
+    mine = _volunteer_cases(viewer).where(CaseVolunteer.case_id == case.id)
+    return session is not None and session.scalar(sa.select(mine.exists())) is True
+
+
 def can_view_case(viewer, case) -> bool:
-    """A case is seen by its caseworker, the leaders of the team it belongs to, and admins;
-    nobody outside the victim service's roles sees it."""
+    """A case is seen by its caseworker, the leaders of the team it belongs to, and admins,
+    and by the volunteers assigned to it now (only the few pages open to volunteers); nobody
+    outside the victim service's roles sees it."""
+    if viewer is not None and getattr(viewer, "role", None) == "volunteer":
+        return is_volunteer_on(viewer, case)
     if viewer is None or case is None or viewer.role not in REFERRAL_ROLES:
         return False
     if viewer.role == "admin" or case.caseworker_id == viewer.id:
@@ -186,6 +211,8 @@ def visible_cases_clause(viewer):
     """The SQL form of :func:`can_view_case`, for lists and searches."""
     from casework.cases.models import Case
 
+    if viewer.role == "volunteer":
+        return Case.id.in_(_volunteer_cases(viewer))
     if viewer.role not in REFERRAL_ROLES:
         return sa.false()
     if viewer.role == "admin":
@@ -202,6 +229,14 @@ def can_work_case(viewer, case) -> bool:
     if not can_view_case(viewer, case) or case.status != "open":
         return False
     return viewer.role in {"team_leader", "admin"} or case.caseworker_id == viewer.id
+
+
+def can_note_case(viewer, case) -> bool:
+    """Adding a case note is for those who may work the case, and for a volunteer assigned to
+    it now; a closed case is read only."""
+    if can_work_case(viewer, case):
+        return True
+    return case is not None and case.status == "open" and is_volunteer_on(viewer, case)
 
 
 def can_manage_case(viewer, case) -> bool:
@@ -226,7 +261,8 @@ def can_read_restricted_notes(viewer, case) -> bool:
 
 def visible_people_clause(viewer):
     """People ``viewer`` may see, in SQL: those with a referral or a case they may open.
-    A person merged into another is found as that other person, never on their own."""
+    A person merged into another is found as that other person, never on their own. A
+    volunteer sees no people's pages: only their cases' pages open to them."""
     from casework.cases.models import Case
     from casework.people.models import Person
     from casework.referrals.models import Referral

@@ -30,7 +30,7 @@ from casework.staff.models import Team  # noqa: E402
 from config import _database_url  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
-ROLES = ("caseworker", "team_leader", "hsb_advisor", "analyst", "admin")
+ROLES = ("caseworker", "team_leader", "hsb_advisor", "analyst", "admin", "volunteer")
 
 
 def _postgres_url() -> str | None:

@@ -67,6 +67,21 @@ TWO_STEP_EXEMPT = {
     "main.privacy",
 }
 
+# All a volunteer may reach besides those: their home ("My cases"), their account, and on a case
+# they are assigned to now its summary, Support tab, notes and stepping down (spec 3.12). Each
+# view's own role check and casework.access decide the rest.
+VOLUNTEER_ENDPOINTS = {
+    "main.home",
+    "main.account",
+    "support.my_cases",
+    "cases.case",
+    "support.overview",
+    "support.step_down_volunteer",
+    "notes.case_notes",
+    "notes.new_note",
+    "notes.edit",
+}
+
 
 def configure_login(app: Flask, login_manager: LoginManager) -> None:
     """Sign-in through Flask-Login, checked against the database on every request."""
@@ -94,6 +109,27 @@ def configure_login(app: Flask, login_manager: LoginManager) -> None:
             return None
         if current_user.is_authenticated and not current_user.two_step_on:
             return redirect(url_for("main.two_step"))
+        return None
+
+    @app.before_request
+    def volunteers_reach_only_their_pages():
+        """A volunteer reaches only the pages named in VOLUNTEER_ENDPOINTS (their cases, a
+        few pages of each, their account); anything else is refused, audited, whatever its own
+        decorator says (spec 3.12)."""
+        endpoint = request.endpoint
+        if endpoint is None or endpoint in VOLUNTEER_ENDPOINTS or endpoint in TWO_STEP_EXEMPT:
+            return None
+        if request.blueprint in ("auth", "public", "webhooks"):
+            return None
+        if current_user.is_authenticated and current_user.role == "volunteer":
+            record_refusal(
+                db.session,
+                "access.denied",
+                actor=current_user,
+                origin=request_origin(),
+                detail={"path": request.path},
+            )
+            abort(403)
         return None
 
     @app.before_request

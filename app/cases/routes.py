@@ -21,6 +21,7 @@ from casework.errors import NotFound
 from casework.obligations.models import OBLIGATION_LABELS
 from casework.referrals.decisions import allocation_panel
 from casework.referrals.models import CONTACT_METHOD_LABELS
+from casework.support.volunteers import volunteer_role_on
 from scheduling.service_calendars import victim_calendar
 from triage.contact import (
     CONVERSATION_OUTCOMES,
@@ -30,6 +31,8 @@ from triage.contact import (
 )
 
 staff = role_required("caseworker", "team_leader", "admin")
+# The few case pages a volunteer assigned to the case may see (casework.access.can_view_case).
+with_volunteers = role_required("caseworker", "team_leader", "admin", "volunteer")
 leaders = role_required("team_leader", "admin")
 
 
@@ -47,7 +50,8 @@ def case_or_404(case_id: int, page: str):
 def case_tabs(case) -> list[dict]:
     """The case's sub-navigation: Summary, Contact, Assessment, Support plan, Onward referrals,
     Support, Notes, Timeline, Closure and,
-    for the team leaders and admins who manage it, Access."""
+    for the team leaders and admins who manage it, Access. A volunteer has Summary, Support
+    and Notes only."""
     items = [
         ("cases.case", "Summary"),
         ("cases.contact", "Contact"),
@@ -61,6 +65,9 @@ def case_tabs(case) -> list[dict]:
     ]
     if can_manage_case(current_user, case):
         items.append(("cases.access", "Access"))
+    if current_user.role == "volunteer":
+        open_to_volunteers = {"cases.case", "support.overview", "notes.case_notes"}
+        items = [item for item in items if item[0] in open_to_volunteers]
     links = tab_links(items, case_id=case.id)
     # A feature's own pages (an assessment, a plan action, a note) keep its tab current.
     section_of = {"target_hardening": "onward"}
@@ -96,10 +103,17 @@ def render_case_page(template: str, case, *, summary=None, **context):
 
 
 @bp.route("/cases/<int:case_id>")
-@staff
+@with_volunteers
 def case(case_id: int):
-    """One case: who, why this priority, safe contact, what is due next, who holds it."""
+    """One case: who, why this priority, safe contact, what is due next, who holds it. A
+    volunteer sees who it is about, how to contact them safely and their own part in it."""
     found = case_or_404(case_id, "summary")
+    if current_user.role == "volunteer":
+        return render_case_page(
+            "cases/case_volunteer.html",
+            found,
+            mine=volunteer_role_on(db.session, found, current_user),
+        )
     return render_case_page("cases/case.html", found)
 
 

@@ -17,6 +17,7 @@ from casework.demo.onward import seed_demo_onward
 from casework.demo.partners import seed_partners
 from casework.demo.restorative import seed_demo_restorative
 from casework.demo.seed import seed_demo_referrals, seed_demo_staff
+from casework.demo.volunteers import seed_demo_volunteers
 from scheduling.service_calendars import victim_calendar
 
 demo_cli = AppGroup("demo", help="Synthetic demonstration data (never real people).")
@@ -44,6 +45,9 @@ def demo_seed() -> None:
         groups = seed_demo_groups(db.session, now=now)
         if groups:
             click.echo("Demo support: " + ", ".join(f"{n} {s}" for s, n in groups.items()))
+    volunteers = seed_demo_volunteers(db.session, now)
+    if volunteers:
+        click.echo("Demo volunteers: " + ", ".join(f"{n} {s}" for s, n in volunteers.items()))
     click.echo("\nDemo staff accounts (synthetic; passwords are new on every seed):")
     width = max(len(r[1]) for r in rows)
     for role, email, password in rows:

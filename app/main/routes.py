@@ -33,6 +33,7 @@ HOME_BY_ROLE = {
     "hsb_advisor": "main.advice_line",
     "analyst": "main.reports",
     "admin": "admin.staff_list",
+    "volunteer": "support.my_cases",
 }
 
 
@@ -202,6 +203,7 @@ NAVIGATION = {
     ],
     "hsb_advisor": [("main.advice_line", "Advice line")],
     "analyst": [("main.reports", "Reports"), ("complaints.quarterly_return", "Complaints")],
+    "volunteer": [("support.my_cases", "My cases")],
     "admin": [
         ("queue.queue", "Triage queue"),
         ("admin.staff_list", "Staff"),

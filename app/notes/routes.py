@@ -31,6 +31,9 @@ from scheduling.service_calendars import victim_calendar
 from triage.contact_modes import mode_label
 
 workers = role_required("caseworker", "team_leader", "admin")
+# A volunteer assigned to the case reads its unrestricted notes, adds notes and edits their own
+# (casework.cases.notes); amending is for staff.
+with_volunteers = role_required("caseworker", "team_leader", "admin", "volunteer")
 
 
 def _tz():
@@ -69,7 +72,7 @@ def _case_or_404(case_id: int):
 
 
 @bp.route("/cases/<int:case_id>/notes")
-@workers
+@with_volunteers
 def case_notes(case_id: int):
     """A case's notes, newest first, a page at a time; restricted text only for those who may
     read it."""
@@ -81,7 +84,7 @@ def case_notes(case_id: int):
 
 
 @bp.route("/cases/<int:case_id>/notes/new", methods=["GET", "POST"])
-@workers
+@with_volunteers
 def new_note(case_id: int):
     """Write a note on an open case: mode (or no contact), when, text, restricted or not."""
     form = NoteForm()
@@ -107,7 +110,7 @@ def new_note(case_id: int):
 
 
 @bp.route("/cases/<int:case_id>/notes/<int:note_id>/edit", methods=["GET", "POST"])
-@workers
+@with_volunteers
 def edit(case_id: int, note_id: int):
     """Edit a note in its first 24 hours (its author or a team leader). A save over a change
     made since the page was opened is refused, with the note as it now is."""

@@ -224,6 +224,13 @@ class ResilienceForm(FlaskForm):
             Length(max=MAX_PLAN, message=f"The plan must be {MAX_PLAN:,} characters or fewer"),
         ],
     )
+    volunteer_id = RadioField(
+        "Which of the case's volunteers is part of it?",
+        widget=GovRadioInput(),
+        choices=[("", "No volunteer")],
+        validate_choice=False,
+        validators=[Optional()],
+    )
     volunteer = TextAreaField(
         "Is a volunteer part of it? If so, how (optional)",
         widget=GovTextArea(),

@@ -9,6 +9,7 @@ from app.auth.session import request_origin
 from app.cases.routes import case_or_404, render_case_page, staff
 from app.extensions import db
 from app.forms import REFUSED, apply_errors, call_service
+from app.onward.forms import posted_int
 from app.plans import bp
 from app.plans.forms import (
     ActionForm,
@@ -36,6 +37,7 @@ from casework.plans.overview import plan_page, plan_summary
 from casework.plans.plan import case_for_form, create_plan, edit_goals, for_creating
 from casework.plans.resilience import record_resilience_plan
 from casework.plans.reviews import ReviewDetails, record_review
+from casework.support.volunteers import current_volunteers
 from scheduling.service_calendars import victim_calendar
 from triage.needs import AREAS
 
@@ -366,6 +368,7 @@ def resilience(case_id: int):
                 case_id,
                 plan=form.plan.data,
                 volunteer=form.volunteer.data,
+                volunteer_id=_chosen_volunteer(form),
                 actor=current_user,
                 **_context(),
             ),
@@ -377,5 +380,18 @@ def resilience(case_id: int):
     )
     if back:
         return back
+    form.volunteer_id.choices = [("", "No volunteer")] + [
+        (str(link.volunteer_id), link.volunteer.name)
+        for link in current_volunteers(db.session, case)
+    ]
     status = 400 if form.errors or form.form_errors else 200
     return render_template("plans/resilience.html", case=case, form=form), status
+
+
+def _chosen_volunteer(form: ResilienceForm) -> int | None:
+    """The volunteer the plan names: None for no one; a value that is no id, refused as one
+    not on the case (0)."""
+    raw = form.volunteer_id.data
+    if raw in (None, ""):
+        return None
+    return posted_int(raw) or 0

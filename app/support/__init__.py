@@ -14,4 +14,5 @@ from app.support import (  # noqa: E402,F401
     restorative,
     routes,
     statements,
+    volunteers,
 )

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from casework.access import can_read_restricted_notes, can_work_case, refuse
+from casework.access import can_note_case, can_read_restricted_notes, can_work_case, refuse
 from casework.audit import AuditEvent, Origin, audit_case
 from casework.cases.loading import case_work_refusal, viewable_case, workable_case
 from casework.cases.models import Case
@@ -78,7 +78,10 @@ _case = viewable_case
 
 
 def work_refusal(viewer, case: Case) -> str | None:
-    """Why ``viewer`` may not add to or change this case's notes, or None when they may."""
+    """Why ``viewer`` may not add to or change this case's notes, or None when they may. A
+    volunteer assigned to an open case may (spec 3.12)."""
+    if getattr(viewer, "role", None) == "volunteer" and can_note_case(viewer, case):
+        return None
     return case_work_refusal(
         viewer,
         case,
@@ -140,8 +143,15 @@ def _clean_text(text: str | None, errors: dict, field: str, what: str) -> str:
     return text
 
 
-def _checked(details: NoteDetails, now: datetime) -> NoteDetails:
+VOLUNTEER_RESTRICTED = (
+    "A volunteer's notes cannot be restricted: tell the caseworker anything that must be."
+)
+
+
+def _checked(details: NoteDetails, now: datetime, actor=None) -> NoteDetails:
     errors: dict[str, str] = {}
+    if details.restricted and getattr(actor, "role", None) == "volunteer":
+        errors["restricted"] = VOLUNTEER_RESTRICTED
     if details.mode not in NOTE_MODES:
         errors["mode"] = "Select how the contact happened, or No contact"
     if details.happened_at is None:
@@ -185,7 +195,7 @@ def add_note(
 ) -> CaseNote:
     """Write a note on an open case the actor may work."""
     case = _workable_case(session, case_id, actor, origin, now)
-    details = _checked(details, now)
+    details = _checked(details, now, actor)
     note = CaseNote(
         case_id=case.id,
         mode=details.mode,
@@ -296,7 +306,7 @@ def edit_note(
         raise ValidationError({"": "This form is out of date: open the note again to edit it."})
     if note.version != expected_version:
         raise _conflict(session, case, note, expected_version, actor, origin, now)
-    details = _checked(details, now)
+    details = _checked(details, now, actor)
     changed = [f for f in FIELD_WORDS if getattr(note, f) != getattr(details, f)]
     if not changed:
         return False

@@ -239,6 +239,8 @@ ACTION_WORDS = {
         f"Hardship payment over the fund's budget by {pence_to_pounds(d.get('over_budget_by'))}"
         f", paid on an admin's decision: {d.get('reason', '')}"
     ),
+    "case_volunteer.assign": lambda d, n: f"Volunteer {d['volunteer']} assigned to the case",
+    "case_volunteer.step_down": lambda d, n: f"Volunteer {d['volunteer']} stepped down",
 }
 
 

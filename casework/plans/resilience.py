@@ -74,14 +74,22 @@ def record_resilience_plan(
     *,
     plan: str | None,
     volunteer: str | None,
+    volunteer_id: int | None = None,
     actor,
     origin: Origin,
     now: datetime,
 ) -> ResiliencePlan:
     """Record the case's plan for reducing support (words, required) and whether and how a
-    volunteer is part of it (optional); earlier recordings are kept."""
+    volunteer is part of it (optional), naming one of the case's current volunteers if one is
+    (``volunteer_id``; anyone else is refused); earlier recordings are kept."""
+    from casework.support.volunteers import current_volunteers
+
     case = workable_plan_case(session, case_id, actor, origin, now)
     errors: dict[str, str] = {}
+    if volunteer_id is not None and volunteer_id not in {
+        link.volunteer_id for link in current_volunteers(session, case)
+    }:
+        errors["volunteer_id"] = "Select one of the case's volunteers, or no one"
     plan = (plan or "").strip()
     volunteer = (volunteer or "").strip() or None
     if not plan:
@@ -96,6 +104,7 @@ def record_resilience_plan(
         case_id=case.id,
         plan=plan,
         volunteer=volunteer,
+        volunteer_id=volunteer_id,
         recorded_by_id=actor.id,
         recorded_at=now,
     )
@@ -110,6 +119,7 @@ def record_resilience_plan(
         now,
         resilience_plan_id=record.id,
         volunteer=volunteer is not None,
+        volunteer_id=volunteer_id,
     )
     session.commit()
     return record

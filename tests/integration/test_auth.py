@@ -14,6 +14,7 @@ HOME = {
     "hsb_advisor": "/advice-line",
     "analyst": "/reports",
     "admin": "/admin/staff",
+    "volunteer": "/my-cases",
 }
 
 

@@ -445,6 +445,7 @@ def _seed(app, create_staff_record, create_team_record):
         return list(db.session.scalars(sa.select(model.id).where(*where).order_by(model.id)))
 
     case_ids, note_ids = _seed_cases_with_notes(accounts, other)
+    volunteer_links = _seed_volunteer(accounts, case_ids[0])
     approval_ids = _seed_closure_requests(accounts, other, our_case, their_case)
     # On the cases of the closure requests, apart from the support plan's case.
     assessment_ids = _seed_assessments([our_case.id, their_case.id], accounts["caseworker"], other)
@@ -464,6 +465,7 @@ def _seed(app, create_staff_record, create_team_record):
         approval_id=approval_ids,
         action_id=_seed_support_plan(app, case_ids[0], accounts["caseworker"]),
         assessment_id=assessment_ids,
+        case_volunteer_id=volunteer_links,
         **_seed_onward(app, our_case.id, their_case.id, accounts["caseworker"], other),
     )
     # The target-hardening referrals' pages are onward referrals' pages too.
@@ -795,6 +797,25 @@ def _seed_cases_with_notes(accounts, other):
             )
             notes.append(note.id)
     return cases, notes
+
+
+def _seed_volunteer(accounts, case_id: int) -> list[int]:
+    """The seeded volunteer on the caseworker's case with notes (a restricted one among them),
+    so a volunteer's pages are reached with their own case: the assignment's id."""
+    from casework.audit import Origin
+    from casework.db import utcnow
+    from casework.support.volunteers import assign_volunteer
+
+    link = assign_volunteer(
+        db.session,
+        case_id,
+        accounts["volunteer"].id,
+        "Weekly calls",
+        actor=accounts["team_leader"],
+        origin=Origin.command_line("test"),
+        now=utcnow(),
+    )
+    return [link.id]
 
 
 def _seed_assessments(case_ids, worker, other) -> list[int]:
