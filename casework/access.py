@@ -192,10 +192,12 @@ def is_volunteer_on(viewer, case) -> bool:
 
 def can_view_case(viewer, case) -> bool:
     """A case is seen by its caseworker, the leaders of the team it belongs to, and admins,
-    and by the volunteers assigned to it now (only the few pages open to volunteers); nobody
+    and, while it is open, by the volunteers assigned to it now (only the few pages open to
+    volunteers); nobody
     outside the victim service's roles sees it."""
     if viewer is not None and getattr(viewer, "role", None) == "volunteer":
-        return is_volunteer_on(viewer, case)
+        # A volunteer supports a person while the case is open: its closing ends their view.
+        return case is not None and case.status == "open" and is_volunteer_on(viewer, case)
     if viewer is None or case is None or viewer.role not in REFERRAL_ROLES:
         return False
     if viewer.role == "admin" or case.caseworker_id == viewer.id:
@@ -212,7 +214,7 @@ def visible_cases_clause(viewer):
     from casework.cases.models import Case
 
     if viewer.role == "volunteer":
-        return Case.id.in_(_volunteer_cases(viewer))
+        return sa.and_(Case.id.in_(_volunteer_cases(viewer)), Case.status == "open")
     if viewer.role not in REFERRAL_ROLES:
         return sa.false()
     if viewer.role == "admin":

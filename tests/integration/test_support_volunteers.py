@@ -282,7 +282,7 @@ def test_a_volunteer_cannot_step_down_another(app, client, team):
     assert sorted(current(case)) == sorted([team["vetted"].id, team["unvetted"].id])
 
 
-def test_a_closed_case_is_read_only_for_volunteers(app, client, team):
+def test_closing_the_case_ends_its_volunteers_view_of_it(app, client, team):
     case = team["adult"]
     assign(client, case, team["vetted"])
     link = db.session.scalars(sa.select(CaseVolunteer)).one()
@@ -303,13 +303,20 @@ def test_a_closed_case_is_read_only_for_volunteers(app, client, team):
         client, path, {"reason": "x", "version": str(link.version)}, token_from="/account"
     ).status_code in (400, 404)
     volunteer = as_volunteer(app, team["vetted"])
-    assert volunteer.get(f"/cases/{case.id}/notes").status_code == 200
-    assert volunteer.get(f"/cases/{case.id}/notes/new").status_code == 302
+    assert volunteer.get(f"/cases/{case.id}").status_code == 404
+    assert volunteer.get(f"/cases/{case.id}/notes").status_code == 404
+    assert "Ada Grown" not in volunteer.get("/my-cases").get_data(as_text=True)
     data = {"mode": "telephone", "day": ["20", "11", "2026"]}
     data |= {"at": "11:00", "text": "After closing."}
     refused = post_form(volunteer, f"/cases/{case.id}/notes/new", data, token_from="/account")
-    assert refused.status_code == 400
+    assert refused.status_code == 404
     assert current(case) == [team["vetted"].id]
+    # Reopened, the volunteer still on it sees it again.
+    db.session.rollback()
+    reopened = db.session.get(type(case), case.id)
+    reopened.status, reopened.closed_at = "open", None
+    db.session.commit()
+    assert volunteer.get(f"/cases/{case.id}").status_code == 200
 
 
 def test_admin_creates_a_volunteer_in_a_team_and_records_their_dbs_check(
