@@ -41,10 +41,16 @@ def demo_seed() -> None:
         click.echo(seed_demo_restorative(db.session, now=now))
         hardship = seed_demo_hardship(db.session, now)
         if hardship:
-            click.echo("Demo support: " + ", ".join(f"{n} {k}" for k, n in hardship.items()))
+            click.echo(
+                "Demo hardship fund and statements: "
+                + ", ".join(f"{n} {k}" for k, n in hardship.items())
+            )
         groups = seed_demo_groups(db.session, now=now)
         if groups:
-            click.echo("Demo support: " + ", ".join(f"{n} {s}" for s, n in groups.items()))
+            click.echo(
+                "Demo group sessions and complaints: "
+                + ", ".join(f"{n} {s}" for s, n in groups.items())
+            )
     volunteers = seed_demo_volunteers(db.session, now)
     if volunteers:
         click.echo("Demo volunteers: " + ", ".join(f"{n} {s}" for s, n in volunteers.items()))

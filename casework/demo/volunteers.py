@@ -65,4 +65,4 @@ def seed_demo_volunteers(session, now: datetime) -> dict[str, int]:
         origin=origin,
         now=now,
     )
-    return {"volunteers on cases": 1}
+    return {"on a case": 1}

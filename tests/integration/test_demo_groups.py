@@ -28,7 +28,7 @@ def test_demo_seed_has_group_sessions_attended_by_a_young_person_and_two_complai
     with time_machine.travel(moment, tick=False):
         result = runner.invoke(args=["demo", "seed"])
         assert result.exit_code == 0, result.output
-        assert "Demo support:" in result.output
+        assert "Demo group sessions and complaints:" in result.output
     db.session.rollback()
     sessions = list(db.session.scalars(sa.select(GroupSession)))
     assert len(sessions) == 4

@@ -27,7 +27,7 @@ def test_the_demo_seed_makes_payments_this_year_and_a_statement_given_to_court(a
     with time_machine.travel(moment or datetime.now(UTC), tick=False):
         result = runner.invoke(args=["demo", "seed"])
         assert result.exit_code == 0, result.output
-        assert "Demo support: " in result.output
+        assert "Demo hardship fund and statements: " in result.output
         db.session.rollback()
         year = financial_year_at(utcnow())
         payments = list(db.session.scalars(sa.select(HardshipPayment)))

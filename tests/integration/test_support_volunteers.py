@@ -396,7 +396,7 @@ def test_demo_seed_has_a_vetted_volunteer_on_a_long_running_case_named_by_its_pl
     first = runner.invoke(args=["demo", "seed"])
     second = runner.invoke(args=["demo", "seed"])
     assert first.exit_code == second.exit_code == 0, first.output
-    assert "Demo volunteers: 1 volunteers on cases" in first.output
+    assert "Demo volunteers: 1 on a case" in first.output
     line = next(ln for ln in second.output.splitlines() if "val.volunteer@" in ln)
     assert line.split()[0] == "Volunteer"
     db.session.rollback()
