@@ -636,3 +636,18 @@ def test_the_caseworker_who_recorded_a_complaint_sees_it_but_cannot_decide_it(wo
     assert refused.status_code == 400
     db.session.rollback()
     assert db.session.get(Complaint, complaint.id).outcome is None
+
+
+def test_the_recorder_sees_the_outcome_but_never_the_investigation_notes(world, client):
+    complaint = _complaint(world)
+    _decide(world, complaint, investigation="Sam missed the call-back twice")
+    sign_in(client, world["worker"].email)
+    page = client.get(f"/complaints/{complaint.id}").get_data(as_text=True)
+    assert "Nobody called back when promised" in page
+    assert "Upheld, 23 November 2026" in page
+    assert "Sam missed the call-back twice" not in page
+    assert "Investigation" not in page and "Lee Leader" not in page
+    post_form(client, "/logout", {}, token_from="/complaints")
+    sign_in(client, world["leader"].email)
+    page = client.get(f"/complaints/{complaint.id}").get_data(as_text=True)
+    assert "Sam missed the call-back twice" in page
