@@ -125,9 +125,18 @@ def list_sessions(
     return found
 
 
-def get_session(session, session_id: int, viewer, *, origin: Origin, now: datetime) -> GroupSession:
-    """A session ``viewer`` may see; a missing one and another team's are the same NotFound,
-    the refusal audited."""
+def get_session(
+    session,
+    session_id: int,
+    viewer,
+    *,
+    origin: Origin,
+    now: datetime,
+    audit_view: bool = True,
+) -> GroupSession:
+    """A session ``viewer`` may see, the view audited (``group_session.view``); a missing one
+    and another team's are the same NotFound, the refusal audited. Services that load it to
+    change it pass ``audit_view=False``: the change is audited instead."""
     group = session.get(GroupSession, session_id) if 0 < session_id <= MAX_ID else None
     if group is None or not can_see_group_session(viewer, group):
         refuse(
@@ -138,6 +147,17 @@ def get_session(session, session_id: int, viewer, *, origin: Origin, now: dateti
             record_id=session_id,
             now=now,
         )
+    if audit_view:
+        record_event(
+            session,
+            action="group_session.view",
+            actor=viewer,
+            origin=origin,
+            record_type="group_session",
+            record_id=group.id,
+            at=now,
+        )
+        session.commit()
     return group
 
 
@@ -247,7 +267,7 @@ def edit_session(
 ) -> GroupSession:
     """Change a session's details; a save over a change made since the page was opened is
     refused. It stays with its team: the facilitator must be one of that team."""
-    group = get_session(session, session_id, actor, origin=origin, now=now)
+    group = get_session(session, session_id, actor, origin=origin, now=now, audit_view=False)
     if expected_version is None or group.version != expected_version:
         raise _stale()
     details = _details(
@@ -371,7 +391,7 @@ def record_attendance(
     """Record whether a young person attended a session held on or before today: once for each
     young person (to the case's timeline, under its person). Another team's case, a closed
     case, an adult's and one the actor may not see are refused alike."""
-    group = get_session(session, session_id, actor, origin=origin, now=now)
+    group = get_session(session, session_id, actor, origin=origin, now=now, audit_view=False)
     if group.held_on > local_today(now):
         raise ValidationError({"": "Attendance can be recorded once the session has been held"})
     errors: dict[str, str] = {}

@@ -651,3 +651,54 @@ def test_the_recorder_sees_the_outcome_but_never_the_investigation_notes(world, 
     sign_in(client, world["leader"].email)
     page = client.get(f"/complaints/{complaint.id}").get_data(as_text=True)
     assert "Sam missed the call-back twice" in page
+
+
+def test_opening_a_complaint_is_audited_once_under_its_person_and_not_on_the_timeline(
+    world, client
+):
+    complaint = _complaint(world)
+    sign_in(client, world["leader"].email)
+    assert client.get(f"/complaints/{complaint.id}").status_code == 200
+    views = audit_rows("complaint.view")
+    assert [(v.record_type, v.record_id, v.person_id, v.actor_id) for v in views] == [
+        ("complaint", str(complaint.id), world["jo"].person_id, world["leader"].id)
+    ]
+    # The form's page (for its token) is one view; the refused save shows the page again:
+    # one view more, not two.
+    stale = post_form(
+        client,
+        f"/complaints/{complaint.id}",
+        {"outcome": "not_upheld", "outcome_on": ["23", "11", "2026"], "version": "99"},
+    )
+    assert stale.status_code == 400
+    assert len(audit_rows("complaint.view")) == 3
+    timeline = client.get(f"/cases/{world['jo'].id}/timeline").get_data(as_text=True)
+    assert "Complaint: view" not in timeline and "Viewed a complaint" not in timeline
+
+
+def test_an_unlinked_complaint_view_is_audited_without_a_person(world, client):
+    complaint = _complaint(world, actor="leader", case=None)
+    sign_in(client, world["leader"].email)
+    client.get(f"/complaints/{complaint.id}")
+    (view,) = audit_rows("complaint.view")
+    assert (view.record_id, view.person_id) == (str(complaint.id), None)
+
+
+def test_opening_a_group_session_or_its_edit_form_is_audited_once(world, client):
+    group = _session(world)
+    sign_in(client, world["worker"].email)
+    assert client.get(f"/groups/{group.id}").status_code == 200
+    assert client.get(f"/groups/{group.id}/edit").status_code == 200
+    views = audit_rows("group_session.view")
+    assert [(v.record_type, v.record_id, v.actor_id) for v in views] == [
+        ("group_session", str(group.id), world["worker"].id)
+    ] * 2
+    refused = post_form(
+        client,
+        f"/groups/{group.id}/attendance",
+        {"case_id": str(world["ada"].id), "attended": "yes"},
+        token_from=f"/groups/{group.id}",
+    )
+    assert refused.status_code == 400
+    # The token's page view, then the refused form's page: one each.
+    assert len(audit_rows("group_session.view")) == 4
