@@ -702,3 +702,131 @@ def test_opening_a_group_session_or_its_edit_form_is_audited_once(world, client)
     assert refused.status_code == 400
     # The token's page view, then the refused form's page: one each.
     assert len(audit_rows("group_session.view")) == 4
+
+
+# --- sessions held, planned and cancelled -------------------------------------------------------
+
+
+def test_the_return_counts_as_held_only_sessions_up_to_today(world, client):
+    held = _session(world, held_on=date(2026, 11, 21), topic="Held on Saturday")
+    _session(world, held_on=date(2026, 11, 23), topic="Held today")
+    _session(world, held_on=date(2026, 12, 14), topic="Still to come")
+    _attend(world, held, world["jo"])
+    found = group_service.group_return(
+        db.session, world["leader"], FinancialQuarter(2026, 3), origin=ORIGIN, now=NOW
+    )
+    assert (found.sessions_held, found.planned) == (2, 1)
+    assert [line.topic for line in found.lines] == ["Held on Saturday", "Held today"]
+    sign_in(client, world["worker"].email)
+    text = client.get("/groups/return.csv?quarter=2026-27-Q3").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert ["Group support sessions held", "2"] in rows
+    assert ["Group support sessions planned, not yet held", "1"] in rows
+    assert "Still to come" not in text
+
+
+def test_held_goes_by_the_uk_date_at_midnight_on_31_march(world):
+    _session(world, held_on=date(2026, 4, 1), topic="First of April")
+    # 23:30 UTC on 31 March 2026 is 00:30 on 1 April in the UK (BST since 29 March).
+    late = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
+    found = group_service.group_return(
+        db.session, world["leader"], Q1_2026, origin=ORIGIN, now=late
+    )
+    assert (found.sessions_held, found.planned) == (1, 0)
+    early = datetime(2026, 3, 31, 22, 30, tzinfo=UTC)  # 23:30 on 31 March in the UK
+    found = group_service.group_return(
+        db.session, world["leader"], Q1_2026, origin=ORIGIN, now=early
+    )
+    assert (found.sessions_held, found.planned) == (0, 1)
+
+
+def test_a_session_that_did_not_take_place_is_cancelled_and_never_counts(world, client):
+    group = _session(world, held_on=date(2026, 11, 21), topic="Nobody came")
+    group_id, version = group.id, group.version
+    sign_in(client, world["worker"].email)
+    page = client.get(f"/groups/{group_id}").get_data(as_text=True)
+    assert "Cancel this session" in page
+    done = post_form(
+        client,
+        f"/groups/{group_id}/cancel",
+        {"version": str(version)},
+        token_from=f"/groups/{group_id}",
+    )
+    assert done.status_code == 302 and done.location.endswith("/groups")
+    db.session.rollback()
+    assert db.session.get(GroupSession, group_id) is None
+    (audit,) = audit_rows("group_session.cancel")
+    assert audit.record_id == str(group_id) and audit.actor_id == world["worker"].id
+    assert '"topic": "Nobody came"' in audit.detail and "2026-11-21" in audit.detail
+    listed = client.get("/groups").get_data(as_text=True)
+    assert "Group session cancelled: Nobody came, 21 November 2026." in listed
+    assert "No group sessions are recorded yet" in listed
+    assert "Nobody came" not in client.get("/groups").get_data(as_text=True)
+    assert client.get(f"/groups/{group_id}").status_code == 404
+    found = group_service.group_return(
+        db.session, world["leader"], FinancialQuarter(2026, 3), origin=ORIGIN, now=NOW
+    )
+    assert found.sessions_held == 0
+
+
+def test_a_session_with_attendance_cannot_be_cancelled(world, client):
+    group = _session(world)
+    _attend(world, group, world["jo"], attended=False)
+    with pytest.raises(ValidationError) as refused:
+        group_service.cancel_session(
+            db.session,
+            group.id,
+            expected_version=group.version,
+            actor=world["leader"],
+            origin=ORIGIN,
+            now=NOW,
+        )
+    assert "Attendance has been recorded" in refused.value.errors[""]
+    db.session.rollback()
+    assert db.session.get(GroupSession, group.id) is not None
+    sign_in(client, world["leader"].email)
+    page = client.get(f"/groups/{group.id}").get_data(as_text=True)
+    assert "Cancel this session" not in page
+    again = post_form(
+        client,
+        f"/groups/{group.id}/cancel",
+        {"version": str(group.version)},
+        token_from=f"/groups/{group.id}",
+    )
+    assert again.status_code == 400
+    assert "Attendance has been recorded" in again.get_data(as_text=True)
+    assert db.session.get(GroupSession, group.id) is not None
+    assert audit_rows("group_session.cancel") == []
+
+
+def test_a_stale_or_another_teams_cancel_is_refused_and_nothing_is_deleted(world, client):
+    group = _session(world)
+    group_id, version = group.id, group.version
+    with pytest.raises(ValidationError) as stale:
+        group_service.cancel_session(
+            db.session,
+            group_id,
+            expected_version=version + 1,
+            actor=world["worker"],
+            origin=ORIGIN,
+            now=NOW,
+        )
+    assert "Someone changed this session" in stale.value.errors[""]
+    for who in ("their_worker", "their_leader"):
+        with pytest.raises(NotFound):
+            group_service.cancel_session(
+                db.session,
+                group_id,
+                expected_version=version,
+                actor=world[who],
+                origin=ORIGIN,
+                now=NOW,
+            )
+    sign_in(client, world["their_leader"].email)
+    refused = post_form(
+        client, f"/groups/{group_id}/cancel", {"version": str(version)}, token_from="/groups"
+    )
+    assert refused.status_code == 404
+    db.session.rollback()
+    assert db.session.get(GroupSession, group_id) is not None
+    assert audit_rows("group_session.cancel") == []
