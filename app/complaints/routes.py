@@ -133,7 +133,9 @@ def complaint(complaint_id: int):
     manage = can_manage_complaint(current_user, found)
     if request.method == "GET" or form.form_errors:
         # Opened, or refused as stale: the form shows the complaint as it is now.
-        errors, form = form.form_errors, InvestigationForm(formdata=None, obj=found)
+        # Only those who manage it get its investigation, even in a form they are not shown.
+        errors = form.form_errors
+        form = InvestigationForm(formdata=None, obj=found if manage else None)
         form.form_errors = list(errors)
         form.investigated_by_id.data = str(found.investigated_by_id or "")
         form.outcome.data = found.outcome or ""

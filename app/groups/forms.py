@@ -1,4 +1,5 @@
-"""Forms for group sessions: a session's details, and a young person's attendance."""
+"""Forms for group sessions: a session's details, a young person's attendance, and cancelling
+a session that did not take place."""
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -75,3 +76,13 @@ class AttendanceForm(FlaskForm):
 
     def was_there(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.attended.data)
+
+
+class CancelForm(FlaskForm):
+    """Cancel a session that did not take place: the version loaded."""
+
+    version = HiddenField()
+    submit = SubmitField("Cancel this session", widget=GovSubmitInput())
+
+    def loaded_version(self) -> int | None:
+        return posted_int(self.version.data)

@@ -1,11 +1,13 @@
 """Group sessions for young people: the team's sessions (newest first, by quarter), recording
-and editing one, its page where attendance is recorded, and the quarterly return as CSV. Each
+and editing one, its page where attendance is recorded, cancelling one that did not take
+place, and the quarterly return as CSV. Each
 view parses its form, calls one casework.support.groups service, flashes and redirects."""
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -14,12 +16,13 @@ from app.auth.session import request_origin, role_required
 from app.extensions import db
 from app.forms import REFUSED, call_service, page_number
 from app.groups import bp
-from app.groups.forms import ATTENDED, AttendanceForm, SessionForm
+from app.groups.forms import ATTENDED, AttendanceForm, CancelForm, SessionForm
 from casework.db import utcnow
 from casework.errors import NotFound
 from casework.staff.vetting import local_today
 from casework.support.groups import (
     attendance_rows,
+    cancel_session,
     create_session,
     edit_session,
     facilitator_choices,
@@ -157,8 +160,13 @@ def edit(group_id: int):
     return render_template("groups/form.html", form=form, group=group), status
 
 
-def _session_page(group_id: int, form: AttendanceForm, status: int = 200):
+def _session_page(
+    group_id: int, form: AttendanceForm, status: int = 200, cancel_error: str | None = None
+):
     group = _load(group_id)
+    # The cancel button carries the session's version as it is now.
+    cancel_form = CancelForm(formdata=None)
+    cancel_form.version.data = str(group.version)
     choices = young_people(db.session, group, current_user)
     form.case_id.choices = [("", "Choose a young person")] + [
         (str(c.id), f"{c.person.name} ({c.reference})") for c in choices
@@ -171,6 +179,8 @@ def _session_page(group_id: int, form: AttendanceForm, status: int = 200):
         offered=choices,
         held=group.held_on <= local_today(utcnow()),
         attended_words=ATTENDED,
+        cancel_form=cancel_form,
+        cancel_error=cancel_error,
     ), status
 
 
@@ -205,6 +215,31 @@ def attendance(group_id: int):
     return _session_page(group_id, form, 400)
 
 
+@bp.route("/groups/<int:group_id>/cancel", methods=["POST"])
+@groups_staff
+def cancel(group_id: int):
+    """Cancel a session that did not take place, while no attendance is recorded."""
+    form = CancelForm()
+    if form.validate_on_submit():
+        was = call_service(
+            form,
+            lambda: cancel_session(
+                db.session,
+                group_id,
+                expected_version=form.loaded_version(),
+                actor=current_user,
+                origin=request_origin(),
+                now=utcnow(),
+            ),
+        )
+        if was is not REFUSED:
+            day = date.fromisoformat(was["held_on"])
+            flash(f"Group session cancelled: {was['topic']}, {day:%-d %B %Y}.", "success")
+            return redirect(url_for("groups.sessions"))
+    refused = " ".join(form.form_errors) or "Your form has expired. Reload the page and try again."
+    return _session_page(group_id, AttendanceForm(formdata=None), 400, cancel_error=refused)
+
+
 @bp.route("/groups/return.csv")
 @groups_staff
 def return_csv():
@@ -216,6 +251,7 @@ def return_csv():
     writer = csv.writer(out)
     writer.writerow(["Quarter", quarter.label])
     writer.writerow(["Group support sessions held", found.sessions_held])
+    writer.writerow(["Group support sessions planned, not yet held", found.planned])
     writer.writerow(["Young people attending", found.young_people])
     writer.writerow(["Attendances", found.attendances])
     writer.writerow([])

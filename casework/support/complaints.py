@@ -154,10 +154,19 @@ def list_complaints(
 
 
 def get_complaint(
-    session, complaint_id: int, viewer, *, origin: Origin, now: datetime
+    session,
+    complaint_id: int,
+    viewer,
+    *,
+    origin: Origin,
+    now: datetime,
+    audit_view: bool = True,
 ) -> Complaint:
-    """A complaint ``viewer`` may see; a missing one and another team's are the same NotFound,
-    the refusal audited."""
+    """A complaint ``viewer`` may see, the view audited (``complaint.view``, filed under the
+    case's person when it is linked to a case; not on the case's timeline, as a case's own
+    views are not); a missing one and another team's are the same NotFound, the refusal
+    audited. Services that load it to change it pass ``audit_view=False``: the change is
+    audited instead."""
     complaint = session.get(Complaint, complaint_id) if 0 < complaint_id <= MAX_ID else None
     if complaint is None or not can_see_complaint(viewer, complaint):
         refuse(
@@ -168,6 +177,18 @@ def get_complaint(
             record_id=complaint_id,
             now=now,
         )
+    if audit_view:
+        record_event(
+            session,
+            action="complaint.view",
+            actor=viewer,
+            origin=origin,
+            record_type="complaint",
+            record_id=complaint.id,
+            person_id=complaint.case.person_id if complaint.case is not None else None,
+            at=now,
+        )
+        session.commit()
     return complaint
 
 
@@ -330,7 +351,9 @@ def update_complaint(
     (not before the complaint was received, not in the future) and the action taken (required
     when upheld or partly upheld, spec 9). A save over a change made since the page was
     opened is refused; a later change of outcome is allowed and audited."""
-    complaint = get_complaint(session, complaint_id, actor, origin=origin, now=now)
+    complaint = get_complaint(
+        session, complaint_id, actor, origin=origin, now=now, audit_view=False
+    )
     if not can_manage_complaint(actor, complaint):
         raise ValidationError(
             {"": "Only a team leader of the complaint's team can investigate and decide it"}

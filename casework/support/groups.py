@@ -125,9 +125,18 @@ def list_sessions(
     return found
 
 
-def get_session(session, session_id: int, viewer, *, origin: Origin, now: datetime) -> GroupSession:
-    """A session ``viewer`` may see; a missing one and another team's are the same NotFound,
-    the refusal audited."""
+def get_session(
+    session,
+    session_id: int,
+    viewer,
+    *,
+    origin: Origin,
+    now: datetime,
+    audit_view: bool = True,
+) -> GroupSession:
+    """A session ``viewer`` may see, the view audited (``group_session.view``); a missing one
+    and another team's are the same NotFound, the refusal audited. Services that load it to
+    change it pass ``audit_view=False``: the change is audited instead."""
     group = session.get(GroupSession, session_id) if 0 < session_id <= MAX_ID else None
     if group is None or not can_see_group_session(viewer, group):
         refuse(
@@ -138,6 +147,17 @@ def get_session(session, session_id: int, viewer, *, origin: Origin, now: dateti
             record_id=session_id,
             now=now,
         )
+    if audit_view:
+        record_event(
+            session,
+            action="group_session.view",
+            actor=viewer,
+            origin=origin,
+            record_type="group_session",
+            record_id=group.id,
+            at=now,
+        )
+        session.commit()
     return group
 
 
@@ -247,7 +267,7 @@ def edit_session(
 ) -> GroupSession:
     """Change a session's details; a save over a change made since the page was opened is
     refused. It stays with its team: the facilitator must be one of that team."""
-    group = get_session(session, session_id, actor, origin=origin, now=now)
+    group = get_session(session, session_id, actor, origin=origin, now=now, audit_view=False)
     if expected_version is None or group.version != expected_version:
         raise _stale()
     details = _details(
@@ -286,6 +306,62 @@ def edit_session(
     )
     session.commit()
     return group
+
+
+@refuse_stale(_stale)
+def cancel_session(
+    session,
+    session_id: int,
+    *,
+    expected_version: int | None,
+    actor,
+    origin: Origin,
+    now: datetime,
+) -> dict:
+    """Cancel a session that did not take place (or will not): those who may change it may
+    cancel it while no attendance is recorded, and it is deleted, so it never counts in the
+    return. Nothing about anyone is lost; the audit (``group_session.cancel``) keeps its date,
+    topic, place, facilitator and team. A cancel over a change made since the page was opened
+    is refused. Returns what the session was."""
+    group = get_session(session, session_id, actor, origin=origin, now=now, audit_view=False)
+    if expected_version is None or group.version != expected_version:
+        raise _stale()
+    recorded = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(GroupAttendance)
+        .where(GroupAttendance.session_id == group.id)
+    )
+    if recorded:
+        raise ValidationError(
+            {"": "Attendance has been recorded for this session, so it cannot be cancelled"}
+        )
+    was = {
+        "held_on": group.held_on.isoformat(),
+        "topic": group.topic,
+        "place": group.place,
+        "facilitator_id": group.facilitator_id,
+        "team_id": group.team_id,
+    }
+    session.delete(group)
+    try:
+        session.flush()  # a concurrent change is refused by refuse_stale
+    except IntegrityError:  # attendance recorded at the same moment
+        session.rollback()
+        raise ValidationError(
+            {"": "Attendance has been recorded for this session, so it cannot be cancelled"}
+        ) from None
+    record_event(
+        session,
+        action="group_session.cancel",
+        actor=actor,
+        origin=origin,
+        record_type="group_session",
+        record_id=session_id,
+        at=now,
+        detail=was,
+    )
+    session.commit()
+    return was
 
 
 # --- attendance -------------------------------------------------------------------------------
@@ -371,7 +447,7 @@ def record_attendance(
     """Record whether a young person attended a session held on or before today: once for each
     young person (to the case's timeline, under its person). Another team's case, a closed
     case, an adult's and one the actor may not see are refused alike."""
-    group = get_session(session, session_id, actor, origin=origin, now=now)
+    group = get_session(session, session_id, actor, origin=origin, now=now, audit_view=False)
     if group.held_on > local_today(now):
         raise ValidationError({"": "Attendance can be recorded once the session has been held"})
     errors: dict[str, str] = {}
@@ -452,14 +528,17 @@ class SessionLine:
 
 @dataclass(frozen=True)
 class GroupReturn:
-    """The quarter's group sessions: how many were held and how many young people attended."""
+    """The quarter's group sessions: how many were held (on or before today, UK date) and how
+    many young people attended; ``planned`` counts those of the quarter still to come, which
+    are not held and have no line."""
 
     quarter: FinancialQuarter
     lines: list[SessionLine]
+    planned: int = 0
 
     @property
     def sessions_held(self) -> int:
-        """Sessions held in the quarter."""
+        """Sessions held in the quarter, up to today."""
         return len(self.lines)
 
     @property
@@ -476,21 +555,26 @@ class GroupReturn:
 def group_return(
     session, viewer, quarter: FinancialQuarter, *, origin: Origin, now: datetime
 ) -> GroupReturn:
-    """The sessions ``viewer`` may see held in ``quarter``, with attendance counts and the case
-    references of those who attended (for the quarterly return: no names). Audited."""
-    groups = session.scalars(
-        sa.select(GroupSession)
-        .options(
-            joinedload(GroupSession.team),
-            joinedload(GroupSession.attendance).joinedload(GroupAttendance.case),
-        )
-        .where(
-            visible_sessions_clause(viewer),
-            GroupSession.held_on >= quarter.start,
-            GroupSession.held_on < quarter.end,
-        )
-        .order_by(GroupSession.held_on, GroupSession.id)
-    ).unique()
+    """The sessions ``viewer`` may see held in ``quarter`` (dated on or before today, UK date),
+    with attendance counts and the case references of those who attended (for the quarterly
+    return: no names), and how many of the quarter's sessions are still planned. A cancelled
+    session is deleted, so never counts. Audited."""
+    today = local_today(now)
+    groups = list(
+        session.scalars(
+            sa.select(GroupSession)
+            .options(
+                joinedload(GroupSession.team),
+                joinedload(GroupSession.attendance).joinedload(GroupAttendance.case),
+            )
+            .where(
+                visible_sessions_clause(viewer),
+                GroupSession.held_on >= quarter.start,
+                GroupSession.held_on < quarter.end,
+            )
+            .order_by(GroupSession.held_on, GroupSession.id)
+        ).unique()
+    )
     lines = [
         SessionLine(
             session_id=g.id,
@@ -502,7 +586,9 @@ def group_return(
             references=tuple(sorted(a.case.reference for a in g.attendance if a.attended)),
         )
         for g in groups
+        if g.held_on <= today
     ]
+    planned = sum(1 for g in groups if g.held_on > today)
     record_event(
         session,
         action="group_session.export",
@@ -513,4 +599,4 @@ def group_return(
         detail={"quarter": quarter.code},
     )
     session.commit()
-    return GroupReturn(quarter=quarter, lines=lines)
+    return GroupReturn(quarter=quarter, lines=lines, planned=planned)

@@ -1,7 +1,8 @@
 """Group sessions and complaints in a real browser: a team leader records a group session,
 records a young person's attendance and sees it on the young person's Support tab; then records
 a complaint about the case from that tab and decides it (first refused: upheld needs the action
-taken). Every page passes axe (WCAG 2.2 AA)."""
+taken); then records a session for next week and cancels it. Every page passes axe (WCAG 2.2
+AA)."""
 
 import os
 from datetime import UTC, datetime, timedelta
@@ -126,4 +127,21 @@ def test_a_session_with_a_young_persons_attendance_and_a_complaint_decided(
     expect(page.get_by_text("Apologised; call-backs now go in the diary.")).to_be_visible()
     assert axe_violations(page) == []
     _shot(page, "6-return")
+
+    # A session planned for next week that will not take place is cancelled.
+    page.goto(f"{live_server}/groups/new")
+    _fill_date(page.get_by_role("group", name="Date of the session"), today + timedelta(days=7))
+    page.get_by_label("Where is it held?").fill("Braunstone youth centre")
+    page.get_by_label("Facilitator").select_option(label="Sam Okafor")
+    page.get_by_label("Topic").fill("Coping with court")
+    page.get_by_role("button", name="Save the session").click()
+    expect(page.get_by_text("This session has not been held yet.")).to_be_visible()
+    assert axe_violations(page) == []
+    page.screenshot(path="/tmp/fix15b-planned-session.png", full_page=True)
+    page.get_by_role("button", name="Cancel this session").click()
+    expect(page.get_by_text("Group session cancelled: Coping with court")).to_be_visible()
+    expect(page.get_by_role("link", name="Coping with court")).to_have_count(0)
+    expect(page.get_by_role("link", name="Feeling safe online")).to_be_visible()
+    assert axe_violations(page) == []
+    page.screenshot(path="/tmp/fix15b-cancelled.png", full_page=True)
     context_.close()

@@ -636,3 +636,197 @@ def test_the_caseworker_who_recorded_a_complaint_sees_it_but_cannot_decide_it(wo
     assert refused.status_code == 400
     db.session.rollback()
     assert db.session.get(Complaint, complaint.id).outcome is None
+
+
+def test_the_recorder_sees_the_outcome_but_never_the_investigation_notes(world, client):
+    complaint = _complaint(world)
+    _decide(world, complaint, investigation="Sam missed the call-back twice")
+    sign_in(client, world["worker"].email)
+    page = client.get(f"/complaints/{complaint.id}").get_data(as_text=True)
+    assert "Nobody called back when promised" in page
+    assert "Upheld, 23 November 2026" in page
+    assert "Sam missed the call-back twice" not in page
+    assert "Investigation" not in page and "Lee Leader" not in page
+    post_form(client, "/logout", {}, token_from="/complaints")
+    sign_in(client, world["leader"].email)
+    page = client.get(f"/complaints/{complaint.id}").get_data(as_text=True)
+    assert "Sam missed the call-back twice" in page
+
+
+def test_opening_a_complaint_is_audited_once_under_its_person_and_not_on_the_timeline(
+    world, client
+):
+    complaint = _complaint(world)
+    sign_in(client, world["leader"].email)
+    assert client.get(f"/complaints/{complaint.id}").status_code == 200
+    views = audit_rows("complaint.view")
+    assert [(v.record_type, v.record_id, v.person_id, v.actor_id) for v in views] == [
+        ("complaint", str(complaint.id), world["jo"].person_id, world["leader"].id)
+    ]
+    # The form's page (for its token) is one view; the refused save shows the page again:
+    # one view more, not two.
+    stale = post_form(
+        client,
+        f"/complaints/{complaint.id}",
+        {"outcome": "not_upheld", "outcome_on": ["23", "11", "2026"], "version": "99"},
+    )
+    assert stale.status_code == 400
+    assert len(audit_rows("complaint.view")) == 3
+    timeline = client.get(f"/cases/{world['jo'].id}/timeline").get_data(as_text=True)
+    assert "Complaint: view" not in timeline and "Viewed a complaint" not in timeline
+
+
+def test_an_unlinked_complaint_view_is_audited_without_a_person(world, client):
+    complaint = _complaint(world, actor="leader", case=None)
+    sign_in(client, world["leader"].email)
+    client.get(f"/complaints/{complaint.id}")
+    (view,) = audit_rows("complaint.view")
+    assert (view.record_id, view.person_id) == (str(complaint.id), None)
+
+
+def test_opening_a_group_session_or_its_edit_form_is_audited_once(world, client):
+    group = _session(world)
+    sign_in(client, world["worker"].email)
+    assert client.get(f"/groups/{group.id}").status_code == 200
+    assert client.get(f"/groups/{group.id}/edit").status_code == 200
+    views = audit_rows("group_session.view")
+    assert [(v.record_type, v.record_id, v.actor_id) for v in views] == [
+        ("group_session", str(group.id), world["worker"].id)
+    ] * 2
+    refused = post_form(
+        client,
+        f"/groups/{group.id}/attendance",
+        {"case_id": str(world["ada"].id), "attended": "yes"},
+        token_from=f"/groups/{group.id}",
+    )
+    assert refused.status_code == 400
+    # The token's page view, then the refused form's page: one each.
+    assert len(audit_rows("group_session.view")) == 4
+
+
+# --- sessions held, planned and cancelled -------------------------------------------------------
+
+
+def test_the_return_counts_as_held_only_sessions_up_to_today(world, client):
+    held = _session(world, held_on=date(2026, 11, 21), topic="Held on Saturday")
+    _session(world, held_on=date(2026, 11, 23), topic="Held today")
+    _session(world, held_on=date(2026, 12, 14), topic="Still to come")
+    _attend(world, held, world["jo"])
+    found = group_service.group_return(
+        db.session, world["leader"], FinancialQuarter(2026, 3), origin=ORIGIN, now=NOW
+    )
+    assert (found.sessions_held, found.planned) == (2, 1)
+    assert [line.topic for line in found.lines] == ["Held on Saturday", "Held today"]
+    sign_in(client, world["worker"].email)
+    text = client.get("/groups/return.csv?quarter=2026-27-Q3").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert ["Group support sessions held", "2"] in rows
+    assert ["Group support sessions planned, not yet held", "1"] in rows
+    assert "Still to come" not in text
+
+
+def test_held_goes_by_the_uk_date_at_midnight_on_31_march(world):
+    _session(world, held_on=date(2026, 4, 1), topic="First of April")
+    # 23:30 UTC on 31 March 2026 is 00:30 on 1 April in the UK (BST since 29 March).
+    late = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
+    found = group_service.group_return(
+        db.session, world["leader"], Q1_2026, origin=ORIGIN, now=late
+    )
+    assert (found.sessions_held, found.planned) == (1, 0)
+    early = datetime(2026, 3, 31, 22, 30, tzinfo=UTC)  # 23:30 on 31 March in the UK
+    found = group_service.group_return(
+        db.session, world["leader"], Q1_2026, origin=ORIGIN, now=early
+    )
+    assert (found.sessions_held, found.planned) == (0, 1)
+
+
+def test_a_session_that_did_not_take_place_is_cancelled_and_never_counts(world, client):
+    group = _session(world, held_on=date(2026, 11, 21), topic="Nobody came")
+    group_id, version = group.id, group.version
+    sign_in(client, world["worker"].email)
+    page = client.get(f"/groups/{group_id}").get_data(as_text=True)
+    assert "Cancel this session" in page
+    done = post_form(
+        client,
+        f"/groups/{group_id}/cancel",
+        {"version": str(version)},
+        token_from=f"/groups/{group_id}",
+    )
+    assert done.status_code == 302 and done.location.endswith("/groups")
+    db.session.rollback()
+    assert db.session.get(GroupSession, group_id) is None
+    (audit,) = audit_rows("group_session.cancel")
+    assert audit.record_id == str(group_id) and audit.actor_id == world["worker"].id
+    assert '"topic": "Nobody came"' in audit.detail and "2026-11-21" in audit.detail
+    listed = client.get("/groups").get_data(as_text=True)
+    assert "Group session cancelled: Nobody came, 21 November 2026." in listed
+    assert "No group sessions are recorded yet" in listed
+    assert "Nobody came" not in client.get("/groups").get_data(as_text=True)
+    assert client.get(f"/groups/{group_id}").status_code == 404
+    found = group_service.group_return(
+        db.session, world["leader"], FinancialQuarter(2026, 3), origin=ORIGIN, now=NOW
+    )
+    assert found.sessions_held == 0
+
+
+def test_a_session_with_attendance_cannot_be_cancelled(world, client):
+    group = _session(world)
+    _attend(world, group, world["jo"], attended=False)
+    with pytest.raises(ValidationError) as refused:
+        group_service.cancel_session(
+            db.session,
+            group.id,
+            expected_version=group.version,
+            actor=world["leader"],
+            origin=ORIGIN,
+            now=NOW,
+        )
+    assert "Attendance has been recorded" in refused.value.errors[""]
+    db.session.rollback()
+    assert db.session.get(GroupSession, group.id) is not None
+    sign_in(client, world["leader"].email)
+    page = client.get(f"/groups/{group.id}").get_data(as_text=True)
+    assert "Cancel this session" not in page
+    again = post_form(
+        client,
+        f"/groups/{group.id}/cancel",
+        {"version": str(group.version)},
+        token_from=f"/groups/{group.id}",
+    )
+    assert again.status_code == 400
+    assert "Attendance has been recorded" in again.get_data(as_text=True)
+    assert db.session.get(GroupSession, group.id) is not None
+    assert audit_rows("group_session.cancel") == []
+
+
+def test_a_stale_or_another_teams_cancel_is_refused_and_nothing_is_deleted(world, client):
+    group = _session(world)
+    group_id, version = group.id, group.version
+    with pytest.raises(ValidationError) as stale:
+        group_service.cancel_session(
+            db.session,
+            group_id,
+            expected_version=version + 1,
+            actor=world["worker"],
+            origin=ORIGIN,
+            now=NOW,
+        )
+    assert "Someone changed this session" in stale.value.errors[""]
+    for who in ("their_worker", "their_leader"):
+        with pytest.raises(NotFound):
+            group_service.cancel_session(
+                db.session,
+                group_id,
+                expected_version=version,
+                actor=world[who],
+                origin=ORIGIN,
+                now=NOW,
+            )
+    sign_in(client, world["their_leader"].email)
+    refused = post_form(
+        client, f"/groups/{group_id}/cancel", {"version": str(version)}, token_from="/groups"
+    )
+    assert refused.status_code == 404
+    db.session.rollback()
+    assert db.session.get(GroupSession, group_id) is not None
+    assert audit_rows("group_session.cancel") == []
