@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
 from wtforms import DateField, SubmitField
 from wtforms.utils import unset_value
+from wtforms.validators import Length
 
 from casework.db import MAX_ID, db
 from casework.errors import NotFound, ValidationError
@@ -123,3 +124,9 @@ class GovDateField(DateField):
             self.raw_data = None
         elif len(self.raw_data) != 3:
             self.raw_data = [*self.raw_data[:3], "", "", ""][:3]
+
+
+def too_long(what: str, limit: int) -> Length:
+    """A length limit whose message names the field: "The place must be 200 characters or
+    fewer"."""
+    return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")

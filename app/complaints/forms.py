@@ -11,14 +11,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from app.forms import GovDateField
+from app.forms import GovDateField, too_long
 from app.onward.forms import posted_int
 from casework.support.complaints import MAX_ABOUT, MAX_ACTION, MAX_INVESTIGATION
 from casework.support.models import COMPLAINT_CHANNELS, COMPLAINT_OUTCOMES
-
-
-def _too_long(what: str, limit: int) -> Length:
-    return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
 
 
 class ComplaintForm(FlaskForm):
@@ -35,7 +31,7 @@ class ComplaintForm(FlaskForm):
     about = TextAreaField(
         "What is the complaint about?",
         widget=GovCharacterCount(),
-        validators=[Optional(), _too_long("What the complaint is about", MAX_ABOUT)],
+        validators=[Optional(), too_long("What the complaint is about", MAX_ABOUT)],
     )
     case_reference = StringField(
         "Case reference (optional)",
@@ -54,7 +50,7 @@ class InvestigationForm(FlaskForm):
     investigation = TextAreaField(
         "Investigation notes",
         widget=GovCharacterCount(),
-        validators=[Optional(), _too_long("The investigation notes", MAX_INVESTIGATION)],
+        validators=[Optional(), too_long("The investigation notes", MAX_INVESTIGATION)],
     )
     outcome = RadioField(
         "Outcome",
@@ -67,7 +63,7 @@ class InvestigationForm(FlaskForm):
     action_taken = TextAreaField(
         "Action taken",
         widget=GovCharacterCount(),
-        validators=[Optional(), _too_long("The action taken", MAX_ACTION)],
+        validators=[Optional(), too_long("The action taken", MAX_ACTION)],
     )
     version = HiddenField()
     submit = SubmitField("Save", widget=GovSubmitInput())

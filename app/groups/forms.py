@@ -10,15 +10,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
-from app.forms import GovDateField
+from app.forms import GovDateField, too_long
 from app.onward.forms import posted_int
 from casework.support.groups import MAX_NOTE, MAX_PLACE, MAX_TOPIC
-
-
-def _too_long(what: str, limit: int) -> Length:
-    return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
 
 
 class SessionForm(FlaskForm):
@@ -28,7 +24,7 @@ class SessionForm(FlaskForm):
     place = StringField(
         "Where is it held?",
         widget=GovTextInput(),
-        validators=[Optional(), _too_long("Where the session is held", MAX_PLACE)],
+        validators=[Optional(), too_long("Where the session is held", MAX_PLACE)],
     )
     facilitator_id = SelectField(
         "Facilitator", coerce=str, widget=GovSelect(), validate_choice=False, choices=[]
@@ -36,12 +32,12 @@ class SessionForm(FlaskForm):
     topic = StringField(
         "Topic",
         widget=GovTextInput(),
-        validators=[Optional(), _too_long("The topic", MAX_TOPIC)],
+        validators=[Optional(), too_long("The topic", MAX_TOPIC)],
     )
     note = TextAreaField(
         "Note (optional)",
         widget=GovCharacterCount(),
-        validators=[Optional(), _too_long("The note", MAX_NOTE)],
+        validators=[Optional(), too_long("The note", MAX_NOTE)],
     )
     version = HiddenField()
     submit = SubmitField("Save the session", widget=GovSubmitInput())

@@ -21,10 +21,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Optional, ValidationError
 
 from app.contact.forms import TIME
-from app.forms import GovDateField
+from app.forms import GovDateField, too_long
 from casework.db import MAX_ID
 from casework.onward.consent import MAX_NOTE
 from casework.onward.models import (
@@ -44,10 +44,6 @@ from casework.onward.referring import (
     MAX_VULNERABILITY,
 )
 from casework.partners.models import ONWARD_SERVICES
-
-
-def _too_long(what: str, limit: int) -> Length:
-    return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
 
 
 def _check_time(form, field):
@@ -83,7 +79,7 @@ class ConsentForm(FlaskForm):
     note = TextAreaField(
         "Note (optional)",
         widget=GovCharacterCount(),
-        validators=[Optional(), _too_long("The note", MAX_NOTE)],
+        validators=[Optional(), too_long("The note", MAX_NOTE)],
     )
     submit = SubmitField("Record consent", widget=GovSubmitInput())
 
@@ -101,7 +97,7 @@ class WithdrawConsentForm(FlaskForm):
     note = TextAreaField(
         "Note (optional)",
         widget=GovCharacterCount(),
-        validators=[Optional(), _too_long("The note", MAX_NOTE)],
+        validators=[Optional(), too_long("The note", MAX_NOTE)],
     )
     submit = SubmitField("Withdraw consent", widget=GovSubmitInput())
 
@@ -134,7 +130,7 @@ class OnwardReferralForm(FlaskForm):
     reason = TextAreaField(
         "Why we are referring (shared only when ticked above)",
         widget=GovCharacterCount(),
-        validators=[Optional(), _too_long("Why you are referring", MAX_REASON)],
+        validators=[Optional(), too_long("Why you are referring", MAX_REASON)],
     )
     consent_now = BooleanField(
         "The person agreed to this referral: record their consent now",
@@ -150,12 +146,12 @@ class OnwardReferralForm(FlaskForm):
     consent_note = TextAreaField(
         "Consent note (optional)",
         widget=GovCharacterCount(),
-        validators=[Optional(), _too_long("The consent note", MAX_NOTE)],
+        validators=[Optional(), too_long("The consent note", MAX_NOTE)],
     )
     no_isa_reason = TextAreaField(
         "Why share without an information-sharing agreement?",
         widget=GovCharacterCount(),
-        validators=[Optional(), _too_long("The reason", MAX_NO_ISA_REASON)],
+        validators=[Optional(), too_long("The reason", MAX_NO_ISA_REASON)],
     )
     method = RadioField(
         "How is the referral made?",
@@ -167,7 +163,7 @@ class OnwardReferralForm(FlaskForm):
     spoke_to = StringField(
         "Who did you speak to?",
         widget=GovTextInput(),
-        validators=[Optional(), _too_long("Who you spoke to", MAX_SPOKE_TO)],
+        validators=[Optional(), too_long("Who you spoke to", MAX_SPOKE_TO)],
     )
     spoke_on = GovDateField("Date of the call", validators=[Optional()])
     spoke_time = StringField(
@@ -183,12 +179,12 @@ class OnwardReferralForm(FlaskForm):
     vulnerability_factors = TextAreaField(
         "What makes the person vulnerable?",
         widget=GovCharacterCount(),
-        validators=[Optional(), _too_long("The vulnerability factors", MAX_VULNERABILITY)],
+        validators=[Optional(), too_long("The vulnerability factors", MAX_VULNERABILITY)],
     )
     other_agencies = TextAreaField(
         "Which other agencies are working with them? (optional)",
         widget=GovCharacterCount(),
-        validators=[Optional(), _too_long("The other agencies", MAX_OTHER_AGENCIES)],
+        validators=[Optional(), too_long("The other agencies", MAX_OTHER_AGENCIES)],
     )
     submit = SubmitField("Make the referral", widget=GovSubmitInput())
 
@@ -215,7 +211,7 @@ class OutcomeForm(FlaskForm):
         widget=GovCharacterCount(),
         validators=[
             InputRequired(message="Enter a note of what the agency said"),
-            _too_long("The note", MAX_OUTCOME_NOTE),
+            too_long("The note", MAX_OUTCOME_NOTE),
         ],
     )
     version = HiddenField()
