@@ -667,6 +667,8 @@ def test_asking_for_approval_then_second_leader_approves_on_approvals(client, se
     page = response.get_data(as_text=True)
     assert "has been asked to approve" in page
     assert "Waiting for a team leader's decision (asked by Lee Grant" in page
+    # The facilitator is under the decision: no link to change them while it waits.
+    assert "the facilitator</span></a>" not in page
 
     approval = approvals.pending_for_case(db.session, case_id, rj_service.KIND)
     # The one who asked cannot approve on /approvals.
