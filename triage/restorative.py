@@ -5,8 +5,9 @@ rules, restorative justice).
 Restorative contact is victim-initiated and needs an offender who has admitted guilt and accepted
 responsibility for the harm. In cases of sexual violence, domestic violence, human trafficking,
 stalking, child sexual exploitation and cases resulting in death it goes ahead only in
-exceptional circumstances: a recorded justification, approved by a team leader, and an
-experienced facilitator.
+exceptional circumstances: a recorded justification and an experienced facilitator who holds
+the restorative justice specialism, both approved by a team leader (the approval covers the
+justification, the categories and the facilitator as they were when it was asked).
 """
 
 from __future__ import annotations
@@ -88,10 +89,13 @@ class RestorativeFacts:
     offender_accepted_responsibility: bool
     sensitive: tuple[str, ...] = ()
     exceptional_justification: str | None = None
-    # A team leader approved the exceptional circumstances, as they are recorded now.
+    # A team leader approved the exceptional circumstances and the facilitator, as they are
+    # recorded now.
     approved: bool = False
     facilitator_chosen: bool = False
     facilitator_experienced: bool = False
+    # The facilitator holds the restorative justice specialism (their staff record).
+    facilitator_specialist: bool = False
 
 
 def sensitive_words(sensitive: Iterable[str]) -> str:
@@ -120,14 +124,26 @@ def missing(facts: RestorativeFacts) -> tuple[str, ...]:
             found.append(
                 f"{because} it goes ahead only in exceptional circumstances: record why they apply"
             )
-        if not facts.approved:
-            found.append(f"{because} a team leader must approve the exceptional circumstances")
         if not facts.facilitator_chosen:
-            found.append(f"{because} it needs an experienced facilitator: choose one")
-        elif not facts.facilitator_experienced:
             found.append(
-                f"{because} it needs an experienced facilitator: the one chosen is not "
-                "recorded as experienced"
+                f"{because} it needs an experienced facilitator with the restorative justice "
+                "specialism: choose one before asking for approval"
+            )
+        else:
+            if not facts.facilitator_specialist:
+                found.append(
+                    f"{because} it needs a facilitator with the restorative justice "
+                    "specialism: the one chosen does not hold it"
+                )
+            if not facts.facilitator_experienced:
+                found.append(
+                    f"{because} it needs an experienced facilitator: the one chosen is not "
+                    "recorded as experienced"
+                )
+        if not facts.approved:
+            found.append(
+                f"{because} a team leader must approve the exceptional circumstances and the "
+                "facilitator"
             )
     return tuple(found)
 

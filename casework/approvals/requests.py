@@ -51,14 +51,30 @@ class Handler:
     on_approved: Callable
     # (approval) -> a short description of what is asked, e.g. "Close case WC-ABCD2345".
     describe: Callable[[Approval], str]
+    # (session, approval, actor, origin, now), or None: run in the same transaction when a
+    # request is refused or withdrawn (approval.status already says which), so the record it
+    # asked about stores where it stands. Never commits.
+    on_closed: Callable | None = None
 
 
 HANDLERS: dict[str, Handler] = {}
 
 
-def register(kind: str, on_approved: Callable, describe: Callable[[Approval], str]) -> None:
-    """Make ``kind`` a kind of approval: ``on_approved`` runs when one is approved."""
-    HANDLERS[kind] = Handler(on_approved, describe)
+def register(
+    kind: str,
+    on_approved: Callable,
+    describe: Callable[[Approval], str],
+    on_closed: Callable | None = None,
+) -> None:
+    """Make ``kind`` a kind of approval: ``on_approved`` runs when one is approved, and
+    ``on_closed`` (if given) when one is refused or withdrawn."""
+    HANDLERS[kind] = Handler(on_approved, describe, on_closed)
+
+
+def _run_on_closed(session, approval: Approval, actor, origin, now) -> None:
+    handler = HANDLERS.get(approval.kind)
+    if handler is not None and handler.on_closed is not None:
+        handler.on_closed(session, approval, actor, origin, now)
 
 
 def describe(approval: Approval) -> str:
@@ -343,6 +359,8 @@ def decide(
     approval.decision_reason = reason or None
     if approve:
         HANDLERS[approval.kind].on_approved(session, approval, actor, origin, now)
+    else:
+        _run_on_closed(session, approval, actor, origin, now)
     _audit(
         session,
         approval,
@@ -383,6 +401,7 @@ def withdraw(
         raise ValidationError({"": STALE})
     approval.status = "withdrawn"
     approval.decided_at = now
+    _run_on_closed(session, approval, actor, origin, now)
     _audit(session, approval, "approval.withdraw", actor, origin, now)
     _commit(session)
     return approval

@@ -206,6 +206,12 @@ ACTION_WORDS = {
     "restorative.exception_approved": lambda d, n: (
         "Restorative justice: the exceptional circumstances approved by a team leader"
     ),
+    "restorative.exception_refused": lambda d, n: (
+        "Restorative justice: a team leader refused the exceptional circumstances"
+    ),
+    "restorative.exception_withdrawn": lambda d, n: (
+        "Restorative justice: the request to approve the exceptional circumstances withdrawn"
+    ),
     "restorative.facilitator": lambda d, n: (
         "Restorative justice facilitator chosen"
         + (" (experienced)" if d.get("experienced") else " (not recorded as experienced)")
@@ -235,9 +241,14 @@ ACTION_WORDS = {
     "hardship.payment_withdrawn": lambda d, n: (
         f"Hardship payment of {pence_to_pounds(d.get('amount_pence'))} withdrawn"
     ),
+    "hardship.payment_refused": lambda d, n: (
+        f"Hardship payment of {pence_to_pounds(d.get('amount_pence'))} refused by a team leader"
+    ),
+    # The admin's reason stays on the payment and the fund's page (leaders and admins): the
+    # timeline is read by everyone who may see the case.
     "hardship.over_budget": lambda d, n: (
         f"Hardship payment over the fund's budget by {pence_to_pounds(d.get('over_budget_by'))}"
-        f", paid on an admin's decision: {d.get('reason', '')}"
+        ": paid over budget on an administrator's decision"
     ),
     "case_volunteer.assign": lambda d, n: f"Volunteer {d['volunteer']} assigned to the case",
     "case_volunteer.step_down": lambda d, n: f"Volunteer {d['volunteer']} stepped down",

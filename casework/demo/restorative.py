@@ -1,6 +1,8 @@
 """Demonstration restorative justice (spec 3.10): on the demo's open cases, an ordinary request
-completed with a session and an outcome agreement, and a domestic violence one waiting for a
-team leader to approve its exceptional circumstances, all through the real services."""
+completed with a session and an outcome agreement, and a domestic violence one (on a case whose
+team has a facilitator with the restorative justice specialism, chosen first) waiting for a
+team leader to approve its exceptional circumstances and facilitator, all through the real
+services."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from casework.support.restorative import (
     ask_for_approval,
     choose_facilitator,
     facilitator_choices,
+    is_specialist,
     police_categories,
     record_outcome,
     record_session,
@@ -50,10 +53,16 @@ def seed_demo_restorative(session, *, now: datetime) -> str:
             .order_by(Case.id)
         )
     )
-    domestic = next((c for c in cases if "domestic_violence" in police_categories(c)), None)
+    # A sensitive request needs a facilitator with the specialism: a case of a team that has one.
+    with_specialist = [
+        c for c in cases if is_specialist(next(iter(facilitator_choices(session, c)), None))
+    ]
+    domestic = next(
+        (c for c in with_specialist if "domestic_violence" in police_categories(c)), None
+    )
     ordinary = next((c for c in cases if c is not domestic and not police_categories(c)), None)
     if domestic is None:
-        domestic = next((c for c in cases if c is not ordinary), None)
+        domestic = next((c for c in with_specialist if c is not ordinary), None)
     today = local_today(now)
     added = []
     if ordinary is not None and (worker := _worker(session, ordinary)) is not None:
@@ -118,6 +127,17 @@ def seed_demo_restorative(session, *, now: datetime) -> str:
                 "and wrote of his wish to apologise. Shuttle only, no meeting: the IDVA and she "
                 "agree it is safe and will help her close this chapter.",
             ),
+            actor=worker,
+            origin=ORIGIN,
+            now=now,
+        )
+        rj = choose_facilitator(
+            session,
+            domestic.id,
+            rj.id,
+            facilitator_id=facilitator_choices(session, domestic)[0].id,
+            experienced=True,
+            expected_version=rj.version,
             actor=worker,
             origin=ORIGIN,
             now=now,

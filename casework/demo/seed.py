@@ -53,7 +53,8 @@ DEMO_STAFF = [
         "Jo Patel",
         "caseworker",
         "City victim team",
-        ("domestic_abuse", "sexual_violence"),
+        # Restorative justice too: a sensitive request's facilitator must hold the specialism.
+        ("domestic_abuse", "sexual_violence", "restorative_justice"),
         "Leicester West",
     ),
     (

@@ -133,11 +133,14 @@ def approval_threshold(session) -> int:
 
 
 def _waiting_clause():
-    """A payment waiting for approval whose request is still waiting (a request refused or
-    withdrawn on /approvals releases its hold on the budget)."""
+    """A payment waiting for approval whose request is still waiting, on an open case: a
+    request refused or withdrawn on /approvals releases its hold on the budget, and so does
+    closing the case (its payment cannot be approved while it is closed; reopening the case
+    holds the budget again)."""
     return sa.and_(
         HardshipPayment.status == "awaiting_approval",
         sa.exists().where(Approval.id == HardshipPayment.approval_id, Approval.status == "pending"),
+        sa.exists().where(Case.id == HardshipPayment.case_id, Case.status == "open"),
     )
 
 
@@ -175,8 +178,9 @@ def current_year(now: datetime) -> int:
 
 
 def payment_status(payment: HardshipPayment) -> str:
-    """A payment's status as it stands: one waiting whose request was refused or withdrawn on
-    /approvals reads as that."""
+    """A payment's status as it stands. Refusing or withdrawing its request stores the
+    payment's status too (``_on_closed``); a payment recorded before that was so still reads
+    as its request's decision."""
     approval = payment.approval
     if payment.status == "awaiting_approval" and approval is not None:
         return approval.status if approval.status in ("refused", "withdrawn") else payment.status
@@ -467,17 +471,7 @@ def withdraw_payment(
         raise ValidationError({"": "This payment is no longer waiting for approval"})
     if payment.requested_by_id != actor.id:
         raise ValidationError({"": "Only the person who asked for the payment can withdraw it"})
-    payment.status = "withdrawn"
-    payment.decided_at = now
-    audit_case(
-        session,
-        case,
-        "hardship.payment_withdrawn",
-        actor=actor,
-        origin=origin,
-        at=now,
-        detail={"payment_id": payment.id, "amount_pence": payment.amount_pence},
-    )
+    # Withdrawing the request withdraws the payment (``_on_closed``), in one transaction.
     approvals.withdraw(session, payment.approval_id, actor=actor, origin=origin, now=now)
     return payment
 
@@ -490,6 +484,14 @@ def _on_approved(session, approval: Approval, actor, origin: Origin, now: dateti
     )
     if payment is None or payment.status != "awaiting_approval":
         raise ValidationError({"": "This payment is no longer waiting for approval"})
+    case = session.get(Case, payment.case_id)
+    if case is None or case.status != "open":
+        raise ValidationError(
+            {
+                "": "This case is closed, so no payment can be made from it. Refuse the "
+                "request, or reopen the case first."
+            }
+        )
     budget = _lock_year(session, payment.year_starting, actor, now)
     # The request is approved in this transaction already, so the payment is not among those
     # waiting: what is committed is everyone else's.
@@ -508,7 +510,6 @@ def _on_approved(session, approval: Approval, actor, origin: Origin, now: dateti
     payment.status = "approved"
     payment.decided_at = now
     payment.paid_on = local_today(now)
-    case = session.get(Case, payment.case_id)
     audit_case(
         session,
         case,
@@ -526,13 +527,38 @@ def _on_approved(session, approval: Approval, actor, origin: Origin, now: dateti
     )
 
 
+def _on_closed(session, approval: Approval, actor, origin: Origin, now: datetime) -> None:
+    """A payment's request was refused or withdrawn: the payment is stored as that, its hold
+    on the budget released, and the case's timeline says so."""
+    payment = session.scalar(
+        sa.select(HardshipPayment).where(HardshipPayment.approval_id == approval.id)
+    )
+    if payment is None or payment.status != "awaiting_approval":
+        return
+    payment.status = "refused" if approval.status == "refused" else "withdrawn"
+    payment.decided_at = now
+    audit_case(
+        session,
+        session.get(Case, payment.case_id),
+        f"hardship.payment_{payment.status}",
+        actor=actor,
+        origin=origin,
+        at=now,
+        detail={
+            "payment_id": payment.id,
+            "amount_pence": payment.amount_pence,
+            "approval_id": approval.id,
+        },
+    )
+
+
 def _describe(approval: Approval) -> str:
     amount = pence_to_pounds((approval.detail or {}).get("amount_pence"))
     reference = approval.case.reference if approval.case is not None else "a case"
     return f"Hardship payment of {amount} for {reference}".replace("  ", " ")
 
 
-approvals.register(KIND, _on_approved, _describe)
+approvals.register(KIND, _on_approved, _describe, _on_closed)
 
 
 # --- settings (admins) -----------------------------------------------------------------------

@@ -6,8 +6,11 @@ the sessions held and the outcome.
 Whether it may go ahead is triage.restorative's rule; a session, or an outcome that says it was
 completed, is refused while the rule says it may not. The approval is a request of kind
 "rj_exception" in the approvals registry: a team leader of the case's team (never the person who
-asked) approves or refuses it on /approvals. The approval covers the justification and the
-categories as they were when it was asked: changing either afterwards needs asking again.
+asked) approves or refuses it on /approvals. The facilitator of a sensitive case (one holding
+the restorative justice specialism, recorded as experienced) is chosen before asking, and the
+approval covers the justification, the categories and the facilitator as they were when it was
+asked: changing any of them afterwards needs asking again. A refusal or withdrawal puts the
+request back to preparing.
 
 Who: anyone who may work the case (its caseworker, a team leader of its team, an admin); a closed
 case is read only; another team's case and its requests are NotFound.
@@ -52,6 +55,7 @@ KIND = "rj_exception"
 MAX_JUSTIFICATION = approvals.MAX_REASON
 MAX_NOTE = 2000
 FACILITATOR_ROLES = ("caseworker", "team_leader")
+SPECIALISM = "restorative_justice"
 FINISHED = ("completed", "not_proceeding")
 COMPLETED_OUTCOMES = ("agreement", "completed")
 STALE = (
@@ -99,14 +103,21 @@ def police_categories(case: Case) -> tuple[str, ...]:
 
 def exception_approved(rj: RestorativeJustice) -> bool:
     """A team leader approved the exceptional circumstances as they are recorded now: the
-    justification unchanged and no category added since it was asked."""
+    justification and the facilitator unchanged and no category added since it was asked."""
     approval = rj.approval
     if approval is None or approval.status != "approved":
         return False
     detail = approval.detail or {}
-    return detail.get("justification") == rj.exceptional_justification and set(
-        rj.sensitive or []
-    ) <= set(detail.get("sensitive") or [])
+    return (
+        detail.get("justification") == rj.exceptional_justification
+        and set(rj.sensitive or []) <= set(detail.get("sensitive") or [])
+        and detail.get("facilitator_id") == rj.facilitator_id
+    )
+
+
+def is_specialist(staff: Staff | None) -> bool:
+    """Whether ``staff`` holds the restorative justice specialism."""
+    return staff is not None and SPECIALISM in (staff.specialisms or [])
 
 
 def facts_of(rj: RestorativeJustice) -> RestorativeFacts:
@@ -120,6 +131,7 @@ def facts_of(rj: RestorativeJustice) -> RestorativeFacts:
         approved=exception_approved(rj),
         facilitator_chosen=rj.facilitator_id is not None,
         facilitator_experienced=bool(rj.facilitator_experienced),
+        facilitator_specialist=is_specialist(rj.facilitator),
     )
 
 
@@ -211,9 +223,7 @@ def facilitator_choices(session, case: Case) -> list[Staff]:
             Staff.active.is_(True),
         )
     )
-    return sorted(
-        found, key=lambda s: ("restorative_justice" not in (s.specialisms or []), s.name, s.id)
-    )
+    return sorted(found, key=lambda s: (not is_specialist(s), s.name, s.id))
 
 
 # --- starting and editing ----------------------------------------------------------------
@@ -405,7 +415,11 @@ def ask_for_approval(
     now: datetime,
 ) -> Approval:
     """Ask a team leader of the case's team to approve the exceptional circumstances of a
-    sensitive case, as the justification and categories stand now."""
+    sensitive case and its facilitator, as the justification, categories and facilitator stand
+    now. The form's version is needed: asking about a request changed since the page was
+    opened is refused."""
+    if expected_version is None:
+        raise _conflict()
     case, rj = _workable_request(session, case_id, rj_id, actor, origin, now, expected_version)
     if not rj.sensitive:
         raise ValidationError(
@@ -416,6 +430,27 @@ def ask_for_approval(
             {
                 "": "Record the exceptional circumstances (why restorative contact should go "
                 "ahead in this case) before asking for approval"
+            }
+        )
+    if rj.facilitator is None:
+        raise ValidationError(
+            {
+                "": "Choose the facilitator (one with the restorative justice specialism, "
+                "experienced and skilled enough for a sensitive case) before asking for approval"
+            }
+        )
+    if not is_specialist(rj.facilitator):
+        raise ValidationError(
+            {
+                "": f"{rj.facilitator.name} does not hold the restorative justice specialism: "
+                "choose a facilitator who does before asking for approval"
+            }
+        )
+    if not rj.facilitator_experienced:
+        raise ValidationError(
+            {
+                "": "The facilitator is not recorded as experienced: a sensitive case needs an "
+                "experienced facilitator before asking for approval"
             }
         )
     if waiting_approval(rj):
@@ -431,6 +466,7 @@ def ask_for_approval(
             "restorative_id": rj.id,
             "justification": rj.exceptional_justification,
             "sensitive": list(rj.sensitive),
+            "facilitator_id": rj.facilitator_id,
         },
         actor=actor,
         origin=origin,
@@ -460,6 +496,13 @@ def _on_approved(session, approval: Approval, actor, origin: Origin, now: dateti
         raise ValidationError({"": "This restorative justice request no longer asks for this."})
     if rj.status in FINISHED:
         raise ValidationError({"": "This restorative process has already finished."})
+    if rj.case.status != "open":
+        raise ValidationError(
+            {
+                "": "This case is closed, so its restorative justice cannot go ahead. Refuse "
+                "the request, or reopen the case first."
+            }
+        )
     rj.updated_at = now
     _refresh_status(rj)
     session.flush()
@@ -474,13 +517,34 @@ def _on_approved(session, approval: Approval, actor, origin: Origin, now: dateti
     )
 
 
+def _on_closed(session, approval: Approval, actor, origin: Origin, now: datetime) -> None:
+    """The request was refused or withdrawn: a request still preparing for its first session
+    goes back to preparing (it may ask again), and the case's timeline says so."""
+    rj = session.get(RestorativeJustice, (approval.detail or {}).get("restorative_id") or 0)
+    if rj is None or rj.case_id != approval.case_id or rj.approval_id != approval.id:
+        return
+    if rj.status not in ("in_progress", *FINISHED):
+        rj.updated_at = now
+        _refresh_status(rj)
+        session.flush()
+    audit_case(
+        session,
+        rj.case,
+        f"restorative.exception_{approval.status}",
+        actor=actor,
+        origin=origin,
+        at=now,
+        detail={**_detail(rj), "approval_id": approval.id},
+    )
+
+
 def _describe(approval: Approval) -> str:
     words = sensitive_words((approval.detail or {}).get("sensitive") or [])
     reference = approval.case.reference if approval.case is not None else "a case"
     return f"Restorative justice in a case of {words or 'a sensitive category'} ({reference})"
 
 
-approvals.register(KIND, _on_approved, _describe)
+approvals.register(KIND, _on_approved, _describe, _on_closed)
 
 
 # --- the facilitator ---------------------------------------------------------------------
@@ -500,7 +564,10 @@ def choose_facilitator(
     now: datetime,
 ) -> RestorativeJustice:
     """Choose the facilitator (a caseworker or team leader of the case's team) and record
-    whether they are experienced and skilled enough for a sensitive case."""
+    whether they are experienced and skilled enough for a sensitive case. In a sensitive case
+    the facilitator must hold the restorative justice specialism; changing the facilitator
+    while a team leader decides on them is refused, and after their approval needs asking
+    again."""
     if expected_version is None:
         raise _conflict()
     case, rj = _workable_request(session, case_id, rj_id, actor, origin, now, expected_version)
@@ -515,7 +582,22 @@ def choose_facilitator(
     if rj.facilitator_id == chosen.id and rj.facilitator_experienced == experienced:
         session.rollback()
         return rj
+    if waiting_approval(rj):
+        raise ValidationError(
+            {
+                "facilitator_id": "A team leader is deciding on this facilitator as they were "
+                "asked: wait for their decision before changing the facilitator"
+            }
+        )
+    if rj.sensitive and not is_specialist(chosen):
+        raise ValidationError(
+            {
+                "facilitator_id": "This is a sensitive case: choose a facilitator with the "
+                "restorative justice specialism"
+            }
+        )
     rj.facilitator, rj.facilitator_experienced = chosen, experienced
+    rj.facilitator_id = chosen.id  # read by exception_approved before the flush
     rj.updated_at = now
     _refresh_status(rj)
     session.flush()

@@ -488,7 +488,12 @@ def _seed_restorative(our_case_id, their_case_id, accounts, other) -> tuple[list
     from casework.audit import Origin
     from casework.db import utcnow
     from casework.staff.vetting import local_today
-    from casework.support.restorative import RequestDetails, ask_for_approval, start_request
+    from casework.support.restorative import (
+        RequestDetails,
+        ask_for_approval,
+        choose_facilitator,
+        start_request,
+    )
 
     now = utcnow()
     common = {"origin": Origin.command_line("test"), "now": now}
@@ -499,6 +504,19 @@ def _seed_restorative(our_case_id, their_case_id, accounts, other) -> tuple[list
         RequestDetails(
             details.requested_on, True, True, "shuttle", ("domestic_violence",), "She asked"
         ),
+        actor=accounts["caseworker"],
+        **common,
+    )
+    # A sensitive request's facilitator (holding the specialism) is chosen before asking.
+    accounts["caseworker"].specialisms = ["restorative_justice"]
+    db.session.commit()
+    sensitive = choose_facilitator(
+        db.session,
+        our_case_id,
+        sensitive.id,
+        facilitator_id=accounts["caseworker"].id,
+        experienced=True,
+        expected_version=sensitive.version,
         actor=accounts["caseworker"],
         **common,
     )

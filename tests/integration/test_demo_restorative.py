@@ -26,6 +26,10 @@ def test_demo_restorative_shows_a_completed_and_a_waiting_request(
     team = create_team_record("City victims")
     leader = create_staff_record("team_leader", team=team)
     worker = create_staff_record("caseworker", team=team)
+    # The team's restorative justice facilitator, for the sensitive request.
+    specialist = create_staff_record(
+        "caseworker", team=team, name="Chris Lowe", specialisms=["restorative_justice"]
+    )
     cases = [
         create_case_for_notes(
             caseworker=worker,
@@ -53,6 +57,9 @@ def test_demo_restorative_shows_a_completed_and_a_waiting_request(
     assert waiting.case_id == cases[1].id
     assert waiting.status == "awaiting_approval"
     assert waiting.sensitive_from_police == ["domestic_violence"]
+    # Its facilitator was chosen first (the approval covers them): the team's specialist.
+    assert waiting.facilitator_id == specialist.id and waiting.facilitator_experienced
+    assert waiting.approval.detail["facilitator_id"] == specialist.id
     assert approvals.pending_for_case(db.session, cases[1].id, KIND).id == waiting.approval_id
 
     assert seed_demo_restorative(db.session, now=NOW) == "Demo restorative justice: already there"

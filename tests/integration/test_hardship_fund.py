@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from casework.approvals import requests as approvals
 from casework.approvals.models import Approval
 from casework.audit import Origin
+from casework.cases.timeline import describe
 from casework.db import db
 from casework.errors import NotFound, ValidationError
 from casework.staff.models import Staff
@@ -151,6 +152,83 @@ def test_a_refused_or_withdrawn_request_releases_its_hold(fund):
     assert second.status == "withdrawn" and second.approval.status == "withdrawn"
     assert hardship.fund_year(db.session, 2026).committed == 0
     assert audit_rows("hardship.payment_withdrawn")
+
+
+def test_a_decision_on_approvals_stores_the_payments_status_and_tells_the_timeline(fund):
+    first = pay(fund, "250.00")
+    decide(fund, first, "leader", approve=False, reason="Other help is available")
+    second = pay(fund, "150.00")
+    # Withdrawn on /approvals itself, not through the case's page.
+    approvals.withdraw(db.session, second.approval_id, actor=fund["worker"], origin=ORIGIN, now=NOW)
+    db.session.expire_all()
+    # The stored columns (read as they are by the subject access export), not only the screen's.
+    first, second = (
+        db.session.get(HardshipPayment, first.id),
+        db.session.get(HardshipPayment, second.id),
+    )
+    assert (first.status, second.status) == ("refused", "withdrawn")
+    assert first.decided_at is not None and second.decided_at is not None
+    words = {
+        e.action: describe(e.action, e.detail_dict)
+        for e in audit_rows()
+        if e.action in ("hardship.payment_refused", "hardship.payment_withdrawn")
+    }
+    assert words == {
+        "hardship.payment_refused": "Hardship payment of £250.00 refused by a team leader",
+        "hardship.payment_withdrawn": "Hardship payment of £150.00 withdrawn",
+    }
+    assert hardship.fund_year(db.session, 2026).committed == 0
+
+
+def _set_case_status(fund, status):
+    from casework.cases.models import Case
+
+    db.session.get(Case, fund["case_id"]).status = status
+    db.session.commit()
+
+
+def test_a_closed_cases_waiting_payment_cannot_be_approved_nor_holds_the_budget(fund):
+    waiting = pay(fund, "300.00")
+    assert hardship.fund_year(db.session, 2026).waiting == 30_000
+    _set_case_status(fund, "closed")
+    # Closing the case releases its hold on the budget.
+    assert hardship.fund_year(db.session, 2026).waiting == 0
+    with pytest.raises(ValidationError, match="This case is closed"):
+        decide(fund, waiting, "leader")
+    db.session.rollback()
+    db.session.expire_all()
+    waiting = db.session.get(HardshipPayment, waiting.id)
+    assert waiting.status == "awaiting_approval" and waiting.paid_on is None
+    assert waiting.approval.status == "pending"
+    assert not audit_rows("hardship.payment_approved")
+    # Refusing it is still possible, and stored.
+    decide(fund, waiting, "leader", approve=False, reason="The case has closed")
+    db.session.expire_all()
+    assert db.session.get(HardshipPayment, waiting.id).status == "refused"
+
+
+def test_a_reopened_cases_waiting_payment_holds_the_budget_again(fund):
+    waiting = pay(fund, "300.00")
+    _set_case_status(fund, "closed")
+    _set_case_status(fund, "open")
+    assert hardship.fund_year(db.session, 2026).waiting == 30_000
+    decide(fund, waiting, "leader")
+    db.session.expire_all()
+    assert db.session.get(HardshipPayment, waiting.id).status == "approved"
+
+
+def test_the_timeline_says_paid_over_budget_without_the_admins_reason(fund):
+    budget(fund, "100")
+    over = pay(fund, "150.00", who="admin", reason="Locks changed tonight: she is at risk")
+    [event] = audit_rows("hardship.over_budget")
+    words = describe(event.action, event.detail_dict)
+    assert words == (
+        "Hardship payment over the fund's budget by £50.00: paid over budget on an "
+        "administrator's decision"
+    )
+    assert "Locks changed" not in words
+    # The reason stays on the payment, for the fund's page.
+    assert db.session.get(HardshipPayment, over.id).over_budget_reason.startswith("Locks changed")
 
 
 def test_one_waiting_payment_a_case_at_a_time(fund):

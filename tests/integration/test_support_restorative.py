@@ -152,6 +152,31 @@ def _facilitator(setting, rj, staff, experienced=True, case_key="domestic"):
     )
 
 
+def _ask(setting, rj, actor=None, case_key="domestic", expected_version="seen"):
+    return rj_service.ask_for_approval(
+        db.session,
+        setting[case_key],
+        rj.id,
+        expected_version=rj.version if expected_version == "seen" else expected_version,
+        actor=actor or setting["worker"],
+        origin=ORIGIN,
+        now=NOW,
+    )
+
+
+def _refuse(setting, approval, actor, reason="Too soon after the assault"):
+    return approvals.decide(
+        db.session,
+        approval.id,
+        approve=False,
+        reason=reason,
+        expected_version=approval.version,
+        actor=actor,
+        origin=ORIGIN,
+        now=NOW,
+    )
+
+
 def _session(setting, rj, held_on=date(2026, 3, 30), case_key="domestic"):
     return rj_service.record_session(
         db.session,
@@ -266,17 +291,20 @@ def test_a_sensitive_request_needs_approval_by_another_leader_of_the_team(settin
         actor=setting["leader"],
         exceptional_justification="She asked, with her IDVA; he is in custody and has engaged",
     )
-    approval = rj_service.ask_for_approval(
-        db.session,
-        setting["domestic"],
-        rj.id,
-        expected_version=rj.version,
-        actor=setting["leader"],
-        origin=ORIGIN,
-        now=NOW,
-    )
+    # The facilitator comes first: chosen, holding the specialism, recorded as experienced.
+    with pytest.raises(ValidationError, match="Choose the facilitator"):
+        _ask(setting, rj, actor=setting["leader"])
+    with pytest.raises(ValidationError, match="specialism") as refused:
+        _facilitator(setting, rj, setting["worker"])
+    assert list(refused.value.errors) == ["facilitator_id"]
+    rj = _facilitator(setting, rj, setting["rj_worker"], experienced=False)
+    with pytest.raises(ValidationError, match="not recorded as experienced"):
+        _ask(setting, rj, actor=setting["leader"])
+    rj = _facilitator(setting, rj, setting["rj_worker"], experienced=True)
+    approval = _ask(setting, rj, actor=setting["leader"])
     rj = db.session.get(RestorativeJustice, rj.id)
     assert rj.status == "awaiting_approval"
+    assert approval.detail["facilitator_id"] == setting["rj_worker"].id
     assert approval.reason == rj.exceptional_justification
     assert "domestic violence" in approvals.describe(approval)
 
@@ -289,63 +317,112 @@ def test_a_sensitive_request_needs_approval_by_another_leader_of_the_team(settin
     # While waiting, the justification cannot change under the decision.
     with pytest.raises(ValidationError, match="deciding"):
         _edit(setting, rj, exceptional_justification="Something else")
+    # Nor the facilitator.
+    with pytest.raises(ValidationError, match="deciding"):
+        _facilitator(setting, rj, setting["rj_worker"], experienced=False)
 
     _approve(setting, approval, setting["second"])
     rj = db.session.get(RestorativeJustice, rj.id)
     assert rj_service.exception_approved(rj)
-    assert rj.status == "preparing"  # the facilitator is still missing
-    (reason,) = rj_service.missing_for(rj)
-    assert "experienced facilitator" in reason
-    assert audit_rows("restorative.exception_approved")
-
-    rj = _facilitator(setting, rj, setting["rj_worker"], experienced=False)
-    assert "not recorded as experienced" in rj_service.missing_for(rj)[0]
-    rj = _facilitator(setting, rj, setting["rj_worker"], experienced=True)
     assert rj.status == "ready"
+    assert audit_rows("restorative.exception_approved")
     _session(setting, rj)
     assert db.session.get(RestorativeJustice, rj.id).status == "in_progress"
 
 
 def test_a_refused_approval_leaves_it_unable_to_go_ahead(setting):
     rj = _start(setting, exceptional_justification="The victim asked for it")
-    approval = rj_service.ask_for_approval(
-        db.session,
-        setting["domestic"],
-        rj.id,
-        expected_version=rj.version,
-        actor=setting["worker"],
-        origin=ORIGIN,
-        now=NOW,
-    )
-    approvals.decide(
-        db.session,
-        approval.id,
-        approve=False,
-        reason="Too soon after the assault",
-        expected_version=approval.version,
-        actor=setting["leader"],
-        origin=ORIGIN,
-        now=NOW,
-    )
-    rj = db.session.get(RestorativeJustice, rj.id)
     rj = _facilitator(setting, rj, setting["rj_worker"])
-    assert rj_service.status_of(rj) == "preparing"
+    approval = _ask(setting, rj)
+    _refuse(setting, approval, setting["leader"])
+    db.session.expire_all()
+    rj = db.session.get(RestorativeJustice, rj.id)
+    # The stored status, not only the one worked out for the screen (the subject access export
+    # reads the column).
+    assert rj.status == "preparing"
     assert any("team leader must approve" in r for r in rj_service.missing_for(rj))
     with pytest.raises(ValidationError, match="team leader must approve"):
         _session(setting, rj)
+    words = [describe(e.action, e.detail_dict) for e in audit_rows("restorative.exception_refused")]
+    assert words == ["Restorative justice: a team leader refused the exceptional circumstances"]
+    # It may ask again.
+    assert _ask(setting, db.session.get(RestorativeJustice, rj.id)).status == "pending"
+
+
+def test_a_withdrawn_approval_request_puts_it_back_to_preparing(setting):
+    rj = _start(setting, exceptional_justification="The victim asked for it")
+    rj = _facilitator(setting, rj, setting["rj_worker"])
+    approval = _ask(setting, rj)
+    approvals.withdraw(db.session, approval.id, actor=setting["worker"], origin=ORIGIN, now=NOW)
+    db.session.expire_all()
+    assert db.session.get(RestorativeJustice, rj.id).status == "preparing"
+    assert audit_rows("restorative.exception_withdrawn")
+
+
+def test_asking_for_approval_needs_the_version_seen(setting):
+    rj = _start(setting, exceptional_justification="The victim asked for it")
+    rj = _facilitator(setting, rj, setting["rj_worker"])
+    for version in (None, rj.version - 1):
+        with pytest.raises(ValidationError, match="Someone changed"):
+            _ask(setting, rj, expected_version=version)
+    db.session.expire_all()
+    assert db.session.get(RestorativeJustice, rj.id).approval_id is None
+    assert approvals.pending_for_case(db.session, setting["domestic"], rj_service.KIND) is None
+
+
+def test_the_approval_covers_the_facilitator(setting):
+    setting["leader"].specialisms = ["restorative_justice"]
+    db.session.commit()
+    rj = _start(setting, exceptional_justification="The victim asked for it")
+    rj = _facilitator(setting, rj, setting["rj_worker"])
+    _approve(setting, _ask(setting, rj), setting["leader"])
+    rj = db.session.get(RestorativeJustice, rj.id)
+    assert rj.status == "ready"
+    # Another facilitator after the approval: it no longer covers the request; ask again.
+    rj = _facilitator(setting, rj, setting["leader"])
+    assert not rj_service.exception_approved(rj)
+    assert rj.status == "preparing"
+    assert any("team leader must approve" in r for r in rj_service.missing_for(rj))
+    again = _ask(setting, rj)
+    assert again.detail["facilitator_id"] == setting["leader"].id
+
+
+def test_a_facilitator_chosen_before_a_category_was_added_must_hold_the_specialism(setting):
+    rj = _start(setting, "ordinary")
+    rj = _facilitator(setting, rj, setting["worker"], case_key="ordinary")
+    assert rj.status == "ready"  # an ordinary request needs no specialist
+    rj = _edit(
+        setting,
+        rj,
+        case_key="ordinary",
+        declared=("stalking",),
+        exceptional_justification="The victim asked for it",
+    )
+    assert any("does not hold" in r for r in rj_service.missing_for(rj))
+    with pytest.raises(ValidationError, match="does not hold the restorative justice specialism"):
+        _ask(setting, rj, case_key="ordinary")
+
+
+def test_a_closed_case_cannot_have_its_exception_approved(setting):
+    rj = _start(setting, exceptional_justification="The victim asked for it")
+    rj = _facilitator(setting, rj, setting["rj_worker"])
+    approval = _ask(setting, rj)
+    case = db.session.get(RestorativeJustice, rj.id).case
+    case.status = "closed"
+    db.session.commit()
+    with pytest.raises(ValidationError, match="This case is closed"):
+        _approve(setting, approval, setting["leader"])
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.get(type(approval), approval.id).status == "pending"
+    assert db.session.get(RestorativeJustice, rj.id).status == "awaiting_approval"
+    assert not audit_rows("restorative.exception_approved")
 
 
 def test_an_approval_no_longer_covers_a_changed_justification_or_added_category(setting):
     rj = _start(setting, exceptional_justification="The victim asked for it")
-    approval = rj_service.ask_for_approval(
-        db.session,
-        setting["domestic"],
-        rj.id,
-        expected_version=rj.version,
-        actor=setting["worker"],
-        origin=ORIGIN,
-        now=NOW,
-    )
+    rj = _facilitator(setting, rj, setting["rj_worker"])
+    approval = _ask(setting, rj)
     _approve(setting, approval, setting["leader"])
     rj = db.session.get(RestorativeJustice, rj.id)
     assert rj_service.exception_approved(rj)
@@ -554,6 +631,32 @@ def test_asking_for_approval_then_second_leader_approves_on_approvals(client, se
     )
     rj = db.session.scalars(sa.select(RestorativeJustice)).one()
     page_path = f"/cases/{case_id}/support/restorative/{rj.id}"
+    # Without a facilitator, asking is refused and says why.
+    response = post_form(
+        client,
+        f"{page_path}/approval",
+        {"version": str(rj.version)},
+        token_from=page_path,
+        follow_redirects=True,
+    )
+    assert "Choose the facilitator" in response.get_data(as_text=True)
+    assert approvals.pending_for_case(db.session, case_id, rj_service.KIND) is None
+    post_form(
+        client,
+        f"{page_path}/facilitator",
+        {"facilitator_id": str(setting["rj_worker"].id), "experienced": "yes", "version": "1"},
+    )
+    db.session.expire_all()
+    rj = db.session.get(RestorativeJustice, rj.id)
+    assert rj.facilitator_id == setting["rj_worker"].id
+    page = client.get(page_path).get_data(as_text=True)
+    assert "changing them after it means asking again" in page
+    # A post without the page's version is refused: the request may have changed under it.
+    response = post_form(
+        client, f"{page_path}/approval", {}, token_from=page_path, follow_redirects=True
+    )
+    assert "Someone changed this restorative justice request" in response.get_data(as_text=True)
+    assert approvals.pending_for_case(db.session, case_id, rj_service.KIND) is None
     response = post_form(
         client,
         f"{page_path}/approval",
@@ -564,6 +667,8 @@ def test_asking_for_approval_then_second_leader_approves_on_approvals(client, se
     page = response.get_data(as_text=True)
     assert "has been asked to approve" in page
     assert "Waiting for a team leader's decision (asked by Lee Grant" in page
+    # The facilitator is under the decision: no link to change them while it waits.
+    assert "the facilitator</span></a>" not in page
 
     approval = approvals.pending_for_case(db.session, case_id, rj_service.KIND)
     # The one who asked cannot approve on /approvals.

@@ -127,8 +127,8 @@ def test_a_sensitive_case_needs_justification_approval_and_experienced_facilitat
     assert len(reasons) == 3
     assert all(r.startswith("This is a case of domestic violence, so") for r in reasons)
     assert "record why they apply" in reasons[0]
-    assert "team leader must approve" in reasons[1]
-    assert "choose one" in reasons[2]
+    assert "specialism: choose one before asking for approval" in reasons[1]
+    assert reasons[2].endswith("must approve the exceptional circumstances and the facilitator")
 
 
 def test_an_inexperienced_facilitator_is_not_enough_in_a_sensitive_case():
@@ -140,10 +140,32 @@ def test_an_inexperienced_facilitator_is_not_enough_in_a_sensitive_case():
             "approved": True,
             "facilitator_chosen": True,
             "facilitator_experienced": False,
+            "facilitator_specialist": True,
         }
     )
     (reason,) = missing(facts)
     assert "not recorded as experienced" in reason
+
+
+def test_a_facilitator_without_the_specialism_is_not_enough_in_a_sensitive_case():
+    facts = RestorativeFacts(
+        **{
+            **ORDINARY.__dict__,
+            "sensitive": ("stalking",),
+            "exceptional_justification": "The victim asked, with her IDVA, for shuttle contact",
+            "approved": True,
+            "facilitator_chosen": True,
+            "facilitator_experienced": True,
+            "facilitator_specialist": False,
+        }
+    )
+    (reason,) = missing(facts)
+    assert "does not hold" in reason and "restorative justice specialism" in reason
+
+
+def test_an_ordinary_request_needs_no_specialist_facilitator():
+    facts = RestorativeFacts(**{**ORDINARY.__dict__, "facilitator_chosen": True})
+    assert may_go_ahead(facts)
 
 
 def test_a_sensitive_case_with_everything_goes_ahead():
@@ -155,6 +177,7 @@ def test_a_sensitive_case_with_everything_goes_ahead():
             "approved": True,
             "facilitator_chosen": True,
             "facilitator_experienced": True,
+            "facilitator_specialist": True,
         }
     )
     assert may_go_ahead(facts)
@@ -169,6 +192,7 @@ def test_a_blank_justification_is_no_justification():
             "approved": True,
             "facilitator_chosen": True,
             "facilitator_experienced": True,
+            "facilitator_specialist": True,
         }
     )
     (reason,) = missing(facts)
