@@ -17,9 +17,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, InputRequired, Optional
 
-from app.forms import GovDateField
+from app.forms import GovDateField, too_long
 from app.onward.forms import posted_int
 from casework.support.models import RJ_OUTCOMES, RJ_SENSITIVE, RJ_TYPES
 from casework.support.restorative import MAX_JUSTIFICATION, MAX_NOTE
@@ -30,10 +30,6 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 def yes_no(value: str | None) -> bool | None:
     """A Yes/No radio's answer: True, False, or None when not answered."""
     return {"yes": True, "no": False}.get(value)
-
-
-def _too_long(what: str, limit: int) -> Length:
-    return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
 
 
 class Versioned(FlaskForm):
@@ -96,7 +92,7 @@ class RequestForm(Versioned):
         widget=GovCharacterCount(),
         validators=[
             Optional(),
-            _too_long("The exceptional circumstances", MAX_JUSTIFICATION),
+            too_long("The exceptional circumstances", MAX_JUSTIFICATION),
         ],
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
@@ -142,7 +138,7 @@ class SessionForm(FlaskForm):
     note = TextAreaField(
         "Note (optional)",
         widget=GovCharacterCount(),
-        validators=[Optional(), _too_long("The note", MAX_NOTE)],
+        validators=[Optional(), too_long("The note", MAX_NOTE)],
     )
     submit = SubmitField("Record the session", widget=GovSubmitInput())
 
@@ -167,6 +163,6 @@ class OutcomeForm(Versioned):
     note = TextAreaField(
         "Note (optional)",
         widget=GovCharacterCount(),
-        validators=[Optional(), _too_long("The note", MAX_NOTE)],
+        validators=[Optional(), too_long("The note", MAX_NOTE)],
     )
     submit = SubmitField("Record the outcome", widget=GovSubmitInput())
