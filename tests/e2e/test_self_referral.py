@@ -62,9 +62,7 @@ def test_errors_are_summarised_and_linked_and_pass_axe(live_server, axe_page):
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_visible()
     # GOV.UK Frontend moves focus to the summary once its script has run.
-    page.wait_for_function(
-        "document.activeElement && document.activeElement.classList.contains('govuk-error-summary')"
-    )
+    expect(summary).to_be_focused()
     summary.get_by_role("link", name="Enter a first name").click()
     assert page.evaluate("document.activeElement.id") == "forename"
     assert axe_violations(page) == []

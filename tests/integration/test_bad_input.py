@@ -370,10 +370,14 @@ def seeded(app, create_staff_record, create_team_record, database_uri, tmp_path_
         emails = {role: staff.email for role, staff in accounts.items()}
         _snapshot_database(database_uri, tmp_path_factory)
         SNAPSHOT["emails"] = emails
-    return {
+    accounts = {
         role: db.session.scalar(sa.select(Staff).where(Staff.email == email))
         for role, email in SNAPSHOT["emails"].items()
     }
+    # A module that borrows ``seeded`` must borrow this module's ``database_uri`` too, or it
+    # starts from an empty database.
+    assert all(accounts.values()), "seeded needs test_bad_input's database_uri fixture"
+    return accounts
 
 
 def _seed(app, create_staff_record, create_team_record):

@@ -10,7 +10,8 @@ from tests.conftest import sign_in
 
 # The bad-input suite's seed (a case per team, notes, the volunteer on one case...), as fixture
 # "seeded" here too.
-from tests.integration.test_bad_input import _seeded_urls, seeded  # noqa: F401
+# (its database_uri too: the seed is restored from the suite's snapshot once one is taken).
+from tests.integration.test_bad_input import _seeded_urls, database_uri, seeded  # noqa: F401
 
 # What a volunteer may open on their own case, and their own pages.
 ON_THEIR_CASE = {
@@ -34,8 +35,8 @@ def _get_rules(app):
         yield rule
 
 
-def test_a_volunteer_reaches_only_their_assigned_cases_pages(app, request):
-    volunteer = request.getfixturevalue("seeded")["volunteer"]
+def test_a_volunteer_reaches_only_their_assigned_cases_pages(app, seeded):  # noqa: F811
+    volunteer = seeded["volunteer"]
     link = db.session.query(CaseVolunteer).filter_by(volunteer_id=volunteer.id).one()
     client = app.test_client()
     assert sign_in(client, volunteer.email).status_code == 302
