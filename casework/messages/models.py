@@ -28,11 +28,19 @@ class OutboundMessage(db.Model):
     obligation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("obligation.id"), index=True)
     # A message sent from a case (or for an obligation the case owns) is logged on the case.
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_case.id"), index=True)
+    # An email to a professional about their HSB advice contact (a session, a feedback link).
+    advice_contact_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("advice_contact.id"), index=True
+    )
     kind: Mapped[str] = mapped_column(sa.String(32))
     channel: Mapped[str] = mapped_column(sa.String(8))
     recipient: Mapped[str] = mapped_column(sa.String(500))
     subject: Mapped[str | None] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
+    # One attachment sent with an email (a session's calendar invitation, text/calendar).
+    attachment_name: Mapped[str | None] = mapped_column(sa.String(100))
+    attachment_type: Mapped[str | None] = mapped_column(sa.String(60))
+    attachment: Mapped[str | None] = mapped_column(sa.Text)
     # queued, sending, sent, delivered, posted, undelivered, failed, not_sent (a held letter
     # decided against); or held: a letter the
     # person did not choose, to the home of someone flagged for domestic abuse without

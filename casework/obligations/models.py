@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import casework.cases.models  # noqa: F401  (registers Case, which relationships below name)
+import casework.hsb.models  # noqa: F401  (AdviceContact)
 from casework.db import UTCDateTime, db
 
 if TYPE_CHECKING:  # relationships name their classes; the mapper registry resolves them
@@ -32,6 +33,8 @@ OBLIGATION_LABELS = {
     "th_attendance": "Target hardening visit",
     "th_follow_up": "Target hardening 12-month follow-up",
     "onward_follow_up": "Onward referral follow-up",
+    "callback": "Call back the professional",
+    "feedback_follow_up": "Follow up negative feedback",
 }
 
 
@@ -52,13 +55,17 @@ CASE_UNMET_SQL = "met_at IS NULL AND status IN ('due', 'breached')"
 
 class Obligation(db.Model):
     """Something the service must do by ``due_at`` (DESIGN.md D1-D9), for exactly one of a
-    referral or a case."""
+    referral, a case or an advice contact."""
 
     __tablename__ = "obligation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referral.id"))
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("support_case.id"))
+    # The HSB line's advice contacts own their callbacks (D8) and feedback follow-ups (D12).
+    advice_contact_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("advice_contact.id"), index=True
+    )
     kind: Mapped[str] = mapped_column(sa.String(32))
     channel: Mapped[str] = mapped_column(sa.String(16))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -73,6 +80,7 @@ class Obligation(db.Model):
     case: Mapped[Case | None] = relationship(
         "casework.cases.models.Case", back_populates="obligations"
     )
+    advice_contact = relationship("AdviceContact", back_populates="obligations")
 
     __table_args__ = (
         sa.Index("ix_obligation_status_due_at", "status", "due_at"),
@@ -87,8 +95,13 @@ class Obligation(db.Model):
             sqlite_where=sa.text(CASE_UNMET_SQL),
             postgresql_where=sa.text(CASE_UNMET_SQL),
         ),
-        # Exactly one owner (the HSB line's advice contacts join later).
-        sa.CheckConstraint("(referral_id IS NULL) <> (case_id IS NULL)", name="one_owner"),
+        # Exactly one owner: a referral, a case or an advice contact.
+        sa.CheckConstraint(
+            "(CASE WHEN referral_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN case_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN advice_contact_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_owner",
+        ),
         # The scheduler asks every minute which messages are still to be queued and which
         # appointments are coming up; these partial indexes hold only those rows, so an idle
         # sweep over a million obligations reads next to nothing (bench/sweep.py).

@@ -63,6 +63,9 @@ class Staff(db.Model):
     npa: Mapped[str | None] = mapped_column(sa.String(100))
     gender: Mapped[str | None] = mapped_column(sa.String(20))
     languages: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The HSB line: the advisor's telephone (E.164), which the line dials while they are on duty.
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    on_duty: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)

@@ -1,0 +1,214 @@
+"""D8 callbacks on the advice line: the open callback of a contact, recording a callback made
+(spoke, voicemail left, no answer), and the advisors' queue (open callbacks by due time, then new
+contacts waiting, oldest first) with the month's D8 breaches.
+
+A callback made (spoke or voicemail left) meets the D8 obligation (after its due time: counted as
+breached); no answer leaves it open. Each attempt is an AdviceCallback record; the audit trail
+holds when and what happened, never the note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from casework.audit import Origin, record_event
+from casework.db import db
+from casework.errors import NotFound, ValidationError
+from casework.hsb.models import CALLBACK_RESULTS, AdviceCallback, AdviceContact
+from casework.obligations import lifecycle
+from casework.obligations.models import Obligation
+
+RESULTS = CALLBACK_RESULTS
+MEETS = ("spoke", "voicemail_left")
+NOTE_LIMIT = 500
+ATTEMPT_ACTION = "advice_contact.callback_made"
+
+
+def open_callback(contact: AdviceContact) -> Obligation | None:
+    """The contact's D8 callback still owed (due, or breached and not yet made)."""
+    return next(
+        (
+            o
+            for o in contact.obligations
+            if o.kind == "callback" and o.met_at is None and o.status != "cancelled"
+        ),
+        None,
+    )
+
+
+def callback_of(contact: AdviceContact) -> Obligation | None:
+    """The contact's D8 callback, made or not."""
+    return next((o for o in contact.obligations if o.kind == "callback"), None)
+
+
+def attempts(session, contact_id: int) -> list[dict]:
+    """The callbacks recorded on a contact, oldest first: when, what happened, the note."""
+    rows = session.scalars(
+        sa.select(AdviceCallback)
+        .where(AdviceCallback.contact_id == contact_id)
+        .order_by(AdviceCallback.made_at, AdviceCallback.id)
+    )
+    return [
+        {
+            "made_at": row.made_at,
+            "result": row.result,
+            "note": row.note,
+            "by": row.made_by.name if row.made_by is not None else None,
+        }
+        for row in rows
+    ]
+
+
+def record_callback(
+    session,
+    contact_id: int,
+    *,
+    made_at: datetime | None,
+    result: str | None,
+    note: str | None,
+    version: int | None,
+    actor,
+    origin: Origin,
+    now: datetime,
+) -> tuple[AdviceContact, bool]:
+    """Record a callback made to the professional; returns the contact and whether the D8
+    callback is now met. Refused, changing nothing, when the form was stale (someone else
+    changed the contact since), the time is in the future or before the contact arrived, or the
+    result is missing."""
+    contact = session.get(AdviceContact, contact_id)
+    if contact is None:
+        raise NotFound(contact_id)
+    errors: dict[str, str] = {}
+    if version is None or version != contact.version:
+        errors[""] = (
+            "Someone else changed this contact while you were recording the callback. "
+            "Check the page and record it again."
+        )
+    if result not in RESULTS:
+        errors["result"] = "Select what happened when you called back"
+    if made_at is None:
+        errors["made_at"] = "Enter the date and time you called back"
+    elif made_at > now:
+        errors["made_at"] = "The time you called back must be now or in the past"
+    elif made_at < contact.received_at:
+        errors["made_at"] = "The callback cannot be before the contact came in"
+    note = (note or "").strip() or None
+    if note and len(note) > NOTE_LIMIT:
+        errors["note"] = f"The note must be {NOTE_LIMIT} characters or fewer"
+    if errors:
+        raise ValidationError(errors)
+    owed = open_callback(contact)
+    met = False
+    if owed is not None and result in MEETS:
+        met = lifecycle.meet(session, owed, made_at, late=made_at > owed.due_at)
+    session.add(
+        AdviceCallback(
+            contact_id=contact.id,
+            made_at=made_at,
+            result=result,
+            note=note,
+            made_by_id=getattr(actor, "id", None),
+            created_at=now,
+        )
+    )
+    contact.version += 1
+    contact.updated_at = now
+    if contact.status == "new" and result == "spoke":
+        contact.status = "in_progress"
+    record_event(
+        session,
+        action=ATTEMPT_ACTION,
+        origin=origin,
+        actor=actor,
+        record_type="advice_contact",
+        record_id=contact.id,
+        detail={"made_at": made_at.isoformat(), "result": result, "met": met},
+        at=now,
+    )
+    session.commit()
+    return contact, met
+
+
+# --- the advisors' queue ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One row of the queue: a contact and the callback it is owed (None: new, none owed)."""
+
+    contact: AdviceContact
+    callback: Obligation | None
+
+
+def _queue_rows_query():
+    owed = sa.and_(
+        Obligation.advice_contact_id == AdviceContact.id,
+        Obligation.kind == "callback",
+        Obligation.met_at.is_(None),
+        Obligation.status != "cancelled",
+    )
+    due = sa.select(sa.func.min(Obligation.due_at)).where(owed).scalar_subquery()
+    has_callback = sa.exists().where(
+        Obligation.advice_contact_id == AdviceContact.id, Obligation.kind == "callback"
+    )
+    waiting = sa.or_(
+        sa.exists().where(owed),
+        sa.and_(AdviceContact.status == "new", sa.not_(has_callback)),
+    )
+    return (
+        sa.select(AdviceContact)
+        .where(waiting, AdviceContact.anonymised_at.is_(None))
+        .order_by(
+            sa.case((due.is_(None), 1), else_=0),
+            due,
+            AdviceContact.received_at,
+            AdviceContact.id,
+        )
+    )
+
+
+def queue_page(*, page: int, per_page: int):
+    """One page of the advisors' queue: contacts owed a callback, soonest due (so overdue)
+    first, then new contacts without a callback, oldest first. Each item is a QueueRow."""
+    found = db.paginate(_queue_rows_query(), page=page, per_page=per_page, error_out=False)
+    found.items = [QueueRow(c, open_callback(c)) for c in found.items]
+    return found
+
+
+def breaches_this_month(session, now: datetime, calendar) -> int:
+    """D8 callbacks breached (due) in the current calendar month, on the line's clock."""
+    local = now.astimezone(calendar.tz)
+    start_local = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    start = start_local.astimezone(now.tzinfo)
+    return session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Obligation)
+        .where(
+            Obligation.advice_contact_id.is_not(None),
+            Obligation.kind == "callback",
+            sa.or_(
+                Obligation.status == "breached",
+                sa.and_(Obligation.status == "due", Obligation.due_at < now),
+            ),
+            Obligation.due_at >= start,
+            Obligation.due_at <= now,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """The advisors' queue page: one page of rows, and the D8 breaches this month."""
+
+    page: object
+    breaches_this_month: int
+
+
+def queue_view(session, *, now: datetime, calendar, page: int, per_page: int) -> QueueView:
+    """What the advisors' queue shows."""
+    return QueueView(
+        queue_page(page=page, per_page=per_page), breaches_this_month(session, now, calendar)
+    )
