@@ -28,11 +28,21 @@ class ViewerKey:
     role: str | None
     id: int | None
     team_id: int | None
+    in_hsb_team: bool = False
 
     @classmethod
     def of(cls, viewer) -> ViewerKey:
         role, team_id = getattr(viewer, "role", None), getattr(viewer, "team_id", None)
-        return cls(role, getattr(viewer, "id", None), team_id)
+        return cls(role, getattr(viewer, "id", None), team_id, _in_hsb_team(viewer))
+
+
+def _in_hsb_team(viewer) -> bool:
+    """Whether ``viewer`` (a staff member or a ViewerKey) belongs to a team of the HSB line."""
+    known = getattr(viewer, "in_hsb_team", None)
+    if known is not None:
+        return known
+    team = getattr(viewer, "team", None)
+    return team is not None and team.service == "hsb"
 
 
 def refuse(session, *, actor, origin, record_type: str, record_id, now) -> NoReturn:
@@ -94,10 +104,18 @@ def can_search_audit(viewer) -> bool:
 REFERRAL_ROLES = {"caseworker", "team_leader", "admin"}
 
 
+def serves_victims(viewer) -> bool:
+    """Victims' referrals, cases and people are for the victim service's caseworkers and team
+    leaders, and admins: never for the HSB line's staff (its team leaders included)."""
+    if viewer is None or viewer.role not in REFERRAL_ROLES:
+        return False
+    return viewer.role == "admin" or not _in_hsb_team(viewer)
+
+
 def can_view_referral(viewer, referral) -> bool:
     """Caseworkers see the unallocated queue and their own cases; team leaders also see cases
     allocated to their team; admins see all. Nobody else sees a victim's referral."""
-    if viewer is None or referral is None or viewer.role not in REFERRAL_ROLES:
+    if referral is None or not serves_victims(viewer):
         return False
     if viewer.role == "admin" or referral.allocated_to_id in (None, viewer.id):
         return True
@@ -111,7 +129,7 @@ def visible_referrals_clause(viewer):
     """The SQL form of :func:`can_view_referral`, for the queue and every list."""
     from casework.referrals.models import Referral
 
-    if viewer.role not in REFERRAL_ROLES:
+    if not serves_victims(viewer):
         return sa.false()
     if viewer.role == "admin":
         return sa.true()
@@ -198,7 +216,7 @@ def can_view_case(viewer, case) -> bool:
     if viewer is not None and getattr(viewer, "role", None) == "volunteer":
         # A volunteer supports a person while the case is open: its closing ends their view.
         return case is not None and case.status == "open" and is_volunteer_on(viewer, case)
-    if viewer is None or case is None or viewer.role not in REFERRAL_ROLES:
+    if case is None or not serves_victims(viewer):
         return False
     if viewer.role == "admin" or case.caseworker_id == viewer.id:
         return True
@@ -215,7 +233,7 @@ def visible_cases_clause(viewer):
 
     if viewer.role == "volunteer":
         return sa.and_(Case.id.in_(_volunteer_cases(viewer)), Case.status == "open")
-    if viewer.role not in REFERRAL_ROLES:
+    if not serves_victims(viewer):
         return sa.false()
     if viewer.role == "admin":
         return sa.true()
@@ -269,7 +287,7 @@ def visible_people_clause(viewer):
     from casework.people.models import Person
     from casework.referrals.models import Referral
 
-    if viewer.role not in REFERRAL_ROLES:
+    if not serves_victims(viewer):
         return sa.false()
     standing = Person.merged_into_id.is_(None)
     if viewer.role == "admin":
@@ -299,3 +317,38 @@ def can_message_from_case(viewer, case) -> bool:
     """Sending a text or email from a case is for its caseworker, the leaders of its team and
     admins, while the case is open."""
     return can_work_case(viewer, case)
+
+
+# --- the HSB advice line ----------------------------------------------------------------------
+
+
+def _hsb_team_leader(viewer) -> bool:
+    return viewer.role == "team_leader" and viewer.team is not None and viewer.team.service == "hsb"
+
+
+def can_use_advice_line(viewer) -> bool:
+    """The HSB line's records (advice contacts, callbacks, sessions, feedback, evidence) are
+    for its advisors, the team leaders of HSB teams, and admins; the victim service's staff
+    never see them."""
+    if viewer is None:
+        return False
+    return viewer.role == "hsb_advisor" or is_admin(viewer) or _hsb_team_leader(viewer)
+
+
+def can_lead_advice_line(viewer) -> bool:
+    """Following up negative feedback and the line's settings: HSB team leaders and admins."""
+    if viewer is None:
+        return False
+    return is_admin(viewer) or _hsb_team_leader(viewer)
+
+
+def can_maintain_resources(viewer) -> bool:
+    """The resource directory is maintained by advisors, HSB team leaders and admins."""
+    return can_use_advice_line(viewer)
+
+
+def can_view_hsb_report(viewer) -> bool:
+    """The anonymised monthly monitoring: analysts, admins and the line's own staff."""
+    if viewer is None:
+        return False
+    return viewer.role == "analyst" or can_use_advice_line(viewer)

@@ -56,6 +56,15 @@ def dispatch_messages(session, *, sms, email, now: datetime, calendar=None) -> d
                 provider_id = email.send(
                     message.recipient, message.subject or "", message.body, require_tls=True
                 )
+            elif message.attachment is not None:
+                provider_id = email.send(
+                    message.recipient,
+                    message.subject or "",
+                    message.body,
+                    attachment=message.attachment,
+                    attachment_name=message.attachment_name,
+                    attachment_type=message.attachment_type,
+                )
             else:
                 provider_id = email.send(message.recipient, message.subject or "", message.body)
         except SendError as exc:

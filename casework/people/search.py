@@ -25,11 +25,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from casework.access import (
+    ViewerKey,
     can_view_case,
     can_view_referral,
     refuse,
@@ -102,21 +102,15 @@ class SearchResults:
 
 
 def may_search(viewer) -> bool:
-    """Search is for the victim service's staff: caseworkers, team leaders and admins."""
+    """Search is for the victim service's staff: caseworkers, team leaders and admins (an HSB
+    team's leader finds nobody: the access clauses give them no victim's record)."""
     return getattr(viewer, "role", None) in SEARCH_ROLES
 
 
-class _Viewer(NamedTuple):
-    """What the access rules read of a staff member, so statements can be built once for each
+def _viewer(staff) -> ViewerKey:
+    """What the access rules read of a staff member, so statements are built once for each
     (role, id, team) and reused, instead of for every request."""
-
-    role: str
-    id: int
-    team_id: int | None
-
-
-def _viewer(staff) -> _Viewer:
-    return _Viewer(staff.role, staff.id, staff.team_id)
+    return ViewerKey.of(staff)
 
 
 def _range(column, n: int):
@@ -146,7 +140,7 @@ def _findable(viewer, person_id):
     )
 
 
-def _name_statement(viewer: _Viewer, words: int):
+def _name_statement(viewer: ViewerKey, words: int):
     """People with a word starting with each prefix. The first prefix (the rarest) is read as
     a range of the (word, person_id) key, in order, so the search stops as soon as it has
     found enough; each person is taken once, at the first of their words in that range; each
@@ -226,7 +220,7 @@ def _parameters(query: terms.SearchQuery, prefixes: list[str] | None = None) -> 
 
 
 @lru_cache(maxsize=1024)
-def _people_statement(viewer: _Viewer, kind: str, words: int):
+def _people_statement(viewer: ViewerKey, kind: str, words: int):
     """The ids of matching people the viewer may open, at most COUNT_CAP + 1 of them: built
     once for each viewer and kind of query, so a search pays only for running it."""
     if kind == terms.NAME:
@@ -270,7 +264,7 @@ def matching_people(session, viewer, query: terms.SearchQuery) -> tuple[list, bo
 
 
 @lru_cache(maxsize=1024)
-def _records_statement(viewer: _Viewer):
+def _records_statement(viewer: ViewerKey):
     """The referrals and cases, of the people on a page, that the viewer may open."""
     ids = sa.bindparam("ids", expanding=True)
     referrals = sa.select(
@@ -339,7 +333,7 @@ def search_people(
     )
 
 
-def _with_records(session, viewer: _Viewer, rows) -> tuple[FoundPerson, ...]:
+def _with_records(session, viewer: ViewerKey, rows) -> tuple[FoundPerson, ...]:
     """These people (in this order) with the referrals and cases ``viewer`` may open, newest
     first."""
     if not rows:

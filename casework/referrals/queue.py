@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from casework.access import (
+    ViewerKey,
     visible_referrals_clause,
 )
 from casework.db import UTCDateTime
@@ -78,15 +79,6 @@ _FILTER_SQL = {
 
 
 @dataclass(frozen=True)
-class _Viewer:
-    """The parts of a staff member that decide what they may see (hashable, for the cache)."""
-
-    role: str
-    id: int
-    team_id: int | None
-
-
-@dataclass(frozen=True)
 class QueueQuery:
     """The viewer's filtered queue: statements for its rows and its count, and their values."""
 
@@ -114,12 +106,12 @@ def queue_query(viewer, filters: QueueFilters, *, now: datetime, calendar) -> Qu
     if filters.overdue:
         shape.append("overdue")
         params["now"] = now
-    rows, count = _queue_statements(_Viewer(viewer.role, viewer.id, viewer.team_id), tuple(shape))
+    rows, count = _queue_statements(ViewerKey.of(viewer), tuple(shape))
     return QueueQuery(rows, count, params)
 
 
 @lru_cache(maxsize=1024)
-def _queue_statements(viewer: _Viewer, shape: tuple[str, ...]) -> tuple[sa.Select, sa.Select]:
+def _queue_statements(viewer: ViewerKey, shape: tuple[str, ...]) -> tuple[sa.Select, sa.Select]:
     conditions = [
         Referral.status == "open",
         visible_referrals_clause(viewer),

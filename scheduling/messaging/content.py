@@ -94,6 +94,19 @@ class Wording:
             f"Open it in Waypoint: /referrals/{referral_id}\n",
         )
 
+    def advice_line_breach_alert(
+        self, kind: str, contact_id: int, due_at: datetime
+    ) -> tuple[str, str]:
+        """The HSB team leaders' email when a callback (D8) or a feedback follow-up (D12) is
+        missed: (subject, body). The contact's number only, never the professional's details."""
+        what = "callback" if kind == "callback" else "follow-up of negative feedback"
+        return (
+            f"Advice line {what} missed: contact {contact_id}",
+            f"The {what} for advice contact {contact_id} was due at "
+            f"{due_at:%H:%M on %A %-d %B} and has not been made.\n\n"
+            f"Open it in Waypoint: /advice-line/contacts/{contact_id}\n",
+        )
+
     def re_engagement_prompt(self, reference: str, referral_id: int) -> tuple[str, str]:
         """The caseworker's email the working day before a key date (D9): (subject, body)."""
         return (

@@ -89,12 +89,25 @@ class SmtpEmail:
     def _tls_context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=self.ca_file or None)
 
-    def send(self, to: str, subject: str, body: str, *, require_tls: bool = False) -> str:
+    def send(
+        self,
+        to: str,
+        subject: str,
+        body: str,
+        *,
+        require_tls: bool = False,
+        attachment: str | None = None,
+        attachment_name: str | None = None,
+        attachment_type: str | None = None,
+    ) -> str:
+        """Send one email, with one attachment when given (a calendar invitation)."""
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
         message_id = f"<{uuid.uuid4().hex}@waypoint>"
         message["Message-ID"] = message_id
         message.set_content(body)
+        if attachment is not None:
+            attach(message, attachment, attachment_name, attachment_type)
         try:
             if self.use_ssl:
                 smtp = smtplib.SMTP_SSL(
@@ -132,8 +145,42 @@ class SmtpEmail:
 class OutboxEmail:
     """Keeps emails on the case only (EMAIL_BACKEND=outbox)."""
 
-    def send(self, to: str, subject: str, body: str, *, require_tls: bool = False) -> str:
+    def send(
+        self,
+        to: str,
+        subject: str,
+        body: str,
+        *,
+        require_tls: bool = False,
+        attachment: str | None = None,
+        attachment_name: str | None = None,
+        attachment_type: str | None = None,
+    ) -> str:
         return f"outbox-{uuid.uuid4().hex[:16]}"
+
+
+def attach(message: EmailMessage, content: str, name: str | None, kind: str | None) -> None:
+    """Add one attachment: text kept as text (a text/calendar invitation carries its METHOD, as
+    RFC 6047 asks), anything else as bytes."""
+    maintype, _, subtype = (kind or "application/octet-stream").partition("/")
+    filename = name or "attachment"
+    if maintype == "text":
+        params = {}
+        if subtype == "calendar":
+            for line in content.splitlines():
+                if line.startswith("METHOD:"):
+                    params["method"] = line[len("METHOD:") :].strip()
+                    break
+        message.add_attachment(
+            content, subtype=subtype or "plain", filename=filename, params=params
+        )
+    else:
+        message.add_attachment(
+            content.encode("utf-8"),
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=filename,
+        )
 
 
 def sms_sender(config):
