@@ -118,6 +118,7 @@ def register_templates(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from app.admin import bp as admin_bp
+    from app.advice_line import bp as advice_line_bp
     from app.approvals import bp as approvals_bp
     from app.assessments import bp as assessments_bp
     from app.auth import bp as auth_bp
@@ -169,6 +170,7 @@ def register_blueprints(app: Flask) -> None:
         support_bp,
         groups_bp,
         complaints_bp,
+        advice_line_bp,
     ):
         app.register_blueprint(bp)
 

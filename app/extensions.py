@@ -1,5 +1,6 @@
 """Extension instances, bound to the app in create_app()."""
 
+from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -14,3 +15,8 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 __all__ = ["db", "migrate", "login_manager", "csrf", "limiter"]
+
+
+def public_form_limit() -> str:
+    """The rate limit on every public form's POST (PUBLIC_FORM_RATE_LIMIT)."""
+    return current_app.config["PUBLIC_FORM_RATE_LIMIT"]

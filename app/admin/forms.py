@@ -18,9 +18,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.forms import GovDateField
+from casework.people.contact_details import normalise_phone
 from casework.staff.models import ROLES, SERVICES, SPECIALISMS
 
 
@@ -65,7 +66,21 @@ class StaffForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=200)],
     )
+    phone = StringField(
+        "Phone number for the HSB advice line (optional)",
+        description="The advice line rings this number while an HSB advisor is on duty.",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=30, message="Enter a UK phone number, like 07700 900123"),
+        ],
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def validate_phone(self, field):
+        _phone, problem = normalise_phone(field.data)
+        if problem:
+            raise ValidationError("Enter a UK phone number, like 07700 900123 or 020 7946 0123")
 
 
 class NewStaffForm(StaffForm):
@@ -160,6 +175,23 @@ class SubjectAccessForm(FlaskForm):
         ],
     )
     submit = SubmitField("Download everything held about this person", widget=GovSubmitInput())
+
+
+class ProfessionalAccessForm(FlaskForm):
+    """A professional's subject-access request on the HSB advice line, by the exact email
+    address or telephone number they gave."""
+
+    contact = StringField(
+        "The professional's email address or telephone number",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the professional's email address or telephone number"),
+            Length(max=254, message="Enter an email address of 254 characters or fewer"),
+        ],
+    )
+    show = SubmitField("Find their advice contacts", widget=GovSubmitInput())
+    json = SubmitField("Download as JSON", widget=GovSubmitInput())
+    csv = SubmitField("Download as CSV", widget=GovSubmitInput())
 
 
 class LetterWordingForm(FlaskForm):

@@ -12,6 +12,7 @@ from app.admin.forms import (
     AuditSearchForm,
     NewStaffForm,
     PasswordForm,
+    ProfessionalAccessForm,
     StaffForm,
     SubjectAccessForm,
     TeamForm,
@@ -19,10 +20,13 @@ from app.admin.forms import (
 from app.admin.vetting import vetting_context
 from app.auth.session import request_origin, role_required
 from app.extensions import db
+from app.filters import phone as phone_words
 from app.forms import REFUSED, apply_errors, button_action, call_service, page_number
 from casework.audit import AuditSearch, search_events
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
+from casework.hsb.calls import set_staff_phone
+from casework.hsb.retention import professional_contacts, professional_export
 from casework.people.records import MERGES_PER_PAGE, merges_page, undo_merge
 from casework.people.subject_access import subject_access_export
 from casework.staff.accounts import (
@@ -63,6 +67,18 @@ def _details(form: StaffForm) -> StaffDetails:
     )
 
 
+def _with_phone(staff: Staff, form: StaffForm) -> Staff:
+    """The phone number the advice line rings for them, set after their other details."""
+    return set_staff_phone(
+        db.session,
+        staff.id,
+        form.phone.data,
+        actor=current_user,
+        origin=request_origin(),
+        now=utcnow(),
+    )
+
+
 def _get_staff_or_404(staff_id: int) -> Staff:
     staff = get_staff(db.session, staff_id)
     if staff is None:
@@ -99,13 +115,16 @@ def staff_new():
     if form.validate_on_submit():
         staff = call_service(
             form,
-            lambda: create_staff(
-                db.session,
-                _details(form),
-                password=form.password.data,
-                actor=current_user,
-                origin=request_origin(),
-                now=utcnow(),
+            lambda: _with_phone(
+                create_staff(
+                    db.session,
+                    _details(form),
+                    password=form.password.data,
+                    actor=current_user,
+                    origin=request_origin(),
+                    now=utcnow(),
+                ),
+                form,
             ),
         )
         if staff is not REFUSED:
@@ -140,16 +159,20 @@ def staff_edit(staff_id: int):
     if request.method == "GET":
         form.team_id.data = str(staff.team_id or "")
         form.languages.data = ", ".join(staff.languages or [])
+        form.phone.data = phone_words(staff.phone)
     if form.validate_on_submit():
         outcome = call_service(
             form,
-            lambda: update_staff(
-                db.session,
-                staff.id,
-                _details(form),
-                actor=current_user,
-                origin=request_origin(),
-                now=utcnow(),
+            lambda: _with_phone(
+                update_staff(
+                    db.session,
+                    staff.id,
+                    _details(form),
+                    actor=current_user,
+                    origin=request_origin(),
+                    now=utcnow(),
+                ),
+                form,
             ),
         )
         if outcome is not REFUSED:
@@ -333,7 +356,53 @@ def subject_access():
                 f'attachment; filename="subject-access-{reference}.json"'
             )
             return response
-    return render_template("admin/subject_access.html", form=form), (400 if form.errors else 200)
+    return render_template(
+        "admin/subject_access.html", form=form, professional_form=ProfessionalAccessForm()
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/subject-access/professional", methods=["POST"])
+@admin_only
+def professional_subject_access():
+    """A professional's subject-access request on the HSB advice line: their advice contacts,
+    found by exact email or phone, listed or downloaded as JSON or CSV (audited)."""
+    form = ProfessionalAccessForm()
+    found = None
+    if form.validate_on_submit():
+        common = {"actor": current_user, "origin": request_origin(), "now": utcnow()}
+        as_file = "csv" if form.csv.data else "json" if form.json.data else None
+        try:
+            if as_file is None:
+                found = professional_contacts(db.session, form.contact.data, **common)[1]
+            else:
+                _, export = professional_export(
+                    db.session, form.contact.data, form=as_file, **common
+                )
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        except NotFound:
+            form.contact.errors.append("No advice contact is held with this email or number")
+        else:
+            if as_file is not None:
+                body = (
+                    json.dumps(export, indent=2, ensure_ascii=False)
+                    if as_file == "json"
+                    else export
+                )
+                response = current_app.response_class(
+                    body, mimetype="application/json" if as_file == "json" else "text/csv"
+                )
+                response.headers["Content-Disposition"] = (
+                    f'attachment; filename="subject-access-advice-line.{as_file}"'
+                )
+                return response
+    return render_template(
+        "admin/subject_access.html",
+        form=SubjectAccessForm(formdata=None),
+        professional_form=form,
+        found=found,
+    ), (400 if form.errors else 200)
 
 
 @bp.route("/merges")

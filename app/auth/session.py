@@ -67,6 +67,14 @@ TWO_STEP_EXEMPT = {
     "main.privacy",
 }
 
+# Public pages outside the public blueprint (the HSB line's form for professionals and their
+# feedback link): anyone reaches them, signed in or not.
+PUBLIC_ENDPOINTS = {
+    "advice_line.professionals",
+    "advice_line.professionals_sent",
+    "advice_line.public_feedback",
+}
+
 # All a volunteer may reach besides those: their home ("My cases"), their account, and on a case
 # they are assigned to now its summary, Support tab, notes and stepping down (spec 3.12). Each
 # view's own role check and casework.access decide the rest.
@@ -118,6 +126,8 @@ def configure_login(app: Flask, login_manager: LoginManager) -> None:
         decorator says (spec 3.12)."""
         endpoint = request.endpoint
         if endpoint is None or endpoint in VOLUNTEER_ENDPOINTS or endpoint in TWO_STEP_EXEMPT:
+            return None
+        if endpoint in PUBLIC_ENDPOINTS:
             return None
         if request.blueprint in ("auth", "public", "webhooks"):
             return None

@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
     from app.cli.dev import dev
     from app.cli.people import people_cli
     from app.cli.referrals import referrals_cli
+    from app.cli.reports import reports_cli
     from app.cli.scheduler import scheduler_cli
     from app.cli.teams import teams_cli
     from app.cli.triage import triage_cli
@@ -25,6 +26,7 @@ def register(app: Flask) -> None:
         teams_cli,
         demo_cli,
         vetting_cli,
+        reports_cli,
         scheduler_cli,
         dev,
     ):

@@ -13,12 +13,16 @@ from flask.cli import AppGroup
 from casework.db import db, utcnow
 from casework.demo.groups import seed_demo_groups
 from casework.demo.hardship import seed_demo_hardship
+from casework.demo.hsb_advice import seed_demo_hsb_advice
+from casework.demo.hsb_calls import seed_demo_hsb_calls
+from casework.demo.hsb_feedback import seed_demo_hsb_feedback
+from casework.demo.hsb_resources import seed_demo_hsb_resources
 from casework.demo.onward import seed_demo_onward
 from casework.demo.partners import seed_partners
 from casework.demo.restorative import seed_demo_restorative
 from casework.demo.seed import seed_demo_referrals, seed_demo_staff
 from casework.demo.volunteers import seed_demo_volunteers
-from scheduling.service_calendars import victim_calendar
+from scheduling.service_calendars import hsb_calendar, victim_calendar
 
 demo_cli = AppGroup("demo", help="Synthetic demonstration data (never real people).")
 
@@ -54,11 +58,22 @@ def demo_seed() -> None:
     volunteers = seed_demo_volunteers(db.session, now)
     if volunteers:
         click.echo("Demo volunteers: " + ", ".join(f"{n} {s}" for s, n in volunteers.items()))
+    seed_demo_advice_line(now)
     click.echo("\nDemo staff accounts (synthetic; passwords are new on every seed):")
     width = max(len(r[1]) for r in rows)
     for role, email, password in rows:
         click.echo(f"  {role:<14} {email:<{width}}  {password}")
     click.echo("")
+
+
+def seed_demo_advice_line(now) -> None:
+    """The HSB advice line's demo: calls and callbacks, advice on contacts, feedback (each
+    once), printing a line each."""
+    line = hsb_calendar(current_app.config)
+    click.echo(seed_demo_hsb_calls(db.session, now, calendar=line))
+    click.echo(seed_demo_hsb_advice(db.session, now, calendar=line))
+    click.echo(seed_demo_hsb_feedback(db.session, now, calendar=line))
+    click.echo(seed_demo_hsb_resources(db.session, now))
 
 
 @demo_cli.command("police-csv")

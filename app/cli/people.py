@@ -54,3 +54,19 @@ def anonymise_expired_people(now_text: str | None):
         db.session, now=now, years=years, origin=Origin.command_line("people anonymise-expired")
     )
     click.echo(json.dumps({"anonymised": done, "retention_years": years}))
+
+
+@people_cli.command("anonymise-expired-professionals")
+@click.option("--now", "now_text", help="as of this moment (ISO 8601 with offset)")
+def anonymise_expired_professionals(now_text: str | None):
+    """Remove the professional's details from HSB advice contacts received more than the
+    line's retention years ago (its settings page); the anonymous advice is kept."""
+    from casework.hsb.contacts import line_settings
+    from casework.hsb.retention import anonymise_expired_contacts
+
+    now = parse_moment(now_text, "--now") or utcnow()
+    done = anonymise_expired_contacts(
+        db.session, now=now, origin=Origin.command_line("people anonymise-expired-professionals")
+    )
+    years = line_settings(db.session).retention_years
+    click.echo(json.dumps({"anonymised": done, "retention_years": years}))

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.forms import REFUSED, call_service, page_number
 from app.groups import bp
 from app.groups.forms import ATTENDED, AttendanceForm, CancelForm, SessionForm
+from casework.csv_cells import safe_cell
 from casework.db import utcnow
 from casework.errors import NotFound
 from casework.staff.vetting import local_today
@@ -35,12 +36,6 @@ from casework.support.groups import (
 from casework.support.monitoring_quarter import parse_quarter, recent_quarters
 
 groups_staff = role_required("caseworker", "team_leader", "admin")
-
-
-def safe_cell(value) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _quarter_asked():

@@ -30,7 +30,7 @@ from casework.staff.two_step import turn_on_two_step
 HOME_BY_ROLE = {
     "caseworker": "main.caseload",
     "team_leader": "queue.queue",
-    "hsb_advisor": "main.advice_line",
+    "hsb_advisor": "advice_line.queue",
     "analyst": "main.reports",
     "admin": "admin.staff_list",
     "volunteer": "support.my_cases",
@@ -42,7 +42,13 @@ def home():
     """Send each person to their role's home page, or to sign in."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
+    if current_user.role == "team_leader" and _leads_hsb_team(current_user):
+        return redirect(url_for("advice_line.queue"))
     return redirect(url_for(HOME_BY_ROLE.get(current_user.role, "main.account")))
+
+
+def _leads_hsb_team(staff) -> bool:
+    return staff.team is not None and staff.team.service == "hsb"
 
 
 @bp.route("/healthz")
@@ -100,13 +106,6 @@ def staff_profile(staff_id: int):
     except NotFound:
         abort(404)
     return render_template("main/staff_profile.html", staff=staff)
-
-
-@bp.route("/advice-line")
-@role_required("hsb_advisor", "team_leader")
-def advice_line():
-    """The HSB advisors' queue (placeholder until the advice line is built)."""
-    return render_template("main/advice_line.html")
 
 
 @bp.route("/reports")
@@ -201,7 +200,22 @@ NAVIGATION = {
         ("groups.sessions", "Group sessions"),
         ("complaints.complaints", "Complaints"),
     ],
-    "hsb_advisor": [("main.advice_line", "Advice line")],
+    "hsb_advisor": [
+        ("advice_line.queue", "Advice line"),
+        ("advice_line.resources", "Resources"),
+        ("advice_line.evidence_list", "Evidence of practice"),
+        ("advice_line.monthly", "Monthly figures"),
+        ("advice_line.guidance", "Guidance wording"),
+    ],
+    # A team leader of an HSB team leads the advice line, not the victim service's queue.
+    "hsb_team_leader": [
+        ("advice_line.queue", "Advice line"),
+        ("advice_line.feedback_list", "Feedback to follow up"),
+        ("advice_line.resources", "Resources"),
+        ("advice_line.evidence_list", "Evidence of practice"),
+        ("advice_line.monthly", "Monthly figures"),
+        ("advice_line.settings", "Line settings"),
+    ],
     "analyst": [("main.reports", "Reports"), ("complaints.quarterly_return", "Complaints")],
     "volunteer": [("support.my_cases", "My cases")],
     "admin": [
@@ -213,6 +227,8 @@ NAVIGATION = {
         ("admin.subject_access", "Subject access"),
         ("admin.merges", "Merged people"),
         ("admin.letter_templates", "Letter wording"),
+        ("advice_line.guidance", "HSB guidance wording"),
+        ("advice_line.resources", "HSB resources"),
         ("admin.audit", "Audit trail"),
         ("main.reports", "Reports"),
         ("support.fund", "Hardship fund"),
@@ -234,9 +250,16 @@ def navigation():
     """The service navigation for the signed-in person's role."""
     if not current_user.is_authenticated:
         return {"nav_items": []}
+    menu = current_user.role
+    if (
+        menu == "team_leader"
+        and current_user.team is not None
+        and current_user.team.service == "hsb"
+    ):
+        menu = "hsb_team_leader"
     items = [
         {"href": href, "text": text, "active": request.endpoint == endpoint}
-        for endpoint, href, text in _navigation_links(current_user.role, request.script_root)
+        for endpoint, href, text in _navigation_links(menu, request.script_root)
     ]
     if current_user.role in {"team_leader", "admin"}:
         items.insert(-1, _approvals_item())

@@ -5,7 +5,7 @@ from flask import current_app, redirect, render_template, session, url_for
 
 from app.answer_forms import characteristic_answers, safe_contact_answers
 from app.auth.session import request_origin
-from app.extensions import db, limiter
+from app.extensions import db, limiter, public_form_limit
 from app.forms import REFUSED, call_service
 from app.public import bp
 from app.public.forms import PartnerReferralForm, SelfReferralForm
@@ -14,10 +14,6 @@ from casework.referrals.partner_referral import ReferrerDetails, submit_partner_
 from casework.referrals.self_referral import available_webchat_slots, submit_self_referral
 from casework.referrals.victim_details import VictimDetails
 from scheduling.service_calendars import victim_calendar
-
-
-def _public_limit():
-    return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
 
 
 def _yes_no(value: str | None) -> bool | None:
@@ -56,7 +52,7 @@ def _slot_label(slot: datetime, tz) -> str:
 
 
 @bp.route("/refer", methods=["GET", "POST"])
-@limiter.limit(_public_limit, methods=["POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
 def refer():
     """Self-referral: accepted on the person's own account, no proof needed (spec 3.1, 3.6)."""
     now = utcnow()
@@ -107,7 +103,7 @@ def refer_confirmation():
 
 
 @bp.route("/partner-referral", methods=["GET", "POST"])
-@limiter.limit(_public_limit, methods=["POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
 def partner_referral():
     """A partner agency refers someone who has agreed to it (spec 3.6)."""
     now = utcnow()

@@ -23,6 +23,7 @@ from app.target_hardening.forms import (
     HardeningRefusalForm,
     HardeningVisitForm,
 )
+from casework.csv_cells import safe_cell
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
 from casework.onward.hardening_report import (
@@ -344,11 +345,6 @@ def _charts(found) -> list[dict]:
     ]
 
 
-def _safe_cell(value: str) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @bp.route("/reports/target-hardening.csv")
 @reporting
 def report_csv():
@@ -358,7 +354,7 @@ def report_csv():
     writer = csv.writer(out)
     writer.writerow(["Section", "Measure", "Value"])
     for row in report_rows(found):
-        writer.writerow([_safe_cell(cell) for cell in row])
+        writer.writerow([safe_cell(cell) for cell in row])
     return Response(
         out.getvalue(),
         mimetype="text/csv",

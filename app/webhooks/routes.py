@@ -4,12 +4,11 @@ Both check the X-Twilio-Signature header against the auth token: a request witho
 signature gets 403 and changes nothing.
 """
 
-from flask import abort, current_app, request
-from twilio.request_validator import RequestValidator
+from flask import request
 
 from app.extensions import csrf, db
-from app.refusals import audit_refusal
 from app.webhooks import bp
+from app.webhooks.signature import require_signature
 from casework.audit import Origin
 from casework.db import utcnow
 from casework.messages.opt_outs import apply_inbound_text
@@ -21,21 +20,11 @@ START_WORDS = {"START", "YES", "UNSTOP"}
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-def _require_signature() -> None:
-    validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if not current_app.config["TWILIO_AUTH_TOKEN"] or not validator.validate(
-        request.url, request.form.to_dict(), signature
-    ):
-        audit_refusal("security.bad_twilio_signature")
-        abort(403)
-
-
 @bp.route("/webhooks/twilio/status", methods=["POST"])
 @csrf.exempt
 def twilio_status():
     """Delivery status for a message we sent; status only ever moves forward."""
-    _require_signature()
+    require_signature()
     error = request.form.get("ErrorCode")
     apply_delivery_status(
         db.session,
@@ -53,7 +42,7 @@ def twilio_inbound():
     """A text to our number: STOP opts the sender out of every text, START opts back in. Each
     message (its MessageSid) is applied once: a replayed STOP after a later START changes
     nothing."""
-    _require_signature()
+    require_signature()
     word = request.form.get("Body", "").strip().upper()
     phone, _problem = normalise_phone(request.form.get("From", ""))
     if phone and (word in STOP_WORDS or word in START_WORDS):

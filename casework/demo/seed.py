@@ -74,6 +74,7 @@ DEMO_STAFF = [
         "Rutland",
     ),
     ("hsb.advisor@waypoint.example", "Hana Advisor", "hsb_advisor", "HSB advice line", (), None),
+    ("hsb.lead@waypoint.example", "Harriet Lowe", "team_leader", "HSB advice line", (), None),
     ("analyst@waypoint.example", "Ravi Analyst", "analyst", None, (), None),
     ("val.volunteer@waypoint.example", "Val Okoro", "volunteer", "City victim team", (), None),
 ]

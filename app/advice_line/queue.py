@@ -1,0 +1,325 @@
+"""The advisors' queue at /advice-line: callbacks owed by due time (overdue first), then new
+contacts oldest first; going on and off duty; logging a call by hand; and the contact page's
+callback section (the D8 callback's due time and recording a callback made)."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, InputRequired, Optional, ValidationError
+
+from app.advice_line import bp
+from app.advice_line.access import advice_line_required
+from app.advice_line.contact_forms import posted_version
+from app.advice_line.contact_page import (
+    SECTIONS,
+    contact_or_404,
+    line_calendar,
+    render_contact_page,
+    section,
+)
+from app.auth.session import request_origin
+from app.contact.forms import TIME, moment
+from app.extensions import db
+from app.forms import REFUSED, ActionForm, GovDateField, call_service, page_number, too_long
+from casework.db import utcnow
+from casework.hsb import models as words
+from casework.hsb.callbacks import RESULTS, attempts, callback_of, open_callback, queue_view
+from casework.hsb.callbacks import record_callback as record_callback_made
+from casework.hsb.calls import LoggedCall, log_call, set_on_duty, voicemail_of
+from casework.hsb.contacts import Professional
+
+
+def _local_now():
+    return utcnow().astimezone(line_calendar().tz)
+
+
+def _time_field(label: str, required: bool = True, message: str = "Enter the time"):
+    def check(form, field):
+        if field.data and not TIME.match(field.data.strip()):
+            raise ValidationError("Enter a time like 14:30")
+
+    validators = [InputRequired(message=message)] if required else [Optional()]
+    return StringField(label, widget=GovTextInput(), validators=[*validators, check])
+
+
+# --- forms -----------------------------------------------------------------------------------
+
+
+class OnDutyForm(ActionForm):
+    """Go on or off duty (the signed-in advisor)."""
+
+    on_duty = HiddenField(validators=[AnyOf(["1", "0"])])
+
+
+class LogCallForm(FlaskForm):
+    """A call an advisor logs by hand."""
+
+    outcome = RadioField(
+        "What happened to the call?",
+        widget=GovRadioInput(),
+        choices=list(words.CALL_OUTCOMES.items()),
+        validate_choice=False,
+        validators=[
+            InputRequired(message="Select whether the call was answered, missed or a voicemail"),
+            AnyOf(
+                list(words.CALL_OUTCOMES),
+                message="Select whether the call was answered, missed or a voicemail",
+            ),
+        ],
+    )
+    received_day = GovDateField(
+        "Date of the call",
+        validators=[InputRequired(message="Enter the date of the call")],
+    )
+    received_at = _time_field(
+        "Time it came in (24-hour, UK time)", message="Enter the time the call came in"
+    )
+    started_at = _time_field("Time the call started (if answered)", required=False)
+    ended_at = _time_field("Time the call ended (if answered)", required=False)
+    professional_name = StringField(
+        "Caller's name", widget=GovTextInput(), validators=[too_long("The caller's name", 120)]
+    )
+    professional_role = StringField(
+        "Their role", widget=GovTextInput(), validators=[too_long("Their role", 120)]
+    )
+    setting_type = SelectField(
+        "Type of setting",
+        widget=GovSelect(),
+        choices=[("", "Not known"), *words.SETTING_TYPES.items()],
+        validate_choice=False,
+        validators=[
+            AnyOf(["", *words.SETTING_TYPES], message="Select the type of setting from the list")
+        ],
+    )
+    organisation = StringField(
+        "Organisation", widget=GovTextInput(), validators=[too_long("The organisation", 200)]
+    )
+    local_authority = StringField(
+        "Local authority",
+        widget=GovTextInput(),
+        validators=[too_long("The local authority", 100)],
+    )
+    region = SelectField(
+        "Region",
+        widget=GovSelect(),
+        choices=[("", "Not known"), *words.REGIONS.items()],
+        validate_choice=False,
+        validators=[AnyOf(["", *words.REGIONS], message="Select a region from the list")],
+    )
+    email = StringField(
+        "Email address", widget=GovTextInput(), validators=[too_long("The email address", 254)]
+    )
+    phone = StringField(
+        "Phone number", widget=GovTextInput(), validators=[too_long("The phone number", 30)]
+    )
+    submit = SubmitField("Log call", widget=GovSubmitInput())
+
+
+class CallbackForm(FlaskForm):
+    """A callback made to the professional."""
+
+    version = HiddenField()
+    made_day = GovDateField(
+        "Date you called back",
+        validators=[InputRequired(message="Enter the date you called back")],
+    )
+    made_at = _time_field("Time (24-hour, UK time)", message="Enter the time you called back")
+    result = RadioField(
+        "What happened?",
+        widget=GovRadioInput(),
+        choices=list(RESULTS.items()),
+        validate_choice=False,
+        validators=[
+            InputRequired(message="Select what happened when you called back"),
+            AnyOf(list(RESULTS), message="Select what happened when you called back"),
+        ],
+    )
+    note = TextAreaField(
+        "Short note (optional)",
+        widget=GovTextArea(),
+        validators=[Optional(), too_long("The note", 500)],
+    )
+    submit = SubmitField("Record callback", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "callback")
+        super().__init__(*args, **kwargs)
+
+
+# --- the queue -------------------------------------------------------------------------------
+
+
+@bp.route("/advice-line")
+@advice_line_required
+def queue():
+    """The HSB advisors' queue (DESIGN.md Stable interfaces)."""
+    now = utcnow()
+    view = queue_view(
+        db.session,
+        now=now,
+        calendar=line_calendar(),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    return render_template(
+        "advice_line/queue.html",
+        view=view,
+        now=now,
+        words=words,
+        duty_form=OnDutyForm(),
+        page_url=lambda number: url_for("advice_line.queue", page=number),
+    )
+
+
+@bp.route("/advice-line/on-duty", methods=["POST"])
+@advice_line_required
+def on_duty():
+    """The signed-in advisor goes on or off duty."""
+    form = OnDutyForm()
+    if form.validate_on_submit():
+        going_on = form.on_duty.data == "1"
+        outcome = call_service(
+            form,
+            lambda: set_on_duty(
+                db.session, current_user, going_on, origin=request_origin(), now=utcnow()
+            ),
+        )
+        if outcome is REFUSED:
+            flash(next(iter(form.on_duty.errors or form.form_errors), "Not changed"), "error")
+        elif going_on:
+            flash("You are on duty. Calls to the line will ring your phone.", "success")
+        else:
+            flash("You are off duty. Calls to the line will not ring your phone.", "success")
+    return redirect(url_for("advice_line.queue"))
+
+
+# --- logging a call by hand ------------------------------------------------------------------
+
+
+def _logged_call(form: LogCallForm) -> LoggedCall:
+    tz = line_calendar().tz
+    day = form.received_day.data
+    return LoggedCall(
+        outcome=form.outcome.data,
+        received_at=moment(day, form.received_at.data, tz),
+        started_at=moment(day, form.started_at.data, tz),
+        ended_at=moment(day, form.ended_at.data, tz),
+        professional=Professional(
+            professional_name=form.professional_name.data,
+            professional_role=form.professional_role.data,
+            setting_type=form.setting_type.data or None,
+            organisation=form.organisation.data,
+            local_authority=form.local_authority.data,
+            region=form.region.data or None,
+            email=form.email.data,
+            phone=form.phone.data,
+        ),
+    )
+
+
+@bp.route("/advice-line/calls/new", methods=["GET", "POST"])
+@advice_line_required
+def log_call_page():
+    """Log a call by hand (a line without the voice webhook)."""
+    form = LogCallForm()
+    if request.method == "GET":
+        local = _local_now()
+        form.received_day.data, form.received_at.data = local.date(), local.strftime("%H:%M")
+    if form.validate_on_submit():
+        contact = call_service(
+            form,
+            lambda: log_call(
+                db.session,
+                _logged_call(form),
+                actor=current_user,
+                calendar=line_calendar(),
+                origin=request_origin(),
+                now=utcnow(),
+            ),
+        )
+        if contact is not REFUSED:
+            flash(f"Call logged as contact {contact.id}.", "success")
+            return redirect(url_for("advice_line.contact", contact_id=contact.id))
+    return render_template("advice_line/log_call.html", form=form), (
+        400 if form.errors or form.form_errors else 200
+    )
+
+
+# --- the contact page's callback section -----------------------------------------------------
+
+
+@section("advice_line/_callbacks.html")
+def callbacks_section(contact) -> dict:
+    """The D8 callback (due, made, or none owed), the callbacks made, and the form."""
+    form = g.get("callback_form")
+    owed = open_callback(contact)
+    if form is None and owed is not None:
+        form = CallbackForm()
+        local = _local_now()
+        form.made_day.data, form.made_at.data = local.date(), local.strftime("%H:%M")
+    if form is not None:
+        form.version.data = contact.version
+    return {
+        "callback": callback_of(contact),
+        "owed": owed,
+        "attempts": attempts(db.session, contact.id),
+        "voicemail": voicemail_of(db.session, contact.id)
+        if contact.call_outcome == "voicemail" and contact.call_sid
+        else None,
+        "results": RESULTS,
+        "form": form,
+        "now": utcnow(),
+    }
+
+
+@bp.route("/advice-line/contacts/<int:contact_id>/callbacks", methods=["POST"])
+@advice_line_required
+def record_callback(contact_id: int):
+    """Record a callback made: spoke or voicemail left meets D8; no answer leaves it open."""
+    found = contact_or_404(contact_id, "callback")
+    form = CallbackForm()
+    if form.validate_on_submit():
+        outcome = call_service(
+            form,
+            lambda: record_callback_made(
+                db.session,
+                found.id,
+                made_at=moment(form.made_day.data, form.made_at.data, line_calendar().tz),
+                result=form.result.data,
+                note=form.note.data,
+                version=posted_version(form.version.data),
+                actor=current_user,
+                origin=request_origin(),
+                now=utcnow(),
+            ),
+        )
+        if outcome is not REFUSED:
+            _contact, met = outcome
+            flash(
+                "Callback recorded. The callback is done."
+                if met
+                else "Callback recorded. The callback is still owed.",
+                "success",
+            )
+            return redirect(url_for("advice_line.contact", contact_id=contact_id))
+        found = contact_or_404(contact_id, "callback")
+    g.callback_form = form
+    sections = [(template, loader(found)) for template, loader in SECTIONS]
+    return render_contact_page("advice_line/contact.html", found, sections=sections), 400
