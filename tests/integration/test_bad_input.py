@@ -66,6 +66,30 @@ LOOSE_NAMES = [
     "quarter",
     "outcome",
     "case_reference",
+    "CallSid",
+    "DialCallStatus",
+    "DialCallDuration",
+    "RecordingUrl",
+    "RecordingDuration",
+    "version",
+    "channel",
+    "month",
+    # The HSB resource directory, sessions and evidence (issue 16).
+    "audience",
+    "topic",
+    "kind",
+    "area",
+    "theme",
+    "region",
+    "from",
+    "to",
+    "resource_id",
+    "hide-reason",
+    "hide-version",
+    "unhide-version",
+    "outcome-outcome",
+    "outcome-version",
+    "cancel-version",
 ]
 
 
@@ -143,6 +167,18 @@ PLAUSIBLE = st.sampled_from(
         "2026-11-20T09:00:00+00:00",
         "10:30",
         "WP-ABCD2345",
+        "case_advice",
+        "policy_advice",
+        "red",
+        "abusive",
+        "radicalisation",
+        "not_advised",
+        "signposted",
+        "chat",
+        "email",
+        "words",
+        "clear",
+        "request_text",
     ]
 )
 NUMBERS = st.sampled_from(
@@ -481,7 +517,114 @@ def _seed(app, create_staff_record, create_team_record):
     SEED_IDS["approval_id"] = [*SEED_IDS["approval_id"], *rj_approvals]
     SEED_IDS["payment_id"] = _seed_hardship(accounts, other, our_case, their_case)
     SEED_IDS.update(_seed_groups_and_complaints(accounts, other, their_case))
+    SEED_IDS.update(_seed_advice_line(app, accounts))
     return accounts
+
+
+def _seed_advice_line(app, accounts) -> dict:
+    """The HSB line's records, so its pages are tried deep, not only with ids that do not
+    exist: a missed call with its callback, a web-form contact with advice recorded and a
+    resource given, a booked follow-up session, evidence of practice, and negative feedback
+    with its D12 follow-up (and its link's token)."""
+    from datetime import timedelta
+
+    from casework.audit import Origin
+    from casework.db import utcnow
+    from casework.hsb.contacts import Professional, create_contact
+    from casework.hsb.models import (
+        AdviceFeedback,
+        AdviceResource,
+        AdviceSession,
+        PracticeEvidence,
+        ResourceGiven,
+    )
+    from scheduling.service_calendars import hsb_calendar
+
+    now, advisor = utcnow(), accounts["hsb_advisor"]
+    common = {"calendar": hsb_calendar(app.config), "now": now, "origin": Origin.command_line("t")}
+    called = create_contact(
+        db.session,
+        channel="telephone",
+        call_outcome="missed",
+        received_at=now - timedelta(hours=1),
+        professional=Professional(phone="+447700900123"),
+        **common,
+    )
+    asked = create_contact(
+        db.session,
+        channel="web_form",
+        received_at=now - timedelta(days=1),
+        professional=Professional(
+            professional_name="Pat Lead",
+            setting_type="primary",
+            region="london",
+            email="pat@school.example",
+        ),
+        request_text="A 9-year-old in year 4",
+        confidence_before=(2, 3),
+        **common,
+    )
+    asked.kind, asked.child_age, asked.traffic_light, asked.continuum = (
+        "case_advice",
+        9,
+        "amber",
+        "problematic",
+    )
+    asked.advice_given, asked.outcome, asked.advised_at = "Advice", "signposted", now
+    resource = AdviceResource(
+        title="A directory entry",
+        kind="link",
+        url="https://example.org/hsb",
+        audiences=["dsl"],
+        topic="responding",
+        created_by_id=advisor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(resource)
+    db.session.flush()
+    db.session.add(
+        ResourceGiven(
+            resource_id=resource.id, contact_id=asked.id, given_at=now, given_by_id=advisor.id
+        )
+    )
+    session = AdviceSession(
+        contact_id=asked.id,
+        starts_at=now + timedelta(days=7),
+        means="telephone",
+        status="booked",
+        ics_uid="bad-input-session@waypoint",
+        booked_by_id=advisor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(session)
+    db.session.add(
+        PracticeEvidence(
+            contact_id=asked.id,
+            kind="barrier",
+            themes=["thresholds"],
+            summary="Thresholds differ between areas",
+            recorded_by_id=advisor.id,
+            recorded_at=now,
+        )
+    )
+    feedback = AdviceFeedback(
+        contact_id=asked.id,
+        token_hash=hashlib.sha256(b"bad-input-feedback-token").hexdigest(),
+        sent_at=now,
+        expires_at=now + timedelta(days=30),
+    )
+    db.session.add(feedback)
+    db.session.commit()
+    return {
+        "contact_id": [*SEED_IDS.get("contact_id", []), called.id, asked.id],
+        "resource_id": [resource.id],
+        "session_id": [session.id],
+        "feedback_id": [feedback.id],
+        "token:str": ["bad-input-feedback-token"],
+        "key:str": ["traffic_light:red", "continuum:abusive"],
+    }
 
 
 def _seed_restorative(our_case_id, their_case_id, accounts, other) -> tuple[list[int], list[int]]:

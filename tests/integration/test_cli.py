@@ -77,7 +77,7 @@ def test_demo_seed_prints_working_passwords_and_can_run_twice(app, runner):
     password = line.split()[-1]
     assert sign_in(app.test_client(), "lead.city@waypoint.example", password).status_code == 302
     db.session.rollback()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Staff)) == 10
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Staff)) == 11
     # Staff can send from a case at once: a text and an email template, seeded once.
     names = db.session.scalars(sa.select(MessageTemplate.name).order_by(MessageTemplate.name))
     assert list(names) == ["Checking in", "Your support plan"]

@@ -1,0 +1,95 @@
+"""The advice line's calls in a real browser: an advisor goes on duty (the page says which number
+the line rings), logs a missed call by hand (first refused without saying what happened), sees it
+at the top of the queue with its callback due, opens it, records the callback, and sees it leave
+the queue. Every page passes axe (WCAG 2.2 AA)."""
+
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from casework.db import db
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import axe_violations
+
+pytestmark = pytest.mark.e2e
+EMPTY = "No callbacks are owed and no new contacts are waiting"
+
+
+def _shot(page, name: str) -> None:
+    page.screenshot(path=os.path.join("/tmp", f"advice-calls-{name}.png"), full_page=True)
+
+
+def test_an_advisor_logs_a_missed_call_and_calls_back(
+    app, live_server, browser, create_team_record, create_staff_record
+):
+    team = create_team_record("HSB advice line", service="hsb")
+    advisor = create_staff_record("hsb_advisor", team=team, name="Hana Advisor")
+    advisor.phone = "+447700900461"
+    db.session.commit()
+
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email address").fill(advisor.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password", exact=True).press("Enter")
+    page.wait_for_url(lambda u: "/login" not in u)
+
+    # The queue: empty, off duty, saying which number going on duty would ring.
+    page.goto(f"{live_server}/advice-line")
+    expect(page.get_by_text(EMPTY)).to_be_visible()
+    expect(page.get_by_text("calls to the line will ring 07700 900461")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Go on duty").click()
+    expect(page.get_by_text("You are on duty.", exact=False).first).to_be_visible()
+    expect(page.get_by_role("button", name="Go off duty")).to_be_visible()
+    _shot(page, "1-on-duty")
+    assert axe_violations(page) == []
+
+    # Log a missed call by hand: refused first without saying what happened.
+    page.get_by_role("link", name="Log a call").click()
+    page.get_by_label("Caller's name").fill("Priya Shah")
+    page.get_by_label("Organisation").fill("Hillside Academy")
+    page.get_by_label("Phone number").fill("07700 900123")
+    page.get_by_role("button", name="Log call").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Select whether the call was answered, missed or a voicemail")
+    ).to_be_visible()
+    _shot(page, "2-log-call-refused")
+    assert axe_violations(page) == []
+    page.get_by_label("Not answered").check()
+    page.get_by_label("Region").select_option(label="Yorkshire and the Humber")
+    page.get_by_role("button", name="Log call").click()
+    expect(page.get_by_text("Call logged as contact")).to_be_visible()
+    expect(page.get_by_role("heading", name="Priya Shah")).to_be_visible()
+    expect(page.get_by_text("Due in", exact=False).first).to_be_visible()
+    assert axe_violations(page) == []
+
+    # It heads the queue, with its callback due.
+    page.get_by_role("link", name="Advice line", exact=True).first.click()
+    first_row = page.locator("table.govuk-table tbody tr").first
+    expect(first_row).to_contain_text("Priya Shah, Hillside Academy")
+    expect(first_row).to_contain_text("Due in")
+    _shot(page, "3-queue")
+    assert axe_violations(page) == []
+
+    # Open it and record the callback: spoke to the professional.
+    first_row.get_by_role("link").click()
+    page.get_by_label("Spoke to the professional").check()
+    page.get_by_label("Short note (optional)").fill("Talked through the traffic light tool.")
+    _shot(page, "4-callback-form")
+    page.get_by_role("button", name="Record callback").click()
+    expect(page.get_by_text("Callback recorded. The callback is done.")).to_be_visible()
+    expect(page.get_by_text("in time", exact=False)).to_be_visible()
+    expect(page.get_by_text("Talked through the traffic light tool.")).to_be_visible()
+    _shot(page, "5-callback-done")
+    assert axe_violations(page) == []
+
+    # It has left the queue.
+    page.get_by_role("link", name="Advice line", exact=True).first.click()
+    expect(page.get_by_text(EMPTY)).to_be_visible()
+    _shot(page, "6-queue-empty")
+    context.close()

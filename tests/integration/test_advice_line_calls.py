@@ -1,0 +1,367 @@
+"""The advisors' queue, going on duty, logging a call by hand, recording callbacks (D8), and the
+advisor's phone number on the staff record."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from casework.audit import Origin
+from casework.db import db
+from casework.hsb.contacts import Professional, create_contact
+from casework.hsb.models import AdviceContact
+from casework.obligations.models import Obligation
+from casework.staff.models import Staff
+from scheduling.calendar import Calendar, parse_service_hours
+from tests.conftest import audit_rows, csrf_token, post_form
+
+# Monday 23 November 2026 10:00 GMT: the line is open.
+NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
+LINE = Calendar(
+    hours=parse_service_hours(
+        "mon=08:00-20:00,tue=08:00-20:00,wed=08:00-20:00,thu=08:00-20:00,fri=08:00-20:00"
+    )
+)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def advisor(sign_in_as, create_team_record, clock):
+    return sign_in_as("hsb_advisor", team=create_team_record("HSB line", service="hsb"))
+
+
+def contact(received_at, outcome="missed", **who):
+    made = create_contact(
+        db.session,
+        channel="telephone",
+        received_at=received_at,
+        calendar=LINE,
+        now=received_at,
+        origin=Origin.command_line("test"),
+        professional=Professional(**who),
+        call_outcome=outcome,
+    )
+    db.session.commit()
+    return made
+
+
+def stored(model):
+    db.session.rollback()
+    return list(db.session.scalars(sa.select(model).order_by(model.id)))
+
+
+CALL = {
+    "outcome": "missed",
+    "received_day": ["23", "11", "2026"],
+    "received_at": "09:30",
+    "started_at": "",
+    "ended_at": "",
+    "professional_name": "Priya Shah",
+    "professional_role": "Designated safeguarding lead",
+    "setting_type": "secondary",
+    "organisation": "Hillside Academy",
+    "local_authority": "Leeds",
+    "region": "yorkshire_humber",
+    "email": "p.shah@hillside.example",
+    "phone": "07700 900123",
+}
+
+
+def test_the_queue_says_when_nothing_is_waiting(client, advisor):
+    page = client.get("/advice-line").get_data(as_text=True)
+    assert "No callbacks are owed and no new contacts are waiting" in page
+    assert "Callbacks missed this month (D8): <strong>0</strong>" in page
+
+
+def test_a_missed_call_logged_by_hand_is_owed_a_callback_and_heads_the_queue(client, advisor):
+    response = post_form(client, "/advice-line/calls/new", CALL)
+    [logged] = stored(AdviceContact)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/advice-line/contacts/{logged.id}")
+    assert logged.received_at == datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    assert logged.phone == "+447700900123" and logged.region == "yorkshire_humber"
+    assert logged.recorded_by_id == advisor.id and logged.channel == "telephone"
+    [callback] = stored(Obligation)
+    assert callback.kind == "callback"
+    assert callback.due_at == datetime(2026, 11, 23, 13, 30, tzinfo=UTC)
+    page = client.get(f"/advice-line/contacts/{logged.id}").get_data(as_text=True)
+    assert "Due in 3 h 30 min" in page and "Record a callback" in page
+    queue = client.get("/advice-line").get_data(as_text=True)
+    assert "Priya Shah, Hillside Academy" in queue and "Due in 3 h 30 min" in queue
+    assert len(audit_rows("advice_contact.created")) == 1
+
+
+def test_an_answered_call_has_its_duration_and_no_callback(client, advisor):
+    answered = {**CALL, "outcome": "answered", "started_at": "09:31", "ended_at": "09:52"}
+    assert post_form(client, "/advice-line/calls/new", answered).status_code == 302
+    [logged] = stored(AdviceContact)
+    assert logged.ended_at - logged.started_at == timedelta(minutes=21)
+    assert logged.advisor_id == advisor.id
+    assert stored(Obligation) == []
+    queue = client.get("/advice-line").get_data(as_text=True)
+    assert "New, no callback owed" in queue  # a new contact still waits for its advice
+
+
+def test_a_call_logged_out_of_hours_is_owed_a_callback(client, advisor):
+    late = {**CALL, "outcome": "answered", "received_day": ["20", "11", "2026"]}
+    late["received_at"] = "20:30"
+    late |= {"started_at": "20:31", "ended_at": "20:40"}
+    assert post_form(client, "/advice-line/calls/new", late).status_code == 302
+    [logged] = stored(AdviceContact)
+    assert logged.out_of_hours is True
+    [callback] = stored(Obligation)
+    # Friday 20:30 -> Monday 08:00 + 4 h.
+    assert callback.due_at == datetime(2026, 11, 23, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"outcome": ""}, "Select whether the call was answered, missed or a voicemail"),
+        ({"outcome": "hung_up"}, "Select whether the call was answered, missed or a voicemail"),
+        ({"received_at": "10:30"}, "The time the call came in must be now or in the past"),
+        ({"received_at": "25:00"}, "Enter a time like 14:30"),
+        ({"received_day": ["31", "2", "2026"]}, "must be a real date"),
+        ({"outcome": "answered"}, "Enter the time the call started"),
+        (
+            {"outcome": "answered", "started_at": "09:40", "ended_at": "09:35"},
+            "The call must end after it started",
+        ),
+        (
+            {"outcome": "answered", "started_at": "09:40", "ended_at": "10:20"},
+            "The time the call ended must be now or in the past",
+        ),
+        ({"phone": "12345"}, "Enter a UK phone number"),
+        ({"email": "not an email"}, "Enter an email address in the correct format"),
+        ({"region": "atlantis"}, "Select a region from the list"),
+        ({"professional_name": "x" * 121}, "The caller&#39;s name must be 120 characters"),
+    ],
+)
+def test_a_logged_call_with_a_problem_is_refused_and_nothing_is_stored(
+    client, advisor, change, message
+):
+    response = post_form(client, "/advice-line/calls/new", {**CALL, **change})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert stored(AdviceContact) == [] and stored(Obligation) == []
+
+
+def test_the_queue_puts_overdue_callbacks_first_then_due_then_new_contacts(client, advisor):
+    new_old = contact(NOW - timedelta(days=3), outcome="answered", organisation="Oldest School")
+    due_soon = contact(NOW - timedelta(hours=1), organisation="Due Soon School")
+    overdue = contact(NOW - timedelta(days=3, hours=1), organisation="Overdue School")
+    bare = contact(NOW - timedelta(minutes=30), phone="+447700900555")
+    new_recent = contact(NOW - timedelta(hours=2), outcome="answered", organisation="Recent")
+    page = client.get("/advice-line").get_data(as_text=True)
+    order = [
+        page.index(f'/advice-line/contacts/{c.id}"')
+        for c in (overdue, due_soon, bare, new_old, new_recent)
+    ]
+    assert order == sorted(order)
+    assert "Overdue by" in page and "Caller 07700 900555" in page
+    # One callback is overdue this month (the sweep has not run yet: still counted).
+    assert "Callbacks missed this month (D8): <strong>1</strong>" in page
+
+
+def test_the_queue_is_paginated(app, client, advisor):
+    app.config["PAGE_SIZE"] = 2
+    made = [contact(NOW - timedelta(hours=h), organisation=f"School {h}") for h in (1, 2, 3)]
+    first = client.get("/advice-line").get_data(as_text=True)
+    second = client.get("/advice-line?page=2").get_data(as_text=True)
+    assert "School 3" in first and "School 2" in first and "School 1" not in first
+    assert "School 1" in second and 'aria-label="Pagination"' in first
+    assert len(made) == 3
+
+
+def callback_form(client, contact_id, **fields):
+    path = f"/advice-line/contacts/{contact_id}"
+    page = client.get(path).get_data(as_text=True)
+    version = page.split('name="callback-version" type="hidden" value="')[1].split('"')[0]
+    data = {
+        "callback-version": version,
+        "callback-made_day": ["23", "11", "2026"],
+        "callback-made_at": "09:55",
+        "callback-result": "spoke",
+        "callback-note": "Talked through the traffic light tool.",
+        "csrf_token": csrf_token(client, path),
+    }
+    data.update({f"callback-{k}": v for k, v in fields.items()})
+    return client.post(f"{path}/callbacks", data=data)
+
+
+def test_a_callback_made_in_time_meets_d8_and_leaves_the_queue(client, advisor):
+    missed = contact(NOW - timedelta(hours=1), organisation="Hillside Academy")
+    response = callback_form(client, missed.id)
+    assert response.status_code == 302
+    [callback] = stored(Obligation)
+    assert callback.status == "met"
+    assert callback.met_at == datetime(2026, 11, 23, 9, 55, tzinfo=UTC)
+    page = client.get(f"/advice-line/contacts/{missed.id}").get_data(as_text=True)
+    assert "Called back 23 Nov 2026 09:55, in time" in page
+    assert "Talked through the traffic light tool." in page
+    assert "Record a callback" not in page
+    assert f'/advice-line/contacts/{missed.id}"' not in client.get("/advice-line").get_data(
+        as_text=True
+    )
+    [event] = audit_rows("advice_contact.callback_made")
+    assert event.actor_id == advisor.id and '"result": "spoke"' in event.detail
+    assert "traffic light" not in event.detail  # the note is on the callback, never audited
+
+
+@pytest.mark.parametrize("version", ["²", "x", "", "9" * 40])
+def test_a_callback_with_a_mangled_version_is_refused_clearly(client, advisor, version):
+    missed = contact(NOW - timedelta(hours=1))
+    response = callback_form(client, missed.id, version=version)
+    assert response.status_code == 400
+    assert "Someone else changed this contact" in response.get_data(as_text=True)
+    [callback] = stored(Obligation)
+    assert callback.met_at is None
+
+
+def test_a_late_callback_is_counted_as_breached(client, advisor):
+    missed = contact(NOW - timedelta(days=3, hours=1))  # Friday 09:00, due 13:00
+    assert callback_form(client, missed.id, result="voicemail_left").status_code == 302
+    [callback] = stored(Obligation)
+    assert callback.status == "breached" and callback.met_at is not None
+    assert callback.breached_at == callback.due_at
+
+
+def test_no_answer_leaves_the_callback_owed(client, advisor):
+    missed = contact(NOW - timedelta(hours=1))
+    response = callback_form(client, missed.id, result="no_answer", note="")
+    assert response.status_code == 302
+    [callback] = stored(Obligation)
+    assert callback.status == "due" and callback.met_at is None
+    page = client.get(f"/advice-line/contacts/{missed.id}").get_data(as_text=True)
+    assert "No answer" in page and "Record a callback" in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"made_at": "10:30"}, "The time you called back must be now or in the past"),
+        ({"made_day": ["20", "11", "2026"]}, "The callback cannot be before the contact came in"),
+        ({"result": ""}, "Select what happened when you called back"),
+        ({"version": "0"}, "Someone else changed this contact"),
+        ({"note": "x" * 501}, "The note must be 500 characters or fewer"),
+    ],
+)
+def test_a_callback_with_a_problem_changes_nothing(client, advisor, fields, message):
+    missed = contact(NOW - timedelta(hours=1))
+    response = callback_form(client, missed.id, **fields)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    [callback] = stored(Obligation)
+    assert callback.status == "due" and callback.met_at is None
+    assert audit_rows("advice_contact.callback_made") == []
+
+
+def test_going_on_duty_needs_a_phone_number(client, advisor):
+    response = post_form(
+        client, "/advice-line/on-duty", {"on_duty": "1"}, token_from="/advice-line"
+    )
+    assert response.status_code == 302
+    page = client.get("/advice-line").get_data(as_text=True)
+    assert "You cannot go on duty without a phone number" in page
+    db.session.rollback()
+    assert db.session.get(Staff, advisor.id).on_duty is False
+
+
+def test_an_advisor_goes_on_and_off_duty_and_is_told_which_number_rings(client, advisor):
+    db.session.get(Staff, advisor.id).phone = "+447700900321"
+    db.session.commit()
+    assert "will ring 07700 900321" in client.get("/advice-line").get_data(as_text=True)
+    post_form(client, "/advice-line/on-duty", {"on_duty": "1"}, token_from="/advice-line")
+    page = client.get("/advice-line").get_data(as_text=True)
+    assert "You are on duty." in page and "ring 07700 900321" in page
+    db.session.rollback()
+    assert db.session.get(Staff, advisor.id).on_duty is True
+    post_form(client, "/advice-line/on-duty", {"on_duty": "0"}, token_from="/advice-line")
+    db.session.rollback()
+    assert db.session.get(Staff, advisor.id).on_duty is False
+    assert [e.action for e in audit_rows() if e.action.startswith("advice_line.")] == [
+        "advice_line.on_duty",
+        "advice_line.off_duty",
+    ]
+
+
+def test_on_duty_without_the_token_changes_nothing(client, advisor):
+    db.session.get(Staff, advisor.id).phone = "+447700900321"
+    db.session.commit()
+    client.post("/advice-line/on-duty", data={"on_duty": "1"})
+    db.session.rollback()
+    assert db.session.get(Staff, advisor.id).on_duty is False
+
+
+def test_victim_service_staff_cannot_reach_the_line(client, sign_in_as):
+    sign_in_as("caseworker")
+    assert client.get("/advice-line").status_code == 403
+    assert client.get("/advice-line/calls/new").status_code == 403
+    assert client.post("/advice-line/calls/new", data=CALL).status_code in (400, 403)
+    assert stored(AdviceContact) == []
+
+
+def test_an_admin_sets_an_advisors_phone_number(client, sign_in_as, create_staff_record):
+    someone = create_staff_record("hsb_advisor")
+    sign_in_as("admin")
+    path = f"/admin/staff/{someone.id}/edit"
+    form = {
+        "name": someone.name,
+        "email": someone.email,
+        "role": "hsb_advisor",
+        "team_id": "",
+        "phone": "07700 900 456",
+    }
+    bad = post_form(client, path, {**form, "phone": "call me maybe"})
+    assert bad.status_code == 400
+    assert "Enter a UK phone number, like 07700 900123" in bad.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(Staff, someone.id).phone is None
+    assert post_form(client, path, form).status_code == 302
+    db.session.rollback()
+    assert db.session.get(Staff, someone.id).phone == "+447700900456"
+    detail = client.get(f"/admin/staff/{someone.id}").get_data(as_text=True)
+    assert "07700 900456" in detail and "off duty" in detail
+    assert "07700 900456" in client.get(path).get_data(as_text=True)
+    assert len(audit_rows("staff.phone_set")) == 1
+
+
+def test_a_new_advisor_with_a_phone_and_clearing_it_takes_them_off_duty(
+    client, sign_in_as, create_team_record
+):
+    sign_in_as("admin")
+    made = post_form(
+        client,
+        "/admin/staff/new",
+        {
+            "name": "Nia Advisor",
+            "email": "nia.advisor@waypoint.test",
+            "role": "hsb_advisor",
+            "team_id": "",
+            "phone": "+44 (0)20 7946 0123",
+            "password": "a long enough password 42",
+        },
+    )
+    assert made.status_code == 302
+    db.session.rollback()
+    nia = db.session.scalar(sa.select(Staff).where(Staff.email == "nia.advisor@waypoint.test"))
+    assert nia.phone == "+442079460123"
+    nia.on_duty = True
+    db.session.commit()
+    form = {"name": nia.name, "email": nia.email, "role": "hsb_advisor", "team_id": ""}
+    assert (
+        post_form(client, f"/admin/staff/{nia.id}/edit", {**form, "phone": ""}).status_code == 302
+    )
+    db.session.rollback()
+    nia = db.session.get(Staff, nia.id)
+    assert nia.phone is None and nia.on_duty is False
+    assert [e.action for e in audit_rows() if e.action.startswith("staff.phone")] == [
+        "staff.phone_set",
+        "staff.phone_cleared",
+    ]

@@ -1,0 +1,67 @@
+"""Who reaches the advice line from the menu and from their home page, and the public pages
+that anyone reaches, signed in or not."""
+
+import pytest
+
+
+def _menu(client) -> str:
+    return client.get("/account").get_data(as_text=True)
+
+
+def test_an_advisor_starts_on_the_line_with_its_menu(client, sign_in_as, create_team_record):
+    sign_in_as("hsb_advisor", team=create_team_record(service="hsb"))
+    assert client.get("/").headers["Location"].endswith("/advice-line")
+    menu = _menu(client)
+    for link in ("/advice-line/resources", "/advice-line/evidence", "/reports/hsb-monthly"):
+        assert f'href="{link}"' in menu
+    assert 'href="/queue"' not in menu
+
+
+def test_an_hsb_team_leader_leads_the_line_not_the_victim_queue(
+    client, sign_in_as, create_team_record
+):
+    sign_in_as("team_leader", team=create_team_record(service="hsb"))
+    assert client.get("/").headers["Location"].endswith("/advice-line")
+    menu = _menu(client)
+    assert 'href="/advice-line/feedback"' in menu and 'href="/advice-line/settings"' in menu
+    assert 'href="/queue"' not in menu
+
+
+def test_a_victim_team_leader_has_no_advice_line_in_the_menu_and_is_refused_it(
+    client, sign_in_as, create_team_record
+):
+    sign_in_as("team_leader", team=create_team_record(service="victim"))
+    assert client.get("/").headers["Location"].endswith("/queue")
+    assert "/advice-line" not in _menu(client)
+    assert client.get("/advice-line").status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/professionals", "/professionals/feedback/not-a-token"])
+def test_a_signed_in_volunteer_still_reaches_the_public_pages(client, sign_in_as, path):
+    sign_in_as("volunteer")
+    response = client.get(path)
+    assert response.status_code in (200, 404)  # an unknown feedback link is a plain 404 page
+    assert "You cannot see this page" not in response.get_data(as_text=True)
+    if path == "/professionals":
+        assert response.status_code == 200
+
+
+def test_an_hsb_team_leader_sees_no_victim_referral_case_or_person(
+    client, sign_in_as, create_team_record
+):
+    """The line's team leader leads professionals' advice; victims' records are the victim
+    service's alone, even the unallocated queue every victim team leader sees."""
+    import sqlalchemy as sa
+
+    from casework.db import db
+    from casework.referrals.models import Referral
+    from tests.factories import create_referrals
+    from tests.police import police_csv, police_row
+
+    create_referrals(police_csv(police_row(forename="Vicky", surname="Victim")))
+    referral = db.session.scalars(sa.select(Referral)).one()
+    sign_in_as("team_leader", team=create_team_record(service="hsb"))
+    assert client.get(f"/referrals/{referral.id}").status_code == 404
+    assert referral.reference not in client.get("/queue").get_data(as_text=True)
+    found = client.get("/search?q=Vicky").get_data(as_text=True)
+    assert f"/referrals/{referral.id}" not in found and "Victim" not in found

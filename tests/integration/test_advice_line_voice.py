@@ -1,0 +1,227 @@
+"""The advice line's calls through Twilio Voice: who is rung, voicemail out of hours or with
+nobody on duty, each outcome and its D8 callback, replays, and forged requests. Signatures are
+computed with the real twilio RequestValidator."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+from twilio.request_validator import RequestValidator
+
+from casework.db import db
+from casework.hsb.models import AdviceContact
+from casework.messages.models import WebhookReceipt
+from casework.obligations.models import Obligation
+from tests.conftest import TWILIO_TOKEN, audit_rows
+
+VOICE = "/webhooks/twilio/voice"
+STATUS = "/webhooks/twilio/voice/status"
+# Monday 23 November 2026, 10:00 GMT: the line is open.
+OPEN = datetime(2026, 11, 23, 10, tzinfo=UTC)
+# Monday 23 November 2026, 21:30 GMT: closed until 08:00 on Tuesday.
+CLOSED = datetime(2026, 11, 23, 21, 30, tzinfo=UTC)
+SID = "CA" + "1" * 32
+CALLER = "07700 900123"
+
+
+@pytest.fixture
+def app_overrides():
+    return {"TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "PUBLIC_BASE_URL": "http://localhost"}
+
+
+def signed_post(client, path, form, *, token=TWILIO_TOKEN, base="http://localhost"):
+    signature = RequestValidator(token).compute_signature(f"{base}{path}", form)
+    return client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+
+
+def call_arrives(client, when=OPEN, sid=SID, caller=CALLER):
+    with time_machine.travel(when, tick=False):
+        return signed_post(client, VOICE, {"CallSid": sid, "From": caller, "To": "+441610000000"})
+
+
+def outcome(client, form, when=OPEN + timedelta(minutes=5), sid=SID):
+    with time_machine.travel(when, tick=False):
+        return signed_post(client, STATUS, {"CallSid": sid, **form})
+
+
+def contacts():
+    db.session.rollback()
+    return list(db.session.scalars(sa.select(AdviceContact).order_by(AdviceContact.id)))
+
+
+def callbacks():
+    db.session.rollback()
+    return list(db.session.scalars(sa.select(Obligation).where(Obligation.kind == "callback")))
+
+
+@pytest.fixture
+def advisors(create_staff_record):
+    made = []
+    for role, phone, on_duty in [
+        ("hsb_advisor", "+447700900201", True),
+        ("hsb_advisor", "+447700900202", True),
+        ("hsb_advisor", "+447700900203", False),
+        ("caseworker", "+447700900204", True),
+    ]:
+        staff = create_staff_record(role)
+        staff.phone, staff.on_duty = phone, on_duty
+        made.append(staff)
+    db.session.commit()
+    return made
+
+
+def test_inside_hours_the_line_rings_every_advisor_on_duty(client, advisors):
+    response = call_arrives(client)
+    assert response.status_code == 200
+    xml = response.get_data(as_text=True)
+    assert response.headers["Content-Type"].startswith("text/xml")
+    assert '<Dial action="http://localhost/webhooks/twilio/voice/status"' in xml
+    assert "<Number>+447700900201</Number>" in xml
+    assert "<Number>+447700900202</Number>" in xml
+    assert "+447700900203" not in xml and "+447700900204" not in xml  # off duty; not an advisor
+    assert "<Record" not in xml
+    [contact] = contacts()
+    assert contact.channel == "telephone" and contact.call_sid == SID
+    assert contact.phone == "+447700900123" and contact.received_at == OPEN
+    assert contact.out_of_hours is False and contact.call_outcome is None
+    assert callbacks() == []
+
+
+def test_nobody_on_duty_takes_a_voicemail_and_owes_a_callback(client):
+    xml = call_arrives(client).get_data(as_text=True)
+    assert "<Dial" not in xml
+    assert '<Record action="http://localhost/webhooks/twilio/voice/status"' in xml
+    assert "No advisor can take your call" in xml
+    assert "child's name" not in xml.lower() and "name of the child" not in xml.lower()
+    [contact] = contacts()
+    assert contact.call_outcome == "missed" and contact.out_of_hours is False
+    [callback] = callbacks()
+    assert callback.due_at == OPEN + timedelta(hours=4)
+
+
+def test_outside_hours_voicemail_is_out_of_hours_with_one_callback(client, advisors, sign_in_as):
+    xml = call_arrives(client, when=CLOSED).get_data(as_text=True)
+    assert "<Dial" not in xml and "<Record" in xml
+    assert "Monday to Friday, 8am to 8pm" in xml
+    [contact] = contacts()
+    assert contact.out_of_hours is True
+    recorded = outcome(
+        client,
+        {
+            "RecordingUrl": "https://api.twilio.com/rec/RE1",
+            "RecordingSid": "RE" + "a" * 32,
+            "RecordingDuration": "42",
+        },
+        when=CLOSED + timedelta(minutes=2),
+    )
+    assert recorded.status_code == 200
+    [contact] = contacts()
+    assert contact.call_outcome == "voicemail"
+    [callback] = callbacks()
+    # 4 of the line's hours after it next opens: Tuesday 08:00 + 4 h = 12:00 GMT.
+    assert callback.due_at == datetime(2026, 11, 24, 12, tzinfo=UTC)
+    with time_machine.travel(CLOSED + timedelta(minutes=5), tick=False):
+        sign_in_as("hsb_advisor")
+        page = client.get(f"/advice-line/contacts/{contact.id}").get_data(as_text=True)
+    assert "Voicemail left (42 seconds)" in page and "RE" + "a" * 32 in page
+    assert "Due in 14 h 25 min" in page
+
+
+def test_an_answered_call_has_its_start_and_end_and_no_callback(client, advisors):
+    call_arrives(client)
+    response = outcome(client, {"DialCallStatus": "completed", "DialCallDuration": "240"})
+    assert response.status_code == 200
+    [contact] = contacts()
+    assert contact.call_outcome == "answered"
+    assert contact.ended_at == OPEN + timedelta(minutes=5)
+    assert contact.started_at == OPEN + timedelta(minutes=1)
+    assert callbacks() == []
+
+
+@pytest.mark.parametrize("status", ["no-answer", "busy", "failed", "canceled"])
+def test_a_call_nobody_answered_is_missed_with_a_callback(client, advisors, status):
+    call_arrives(client)
+    xml = outcome(client, {"DialCallStatus": status}).get_data(as_text=True)
+    assert "call you back" in xml
+    [contact] = contacts()
+    assert contact.call_outcome == "missed"
+    [callback] = callbacks()
+    assert callback.due_at == OPEN + timedelta(hours=4) and callback.status == "due"
+
+
+def test_a_voicemail_after_nobody_was_on_duty_keeps_its_one_callback(client):
+    call_arrives(client)
+    outcome(client, {"RecordingUrl": "https://api.twilio.com/rec/RE2", "RecordingDuration": "30"})
+    [contact] = contacts()
+    assert contact.call_outcome == "voicemail"
+    assert len(callbacks()) == 1
+
+
+def test_each_event_is_applied_once(client, advisors):
+    call_arrives(client)
+    call_arrives(client)  # Twilio retried the first webhook
+    outcome(client, {"DialCallStatus": "no-answer"})
+    outcome(client, {"DialCallStatus": "no-answer"})
+    replayed = outcome(client, {"DialCallStatus": "completed", "DialCallDuration": "60"})
+    assert replayed.status_code == 200
+    [contact] = contacts()
+    assert contact.call_outcome == "missed" and contact.started_at is None
+    assert len(callbacks()) == 1
+    db.session.rollback()
+    receipts = set(db.session.scalars(sa.select(WebhookReceipt.event_id)))
+    assert receipts == {f"voice:{SID}", f"voice-status:{SID}"}
+
+
+def test_bad_or_missing_signature_is_refused_and_stores_nothing(client, advisors):
+    form = {"CallSid": SID, "From": CALLER}
+    with time_machine.travel(OPEN, tick=False):
+        forged = signed_post(client, VOICE, form, token="wrong-token")
+        missing = client.post(VOICE, data=form)
+        status = signed_post(client, STATUS, {**form, "DialCallStatus": "busy"}, token="nope")
+        tampered = client.post(
+            VOICE,
+            data={**form, "From": "07700 900999"},
+            headers={
+                "X-Twilio-Signature": RequestValidator(TWILIO_TOKEN).compute_signature(
+                    "http://localhost" + VOICE, form
+                )
+            },
+        )
+    assert {r.status_code for r in (forged, missing, status, tampered)} == {403}
+    assert contacts() == [] and callbacks() == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookReceipt)) == 0
+    assert len(audit_rows("security.bad_twilio_signature")) == 4
+
+
+def test_a_changed_outcome_for_a_known_call_with_a_bad_signature_changes_nothing(client, advisors):
+    call_arrives(client)
+    outcome(client, {"DialCallStatus": "completed", "DialCallDuration": "60"})
+    with time_machine.travel(OPEN + timedelta(minutes=9), tick=False):
+        forged = signed_post(client, STATUS, {"CallSid": SID, "DialCallStatus": "busy"}, token="x")
+    assert forged.status_code == 403
+    [contact] = contacts()
+    assert contact.call_outcome == "answered" and callbacks() == []
+
+
+class TestBehindAProxy:
+    @pytest.fixture
+    def app_overrides(self):
+        return {
+            "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "PUBLIC_BASE_URL": "https://advice.waypoint.example",
+        }
+
+    def test_signed_for_the_public_url_is_accepted_and_actions_use_it(self, client, advisors):
+        base = "https://advice.waypoint.example"
+        with time_machine.travel(OPEN, tick=False):
+            response = signed_post(client, VOICE, {"CallSid": SID, "From": CALLER}, base=base)
+        assert response.status_code == 200
+        assert f'action="{base}/webhooks/twilio/voice/status"' in response.get_data(as_text=True)
+        with time_machine.travel(OPEN + timedelta(minutes=3), tick=False):
+            status = signed_post(
+                client, STATUS, {"CallSid": SID, "DialCallStatus": "busy"}, base=base
+            )
+        assert status.status_code == 200
+        [contact] = contacts()
+        assert contact.call_outcome == "missed" and len(callbacks()) == 1
