@@ -21,6 +21,7 @@ import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
+from jinja2 import BytecodeCache  # noqa: E402
 
 from app import create_app  # noqa: E402
 from casework.audit import AuditEvent, Origin  # noqa: E402
@@ -37,6 +38,12 @@ def _postgres_url() -> str | None:
     url = os.environ.get("TEST_DATABASE_URL", "").strip()
     if not url:
         return None
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        # Under pytest-xdist each worker has a database of its own, beside the one named,
+        # created afresh here (the one named is only connected to, to create it).
+        url = _worker_database(url, worker)
+        os.environ["TEST_DATABASE_URL"] = url
     os.environ["DATABASE_URL"] = url
     try:
         return _database_url(Path("unused"))
@@ -44,11 +51,75 @@ def _postgres_url() -> str | None:
         os.environ.pop("DATABASE_URL", None)
 
 
+def _worker_database(url: str, worker: str) -> str:
+    named = sa.make_url(url)
+    own = named.set(database=f"{named.database}_{worker}")
+    os.environ["DATABASE_URL"] = url
+    try:
+        server = _database_url(Path("unused"))
+    finally:
+        os.environ.pop("DATABASE_URL", None)
+    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{own.database}"')
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
 POSTGRES_URL = _postgres_url()
 
 
+class _SharedBytecode(BytecodeCache):
+    """Compiled templates kept for the whole run, keyed (by Jinja) on each template's name and
+    source checksum. Every test builds its own app, and so its own Jinja environment; without
+    this, each one compiled every template it rendered afresh, a third of the suite's time."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _SharedBytecode()
+
+
+def _share_url_builders() -> None:
+    """Every test builds its own app, and werkzeug compiles two URL-building functions for each
+    of its ~200 routes: four fifths of building an app. A builder depends only on the rule's
+    parsed parts, its defaults and which flavour it is (it is bound to its rule afterwards), so
+    the suite compiles each once and shares it between apps."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    builders: dict = {}
+
+    def shared(self, append_unknown: bool = True):
+        key = (
+            tuple(self._trace),
+            repr(sorted((self.defaults or {}).items())),
+            tuple(sorted((k, type(v).__name__) for k, v in self._converters.items())),
+            append_unknown,
+        )
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
+
+
 def make_app(database_uri: str, **overrides):
-    return create_app({"SQLALCHEMY_DATABASE_URI": database_uri, **overrides})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_uri, **overrides})
+    app.jinja_env.bytecode_cache = _TEMPLATES
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -77,12 +148,33 @@ def migrated_database():
 
 
 def _empty_postgres(url: str) -> None:
+    """Delete every row but the migration version and restart every id sequence.
+
+    DELETE, with foreign keys not checked (every table is emptied, so none can dangle), rather
+    than TRUNCATE: on tables this small it is several times faster, and it runs before each of
+    thousands of tests."""
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        tables = [name for name in sa.inspect(conn).get_table_names() if name != "alembic_version"]
-        if tables:
-            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        delete_all_rows(conn)
+        conn.exec_driver_sql(
+            "SELECT setval(c.oid, 1, false) FROM pg_class c "
+            "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace"
+        )
     engine.dispose()
+
+
+def delete_all_rows(conn) -> list[str]:
+    """On PostgreSQL, empty every table of the public schema but alembic_version; their names."""
+    tables = list(
+        conn.exec_driver_sql(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version'"
+        ).scalars()
+    )
+    if tables:  # in one round trip
+        conn.exec_driver_sql("; ".join(f'DELETE FROM public."{t}"' for t in tables))
+    return tables
 
 
 @pytest.fixture

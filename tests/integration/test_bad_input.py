@@ -28,14 +28,22 @@ from hypothesis import strategies as st
 from wtforms.fields.core import UnboundField
 
 from casework.db import db
-from tests.conftest import POSTGRES_URL, ROLES, _empty_postgres, csrf_token, make_app, sign_in
+from tests.conftest import (
+    POSTGRES_URL,
+    ROLES,
+    _empty_postgres,
+    csrf_token,
+    delete_all_rows,
+    make_app,
+    sign_in,
+)
 from tests.factories import create_case, create_referrals
 from tests.integration.test_queue import ROOT, referral_by_ref
 from tests.police import SAMPLE, police_csv, police_row
 
 # Bookkeeping that every request may touch: the trail itself and the signed-in session's
 # last-seen time (the idle timeout).
-UNCHECKED_TABLES = {"audit_event", "staff_session", "alembic_version"}
+UNCHECKED_TABLES = {"audit_event", "staff_session", "alembic_version", "bad_input_writes"}
 CI = os.environ.get("CI", "").lower() == "true"
 EXAMPLES_PER_ROUTE = int(os.environ.get("BAD_INPUT_EXAMPLES", "6"))
 EXAMPLES_PER_FORM = int(os.environ.get("BAD_INPUT_FORM_EXAMPLES", "12"))
@@ -306,6 +314,58 @@ def database_digest() -> str:
     return digest.hexdigest()
 
 
+# --- rows written, counted by triggers ---------------------------------------------------------
+#
+# Fingerprinting every row before and after each request was a quarter of the suite's time. The
+# seeded database instead carries a trigger on every checked table that counts each row
+# inserted, updated or deleted in ``bad_input_writes``; the count is committed, or rolled back,
+# with the write itself. So "a refusal changed nothing" is "the count did not move": stricter
+# than the fingerprint (a committed write that left a row as it was also counts), and one query.
+
+WRITES = "bad_input_writes"
+
+
+def _install_write_counter() -> None:
+    tables = _checked_tables()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE TABLE {WRITES} (n BIGINT NOT NULL)")
+        conn.exec_driver_sql(f"INSERT INTO {WRITES} VALUES (0)")
+        if POSTGRES_URL:
+            conn.exec_driver_sql(
+                f"CREATE OR REPLACE FUNCTION {WRITES}_count() RETURNS trigger LANGUAGE plpgsql "
+                f"AS $$ BEGIN UPDATE {WRITES} SET n = n + 1; RETURN NULL; END $$"
+            )
+            for table in tables:
+                conn.exec_driver_sql(
+                    f'CREATE TRIGGER {WRITES}_count AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+                    f"FOR EACH ROW EXECUTE FUNCTION {WRITES}_count()"
+                )
+            return
+        for table in tables:
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                conn.exec_driver_sql(
+                    f'CREATE TRIGGER "{WRITES}_{table}_{event}" AFTER {event} ON "{table}" '
+                    f"BEGIN UPDATE {WRITES} SET n = n + 1; END"
+                )
+
+
+def _remove_write_counter(url: str) -> None:
+    """PostgreSQL's database outlives the module: leave it with the migrations' schema only."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {WRITES}")
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {WRITES}_count() CASCADE")
+    engine.dispose()
+
+
+def rows_written() -> int:
+    """Rows inserted, updated or deleted in the checked tables since the seed was snapshotted."""
+    db.session.rollback()
+    count = db.session.execute(sa.text(f"SELECT n FROM {WRITES}")).scalar_one()  # noqa: S608
+    db.session.rollback()
+    return count
+
+
 # --- the seeded records, built once per run and restored for each test ------------------------
 #
 # Seeding (teams, accounts, the sample download, cases, plans, onward referrals...) through the
@@ -329,8 +389,20 @@ def _snapshot_database(uri: str, tmp_path_factory) -> None:
                 conn.exec_driver_sql(
                     f'CREATE TABLE {SNAPSHOT_SCHEMA}."{table}" AS SELECT * FROM public."{table}"'
                 )
-        SNAPSHOT["tables"] = tables
-        SNAPSHOT["sequences"] = _id_sequences(tables)
+        # The restore, as one statement list sent in one round trip.
+        SNAPSHOT["restore"] = "; ".join(
+            [
+                *(
+                    f'INSERT INTO public."{table}" SELECT * FROM {SNAPSHOT_SCHEMA}."{table}"'
+                    for table in tables
+                ),
+                *(
+                    f"SELECT setval('{sequence}', "
+                    f'COALESCE((SELECT MAX(id) FROM public."{table}"), 0) + 1, false)'
+                    for table, sequence in _id_sequences(tables).items()
+                ),
+            ]
+        )
     else:
         with db.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -362,20 +434,10 @@ def _restore_postgres(url: str) -> None:
     """Empty every table, copy the snapshot's rows back (foreign keys checked by the snapshot's
     own consistency, so not per row), and set each id sequence past its rows."""
     engine = sa.create_engine(url)
-    tables = SNAPSHOT["tables"]
-    quoted = ", ".join(f'public."{t}"' for t in tables)
     with engine.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
         conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-        for table in tables:
-            conn.exec_driver_sql(
-                f'INSERT INTO public."{table}" SELECT * FROM {SNAPSHOT_SCHEMA}."{table}"'
-            )
-        for table, sequence in SNAPSHOT["sequences"].items():
-            conn.exec_driver_sql(
-                f"SELECT setval('{sequence}', "
-                f'COALESCE((SELECT MAX(id) FROM public."{table}"), 0) + 1, false)'
-            )
+        delete_all_rows(conn)
+        conn.exec_driver_sql(SNAPSHOT["restore"])
     engine.dispose()
 
 
@@ -396,7 +458,9 @@ def database_uri(migrated_database, tmp_path, request) -> str:
 
 
 @pytest.fixture
-def seeded(app, create_staff_record, create_team_record, database_uri, tmp_path_factory):
+def seeded(
+    request, app, create_staff_record, create_team_record, database_uri, tmp_path_factory
+):
     """The seeded records (see :func:`_seed`): built the first time, restored after; the
     accounts, one per role, as the test's own session loads them."""
     from casework.staff.models import Staff
@@ -404,6 +468,10 @@ def seeded(app, create_staff_record, create_team_record, database_uri, tmp_path_
     if not SNAPSHOT:
         accounts = _seed(app, create_staff_record, create_team_record)
         emails = {role: staff.email for role, staff in accounts.items()}
+        db.session.commit()
+        _install_write_counter()
+        if POSTGRES_URL:
+            request.config.add_cleanup(lambda: _remove_write_counter(POSTGRES_URL))
         _snapshot_database(database_uri, tmp_path_factory)
         SNAPSHOT["emails"] = emails
     accounts = {
@@ -1076,22 +1144,22 @@ def test_hostile_input_never_answers_5xx_and_a_refusal_changes_nothing(
         url = _url(rule, data)
         hostile = data.draw(st.booleans(), label="hostile")
         pairs = _pairs(data, names, HOSTILE if hostile else WRONG)
-        before = database_digest()
+        before = rows_written()
         response = _send(client, method, url, pairs, token=token, hostile=hostile, data=data)
         assert response.status_code < 500, (method, url, pairs[:5], response.status_code)
         if response.status_code >= 400:
-            assert database_digest() == before, f"{method} {url} refused but changed data"
+            assert rows_written() == before, f"{method} {url} refused but changed data"
 
     # First, every seeded record by every method with nothing but a valid token: the requests a
     # double-click or a stale page sends, which random draws reach only now and then.
     for method in methods:
         for url in _seeded_urls(rule):
-            before = database_digest()
+            before = rows_written()
             body = {"csrf_token": token} if token and method != "GET" else None
             response = client.open(url, method=method, data=body)
             assert response.status_code < 500, (method, url, response.status_code)
             if response.status_code >= 400:
-                assert database_digest() == before, f"{method} {url} refused but changed data"
+                assert rows_written() == before, f"{method} {url} refused but changed data"
     hostile()
 
 
@@ -1102,6 +1170,26 @@ def _seeded_urls(rule: str) -> list[str]:
         values = SEED_IDS.get(key, [1])
         urls = [u.replace(match.group(0), str(v), 1) for u in urls for v in values]
     return urls
+
+
+def test_the_write_counter_sees_a_committed_write_and_not_a_rolled_back_one(app, seeded):
+    """The suite's "refusal changed nothing" rests on the counter: it must move for a committed
+    write to any checked table, and not for one rolled back or for the audit trail."""
+    from casework.audit import Origin, record_refusal
+    from casework.staff.models import Staff
+
+    start = rows_written()
+    staff = db.session.get(Staff, seeded["caseworker"].id)
+    staff.name = "Renamed then rolled back"
+    db.session.flush()
+    db.session.rollback()
+    assert rows_written() == start
+    record_refusal(db.session, "test.refused", origin=Origin.command_line("test"))
+    assert rows_written() == start
+    staff = db.session.get(Staff, seeded["caseworker"].id)
+    staff.name = "Renamed"
+    db.session.commit()
+    assert rows_written() == start + 1
 
 
 # --- each 500 found by hand before the suite existed, pinned -----------------------------------
