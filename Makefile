@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 GOVUK := node_modules/govuk-frontend/dist/govuk
 STATIC := app/static/govuk
+# The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test setup setup-dev assets lint clean
 
@@ -16,7 +18,7 @@ run: setup
 	$(FLASK) dev --host $${HOST:-127.0.0.1} --port $${PORT:-5000}
 
 test: setup-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup-dev
 	$(BIN)/ruff check .
