@@ -1,6 +1,7 @@
 """One scheduler at a time (issue 17): a second `flask scheduler` waits for the first's lock,
 sweeps nothing meanwhile, and takes over when the first dies."""
 
+import logging
 import os
 import signal
 import subprocess
@@ -12,6 +13,8 @@ from pathlib import Path
 from casework.db import db
 from casework.heartbeat.models import SchedulerHeartbeat
 from scheduling.lock import FileLock, PostgresLock, scheduler_lock
+from scheduling.worker import EmbeddedScheduler
+from tests.conftest import make_app
 
 ROOT = Path(__file__).resolve().parents[2]
 WAITING = "Waiting for the scheduler lock held by"
@@ -34,6 +37,27 @@ def test_the_lock_is_held_by_one_at_a_time_and_names_its_holder(app):
     finally:
         first.release()
         second.release()
+
+
+def test_the_development_servers_scheduler_waits_in_its_thread_then_sweeps(database_uri, caplog):
+    """`flask dev` starts its web server at once; its scheduler waits for the lock meanwhile."""
+    caplog.set_level(logging.INFO, logger="waypoint.scheduler")
+    app = make_app(database_uri, SCHEDULER_LOCK_POLL_SECONDS=0.05, SCHEDULER_INTERVAL_SECONDS=1)
+    with app.app_context():
+        other = scheduler_lock(db.engine.url)
+        assert other.try_acquire()
+        embedded = EmbeddedScheduler(app).start()  # returns while another holds the lock
+        try:
+            poll(lambda: WAITING in caplog.text, "the embedded scheduler to say it waits")
+            assert heartbeat_pid() is None
+            other.release()
+            poll(lambda: heartbeat_pid() == os.getpid(), "the embedded scheduler to sweep")
+            assert not other.try_acquire()  # it holds the lock now
+        finally:
+            embedded.stop()
+            other.release()
+            db.session.remove()
+            db.engine.dispose()
 
 
 def heartbeat_pid() -> int | None:
