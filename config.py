@@ -100,6 +100,11 @@ class Config:
 
     # Only `flask dev` runs the scheduler inside the web process; otherwise it is its own.
     SCHEDULER_INTERVAL_SECONDS = _env_int("SCHEDULER_INTERVAL_SECONDS", 60)
+    # One scheduler at a time (scheduling/lock.py): a second one started by mistake tries for
+    # the lock this often, and takes over when the first stops.
+    SCHEDULER_LOCK_POLL_SECONDS = _env_int("SCHEDULER_LOCK_POLL_SECONDS", 5)
+    # GET /readyz answers 503 once the scheduler has not swept for this long.
+    READY_SCHEDULER_STALE_SECONDS = _env_int("READY_SCHEDULER_STALE_SECONDS", 300)
 
     PAGE_SIZE = _env_int("PAGE_SIZE", 25)
 

@@ -31,6 +31,22 @@ def describe_duration(delta: timedelta) -> str:
     return f"{minutes} min"
 
 
+def time_ago(delta: timedelta | None) -> str:
+    """'3 minutes ago', '2 hours ago', '1 day ago': how long since something happened."""
+    if delta is None:
+        return ""
+    minutes = int(abs(delta).total_seconds() // 60)
+    if minutes < 1:
+        return "less than a minute ago"
+    if minutes < 60:
+        count, unit = minutes, "minute"
+    elif minutes < 48 * 60:
+        count, unit = minutes // 60, "hour"
+    else:
+        count, unit = minutes // (24 * 60), "day"
+    return f"{count} {unit}{'s' if count != 1 else ''} ago"
+
+
 def time_left(due_at: datetime | None, now: datetime | None = None) -> str:
     """'due in 3 h 20 min' or 'overdue by 1 h', plainly."""
     if due_at is None:
@@ -98,6 +114,7 @@ def register(app: Flask) -> None:
     app.add_template_global(page_url, "page_url")
     app.add_template_global(url_for_id, "url_for_id")
     app.add_template_filter(time_left, "time_left")
+    app.add_template_filter(time_ago, "time_ago")
     app.add_template_filter(phone, "phone")
     app.add_template_global(source_words, "source_words")
     app.add_template_global(characteristic_rows, "characteristic_rows")

@@ -9,6 +9,7 @@ from casework.cases.models import Case  # noqa: F401
 from casework.cases.notes_models import CaseNote, CaseNoteAmendment  # noqa: F401
 from casework.closure.models import CaseClosure  # noqa: F401
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate  # noqa: F401
+from casework.heartbeat.models import SchedulerHeartbeat  # noqa: F401
 from casework.hsb.models import (  # noqa: F401
     AdviceCallback,
     AdviceContact,

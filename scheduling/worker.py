@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
 from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -10,6 +13,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from casework.audit import Origin
 from casework.db import db, utcnow
+from casework.heartbeat.sweeps import record_sweep
+from scheduling.lock import SchedulerLock, scheduler_lock
 from scheduling.sweeps import SWEEPS, context
 
 log = logging.getLogger("waypoint.scheduler")
@@ -40,21 +45,49 @@ def run_once(app, now=None) -> dict[str, object]:
                     summary[name] = "failed"
                 # Each sweep commits its own work; what it loaded is not carried to the next.
                 db.session.expunge_all()
+            _record_heartbeat()
         finally:
             db.session.remove()
     return summary
 
 
-def build_scheduler(app, *, blocking: bool):
-    """An APScheduler that runs all sweeps every SCHEDULER_INTERVAL_SECONDS, one at a time.
+def _record_heartbeat() -> None:
+    """Say when this run finished (the admins' page and /readyz read it); a failure to say so
+    is logged, never fatal to the scheduler."""
+    try:
+        record_sweep(db.session, now=utcnow(), host=socket.gethostname(), pid=os.getpid())
+    except Exception:
+        db.session.rollback()
+        log.exception("could not record the scheduler heartbeat")
+
+
+def lock_for(app) -> SchedulerLock:
+    """The one-scheduler-at-a-time lock for the app's database (scheduling/lock.py)."""
+    with app.app_context():
+        return scheduler_lock(db.engine.url)
+
+
+def _sweep_while_locked(app, lock: SchedulerLock) -> None:
+    """One scheduled run, only while this process still holds the lock (a PostgreSQL
+    connection that dropped loses it: take it again if it is free, else stand aside)."""
+    if not lock.held() and not lock.try_acquire():
+        log.error("lost the scheduler lock to another scheduler: not sweeping")
+        return
+    log.info("sweeps: %s", run_once(app))
+
+
+def build_scheduler(app, *, blocking: bool, lock: SchedulerLock | None = None):
+    """An APScheduler that runs all sweeps every SCHEDULER_INTERVAL_SECONDS, one at a time,
+    each run only while ``lock`` is held (take it first: see ``run_scheduler``).
 
     A run missed while the process was stopped is simply the next run: every sweep works from
     the rows that are due as of now, so nothing is lost or repeated.
     """
+    lock = lock or SchedulerLock()
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(timezone="UTC")
     scheduler.add_job(
-        lambda: log.info("sweeps: %s", run_once(app)),
+        lambda: _sweep_while_locked(app, lock),
         "interval",
         seconds=app.config["SCHEDULER_INTERVAL_SECONDS"],
         id="sweeps",
@@ -63,3 +96,50 @@ def build_scheduler(app, *, blocking: bool):
         next_run_time=utcnow(),
     )
     return scheduler
+
+
+def run_scheduler(app, *, on_start: Callable[[], None] = lambda: None) -> None:
+    """The scheduler process: wait for the lock, then sweep until stopped, then let it go."""
+    lock = lock_for(app)
+    try:
+        lock.wait(poll_seconds=app.config["SCHEDULER_LOCK_POLL_SECONDS"])
+        on_start()
+        build_scheduler(app, blocking=True, lock=lock).start()
+    finally:
+        lock.release()
+
+
+class EmbeddedScheduler:
+    """The development server's scheduler: waits for the lock in a background thread (the web
+    server starts at once), then sweeps in the background until ``stop``."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self._stop = threading.Event()
+        self._scheduler = None
+        self._lock = lock_for(app)
+        self._thread = threading.Thread(target=self._run, name="waypoint-scheduler", daemon=True)
+
+    def start(self) -> EmbeddedScheduler:
+        """Start waiting for the lock, and sweeping once it is taken."""
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        if not self._lock.wait(
+            poll_seconds=self.app.config["SCHEDULER_LOCK_POLL_SECONDS"], stop=self._stop
+        ):
+            return
+        scheduler = build_scheduler(self.app, blocking=False, lock=self._lock)
+        scheduler.start()
+        self._scheduler = scheduler
+        if self._stop.is_set():
+            self.stop()
+
+    def stop(self) -> None:
+        """Stop sweeping (or waiting) and let the lock go."""
+        self._stop.set()
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+            self._lock.release()

@@ -25,6 +25,7 @@ from app.forms import REFUSED, apply_errors, button_action, call_service, page_n
 from casework.audit import AuditSearch, search_events
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
+from casework.heartbeat.sweeps import scheduler_status
 from casework.hsb.calls import set_staff_phone
 from casework.hsb.retention import professional_contacts, professional_export
 from casework.people.records import MERGES_PER_PAGE, merges_page, undo_merge
@@ -89,7 +90,8 @@ def _get_staff_or_404(staff_id: int) -> Staff:
 @bp.route("/staff")
 @admin_only
 def staff_list():
-    """Every staff account, filterable by role, team and status, 25 to a page."""
+    """Every staff account, filterable by role, team and status, 25 to a page; above them, when
+    the scheduler last swept (a warning when it has not lately)."""
     filters = StaffFilters(
         role=request.args.get("role", ""),
         team=request.args.get("team", ""),
@@ -103,6 +105,11 @@ def staff_list():
         roles=ROLES,
         teams=_team_choices()[1:],
         filters=asdict(filters),
+        scheduler=scheduler_status(
+            db.session,
+            now=utcnow(),
+            stale_after=timedelta(seconds=current_app.config["READY_SCHEDULER_STALE_SECONDS"]),
+        ),
     )
 
 

@@ -63,13 +63,15 @@ TWO_STEP_EXEMPT = {
     "auth.logout",
     "static",
     "main.healthz",
+    "main.readyz",
     "main.accessibility",
     "main.privacy",
 }
 
 # Public pages outside the public blueprint (the HSB line's form for professionals and their
-# feedback link): anyone reaches them, signed in or not.
+# feedback link, the readiness check): anyone reaches them, signed in or not.
 PUBLIC_ENDPOINTS = {
+    "main.readyz",
     "advice_line.professionals",
     "advice_line.professionals_sent",
     "advice_line.public_feedback",

@@ -17,7 +17,7 @@ def dev(host: str, port: int) -> None:
     """Development only: the web server with the scheduler running beside it. Links in
     letters and messages point at it, unless PUBLIC_BASE_URL says otherwise."""
     from config import local_base_url
-    from scheduling.worker import build_scheduler
+    from scheduling.worker import EmbeddedScheduler
 
     app = current_app._get_current_object()
     if app.config["ENV_NAME"] == "production":
@@ -28,8 +28,9 @@ def dev(host: str, port: int) -> None:
     if not os.environ.get("PUBLIC_BASE_URL"):
         app.config["PUBLIC_BASE_URL"] = local_base_url(host, port)
     _log_sweeps()
-    scheduler = build_scheduler(app, blocking=False)
-    scheduler.start()
+    # It takes the scheduler lock like `flask scheduler`, waiting in its thread if another
+    # scheduler holds it, so the web server starts at once either way.
+    scheduler = EmbeddedScheduler(app).start()
     click.echo(f"Waypoint on http://{host}:{port}/ with the scheduler running beside it.")
     from werkzeug.serving import run_simple
 
@@ -37,4 +38,4 @@ def dev(host: str, port: int) -> None:
         # Werkzeug's server directly: Flask ignores app.run() inside a `flask` command.
         run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
     finally:
-        scheduler.shutdown(wait=False)
+        scheduler.stop()

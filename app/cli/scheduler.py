@@ -19,15 +19,17 @@ def _log_sweeps() -> None:
 @click.group("scheduler", invoke_without_command=True)
 @click.pass_context
 def scheduler_cli(ctx) -> None:
-    """Run the scheduler process (the sweeps that keep deadlines)."""
+    """Run the scheduler process (the sweeps that keep deadlines). Only one runs at a time:
+    another started while it runs waits for its lock and takes over if it stops."""
     if ctx.invoked_subcommand is None:
-        from scheduling.worker import build_scheduler
+        from scheduling.worker import run_scheduler
 
         app = current_app._get_current_object()
         _log_sweeps()
-        click.echo("Waypoint scheduler running; Ctrl+C to stop.")
         with contextlib.suppress(KeyboardInterrupt, SystemExit):
-            build_scheduler(app, blocking=True).start()
+            run_scheduler(
+                app, on_start=lambda: click.echo("Waypoint scheduler running; Ctrl+C to stop.")
+            )
 
 
 @scheduler_cli.command("run-once")

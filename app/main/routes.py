@@ -1,3 +1,4 @@
+from datetime import timedelta
 from functools import lru_cache
 
 from flask import (
@@ -23,6 +24,7 @@ from casework.caseloads.settings import team_settings
 from casework.caseloads.team import team_loads, viewable_teams
 from casework.db import database_answers, utcnow
 from casework.errors import NotFound
+from casework.heartbeat.readiness import check_readiness
 from casework.staff import totp
 from casework.staff.directory import team_colleagues, view_staff_profile, visible_colleagues
 from casework.staff.two_step import turn_on_two_step
@@ -58,6 +60,21 @@ def healthz():
         current_app.logger.error("health check failed: the database does not answer")
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.route("/readyz")
+def readyz():
+    """200 when this instance is ready: the database answers, its schema is at the migrations'
+    head and the scheduler swept within READY_SCHEDULER_STALE_SECONDS; 503 naming what is not."""
+    readiness = check_readiness(
+        db.session,
+        migrations_directory=current_app.extensions["migrate"].directory,
+        now=utcnow(),
+        stale_after=timedelta(seconds=current_app.config["READY_SCHEDULER_STALE_SECONDS"]),
+    )
+    if not readiness.ready:
+        current_app.logger.warning("not ready: %s", ", ".join(readiness.failing))
+    return jsonify(readiness.as_json()), (200 if readiness.ready else 503)
 
 
 @bp.route("/caseload")
