@@ -1,5 +1,6 @@
-"""The production server as deployed: gunicorn with deploy/gunicorn.conf.py serving wsgi:app.
-Its responses do not name the server software, and its access log holds no query string."""
+"""The production server as deployed: gunicorn with deploy/gunicorn.conf.py serving wsgi:app,
+with the settings of deploy/waypoint.env.example. Its responses do not name the server
+software, and its access log holds no query string."""
 
 import http.client
 import os
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import POSTGRES_URL
+from tests.unit.test_deploy_files import env_example
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -35,10 +37,14 @@ def gunicorn(database_uri, tmp_path):
     database_url = POSTGRES_URL or database_uri
     env = {
         **os.environ,
-        "WAYPOINT_ENV": "production",
+        # As deployed: every setting from deploy/waypoint.env.example, then the secrets and
+        # the places that are this test's own.
+        **env_example(),
         "SECRET_KEY": "s" * 48,
+        "TWO_STEP_KEY": "t" * 48,
         "DATABASE_URL": database_url.replace("postgresql+psycopg://", "postgresql://"),
         "WAYPOINT_INSTANCE_DIR": str(tmp_path / "instance"),
+        "RATELIMIT_STORAGE_URI": "memory://",  # Redis has its own test
         "RATELIMIT_ALLOW_MEMORY": "1",
         "WEB_BIND": "127.0.0.1:0",
         "WEB_CONCURRENCY": "1",
