@@ -64,31 +64,38 @@ def backup_sqlite(source: Path, destination: Path, *, busy_timeout_ms: int) -> S
         raise BackupRefused(f"There is no database at {source}: nothing to back up.")
     partial = destination.with_name(f".{destination.name}.partial-{os.getpid()}")
     try:
-        src = sqlite3.connect(source)
-        try:
-            src.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-            dst = sqlite3.connect(partial)
-            try:
-                src.backup(dst)  # pages=-1: every page in one step
-                dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-                (check,) = dst.execute("PRAGMA quick_check").fetchone()
-                if check != "ok":
-                    raise BackupRefused(f"The copy failed its integrity check: {check}")
-                (pages,) = dst.execute("PRAGMA page_count").fetchone()
-                (page_size,) = dst.execute("PRAGMA page_size").fetchone()
-            finally:
-                dst.close()
-        finally:
-            src.close()
-        with open(partial, "rb") as copy:
-            os.fsync(copy.fileno())
-        try:
-            os.link(partial, destination)  # fails, rather than overwrite, if it appeared
-        except FileExistsError as exc:
-            raise BackupRefused(f"{destination} appeared during the backup: not replaced.") from exc
-        _fsync_folder(destination.parent)
+        return _copy(source, destination, partial, busy_timeout_ms)
+    except sqlite3.Error as exc:
+        raise BackupRefused(f"SQLite could not copy {source}: {exc}") from exc
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _copy(source: Path, destination: Path, partial: Path, busy_timeout_ms: int) -> SqliteBackup:
+    """The copy itself: into ``partial``, checked and synced, then linked to ``destination``."""
+    src = sqlite3.connect(source)
+    try:
+        src.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst)  # pages=-1: every page in one step
+            dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            (check,) = dst.execute("PRAGMA quick_check").fetchone()
+            if check != "ok":
+                raise BackupRefused(f"The copy failed its integrity check: {check}")
+            (pages,) = dst.execute("PRAGMA page_count").fetchone()
+            (page_size,) = dst.execute("PRAGMA page_size").fetchone()
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    with open(partial, "rb") as copy:
+        os.fsync(copy.fileno())
+    try:
+        os.link(partial, destination)  # fails, rather than overwrite, if it appeared meanwhile
+    except FileExistsError as exc:
+        raise BackupRefused(f"{destination} appeared during the backup: not replaced.") from exc
+    _fsync_folder(destination.parent)
     return SqliteBackup(source, destination, pages, page_size)
 
 

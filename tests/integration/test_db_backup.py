@@ -169,3 +169,13 @@ def test_backup_on_postgresql_prints_pg_dump_and_pg_restore_without_the_password
     assert f"pg_restore --clean --if-exists --no-owner --dbname {url} {target}" in result.output
     assert "s3cret-pw" not in result.output
     assert not target.exists()
+
+
+def test_backup_of_a_missing_database_says_so_and_creates_nothing(tmp_path):
+    missing = tmp_path / "nothing-here.db"
+    app = make_app(f"sqlite:///{missing}")
+    target = tmp_path / "backup.db"
+    result = app.test_cli_runner().invoke(args=["db", "backup", str(target)])
+    assert result.exit_code == 1
+    assert f"There is no database at {missing}" in result.output
+    assert not missing.exists() and not target.exists()
