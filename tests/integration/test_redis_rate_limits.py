@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from casework.db import db
 from tests.conftest import csrf_token, make_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,5 +85,7 @@ def test_sign_in_limit_is_shared_by_separate_app_processes_through_redis(databas
         assert json.loads(other.stdout.strip().splitlines()[-1]) == [401, 429]
         # ...and here, though this process has seen only two.
         assert failed_sign_in(client) == 429
+        db.session.remove()
+        db.engine.dispose()
 
     assert redis.Redis.from_url(redis_url).keys("LIMITS:*"), "the counters live in Redis"

@@ -2,9 +2,12 @@
 X-Forwarded-For, the audit records it, and Twilio signatures are checked against the public
 https URL the proxy was reached at. With no trusted proxy the headers change nothing."""
 
+from contextlib import contextmanager
+
 import pytest
 from twilio.request_validator import RequestValidator
 
+from casework.db import db
 from tests.conftest import TWILIO_TOKEN, audit_rows, csrf_token, make_app
 
 CLIENT_A = "203.0.113.10"
@@ -12,7 +15,9 @@ CLIENT_B = "203.0.113.20"
 PROXY = "127.0.0.1"
 
 
+@contextmanager
 def proxied_app(database_uri, trusted_proxies: int, **overrides):
+    """An app behind ``trusted_proxies`` proxies, with a low sign-in limit, in its context."""
     app = make_app(
         database_uri,
         TRUSTED_PROXIES=trusted_proxies,
@@ -21,7 +26,12 @@ def proxied_app(database_uri, trusted_proxies: int, **overrides):
         LOGIN_RATE_LIMIT="2 per hour",
         **overrides,
     )
-    return app
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 def failed_sign_in(client, forwarded_for: str) -> int:
@@ -44,8 +54,7 @@ def failed_sign_in(client, forwarded_for: str) -> int:
 
 
 def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_sign_in_limit(database_uri):
-    app = proxied_app(database_uri, 1)
-    with app.app_context():
+    with proxied_app(database_uri, 1) as app:
         client = app.test_client()
         assert [failed_sign_in(client, CLIENT_A) for _ in range(2)] == [401, 401]
         assert failed_sign_in(client, CLIENT_A) == 429
@@ -56,8 +65,7 @@ def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_sign_in_limit(
 def test_without_a_trusted_proxy_forwarded_for_is_ignored_and_cannot_dodge_the_limit(
     database_uri,
 ):
-    app = proxied_app(database_uri, 0)
-    with app.app_context():
+    with proxied_app(database_uri, 0) as app:
         client = app.test_client()
         assert [failed_sign_in(client, CLIENT_A) for _ in range(2)] == [401, 401]
         # Claiming to be someone else does not give a fresh allowance.
@@ -68,8 +76,7 @@ def test_without_a_trusted_proxy_forwarded_for_is_ignored_and_cannot_dodge_the_l
 def test_audited_refusals_record_the_forwarded_client_only_behind_a_trusted_proxy(
     database_uri, trusted, recorded_ip
 ):
-    app = proxied_app(database_uri, trusted)
-    with app.app_context():
+    with proxied_app(database_uri, trusted) as app:
         app.test_client().post(
             "/login",
             data={"email": "x@example.org"},  # no CSRF token: refused and audited
@@ -105,21 +112,21 @@ def test_twilio_signature_for_the_public_https_url_is_checked_through_the_proxy_
 ):
     # PUBLIC_BASE_URL deliberately names somewhere else: only the proxy headers can make the
     # URL the request arrived at the one Twilio signed.
-    app = proxied_app(
+    with proxied_app(
         database_uri,
         trusted,
         TWILIO_AUTH_TOKEN=TWILIO_TOKEN,
         PUBLIC_BASE_URL="http://127.0.0.1:5000",
-    )
-    with app.app_context():
+    ) as app:
         assert twilio_status_via_proxy(app.test_client()).status_code == status
 
 
 def test_twilio_signature_for_public_base_url_is_accepted_without_proxy_headers_trusted(
     database_uri,
 ):
-    app = proxied_app(database_uri, 0, TWILIO_AUTH_TOKEN=TWILIO_TOKEN, PUBLIC_BASE_URL=PUBLIC)
-    with app.app_context():
+    with proxied_app(
+        database_uri, 0, TWILIO_AUTH_TOKEN=TWILIO_TOKEN, PUBLIC_BASE_URL=PUBLIC
+    ) as app:
         assert twilio_status_via_proxy(app.test_client()).status_code == 204
 
 
@@ -131,8 +138,7 @@ def test_a_negative_proxy_count_is_refused(database_uri):
 def test_behind_an_https_proxy_forms_work_because_pages_let_browsers_send_our_own_referer(
     database_uri,
 ):
-    app = proxied_app(database_uri, 1)
-    with app.app_context():
+    with proxied_app(database_uri, 1) as app:
         client = app.test_client()
         page = client.get("/login", headers={"X-Forwarded-Proto": "https"})
         # Browsers send a Referer to the same origin only: Flask-WTF needs it over HTTPS.
