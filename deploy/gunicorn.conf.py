@@ -19,6 +19,10 @@ worker_class = "sync"  # behind a buffering reverse proxy (nginx, Caddy), as gun
 # itself trusts no X-Forwarded-* header, so there is one place that says who the client is.
 forwarded_allow_ips = ""
 
+# gunicorn 23+ opens a control socket in $HOME/.gunicorn by default; Waypoint does not use it,
+# and the service's home is not writable (ProtectHome), so none.
+control_socket_disable = True
+
 # Request logs never hold a query string (app/logs.py): what staff search for is personal
 # data. So no %(r)s (the request line), %(q)s or %(U)s?%(q)s, and no %(f)s (the Referer, which
 # carries the previous page's query). %(h)s is the proxy's address: the proxy logs the client.
