@@ -90,9 +90,19 @@ class Config:
     LOGIN_LOCKOUT_MINUTES = _env_int("LOGIN_LOCKOUT_MINUTES", 15)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
 
-    # Flask-Limiter; memory is fine for one process, use redis:// for several.
+    # Flask-Limiter; memory is fine for one process, use redis:// for several. A live service
+    # refuses memory:// unless RATELIMIT_ALLOW_MEMORY is on (one gunicorn worker, one host):
+    # each process would count on its own, so every limit would be multiplied by the workers.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ALLOW_MEMORY = _env_bool("RATELIMIT_ALLOW_MEMORY", False)
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+
+    # How many reverse proxies (nginx, Caddy, a load balancer) stand in front of the app. When
+    # above 0, the client's address, scheme and host are taken from that many X-Forwarded-For,
+    # -Proto, -Host and -Port entries (werkzeug's ProxyFix): rate limits and the audit see the
+    # client, Twilio signatures are checked against the public https URL. Leave it at 0 when
+    # the app is reached directly, or anyone could claim any address.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     # Refusals of anonymous requests (forged cookie, missing CSRF token, unsigned webhook): the
     # first from a source in each window is audited, the limiter counts the rest.
     REFUSAL_AUDIT_RATE_LIMIT = os.environ.get("REFUSAL_AUDIT_RATE_LIMIT", "1 per minute")

@@ -22,6 +22,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
             app.config.update(config)
     check_config(app)
     register_logging(app)
+    trust_proxies(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure_uploads(app)
 
@@ -33,6 +34,22 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_security(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address, scheme and host from
+    the X-Forwarded-* headers they add, so rate limits, the audit trail and the Twilio signature
+    check see the client and the public URL. With 0 the headers are ignored (they could be
+    forged by anyone)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops < 0:
+        raise RuntimeError(f"TRUSTED_PROXIES must be 0 or more, not {hops}")
+    if hops:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=0
+        )
 
 
 def configure_uploads(app: Flask) -> None:
@@ -61,6 +78,14 @@ def check_config(app: Flask) -> None:
                 "Debug mode is on (--debug or FLASK_DEBUG=1). A live service never runs with the "
                 "debugger: it lets anyone who can reach it run code on the server and shows "
                 "victims' data in tracebacks. Start it without --debug, with FLASK_DEBUG unset."
+            )
+        storage = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+        if storage.startswith("memory://") and not app.config.get("RATELIMIT_ALLOW_MEMORY"):
+            raise RuntimeError(
+                "RATELIMIT_STORAGE_URI is memory:// in production: each gunicorn worker and host "
+                "would count sign-in and public-form attempts on its own, and a restart forgets "
+                "them. Set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 (shared storage), or "
+                "RATELIMIT_ALLOW_MEMORY=1 to run a single worker on a single host anyway."
             )
         sealing = app.config.get("TWO_STEP_KEY") or ""
         if sealing and len(sealing) < 32:

@@ -7,6 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Add every command group to ``flask --app wsgi``."""
+    from app.cli import database
     from app.cli.demo import demo_cli
     from app.cli.dev import dev
     from app.cli.people import people_cli
@@ -31,3 +32,4 @@ def register(app: Flask) -> None:
         dev,
     ):
         app.cli.add_command(command)
+    database.register(app)

@@ -15,6 +15,7 @@ class ShortSecret(ProductionConfig):
 class RealSecret(ProductionConfig):
     SECRET_KEY = "x" * 48
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"
 
 
 @pytest.mark.parametrize("config", [NoSecret, ShortSecret])
@@ -38,6 +39,36 @@ def test_production_refuses_a_short_two_step_sealing_key():
         create_app(ShortSealingKey)
 
 
+class MemoryRateLimits(RealSecret):
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+def test_production_refuses_memory_rate_limit_storage_and_says_what_to_set():
+    with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI is memory:// in production") as e:
+        create_app(MemoryRateLimits)
+    assert "redis://" in str(e.value) and "RATELIMIT_ALLOW_MEMORY=1" in str(e.value)
+
+
+class MemoryRateLimitsAllowed(MemoryRateLimits):
+    RATELIMIT_ALLOW_MEMORY = True
+
+
+def test_production_runs_on_memory_rate_limit_storage_when_explicitly_allowed():
+    assert create_app(MemoryRateLimitsAllowed).config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_production_refuses_the_default_rate_limit_storage(monkeypatch):
+    import config
+
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    monkeypatch.delenv("RATELIMIT_ALLOW_MEMORY", raising=False)
+    overrides = {"SECRET_KEY": "z" * 48, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    monkeypatch.setenv("WAYPOINT_ENV", "production")
+    assert config.config_from_env() is ProductionConfig
+    with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
+        create_app(overrides)
+
+
 def test_production_refuses_debug_mode(monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(RuntimeError, match="Debug mode is on"):
@@ -57,6 +88,7 @@ def test_production_flask_debug_command_line_refuses_to_start_and_says_why(tmp_p
         "SECRET_KEY": "y" * 48,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}",
         "WAYPOINT_INSTANCE_DIR": str(tmp_path),
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
     }
     env.pop("FLASK_DEBUG", None)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
