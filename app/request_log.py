@@ -57,12 +57,6 @@ def logged_path(rule: str | None, arguments: dict | None) -> str | None:
     return _ARGUMENT.sub(fill, rule)
 
 
-def current_request_id() -> str | None:
-    """The request id of the request being handled, if any (every line logged during a request
-    carries it)."""
-    return g.get("request_id") if has_request_context() else None
-
-
 class RequestFields(logging.Filter):
     """Every line logged while a request is handled carries its request id; Flask's line for an
     unhandled exception names the path as the request line does (its raw path can hold a
