@@ -19,6 +19,10 @@ worker_class = "sync"  # behind a buffering reverse proxy (nginx, Caddy), as gun
 # itself trusts no X-Forwarded-* header, so there is one place that says who the client is.
 forwarded_allow_ips = ""
 
+# gunicorn 23+ opens a control socket in $HOME/.gunicorn by default; Waypoint does not use it,
+# and the service's home is not writable (ProtectHome), so none.
+control_socket_disable = True
+
 # No access log of gunicorn's own: the app writes one line for each request it answers, with
 # the route, status, duration, staff id and request id, and never a query string (app/logs.py,
 # README: Logs); a second line per request would be noise. Its own lines (start-up, workers,
