@@ -49,9 +49,14 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEV_KEY)
     INSTANCE_DIR = Path(os.environ.get("WAYPOINT_INSTANCE_DIR", BASE_DIR / "instance"))
     SQLALCHEMY_DATABASE_URI = _database_url(INSTANCE_DIR / "waypoint.db")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Errors name the SQL, never the values bound to it (a person's details): logs are not audited.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 5000)
     SQLITE_CACHE_MB = _env_int("SQLITE_CACHE_MB", 64)
+
+    # Logs on standard error: "text" or "json" (one object a line), at this level (app/logs.py).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
     DISPLAY_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Europe/London")
     SERVICE_NAME = "Waypoint"

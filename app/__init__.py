@@ -21,6 +21,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         if config:
             app.config.update(config)
     check_config(app)
+    register_logging(app)
     trust_proxies(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure_uploads(app)
@@ -31,7 +32,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
-    register_logging(app)
     register_commands(app)
     return app
 
@@ -222,7 +222,8 @@ def register_security(app: Flask) -> None:
 
 
 def register_logging(app: Flask) -> None:
-    """Request logs without query strings (what staff search for is personal data)."""
+    """Logs in LOG_FORMAT at LOG_LEVEL, first, so what the later steps log is in it too; one
+    line per request; never a query string (what staff search for is personal data)."""
     from app.logs import register
 
     register(app)

@@ -1,11 +1,16 @@
-"""Request logs never hold a query string: what staff type into search (a victim's name, phone
+"""Logging for the web app and its commands (README: Logs): the format and level from the
+settings (app/log_format.py), one line per request (app/request_log.py), and Werkzeug's own
+lines without query strings.
+
+Request logs never hold a query string: what staff type into search (a victim's name, phone
 number or birth date: DESIGN.md Stable interfaces, ``/search``) and the filters of other pages
 are personal data, and a log is neither access-controlled nor audited.
 
-Werkzeug's request log (``flask dev``, ``flask run``) writes each request line, query string
-and all; the filter below cuts the query string from every line it writes, for every path
-(``/login?next=`` can carry a search too). Behind gunicorn, configure its access log format
-without ``%(r)s``, ``%(q)s`` and ``%(U)s?%(q)s`` (README: Request logs).
+Werkzeug's request log (``flask run``; ``flask dev`` leaves each request's line to ours) writes
+the request line, query string and all; the filter below cuts the query string from every line
+it writes, for every path (``/login?next=`` can carry a search too). Behind gunicorn, leave its
+access log off (our line replaces it) or give it a format without ``%(r)s``, ``%(q)s`` and
+``%(U)s?%(q)s`` (README: Logs).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from flask.logging import default_handler
 
 _VERSION = " HTTP/"
 _ANSI = "\x1b"
@@ -56,7 +62,22 @@ class DropQueryStrings(logging.Filter):
 
 
 def register(app: Flask) -> None:
-    """Put the filter on Werkzeug's request log (once, however many apps are built)."""
+    """Refuse log settings that cannot work; send Waypoint's, Flask's and Werkzeug's loggers to
+    standard error in LOG_FORMAT at LOG_LEVEL; log every request; and put the query-string
+    filter on Werkzeug's request log (each once, however many apps are built)."""
+    from app import request_log
+    from app.log_format import configure, problems
+
+    found = problems(app.config)
+    if found:
+        raise RuntimeError("; ".join(found))
+    handler = configure(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"], loggers=(app.name,))
+    if not any(isinstance(f, request_log.RequestFields) for f in handler.filters):
+        handler.addFilter(request_log.RequestFields())
+    # Flask's own handler would write its lines a second time, in its own format.
+    logging.getLogger(app.name).removeHandler(default_handler)
+    request_log.register(app)
+
     logger = logging.getLogger("werkzeug")
     if not any(isinstance(f, DropQueryStrings) for f in logger.filters):
         logger.addFilter(DropQueryStrings())

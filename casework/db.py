@@ -111,6 +111,14 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
+def known_id(record) -> int | None:
+    """A record's id as its session already knows it, without a query: after a commit its
+    attributes are expired, and reading ``record.id`` would load them all again."""
+    state = sa.inspect(record, raiseerr=False)
+    identity = state.identity if state is not None else None
+    return identity[0] if identity and len(identity) == 1 else None
+
+
 def any_rows(session, *where) -> bool:
     """Whether any row meets ``where``: one indexed EXISTS, read-only. Sweeps that run every
     minute ask this before an UPDATE, so an idle minute opens no write transaction."""

@@ -23,12 +23,12 @@ forwarded_allow_ips = ""
 # and the service's home is not writable (ProtectHome), so none.
 control_socket_disable = True
 
-# Request logs never hold a query string (app/logs.py): what staff search for is personal
-# data. So no %(r)s (the request line), %(q)s or %(U)s?%(q)s, and no %(f)s (the Referer, which
-# carries the previous page's query). %(h)s is the proxy's address: the proxy logs the client.
-accesslog = "-"
+# No access log of gunicorn's own: the app writes one line for each request it answers, with
+# the route, status, duration, staff id and request id, and never a query string (app/logs.py,
+# README: Logs); a second line per request would be noise. Its own lines (start-up, workers,
+# errors) and the app's go to standard error, so the journal.
+accesslog = None
 errorlog = "-"
-access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 
 
 def _without_server_header(default_headers):

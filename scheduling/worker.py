@@ -7,6 +7,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable
+from time import perf_counter
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -15,6 +16,7 @@ from casework.audit import Origin
 from casework.db import db, utcnow
 from casework.heartbeat.sweeps import record_sweep
 from scheduling.lock import SchedulerLock, scheduler_lock
+from scheduling.sweep_counts import sweep_counts
 from scheduling.sweeps import SWEEPS, context
 
 log = logging.getLogger("waypoint.scheduler")
@@ -31,8 +33,10 @@ def sweeps(config) -> dict[str, Callable]:
 
 
 def run_once(app, now=None) -> dict[str, object]:
-    """Run every sweep once, as of ``now``; returns what each did."""
+    """Run every sweep once, as of ``now``; returns what each did, and logs it in one line
+    (counts only, and how long the run took)."""
     now = now or utcnow()
+    started = perf_counter()
     summary: dict[str, object] = {"now": now.isoformat()}
     with app.app_context():
         try:
@@ -48,6 +52,12 @@ def run_once(app, now=None) -> dict[str, object]:
             _record_heartbeat()
         finally:
             db.session.remove()
+    duration = round((perf_counter() - started) * 1000, 1)
+    log.info(
+        "sweeps: ran in %s ms",
+        duration,
+        extra={"event": "sweeps", "duration_ms": duration, "sweeps": sweep_counts(summary)},
+    )
     return summary
 
 
@@ -73,7 +83,7 @@ def _sweep_while_locked(app, lock: SchedulerLock) -> None:
     if not lock.held() and not lock.try_acquire():
         log.error("lost the scheduler lock to another scheduler: not sweeping")
         return
-    log.info("sweeps: %s", run_once(app))
+    run_once(app)
 
 
 def build_scheduler(app, *, blocking: bool, lock: SchedulerLock | None = None):

@@ -6,8 +6,17 @@ import os
 
 import click
 from flask import current_app
+from werkzeug.serving import WSGIRequestHandler
 
-from app.cli.scheduler import _log_sweeps
+
+class RequestLineLeftToTheApp(WSGIRequestHandler):
+    """Werkzeug's request handler without its own line per request: the app writes one for
+    every request it answers (app/request_log.py), and two would be noise. What Werkzeug says
+    itself (the address it serves, a malformed request it refused) is still logged, without
+    query strings (app/logs.py)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return None
 
 
 @click.command("dev")
@@ -27,7 +36,6 @@ def dev(host: str, port: int) -> None:
         )
     if not os.environ.get("PUBLIC_BASE_URL"):
         app.config["PUBLIC_BASE_URL"] = local_base_url(host, port)
-    _log_sweeps()
     # It takes the scheduler lock like `flask scheduler`, waiting in its thread if another
     # scheduler holds it, so the web server starts at once either way.
     scheduler = EmbeddedScheduler(app).start()
@@ -36,6 +44,14 @@ def dev(host: str, port: int) -> None:
 
     try:
         # Werkzeug's server directly: Flask ignores app.run() inside a `flask` command.
-        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+        run_simple(
+            host,
+            port,
+            app,
+            use_reloader=False,
+            use_debugger=False,
+            threaded=True,
+            request_handler=RequestLineLeftToTheApp,
+        )
     finally:
         scheduler.stop()

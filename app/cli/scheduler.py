@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 
 import click
 from flask import current_app
-
-
-def _log_sweeps() -> None:
-    """Show what each sweep did on the console, one line a run."""
-    logging.basicConfig(format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("waypoint").setLevel(logging.INFO)
 
 
 @click.group("scheduler", invoke_without_command=True)
@@ -24,8 +17,8 @@ def scheduler_cli(ctx) -> None:
     if ctx.invoked_subcommand is None:
         from scheduling.worker import run_scheduler
 
+        # Each run logs one line (LOG_FORMAT, LOG_LEVEL: set up with the app, app/logs.py).
         app = current_app._get_current_object()
-        _log_sweeps()
         with contextlib.suppress(KeyboardInterrupt, SystemExit):
             run_scheduler(
                 app, on_start=lambda: click.echo("Waypoint scheduler running; Ctrl+C to stop.")
@@ -35,7 +28,8 @@ def scheduler_cli(ctx) -> None:
 @scheduler_cli.command("run-once")
 @click.option("--now", "now_text", default=None, help="Act as of this ISO-8601 moment.")
 def scheduler_run_once(now_text: str | None) -> None:
-    """Run every sweep once and print a JSON summary of what each did."""
+    """Run every sweep once and print a JSON summary of what each did (its log line, counts
+    only, goes to standard error)."""
     from app.cli.common import parse_moment
     from scheduling.worker import run_once
 

@@ -1,8 +1,9 @@
 """The production server as deployed: gunicorn with deploy/gunicorn.conf.py serving wsgi:app,
 with the settings of deploy/waypoint.env.example. Its responses do not name the server
-software, and its access log holds no query string."""
+software, and its log has the app's one JSON line per request, with no query string."""
 
 import http.client
+import json
 import os
 import signal
 import subprocess
@@ -31,7 +32,8 @@ def wait_for(condition, what: str, timeout: float = 60.0):
 
 @pytest.fixture
 def gunicorn(database_uri, tmp_path):
-    """A real gunicorn, one worker, on a free port chosen by the kernel; yields (port, logs)."""
+    """A real gunicorn, one worker, on a free port chosen by the kernel; yields (port, the
+    file its standard error goes to)."""
     if not GUNICORN.exists():
         pytest.fail(f"{GUNICORN} is missing: pip install -r requirements.txt")
     database_url = POSTGRES_URL or database_uri
@@ -50,9 +52,9 @@ def gunicorn(database_uri, tmp_path):
         "WEB_CONCURRENCY": "1",
     }
     env.pop("FLASK_DEBUG", None)
-    access_log = tmp_path / "access.log"
+    output = tmp_path / "output.log"
     error_log = tmp_path / "error.log"
-    with access_log.open("w") as out, error_log.open("w") as err:
+    with output.open("w") as out, error_log.open("w") as err:
         process = subprocess.Popen(
             [str(GUNICORN), "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
             cwd=ROOT,
@@ -71,7 +73,7 @@ def gunicorn(database_uri, tmp_path):
             return None
 
         port = wait_for(listening_port, "gunicorn to listen")
-        yield port, access_log
+        yield port, error_log
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait()
@@ -94,7 +96,7 @@ def get(port: int, path: str) -> http.client.HTTPResponse:
 
 
 def test_gunicorn_answers_without_naming_its_software_or_logging_query_strings(gunicorn):
-    port, access_log = gunicorn
+    port, error_log = gunicorn
     response = get(port, "/healthz?q=Jane+Doe+01-02-2003")
     assert response.status == 200
     headers = {name.lower(): value for name, value in response.getheaders()}
@@ -103,6 +105,12 @@ def test_gunicorn_answers_without_naming_its_software_or_logging_query_strings(g
     assert not any("gunicorn" in v.lower() or "python" in v.lower() for v in headers.values())
     assert headers["x-content-type-options"] == "nosniff"  # the app's own headers still come
 
-    line = wait_for(lambda: access_log.read_text().strip(), "the access log line")
-    assert '"GET /healthz HTTP/1.1" 200' in line
-    assert "Jane" not in line and "q=" not in line and "?" not in line
+    def request_lines():
+        lines = [line for line in error_log.read_text().splitlines() if line.startswith("{")]
+        return [entry for entry in map(json.loads, lines) if entry.get("event") == "request"]
+
+    [line] = wait_for(request_lines, "the app's line for the request")
+    assert line["path"] == "/healthz" and line["status"] == 200
+    assert line["request_id"] == headers["x-request-id"]
+    logged = error_log.read_text()
+    assert "Jane" not in logged and "q=" not in logged and "?" not in logged

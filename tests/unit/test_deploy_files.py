@@ -1,5 +1,5 @@
 """deploy/: the environment file lists every setting and no secret; the systemd units run as
-their own user with the hardening README promises; gunicorn logs no query string."""
+their own user with the hardening README promises; gunicorn leaves request lines to the app."""
 
 import ast
 import re
@@ -123,15 +123,18 @@ def test_systemd_units_run_hardened_as_their_own_user(name, command):
     assert {key: settings.get(key) for key in expected} == expected
 
 
-def test_gunicorn_access_log_holds_no_query_string_or_referer():
+def test_gunicorn_writes_no_access_log_of_its_own():
+    """The app writes one line per request, never with a query string (app/request_log.py);
+    gunicorn's access log would be a second, so it is off, and no format for it is kept that
+    could be turned on with a query string or Referer in it."""
     tree = ast.parse((DEPLOY / "gunicorn.conf.py").read_text())
-    formats = [
-        node.value.value
+    settings = {
+        target.id: node.value
         for node in tree.body
         if isinstance(node, ast.Assign)
-        and any(getattr(t, "id", "") == "access_log_format" for t in node.targets)
-    ]
-    assert len(formats) == 1
-    assert "%(U)s" in formats[0]
-    for leaky in ("%(r)s", "%(q)s", "%(f)s", "%({raw_uri}e)s"):
-        assert leaky not in formats[0]
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    assert isinstance(settings["accesslog"], ast.Constant) and settings["accesslog"].value is None
+    assert "access_log_format" not in settings
+    assert ast.literal_eval(settings["errorlog"]) == "-"
