@@ -24,6 +24,9 @@ the fake never accepted it and it is not flagged, and "unrecorded" if the fake a
 the app neither says sent nor flags it (the next run would send it again).
 
 Run: .venv/bin/python -m bench.crash_safety [--trials 50] [--scheduler-trials 20] [--rows 5000]
+     [--database-url postgresql://postgres@127.0.0.1:5432/NAME]  (PostgreSQL instead of SQLite:
+     a fresh database per trial from a template; "inside the transaction" = the importer's
+     backend had a transaction id in pg_stat_activity; no integrity_check on PostgreSQL)
 Exits non-zero if any trial found a broken batch, a duplicate, a lost or an unrecorded message.
 """
 
@@ -45,7 +48,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.common import fresh_app
+import bench.common  # noqa: F401 (the benchmarks' environment: WAYPOINT_ENV=test, a temp instance)
 
 ROOT = Path(__file__).resolve().parents[1]
 RECEIVED = "2026-11-20T07:00:00+00:00"
@@ -80,11 +83,11 @@ def write_locked(database: Path) -> bool:
 # --- processes -------------------------------------------------------------------------------
 
 
-def _env(database: Path, folder: Path, **extra: str) -> dict[str, str]:
+def _env(database_url: str, folder: Path, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "WAYPOINT_ENV": "development",
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database_url,
         "WAYPOINT_INSTANCE_DIR": str(folder),
         **extra,
     }
@@ -110,48 +113,188 @@ def _kill(process: subprocess.Popen) -> bool:
     return process.returncode == -signal.SIGKILL
 
 
-def _migrated(path: Path) -> Path:
-    """A freshly migrated SQLite database at ``path``, closed (WAL checkpointed)."""
+def _app(url: str):
+    """A Waypoint app on the database at ``url``, migrated to the head."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def _closed(app) -> None:
     from casework.db import db
 
-    app = fresh_app(path)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    return path
 
 
-def _fresh_copy(template: Path, folder: Path, name: str) -> Path:
-    target = folder / name
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(template, target)
-    return target
+# --- where the trials' databases live --------------------------------------------------------
+
+
+class SqliteStore:
+    """Each database a SQLite file in ``folder``; a fresh one is a copy of a template file."""
+
+    engine = "SQLite (WAL, synchronous=FULL)"
+    checks_integrity = True
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def path(self, name: str) -> Path:
+        return self.folder / f"{name}.db"
+
+    def url(self, name: str) -> str:
+        return f"sqlite:///{self.path(name)}"
+
+    def _remove(self, name: str) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path(name)}{suffix}").unlink(missing_ok=True)
+
+    def create(self, name: str):
+        """A new, migrated database; returns its app (close it with ``_closed``)."""
+        self._remove(name)
+        return _app(self.url(name))
+
+    def copy(self, template: str, name: str) -> None:
+        self._remove(name)
+        shutil.copyfile(self.path(template), self.path(name))
+
+    def writing(self, name: str) -> bool:
+        return write_locked(self.path(name))
+
+    def settle(self, name: str) -> None:
+        pass  # a killed process holds nothing: its locks went with it
+
+    def rows(self, name: str, query: str) -> list[tuple]:
+        conn = sqlite3.connect(self.path(name))
+        try:
+            return conn.execute(query).fetchall()
+        finally:
+            conn.close()
+
+    def tables(self, name: str) -> list[str]:
+        return [t for (t,) in self.rows(name, "SELECT name FROM sqlite_master WHERE type='table'")]
+
+    def sound(self, name: str) -> bool:
+        """``PRAGMA integrity_check`` ok and no foreign key dangling, opened afresh."""
+        return self.rows(name, "PRAGMA integrity_check") == [("ok",)] and not self.rows(
+            name, "PRAGMA foreign_key_check"
+        )
+
+    def close(self) -> None:
+        pass
+
+
+class PostgresStore:
+    """Each database a PostgreSQL database on the server of ``url``; a fresh one is created
+    from a template database (CREATE DATABASE ... TEMPLATE). A write transaction is in progress
+    while the trial database has a backend with a transaction id (pg_stat_activity)."""
+
+    engine = "PostgreSQL"
+    checks_integrity = False  # no integrity_check; whole-or-absent is still checked
+
+    def __init__(self, url: str):
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        self.base = make_url(url.replace("postgresql+psycopg://", "postgresql://", 1))
+        self.prefix = f"crash_{os.getpid()}_"
+        self.made: set[str] = set()
+        self.admin = psycopg.connect(self._dsn(self.base.database), autocommit=True)
+
+    def _dsn(self, database: str) -> str:
+        return self.base.set(database=database).render_as_string(hide_password=False)
+
+    def _name(self, name: str) -> str:
+        return self.prefix + name
+
+    def url(self, name: str) -> str:
+        return self._dsn(self._name(name)).replace("postgresql://", "postgresql+psycopg://", 1)
+
+    def _drop(self, name: str) -> None:
+        from psycopg import sql
+
+        self.admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(self._name(name))
+            )
+        )
+
+    def create(self, name: str):
+        from psycopg import sql
+
+        self._drop(name)
+        self.admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self._name(name))))
+        self.made.add(name)
+        return _app(self.url(name))
+
+    def copy(self, template: str, name: str) -> None:
+        from psycopg import sql
+
+        self._drop(name)
+        self.admin.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(self._name(name)), sql.Identifier(self._name(template))
+            )
+        )
+        self.made.add(name)
+
+    def _backends(self, name: str, condition: str = "true") -> int:
+        return self.admin.execute(
+            f"SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND {condition}",
+            (self._name(name),),
+        ).fetchone()[0]
+
+    def writing(self, name: str) -> bool:
+        return self._backends(name, "backend_xid IS NOT NULL") > 0
+
+    def settle(self, name: str) -> None:
+        """Wait until the killed process's backend has gone (and rolled back what it began)."""
+        deadline = time.monotonic() + 60
+        while self._backends(name) and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def rows(self, name: str, query: str) -> list[tuple]:
+        import psycopg
+
+        with psycopg.connect(self._dsn(self._name(name))) as conn:
+            return conn.execute(query).fetchall()
+
+    def tables(self, name: str) -> list[str]:
+        return [
+            t
+            for (t,) in self.rows(
+                name,
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+            )
+        ]
+
+    def sound(self, name: str) -> bool:
+        return True  # PostgreSQL has no integrity_check; its WAL recovery is its own
+
+    def close(self) -> None:
+        for name in self.made:
+            self._drop(name)
+        self.admin.close()
 
 
 # --- import trials ---------------------------------------------------------------------------
 
 
-def table_counts(database: Path) -> dict[str, int]:
-    conn = sqlite3.connect(database)
-    try:
-        tables = [
-            name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        ]
-        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
-    finally:
-        conn.close()
+def table_counts(store, name: str) -> dict[str, int]:
+    return {t: store.rows(name, f'SELECT count(*) FROM "{t}"')[0][0] for t in store.tables(name)}
 
 
-def check_database(database: Path) -> tuple[bool, dict[str, int]]:
+def check_database(store, name: str) -> tuple[bool, dict[str, int]]:
     """Open the database afresh (as the next process would) and check it is sound; its counts."""
-    conn = sqlite3.connect(database)
-    try:
-        integrity = conn.execute("PRAGMA integrity_check").fetchall()
-        foreign = conn.execute("PRAGMA foreign_key_check").fetchall()
-    finally:
-        conn.close()
-    return integrity == [("ok",)] and not foreign, table_counts(database)
+    store.settle(name)
+    return store.sound(name), table_counts(store, name)
 
 
 @dataclass
@@ -161,6 +304,7 @@ class ImportReference:
     seconds: float  # the whole process, start to exit
     write_began: float  # seconds from start to the write lock first seen held
     write_ended: float  # seconds from start to the write lock last seen held
+    lock_taken: int  # separate times the write lock was seen taken (1: one transaction)
     before: dict[str, int]
     after: dict[str, int]
 
@@ -182,6 +326,7 @@ class ImportTrial:
 @dataclass
 class ImportFigures:
     reference: ImportReference
+    engine: str
     trials: list[ImportTrial] = field(default_factory=list)
 
     def count(self, **where) -> int:
@@ -192,70 +337,78 @@ class ImportFigures:
         return sum(not t.sound or t.outcome == "broken" for t in self.trials)
 
 
-def _watch_import(database: Path, download: Path, folder: Path) -> tuple[float, float, float]:
-    """Run one import to the end, watching the write lock: (seconds, lock first, lock last)."""
-    env = _env(database, folder)
+def _watch_import(store, database: str, download: Path, folder: Path):
+    """Run one import to the end, watching the write lock: (seconds, lock first seen, lock last
+    seen, how many separate times it was seen taken)."""
+    env = _env(store.url(database), folder)
     start = time.perf_counter()
     process = _flask(["referrals", "import-police", str(download), "--received-at", RECEIVED], env)
     first = last = None
+    intervals, held = 0, False
     while process.poll() is None:
-        if write_locked(database):
+        locked = store.writing(database)
+        if locked:
             now = time.perf_counter() - start
             first = now if first is None else first
             last = now
+        intervals += locked and not held
+        held = locked
         time.sleep(POLL)
     seconds = time.perf_counter() - start
     if process.returncode != 0:
         raise RuntimeError(f"the uninterrupted import failed (exit {process.returncode})")
     if first is None:
-        raise RuntimeError("the import's write lock was never seen: is the database in WAL mode?")
-    return seconds, first, last
+        raise RuntimeError("the import's write transaction was never seen")
+    return seconds, first, last, intervals
 
 
-def prepare_imports(folder: Path, rows: int) -> tuple[Path, Path, ImportReference]:
+def prepare_imports(store, folder: Path, rows: int) -> tuple[Path, ImportReference]:
     """The template database, the download and the uninterrupted run's figures."""
     from casework.demo.generator import police_csv
 
-    template = _migrated(folder / "import-template.db")
+    _closed(store.create("import_template"))
     download = folder / "police-download.csv"
     download.write_text(police_csv(rows, received_on=datetime.fromisoformat(RECEIVED).date()))
-    database = _fresh_copy(template, folder, "import-reference.db")
-    seconds, began, ended = _watch_import(database, download, folder)
-    before, after = table_counts(template), table_counts(database)
+    store.copy("import_template", "import_reference")
+    seconds, began, ended, intervals = _watch_import(store, "import_reference", download, folder)
+    before = table_counts(store, "import_template")
+    after = table_counts(store, "import_reference")
     reference = ImportReference(
         rows=rows,
         referrals=after["referral"] - before["referral"],
         seconds=seconds,
         write_began=began,
         write_ended=ended,
+        lock_taken=intervals,
         before=before,
         after=after,
     )
-    return template, download, reference
+    return download, reference
 
 
 def import_trial(
-    template: Path, download: Path, folder: Path, reference: ImportReference, plan: str, at: float
+    store, download: Path, folder: Path, reference: ImportReference, plan: str, at: float
 ) -> ImportTrial:
     """One import killed ``at`` seconds after its start ("run") or after its write lock is
     first seen ("transaction"), and the database checked."""
-    database = _fresh_copy(template, folder, "import-trial.db")
-    env = _env(database, folder)
+    database = "import_trial"
+    store.copy("import_template", database)
+    env = _env(store.url(database), folder)
     start = time.perf_counter()
     process = _flask(["referrals", "import-police", str(download), "--received-at", RECEIVED], env)
     if plan == "transaction":
-        while process.poll() is None and not write_locked(database):
+        while process.poll() is None and not store.writing(database):
             time.sleep(POLL)
         at += time.perf_counter() - start
     while process.poll() is None and time.perf_counter() - start < at:
         time.sleep(POLL)
-    inside = process.poll() is None and write_locked(database)
+    inside = process.poll() is None and store.writing(database)
     moment = time.perf_counter() - start
     killed = _kill(process)
     if not killed:
         process.wait()
         inside = False
-    sound, counts = check_database(database)
+    sound, counts = check_database(store, database)
     if counts == reference.after:
         outcome = "whole"
     elif counts == reference.before:
@@ -270,19 +423,23 @@ def _spread(count: int, span: float) -> list[float]:
     return [span * (i + 0.5) / count for i in range(count)]
 
 
-def run_import_trials(trials: int, rows: int, folder: Path, progress=None) -> ImportFigures:
-    """Kill ``trials`` imports: half timed over the whole run, half over the write window."""
-    template, download, reference = prepare_imports(folder, rows)
-    figures = ImportFigures(reference)
-    over_run = _spread((trials + 1) // 2, 1.2 * reference.seconds)
-    over_window = _spread(trials // 2, 1.2 * reference.window)
+def run_import_trials(
+    trials: int, rows: int, folder: Path, progress=None, store=None
+) -> ImportFigures:
+    """Kill ``trials`` imports: half timed over the whole run, half (the odd one too) over the
+    write window. Databases in ``store`` (default: SQLite files in ``folder``)."""
+    store = store or SqliteStore(folder)
+    download, reference = prepare_imports(store, folder, rows)
+    figures = ImportFigures(reference, store.engine)
+    over_run = _spread(trials // 2, 1.2 * reference.seconds)
+    over_window = _spread(trials - trials // 2, 1.2 * reference.window)
     plans = []  # interleaved: one timed over the run, one over the write window, ...
-    for number, at in enumerate(over_run):
-        plans.append(("run", at))
-        if number < len(over_window):
-            plans.append(("transaction", over_window[number]))
+    for number, at in enumerate(over_window):
+        plans.append(("transaction", at))
+        if number < len(over_run):
+            plans.append(("run", over_run[number]))
     for number, (plan, at) in enumerate(plans, start=1):
-        trial = import_trial(template, download, folder, reference, plan, at)
+        trial = import_trial(store, download, folder, reference, plan, at)
         figures.trials.append(trial)
         if progress:
             progress(f"import trial {number}/{trials}: {trial}")
@@ -314,6 +471,7 @@ class SchedulerTrial:
 class SchedulerFigures:
     messages: int
     delay: float
+    engine: str
     trials: list[SchedulerTrial] = field(default_factory=list)
 
     def total(self, name: str) -> int:
@@ -328,13 +486,12 @@ def _recipient(number: int) -> str:
     return f"+4477009{number:05d}"
 
 
-def prepare_outbox(folder: Path, messages: int) -> Path:
-    """A migrated database holding ``messages`` SMS, queued and due now."""
+def prepare_outbox(store, messages: int) -> None:
+    """A migrated database, outbox_template, holding ``messages`` SMS, queued and due now."""
     from casework.db import db
     from casework.messages import outbox
 
-    template = folder / "outbox-template.db"
-    app = fresh_app(template)
+    app = store.create("outbox_template")
     now = datetime.now(UTC)
     with app.app_context():
         outbox.queue_messages(
@@ -355,36 +512,31 @@ def prepare_outbox(folder: Path, messages: int) -> Path:
             send_after=now - timedelta(minutes=1),
         )
         db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    return template
+    _closed(app)
 
 
-def _outbox_states(database: Path) -> dict[str, tuple[str, str | None]]:
-    conn = sqlite3.connect(database)
-    try:
-        return {
-            recipient: (status, error)
-            for recipient, status, error in conn.execute(
-                "SELECT recipient, status, error FROM outbound_message"
-            )
-        }
-    finally:
-        conn.close()
+def _outbox_states(store, database: str) -> dict[str, tuple[str, str | None]]:
+    return {
+        recipient: (status, error)
+        for recipient, status, error in store.rows(
+            database, "SELECT recipient, status, error FROM outbound_message"
+        )
+    }
 
 
 def scheduler_trial(
-    template: Path, folder: Path, messages: int, delay: float, after_request: int, wait: float
+    store, folder: Path, messages: int, delay: float, after_request: int, wait: float
 ) -> SchedulerTrial:
     """One run-once killed ``wait`` seconds after the ``after_request``-th SMS request reached
     the slowed fake Twilio; a second run-once 16 minutes on; every message checked."""
     from tests.fakes.twilio import FakeTwilio
 
-    database = _fresh_copy(template, folder, "outbox-trial.db")
+    database = "outbox_trial"
+    store.copy("outbox_template", database)
     fake = FakeTwilio()
     try:
         env = _env(
-            database,
+            store.url(database),
             folder,
             SMS_BACKEND="twilio",
             TWILIO_ACCOUNT_SID=TWILIO_SID,
@@ -402,6 +554,7 @@ def scheduler_trial(
         with fake.lock:
             reached, answered = len(fake.requests), fake.answered
         killed = _kill(process)
+        store.settle(database)
         mid_send = killed and reached >= 1 and answered < messages
         in_flight = killed and reached > answered
         fake.delay = 0
@@ -422,7 +575,7 @@ def scheduler_trial(
             accepted = [form.get("To") for form in fake.accepted]
     finally:
         fake.close()
-    states = _outbox_states(database)
+    states = _outbox_states(store, database)
     tally = dict.fromkeys(
         ("sent_once", "flagged_reached", "flagged_unsent", "duplicates", "lost", "unrecorded"), 0
     )
@@ -445,16 +598,18 @@ def scheduler_trial(
 
 
 def run_scheduler_trials(
-    trials: int, messages: int, delay: float, folder: Path, progress=None
+    trials: int, messages: int, delay: float, folder: Path, progress=None, store=None
 ) -> SchedulerFigures:
-    """Kill ``trials`` sending schedulers at moments spread over the sending of ``messages``."""
-    template = prepare_outbox(folder, messages)
-    figures = SchedulerFigures(messages, delay)
+    """Kill ``trials`` sending schedulers at moments spread over the sending of ``messages``.
+    Databases in ``store`` (default: SQLite files in ``folder``)."""
+    store = store or SqliteStore(folder)
+    prepare_outbox(store, messages)
+    figures = SchedulerFigures(messages, delay, store.engine)
     for number in range(trials):
         slot = (number + 0.5) * messages / trials  # spread over the whole sending
         after_request = min(messages, 1 + int(slot))
         wait = (slot - int(slot)) * delay * 1.2  # into the wait for the answer, or just past it
-        trial = scheduler_trial(template, folder, messages, delay, after_request, wait)
+        trial = scheduler_trial(store, folder, messages, delay, after_request, wait)
         figures.trials.append(trial)
         if progress:
             progress(f"scheduler trial {number + 1}/{trials}: {trial}")
@@ -466,11 +621,12 @@ def run_scheduler_trials(
 
 def print_imports(figures: ImportFigures) -> None:
     ref = figures.reference
-    print(f"import kills: {ref.rows:,}-row police download, SQLite (WAL, synchronous=FULL)")
+    print(f"import kills: {ref.rows:,}-row police download, {figures.engine}")
     print(f"  uninterrupted run: {ref.seconds:.2f} s, {ref.referrals:,} referrals imported")
     print(
-        f"  write transaction (write lock held): {ref.write_began:.2f} s to "
-        f"{ref.write_ended:.2f} s from start ({ref.window:.2f} s)"
+        f"  write transaction (seen from outside): {ref.write_began:.2f} s to "
+        f"{ref.write_ended:.2f} s from start ({ref.window:.2f} s), "
+        f"seen begun {ref.lock_taken} time(s)"
     )
     print(f"  trials: {len(figures.trials)}")
     print(
@@ -487,7 +643,8 @@ def print_imports(figures: ImportFigures) -> None:
         f"  absent: {figures.count(outcome='absent')} "
         f"(of them killed inside the transaction: {figures.count(outcome='absent', inside=True)})"
     )
-    print(f"  integrity_check and foreign_key_check clean: {figures.count(sound=True)}")
+    if figures.engine.startswith("SQLite"):
+        print(f"  integrity_check and foreign_key_check clean: {figures.count(sound=True)}")
     print(f"  broken (half a batch, or an unsound file): {figures.broken} (must be 0)")
 
 
@@ -495,7 +652,7 @@ def print_scheduler(figures: SchedulerFigures) -> None:
     trials = figures.trials
     print(
         f"scheduler kills: {figures.messages} SMS queued, fake Twilio answering "
-        f"{figures.delay * 1000:.0f} ms after accepting each"
+        f"{figures.delay * 1000:.0f} ms after accepting each, {figures.engine}"
     )
     print(f"  trials: {len(trials)}")
     print(f"  kills that landed mid-send: {sum(t.mid_send for t in trials)}")
@@ -521,21 +678,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=8, help="SMS queued per scheduler trial")
     parser.add_argument("--delay", type=float, default=0.3, help="fake Twilio's answer, s")
     parser.add_argument("--verbose", action="store_true", help="print every trial")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL database whose server the trials create their databases on "
+        "(default: SQLite files in a temporary folder)",
+    )
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="waypoint-crash-"))
+    store = PostgresStore(args.database_url) if args.database_url else SqliteStore(folder)
     progress = print if args.verbose else None
     print(f"crash safety, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores")
     bad = 0
     if args.trials:
-        imports = run_import_trials(args.trials, args.rows, folder, progress)
+        imports = run_import_trials(args.trials, args.rows, folder, progress, store)
         print_imports(imports)
         bad += imports.broken
     if args.scheduler_trials:
         sending = run_scheduler_trials(
-            args.scheduler_trials, args.messages, args.delay, folder, progress
+            args.scheduler_trials, args.messages, args.delay, folder, progress, store
         )
         print_scheduler(sending)
         bad += sending.bad
+    store.close()
     shutil.rmtree(folder, ignore_errors=True)
     print(f"crash safe: {'yes' if not bad else 'NO'}")
     return 1 if bad else 0

@@ -1,6 +1,9 @@
 """Crash safety: real importer and scheduler processes killed with SIGKILL (a few trials of
 bench/crash_safety.py; run the bench for the full count), and a sender dying mid-batch
-leaves only the message it was sending in doubt."""
+leaves only the message it was sending in doubt.
+
+Under TEST_DATABASE_URL the trials create their databases on that PostgreSQL server (one per
+trial, from a template) and check whole-or-absent there; integrity_check is SQLite's only."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -15,18 +18,20 @@ from tests.conftest import POSTGRES_URL
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
-harness_on_sqlite = pytest.mark.skipif(
-    bool(POSTGRES_URL),
-    reason="the harness kills processes working on SQLite files it copies per trial and "
-    "watches SQLite's write lock; it runs in the SQLite suite",
-)
+
+@pytest.fixture
+def store(tmp_path):
+    from bench.crash_safety import PostgresStore, SqliteStore
+
+    store = PostgresStore(POSTGRES_URL) if POSTGRES_URL else SqliteStore(tmp_path)
+    yield store
+    store.close()
 
 
-@harness_on_sqlite
-def test_imports_killed_at_spread_moments_leave_the_batch_whole_or_absent(tmp_path):
+def test_imports_killed_at_spread_moments_leave_the_batch_whole_or_absent(store, tmp_path):
     from bench.crash_safety import print_imports, run_import_trials
 
-    figures = run_import_trials(3, 1000, tmp_path)
+    figures = run_import_trials(3, 1000, tmp_path, store=store)
     print_imports(figures)
     assert figures.reference.referrals > 0
     assert sum(t.killed for t in figures.trials) >= 1
@@ -35,11 +40,10 @@ def test_imports_killed_at_spread_moments_leave_the_batch_whole_or_absent(tmp_pa
     assert {t.outcome for t in figures.trials} <= {"whole", "absent"}
 
 
-@harness_on_sqlite
-def test_scheduler_killed_mid_send_never_sends_twice_nor_loses_a_message(tmp_path):
+def test_scheduler_killed_mid_send_never_sends_twice_nor_loses_a_message(store, tmp_path):
     from bench.crash_safety import print_scheduler, run_scheduler_trials
 
-    figures = run_scheduler_trials(2, 4, 0.3, tmp_path)
+    figures = run_scheduler_trials(2, 4, 0.3, tmp_path, store=store)
     print_scheduler(figures)
     assert all(t.killed and t.mid_send for t in figures.trials)
     assert figures.total("duplicates") == 0
