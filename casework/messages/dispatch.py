@@ -22,9 +22,10 @@ BATCH = 500
 
 
 def dispatch_messages(session, *, sms, email, now: datetime, calendar=None) -> dict[str, int]:
-    """Send queued SMS and email that are due. Each is claimed first, so however many sweeps
-    run at once, each message is sent by exactly one of them. An onward referral to an agency
-    goes only over TLS and only while the person's consent to share is in force; once sent,
+    """Send queued SMS and email that are due. Each is claimed just before it is sent, so
+    however many sweeps run at once, each message is sent by exactly one of them; a sender
+    that dies leaves at most one message in doubt. An onward referral to an agency goes only
+    over TLS and only while the person's consent to share is in force; once sent,
     its D11 follow-up is owed (``calendar``)."""
     ids = session.scalars(
         sa.select(OutboundMessage.id)
@@ -40,7 +41,12 @@ def dispatch_messages(session, *, sms, email, now: datetime, calendar=None) -> d
     session.commit()
     done = {"sent": 0, "failed": 0, "retrying": 0}
     session.expunge_all()  # read each claimed message afresh, as the claim left it
-    for message_id in outbox.claim_many(session, list(ids), now):
+    for message_id in ids:
+        # Claimed one at a time, just before it is sent: a sender killed mid-send leaves only
+        # the message it was sending in doubt ('sending', flagged for a person), never the
+        # rest of its batch, which stay queued for the next run.
+        if not outbox.claim_many(session, [message_id], now):
+            continue  # another sender took it
         message = session.get(OutboundMessage, message_id)
         try:
             unsafe = _no_longer_safe(message)

@@ -1,12 +1,16 @@
 """A local fake of the Twilio REST API's Messages endpoint, for the real twilio SDK to call.
 
 Responses can be scripted (e.g. 500, then 429, then success); every request is recorded.
+``delay`` slows each message create: the message is accepted (recorded in ``accepted``, as
+Twilio would have created it) and the answer comes ``delay`` seconds later, so a sender can be
+killed while it waits. ``answered`` counts the responses written.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -17,6 +21,8 @@ class FakeTwilio:
         self.requests: list[dict] = []
         self.accepted: list[dict] = []
         self.script: list[int] = []  # status codes to answer before succeeding
+        self.delay = 0.0  # seconds between accepting a message and answering
+        self.answered = 0
         self.lock = threading.Lock()
         fake = self
 
@@ -49,11 +55,19 @@ class FakeTwilio:
                         "status": status,
                     }
                 data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                if fake.delay:
+                    time.sleep(fake.delay)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass  # the sender died while waiting (a crash test)
+                finally:
+                    with fake.lock:
+                        fake.answered += 1
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
