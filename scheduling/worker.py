@@ -49,7 +49,14 @@ def run_once(app, now=None) -> dict[str, object]:
                     summary[name] = "failed"
                 # Each sweep commits its own work; what it loaded is not carried to the next.
                 db.session.expunge_all()
-            _record_heartbeat()
+            failed = [name for name, done in summary.items() if done == "failed"]
+            if failed:
+                # The heartbeat says the sweeps work, not only that the process lives: a sweep
+                # failing run after run leaves it to go stale, and /readyz and the admins'
+                # page to say so.
+                log.error("not recording the heartbeat: sweeps failed: %s", ", ".join(failed))
+            else:
+                _record_heartbeat()
         finally:
             db.session.remove()
     duration = round((perf_counter() - started) * 1000, 1)

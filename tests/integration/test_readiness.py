@@ -50,6 +50,28 @@ def test_run_once_records_the_heartbeat_and_each_run_moves_it_on(runner):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SchedulerHeartbeat)) == 1
 
 
+@pytest.fixture
+def app_overrides(tmp_path) -> dict:
+    return {"INBOX_DIR": str(tmp_path / "inbox")}
+
+
+def test_a_run_whose_sweep_fails_records_no_heartbeat(app, client, runner, tmp_path):
+    from tests.police import police_csv, police_row
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "today.csv").write_bytes(police_csv(police_row()))
+    (inbox / "archive").write_text("a file where the archive folder should be")
+    assert sweep_at(runner, SWEPT)["imports"] == "failed"
+    assert heartbeat() is None
+    status, body = readyz(client, SWEPT)
+    assert (status, body["scheduler"]) == (503, "never")
+
+    (inbox / "archive").unlink()  # mended: the next run sweeps cleanly, and says so
+    sweep_at(runner, SWEPT + timedelta(minutes=1))
+    assert heartbeat().last_sweep_at == SWEPT + timedelta(minutes=1)
+
+
 def test_readyz_is_ok_when_everything_is_and_needs_no_sign_in(client, runner):
     sweep_at(runner, SWEPT)
     status, body = readyz(client, SWEPT + timedelta(seconds=299))
