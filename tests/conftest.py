@@ -415,3 +415,33 @@ def messaging(fake_twilio, smtp_server) -> dict:
         "SMTP_PORT": smtp_server.port,
         "PUBLIC_BASE_URL": "http://localhost",
     }
+
+
+def _redis_test_url() -> str:
+    """Redis for the tests that need it: REDIS_TEST_URL, or database 13 of the local server,
+    and under pytest-xdist one database number per worker (13, 14...), so that one worker
+    emptying its database never touches another's counters."""
+    if os.environ.get("REDIS_TEST_URL"):
+        return os.environ["REDIS_TEST_URL"]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return f"redis://127.0.0.1:6379/{13 + int(worker.removeprefix('gw') or 0)}"
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis database emptied before and after the test. Skipped when Redis does not answer,
+    except under CI=true, where that fails (.ci/run starts Redis)."""
+    import redis
+
+    url = _redis_test_url()
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis does not answer at {url} under CI: {exc}")
+        pytest.skip(f"Redis does not answer at {url} (start redis-server): {exc}")
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()

@@ -25,7 +25,6 @@ from casework.db import db
 from tests.conftest import PASSWORD, POSTGRES_URL
 from tests.factories import create_referrals
 from tests.integration.test_gunicorn import GUNICORN, wait_for
-from tests.integration.test_redis_rate_limits import REDIS_URL
 from tests.police import police_row
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,24 +38,6 @@ pytestmark = pytest.mark.skipif(
     reason="the production shape runs on PostgreSQL: set TEST_DATABASE_URL "
     "(CI's PostgreSQL half runs it)",
 )
-
-
-@pytest.fixture
-def shared_redis():
-    """Redis, emptied before and after (the rate-limit test's database number)."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis does not answer at {REDIS_URL} under CI: {exc}")
-        pytest.skip(f"Redis does not answer at {REDIS_URL} (start redis-server): {exc}")
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
-    client.close()
 
 
 def _environment(tmp_path: Path, redis: str) -> dict[str, str]:
@@ -79,10 +60,10 @@ def _environment(tmp_path: Path, redis: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def production(app, tmp_path, shared_redis):
+def production(app, tmp_path, redis_url):
     """gunicorn (two workers) and the scheduler, started as deployed; yields (base URL, the
     access log's path)."""
-    env = _environment(tmp_path, shared_redis)
+    env = _environment(tmp_path, redis_url)
     access_log, error_log = tmp_path / "access.log", tmp_path / "error.log"
     processes = []
     with access_log.open("w") as out, error_log.open("w") as err:

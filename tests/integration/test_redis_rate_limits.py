@@ -5,18 +5,14 @@ Needs the Redis server on 127.0.0.1:6379 (or REDIS_TEST_URL); the test uses its 
 number, emptied before and after. Skipped when Redis does not answer, except under CI=true."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 from casework.db import db
 from tests.conftest import csrf_token, make_app
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
 LIMIT = "3 per hour"
 
 # The second web process: its own interpreter, its own app, the same database and Redis.
@@ -36,23 +32,6 @@ for _ in range(2):
     statuses.append(client.post("/login", data=form).status_code)
 print(json.dumps(statuses))
 """
-
-
-@pytest.fixture
-def redis_url():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis does not answer at {REDIS_URL} under CI: {exc}")
-        pytest.skip(f"Redis does not answer at {REDIS_URL} (start redis-server): {exc}")
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
-    client.close()
 
 
 def failed_sign_in(client) -> int:
