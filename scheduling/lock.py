@@ -96,7 +96,17 @@ class PostgresLock(SchedulerLock):
             url,
             poolclass=sa.pool.NullPool,
             isolation_level="AUTOCOMMIT",
-            connect_args={"application_name": f"waypoint scheduler {this_process()}"[:63]},
+            connect_args={
+                "application_name": f"waypoint scheduler {this_process()}"[:63],
+                # A holder whose host dies or is cut off (not killed: that closes the socket)
+                # must lose the lock in about a minute, not after the system's two-hour TCP
+                # keepalive; and a half-open socket must not hang the lock check.
+                "keepalives": 1,
+                "keepalives_idle": 30,
+                "keepalives_interval": 10,
+                "keepalives_count": 3,
+                "tcp_user_timeout": 60_000,
+            },
         )
         self._connection: sa.Connection | None = None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -9,6 +10,7 @@ import threading
 from collections.abc import Callable
 from time import perf_counter
 
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -118,12 +120,25 @@ def build_scheduler(app, *, blocking: bool, lock: SchedulerLock | None = None):
 def run_scheduler(app, *, on_start: Callable[[], None] = lambda: None) -> None:
     """The scheduler process: wait for the lock, then sweep until stopped, then let it go."""
     lock = lock_for(app)
+    scheduler = None
     try:
         lock.wait(poll_seconds=app.config["SCHEDULER_LOCK_POLL_SECONDS"])
         on_start()
-        build_scheduler(app, blocking=True, lock=lock).start()
+        scheduler = build_scheduler(app, blocking=True, lock=lock)
+        scheduler.start()
     finally:
+        # Stopped (Ctrl+C): let a run in progress finish before the lock goes, or a waiting
+        # scheduler would take it and sweep alongside that run.
+        _finish_runs(scheduler)
         lock.release()
+
+
+def _finish_runs(scheduler) -> None:
+    """Stop ``scheduler`` taking new runs and wait for the one in progress, if any."""
+    if scheduler is None:
+        return
+    with contextlib.suppress(SchedulerNotRunningError):
+        scheduler.shutdown(wait=True)
 
 
 class EmbeddedScheduler:
@@ -158,5 +173,5 @@ class EmbeddedScheduler:
         self._stop.set()
         scheduler, self._scheduler = self._scheduler, None
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            _finish_runs(scheduler)
             self._lock.release()
