@@ -4,6 +4,7 @@ retries; a message left mid-send by a crash flagged for a person to check, never
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from time import perf_counter
 
 import sqlalchemy as sa
 
@@ -40,13 +41,18 @@ def dispatch_messages(session, *, sms, email, now: datetime, calendar=None) -> d
     ).all()
     session.commit()
     done = {"sent": 0, "failed": 0, "retrying": 0}
+    started = perf_counter()
     session.expunge_all()  # read each claimed message afresh, as the claim left it
     for message_id in ids:
         # Claimed one at a time, just before it is sent: a sender killed mid-send leaves only
         # the message it was sending in doubt ('sending', flagged for a person), never the
         # rest of its batch, which stay queued for the next run.
-        if not outbox.claim_many(session, [message_id], now):
-            continue  # another sender took it
+        # Stamped with the time the batch has taken so far, not the run's start: a long
+        # batch's last claims are not stuck just because the run began more than the stuck
+        # interval ago.
+        claimed_at = now + timedelta(seconds=perf_counter() - started)
+        if not outbox.claim_many(session, [message_id], now, claimed_at=claimed_at):
+            continue  # another sender took it, or put it back to wait for a retry
         message = session.get(OutboundMessage, message_id)
         try:
             unsafe = _no_longer_safe(message)

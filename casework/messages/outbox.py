@@ -121,19 +121,29 @@ def queue_messages(session, rows: list[dict], *, now: datetime, send_after: date
     )
 
 
-def claim_many(session, message_ids: list[int], now: datetime) -> list[int]:
-    """Take queued messages for sending in one conditional update; returns those this caller
-    won. Committed at once, so no other sweep can take the same ones."""
+def claim_many(
+    session, message_ids: list[int], now: datetime, *, claimed_at: datetime | None = None
+) -> list[int]:
+    """Take queued messages that are due as of ``now`` for sending, in one conditional update;
+    returns those this caller won. Committed at once, so no other sweep can take the same ones,
+    nor one another sender put back to wait for a retry. ``claimed_at`` (default ``now``) is
+    when the claim is made, from which a claim left unfinished is judged stuck."""
     if not message_ids:
         return []
+    claimed_at = claimed_at or now
     won = (
         session.execute(
             sa.update(OutboundMessage)
-            .where(OutboundMessage.id.in_(message_ids), OutboundMessage.status == "queued")
+            .where(
+                OutboundMessage.id.in_(message_ids),
+                OutboundMessage.status == "queued",
+                OutboundMessage.next_attempt_at <= now,
+                OutboundMessage.send_after <= now,
+            )
             .values(
                 status="sending",
-                claimed_at=now,
-                updated_at=now,
+                claimed_at=claimed_at,
+                updated_at=claimed_at,
                 attempts=OutboundMessage.attempts + 1,
             )
             .returning(OutboundMessage.id)

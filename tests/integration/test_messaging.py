@@ -415,3 +415,21 @@ def test_marking_a_letter_posted_writes_its_audit_row_with_the_change(ctx, creat
     with pytest.raises(ValidationError, match="already been marked as posted"):
         mark_posted(db.session, letter.id, actor=staff, origin=Origin(), now=posted_at)
     assert len(audit_rows("letter.posted")) == 1
+
+
+def test_a_sender_cannot_claim_a_message_put_back_to_wait_for_its_retry(ctx):
+    """Two senders: one listed the message, the other sent it, failed and put it back to wait.
+    The first must not take it before its retry time (nor one not yet due at all)."""
+    from casework.messages import outbox
+
+    create_referrals(police_csv(police_row(contact_method="SMS")))
+    queued_at = datetime(2026, 11, 20, 9, 5, tzinfo=UTC)
+    sweeps.queue_contact_messages(db.session, ctx, now=queued_at)
+    message = db.session.scalars(sa.select(OutboundMessage)).one()
+    message.next_attempt_at = queued_at + timedelta(minutes=1)  # as a retryable failure leaves it
+    db.session.commit()
+    assert outbox.claim_many(db.session, [message.id], queued_at) == []
+    db.session.rollback()
+    assert db.session.get(OutboundMessage, message.id).status == "queued"
+    later = queued_at + timedelta(minutes=1)
+    assert outbox.claim_many(db.session, [message.id], later) == [message.id]
