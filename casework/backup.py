@@ -64,11 +64,19 @@ def backup_sqlite(source: Path, destination: Path, *, busy_timeout_ms: int) -> S
         raise BackupRefused(f"There is no database at {source}: nothing to back up.")
     partial = destination.with_name(f".{destination.name}.partial-{os.getpid()}")
     try:
+        # The copy holds every person's record: readable by its owner only, whatever the
+        # caller's umask (the service's own database file is not world-readable either).
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600))
         return _copy(source, destination, partial, busy_timeout_ms)
     except sqlite3.Error as exc:
         raise BackupRefused(f"SQLite could not copy {source}: {exc}") from exc
+    except BackupRefused:
+        raise
+    except OSError as exc:
+        raise BackupRefused(f"Could not write the backup in {destination.parent}: {exc}") from exc
     finally:
-        partial.unlink(missing_ok=True)
+        for leftover in ("", "-journal", "-wal", "-shm"):
+            Path(f"{partial}{leftover}").unlink(missing_ok=True)
 
 
 def _copy(source: Path, destination: Path, partial: Path, busy_timeout_ms: int) -> SqliteBackup:

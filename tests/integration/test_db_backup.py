@@ -5,6 +5,7 @@ on PostgreSQL, the pg_dump command instead of a copy."""
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -125,9 +126,15 @@ def test_backup_while_another_process_writes_is_consistent_and_restores(sqlite_p
     # With the writer stopped, a backup is the source row for row.
     app = make_app(uri)
     after = tmp_path / "backups" / "after.db"
-    result = app.test_cli_runner().invoke(args=["db", "backup", str(after)])
+    old_umask = os.umask(0o022)  # an operator's usual umask: the copy must not follow it
+    try:
+        result = app.test_cli_runner().invoke(args=["db", "backup", str(after)])
+    finally:
+        os.umask(old_umask)
     assert result.exit_code == 0, result.output
     assert dump(after) == dump(sqlite_path)
+    assert stat.S_IMODE(after.stat().st_mode) == 0o600  # every record: its owner's eyes only
+    assert sorted(p.name for p in after.parent.iterdir()) == ["after.db", "during.db"]
 
     # Restore (README: stop the services, put the copy in place, start them): the app runs
     # on the copy and sees the database as it was when the copy was made.
