@@ -44,6 +44,11 @@ def _postgres_url() -> str | None:
         # created afresh here (the one named is only connected to, to create it).
         url = _worker_database(url, worker)
         os.environ["TEST_DATABASE_URL"] = url
+    return _engine_url(url)
+
+
+def _engine_url(url: str) -> str:
+    """``url`` as the app's configuration reads a DATABASE_URL (its driver made explicit)."""
     os.environ["DATABASE_URL"] = url
     try:
         return _database_url(Path("unused"))
@@ -54,12 +59,7 @@ def _postgres_url() -> str | None:
 def _worker_database(url: str, worker: str) -> str:
     named = sa.make_url(url)
     own = named.set(database=f"{named.database}_{worker}")
-    os.environ["DATABASE_URL"] = url
-    try:
-        server = _database_url(Path("unused"))
-    finally:
-        os.environ.pop("DATABASE_URL", None)
-    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    engine = sa.create_engine(_engine_url(url), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)')
         conn.exec_driver_sql(f'CREATE DATABASE "{own.database}"')

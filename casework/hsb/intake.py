@@ -152,7 +152,8 @@ def submit_request(
     return contact
 
 
-def _may_use(session, actor, origin: Origin, now: datetime, record_id=None) -> None:
+def may_use_advice_line(session, actor, origin: Origin, now: datetime, record_id=None) -> None:
+    """Refuse (audited, NotFound) an ``actor`` who may not use the advice line."""
     if not access.can_use_advice_line(actor):
         access.refuse(
             session,
@@ -166,7 +167,7 @@ def _may_use(session, actor, origin: Origin, now: datetime, record_id=None) -> N
 
 def load_contact(session, contact_id: int, actor, *, origin: Origin, now: datetime):
     """The contact for a change by ``actor`` (no view audited): NotFound if missing or refused."""
-    _may_use(session, actor, origin, now, contact_id)
+    may_use_advice_line(session, actor, origin, now, contact_id)
     contact = session.get(AdviceContact, contact_id)
     if contact is None:
         raise NotFound(contact_id)
@@ -216,7 +217,7 @@ def log_contact(
     """An email or a chat an advisor logs by hand: when it came (never in the future), a
     chat's start and end (end after start), an email's reply (after it was received), who it
     was from and what they asked; audited, committed."""
-    _may_use(session, actor, origin, now)
+    may_use_advice_line(session, actor, origin, now)
     errors: dict[str, str] = {}
     if channel not in LOGGED_CHANNELS:
         raise ValidationError({"": "Log an email or a chat here"})

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from casework import access
 from casework.audit import Origin, record_event
 from casework.errors import NotFound, ValidationError
+from casework.hsb.intake import may_use_advice_line
 from casework.hsb.models import SESSION_MEANS, AdviceContact, AdviceSession
 from casework.messages.models import OutboundMessage
 from triage.hsb import previous_working_day
@@ -54,18 +54,6 @@ def _stale() -> ValidationError:
             "saved. The page now shows it as it is: check it, then try again."
         }
     )
-
-
-def _refuse_unless_allowed(session, actor, origin, now, contact_id) -> None:
-    if not access.can_use_advice_line(actor):
-        access.refuse(
-            session,
-            actor=actor,
-            origin=origin,
-            record_type="advice_contact",
-            record_id=contact_id,
-            now=now,
-        )
 
 
 def local(moment: datetime) -> datetime:
@@ -325,7 +313,7 @@ def book_session(
     """Book a follow-up session; queue its confirmation (with the calendar invitation) and its
     reminder. A professional without an email still gets the session, with a note saying that
     nothing was emailed. Audited and committed."""
-    _refuse_unless_allowed(session, actor, origin, now, contact_id)
+    may_use_advice_line(session, actor, origin, now, contact_id)
     contact = session.get(AdviceContact, contact_id)
     if contact is None:
         raise NotFound(contact_id)
@@ -366,7 +354,7 @@ def book_session(
 
 def _for_change(session, session_id, expected_version, actor, origin, now) -> AdviceSession:
     booked = session.get(AdviceSession, session_id)
-    _refuse_unless_allowed(session, actor, origin, now, booked.contact_id if booked else None)
+    may_use_advice_line(session, actor, origin, now, booked.contact_id if booked else None)
     if booked is None:
         raise NotFound(session_id)
     if expected_version is None or booked.version != expected_version:
@@ -583,7 +571,7 @@ def sessions_of(session, contact: AdviceContact) -> list[tuple[AdviceSession, st
 def get_session(session, session_id: int, viewer, *, origin: Origin, now: datetime):
     """One session, for its page; NotFound when missing or refused."""
     booked = session.get(AdviceSession, session_id)
-    _refuse_unless_allowed(session, viewer, origin, now, booked.contact_id if booked else None)
+    may_use_advice_line(session, viewer, origin, now, booked.contact_id if booked else None)
     if booked is None:
         raise NotFound(session_id)
     return booked
