@@ -5,6 +5,7 @@ and what its page shows at the top and on its Contact tab (DESIGN.md Records; is
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -95,11 +96,56 @@ def age_on(born: date | None, today: date) -> int | None:
 def flagged_domestic_abuse(referral: Referral) -> bool:
     """A referral shows domestic abuse: the police flag or self-referral concern, the specialist
     pathway, or a priority reason triage gave for it (DESIGN.md Deadline rules, safe contact)."""
+    return _shows_domestic_abuse(referral.flags, referral.pathway, referral.priority_reasons)
+
+
+def _shows_domestic_abuse(flags, pathway, reasons) -> bool:
     return (
-        "DOMESTIC_ABUSE" in (referral.flags or ())
-        or referral.pathway == "domestic_abuse"
-        or any(reason.startswith("domestic abuse") for reason in referral.priority_reasons or ())
+        "DOMESTIC_ABUSE" in (flags or ())
+        or pathway == "domestic_abuse"
+        or any(reason.startswith("domestic abuse") for reason in reasons or ())
     )
+
+
+# The stored JSON text of a referral's flags and priority reasons.
+_FLAGS_TEXT = sa.cast(Referral.flags, sa.Text)
+_REASONS_TEXT = sa.cast(Referral.priority_reasons, sa.Text)
+# Referrals that may show domestic abuse, as SQL can tell from that text: every one that does,
+# and perhaps a few that do not (SQLite's LIKE ignores case), which Python then rules out.
+_MAY_SHOW_DOMESTIC_ABUSE = sa.or_(
+    Referral.pathway == "domestic_abuse",
+    _FLAGS_TEXT.like("%DOMESTIC_ABUSE%"),
+    _REASONS_TEXT.like('%"domestic abuse%'),
+)
+PEOPLE_CHUNK = 500
+
+
+def people_flagged_domestic_abuse(session, person_ids) -> set[int]:
+    """Which of these people have any referral showing domestic abuse.
+
+    Asked of the database rather than by loading each person's referrals: a sweep asks it for
+    hundreds of people at once, and a repeat victim may have many referrals. Only referrals
+    that may show it are read, and each distinct set of values once per person."""
+    ids = sorted({pid for pid in person_ids if pid is not None})
+    flagged: set[int] = set()
+    for start in range(0, len(ids), PEOPLE_CHUNK):
+        rows = session.execute(
+            sa.select(Referral.person_id, _FLAGS_TEXT, Referral.pathway, _REASONS_TEXT)
+            .distinct()
+            .where(
+                Referral.person_id.in_(ids[start : start + PEOPLE_CHUNK]),
+                _MAY_SHOW_DOMESTIC_ABUSE,
+            )
+        )
+        flagged.update(
+            pid
+            for pid, flags, pathway, reasons in rows
+            if pid not in flagged
+            and _shows_domestic_abuse(
+                json.loads(flags or "null"), pathway, json.loads(reasons or "null")
+            )
+        )
+    return flagged
 
 
 @dataclass(frozen=True)

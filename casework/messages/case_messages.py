@@ -17,7 +17,7 @@ from casework.errors import NotFound, ValidationError
 from casework.messages import outbox
 from casework.messages.message_templates import fill, get_template
 from casework.messages.models import MessageTemplate, OutboundMessage
-from casework.messages.safe_contact import Plan, plan_message, safe_details
+from casework.messages.safe_contact import Plan, person_safe_details, plan_message
 
 SEND_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
@@ -59,7 +59,7 @@ def preview_case_message(
     if template is None:
         raise ValidationError({"template_id": "Select a message to send"})
     person = case.person
-    details = safe_details(person, list(person.referrals))
+    details = person_safe_details(session, person)
     plan = plan_message(
         session,
         details,

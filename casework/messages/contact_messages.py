@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from casework.cases.records import flagged_domestic_abuse, people_flagged_domestic_abuse
 from casework.contact.models import ContactAttempt
 from casework.messages import outbox
 from casework.messages.models import LetterTemplate, OutboundMessage
@@ -25,14 +26,6 @@ def _letter_templates(session, defaults: dict[str, tuple[str, str]]) -> dict[str
     """Each letter's wording: an administrator's edit, or the default."""
     edited = {t.kind: (t.title, t.body) for t in session.scalars(sa.select(LetterTemplate))}
     return {**defaults, **edited}
-
-
-def _others(referral: Referral) -> list[Referral]:
-    """The person's other referrals (a domestic-abuse flag on any of them counts)."""
-    person = referral.person
-    if person is None:
-        return []
-    return [r for r in person.referrals if r.id != referral.id]
 
 
 def queue_contact_messages(
@@ -59,6 +52,8 @@ def queue_contact_messages(
         .limit(BATCH)
     ).all()
     templates = _letter_templates(session, default_letters) if rows else {}
+    # A domestic-abuse flag on any of the person's referrals counts, asked once for the batch.
+    flagged = people_flagged_domestic_abuse(session, [o.referral.person_id for o in rows])
     batch: list[dict] = []
     for obligation in rows:
         referral = obligation.referral
@@ -76,7 +71,11 @@ def queue_contact_messages(
                 .where(ContactAttempt.referral_id == referral.id)
             )
             values["attempts"] = f"{calls} time{'s' if calls != 1 else ''}"
-        details = safe_details(referral.person, [referral, *_others(referral)])
+        person = referral.person
+        details = safe_details(
+            person if person is not None else referral,
+            domestic_abuse=referral.person_id in flagged or flagged_domestic_abuse(referral),
+        )
         # The final letter follows failed calls or visits: a channel they did not choose. So
         # is a letter offering a home visit to someone who chose to be seen in person.
         chosen = obligation.kind == "initial_message" or (

@@ -16,7 +16,7 @@ from casework.audit import Origin, record_event
 from casework.errors import ValidationError
 from casework.messages import outbox
 from casework.messages.models import OutboundMessage
-from casework.messages.safe_contact import plan_message, safe_details
+from casework.messages.safe_contact import person_safe_details, plan_message
 from casework.obligations import lifecycle
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
@@ -216,8 +216,7 @@ def _replacement(session, message, channel, wording, calendar, now) -> dict:
     if channel not in DECISION_CHANNELS:
         raise ValidationError({"channel": "Select a text message or an email"})
     person = message.case.person if message.case is not None else message.referral.person
-    referrals = list(person.referrals) if person is not None else [message.referral]
-    details = safe_details(person, referrals)
+    details = person_safe_details(session, person, message.referral)
     plan = plan_message(
         session, details, channel, chosen=True, calendar=calendar, now=now, fall_back_to_post=False
     )

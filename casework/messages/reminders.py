@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from casework.messages import outbox
-from casework.messages.safe_contact import plan_message, safe_details
+from casework.messages.safe_contact import person_safe_details, plan_message
 from casework.obligations.models import Obligation
 
 APPOINTMENTS = {
@@ -60,8 +60,7 @@ def queue_reminders(session, *, wording, calendar, now: datetime) -> int:
         still_open = case.status == "open" if case is not None else referral.status == "open"
         if not still_open:
             continue
-        referrals = list(person.referrals) if person is not None else [referral]
-        details = safe_details(person, referrals)
+        details = person_safe_details(session, person, referral)
         # A reminder is a text or nothing: never a letter in its place.
         plan = plan_message(
             session,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from casework.cases.records import flagged_domestic_abuse
+from casework.cases.records import flagged_domestic_abuse, people_flagged_domestic_abuse
 from casework.messages.opt_outs import is_opted_out
 from triage import contact as rules
 from triage import safe_times
@@ -42,11 +42,10 @@ def _address(record) -> str | None:
     return "\n".join(line for line in lines if line)
 
 
-def safe_details(person, referrals=()) -> SafeDetails:
-    """The person's safe-contact details (not a referral's: what they last told us), and
-    whether any of their referrals shows domestic abuse. A referral stands in for a person
-    not yet linked (it carries the same fields)."""
-    record = person if person is not None else referrals[0]
+def safe_details(record, *, domestic_abuse: bool) -> SafeDetails:
+    """The safe-contact details of ``record``: the person (not a referral's: what they last
+    told us), or a referral standing in for a person not yet linked (it carries the same
+    fields). ``domestic_abuse``: whether any of their referrals shows it."""
     return SafeDetails(
         name=f"{record.forename} {record.surname}",
         mobile_phone=record.mobile_phone,
@@ -56,8 +55,17 @@ def safe_details(person, referrals=()) -> SafeDetails:
         safe_to_email=record.safe_to_email,
         safe_to_post=record.safe_to_post,
         windows=safe_times.from_json(record.safe_windows),
-        domestic_abuse=any(flagged_domestic_abuse(r) for r in referrals),
+        domestic_abuse=domestic_abuse,
     )
+
+
+def person_safe_details(session, person, referral=None) -> SafeDetails:
+    """One person's safe-contact details, asking the database whether any of their referrals
+    shows domestic abuse; ``referral`` stands in when there is no person."""
+    if person is None:
+        return safe_details(referral, domestic_abuse=flagged_domestic_abuse(referral))
+    flagged = people_flagged_domestic_abuse(session, [person.id])
+    return safe_details(person, domestic_abuse=person.id in flagged)
 
 
 @dataclass(frozen=True)

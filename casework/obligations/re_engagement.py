@@ -15,39 +15,43 @@ from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
 from casework.staff.models import Staff
 
+# A case's prompt goes to its caseworker and names the case, linking its first referral.
+_CASE_REFERRAL = sa.orm.aliased(Referral)
+# Only today's prompts: an indexed range of today's due rows, not every future one. Built
+# once, not on every sweep: the scheduler asks it every minute, and building it (the aliased
+# referral's every column) cost more than running it.
+_TODAYS = (
+    sa.select(
+        Obligation.id,
+        Obligation.due_at,
+        sa.func.coalesce(
+            Referral.id,
+            sa.select(sa.func.min(_CASE_REFERRAL.id))
+            .where(_CASE_REFERRAL.case_id == Case.id)
+            .correlate(Case)
+            .scalar_subquery(),
+        ),
+        sa.func.coalesce(Case.reference, Referral.reference),
+        sa.func.coalesce(Case.caseworker_id, Referral.allocated_to_id),
+    )
+    .outerjoin(Referral, Obligation.referral_id == Referral.id)
+    .outerjoin(Case, Obligation.case_id == Case.id)
+    .where(
+        Obligation.kind == "re_engagement",
+        Obligation.status == "due",
+        Obligation.met_at.is_(None),
+        Obligation.due_at >= sa.bindparam("now", type_=Obligation.due_at.type),
+        Obligation.due_at < sa.bindparam("tomorrow", type_=Obligation.due_at.type),
+    )
+)
+
 
 def queue_re_engagement_prompts(session, *, wording, calendar, now: datetime) -> int:
     """On the working day before a court date, sentencing or offender release, prompt the
     caseworker (or, on an unallocated case, the team leaders) to re-engage (D9)."""
     today = calendar.local_date(now)
-    # Only today's prompts: an indexed range of today's due rows, not every future one.
     tomorrow = datetime.combine(today + timedelta(days=1), time(0), tzinfo=calendar.tz)
-    # A case's prompt goes to its caseworker and names the case, linking its first referral.
-    joined = sa.orm.aliased(Referral)
-    case_referral = (
-        sa.select(sa.func.min(joined.id))
-        .where(joined.case_id == Case.id)
-        .correlate(Case)
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        sa.select(
-            Obligation.id,
-            Obligation.due_at,
-            sa.func.coalesce(Referral.id, case_referral),
-            sa.func.coalesce(Case.reference, Referral.reference),
-            sa.func.coalesce(Case.caseworker_id, Referral.allocated_to_id),
-        )
-        .outerjoin(Referral, Obligation.referral_id == Referral.id)
-        .outerjoin(Case, Obligation.case_id == Case.id)
-        .where(
-            Obligation.kind == "re_engagement",
-            Obligation.status == "due",
-            Obligation.met_at.is_(None),
-            Obligation.due_at >= now,
-            Obligation.due_at < tomorrow,
-        )
-    ).all()
+    rows = session.execute(_TODAYS, {"now": now, "tomorrow": tomorrow}).all()
     prompts = []
     for obligation_id, due_at, referral_id, reference, allocated_to_id in rows:
         if calendar.local_date(due_at) != today:

@@ -221,6 +221,80 @@ def test_only_flagged_people_without_safe_to_post_have_letters_held(
     assert [m.status for m in messages()] == [status]
 
 
+def test_a_flag_on_the_persons_earlier_referral_holds_a_letter_for_a_later_one(ctx):
+    """The later referral shows nothing of domestic abuse; the person's first one does."""
+    create_referrals(
+        police_row(crime_reference="LC-20261120-0001", flags="DOMESTIC_ABUSE"),
+        police_row(crime_reference="LC-20261120-0100"),
+        received=WEDNESDAY,
+    )
+    assert person_of("LC-20261120-0100").id == person_of("LC-20261120-0001").id
+    assert referral("LC-20261120-0100").flags == []
+    owe_final_letter("LC-20261120-0100")
+    sweeps.queue_contact_messages(db.session, ctx, now=WEDNESDAY)
+    (message,) = messages()
+    assert message.status == "held" and "domestic abuse" in message.held_reason
+
+
+def test_another_persons_flag_never_holds_their_letter(ctx):
+    create_referrals(
+        police_row(
+            crime_reference="LC-20261120-0001",
+            forename="Sam",
+            mobile_phone="07700 900999",
+            flags="DOMESTIC_ABUSE",
+        ),
+        police_row(crime_reference="LC-20261120-0100"),
+        received=WEDNESDAY,
+    )
+    assert person_of("LC-20261120-0100").id != person_of("LC-20261120-0001").id
+    owe_final_letter("LC-20261120-0100")
+    owe_final_letter("LC-20261120-0001")
+    sweeps.queue_contact_messages(db.session, ctx, now=WEDNESDAY)
+    status = {m.referral_id: m.status for m in messages()}
+    assert status == {
+        referral("LC-20261120-0100").id: "queued",
+        referral("LC-20261120-0001").id: "held",
+    }
+
+
+@pytest.mark.parametrize("earlier", [1, 20])
+def test_queueing_a_letter_reads_its_own_referral_not_all_the_persons(ctx, earlier):
+    """A repeat victim's earlier referrals are asked about in SQL, not each loaded: the sweep
+    loads the same referrals whether the person has 1 earlier referral or 20 (with 250 each,
+    1,000 people once took the sweep 27 seconds)."""
+    create_referrals(
+        *[
+            police_row(
+                crime_reference=f"LC-20261120-{n:04}", flags="DOMESTIC_ABUSE" if n == 1 else ""
+            )
+            for n in range(1, earlier + 1)
+        ],
+        police_row(),
+        received=WEDNESDAY,
+    )
+    db.session.execute(sa.update(Obligation).values(status="met", met_at=WEDNESDAY))
+    db.session.commit()
+    owe_final_letter("LC-20261120-0100")
+    later = referral("LC-20261120-0100").id
+    assert db.session.get(Referral, later).person_id == referral("LC-20261120-0001").person_id
+    db.session.rollback()
+    db.session.expunge_all()
+    loaded = []
+
+    def count(target, context):
+        loaded.append(target.id)
+
+    sa.event.listen(Referral, "load", count)
+    try:
+        sweeps.queue_contact_messages(db.session, ctx, now=WEDNESDAY)
+    finally:
+        sa.event.remove(Referral, "load", count)
+    assert loaded == [later]
+    (message,) = messages()
+    assert message.status == "held", "the flag on their first referral still counts"
+
+
 def case_on(message) -> int:
     return message.case_id
 
