@@ -1,7 +1,11 @@
 """Error pages: plain words, no stack traces, and an audit row where security is concerned."""
 
+import logging
+
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from limits.errors import StorageError
+from redis.exceptions import RedisError
 
 from casework.db import db
 from casework.errors import ConcurrentEdit
@@ -85,6 +89,24 @@ def register(app: Flask) -> None:
         refused, nothing saved, never a server error."""
         db.session.rollback()
         return _page(409)
+
+    @app.errorhandler(RedisError)
+    @app.errorhandler(StorageError)
+    def limits_unavailable(exc):
+        """The rate limits' shared storage (Redis) does not answer: a limited request (sign-in,
+        the public forms) is refused, not let through uncounted, with a page saying to try
+        again; never a server error. Logged by type only: the text can quote the address."""
+        db.session.rollback()
+        logging.getLogger("waypoint.web").error(
+            "rate limit storage unavailable (%s): refused %s %s",
+            type(exc).__name__,
+            request.method,
+            request.endpoint,
+        )
+        return _page(
+            503,
+            body="Sorry, this cannot be done at the moment. Try again in a few minutes.",
+        )
 
     @app.errorhandler(500)
     def server_error(exc):

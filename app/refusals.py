@@ -9,6 +9,8 @@ source and window holds the count of the rest (README: "Reading the refusal coun
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app, request
 from limits import parse
 
@@ -22,7 +24,14 @@ def audit_refusal(action: str, detail: dict | None = None) -> bool:
     source = request.remote_addr or "unknown"
     if limiter.enabled and limiter.initialized:
         limit = parse(current_app.config["REFUSAL_AUDIT_RATE_LIMIT"])
-        if not limiter.limiter.hit(limit, "refusal", action, source):
+        try:
+            counted = not limiter.limiter.hit(limit, "refusal", action, source)
+        except Exception as exc:  # the counters' storage is down: audit rather than lose it
+            logging.getLogger("waypoint.web").warning(
+                "refusal counter unavailable (%s): auditing this refusal", type(exc).__name__
+            )
+            counted = False
+        if counted:
             return False
     record_refusal(
         db.session,

@@ -68,3 +68,40 @@ def test_sign_in_limit_is_shared_by_separate_app_processes_through_redis(databas
         db.engine.dispose()
 
     assert redis.Redis.from_url(redis_url).keys("LIMITS:*"), "the counters live in Redis"
+
+
+# Nothing listens on port 1: the rate limits' storage is down.
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+
+
+def test_with_the_limits_storage_down_limited_requests_are_refused_with_a_page_not_a_500(
+    database_uri,
+):
+    import sqlalchemy as sa
+
+    from casework.audit import AuditEvent
+    from casework.referrals.models import Referral
+
+    app = make_app(database_uri, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=DEAD_REDIS)
+    with app.app_context():
+        client = app.test_client()
+        assert client.get("/login").status_code == 200  # reading a form is never limited
+        token = csrf_token(client, "/login")
+        signed = client.post(
+            "/login", data={"csrf_token": token, "email": "x@example.org", "password": "wrong"}
+        )
+        assert signed.status_code == 503
+        page = signed.get_data(as_text=True)
+        assert "Try again in a few minutes" in page and "Traceback" not in page
+        refer = client.post("/refer", data={"csrf_token": csrf_token(client, "/refer")})
+        assert refer.status_code == 503
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 0
+        # A refusal is still audited when its counter cannot be reached.
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+        forged = client.post("/logout", data={})  # no CSRF token; sign-out is not limited
+        assert forged.status_code == 400
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == before + 1
+        db.session.remove()
+        db.engine.dispose()
