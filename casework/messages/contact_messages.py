@@ -9,11 +9,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from casework.cases.records import flagged_domestic_abuse, people_flagged_domestic_abuse
+from casework.cases.records import people_flagged_domestic_abuse
 from casework.contact.models import ContactAttempt
 from casework.messages import outbox
 from casework.messages.models import LetterTemplate, OutboundMessage
-from casework.messages.safe_contact import plan_message, safe_details
+from casework.messages.safe_contact import person_safe_details, plan_message
 from casework.obligations.models import MESSAGE_KINDS, Obligation
 from casework.referrals.models import Referral
 from triage import contact as rules
@@ -71,11 +71,7 @@ def queue_contact_messages(
                 .where(ContactAttempt.referral_id == referral.id)
             )
             values["attempts"] = f"{calls} time{'s' if calls != 1 else ''}"
-        person = referral.person
-        details = safe_details(
-            person if person is not None else referral,
-            domestic_abuse=referral.person_id in flagged or flagged_domestic_abuse(referral),
-        )
+        details = person_safe_details(session, referral.person, referral, flagged=flagged)
         # The final letter follows failed calls or visits: a channel they did not choose. So
         # is a letter offering a home visit to someone who chose to be seen in person.
         chosen = obligation.kind == "initial_message" or (

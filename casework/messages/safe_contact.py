@@ -59,12 +59,14 @@ def safe_details(record, *, domestic_abuse: bool) -> SafeDetails:
     )
 
 
-def person_safe_details(session, person, referral=None) -> SafeDetails:
+def person_safe_details(session, person, referral=None, *, flagged=None) -> SafeDetails:
     """One person's safe-contact details, asking the database whether any of their referrals
-    shows domestic abuse; ``referral`` stands in when there is no person."""
+    shows domestic abuse; ``referral`` stands in when there is no person. ``flagged``: the
+    answer already asked for a whole batch (``people_flagged_domestic_abuse``)."""
     if person is None:
         return safe_details(referral, domestic_abuse=flagged_domestic_abuse(referral))
-    flagged = people_flagged_domestic_abuse(session, [person.id])
+    if flagged is None:
+        flagged = people_flagged_domestic_abuse(session, [person.id])
     return safe_details(person, domestic_abuse=person.id in flagged)
 
 
