@@ -105,7 +105,7 @@ def register(app: Flask) -> None:
         )
         return _page(
             503,
-            body="Sorry, this cannot be done at the moment. Try again in a few minutes.",
+            body="This cannot be done at the moment. Try again in a few minutes.",
         )
 
     @app.errorhandler(500)
