@@ -119,12 +119,6 @@ def known_id(record) -> int | None:
     return identity[0] if identity and len(identity) == 1 else None
 
 
-def any_rows(session, *where) -> bool:
-    """Whether any row meets ``where``: one indexed EXISTS, read-only. Sweeps that run every
-    minute ask this before an UPDATE, so an idle minute opens no write transaction."""
-    return bool(session.scalar(sa.select(sa.exists().where(*where))))
-
-
 def refuse_stale(conflict):
     """Decorate a service ``f(session, ...)`` whose saves are version-checked: a concurrent
     change found at any flush inside it (an autoflush before a lazy load included) rolls back

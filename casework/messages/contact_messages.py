@@ -28,6 +28,24 @@ def _letter_templates(session, defaults: dict[str, tuple[str, str]]) -> dict[str
     return {**defaults, **edited}
 
 
+# Asked every minute, so built once: building a statement costs more than running it.
+_OWED_A_MESSAGE = (
+    sa.select(Obligation)
+    .where(
+        # Literal kinds, so SQLite can use the partial index ix_obligation_message_unmet
+        # (casework/referral.py lists the same kinds; tests/integration/test_sweep_plans.py).
+        Obligation.kind.in_(
+            sa.bindparam("message_kinds", MESSAGE_KINDS, expanding=True, literal_execute=True)
+        ),
+        Obligation.met_at.is_(None),
+        Obligation.status.in_(("due", "breached")),
+        ~sa.exists().where(OutboundMessage.obligation_id == Obligation.id),
+    )
+    .options(selectinload(Obligation.referral).selectinload(Referral.person))
+    .limit(BATCH)
+)
+
+
 def queue_contact_messages(
     session, *, wording, calendar, default_letters: dict[str, tuple[str, str]], now: datetime
 ) -> int:
@@ -35,22 +53,7 @@ def queue_contact_messages(
     every open obligation that has none yet, on a channel that is safe for the person, to go
     at the next moment inside service hours and their safe times; a letter they did not
     choose to someone flagged for domestic abuse is held for a staff decision."""
-    has_message = sa.exists().where(OutboundMessage.obligation_id == Obligation.id)
-    rows = session.scalars(
-        sa.select(Obligation)
-        .where(
-            # Literal kinds, so SQLite can use the partial index ix_obligation_message_unmet
-            # (casework/referral.py lists the same kinds; tests/integration/test_sweep_plans.py).
-            Obligation.kind.in_(
-                sa.bindparam("message_kinds", MESSAGE_KINDS, expanding=True, literal_execute=True)
-            ),
-            Obligation.met_at.is_(None),
-            Obligation.status.in_(("due", "breached")),
-            ~has_message,
-        )
-        .options(selectinload(Obligation.referral).selectinload(Referral.person))
-        .limit(BATCH)
-    ).all()
+    rows = session.scalars(_OWED_A_MESSAGE).all()
     templates = _letter_templates(session, default_letters) if rows else {}
     # A domestic-abuse flag on any of the person's referrals counts, asked once for the batch.
     flagged = people_flagged_domestic_abuse(session, [o.referral.person_id for o in rows])

@@ -8,7 +8,6 @@ from time import perf_counter
 
 import sqlalchemy as sa
 
-from casework.db import any_rows
 from casework.messages import outbox
 from casework.messages.models import OutboundMessage
 from casework.messages.opt_outs import is_opted_out
@@ -21,6 +20,22 @@ ONWARD_KIND = onward.KIND  # to an agency, not the person: their safe-contact an
 STUCK_AFTER = timedelta(minutes=15)
 BATCH = 500
 
+# The scheduler asks these every minute, so they are built once: building a statement costs
+# more than running it.
+_DUE_TO_SEND = (
+    sa.select(OutboundMessage.id)
+    .where(
+        OutboundMessage.status == "queued",
+        OutboundMessage.channel.in_(("sms", "email")),
+        OutboundMessage.next_attempt_at <= sa.bindparam("now"),
+        OutboundMessage.send_after <= sa.bindparam("now"),
+    )
+    .order_by(OutboundMessage.id)
+    .limit(BATCH)
+)
+_STUCK = (OutboundMessage.status == "sending", OutboundMessage.claimed_at < sa.bindparam("before"))
+_ANY_STUCK = sa.select(sa.exists().where(*_STUCK))
+
 
 def dispatch_messages(session, *, sms, email, now: datetime, calendar=None) -> dict[str, int]:
     """Send queued SMS and email that are due. Each is claimed just before it is sent, so
@@ -28,17 +43,7 @@ def dispatch_messages(session, *, sms, email, now: datetime, calendar=None) -> d
     that dies leaves at most one message in doubt. An onward referral to an agency goes only
     over TLS and only while the person's consent to share is in force; once sent,
     its D11 follow-up is owed (``calendar``)."""
-    ids = session.scalars(
-        sa.select(OutboundMessage.id)
-        .where(
-            OutboundMessage.status == "queued",
-            OutboundMessage.channel.in_(("sms", "email")),
-            OutboundMessage.next_attempt_at <= now,
-            OutboundMessage.send_after <= now,
-        )
-        .order_by(OutboundMessage.id)
-        .limit(BATCH)
-    ).all()
+    ids = session.scalars(_DUE_TO_SEND, {"now": now}).all()
     session.commit()
     done = {"sent": 0, "failed": 0, "retrying": 0}
     started = perf_counter()
@@ -121,18 +126,20 @@ def _meet(session, message: OutboundMessage, now: datetime) -> None:
 def flag_stuck_messages(session, *, now: datetime) -> int:
     """A message left 'sending' by a crashed sender may or may not have gone: never resend it
     automatically; mark it failed with an explanation so staff can check."""
-    stuck = (OutboundMessage.status == "sending", OutboundMessage.claimed_at < now - STUCK_AFTER)
-    if not any_rows(session, *stuck):
+    before = {"before": now - STUCK_AFTER}
+    if not session.scalar(_ANY_STUCK, before):
         session.commit()
         return 0
     changed = session.execute(
         sa.update(OutboundMessage)
-        .where(*stuck)
+        .where(*_STUCK)
         .values(
             status="failed",
             updated_at=now,
             error="sending was interrupted; check with the provider before resending",
         )
+        .execution_options(synchronize_session=False),
+        before,
     ).rowcount
     session.commit()
     return changed

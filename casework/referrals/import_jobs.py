@@ -21,7 +21,6 @@ import sqlalchemy as sa
 
 from casework.access import is_admin, refuse
 from casework.audit import Origin, record_event
-from casework.db import any_rows
 from casework.errors import NotFound, ValidationError
 from casework.people.matching import MATCH_KEY_LIMIT
 from casework.referrals.models import ImportJob
@@ -190,11 +189,19 @@ def retry_import_job(session, job_id: int, *, actor, origin: Origin, now: dateti
     return job
 
 
+# The scheduler asks these every minute, so they are built once: building a statement costs
+# more than running it.
+_ANY_STUCK = sa.select(
+    sa.exists().where(ImportJob.status.in_(ACTIVE), ImportJob.updated_at < sa.bindparam("before"))
+)
+_LAST_QUEUED = sa.select(sa.func.max(ImportJob.id)).where(ImportJob.status == "queued")
+
+
 def fail_stuck_jobs(session, *, now: datetime, stuck_after: timedelta, origin: Origin) -> int:
     """Fail every job running with no progress for ``stuck_after``: its scheduler died. The
     file is kept so its owner can try again."""
     stuck = (ImportJob.status.in_(ACTIVE), ImportJob.updated_at < now - stuck_after)
-    if not any_rows(session, *stuck):
+    if not session.scalar(_ANY_STUCK, {"before": now - stuck_after}):
         session.commit()
         return 0
     failed = session.execute(
@@ -244,7 +251,7 @@ def claim_next_job(session, *, now: datetime, up_to: int | None = None) -> Impor
 def last_queued_id(session) -> int | None:
     """The newest queued job now: a sweep imports up to it, so uploads arriving meanwhile wait
     for the next run rather than hold up the other sweeps."""
-    return session.scalar(sa.select(sa.func.max(ImportJob.id)).where(ImportJob.status == "queued"))
+    return session.scalar(_LAST_QUEUED)
 
 
 def record_progress(engine, job_id: int, count: int, stage: str) -> None:
