@@ -8,12 +8,15 @@ from time import perf_counter
 
 import sqlalchemy as sa
 
+from casework.cases.models import Case
 from casework.messages import outbox
 from casework.messages.models import OutboundMessage
 from casework.messages.opt_outs import is_opted_out
 from casework.messages.outbox import SendError
 from casework.obligations import lifecycle
 from casework.onward import referring as onward
+from casework.people.models import Person
+from casework.referrals.models import Referral
 
 ONWARD_KIND = onward.KIND  # to an agency, not the person: their safe-contact answers do not apply
 
@@ -33,6 +36,7 @@ _DUE_TO_SEND = (
     .order_by(OutboundMessage.id)
     .limit(BATCH)
 )
+_MESSAGE = sa.select(OutboundMessage).where(OutboundMessage.id == sa.bindparam("message_id"))
 _STUCK = (OutboundMessage.status == "sending", OutboundMessage.claimed_at < sa.bindparam("before"))
 _ANY_STUCK = sa.select(sa.exists().where(*_STUCK))
 
@@ -58,9 +62,9 @@ def dispatch_messages(session, *, sms, email, now: datetime, calendar=None) -> d
         claimed_at = now + timedelta(seconds=perf_counter() - started)
         if not outbox.claim_many(session, [message_id], now, claimed_at=claimed_at):
             continue  # another sender took it, or put it back to wait for a retry
-        message = session.get(OutboundMessage, message_id)
+        message = session.scalars(_MESSAGE, {"message_id": message_id}).one()
         try:
-            unsafe = _no_longer_safe(message)
+            unsafe = _no_longer_safe(session, message)
             if message.kind == ONWARD_KIND:
                 unsafe = onward.no_longer_shareable(session, message, now)
             if unsafe:
@@ -100,18 +104,37 @@ def dispatch_messages(session, *, sms, email, now: datetime, calendar=None) -> d
 STAFF_KINDS = ("breach_alert", "re_engagement")
 
 
-def _no_longer_safe(message: OutboundMessage) -> str | None:
+# What the person of a message's case, or else of its referral, now says is safe: read as the
+# message is sent, just the two answers (built once; asked for every message sent).
+_SAFE_ON_CASE = (
+    sa.select(Person.safe_to_text, Person.safe_to_email)
+    .join(Case, Case.person_id == Person.id)
+    .where(Case.id == sa.bindparam("owner_id"))
+)
+_SAFE_ON_REFERRAL = (
+    sa.select(Person.safe_to_text, Person.safe_to_email)
+    .join(Referral, Referral.person_id == Person.id)
+    .where(Referral.id == sa.bindparam("owner_id"))
+)
+
+
+def _no_longer_safe(session, message: OutboundMessage) -> str | None:
     """Why a text or email to a person must not go now, though it was safe when queued: they
     have since said that channel is not safe (DESIGN.md Safe contact). None to send it."""
     if message.kind in STAFF_KINDS:
         return None
-    owner = message.case if message.case_id is not None else message.referral
-    person = getattr(owner, "person", None) if owner is not None else None
-    if person is None:
+    if message.case_id is not None:
+        answers = session.execute(_SAFE_ON_CASE, {"owner_id": message.case_id}).first()
+    elif message.referral_id is not None:
+        answers = session.execute(_SAFE_ON_REFERRAL, {"owner_id": message.referral_id}).first()
+    else:
+        answers = None
+    if answers is None:
         return None
-    if message.channel == "sms" and person.safe_to_text is False:
+    safe_to_text, safe_to_email = answers
+    if message.channel == "sms" and safe_to_text is False:
         return "not sent: they have said it is not safe to text them"
-    if message.channel == "email" and person.safe_to_email is False:
+    if message.channel == "email" and safe_to_email is False:
         return "not sent: they have said it is not safe to email them"
     return None
 

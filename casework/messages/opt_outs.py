@@ -12,12 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from casework.audit import Origin, record_event
 from casework.messages.models import SmsOptOut, WebhookReceipt
 
+# Asked before every text, so built once.
+_OPTED_OUT = sa.select(SmsOptOut.opted_out).where(SmsOptOut.phone == sa.bindparam("phone"))
+
 
 def is_opted_out(session, phone: str | None) -> bool:
     """True when this number has texted STOP and not START since."""
-    return bool(phone) and bool(
-        session.scalar(sa.select(SmsOptOut.opted_out).where(SmsOptOut.phone == phone))
-    )
+    return bool(phone) and bool(session.scalar(_OPTED_OUT, {"phone": phone}))
 
 
 def claim_webhook_event(session, event_id: str, now: datetime) -> bool:

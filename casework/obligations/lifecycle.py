@@ -18,10 +18,6 @@ from casework.referrals.models import Referral
 from triage.deadlines import DueObligation
 
 CHUNK = 500
-UNMET = sa.or_(
-    Obligation.status == "due",
-    sa.and_(Obligation.status == "breached", Obligation.met_at.is_(None)),
-)
 
 
 def create_for_new_referrals(
@@ -107,17 +103,25 @@ def meet_kinds(session, referral: Referral, kinds: Iterable[str], now: datetime)
             meet(session, obligation, now)
 
 
+# The statements run for each message the scheduler sends are built once, on the tables
+# rather than the mapped classes: building an ORM statement, and the ORM's work in running
+# one, cost several times what the database does (neither loads nor syncs any object).
+_OBLIGATION, _REFERRAL = Obligation.__table__.c, Referral.__table__.c
+_MEET_BY_ID = (
+    sa.update(Obligation.__table__)
+    .where(_OBLIGATION.id == sa.bindparam("obligation_id"), _OBLIGATION.met_at.is_(None))
+    .values(
+        met_at=sa.bindparam("now"),
+        status=sa.case((_OBLIGATION.status == "due", "met"), else_=_OBLIGATION.status),
+    )
+)
+
+
 def meet_by_id(session, obligation_id: int, referral_id: int, now: datetime) -> None:
     """Meet one obligation by id without loading it (a message sent by the scheduler), safely
     beside other sweeps: only if it is still unmet."""
-    session.execute(
-        sa.update(Obligation)
-        .where(Obligation.id == obligation_id, Obligation.met_at.is_(None))
-        .values(
-            met_at=now, status=sa.case((Obligation.status == "due", "met"), else_=Obligation.status)
-        )
-        .execution_options(synchronize_session=False)
-    )
+    session.flush()
+    session.execute(_MEET_BY_ID, {"obligation_id": obligation_id, "now": now})
     refresh_queue_positions(session, [referral_id])
 
 
@@ -209,21 +213,27 @@ def refresh_queue_position(session, referral_id: int | None) -> None:
     session.expire(referral, ["next_due_at", "queue_group"])
 
 
+def _refresh_positions_statement():
+    o = _OBLIGATION
+    mine = o.referral_id == _REFERRAL.id
+    # Unmet: due, or breached and still not met.
+    unmet = sa.or_(o.status == "due", sa.and_(o.status == "breached", o.met_at.is_(None)))
+    next_due = sa.select(sa.func.min(o.due_at)).where(mine, unmet).scalar_subquery()
+    any_unmet = sa.exists().where(mine, unmet)
+    any_breach = sa.exists().where(mine, o.status == "breached", o.met_at.is_(None))
+    return (
+        sa.update(Referral.__table__)
+        .where(_REFERRAL.id.in_(sa.bindparam("ids", expanding=True)))
+        .values(next_due_at=next_due, queue_group=sa.case((any_breach, 0), (any_unmet, 1), else_=2))
+    )
+
+
+_REFRESH_POSITIONS = _refresh_positions_statement()
+
+
 def refresh_queue_positions(session, referral_ids: list[int]) -> None:
     """Place referrals in the queue from their unmet obligations: a breached one first
     (queue_group 0), then any due (1), then nothing outstanding (2); earliest due time."""
-    mine = Obligation.referral_id == Referral.id
-    next_due = sa.select(sa.func.min(Obligation.due_at)).where(mine, UNMET).scalar_subquery()
-    any_unmet = sa.exists().where(mine, UNMET)
-    any_breach = sa.exists().where(
-        mine, Obligation.status == "breached", Obligation.met_at.is_(None)
-    )
+    session.flush()  # the statement is on the table: what the session holds goes first
     for start in range(0, len(referral_ids), CHUNK):
-        session.execute(
-            sa.update(Referral)
-            .where(Referral.id.in_(referral_ids[start : start + CHUNK]))
-            .values(
-                next_due_at=next_due, queue_group=sa.case((any_breach, 0), (any_unmet, 1), else_=2)
-            )
-            .execution_options(synchronize_session=False)
-        )
+        session.execute(_REFRESH_POSITIONS, {"ids": referral_ids[start : start + CHUNK]})

@@ -581,3 +581,34 @@ def test_the_referrals_contact_tab_says_when_a_waiting_text_goes(client, ctx, wo
         page = client.get(f"/referrals/{message.referral_id}/contact")
     assert page.status_code == 200
     assert "Held until Wed 18 Nov 18:00" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("safe_now", [False, None])
+def test_an_email_queued_from_a_case_goes_only_while_email_is_still_safe(
+    client, ctx, world, smtp_server, safe_now
+):
+    """The send-time check reads the case's person as they are when the email would go: once
+    they say email is not safe it is not sent; while they have not said so, it goes."""
+    case_id = case_for(world)
+    template = make_template(channel="email", subject="Checking in")
+    with time_machine.travel(WEDNESDAY, tick=False):
+        sign_in(client, world["worker"].email)
+        _page, token = send(client, case_id, template.id)
+        post_form(
+            client,
+            f"/cases/{case_id}/message/send",
+            {"template_id": str(template.id), "send_token": token},
+            token_from=f"/cases/{case_id}/message",
+        )
+    (queued,) = messages()
+    assert queued.case_id == case_id and queued.status == "queued"
+    person_of("LC-20261120-0100").safe_to_email = safe_now
+    db.session.commit()
+    sweeps.dispatch_messages(db.session, ctx, now=queued.send_after)
+    (message,) = messages()
+    if safe_now is False:
+        assert smtp_server.messages == []
+        assert message.status == "failed" and "not safe to email" in message.error
+    else:
+        assert [m["Subject"] for m in smtp_server.messages] == ["Checking in"]
+        assert message.status == "sent"
