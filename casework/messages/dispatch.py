@@ -106,16 +106,15 @@ STAFF_KINDS = ("breach_alert", "re_engagement")
 
 # What the person of a message's case, or else of its referral, now says is safe: read as the
 # message is sent, just the two answers (built once; asked for every message sent).
-_SAFE_ON_CASE = (
-    sa.select(Person.safe_to_text, Person.safe_to_email)
-    .join(Case, Case.person_id == Person.id)
-    .where(Case.id == sa.bindparam("owner_id"))
-)
-_SAFE_ON_REFERRAL = (
-    sa.select(Person.safe_to_text, Person.safe_to_email)
-    .join(Referral, Referral.person_id == Person.id)
-    .where(Referral.id == sa.bindparam("owner_id"))
-)
+def _safe_answers_via(owner):
+    return (
+        sa.select(Person.safe_to_text, Person.safe_to_email)
+        .join(owner, owner.person_id == Person.id)
+        .where(owner.id == sa.bindparam("owner_id"))
+    )
+
+
+_SAFE_ON_CASE, _SAFE_ON_REFERRAL = _safe_answers_via(Case), _safe_answers_via(Referral)
 
 
 def _no_longer_safe(session, message: OutboundMessage) -> str | None:

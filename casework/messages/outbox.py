@@ -123,22 +123,22 @@ def queue_messages(session, rows: list[dict], *, now: datetime, send_after: date
 
 # Run for each message sent, so built once, on the table rather than the mapped class:
 # building an ORM statement, and the ORM's work in running one, cost more than the database's.
-_MESSAGE = OutboundMessage.__table__.c
+_OUTBOX = OutboundMessage.__table__.c
 _CLAIM = (
     sa.update(OutboundMessage.__table__)
     .where(
-        _MESSAGE.id.in_(sa.bindparam("ids", expanding=True)),
-        _MESSAGE.status == "queued",
-        _MESSAGE.next_attempt_at <= sa.bindparam("now"),
-        _MESSAGE.send_after <= sa.bindparam("now"),
+        _OUTBOX.id.in_(sa.bindparam("ids", expanding=True)),
+        _OUTBOX.status == "queued",
+        _OUTBOX.next_attempt_at <= sa.bindparam("now"),
+        _OUTBOX.send_after <= sa.bindparam("now"),
     )
     .values(
         status="sending",
         claimed_at=sa.bindparam("claim_time"),
         updated_at=sa.bindparam("claim_time"),
-        attempts=_MESSAGE.attempts + 1,
+        attempts=_OUTBOX.attempts + 1,
     )
-    .returning(_MESSAGE.id)
+    .returning(_OUTBOX.id)
 )
 
 

@@ -173,24 +173,23 @@ def bring_forward_on_case(session, case, due: DueObligation, now: datetime) -> O
 
 
 # Asked every minute, so built once: building a statement costs more than running it.
-_ANY_OVERDUE = sa.select(
-    sa.exists().where(Obligation.status == "due", Obligation.due_at < sa.bindparam("now"))
-)
+_OVERDUE = (Obligation.status == "due", Obligation.due_at < sa.bindparam("now"))
+_ANY_OVERDUE = sa.select(sa.exists().where(*_OVERDUE))
 
 
 def breach_overdue(session, now: datetime) -> list:
     """Mark every obligation whose due time has passed unmet as breached, once, and put its
     referral at the head of the queue. One UPDATE ... RETURNING, so concurrent sweeps each get
     only the rows they changed: (id, referral_id, kind, due_at)."""
-    overdue = (Obligation.status == "due", Obligation.due_at < now)
     if not session.scalar(_ANY_OVERDUE, {"now": now}):
         return []
     breached = session.execute(
         sa.update(Obligation)
-        .where(*overdue)
+        .where(*_OVERDUE)
         .values(status="breached", breached_at=now)
         .returning(Obligation.id, Obligation.referral_id, Obligation.kind, Obligation.due_at)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
+        {"now": now},
     ).all()
     referral_ids = sorted({row.referral_id for row in breached if row.referral_id is not None})
     for start in range(0, len(referral_ids), CHUNK):

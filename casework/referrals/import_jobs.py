@@ -191,25 +191,25 @@ def retry_import_job(session, job_id: int, *, actor, origin: Origin, now: dateti
 
 # The scheduler asks these every minute, so they are built once: building a statement costs
 # more than running it.
-_ANY_STUCK = sa.select(
-    sa.exists().where(ImportJob.status.in_(ACTIVE), ImportJob.updated_at < sa.bindparam("before"))
-)
+_STUCK = (ImportJob.status.in_(ACTIVE), ImportJob.updated_at < sa.bindparam("before"))
+_ANY_STUCK = sa.select(sa.exists().where(*_STUCK))
 _LAST_QUEUED = sa.select(sa.func.max(ImportJob.id)).where(ImportJob.status == "queued")
 
 
 def fail_stuck_jobs(session, *, now: datetime, stuck_after: timedelta, origin: Origin) -> int:
     """Fail every job running with no progress for ``stuck_after``: its scheduler died. The
     file is kept so its owner can try again."""
-    stuck = (ImportJob.status.in_(ACTIVE), ImportJob.updated_at < now - stuck_after)
-    if not session.scalar(_ANY_STUCK, {"before": now - stuck_after}):
+    before = {"before": now - stuck_after}
+    if not session.scalar(_ANY_STUCK, before):
         session.commit()
         return 0
     failed = session.execute(
         sa.update(ImportJob)
-        .where(*stuck)
+        .where(*_STUCK)
         .values(status="failed", error=INTERRUPTED, updated_at=now)
         .returning(ImportJob.id, ImportJob.filename)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
+        before,
     ).all()
     for row in failed:
         record_event(

@@ -248,36 +248,33 @@ def sign_out(session, staff: Staff, *, origin: Origin, now: datetime) -> None:
 
 
 # Asked every minute, so built once: building a statement costs more than running it.
-_ANY_EXPIRED = sa.select(
-    sa.or_(
-        sa.exists().where(
-            StaffSession.ended_at.is_(None),
-            StaffSession.last_seen_at < sa.bindparam("idle_since"),
-        ),
-        sa.exists().where(
-            StaffSession.ended_at.is_(None),
-            StaffSession.created_at < sa.bindparam("started_before"),
-        ),
-    )
+_IDLE = (StaffSession.ended_at.is_(None), StaffSession.last_seen_at < sa.bindparam("idle_since"))
+_TOO_OLD = (
+    StaffSession.ended_at.is_(None),
+    StaffSession.created_at < sa.bindparam("started_before"),
 )
+_ANY_EXPIRED = sa.select(sa.or_(sa.exists().where(*_IDLE), sa.exists().where(*_TOO_OLD)))
 
 
 def end_expired_sessions(session, *, now: datetime, policy: SessionPolicy) -> int:
     """Close staff sessions past their idle or absolute limit; returns how many were closed."""
-    if not session.scalar(
-        _ANY_EXPIRED, {"idle_since": now - policy.idle, "started_before": now - policy.absolute}
-    ):
+    limits = {"idle_since": now - policy.idle, "started_before": now - policy.absolute}
+    if not session.scalar(_ANY_EXPIRED, limits):
         session.commit()
         return 0
     idle = session.execute(
         sa.update(StaffSession)
-        .where(StaffSession.ended_at.is_(None), StaffSession.last_seen_at < now - policy.idle)
+        .where(*_IDLE)
         .values(ended_at=now, ended_reason="idle_timeout")
+        .execution_options(synchronize_session=False),
+        limits,
     ).rowcount
     absolute = session.execute(
         sa.update(StaffSession)
-        .where(StaffSession.ended_at.is_(None), StaffSession.created_at < now - policy.absolute)
+        .where(*_TOO_OLD)
         .values(ended_at=now, ended_reason="absolute_timeout")
+        .execution_options(synchronize_session=False),
+        limits,
     ).rowcount
     session.commit()
     return idle + absolute
