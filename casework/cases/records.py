@@ -19,7 +19,7 @@ from casework.contact.models import ContactAttempt, InitialContact, KeyDate
 from casework.messages.models import OutboundMessage
 from casework.obligations.models import Obligation
 from casework.people.models import Person
-from casework.referrals.models import Referral
+from casework.referrals.models import MAY_SHOW_DOMESTIC_ABUSE_SQL, Referral
 
 # The pages of a case, as the view audit names them.
 CASE_PAGES = (
@@ -110,13 +110,8 @@ def _shows_domestic_abuse(flags, pathway, reasons) -> bool:
 # The stored JSON text of a referral's flags and priority reasons.
 _FLAGS_TEXT = sa.cast(Referral.flags, sa.Text)
 _REASONS_TEXT = sa.cast(Referral.priority_reasons, sa.Text)
-# Referrals that may show domestic abuse, as SQL can tell from that text: every one that does,
-# and perhaps a few that do not (SQLite's LIKE ignores case), which Python then rules out.
-_MAY_SHOW_DOMESTIC_ABUSE = sa.or_(
-    Referral.pathway == "domestic_abuse",
-    _FLAGS_TEXT.like("%DOMESTIC_ABUSE%"),
-    _REASONS_TEXT.like('%"domestic abuse%'),
-)
+# In parentheses, since it is three conditions joined by OR.
+_MAY_SHOW_DOMESTIC_ABUSE = sa.text(f"({MAY_SHOW_DOMESTIC_ABUSE_SQL})")
 PEOPLE_CHUNK = 500
 
 
