@@ -95,29 +95,38 @@ def queue_message(
 
 
 def queue_messages(session, rows: list[dict], *, now: datetime, send_after: datetime) -> None:
-    """Queue many messages at once; any whose ``dedupe_key`` exists already is skipped."""
+    """Queue many messages at once; any whose ``dedupe_key`` exists already is skipped.
+
+    One statement on the table for the lot, every row with every column: the ORM's bulk
+    insert leaves out each row's empty columns and so splits a batch into a statement per
+    run of rows that differ in which are empty (76 statements for 309 messages)."""
     if not rows:
         return
+    complete = [
+        {
+            "subject": None,
+            "case_id": None,
+            "held_reason": None,
+            "status": "queued",
+            "error": None,
+            "attempts": 0,
+            "send_after": send_after,
+            "next_attempt_at": send_after,
+            "created_at": now,
+            "updated_at": now,
+            **row,
+        }
+        for row in rows
+    ]
+    # Rows of different kinds may name different columns: each names them all, None if absent.
+    columns = dict.fromkeys(key for row in complete for key in row)
     dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OutboundMessage)
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
+        OutboundMessage.__table__
+    )
     session.execute(
         insert.on_conflict_do_nothing(index_elements=["dedupe_key"]),
-        [
-            {
-                "subject": None,
-                "case_id": None,
-                "held_reason": None,
-                "status": "queued",
-                "error": None,
-                "attempts": 0,
-                "send_after": send_after,
-                "next_attempt_at": send_after,
-                "created_at": now,
-                "updated_at": now,
-                **row,
-            }
-            for row in rows
-        ],
+        [{column: row.get(column) for column in columns} for row in complete],
     )
 
 
@@ -158,15 +167,31 @@ def claim_many(
     return sorted(won)
 
 
+_SENT = (
+    sa.update(OutboundMessage.__table__)
+    .where(_OUTBOX.id == sa.bindparam("message_id"))
+    .values(
+        status=sa.bindparam("sent_status"),
+        provider_id=sa.bindparam("provider"),
+        sent_at=sa.bindparam("now"),
+        error=None,
+        updated_at=sa.bindparam("now"),
+    )
+)
+_SENT_COLUMNS = ["status", "provider_id", "sent_at", "error", "updated_at"]
+
+
 def record_sent(
     session, message: OutboundMessage, provider_id: str | None, now: datetime, status: str = "sent"
 ) -> None:
-    """The provider accepted the message: sent, with its id for delivery statuses."""
-    message.status = status
-    message.provider_id = provider_id
-    message.sent_at = now
-    message.error = None
-    message.updated_at = now
+    """The provider accepted the message: sent, with its id for delivery statuses. Written by
+    a statement on the table (run for every message sent); what the object held of it is
+    expired, so reading it reads what was written."""
+    session.execute(
+        _SENT,
+        {"message_id": message.id, "sent_status": status, "provider": provider_id, "now": now},
+    )
+    session.expire(message, _SENT_COLUMNS)
 
 
 def record_failure(
