@@ -60,6 +60,9 @@ def dispatch_messages(session, *, sms, email, now: datetime, calendar=None) -> d
         # batch's last claims are not stuck just because the run began more than the stuck
         # interval ago.
         claimed_at = now + timedelta(seconds=perf_counter() - started)
+        # The claim's commit also makes the last message's result durable, before this one
+        # is sent: one commit per message, not two, and still at most one message in doubt
+        # (a crash before it leaves the last one 'sending', flagged, never resent).
         if not outbox.claim_many(session, [message_id], now, claimed_at=claimed_at):
             continue  # another sender took it, or put it back to wait for a retry
         message = session.scalars(_MESSAGE, {"message_id": message_id}).one()
@@ -97,7 +100,7 @@ def dispatch_messages(session, *, sms, email, now: datetime, calendar=None) -> d
             if message.kind == ONWARD_KIND:
                 onward.email_sent(session, message, now, calendar)
             done["sent"] += 1
-        session.commit()
+    session.commit()
     return done
 
 
