@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import socket
@@ -117,12 +118,23 @@ def build_scheduler(app, *, blocking: bool, lock: SchedulerLock | None = None):
     return scheduler
 
 
+def settle_heap() -> None:
+    """What the scheduler process holds once started (modules, the app, the mapped classes and
+    their compiled statements) lives as long as it does: collect once, then freeze it, so the
+    garbage collector's full collections, which a busy sweep's loading sets off, stop
+    re-reading all of it each time (one took 0.28 s of a 1.7 s sweep in bench/sweep.py).
+    What a sweep allocates later is collected as usual."""
+    gc.collect()
+    gc.freeze()
+
+
 def run_scheduler(app, *, on_start: Callable[[], None] = lambda: None) -> None:
     """The scheduler process: wait for the lock, then sweep until stopped, then let it go."""
     lock = lock_for(app)
     scheduler = None
     try:
         lock.wait(poll_seconds=app.config["SCHEDULER_LOCK_POLL_SECONDS"])
+        settle_heap()
         on_start()
         scheduler = build_scheduler(app, blocking=True, lock=lock)
         scheduler.start()
