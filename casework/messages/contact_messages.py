@@ -13,6 +13,7 @@ from casework.cases.records import people_flagged_domestic_abuse
 from casework.contact.models import ContactAttempt
 from casework.messages import outbox
 from casework.messages.models import LetterTemplate, OutboundMessage
+from casework.messages.opt_outs import opted_out_among
 from casework.messages.safe_contact import person_safe_details, plan_message
 from casework.obligations.models import MESSAGE_KINDS, Obligation
 from casework.referrals.models import Referral
@@ -45,6 +46,18 @@ _OWED_A_MESSAGE = (
     .limit(BATCH)
 )
 
+# Booking the home visit an offer proposes, for a whole batch of offers in one statement.
+_OBLIGATION = Obligation.__table__.c
+_BOOK_VISIT = (
+    sa.update(Obligation.__table__)
+    .where(
+        _OBLIGATION.referral_id == sa.bindparam("owner"),
+        _OBLIGATION.kind == "home_visit",
+        _OBLIGATION.booked_at.is_(None),
+    )
+    .values(booked_at=sa.bindparam("visit"))
+)
+
 
 def queue_contact_messages(
     session, *, wording, calendar, default_letters: dict[str, tuple[str, str]], now: datetime
@@ -57,16 +70,23 @@ def queue_contact_messages(
     templates = _letter_templates(session, default_letters) if rows else {}
     # A domestic-abuse flag on any of the person's referrals counts, asked once for the batch.
     flagged = people_flagged_domestic_abuse(session, [o.referral.person_id for o in rows])
+    details_of = {
+        o.id: person_safe_details(session, o.referral.person, o.referral, flagged=flagged)
+        for o in rows
+    }
+    # So are the numbers that texted STOP.
+    opted_out = opted_out_among(
+        session, [details_of[o.id].mobile_phone for o in rows if o.channel == "sms"]
+    )
     batch: list[dict] = []
+    visits: list[dict] = []
     for obligation in rows:
         referral = obligation.referral
         values = {"forename": referral.forename, "reference": referral.reference}
         if obligation.kind == "home_visit_offer":
             visit = rules.home_visit_time(referral.received_at, calendar)
             values["visit_time"] = f"{visit.astimezone(calendar.tz):%A %-d %B at %-I%p}"
-            for other in referral.obligations:
-                if other.kind == "home_visit" and other.booked_at is None:
-                    other.booked_at = visit
+            visits.append({"owner": referral.id, "visit": visit})
         if obligation.kind == "final_letter":
             calls = session.scalar(
                 sa.select(sa.func.count())
@@ -74,7 +94,7 @@ def queue_contact_messages(
                 .where(ContactAttempt.referral_id == referral.id)
             )
             values["attempts"] = f"{calls} time{'s' if calls != 1 else ''}"
-        details = person_safe_details(session, referral.person, referral, flagged=flagged)
+        details = details_of[obligation.id]
         # The final letter follows failed calls or visits: a channel they did not choose. So
         # is a letter offering a home visit to someone who chose to be seen in person.
         chosen = obligation.kind == "initial_message" or (
@@ -89,6 +109,7 @@ def queue_contact_messages(
             calendar=calendar,
             now=now,
             why_letter=why,
+            opted_out=opted_out,
         )
         channel = plan.channel
         if channel == "sms":
@@ -115,6 +136,9 @@ def queue_contact_messages(
                 "next_attempt_at": plan.send_after,
             }
         )
+    # The home visit each offer proposes is booked, unless one is booked already.
+    if visits:
+        session.execute(_BOOK_VISIT, visits)
     # One insert for the lot; a message another sweep queued meanwhile is skipped by its key.
     outbox.queue_messages(session, batch, now=now, send_after=now)
     session.commit()

@@ -16,9 +16,21 @@ from casework.messages.models import SmsOptOut, WebhookReceipt
 _OPTED_OUT = sa.select(SmsOptOut.opted_out).where(SmsOptOut.phone == sa.bindparam("phone"))
 
 
+_OPTED_OUT_AMONG = sa.select(SmsOptOut.phone).where(
+    SmsOptOut.phone.in_(sa.bindparam("phones", expanding=True)), SmsOptOut.opted_out.is_(True)
+)
+
+
 def is_opted_out(session, phone: str | None) -> bool:
     """True when this number has texted STOP and not START since."""
     return bool(phone) and bool(session.scalar(_OPTED_OUT, {"phone": phone}))
+
+
+def opted_out_among(session, phones) -> set[str]:
+    """Which of these numbers have texted STOP and not START since: asked once for a batch of
+    messages rather than once for each."""
+    wanted = sorted({phone for phone in phones if phone})
+    return set(session.scalars(_OPTED_OUT_AMONG, {"phones": wanted})) if wanted else set()
 
 
 def claim_webhook_event(session, event_id: str, now: datetime) -> bool:

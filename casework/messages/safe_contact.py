@@ -93,17 +93,25 @@ def plan_message(
     now: datetime,
     why_letter: str | None = None,
     fall_back_to_post: bool = True,
+    opted_out: set[str] | None = None,
 ) -> Plan:
     """How one message to the person goes: on ``asked`` (sms, email or post) if it is safe,
     else by letter (or not at all without ``fall_back_to_post``); a text or email waits for
     the next moment that is both in service hours and in one of their safe windows (held for
     staff if there is none); a letter they did not choose to someone flagged for domestic
-    abuse without safe-to-post recorded as yes is held for a decision."""
+    abuse without safe-to-post recorded as yes is held for a decision. ``opted_out``: the
+    numbers that texted STOP, already asked for a whole batch (``opted_out_among``)."""
+    if asked != "sms":
+        stopped = False
+    elif opted_out is None:
+        stopped = is_opted_out(session, details.mobile_phone)
+    else:
+        stopped = bool(details.mobile_phone) and details.mobile_phone in opted_out
     choice = rules.contact_channel(
         asked,
         safe_to_text=details.safe_to_text,
         safe_to_email=details.safe_to_email,
-        opted_out=asked == "sms" and is_opted_out(session, details.mobile_phone),
+        opted_out=stopped,
         chosen=chosen,
         fall_back_to_post=fall_back_to_post,
     )

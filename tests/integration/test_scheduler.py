@@ -10,6 +10,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -83,6 +84,15 @@ def test_walk_through_messages_once_breaches_and_the_final_letter(
     letters = messages(channel="letter")
     assert {m.kind for m in letters} == {"initial_message", "home_visit_offer"}
     assert all(m.status == "queued" for m in letters)  # waiting in the print queue
+    # The visit the letter offers is the one booked against the referral's home visit.
+    [offer] = [m for m in letters if m.kind == "home_visit_offer"]
+    visit = db.session.scalars(
+        sa.select(Obligation.booked_at).where(
+            Obligation.referral_id == offer.referral_id, Obligation.kind == "home_visit"
+        )
+    ).one()
+    london = ZoneInfo("Europe/London")
+    assert visit is not None and f"{visit.astimezone(london):%A %-d %B at %-I%p}" in offer.body
 
     after_close = run_once(runner, "2026-11-20T18:01:00+00:00")
     assert after_close["breaches"] == 2  # two letters not posted by close
