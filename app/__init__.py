@@ -13,6 +13,11 @@ from config import INSECURE_DEV_KEY, Config, config_from_env
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Build the app. ``config`` is a config class, or a dict of overrides on the environment's."""
+    # Every model is mapped before any module builds its statements on them: modules build
+    # some at import (configure_uploads below imports sign-in's), which sets SQLAlchemy
+    # resolving every relationship of the models known so far.
+    import casework.models  # noqa: F401  (and every table is known to Alembic)
+
     app = Flask(__name__, instance_path=str(Config.INSTANCE_DIR))
     if isinstance(config, type):
         app.config.from_object(config)
@@ -112,7 +117,6 @@ def register_extensions(app: Flask) -> None:
     passwords.configure(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])
     configure_sqlite(app.config["SQLITE_BUSY_TIMEOUT_MS"], app.config["SQLITE_CACHE_MB"])
 
-    import casework.models  # noqa: F401  (every table is known to Alembic)
     from app.auth.session import configure_login
 
     configure_login(app, login_manager)

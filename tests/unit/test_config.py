@@ -138,3 +138,26 @@ def _development_public_base_url(**env) -> str:
 )
 def test_in_development_links_follow_the_port_the_server_runs_on(env, url):
     assert _development_public_base_url(**env) == url
+
+
+def test_the_app_starts_whatever_a_tool_imported_first(tmp_path):
+    """A tool that imports a model module before building the app (bench.crash_safety did:
+    the messages' models, which name referrals) still gets an app; before, building it
+    failed, since sign-in's statements were built before the referral model was mapped."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    script = (
+        "import casework.messages.models\n"
+        "from app import create_app\n"
+        f"create_app({{'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path / 'w.db'}'}})\n"
+        "print('built')\n"
+    )
+    env = {**os.environ, "WAYPOINT_ENV": "test", "WAYPOINT_INSTANCE_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "built", done.stderr[-2000:]
