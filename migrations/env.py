@@ -62,7 +62,14 @@ def run_migrations_offline():
 
     """
     url = config.get_main_option("sqlalchemy.url")
-    context.configure(url=url, target_metadata=get_metadata(), literal_binds=True)
+    # Named parameters: under the PostgreSQL driver's own (pyformat) style, a literal % in a
+    # migration's SQL would be printed doubled, %%, and so change what the SQL says.
+    context.configure(
+        url=url,
+        target_metadata=get_metadata(),
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+    )
 
     with context.begin_transaction():
         context.run_migrations()

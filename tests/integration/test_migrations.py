@@ -72,3 +72,28 @@ def test_sqlite_connections_use_wal_foreign_keys_and_durable_commits(app):
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def test_the_sql_printed_for_a_postgresql_dba_says_what_the_migrations_do(tmp_path):
+    """`flask db upgrade --sql` prints the SQL for a DBA to run by hand: a LIKE pattern in it
+    is printed as written, not with its % doubled (which would build an index the queries
+    it serves can never use). No database is reached: the SQL is only printed, from the
+    revision before that index (earlier ones move data, which needs a database)."""
+    env = {
+        **os.environ,
+        "WAYPOINT_ENV": "development",
+        "WAYPOINT_INSTANCE_DIR": str(tmp_path),
+        "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", "1ebac223ed1e:head"]
+        + ["--sql"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    [index] = [line for line in result.stdout.splitlines() if "ix_referral_domestic_abuse" in line]
+    assert "LIKE '%DOMESTIC_ABUSE%'" in index and "%%" not in index
