@@ -74,7 +74,7 @@ def queue_contact_messages(
         o.id: person_safe_details(session, o.referral.person, o.referral, flagged=flagged)
         for o in rows
     }
-    # So are the numbers that texted STOP.
+    # The numbers among them that texted STOP, asked once for the batch too.
     opted_out = opted_out_among(
         session, [details_of[o.id].mobile_phone for o in rows if o.channel == "sms"]
     )

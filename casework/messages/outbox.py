@@ -102,6 +102,7 @@ def queue_messages(session, rows: list[dict], *, now: datetime, send_after: date
     run of rows that differ in which are empty (76 statements for 309 messages)."""
     if not rows:
         return
+    # A value left None takes the default, as the ORM's bulk insert did by leaving it out.
     complete = [
         {
             "subject": None,
@@ -114,7 +115,7 @@ def queue_messages(session, rows: list[dict], *, now: datetime, send_after: date
             "next_attempt_at": send_after,
             "created_at": now,
             "updated_at": now,
-            **row,
+            **{key: value for key, value in row.items() if value is not None},
         }
         for row in rows
     ]
@@ -157,7 +158,11 @@ def claim_many(
     """Take queued messages that are due as of ``now`` for sending, in one conditional update;
     returns those this caller won. Committed at once, so no other sweep can take the same ones,
     nor one another sender put back to wait for a retry. ``claimed_at`` (default ``now``) is
-    when the claim is made, from which a claim left unfinished is judged stuck."""
+    when the claim is made, from which a claim left unfinished is judged stuck.
+
+    The commit is the session's, won or not: whatever the caller has pending goes with it.
+    The sender relies on that to make the last message's result durable with the next claim
+    (casework/messages/dispatch.py)."""
     if not message_ids:
         return []
     won = session.scalars(
@@ -186,7 +191,9 @@ def record_sent(
 ) -> None:
     """The provider accepted the message: sent, with its id for delivery statuses. Written by
     a statement on the table (run for every message sent); what the object held of it is
-    expired, so reading it reads what was written."""
+    expired, so reading it reads what was written. What the session holds goes first: the
+    message itself, if it is new."""
+    session.flush()
     session.execute(
         _SENT,
         {"message_id": message.id, "sent_status": status, "provider": provider_id, "now": now},

@@ -66,7 +66,9 @@ class ImportBatch(db.Model):
 # Referrals that may show domestic abuse, as SQL can tell from the stored text: every one that
 # does (the pathway, the police flag, a priority reason triage gave), and perhaps a few that do
 # not (SQLite's LIKE ignores case), which Python then rules out. Literal SQL, not bound values:
-# a query carrying this same text is the only kind SQLite lets use the partial index below.
+# SQLite uses the partial index below only for a query carrying this same condition with the
+# same literal values (a bound value never matches). Bare column names: for queries on
+# referral alone.
 MAY_SHOW_DOMESTIC_ABUSE_SQL = (
     "pathway = 'domestic_abuse'"
     " OR CAST(flags AS TEXT) LIKE '%DOMESTIC_ABUSE%'"

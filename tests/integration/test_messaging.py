@@ -113,6 +113,47 @@ def test_stop_means_no_more_texts_until_start(client, ctx, fake_twilio, sign_in_
     assert db.session.get(SmsOptOut, "+447700900100").opted_out is False
 
 
+def test_after_start_the_first_message_goes_by_text_again(client, ctx, fake_twilio):
+    """Of two people who texted STOP, the one who then texted START is texted; the other
+    gets a letter. (The sweep asks which numbers opted out once for its whole batch.)"""
+    for n, (phone, word) in enumerate((("+447700900100", "STOP"), ("+447700900101", "STOP"))):
+        signed_post(
+            client,
+            "/webhooks/twilio/inbound",
+            {"From": phone, "Body": word, "MessageSid": f"SM{n:032d}"},
+        )
+    signed_post(
+        client,
+        "/webhooks/twilio/inbound",
+        {"From": "+447700900100", "Body": "START", "MessageSid": "SM" + "9" * 32},
+    )
+    create_referrals(
+        police_csv(
+            police_row(
+                crime_reference="LC-1",
+                forename="Ana",
+                contact_method="SMS",
+                mobile_phone="07700 900100",
+            ),
+            police_row(
+                crime_reference="LC-2",
+                forename="Ben",
+                contact_method="SMS",
+                mobile_phone="07700 900101",
+            ),
+        )
+    )
+    sweep(ctx, datetime(2026, 11, 20, 9, 5, tzinfo=UTC))
+    assert [sms["To"] for sms in fake_twilio.accepted] == ["+447700900100"]
+    db.session.rollback()
+    channels = db.session.execute(
+        sa.select(Referral.crime_reference, OutboundMessage.channel).join(
+            Referral, Referral.id == OutboundMessage.referral_id
+        )
+    ).all()
+    assert sorted(channels) == [("LC-1", "sms"), ("LC-2", "letter")]
+
+
 def test_a_replayed_stop_after_a_later_start_changes_nothing(client, ctx):
     stop = {"From": "+447700900100", "Body": "STOP", "MessageSid": "SM" + "a" * 32}
     start = {"From": "+447700900100", "Body": "START", "MessageSid": "SM" + "b" * 32}
