@@ -51,6 +51,12 @@ def dispatch_messages(session, *, sms, email, now: datetime, calendar=None) -> d
     session.commit()
     done = {"sent": 0, "failed": 0, "retrying": 0}
     started = perf_counter()
+    # SQLite has one writer at a time, so a result held uncommitted while the next claim is
+    # made waits for no one. PostgreSQL locks row by row: a sender holding one message's
+    # result (its referral's row among them) while claiming a message another sender is
+    # still recording could wait on that sender as it waits on this one (two messages of one
+    # referral): a deadlock. There each result is committed on its own.
+    results_ride_on_claims = session.get_bind().dialect.name == "sqlite"
     session.expunge_all()  # read each claimed message afresh, as the claim left it
     for message_id in ids:
         # Claimed one at a time, just before it is sent: a sender killed mid-send leaves only
@@ -60,9 +66,9 @@ def dispatch_messages(session, *, sms, email, now: datetime, calendar=None) -> d
         # batch's last claims are not stuck just because the run began more than the stuck
         # interval ago.
         claimed_at = now + timedelta(seconds=perf_counter() - started)
-        # The claim's commit also makes the last message's result durable, before this one
-        # is sent: one commit per message, not two, and still at most one message in doubt
-        # (a crash before it leaves the last one 'sending', flagged, never resent).
+        # On SQLite the claim's commit also makes the last message's result durable, before
+        # this one is sent: one commit per message, not two, and still at most one message in
+        # doubt (a crash before it leaves the last one 'sending', flagged, never resent).
         if not outbox.claim_many(session, [message_id], now, claimed_at=claimed_at):
             continue  # another sender took it, or put it back to wait for a retry
         message = session.scalars(_MESSAGE, {"message_id": message_id}).one()
@@ -100,6 +106,8 @@ def dispatch_messages(session, *, sms, email, now: datetime, calendar=None) -> d
             if message.kind == ONWARD_KIND:
                 onward.email_sent(session, message, now, calendar)
             done["sent"] += 1
+        if not results_ride_on_claims:
+            session.commit()
     session.commit()
     return done
 

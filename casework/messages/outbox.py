@@ -161,8 +161,8 @@ def claim_many(
     when the claim is made, from which a claim left unfinished is judged stuck.
 
     The commit is the session's, won or not: whatever the caller has pending goes with it.
-    The sender relies on that to make the last message's result durable with the next claim
-    (casework/messages/dispatch.py)."""
+    On SQLite the sender relies on that to make the last message's result durable with the
+    next claim (casework/messages/dispatch.py)."""
     if not message_ids:
         return []
     won = session.scalars(
