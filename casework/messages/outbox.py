@@ -172,18 +172,18 @@ def claim_many(
     return sorted(won)
 
 
+_SENT_VALUES = {
+    "status": sa.bindparam("sent_status"),
+    "provider_id": sa.bindparam("provider"),
+    "sent_at": sa.bindparam("now"),
+    "error": None,
+    "updated_at": sa.bindparam("now"),
+}
 _SENT = (
     sa.update(OutboundMessage.__table__)
     .where(_OUTBOX.id == sa.bindparam("message_id"))
-    .values(
-        status=sa.bindparam("sent_status"),
-        provider_id=sa.bindparam("provider"),
-        sent_at=sa.bindparam("now"),
-        error=None,
-        updated_at=sa.bindparam("now"),
-    )
+    .values(_SENT_VALUES)
 )
-_SENT_COLUMNS = ["status", "provider_id", "sent_at", "error", "updated_at"]
 
 
 def record_sent(
@@ -198,7 +198,7 @@ def record_sent(
         _SENT,
         {"message_id": message.id, "sent_status": status, "provider": provider_id, "now": now},
     )
-    session.expire(message, _SENT_COLUMNS)
+    session.expire(message, list(_SENT_VALUES))
 
 
 def record_failure(

@@ -101,12 +101,11 @@ def plan_message(
     staff if there is none); a letter they did not choose to someone flagged for domestic
     abuse without safe-to-post recorded as yes is held for a decision. ``opted_out``: the
     numbers that texted STOP, already asked for a whole batch (``opted_out_among``)."""
-    if asked != "sms":
-        stopped = False
-    elif opted_out is None:
-        stopped = is_opted_out(session, details.mobile_phone)
-    else:
-        stopped = bool(details.mobile_phone) and details.mobile_phone in opted_out
+    stopped = asked == "sms" and (
+        is_opted_out(session, details.mobile_phone)
+        if opted_out is None
+        else details.mobile_phone in opted_out
+    )
     choice = rules.contact_channel(
         asked,
         safe_to_text=details.safe_to_text,
