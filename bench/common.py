@@ -28,13 +28,22 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def report(name: str, figures: dict[str, str], ratio: float, limit: float, extra_ok: bool = True):
-    """Print the figures, the ratio to the baseline and whether the target is met."""
+def report(
+    name: str,
+    figures: dict[str, str],
+    ratio: float,
+    limit: float,
+    extra_ok: bool = True,
+    ratio_name: str = "",
+):
+    """Print the figures, the ratio to the baseline (of ``ratio_name``, where the benchmark
+    times more than one thing) and whether the target is met."""
     met = ratio <= limit and extra_ok
     print(f"{name}")
     for key, value in figures.items():
         print(f"  {key}: {value}")
-    print(f"  ratio to baseline: {ratio:.2f}x (target at most {limit:g}x)")
+    of = f" ({ratio_name})" if ratio_name else ""
+    print(f"  ratio to baseline{of}: {ratio:.2f}x (target at most {limit:g}x)")
     print(f"  target met: {'yes' if met else 'NO'}")
     return met
 

@@ -28,18 +28,25 @@ class SchedulerStatus:
         return self.state == "ok"
 
 
+def _upsert(insert):
+    """The heartbeat row written, or rewritten, from bound values (one dialect's upsert)."""
+    values = {key: sa.bindparam(key) for key in _WRITTEN}
+    statement = insert(SchedulerHeartbeat.__table__).values(id=HEARTBEAT_ID, **values)
+    return statement.on_conflict_do_update(
+        index_elements=["id"], set_={key: statement.excluded[key] for key in _WRITTEN}
+    )
+
+
+# Written every minute, so built once: building a statement costs more than running it.
+_WRITTEN = ("last_sweep_at", "host", "pid")
+_UPSERT = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
+
+
 def record_sweep(session, *, now: datetime, host: str, pid: int) -> None:
     """The scheduler finished a sweep run at ``now`` in process ``pid`` on ``host``: the one
     heartbeat row says so (an upsert, so two runs at once cannot collide)."""
-    values = {"id": HEARTBEAT_ID, "last_sweep_at": now, "host": host[:255], "pid": pid}
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SchedulerHeartbeat)
-    session.execute(
-        insert.values(**values).on_conflict_do_update(
-            index_elements=["id"],
-            set_={key: value for key, value in values.items() if key != "id"},
-        )
-    )
+    upsert = _UPSERT[session.get_bind().dialect.name]
+    session.execute(upsert, {"last_sweep_at": now, "host": host[:255], "pid": pid})
     session.commit()
 
 
