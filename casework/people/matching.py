@@ -74,6 +74,63 @@ def _people_per_key(session, query_for, values: list) -> dict[str, int]:
     return dict(_chunked_rows(session, query_for, values))
 
 
+class _SameInBatch:
+    """Which new rows of one download are one person: rows of one name and birth date that
+    share a phone or email no more than the limit of people hold. Matching counts them once,
+    as it would had they come one download at a time, so a victim of many incidents in one
+    download is not crowded out of matching by their own rows."""
+
+    def __init__(self, new: dict[int, tuple[str | None, list[tuple[str, str]]]]):
+        self.new = new
+        self.holders: dict[str, list[int]] = {}  # value -> the new rows holding it
+        self.named: dict[str, list[int]] = {}  # name and birth date -> the new rows with it
+        for rid in sorted(new):
+            name, keys = new[rid]
+            if name:
+                self.named.setdefault(name, []).append(rid)
+            for _, value in keys:
+                self.holders.setdefault(value, []).append(rid)
+
+    def overcount_of_value(self, value: str) -> int:
+        """How many more people a count of the value's holders found among the new rows than
+        there are: rows of one name and birth date count once."""
+        rows = self.holders.get(value, [])
+        names = {self.new[rid][0] for rid in rows if self.new[rid][0]}
+        unnamed = sum(1 for rid in rows if not self.new[rid][0])
+        return len(rows) - len(names) - unnamed
+
+    def join_on(self, rare: set[str]) -> dict[int, int]:
+        """Each new row joined to another by its name and birth date and a rare value: the
+        earliest row of the rows so joined (the others map to it, it to itself)."""
+        parent: dict[int, int] = {}
+
+        def root(rid: int) -> int:
+            top = rid
+            while parent.get(top, top) != top:
+                top = parent[top]
+            while rid != top:  # every row passed on the way now points at the top
+                parent[rid], rid = top, parent[rid]
+            return top
+
+        for value in rare:
+            first_of: dict[str, int] = {}  # name and birth date -> first row holding the value
+            for rid in self.holders.get(value, ()):
+                name = self.new[rid][0]
+                if not name:
+                    continue
+                first = first_of.setdefault(name, rid)
+                a, b = root(first), root(rid)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+        return {rid: root(rid) for rid in parent}
+
+    def overcount_of_name(self, name: str, same: dict[int, int]) -> int:
+        """How many more people a count of the name's holders found among the new rows than
+        there are, once rows joined by a rare value count once."""
+        rows = self.named.get(name, [])
+        return len(rows) - len({same.get(rid, rid) for rid in rows})
+
+
 # A person is their first referral: later ones carry its id in person_id.
 _PERSON = sa.func.coalesce(REFERRAL.c.person_id, REFERRAL.c.id)
 
@@ -97,7 +154,10 @@ def link_repeat_victims(
     a common name) is not evidence of identity and is ignored, as record-linkage tools block on
     rare keys only: each referral is then compared with at most ``limit`` people per key, so
     matching stays linear in the size of the download (DESIGN.md Data formats). A person's
-    several referrals count once.
+    several referrals count once, those in this download included: rows sharing a name and
+    birth date and a rare phone or email are one person, as they would be had they come one
+    download at a time (the new referrals must each still be their own person, as
+    ``store_referrals`` leaves them).
     """
     names = sorted({name for name, _ in new.values() if name})
     name_people = _people_per_key(
@@ -109,7 +169,6 @@ def link_repeat_victims(
         ),
         names,
     )
-    rare_names = [name for name in names if name_people.get(name, 0) <= limit]
     values = sorted({value for _, keys in new.values() for _, value in keys})
     # Counting referrals reads only the value index; people (which needs each referral's
     # person) are counted only for the few values on more referrals than the limit.
@@ -135,8 +194,17 @@ def link_repeat_victims(
             crowded,
         )
     )
+    # The new rows counted above each as a person: rows of one name and birth date holding a
+    # value count once for it, and rows joined by such a value once for their name.
+    batch = _SameInBatch(new)
+    for value in crowded:
+        value_people[value] -= batch.overcount_of_value(value)
     rare_values = [value for value in values if value_people.get(value, 0) <= limit]
     rare = set(rare_values)  # only these may confirm a name match, too
+    same = batch.join_on(rare)  # new referral id -> the earliest row of this download it is
+    for name in names:
+        name_people[name] = name_people.get(name, 0) - batch.overcount_of_name(name, same)
+    rare_names = [name for name in names if name_people[name] <= limit]
     ignored = len(names) - len(rare_names) + len(values) - len(rare_values)
 
     # For each rare key: the people holding it, each by their earliest referral holding it.
@@ -148,6 +216,7 @@ def link_repeat_victims(
         ),
         rare_names,
     ):
+        person = same.get(person, person)
         people = by_name.setdefault(name, {})
         people[person] = min(rid, people.get(person, rid))
     by_value: dict[str, dict[int, int]] = {}
@@ -160,10 +229,15 @@ def link_repeat_victims(
         ),
         rare_values,
     ):
+        person = same.get(person, person)
         people = by_value.setdefault(value, {})
         people[person] = min(rid, people.get(person, rid))
     # Every detail of each person sharing a name with someone else, to confirm a name match.
-    candidates = sorted({p for people in by_name.values() if len(people) > 1 for p in people})
+    # (A person of this download on several rows shares a name with their own later rows.)
+    several = set(same.values())
+    candidates = sorted(
+        {p for people in by_name.values() for p in people if len(people) > 1 or p in several}
+    )
     keys_of: dict[int, set[str]] = {}
     for person, value in _chunked_rows(
         session,
@@ -175,6 +249,8 @@ def link_repeat_victims(
         candidates,
     ):
         keys_of.setdefault(person, set()).add(value)
+    for rid, person in same.items():  # a row of this download: its person's other rows' keys
+        keys_of.setdefault(person, set()).update(value for _, value in new[rid][1])
 
     linked: dict[int, int] = {}
     possible = []

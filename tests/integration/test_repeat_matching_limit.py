@@ -75,6 +75,56 @@ def test_a_person_referred_many_times_counts_once_towards_the_limit(app):
     assert (latest.person_id, latest.repeat_victim) == (first, True)
 
 
+def test_a_person_on_more_rows_of_one_download_than_the_limit_is_still_one_person(app):
+    """A victim of a long run of incidents, all in one download: 30 rows with one name, birth
+    date and mobile are one person, as they would be had the rows come one download at a time,
+    not 30 people crowding their own name and phone out of matching."""
+    create_referrals(*[police_row(crime_reference=f"LC-{i}") for i in range(30)])
+    referrals = stored()
+    first = referrals[0].id
+    assert [(r.person_id, r.repeat_victim) for r in referrals[1:]] == [(first, True)] * 29
+    assert possible_matches() == []
+    create_referrals(police_row(crime_reference="LC-NEXT"), received=RECEIVED)
+    latest = stored()[-1]
+    assert (latest.person_id, latest.repeat_victim) == (first, True)
+
+
+def test_one_download_links_its_repeat_rows_to_the_person_already_known(app):
+    create_referrals(police_row(crime_reference="LC-EARLIER"))
+    earlier = stored()[0].id
+    create_referrals(*[police_row(crime_reference=f"LC-{i}") for i in range(30)])
+    assert {(r.person_id, r.repeat_victim) for r in stored()[1:]} == {(earlier, True)}
+
+
+def test_many_people_at_one_hostel_phone_in_one_download_are_not_taken_for_one(app):
+    """The hostel's phone on 30 rows of 30 different people, two of them of one name and birth
+    date, and one resident again on two rows with their own mobile: the phone is still no
+    evidence, so only that resident's second row is linked."""
+    rows = [
+        police_row(
+            crime_reference=f"LC-{i}",
+            forename=NAMES[1] if i == 2 else NAMES[i],
+            surname="Resident",
+            home_phone="0116 496 0000",
+            mobile_phone="",
+            contact_method="HOME_PHONE",
+        )
+        for i in range(30)
+    ]
+    twice = {"forename": NAMES[0], "surname": "Resident", "mobile_phone": "07700 900555"}
+    rows += [police_row(crime_reference=f"LC-TWICE-{i}", **twice) for i in range(2)]
+    create_referrals(*rows)
+    referrals = stored()
+    linked = [r for r in referrals if r.repeat_victim]
+    assert [r.reference for r in linked] == [referrals[-1].reference]
+    assert linked[0].person_id == referrals[-2].id
+    # The two residents of one name, and resident A's first row (the hostel phone only) and
+    # their later rows: offered to a team leader, not merged; the phone is never evidence.
+    offered = possible_matches()
+    assert {m.referral_id for m in offered} == {referrals[2].id, referrals[-2].id}
+    assert all(m.matched_on == ["name and date of birth"] for m in offered)
+
+
 def test_each_referral_is_compared_with_at_most_the_limit_of_people_per_key(app):
     """1,000 rows: 40 names each shared by exactly 25 people (still evidence), and one hostel
     phone shared by all (not evidence). Without a bound each row is compared with every
