@@ -74,11 +74,11 @@ def _people_per_key(session, query_for, values: list) -> dict[str, int]:
     return dict(_chunked_rows(session, query_for, values))
 
 
-class _SameInBatch:
-    """Which new rows of one download are one person: rows of one name and birth date that
-    share a phone or email no more than the limit of people hold. Matching counts them once,
-    as it would had they come one download at a time, so a victim of many incidents in one
-    download is not crowded out of matching by their own rows."""
+class _Download:
+    """The new rows of one download by key, and which of them may be one person: rows of one
+    name and birth date sharing a phone or email. Used only to guess, before deciding, which
+    keys few enough people hold to be worth reading; the decision itself counts people as
+    they are linked."""
 
     def __init__(self, new: dict[int, tuple[str | None, list[tuple[str, str]]]]):
         self.new = new
@@ -91,17 +91,16 @@ class _SameInBatch:
             for _, value in keys:
                 self.holders.setdefault(value, []).append(rid)
 
-    def overcount_of_value(self, value: str) -> int:
-        """How many more people a count of the value's holders found among the new rows than
-        there are: rows of one name and birth date count once."""
+    def fewest_people_holding(self, value: str) -> int:
+        """The fewest people the new rows holding ``value`` can be among themselves: rows of
+        one name and birth date as one person, rows without a birth date each their own (rows
+        that join an earlier person may add none; the guess then errs towards crowded)."""
         rows = self.holders.get(value, [])
-        names = {self.new[rid][0] for rid in rows if self.new[rid][0]}
-        unnamed = sum(1 for rid in rows if not self.new[rid][0])
-        return len(rows) - len(names) - unnamed
+        return len({self.new[rid][0] or rid for rid in rows})
 
-    def join_on(self, rare: set[str]) -> dict[int, int]:
-        """Each new row joined to another by its name and birth date and a rare value: the
-        earliest row of the rows so joined (the others map to it, it to itself)."""
+    def fewest_people_named(self, name: str, values: set[str]) -> int:
+        """The fewest people the new rows of ``name`` can be among themselves, joined by any
+        of ``values`` (as above, rows joining an earlier person may add none)."""
         parent: dict[int, int] = {}
 
         def root(rid: int) -> int:
@@ -112,23 +111,20 @@ class _SameInBatch:
                 parent[rid], rid = top, parent[rid]
             return top
 
-        for value in rare:
-            first_of: dict[str, int] = {}  # name and birth date -> first row holding the value
-            for rid in self.holders.get(value, ()):
-                name = self.new[rid][0]
-                if not name:
-                    continue
-                first = first_of.setdefault(name, rid)
-                a, b = root(first), root(rid)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-        return {rid: root(rid) for rid in parent}
-
-    def overcount_of_name(self, name: str, same: dict[int, int]) -> int:
-        """How many more people a count of the name's holders found among the new rows than
-        there are, once rows joined by a rare value count once."""
         rows = self.named.get(name, [])
-        return len(rows) - len({same.get(rid, rid) for rid in rows})
+        first_holder: dict[str, int] = {}
+        for rid in rows:
+            for _, value in self.new[rid][1]:
+                if value in values:
+                    a, b = root(first_holder.setdefault(value, rid)), root(rid)
+                    if a != b:
+                        parent[max(a, b)] = min(a, b)
+        return len({root(rid) for rid in rows})
+
+
+# Deciding again with the keys found crowded taken out ends in a few passes at most (each
+# takes at least one key out); past this many the last pass stands, still bounded.
+MAX_PASSES = 8
 
 
 # A person is their first referral: later ones carry its id in person_id.
@@ -153,13 +149,18 @@ def link_repeat_victims(
     A key held by more than ``limit`` people (a hostel's phone, a placeholder birth date with
     a common name) is not evidence of identity and is ignored, as record-linkage tools block on
     rare keys only: each referral is then compared with at most ``limit`` people per key, so
-    matching stays linear in the size of the download (DESIGN.md Data formats). A person's
-    several referrals count once, those in this download included: rows sharing a name and
-    birth date and a rare phone or email are one person, as they would be had they come one
-    download at a time (the new referrals must each still be their own person, as
-    ``store_referrals`` leaves them).
+    matching stays linear in the size of the download (DESIGN.md Data formats). People are
+    counted, not referrals: a person's several referrals count once, those in this download
+    included, so a victim of many incidents in one download is still matched. The new rows
+    are decided in order, each against the people before it, and a key that the download's
+    own people take over the limit is then decided again without it.
     """
-    names = sorted({name for name, _ in new.values() if name})
+    download = _Download(new)
+    names = sorted(download.named)
+    values = sorted(download.holders)
+    # How many people held each key before this download. The counts read the new rows too,
+    # each still its own person (store_referrals leaves them so), and take them off again.
+    # They only choose which keys' holders to read: the decision counts the people it reads.
     name_people = _people_per_key(
         session,
         lambda chunk: (
@@ -169,7 +170,6 @@ def link_repeat_victims(
         ),
         names,
     )
-    values = sorted({value for _, keys in new.values() for _, value in keys})
     # Counting referrals reads only the value index; people (which needs each referral's
     # person) are counted only for the few values on more referrals than the limit.
     value_people = _people_per_key(
@@ -194,32 +194,37 @@ def link_repeat_victims(
             crowded,
         )
     )
-    # The new rows counted above each as a person: rows of one name and birth date holding a
-    # value count once for it, and rows joined by such a value once for their name.
-    batch = _SameInBatch(new)
-    for value in crowded:
-        value_people[value] -= batch.overcount_of_value(value)
-    rare_values = [value for value in values if value_people.get(value, 0) <= limit]
-    rare = set(rare_values)  # only these may confirm a name match, too
-    same = batch.join_on(rare)  # new referral id -> the earliest row of this download it is
-    for name in names:
-        name_people[name] = name_people.get(name, 0) - batch.overcount_of_name(name, same)
-    rare_names = [name for name in names if name_people[name] <= limit]
-    ignored = len(names) - len(rare_names) + len(values) - len(rare_values)
+    rare_values = {
+        value
+        for value in values
+        if value_people.get(value, 0)
+        - len(download.holders[value])
+        + download.fewest_people_holding(value)
+        <= limit
+    }
+    rare_names = {
+        name
+        for name in names
+        if name_people.get(name, 0)
+        - len(download.named[name])
+        + download.fewest_people_named(name, rare_values)
+        <= limit
+    }
 
-    # For each rare key: the people holding it, each by their earliest referral holding it.
-    by_name: dict[str, dict[int, int]] = {}
+    # For each key that may be evidence: the people who held it before this download, each
+    # by their earliest referral holding it.
+    earlier_by_name: dict[str, dict[int, int]] = {}
     for rid, name, person in _chunked_rows(
         session,
         lambda chunk: sa.select(REFERRAL.c.id, REFERRAL.c.match_name_dob, _PERSON).where(
             REFERRAL.c.match_name_dob.in_(chunk)
         ),
-        rare_names,
+        sorted(rare_names),
     ):
-        person = same.get(person, person)
-        people = by_name.setdefault(name, {})
-        people[person] = min(rid, people.get(person, rid))
-    by_value: dict[str, dict[int, int]] = {}
+        if rid not in new:
+            people = earlier_by_name.setdefault(name, {})
+            people[person] = min(rid, people.get(person, rid))
+    earlier_by_value: dict[str, dict[int, int]] = {}
     for rid, value, person in _chunked_rows(
         session,
         lambda chunk: (
@@ -227,18 +232,14 @@ def link_repeat_victims(
             .join(REFERRAL, REFERRAL.c.id == MATCH_KEY.c.referral_id)
             .where(MATCH_KEY.c.value.in_(chunk))
         ),
-        rare_values,
+        sorted(rare_values),
     ):
-        person = same.get(person, person)
-        people = by_value.setdefault(value, {})
-        people[person] = min(rid, people.get(person, rid))
-    # Every detail of each person sharing a name with someone else, to confirm a name match.
-    # (A person of this download on several rows shares a name with their own later rows.)
-    several = set(same.values())
-    candidates = sorted(
-        {p for people in by_name.values() for p in people if len(people) > 1 or p in several}
-    )
-    keys_of: dict[int, set[str]] = {}
+        if rid not in new:
+            people = earlier_by_value.setdefault(value, {})
+            people[person] = min(rid, people.get(person, rid))
+    # Every detail of each earlier person sharing a name with a new row, to confirm a match.
+    candidates = sorted({person for people in earlier_by_name.values() for person in people})
+    earlier_keys: dict[int, set[str]] = {}
     for person, value in _chunked_rows(
         session,
         lambda chunk: (
@@ -248,54 +249,108 @@ def link_repeat_victims(
         ),
         candidates,
     ):
-        keys_of.setdefault(person, set()).add(value)
-    for rid, person in same.items():  # a row of this download: its person's other rows' keys
-        keys_of.setdefault(person, set()).update(value for _, value in new[rid][1])
+        earlier_keys.setdefault(person, set()).add(value)
 
-    linked: dict[int, int] = {}
-    possible = []
     compared = 0
-    for rid in sorted(new):
-        name, keys = new[rid]
-        mine = sorted(set(keys))
-        matched: dict[int, list[str]] = {}  # earlier person -> what matched
-        first: dict[int, int] = {}  # earlier person -> their earliest referral matched
-        for person, earliest in by_name.get(name, {}).items() if name else ():
-            compared += 1
-            if earliest < rid:
-                theirs = keys_of.get(person, set())
-                shared = [kind for kind, value in mine if value in theirs and value in rare]
-                matched[person] = ["name and date of birth", *dict.fromkeys(shared)]
-                first[person] = earliest
-        certain = [person for person, on in matched.items() if len(on) > 1]
-        if certain:
-            person = min(certain, key=first.__getitem__)
-            linked[rid] = linked.get(person) or person
-            continue
-        for kind, value in mine:
-            for person, earliest in by_value.get(value, {}).items():
-                compared += 1
-                if earliest < rid and kind not in matched.get(person, ()):
-                    matched.setdefault(person, []).append(kind)
-                    first[person] = min(earliest, first.get(person, earliest))
-        for person in sorted(matched, key=first.__getitem__)[:5]:
-            possible.append((rid, first[person], matched[person]))
+    for _ in range(MAX_PASSES):
+        decided = _decide(
+            new,
+            {name: earlier_by_name.get(name, {}) for name in rare_names},
+            {value: earlier_by_value.get(value, {}) for value in rare_values},
+            earlier_keys,
+            limit,
+        )
+        compared += decided.compared
+        if not decided.crowded:
+            break
+        rare_names -= {key for kind, key in decided.crowded if kind == "name"}
+        rare_values -= {key for kind, key in decided.crowded if kind == "value"}
     bulk_update(
         session,
         REFERRAL,
-        [{"person_id": person, "repeat_victim": True, "id": rid} for rid, person in linked.items()],
+        [
+            {"person_id": person, "repeat_victim": True, "id": rid}
+            for rid, person in decided.linked.items()
+        ],
     )
     bulk_insert(
         session,
         PossibleMatch.__table__,
         {
-            "referral_id": [rid for rid, _, _ in possible],
-            "earlier_referral_id": [other for _, other, _ in possible],
-            "matched_on": [on for _, _, on in possible],
+            "referral_id": [rid for rid, _, _ in decided.possible],
+            "earlier_referral_id": [other for _, other, _ in decided.possible],
+            "matched_on": [on for _, _, on in decided.possible],
             "status": Same("pending"),
             "decided_by_id": Same(None),
             "decided_at": Same(None),
             "created_at": Same(now),
         },
     )
-    return Linking(linked, compared=compared, ignored_keys=ignored)
+    ignored = len(names) + len(values) - len(rare_names) - len(rare_values)
+    return Linking(decided.linked, compared=compared, ignored_keys=ignored)
+
+
+@dataclass(slots=True)
+class _Decided:
+    linked: dict[int, int]
+    possible: list[tuple[int, int, list[str]]]
+    compared: int
+    crowded: set[tuple[str, str]]  # ("name" or "value", key): taken over the limit
+
+
+def _decide(new, by_name, by_value, earlier_keys, limit: int) -> _Decided:
+    """Decide the new rows in order, each against the people before it (``by_name`` and
+    ``by_value``: each usable key's people, by their earliest referral holding it). A row
+    joins the person it certainly matches, or is a new person; either way it then holds its
+    keys for that person. A key that comes to be held by more than ``limit`` people is no
+    longer used, here, and is returned as crowded."""
+    by_name = {name: dict(people) for name, people in by_name.items()}
+    by_value = {value: dict(people) for value, people in by_value.items()}
+    keys_of = {person: set(values) for person, values in earlier_keys.items()}
+    holders = {("name", name): people for name, people in by_name.items()}
+    holders.update({("value", value): people for value, people in by_value.items()})
+    crowded = {key for key, people in holders.items() if len(people) > limit}
+    linked: dict[int, int] = {}
+    possible = []
+    compared = 0
+    for rid in sorted(new):
+        name, keys = new[rid]
+        mine = sorted(set(keys))
+        usable = [
+            (kind, value)
+            for kind, value in mine
+            if value in by_value and ("value", value) not in crowded
+        ]
+        evidence = {value for _, value in usable}
+        named = by_name.get(name) if name and ("name", name) not in crowded else None
+        matched: dict[int, list[str]] = {}  # earlier person -> what matched
+        first: dict[int, int] = {}  # earlier person -> their earliest referral matched
+        for person, earliest in (named or {}).items():
+            compared += 1
+            if earliest < rid:
+                theirs = keys_of.get(person, ())
+                shared = [kind for kind, value in mine if value in theirs and value in evidence]
+                matched[person] = ["name and date of birth", *dict.fromkeys(shared)]
+                first[person] = earliest
+        certain = [person for person, on in matched.items() if len(on) > 1]
+        if certain:
+            person = min(certain, key=first.__getitem__)
+            linked[rid] = person
+        else:
+            person = rid
+            for kind, value in usable:
+                for other, earliest in by_value[value].items():
+                    compared += 1
+                    if earliest < rid and kind not in matched.get(other, ()):
+                        matched.setdefault(other, []).append(kind)
+                        first[other] = min(earliest, first.get(other, earliest))
+            for other in sorted(matched, key=first.__getitem__)[:5]:
+                possible.append((rid, first[other], matched[other]))
+        # The row is now the person's: its details are theirs, and it holds its keys for them.
+        keys_of.setdefault(person, set()).update(value for _, value in mine)
+        held = [("name", name)] if named is not None else []
+        for key in (*held, *(("value", value) for _, value in usable)):
+            holders[key].setdefault(person, rid)
+            if len(holders[key]) > limit:
+                crowded.add(key)
+    return _Decided(linked, possible, compared, crowded)

@@ -96,6 +96,114 @@ def test_one_download_links_its_repeat_rows_to_the_person_already_known(app):
     assert {(r.person_id, r.repeat_victim) for r in stored()[1:]} == {(earlier, True)}
 
 
+def test_a_row_is_linked_only_by_what_the_rows_before_it_share(app):
+    """Three rows of one name in one download: the first with mobile 1, the second mobile 2,
+    the third both. The second shares nothing with the first, so it is offered, not merged;
+    the third shares mobile 1 with the first and joins them, as one download at a time does."""
+    rows = [
+        police_row(crime_reference="LC-A", mobile_phone="07700 900001"),
+        police_row(crime_reference="LC-B", mobile_phone="07700 900002"),
+        police_row(crime_reference="LC-C", mobile_phone="07700 900001", home_phone="07700 900002"),
+    ]
+    create_referrals(*rows)
+    a, b, c = stored()
+    assert (b.person_id, b.repeat_victim) == (b.id, False)
+    assert (c.person_id, c.repeat_victim) == (a.id, True)
+    assert [(m.referral_id, m.earlier_referral_id, m.matched_on) for m in possible_matches()] == [
+        (b.id, a.id, ["name and date of birth"])
+    ]
+
+
+def test_a_phone_the_downloads_own_people_crowd_is_not_evidence(app):
+    """Twenty residents known at a hostel's phone; then one download with ten different people
+    all recorded under one over-common name at that phone, and one resident again. The phone
+    is now held by 31 people: resident 0's new row is offered, not linked through it."""
+    hostel = "0116 496 0000"
+    crowd = {"forename": "Alex", "surname": "Example", "date_of_birth": "1980-05-05"}
+    create_referrals(
+        *[
+            police_row(crime_reference=f"LC-ALEX-{i}", mobile_phone=f"07700 900{i:03d}", **crowd)
+            for i in range(26)
+        ],
+        *[
+            police_row(
+                crime_reference=f"LC-RES-{i}",
+                forename=NAMES[i],
+                surname="Resident",
+                mobile_phone="",
+                home_phone=hostel,
+                contact_method="HOME_PHONE",
+            )
+            for i in range(20)
+        ],
+    )
+    known = stored()
+    create_referrals(
+        *[
+            police_row(
+                crime_reference=f"LC-NEW-{i}",
+                mobile_phone="",
+                home_phone=hostel,
+                contact_method="HOME_PHONE",
+                **crowd,
+            )
+            for i in range(10)
+        ],
+        police_row(
+            crime_reference="LC-RES-AGAIN",
+            forename=NAMES[0],
+            surname="Resident",
+            mobile_phone="",
+            home_phone=hostel,
+            contact_method="HOME_PHONE",
+        ),
+    )
+    again = stored()[-1]
+    assert (again.person_id, again.repeat_victim) == (again.id, False)
+    offered = [m for m in possible_matches() if m.referral_id == again.id]
+    assert [(m.earlier_referral_id, m.matched_on) for m in offered] == [
+        (known[26].id, ["name and date of birth"])
+    ]
+
+
+def test_forty_people_on_thirty_rows_each_are_linked_in_a_bounded_number_of_comparisons(app):
+    """1,200 rows of one download: 40 people on 30 rows each, each with their own mobile, all
+    giving one hostel phone. Each person's rows are one person; the phone is no evidence; each
+    row is compared with only the one person before it of its name."""
+    rows = [
+        police_row(
+            crime_reference=f"LC-{n}-{i}",
+            forename=NAMES[n],
+            surname="Hostel",
+            mobile_phone=f"07700 900{n:03d}",
+            home_phone="0116 496 0000",
+        )
+        for i in range(30)
+        for n in range(40)
+    ]
+    create_referrals(*rows)
+    new = {}
+    for referral in stored():
+        new[referral.id] = (referral.match_name_dob, [])
+    firsts = {}
+    for referral in stored():
+        firsts.setdefault(referral.match_name_dob, referral.id)
+        assert referral.person_id == firsts[referral.match_name_dob]
+    assert possible_matches() == []
+    # Matching again over the stored rows, each made its own person again, then rolled back.
+    db.session.execute(sa.update(Referral).values(person_id=Referral.id))
+    db.session.execute(sa.delete(PossibleMatch))
+    for rid, kind, value in db.session.execute(
+        sa.select(MatchKey.referral_id, MatchKey.kind, MatchKey.value)
+    ):
+        new[rid][1].append((kind, value))
+    linking = link_repeat_victims(db.session, new, now=RECEIVED, limit=25)
+    db.session.rollback()
+    assert linking.ignored_keys == 1  # the hostel phone
+    assert len(linking.linked) == 40 * 29
+    assert linking.compared == 40 * 29
+
+
 def test_many_people_at_one_hostel_phone_in_one_download_are_not_taken_for_one(app):
     """The hostel's phone on 30 rows of 30 different people, two of them of one name and birth
     date, and one resident again on two rows with their own mobile: the phone is still no
@@ -154,9 +262,9 @@ def test_each_referral_is_compared_with_at_most_the_limit_of_people_per_key(app)
     linking = link_repeat_victims(db.session, new, now=RECEIVED, limit=25)
     db.session.rollback()
     assert linking.ignored_keys == 1  # the hostel phone
-    # Each row has three keys (name and birth date, mobile, home phone), each compared with at
-    # most 25 people; the names, at the limit, are still used.
-    assert 1000 * 25 <= linking.compared <= 1000 * 3 * 25
+    # Each row is compared with the people before it of its name: 0 to 24 of them, since the
+    # names, at the limit, are still used; with nobody on the hostel phone or its own mobile.
+    assert linking.compared == 40 * sum(range(25))
 
 
 class TestTheSetting:
