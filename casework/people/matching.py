@@ -194,10 +194,13 @@ def link_repeat_victims(
             crowded,
         )
     )
+    # A key counted, the new rows each as a person, within the limit is rare; over it, it may
+    # still be, if the new rows are few people (a person on many rows of the download).
     rare_values = {
         value
         for value in values
-        if value_people.get(value, 0)
+        if value_people.get(value, 0) <= limit
+        or value_people[value]
         - len(download.holders[value])
         + download.fewest_people_holding(value)
         <= limit
@@ -205,7 +208,8 @@ def link_repeat_victims(
     rare_names = {
         name
         for name in names
-        if name_people.get(name, 0)
+        if name_people.get(name, 0) <= limit
+        or name_people[name]
         - len(download.named[name])
         + download.fewest_people_named(name, rare_values)
         <= limit
@@ -254,17 +258,13 @@ def link_repeat_victims(
     compared = 0
     for _ in range(MAX_PASSES):
         decided = _decide(
-            new,
-            {name: earlier_by_name.get(name, {}) for name in rare_names},
-            {value: earlier_by_value.get(value, {}) for value in rare_values},
-            earlier_keys,
-            limit,
+            new, earlier_by_name, earlier_by_value, earlier_keys, rare_names, rare_values, limit
         )
         compared += decided.compared
-        if not decided.crowded:
+        if not (decided.crowded_names or decided.crowded_values):
             break
-        rare_names -= {key for kind, key in decided.crowded if kind == "name"}
-        rare_values -= {key for kind, key in decided.crowded if kind == "value"}
+        rare_names -= decided.crowded_names
+        rare_values -= decided.crowded_values
     bulk_update(
         session,
         REFERRAL,
@@ -295,34 +295,35 @@ class _Decided:
     linked: dict[int, int]
     possible: list[tuple[int, int, list[str]]]
     compared: int
-    crowded: set[tuple[str, str]]  # ("name" or "value", key): taken over the limit
+    crowded_names: set[str]  # keys the people of this download took over the limit
+    crowded_values: set[str]
 
 
-def _decide(new, by_name, by_value, earlier_keys, limit: int) -> _Decided:
-    """Decide the new rows in order, each against the people before it (``by_name`` and
-    ``by_value``: each usable key's people, by their earliest referral holding it). A row
-    joins the person it certainly matches, or is a new person; either way it then holds its
-    keys for that person. A key that comes to be held by more than ``limit`` people is no
-    longer used, here, and is returned as crowded."""
-    by_name = {name: dict(people) for name, people in by_name.items()}
-    by_value = {value: dict(people) for value, people in by_value.items()}
+def _decide(
+    new, earlier_by_name, earlier_by_value, earlier_keys, rare_names, rare_values, limit: int
+) -> _Decided:
+    """Decide the new rows in order, each against the people before it: those who held a rare
+    key before this download (``earlier_by_name``, ``earlier_by_value``: by their earliest
+    referral holding it) and those the rows before it became. A row joins the person it
+    certainly matches, or is a new person; either way it then holds its keys for that person.
+    A key that comes to be held by more than ``limit`` people is no longer used, here, and is
+    returned as crowded."""
+    by_name = {name: dict(people) for name, people in earlier_by_name.items()}
+    by_value = {value: dict(people) for value, people in earlier_by_value.items()}
     keys_of = {person: set(values) for person, values in earlier_keys.items()}
-    holders = {("name", name): people for name, people in by_name.items()}
-    holders.update({("value", value): people for value, people in by_value.items()})
-    crowded = {key for key, people in holders.items() if len(people) > limit}
+    crowded_names = {name for name, people in by_name.items() if len(people) > limit}
+    crowded_values = {value for value, people in by_value.items() if len(people) > limit}
     linked: dict[int, int] = {}
     possible = []
     compared = 0
     for rid in sorted(new):
         name, keys = new[rid]
         mine = sorted(set(keys))
-        usable = [
-            (kind, value)
-            for kind, value in mine
-            if value in by_value and ("value", value) not in crowded
-        ]
+        usable = [v for v in mine if v[1] in rare_values and v[1] not in crowded_values]
         evidence = {value for _, value in usable}
-        named = by_name.get(name) if name and ("name", name) not in crowded else None
+        named = None
+        if name in rare_names and name not in crowded_names:
+            named = by_name.setdefault(name, {})
         matched: dict[int, list[str]] = {}  # earlier person -> what matched
         first: dict[int, int] = {}  # earlier person -> their earliest referral matched
         for person, earliest in (named or {}).items():
@@ -339,18 +340,23 @@ def _decide(new, by_name, by_value, earlier_keys, limit: int) -> _Decided:
         else:
             person = rid
             for kind, value in usable:
-                for other, earliest in by_value[value].items():
+                for other, earliest in by_value.get(value, {}).items():
                     compared += 1
                     if earliest < rid and kind not in matched.get(other, ()):
                         matched.setdefault(other, []).append(kind)
                         first[other] = min(earliest, first.get(other, earliest))
             for other in sorted(matched, key=first.__getitem__)[:5]:
                 possible.append((rid, first[other], matched[other]))
-        # The row is now the person's: its details are theirs, and it holds its keys for them.
-        keys_of.setdefault(person, set()).update(value for _, value in mine)
-        held = [("name", name)] if named is not None else []
-        for key in (*held, *(("value", value) for _, value in usable)):
-            holders[key].setdefault(person, rid)
-            if len(holders[key]) > limit:
-                crowded.add(key)
-    return _Decided(linked, possible, compared, crowded)
+        # The row is now the person's: it holds its keys for them, and (for a later row of
+        # their name to compare with) its details are theirs.
+        if named is not None:
+            keys_of.setdefault(person, set()).update(evidence)
+            named.setdefault(person, rid)
+            if len(named) > limit:
+                crowded_names.add(name)
+        for _, value in usable:
+            people = by_value.setdefault(value, {})
+            people.setdefault(person, rid)
+            if len(people) > limit:
+                crowded_values.add(value)
+    return _Decided(linked, possible, compared, crowded_names, crowded_values)
