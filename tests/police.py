@@ -48,8 +48,9 @@ def police_csv(*rows: dict, columns=COLUMNS) -> bytes:
     return out.getvalue().encode()
 
 
-def import_rows(app, *rows: dict, received):
-    """Import these rows as one police download received at ``received``, as the CLI would."""
+def import_rows(app, *rows: dict, received, **options):
+    """Import these rows as one police download received at ``received``, as the CLI would
+    (``options``: the import's own, such as ``match_key_limit``)."""
     from casework.audit import Origin
     from casework.db import db
     from casework.referrals.police_import import import_police_download
@@ -63,6 +64,7 @@ def import_rows(app, *rows: dict, received):
         calendar=victim_calendar(app.config),
         origin=Origin.command_line("test"),
         now=received,
+        **options,
     )
 
 

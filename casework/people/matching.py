@@ -5,6 +5,7 @@ MATCH_KEY_LIMIT is no evidence of identity, so every lookup is bounded.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -66,7 +67,7 @@ class Linking:
     """What repeat-victim matching decided, and how much comparing it took."""
 
     linked: dict[int, int]  # new referral id -> the person it now belongs to
-    compared: int = 0  # (new referral, earlier person) pairs examined
+    compared: int = 0  # (new referral, earlier person) pairs examined, over every pass
     ignored_keys: int = 0  # keys held by more people than the limit: not evidence
 
 
@@ -74,56 +75,19 @@ def _people_per_key(session, query_for, values: list) -> dict[str, int]:
     return dict(_chunked_rows(session, query_for, values))
 
 
-class _Download:
-    """The new rows of one download by key, and which of them may be one person: rows of one
-    name and birth date sharing a phone or email. Used only to guess, before deciding, which
-    keys few enough people hold to be worth reading; the decision itself counts people as
-    they are linked."""
-
-    def __init__(self, new: dict[int, tuple[str | None, list[tuple[str, str]]]]):
-        self.new = new
-        self.holders: dict[str, list[int]] = {}  # value -> the new rows holding it
-        self.named: dict[str, list[int]] = {}  # name and birth date -> the new rows with it
-        for rid in sorted(new):
-            name, keys = new[rid]
-            if name:
-                self.named.setdefault(name, []).append(rid)
-            for _, value in keys:
-                self.holders.setdefault(value, []).append(rid)
-
-    def fewest_people_holding(self, value: str) -> int:
-        """The fewest people the new rows holding ``value`` can be among themselves: rows of
-        one name and birth date as one person, rows without a birth date each their own (rows
-        that join an earlier person may add none; the guess then errs towards crowded)."""
-        rows = self.holders.get(value, [])
-        return len({self.new[rid][0] or rid for rid in rows})
-
-    def fewest_people_named(self, name: str, values: set[str]) -> int:
-        """The fewest people the new rows of ``name`` can be among themselves, joined by any
-        of ``values`` (as above, rows joining an earlier person may add none)."""
-        parent: dict[int, int] = {}
-
-        def root(rid: int) -> int:
-            top = rid
-            while parent.get(top, top) != top:
-                top = parent[top]
-            while rid != top:  # every row passed on the way now points at the top
-                parent[rid], rid = top, parent[rid]
-            return top
-
-        rows = self.named.get(name, [])
-        first_holder: dict[str, int] = {}
-        for rid in rows:
-            for _, value in self.new[rid][1]:
-                if value in values:
-                    a, b = root(first_holder.setdefault(value, rid)), root(rid)
-                    if a != b:
-                        parent[max(a, b)] = min(a, b)
-        return len({root(rid) for rid in rows})
+def _new_rows_per_key(new) -> tuple[Counter, Counter]:
+    """How many of the new rows hold each name and birth date, and each phone or email."""
+    named, holding = Counter(), Counter()
+    for name, keys in new.values():
+        if name:
+            named[name] += 1
+        holding.update(value for _, value in keys)
+    return named, holding
 
 
-# Deciding again with the keys found crowded taken out ends in a few passes at most (each
-# takes at least one key out); past this many the last pass stands, still bounded.
+# Deciding again with the keys found crowded taken out ends in a pass or two on real data
+# (each takes at least one key out). Past this many, one last pass uses only the keys no row
+# of the download can crowd.
 MAX_PASSES = 8
 
 
@@ -155,12 +119,12 @@ def link_repeat_victims(
     are decided in order, each against the people before it, and a key that the download's
     own people take over the limit is then decided again without it.
     """
-    download = _Download(new)
-    names = sorted(download.named)
-    values = sorted(download.holders)
+    named, holding = _new_rows_per_key(new)
+    names, values = sorted(named), sorted(holding)
     # How many people held each key before this download. The counts read the new rows too,
     # each still its own person (store_referrals leaves them so), and take them off again.
-    # They only choose which keys' holders to read: the decision counts the people it reads.
+    # A key the earlier people alone take over the limit is no evidence; the rest are decided
+    # row by row, which counts the people the download's rows come to.
     name_people = _people_per_key(
         session,
         lambda chunk: (
@@ -181,7 +145,7 @@ def link_repeat_victims(
         ),
         values,
     )
-    crowded = [value for value in values if value_people.get(value, 0) > limit]
+    on_many_referrals = [value for value in values if value_people.get(value, 0) > limit]
     value_people.update(
         _people_per_key(
             session,
@@ -191,29 +155,17 @@ def link_repeat_victims(
                 .where(MATCH_KEY.c.value.in_(chunk))
                 .group_by(MATCH_KEY.c.value)
             ),
-            crowded,
+            on_many_referrals,
         )
     )
-    # A key counted, the new rows each as a person, within the limit is rare; over it, it may
-    # still be, if the new rows are few people (a person on many rows of the download).
+    rare_names = {name for name in names if name_people.get(name, 0) - named[name] <= limit}
     rare_values = {
-        value
-        for value in values
-        if value_people.get(value, 0) <= limit
-        or value_people[value]
-        - len(download.holders[value])
-        + download.fewest_people_holding(value)
-        <= limit
+        value for value in values if value_people.get(value, 0) - holding[value] <= limit
     }
-    rare_names = {
-        name
-        for name in names
-        if name_people.get(name, 0) <= limit
-        or name_people[name]
-        - len(download.named[name])
-        + download.fewest_people_named(name, rare_values)
-        <= limit
-    }
+    # Keys no row of the download can crowd: within the limit even with every new row counted
+    # as its own person.
+    safe_names = {name for name in names if name_people.get(name, 0) <= limit}
+    safe_values = {value for value in values if value_people.get(value, 0) <= limit}
 
     # For each key that may be evidence: the people who held it before this download, each
     # by their earliest referral holding it.
@@ -265,6 +217,13 @@ def link_repeat_victims(
             break
         rare_names -= decided.crowded_names
         rare_values -= decided.crowded_values
+    else:
+        rare_names &= safe_names
+        rare_values &= safe_values
+        decided = _decide(
+            new, earlier_by_name, earlier_by_value, earlier_keys, rare_names, rare_values, limit
+        )
+        compared += decided.compared
     bulk_update(
         session,
         REFERRAL,
