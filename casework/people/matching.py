@@ -207,6 +207,10 @@ def link_repeat_victims(
     ):
         earlier_keys.setdefault(person, set()).add(value)
 
+    # A key whose earlier people, as read, are already over the limit (another import may
+    # have committed between the counts and the reads) is no evidence either.
+    rare_names -= {name for name, people in earlier_by_name.items() if len(people) > limit}
+    rare_values -= {value for value, people in earlier_by_value.items() if len(people) > limit}
     compared = 0
     for _ in range(MAX_PASSES):
         decided = _decide(
@@ -217,7 +221,7 @@ def link_repeat_victims(
             break
         rare_names -= decided.crowded_names
         rare_values -= decided.crowded_values
-    else:
+    else:  # still finding keys crowded: decide on the keys no row of the download can crowd
         rare_names &= safe_names
         rare_values &= safe_values
         decided = _decide(
@@ -270,8 +274,8 @@ def _decide(
     by_name = {name: dict(people) for name, people in earlier_by_name.items()}
     by_value = {value: dict(people) for value, people in earlier_by_value.items()}
     keys_of = {person: set(values) for person, values in earlier_keys.items()}
-    crowded_names = {name for name, people in by_name.items() if len(people) > limit}
-    crowded_values = {value for value, people in by_value.items() if len(people) > limit}
+    crowded_names: set[str] = set()
+    crowded_values: set[str] = set()
     linked: dict[int, int] = {}
     possible = []
     compared = 0

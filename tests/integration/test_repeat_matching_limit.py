@@ -6,6 +6,7 @@ people and an import's work grows with its rows, not with their square.
 """
 
 import json
+import random
 from datetime import UTC, datetime
 
 import pytest
@@ -307,40 +308,60 @@ class TestTheSetting:
         assert possible_matches() == []
 
 
-def _links_made_only_on_rare_keys(after_id: int, limit: int) -> int:
-    """Check every referral stored after ``after_id`` that was linked to an earlier person:
-    its name and birth date, and a phone or email it shares with that person's earlier
-    referrals, are each held by no more than ``limit`` people now. Returns how many."""
+def _matches_made_only_on_rare_keys(after_id: int, limit: int) -> int:
+    """Check every referral stored after ``after_id``: if linked to an earlier person, its name
+    and birth date and a phone or email it shares with that person's earlier referrals are
+    each held by no more than ``limit`` people now; and so is every key a possible match
+    offered for it rests on. Returns how many links and offers were checked."""
     db.session.rollback()
     rows = db.session.execute(sa.select(Referral.id, Referral.person_id))
     person = {rid: pid or rid for rid, pid in rows}
     name_of = dict(db.session.execute(sa.select(Referral.id, Referral.match_name_dob)).all())
-    values_of: dict[int, set[str]] = {}
-    for rid, value in db.session.execute(sa.select(MatchKey.referral_id, MatchKey.value)):
-        values_of.setdefault(rid, set()).add(value)
+    keys_of: dict[int, set[tuple[str, str]]] = {}
+    for rid, kind, value in db.session.execute(
+        sa.select(MatchKey.referral_id, MatchKey.kind, MatchKey.value)
+    ):
+        keys_of.setdefault(rid, set()).add((kind, value))
     people: dict[str, set[int]] = {}
     for rid, name in name_of.items():
-        for key in ({name} if name else set()) | values_of.get(rid, set()):
+        for key in ({name} if name else set()) | {v for _, v in keys_of.get(rid, set())}:
             people.setdefault(key, set()).add(person[rid])
-    linked = [rid for rid in person if rid > after_id and person[rid] != rid]
-    for rid in linked:
-        assert len(people[name_of[rid]]) <= limit, (rid, name_of[rid])
+
+    def rests_on_rare(rid: int, earlier_person: int, kinds) -> None:
         before = set().union(
-            *(values_of.get(o, set()) for o in person if person[o] == person[rid] and o < rid)
+            *(keys_of.get(o, set()) for o in person if person[o] == earlier_person and o < rid)
         )
-        assert any(len(people[v]) <= limit for v in values_of.get(rid, set()) & before), rid
-    return len(linked)
+        for kind in kinds:
+            if kind == "name and date of birth":
+                assert len(people[name_of[rid]]) <= limit, (rid, kind)
+            else:
+                shared = {v for k, v in keys_of.get(rid, set()) & before if kind in (None, k)}
+                assert any(len(people[v]) <= limit for v in shared), (rid, kind)
+
+    checked = 0
+    for rid in person:
+        if rid > after_id and person[rid] != rid:
+            rests_on_rare(rid, person[rid], ["name and date of birth", None])  # any shared
+            checked += 1
+    for match in possible_matches():
+        if match.referral_id > after_id:
+            rests_on_rare(match.referral_id, person[match.earlier_referral_id], match.matched_on)
+            checked += 1
+    return checked
 
 
-def test_every_link_rests_on_keys_few_people_hold_whatever_the_download(app):
+@pytest.mark.parametrize("passes", [None, 1, 0], ids=["as set", "one pass", "last pass only"])
+def test_every_match_rests_on_keys_few_people_hold_whatever_the_download(app, monkeypatch, passes):
     """Forty small made-up histories (three downloads each, drawn from a few names, birth
     dates, phones and emails, so that keys crowd and people repeat), with a limit of two:
-    after each download, every link it made rests on a name and birth date and a shared phone
-    or email that at most two people hold."""
-    import random
+    after each download, every link it made and every match it offered rests on keys that at
+    most two people hold. Also with the passes cut short, down to only the last, careful one."""
+    from casework.people import matching
 
+    if passes is not None:
+        monkeypatch.setattr(matching, "MAX_PASSES", passes)
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    linked = 0
+    checked = 0
     for seed in range(40):
         rng = random.Random(seed)
         tag = letters[seed // 26] + letters[seed % 26]  # names fold to letters only
@@ -362,5 +383,5 @@ def test_every_link_rests_on_keys_few_people_hold_whatever_the_download(app):
             ]
             after = max((r.id for r in stored()), default=0)
             import_rows(app, *rows, received=RECEIVED, match_key_limit=2)
-            linked += _links_made_only_on_rare_keys(after, limit=2)
-    assert linked > 40  # the histories do link people, so the check above checked something
+            checked += _matches_made_only_on_rare_keys(after, limit=2)
+    assert checked > 100  # the histories do link and offer, so the check checked something
