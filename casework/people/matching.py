@@ -169,30 +169,28 @@ def link_repeat_victims(
 
     # For each key that may be evidence: the people who held it before this download, each
     # by their earliest referral holding it.
-    earlier_by_name: dict[str, dict[int, int]] = {}
-    for rid, name, person in _chunked_rows(
-        session,
-        lambda chunk: sa.select(REFERRAL.c.id, REFERRAL.c.match_name_dob, _PERSON).where(
-            REFERRAL.c.match_name_dob.in_(chunk)
+    earlier_by_name = _earlier_people(
+        _chunked_rows(
+            session,
+            lambda chunk: sa.select(REFERRAL.c.id, REFERRAL.c.match_name_dob, _PERSON).where(
+                REFERRAL.c.match_name_dob.in_(chunk)
+            ),
+            sorted(rare_names),
         ),
-        sorted(rare_names),
-    ):
-        if rid not in new:
-            people = earlier_by_name.setdefault(name, {})
-            people[person] = min(rid, people.get(person, rid))
-    earlier_by_value: dict[str, dict[int, int]] = {}
-    for rid, value, person in _chunked_rows(
-        session,
-        lambda chunk: (
-            sa.select(MATCH_KEY.c.referral_id, MATCH_KEY.c.value, _PERSON)
-            .join(REFERRAL, REFERRAL.c.id == MATCH_KEY.c.referral_id)
-            .where(MATCH_KEY.c.value.in_(chunk))
+        new,
+    )
+    earlier_by_value = _earlier_people(
+        _chunked_rows(
+            session,
+            lambda chunk: (
+                sa.select(MATCH_KEY.c.referral_id, MATCH_KEY.c.value, _PERSON)
+                .join(REFERRAL, REFERRAL.c.id == MATCH_KEY.c.referral_id)
+                .where(MATCH_KEY.c.value.in_(chunk))
+            ),
+            sorted(rare_values),
         ),
-        sorted(rare_values),
-    ):
-        if rid not in new:
-            people = earlier_by_value.setdefault(value, {})
-            people[person] = min(rid, people.get(person, rid))
+        new,
+    )
     # Every detail of each earlier person sharing a name with a new row, to confirm a match.
     candidates = sorted({person for people in earlier_by_name.values() for person in people})
     earlier_keys: dict[int, set[str]] = {}
@@ -212,22 +210,18 @@ def link_repeat_victims(
     rare_names -= {name for name, people in earlier_by_name.items() if len(people) > limit}
     rare_values -= {value for value, people in earlier_by_value.items() if len(people) > limit}
     compared = 0
-    for _ in range(MAX_PASSES):
+    for attempt in range(MAX_PASSES + 1):
+        if attempt == MAX_PASSES:  # still finding keys crowded: only keys none can crowd
+            rare_names &= safe_names
+            rare_values &= safe_values
         decided = _decide(
             new, earlier_by_name, earlier_by_value, earlier_keys, rare_names, rare_values, limit
         )
         compared += decided.compared
-        if not (decided.crowded_names or decided.crowded_values):
+        if attempt == MAX_PASSES or not (decided.crowded_names or decided.crowded_values):
             break
         rare_names -= decided.crowded_names
         rare_values -= decided.crowded_values
-    else:  # still finding keys crowded: decide on the keys no row of the download can crowd
-        rare_names &= safe_names
-        rare_values &= safe_values
-        decided = _decide(
-            new, earlier_by_name, earlier_by_value, earlier_keys, rare_names, rare_values, limit
-        )
-        compared += decided.compared
     bulk_update(
         session,
         REFERRAL,
@@ -253,8 +247,22 @@ def link_repeat_victims(
     return Linking(decided.linked, compared=compared, ignored_keys=ignored)
 
 
+def _earlier_people(rows, new) -> dict[str, dict[int, int]]:
+    """From (referral, key, person) rows: each key's people before this download (the new
+    referrals left out), each by their earliest referral holding it."""
+    by_key: dict[str, dict[int, int]] = {}
+    for rid, key, person in rows:
+        if rid not in new:
+            people = by_key.setdefault(key, {})
+            people[person] = min(rid, people.get(person, rid))
+    return by_key
+
+
 @dataclass(slots=True)
 class _Decided:
+    """One pass's decision: the links, the matches to offer, the pairs compared, and the keys
+    the download's people took over the limit (none, once the decision stands)."""
+
     linked: dict[int, int]
     possible: list[tuple[int, int, list[str]]]
     compared: int
