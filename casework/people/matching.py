@@ -106,7 +106,8 @@ def link_repeat_victims(
 
     ``new`` maps each new referral id to its folded name-and-birth-date and its phone and
     email keys. A match on name and date of birth together with a phone or email is certain:
-    the referral is linked to that person and marked a repeat victim. Any weaker match is
+    the referral is linked to that person (the earliest, if several) and marked a repeat
+    victim; any other person it certainly matches, and any weaker match, is
     recorded as a possible match for a team leader to confirm or reject; nothing is merged
     silently (DESIGN.md Triage rules).
 
@@ -276,7 +277,8 @@ def _decide(
     """Decide the new rows in order, each against the people before it: those who held a rare
     key before this download (``earlier_by_name``, ``earlier_by_value``: by their earliest
     referral holding it) and those the rows before it became. A row joins the person it
-    certainly matches, or is a new person; either way it then holds its keys for that person.
+    certainly matches (the earliest, if several: the others are offered as possible matches),
+    or is a new person; either way it then holds its keys for that person.
     A key that comes to be held by more than ``limit`` people is no longer used, here, and is
     returned as crowded."""
     by_name = {name: dict(people) for name, people in earlier_by_name.items()}
@@ -308,6 +310,10 @@ def _decide(
         if certain:
             person = min(certain, key=first.__getitem__)
             linked[rid] = person
+            # Any other person it matches as certainly may be the same one recorded twice:
+            # offered, never merged silently.
+            others = sorted(set(certain) - {person}, key=first.__getitem__)
+            possible += [(rid, first[other], matched[other]) for other in others[:5]]
         else:
             person = rid
             for kind, value in usable:

@@ -258,10 +258,13 @@ def decide_match(
     if confirm:
         earlier = match.earlier
         if earlier.person_id != referral.person_id:
+            # The person known first is kept (a referral already linked may be offered a
+            # person recorded after its own).
+            kept, merged = sorted((earlier.person, referral.person), key=lambda p: p.id)
             merge_people(
                 session,
-                earlier.person,
-                referral.person,
+                kept,
+                merged,
                 actor=actor,
                 origin=origin,
                 now=now,

@@ -183,6 +183,35 @@ def test_confirming_a_match_merges_two_people_and_an_admin_undoes_it_exactly(
         undo_merge(db.session, merge.id, actor=admin, origin=HERE, now=NOW)
 
 
+def test_a_referral_that_certainly_matches_two_people_joins_one_and_offers_the_other(
+    app, client, leader_and_worker, sign_in_as
+):
+    """Two people on record with one name and birth date, each with their own mobile: then a
+    referral with both mobiles. It joins the first; the second may be the same person recorded
+    twice, so a team leader is offered them, and confirming makes all three one person."""
+    leader, _ = leader_and_worker
+    create_referrals(police_row(crime_reference="LC-1", mobile_phone="07700 900001"))
+    create_referrals(police_row(crime_reference="LC-2", mobile_phone="07700 900002"), received=NOW)
+    create_referrals(
+        police_row(crime_reference="LC-3", mobile_phone="07700 900001", home_phone="07700 900002"),
+        received=NOW,
+    )
+    first, second, third = (referral_by_ref(r) for r in ("LC-1", "LC-2", "LC-3"))
+    assert (third.person_id, third.repeat_victim) == (first.id, True)
+    assert second.person_id == second.id
+    offered = possible_match_of("LC-3")
+    assert (offered.earlier_referral_id, offered.matched_on) == (
+        second.id,
+        ["name and date of birth", "phone"],
+    )
+    sign_in_as("team_leader", team=leader.team)
+    page = client.get(f"/referrals/{third.id}").get_data(as_text=True)
+    assert "Repeat victim" in page and "Possible repeat victim" in page
+    assert "matched on name and date of birth and phone" in page and second.reference in page
+    decide_match(db.session, third.id, offered.id, True, actor=leader, origin=HERE, now=NOW)
+    assert {referral_by_ref(r).person_id for r in ("LC-1", "LC-2", "LC-3")} == {first.id}
+
+
 def test_a_merge_is_refused_while_both_people_have_an_open_case(app, leader_and_worker):
     leader, worker = leader_and_worker
     create_referrals(

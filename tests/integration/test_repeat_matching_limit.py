@@ -100,7 +100,8 @@ def test_one_download_links_its_repeat_rows_to_the_person_already_known(app):
 def test_a_row_is_linked_only_by_what_the_rows_before_it_share(app):
     """Three rows of one name in one download: the first with mobile 1, the second mobile 2,
     the third both. The second shares nothing with the first, so it is offered, not merged;
-    the third shares mobile 1 with the first and joins them, as one download at a time does."""
+    the third shares mobile 1 with the first and joins them, as one download at a time does,
+    and, sharing mobile 2 with the second as certainly, is offered as the second's match."""
     rows = [
         police_row(crime_reference="LC-A", mobile_phone="07700 900001"),
         police_row(crime_reference="LC-B", mobile_phone="07700 900002"),
@@ -111,7 +112,8 @@ def test_a_row_is_linked_only_by_what_the_rows_before_it_share(app):
     assert (b.person_id, b.repeat_victim) == (b.id, False)
     assert (c.person_id, c.repeat_victim) == (a.id, True)
     assert [(m.referral_id, m.earlier_referral_id, m.matched_on) for m in possible_matches()] == [
-        (b.id, a.id, ["name and date of birth"])
+        (b.id, a.id, ["name and date of birth"]),
+        (c.id, b.id, ["name and date of birth", "phone"]),
     ]
 
 
