@@ -264,7 +264,9 @@ def decide(referral_id: int, match_id: int):
             origin=request_origin(),
             now=utcnow(),
         )
-        return "Match confirmed: marked as a repeat victim." if confirm else "Match rejected."
+        if not confirm:
+            return "Match rejected."
+        return "Match confirmed: one person, marked as a repeat victim."
 
     button_action(act)
     return redirect(url_for("referrals.referral", referral_id=referral_id))

@@ -7,6 +7,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import PASSWORD
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -75,3 +77,12 @@ def axe_violations(page) -> list[dict]:
               .violations.map(v => ({id: v.id, help: v.help,
                                      nodes: v.nodes.map(n => n.target.join(' '))}))"""
     )
+
+
+def sign_in(page, live_server, staff, landing: str = "/queue") -> None:
+    """Sign ``staff`` in through the sign-in page and wait for the page they land on."""
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email address").fill(staff.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server}{landing}")

@@ -15,8 +15,7 @@ from casework.cases.models import Case
 from casework.db import db
 from casework.people.models import Person
 from casework.referrals.models import Referral
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import axe_violations, sign_in
 from tests.factories import create_referrals
 from tests.police import police_csv, police_row
 
@@ -28,14 +27,6 @@ def shot(page, name: str) -> None:
     """A full-page screenshot to look at (not compared: people read them)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, live_server, staff, landing: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email address").fill(staff.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server}{landing}")
 
 
 def referral_for(crime_reference: str, **fields) -> Referral:

@@ -16,21 +16,12 @@ from casework.referrals.import_jobs import claim_next_job, record_progress, run_
 from casework.referrals.models import PartnerAgency, Referral
 from scheduling import sweeps
 from scheduling.sweeps import context
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import axe_violations, sign_in
 from tests.factories import create_referrals
 from tests.police import SAMPLE, police_csv, police_row
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def sign_in(page, live_server, staff) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email address").fill(staff.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server}/queue")
 
 
 def test_partner_agency_refers_someone_without_an_account(live_server, axe_page):

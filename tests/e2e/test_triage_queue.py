@@ -12,7 +12,7 @@ from casework.contact.models import ContactAttempt
 from casework.db import db
 from casework.referrals.models import Referral
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import axe_violations, sign_in
 from tests.factories import create_referrals
 from tests.police import SAMPLE, police_csv, police_row
 
@@ -38,11 +38,7 @@ def test_team_leader_allocates_and_records_a_call(
         specialisms=("hate_crime", "children_young_people"),
     )
     page = axe_page
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email address").fill(leader.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server}/queue")
+    sign_in(page, live_server, leader)
     assert "6 open referrals" in page.locator("caption").inner_text()
     assert axe_violations(page) == []
 
@@ -98,3 +94,39 @@ def test_a_home_visit_is_recorded_without_javascript(
     db.session.rollback()
     [attempt] = db.session.scalars(sa.select(ContactAttempt)).all()
     assert (attempt.channel, attempt.outcome) == ("home_visit", "visited")
+
+
+def test_team_leader_sees_two_people_on_record_may_be_one_and_confirms_it(
+    app, live_server, axe_page, create_team_record, create_staff_record
+):
+    """Alex Example is on record twice, each time with a different mobile; a new referral
+    gives both. It joins the first record and offers the second: confirming makes them one."""
+    now = datetime.now(UTC)
+    create_referrals(police_row(crime_reference="LC-1", mobile_phone="07700 900001"), now=now)
+    create_referrals(police_row(crime_reference="LC-2", mobile_phone="07700 900002"), now=now)
+    create_referrals(
+        police_row(crime_reference="LC-3", mobile_phone="07700 900001", home_phone="07700 900002"),
+        now=now,
+    )
+    first, second, third = (
+        db.session.scalars(sa.select(Referral).where(Referral.crime_reference == ref)).one()
+        for ref in ("LC-1", "LC-2", "LC-3")
+    )
+    leader = create_staff_record("team_leader", team=create_team_record("City victim team"))
+    page = axe_page
+    sign_in(page, live_server, leader)
+    expect(page.get_by_text("Possibly on record twice")).to_have_count(1)
+    page.goto(f"{live_server}/referrals/{third.id}")
+    expect(page.get_by_text("Repeat victim", exact=True)).to_be_visible()
+    offer = page.locator(".govuk-inset-text").filter(has_text="May be the same person as")
+    expect(offer).to_contain_text(second.reference)
+    expect(offer).to_contain_text("matched on name and date of birth and phone")
+    expect(page.get_by_role("heading", name="Possibly on record twice")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Same person").click()
+    expect(page.get_by_text("May be the same person as")).to_have_count(0)
+    expect(
+        page.get_by_text("Match confirmed: one person, marked as a repeat victim.")
+    ).to_be_visible()
+    db.session.expire_all()
+    assert {db.session.get(Referral, r.id).person_id for r in (first, second, third)} == {first.id}

@@ -206,7 +206,7 @@ def test_a_referral_that_certainly_matches_two_people_joins_one_and_offers_the_o
     )
     sign_in_as("team_leader", team=leader.team)
     page = client.get(f"/referrals/{third.id}").get_data(as_text=True)
-    assert "Repeat victim" in page and "Possible repeat victim" in page
+    assert "Repeat victim" in page and "Possibly on record twice" in page
     assert "matched on name and date of birth and phone" in page and second.reference in page
     decide_match(db.session, third.id, offered.id, True, actor=leader, origin=HERE, now=NOW)
     assert {referral_by_ref(r).person_id for r in ("LC-1", "LC-2", "LC-3")} == {first.id}
