@@ -231,13 +231,14 @@ def link_repeat_victims(
             for rid, person in decided.linked.items()
         ],
     )
+    possible = decided.possible + _not_yet_offered(session, decided.also)
     bulk_insert(
         session,
         PossibleMatch.__table__,
         {
-            "referral_id": [rid for rid, _, _ in decided.possible],
-            "earlier_referral_id": [other for _, other, _ in decided.possible],
-            "matched_on": [on for _, _, on in decided.possible],
+            "referral_id": [rid for rid, _, _ in possible],
+            "earlier_referral_id": [other for _, other, _ in possible],
+            "matched_on": [on for _, _, on in possible],
             "status": Same("pending"),
             "decided_by_id": Same(None),
             "decided_at": Same(None),
@@ -246,6 +247,47 @@ def link_repeat_victims(
     )
     ignored = len(names) + len(values) - len(rare_names) - len(rare_values)
     return Linking(decided.linked, compared=compared, ignored_keys=ignored)
+
+
+_OFFERING = sa.orm.aliased(Referral, name="offering")
+_OFFERED = sa.orm.aliased(Referral, name="offered")
+
+
+def _not_yet_offered(session, also) -> list[tuple[int, int, list[str]]]:
+    """The offers of a second person a referral matches as certainly, less those whose evidence
+    a team leader already has, for the same two people: waiting, or rejected. Each later
+    referral with both people's details would otherwise offer the pair again."""
+    people = sorted({p for _, person, other, _, _ in also for p in (person, other)})
+    put: dict[frozenset, list[set[str]]] = {}
+
+    def offers_of(side):
+        def query(chunk):
+            return (
+                sa.select(
+                    sa.func.coalesce(_OFFERING.person_id, _OFFERING.id),
+                    sa.func.coalesce(_OFFERED.person_id, _OFFERED.id),
+                    PossibleMatch.matched_on,
+                )
+                .join(_OFFERING, _OFFERING.id == PossibleMatch.referral_id)
+                .join(_OFFERED, _OFFERED.id == PossibleMatch.earlier_referral_id)
+                .where(
+                    PossibleMatch.status.in_(("pending", "rejected")),
+                    sa.func.coalesce(side.person_id, side.id).in_(chunk),
+                )
+            )
+
+        return query
+
+    for side in (_OFFERING, _OFFERED):
+        for one, other, on in _chunked_rows(session, offers_of(side), people):
+            put.setdefault(frozenset((one, other)), []).append(set(on))
+    offers = []
+    for rid, person, other, earliest, on in also:
+        already = put.setdefault(frozenset((person, other)), [])
+        if not any(set(on) <= given for given in already):
+            offers.append((rid, earliest, on))
+            already.append(set(on))
+    return offers
 
 
 def _earlier_people(rows, new) -> dict[str, dict[int, int]]:
@@ -265,7 +307,10 @@ class _Decided:
     the download's people took over the limit (none, once the decision stands)."""
 
     linked: dict[int, int]
-    possible: list[tuple[int, int, list[str]]]
+    possible: list[tuple[int, int, list[str]]]  # (referral, earlier referral, matched on)
+    # (referral, its person, another person it matches as certainly, their earliest referral
+    # matched, matched on)
+    also: list[tuple[int, int, int, int, list[str]]]
     compared: int
     crowded_names: set[str]  # keys the people of this download took over the limit
     crowded_values: set[str]
@@ -288,6 +333,7 @@ def _decide(
     crowded_values: set[str] = set()
     linked: dict[int, int] = {}
     possible = []
+    also = []
     compared = 0
     for rid in sorted(new):
         name, keys = new[rid]
@@ -311,9 +357,9 @@ def _decide(
             person = min(certain, key=first.__getitem__)
             linked[rid] = person
             # Any other person it matches as certainly may be the same one recorded twice:
-            # offered, never merged silently.
+            # offered (unless already put to a team leader), never merged silently.
             others = sorted(set(certain) - {person}, key=first.__getitem__)
-            possible += [(rid, first[other], matched[other]) for other in others[:5]]
+            also += [(rid, person, other, first[other], matched[other]) for other in others[:5]]
         else:
             person = rid
             for kind, value in usable:
@@ -336,4 +382,4 @@ def _decide(
             people.setdefault(person, rid)
             if len(people) > limit:
                 crowded_values.add(value)
-    return _Decided(linked, possible, compared, crowded_names, crowded_values)
+    return _Decided(linked, possible, also, compared, crowded_names, crowded_values)

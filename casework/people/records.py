@@ -180,6 +180,13 @@ def undo_merge(session, merge_id: int, *, actor, origin: Origin, now: datetime) 
         .values(case_id=None)
         .execution_options(synchronize_session=False)
     )
+    # Each referral back with the merged person is a repeat victim again only as it was before
+    # the merge: police-flagged, or not that person's first referral.
+    moved_back = sa.select(Referral).where(Referral.id.in_(merge.referral_ids))
+    for referral in session.scalars(moved_back.execution_options(populate_existing=True)):
+        referral.repeat_victim = (
+            "REPEAT_VICTIM" in (referral.flags or []) or referral.person_id != referral.id
+        )
     merged = session.get(Person, merge.merged_person_id)
     merged.merged_into_id = None
     merged.updated_at = now

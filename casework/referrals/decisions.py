@@ -215,12 +215,18 @@ class PendingMatches:
 
 
 def pending_matches(session, referral: Referral, viewer) -> PendingMatches:
-    """Possible matches waiting for a decision on ``referral``, split by what ``viewer`` may see."""
-    matches = session.scalars(
-        sa.select(PossibleMatch).where(
-            PossibleMatch.referral_id == referral.id, PossibleMatch.status == "pending"
+    """Possible matches waiting for a decision on ``referral``, split by what ``viewer`` may see.
+    A match whose two referrals have since become one person (through another match) is no
+    longer a question, and is left out."""
+    matches = [
+        m
+        for m in session.scalars(
+            sa.select(PossibleMatch).where(
+                PossibleMatch.referral_id == referral.id, PossibleMatch.status == "pending"
+            )
         )
-    ).all()
+        if m.earlier.person_id != referral.person_id
+    ]
     decidable = [m for m in matches if can_view_referral(viewer, m.earlier)]
     return PendingMatches(decidable, len(matches) - len(decidable))
 
@@ -252,24 +258,32 @@ def decide_match(
         )
     if match.status != "pending":
         raise ValidationError({"match": "This match has already been decided"})
+    if match.earlier.person_id == referral.person_id:
+        raise ValidationError(
+            {"match": "These referrals are already one person, through another match"}
+        )
     match.status = "confirmed" if confirm else "rejected"
     match.decided_by_id = actor.id
     match.decided_at = now
     if confirm:
-        earlier = match.earlier
-        if earlier.person_id != referral.person_id:
-            # The person known first is kept (a referral already linked may be offered a
-            # person recorded after its own).
-            kept, merged = sorted((earlier.person, referral.person), key=lambda p: p.id)
-            merge_people(
-                session,
-                kept,
-                merged,
-                actor=actor,
-                origin=origin,
-                now=now,
-                possible_match_id=match.id,
-            )
+        # The person known first is kept (a referral already linked may be offered a person
+        # recorded after its own); every referral that moves is a repeat of theirs.
+        kept, merged = sorted((match.earlier.person, referral.person), key=lambda p: p.id)
+        merge = merge_people(
+            session,
+            kept,
+            merged,
+            actor=actor,
+            origin=origin,
+            now=now,
+            possible_match_id=match.id,
+        )
+        session.execute(
+            sa.update(Referral)
+            .where(Referral.id.in_(merge.referral_ids))
+            .values(repeat_victim=True)
+            .execution_options(synchronize_session=False)
+        )
         referral.repeat_victim = True
         referral.updated_at = now
     audit_referral(

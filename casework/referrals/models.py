@@ -238,6 +238,11 @@ class Referral(db.Model):
     def name(self) -> str:
         return f"{self.forename} {self.surname}"
 
+    @property
+    def joins_earlier_person(self) -> bool:
+        """Whether this referral belongs to a person first known by an earlier referral."""
+        return self.person_id != self.id
+
 
 class ImportJob(db.Model):
     """An uploaded police download waiting for, or being imported by, the scheduler process.

@@ -158,6 +158,7 @@ class QueueRow:
     safe_to_voicemail: bool | None
     safe_to_text: bool | None
     children_and_young_people: bool
+    person_id: int
     allocated_name: str | None
     possible_match: bool
     obligations: list[QueueObligation] = field(default_factory=list)
@@ -165,6 +166,10 @@ class QueueRow:
     @property
     def name(self) -> str:
         return f"{self.forename} {self.surname}"
+
+    @property
+    def joins_earlier_person(self) -> bool:
+        return self.person_id != self.id
 
     @property
     def reasons_text(self) -> str:
@@ -189,9 +194,17 @@ _UNMET_OBLIGATIONS = (
 )
 
 
+# A match waits only while its two referrals are two people: one merged into the other
+# through another match is no longer a question (pending_matches leaves it out too).
+_EARLIER = sa.orm.aliased(Referral, name="earlier")
 _PENDING_MATCH = (
     sa.exists()
-    .where(PossibleMatch.referral_id == Referral.id, PossibleMatch.status == "pending")
+    .where(
+        PossibleMatch.referral_id == Referral.id,
+        PossibleMatch.status == "pending",
+        _EARLIER.id == PossibleMatch.earlier_referral_id,
+        _EARLIER.person_id != Referral.person_id,
+    )
     .label("possible_match")
 )
 

@@ -183,22 +183,29 @@ def test_confirming_a_match_merges_two_people_and_an_admin_undoes_it_exactly(
         undo_merge(db.session, merge.id, actor=admin, origin=HERE, now=NOW)
 
 
-def test_a_referral_that_certainly_matches_two_people_joins_one_and_offers_the_other(
-    app, client, leader_and_worker, sign_in_as
-):
-    """Two people on record with one name and birth date, each with their own mobile: then a
-    referral with both mobiles. It joins the first; the second may be the same person recorded
-    twice, so a team leader is offered them, and confirming makes all three one person."""
-    leader, _ = leader_and_worker
+def one_person_on_record_twice() -> None:
+    """LC-1 and LC-2: one name and birth date, each their own mobile (two people on record);
+    then LC-3 with both mobiles."""
     create_referrals(police_row(crime_reference="LC-1", mobile_phone="07700 900001"))
     create_referrals(police_row(crime_reference="LC-2", mobile_phone="07700 900002"), received=NOW)
     create_referrals(
         police_row(crime_reference="LC-3", mobile_phone="07700 900001", home_phone="07700 900002"),
         received=NOW,
     )
+
+
+def test_a_referral_that_certainly_matches_two_people_joins_one_and_offers_the_other(
+    app, client, leader_and_worker, sign_in_as, create_staff_record
+):
+    """Two people on record with one name and birth date, each with their own mobile: then a
+    referral with both mobiles. It joins the first; the second may be the same person recorded
+    twice, so a team leader is offered them, and confirming makes all three one person, each
+    later referral a repeat victim. An admin's undo puts the second person back as they were."""
+    leader, _ = leader_and_worker
+    one_person_on_record_twice()
     first, second, third = (referral_by_ref(r) for r in ("LC-1", "LC-2", "LC-3"))
     assert (third.person_id, third.repeat_victim) == (first.id, True)
-    assert second.person_id == second.id
+    assert (second.person_id, second.repeat_victim) == (second.id, False)
     offered = possible_match_of("LC-3")
     assert (offered.earlier_referral_id, offered.matched_on) == (
         second.id,
@@ -209,7 +216,109 @@ def test_a_referral_that_certainly_matches_two_people_joins_one_and_offers_the_o
     assert "Repeat victim" in page and "Possibly on record twice" in page
     assert "matched on name and date of birth and phone" in page and second.reference in page
     decide_match(db.session, third.id, offered.id, True, actor=leader, origin=HERE, now=NOW)
-    assert {referral_by_ref(r).person_id for r in ("LC-1", "LC-2", "LC-3")} == {first.id}
+    after = {r: referral_by_ref(r) for r in ("LC-1", "LC-2", "LC-3")}
+    assert {r.person_id for r in after.values()} == {first.id}
+    assert [after[r].repeat_victim for r in ("LC-1", "LC-2", "LC-3")] == [False, True, True]
+    admin = create_staff_record("admin")
+    undo_merge(
+        db.session, db.session.scalar(sa.select(PersonMerge.id)), actor=admin, origin=HERE, now=NOW
+    )
+    db.session.expire_all()
+    back = {r: referral_by_ref(r) for r in ("LC-1", "LC-2", "LC-3")}
+    assert [(back[r].person_id, back[r].repeat_victim) for r in ("LC-1", "LC-2", "LC-3")] == [
+        (first.id, False),
+        (second.id, False),
+        (first.id, True),
+    ]
+    assert possible_match_of("LC-3").status == "pending"
+
+
+def test_a_match_between_referrals_that_became_one_person_is_no_longer_asked(
+    app, client, leader_and_worker, sign_in_as
+):
+    """LC-2 may be LC-1 (name and birth date only) and LC-3 carries both their mobiles: once
+    the team leader confirms LC-3's offer, LC-2's own question is answered, so it is neither
+    shown nor decidable."""
+    leader, _ = leader_and_worker
+    one_person_on_record_twice()
+    second, third = referral_by_ref("LC-2"), referral_by_ref("LC-3")
+    question = possible_match_of("LC-2")
+    sign_in_as("team_leader", team=leader.team)
+    assert client.get("/queue").get_data(as_text=True).count("Possible repeat victim") == 1
+    decide_match(
+        db.session, third.id, possible_match_of("LC-3").id, True, actor=leader, origin=HERE, now=NOW
+    )
+    page = client.get(f"/referrals/{second.id}").get_data(as_text=True)
+    assert "May be the same person as" not in page
+    queue = client.get("/queue").get_data(as_text=True)
+    assert "Possible repeat victim" not in queue and "Possibly on record twice" not in queue
+    with pytest.raises(ValidationError, match="already one person"):
+        decide_match(db.session, second.id, question.id, False, actor=leader, origin=HERE, now=NOW)
+    db.session.rollback()
+    assert possible_match_of("LC-2").status == "pending"
+
+
+def test_two_people_are_offered_again_only_with_evidence_not_yet_put_to_a_team_leader(
+    app, leader_and_worker
+):
+    """Once LC-3 has offered LC-2's person to LC-1's (a shared phone), later referrals with
+    the same phones offer nothing more, waiting or rejected; one that shares an email with
+    LC-2 brings new evidence and is offered."""
+    leader, _ = leader_and_worker
+    create_referrals(police_row(crime_reference="LC-1", mobile_phone="07700 900001"))
+    create_referrals(
+        police_row(crime_reference="LC-2", mobile_phone="07700 900002", email="b@example.org"),
+        received=NOW,
+    )
+    both_phones = {"mobile_phone": "07700 900001", "home_phone": "07700 900002"}
+    create_referrals(police_row(crime_reference="LC-3", **both_phones), received=NOW)
+    create_referrals(police_row(crime_reference="LC-4", **both_phones), received=NOW)
+    assert [m.referral_id for m in offers_of_person(referral_by_ref("LC-2"))] == [
+        referral_by_ref("LC-3").id
+    ]
+    offer = possible_match_of("LC-3")
+    decide_match(db.session, offer.referral_id, offer.id, False, actor=leader, origin=HERE, now=NOW)
+    create_referrals(police_row(crime_reference="LC-5", **both_phones), received=NOW)
+    create_referrals(
+        police_row(crime_reference="LC-6", mobile_phone="07700 900001", email="b@example.org"),
+        received=NOW,
+    )
+    assert [(m.referral_id, m.matched_on) for m in offers_of_person(referral_by_ref("LC-2"))] == [
+        (referral_by_ref("LC-3").id, ["name and date of birth", "phone"]),
+        (referral_by_ref("LC-6").id, ["name and date of birth", "email"]),
+    ]
+    assert {referral_by_ref(r).person_id for r in ("LC-3", "LC-4", "LC-5", "LC-6")} == {
+        referral_by_ref("LC-1").id
+    }
+
+
+def offers_of_person(earlier: Referral) -> list[PossibleMatch]:
+    return list(
+        db.session.scalars(
+            sa.select(PossibleMatch)
+            .where(PossibleMatch.earlier_referral_id == earlier.id)
+            .order_by(PossibleMatch.referral_id)
+        )
+    )
+
+
+def test_a_police_flagged_repeat_victim_new_to_us_is_still_a_possible_repeat_victim(
+    app, client, sign_in_as
+):
+    """The police flag a repeat victim we have not met, with only a name and birth date like
+    someone on record: the queue and the page say "Possible repeat victim", not "on record
+    twice"."""
+    create_referrals(police_row(crime_reference="LC-1", mobile_phone="07700 900001"))
+    create_referrals(
+        police_row(crime_reference="LC-2", mobile_phone="07700 900002", flags="REPEAT_VICTIM"),
+        received=NOW,
+    )
+    flagged = referral_by_ref("LC-2")
+    assert flagged.repeat_victim and flagged.person_id == flagged.id
+    sign_in_as("team_leader")
+    for page in (client.get("/queue"), client.get(f"/referrals/{flagged.id}")):
+        text = page.get_data(as_text=True)
+        assert "Possible repeat victim" in text and "Possibly on record twice" not in text
 
 
 def test_a_merge_is_refused_while_both_people_have_an_open_case(app, leader_and_worker):

@@ -314,7 +314,8 @@ def _matches_made_only_on_rare_keys(after_id: int, limit: int) -> int:
     """Check every referral stored after ``after_id``: if linked to an earlier person, its name
     and birth date and a phone or email it shares with that person's earlier referrals are
     each held by no more than ``limit`` people now; and so is every key a possible match
-    offered for it rests on. Returns how many links and offers were checked."""
+    offered for it rests on, never the referral's own person nor the same two people again on
+    the same evidence. Returns how many links and offers were checked."""
     db.session.rollback()
     rows = db.session.execute(sa.select(Referral.id, Referral.person_id))
     person = {rid: pid or rid for rid, pid in rows}
@@ -347,8 +348,16 @@ def _matches_made_only_on_rare_keys(after_id: int, limit: int) -> int:
             checked += 1
     for match in possible_matches():
         if match.referral_id > after_id:
+            # Never an offer of the person the referral already belongs to.
+            assert person[match.earlier_referral_id] != person[match.referral_id], match.id
             rests_on_rare(match.referral_id, person[match.earlier_referral_id], match.matched_on)
             checked += 1
+    pairs = [  # nor the same two people again on the same evidence
+        (frozenset((person[m.referral_id], person[m.earlier_referral_id])), tuple(m.matched_on))
+        for m in possible_matches()
+        if "name and date of birth" in m.matched_on and len(m.matched_on) > 1
+    ]
+    assert len(pairs) == len(set(pairs))
     return checked
 
 
