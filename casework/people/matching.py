@@ -5,6 +5,7 @@ MATCH_KEY_LIMIT is no evidence of identity, so every lookup is bounded.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -231,14 +232,16 @@ def link_repeat_victims(
             for rid, person in decided.linked.items()
         ],
     )
-    possible = decided.possible + _not_yet_offered(session, decided.also)
+    possible = [(*offer, None) for offer in decided.possible]
+    possible += _not_yet_offered(session, decided.also)
     bulk_insert(
         session,
         PossibleMatch.__table__,
         {
-            "referral_id": [rid for rid, _, _ in possible],
-            "earlier_referral_id": [other for _, other, _ in possible],
-            "matched_on": [on for _, _, on in possible],
+            "referral_id": [rid for rid, _, _, _ in possible],
+            "earlier_referral_id": [other for _, other, _, _ in possible],
+            "matched_on": [on for _, _, on, _ in possible],
+            "evidence": [evidence for _, _, _, evidence in possible],
             "status": Same("pending"),
             "decided_by_id": Same(None),
             "decided_at": Same(None),
@@ -249,44 +252,50 @@ def link_repeat_victims(
     return Linking(decided.linked, compared=compared, ignored_keys=ignored)
 
 
+def _hashed(key: str) -> str:
+    """A matching key as an offer keeps it: a short hash, not the phone, email or name."""
+    return hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+
+
+# Offers of two people that still stand: waiting on a referral still open (so on a queue), or
+# rejected. Read by the people of their referrals, whose index the filter uses.
 _OFFERING = sa.orm.aliased(Referral, name="offering")
 _OFFERED = sa.orm.aliased(Referral, name="offered")
+_STANDING_OFFERS = (
+    sa.select(_OFFERING.person_id, _OFFERED.person_id, PossibleMatch.evidence)
+    .join(_OFFERING, _OFFERING.id == PossibleMatch.referral_id)
+    .join(_OFFERED, _OFFERED.id == PossibleMatch.earlier_referral_id)
+    .where(
+        _OFFERING.person_id.in_(sa.bindparam("people", expanding=True)),
+        PossibleMatch.evidence.is_not(None),
+        sa.or_(
+            PossibleMatch.status == "rejected",
+            sa.and_(PossibleMatch.status == "pending", _OFFERING.status == "open"),
+        ),
+    )
+)
 
 
-def _not_yet_offered(session, also) -> list[tuple[int, int, list[str]]]:
-    """The offers of a second person a referral matches as certainly, less those whose evidence
-    a team leader already has, for the same two people: waiting, or rejected. Each later
-    referral with both people's details would otherwise offer the pair again."""
-    people = sorted({p for _, person, other, _, _ in also for p in (person, other)})
-    put: dict[frozenset, list[set[str]]] = {}
-
-    def offers_of(side):
-        def query(chunk):
-            return (
-                sa.select(
-                    sa.func.coalesce(_OFFERING.person_id, _OFFERING.id),
-                    sa.func.coalesce(_OFFERED.person_id, _OFFERED.id),
-                    PossibleMatch.matched_on,
-                )
-                .join(_OFFERING, _OFFERING.id == PossibleMatch.referral_id)
-                .join(_OFFERED, _OFFERED.id == PossibleMatch.earlier_referral_id)
-                .where(
-                    PossibleMatch.status.in_(("pending", "rejected")),
-                    sa.func.coalesce(side.person_id, side.id).in_(chunk),
-                )
-            )
-
-        return query
-
-    for side in (_OFFERING, _OFFERED):
-        for one, other, on in _chunked_rows(session, offers_of(side), people):
-            put.setdefault(frozenset((one, other)), []).append(set(on))
+def _not_yet_offered(session, also) -> list[tuple[int, int, list[str], list[str]]]:
+    """The offers of a second person a referral matches as certainly, less those whose keys a
+    team leader already has before them for the same two people (waiting on a referral still
+    open, or rejected): each later referral with both people's details would otherwise offer
+    the pair again. An offer resting on a key not yet put to them is made."""
+    people = sorted({p for _, person, other, _, _, _ in also for p in (person, other)})
+    given: dict[frozenset, list[set[str]]] = {}
+    connection = session.connection()
+    for start in range(0, len(people), CHUNK):
+        # Each offer between two of these people has its referral's person among them.
+        chunk = people[start : start + CHUNK]
+        for one, other, keys in connection.execute(_STANDING_OFFERS, {"people": chunk}):
+            given.setdefault(frozenset((one, other)), []).append(set(keys))
     offers = []
-    for rid, person, other, earliest, on in also:
-        already = put.setdefault(frozenset((person, other)), [])
-        if not any(set(on) <= given for given in already):
-            offers.append((rid, earliest, on))
-            already.append(set(on))
+    for rid, person, other, earliest, matched_on, keys in also:
+        evidence = sorted({_hashed(key) for key in keys})
+        already = given.setdefault(frozenset((person, other)), [])
+        if not any(set(evidence) <= keys_given for keys_given in already):
+            offers.append((rid, earliest, matched_on, evidence))
+            already.append(set(evidence))
     return offers
 
 
@@ -309,8 +318,8 @@ class _Decided:
     linked: dict[int, int]
     possible: list[tuple[int, int, list[str]]]  # (referral, earlier referral, matched on)
     # (referral, its person, another person it matches as certainly, their earliest referral
-    # matched, matched on)
-    also: list[tuple[int, int, int, int, list[str]]]
+    # matched, matched on, the keys matched)
+    also: list[tuple[int, int, int, int, list[str], list[str]]]
     compared: int
     crowded_names: set[str]  # keys the people of this download took over the limit
     crowded_values: set[str]
@@ -358,8 +367,10 @@ def _decide(
             linked[rid] = person
             # Any other person it matches as certainly may be the same one recorded twice:
             # offered (unless already put to a team leader), never merged silently.
-            others = sorted(set(certain) - {person}, key=first.__getitem__)
-            also += [(rid, person, other, first[other], matched[other]) for other in others[:5]]
+            for other in sorted(set(certain) - {person}, key=first.__getitem__)[:5]:
+                theirs = keys_of.get(other, ())
+                on = [name, *(value for _, value in mine if value in theirs and value in evidence)]
+                also.append((rid, person, other, first[other], matched[other], on))
         else:
             person = rid
             for kind, value in usable:

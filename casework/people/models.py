@@ -47,6 +47,10 @@ class PossibleMatch(db.Model):
     referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"))
     earlier_referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referral.id"))
     matched_on: Mapped[list] = mapped_column(sa.JSON)
+    # For the offer of a second person a referral matches as certainly: the keys it rests on,
+    # each as a short hash (never the phone or email itself), so that a later download can
+    # tell new evidence from evidence already put to a team leader. None for other matches.
+    evidence: Mapped[list | None] = mapped_column(sa.JSON)
     # Deliberately not indexed: nearly every match is pending, so an index on status only
     # tempted SQLite's planner away from the referral_id index (4 ms instead of 0.1 ms).
     status: Mapped[str] = mapped_column(sa.String(10), default="pending")

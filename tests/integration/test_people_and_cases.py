@@ -220,6 +220,9 @@ def test_a_referral_that_certainly_matches_two_people_joins_one_and_offers_the_o
     assert {r.person_id for r in after.values()} == {first.id}
     assert [after[r].repeat_victim for r in ("LC-1", "LC-2", "LC-3")] == [False, True, True]
     admin = create_staff_record("admin")
+    # Undone with the referrals already loaded, as a page that showed them would have them.
+    loaded = [referral_by_ref(r) for r in ("LC-1", "LC-2", "LC-3")]
+    assert [r.person_id for r in loaded] == [first.id] * 3
     undo_merge(
         db.session, db.session.scalar(sa.select(PersonMerge.id)), actor=admin, origin=HERE, now=NOW
     )
@@ -262,12 +265,17 @@ def test_two_people_are_offered_again_only_with_evidence_not_yet_put_to_a_team_l
     app, leader_and_worker
 ):
     """Once LC-3 has offered LC-2's person to LC-1's (a shared phone), later referrals with
-    the same phones offer nothing more, waiting or rejected; one that shares an email with
-    LC-2 brings new evidence and is offered."""
+    the same phones offer nothing more, waiting or rejected. One that shares LC-2's email, or
+    LC-2's other number, brings new evidence and is offered."""
     leader, _ = leader_and_worker
     create_referrals(police_row(crime_reference="LC-1", mobile_phone="07700 900001"))
     create_referrals(
-        police_row(crime_reference="LC-2", mobile_phone="07700 900002", email="b@example.org"),
+        police_row(
+            crime_reference="LC-2",
+            mobile_phone="07700 900002",
+            work_phone="07700 900003",
+            email="b@example.org",
+        ),
         received=NOW,
     )
     both_phones = {"mobile_phone": "07700 900001", "home_phone": "07700 900002"}
@@ -283,13 +291,38 @@ def test_two_people_are_offered_again_only_with_evidence_not_yet_put_to_a_team_l
         police_row(crime_reference="LC-6", mobile_phone="07700 900001", email="b@example.org"),
         received=NOW,
     )
+    create_referrals(
+        police_row(crime_reference="LC-7", mobile_phone="07700 900001", home_phone="07700 900003"),
+        received=NOW,
+    )
     assert [(m.referral_id, m.matched_on) for m in offers_of_person(referral_by_ref("LC-2"))] == [
         (referral_by_ref("LC-3").id, ["name and date of birth", "phone"]),
         (referral_by_ref("LC-6").id, ["name and date of birth", "email"]),
+        (referral_by_ref("LC-7").id, ["name and date of birth", "phone"]),
     ]
-    assert {referral_by_ref(r).person_id for r in ("LC-3", "LC-4", "LC-5", "LC-6")} == {
+    assert {referral_by_ref(r).person_id for r in ("LC-3", "LC-4", "LC-5", "LC-6", "LC-7")} == {
         referral_by_ref("LC-1").id
     }
+
+
+def test_an_offer_waiting_on_a_referral_off_the_queue_does_not_stop_the_next(
+    app, leader_and_worker
+):
+    """LC-3's offer waits, but a team leader opens a case from LC-3, which takes it off the
+    triage queue: no one is prompted there, so LC-4, with the same phones, is offered."""
+    leader, worker = leader_and_worker
+    one_person_on_record_twice()
+    open_case(leader, worker, "LC-3")
+    assert referral_by_ref("LC-3").status == "closed"
+    create_referrals(
+        police_row(crime_reference="LC-4", mobile_phone="07700 900001", home_phone="07700 900002"),
+        received=NOW,
+    )
+    second = referral_by_ref("LC-2")
+    assert [m.referral_id for m in offers_of_person(second)] == [
+        referral_by_ref("LC-3").id,
+        referral_by_ref("LC-4").id,
+    ]
 
 
 def offers_of_person(earlier: Referral) -> list[PossibleMatch]:
