@@ -26,7 +26,7 @@ from casework.cases.notes_models import CaseNote, CaseNoteAmendment
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate
 from casework.messages.models import OutboundMessage
 from casework.people.case_records import empty_text
-from casework.people.models import PERSON_FIELDS, MatchKey, Person, PossibleMatch
+from casework.people.models import PERSON_FIELDS, MatchKey, Person, PersonMerge, PossibleMatch
 from casework.people.name_words import forget_names
 from casework.referrals.models import Referral
 
@@ -183,11 +183,17 @@ def _anonymise(session, ids: list[int], now: datetime) -> None:
     ]
     session.execute(sa.update(Referral), rewritten)  # one UPDATE by primary key, many rows
     session.execute(sa.delete(MatchKey).where(MatchKey.referral_id.in_(ids)))
-    session.execute(
-        sa.delete(PossibleMatch).where(
-            sa.or_(PossibleMatch.referral_id.in_(ids), PossibleMatch.earlier_referral_id.in_(ids))
-        )
+    touching = sa.or_(
+        PossibleMatch.referral_id.in_(ids), PossibleMatch.earlier_referral_id.in_(ids)
     )
+    # A merge a confirmed match made keeps its own record of what moved; the match goes.
+    session.execute(
+        sa.update(PersonMerge)
+        .where(PersonMerge.possible_match_id.in_(sa.select(PossibleMatch.id).where(touching)))
+        .values(possible_match_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(sa.delete(PossibleMatch).where(touching))
     session.execute(
         sa.update(ContactAttempt).where(ContactAttempt.referral_id.in_(ids)).values(notes=None)
     )

@@ -27,8 +27,7 @@ JUST_AFTER = datetime(2032, 11, 23, 13, tzinfo=UTC)
 
 
 def close(*crime_references: str, when=CLOSED) -> None:
-    for crime in crime_references:
-        referral = referral_by_crime(crime)
+    for referral in [referral_by_crime(crime) for crime in crime_references]:
         referral.status, referral.outcome, referral.updated_at = "closed", "declined", when
     db.session.commit()
 
@@ -161,3 +160,36 @@ def test_the_sweep_reads_only_the_retention_index(app):
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", explain)
     assert plans and "ix_referral_retention" in plans[0][0][-1], plans
+
+
+def test_a_person_once_merged_by_a_confirmed_match_is_anonymised_in_time(
+    app, create_staff_record, create_team_record
+):
+    """Two referrals a team leader confirmed were one person: six years after both closed,
+    the person's details go like anyone's (the merge keeps its record, not the match)."""
+    from casework.people.models import PersonMerge
+    from casework.referrals.decisions import decide_match
+
+    leader = create_staff_record("team_leader", team=create_team_record("North"))
+    create_referrals(
+        police_row(crime_reference="LC-1", mobile_phone="07700 900001"),
+        police_row(crime_reference="LC-2", mobile_phone="07700 900002"),  # name and birth date
+    )
+    match = db.session.scalars(sa.select(PossibleMatch)).one()
+    moved = match.referral_id
+    decide_match(
+        db.session,
+        moved,
+        match.id,
+        True,
+        actor=leader,
+        origin=Origin.command_line("test"),
+        now=CLOSED,
+    )
+    close("LC-1", "LC-2")
+    assert anonymise_expired(db.session, now=JUST_AFTER, years=6) == 2
+    db.session.rollback()
+    assert {r.forename for r in db.session.scalars(sa.select(Referral))} == {"Anonymised"}
+    merge = db.session.scalars(sa.select(PersonMerge)).one()
+    assert merge.possible_match_id is None and merge.referral_ids == [moved]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PossibleMatch)) == 0
