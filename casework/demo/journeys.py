@@ -206,7 +206,9 @@ class _Journey:
                 "Refer for a target-hardening visit (locks and a door camera)",
                 owner_kind="partner" if partners else "caseworker",
                 partner_id=partners[0].id if partners else None,
-                due_on=made + timedelta(days=17),
+                # 19 days: the planned case's plan is 16 days old, or 18 when those days ended
+                # on a weekend, and only its second action is to be overdue.
+                due_on=made + timedelta(days=19),
             ),
         ]
         for details in added:

@@ -90,6 +90,8 @@ def test_demo_seed_prints_working_passwords_and_can_run_twice(app, runner):
         datetime(2026, 12, 28, 9, 0, tzinfo=UTC),  # a bank holiday Monday
         datetime(2027, 3, 29, 0, 30, tzinfo=UTC),  # just after midnight, the clocks went forward
         datetime(2027, 1, 2, 17, 0, tzinfo=UTC),  # a Saturday, the service closed
+        # A Tuesday: 16 days before was a Sunday, so the planned case's plan was made on a Friday.
+        datetime(2026, 11, 24, 0, 30, tzinfo=UTC),
     ],
 )
 def test_demo_seed_has_a_case_at_each_stage_of_support(app, runner, moment):
