@@ -291,11 +291,11 @@ def _not_yet_offered(session, also) -> list[tuple[int, int, list[str], list[str]
             given.setdefault(frozenset((one, other)), []).append(set(keys))
     offers = []
     for rid, person, other, earliest, matched_on, keys in also:
-        evidence = sorted({_hashed(key) for key in keys})
+        evidence = {_hashed(key) for key in keys}
         already = given.setdefault(frozenset((person, other)), [])
-        if not any(set(evidence) <= keys_given for keys_given in already):
-            offers.append((rid, earliest, matched_on, evidence))
-            already.append(set(evidence))
+        if not any(evidence <= keys_given for keys_given in already):
+            offers.append((rid, earliest, matched_on, sorted(evidence)))
+            already.append(evidence)
     return offers
 
 

@@ -185,7 +185,7 @@ def undo_merge(session, merge_id: int, *, actor, origin: Origin, now: datetime) 
     moved_back = sa.select(Referral).where(Referral.id.in_(merge.referral_ids))
     for referral in session.scalars(moved_back.execution_options(populate_existing=True)):
         referral.repeat_victim = (
-            "REPEAT_VICTIM" in (referral.flags or []) or referral.person_id != referral.id
+            "REPEAT_VICTIM" in (referral.flags or []) or referral.joins_earlier_person
         )
     merged = session.get(Person, merge.merged_person_id)
     merged.merged_into_id = None
