@@ -27,10 +27,12 @@ class LineCalendar(Protocol):
 
 
 def needs_callback(channel: str, call_outcome: str | None, out_of_hours: bool) -> bool:
-    """D8: a missed call, a voicemail, or any contact outside opening hours is called back."""
+    """D8: a missed call, a voicemail, or any contact outside opening hours is called back. So
+    is a call whose outcome is not known yet (still ringing, or its outcome never reported):
+    the clock runs from receipt until the telephony provider reports it answered."""
     if out_of_hours:
         return True
-    return channel == "telephone" and call_outcome in ("missed", "voicemail")
+    return channel == "telephone" and call_outcome in (None, "missed", "voicemail")
 
 
 def callback_due(received_at: datetime, calendar: LineCalendar) -> DueObligation:

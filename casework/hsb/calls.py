@@ -136,8 +136,10 @@ def receive_call(
     session, call_sid: str, caller: str | None, *, calendar, now: datetime, origin: Origin
 ) -> IncomingCall:
     """A call to the line. Inside opening hours with advisors on duty, their numbers are rung
-    (the outcome arrives later); otherwise the caller may leave a voicemail, and the contact is
-    recorded as missed with its D8 callback at once (a voicemail left upgrades it). Applied once
+    and the outcome arrives later; until it does the call owes its D8 callback, so a call whose
+    outcome never arrives is still called back. Otherwise the caller may leave a voicemail, and
+    the contact is recorded as missed with its D8 callback at once (a voicemail left upgrades
+    it). Applied once
     per CallSid: a repeated delivery finds the contact already recorded."""
     is_open = calendar.is_open_at(now)
     numbers = tuple(s.phone for s in advisors_on_duty(session)) if is_open else ()
@@ -228,9 +230,10 @@ def voicemail_of(session, contact_id: int) -> dict | None:
 def apply_call_status(
     session, call_sid: str, form: dict, *, calendar, now: datetime, origin: Origin
 ) -> AdviceContact | None:
-    """The status callback for a call: set its outcome once (a missed call or a voicemail gets
-    its D8 callback, never a second one). None when nothing changed (an unknown call, an
-    unreadable outcome, or a repeated or replayed delivery)."""
+    """The status callback for a call: set its outcome once. A missed call or a voicemail keeps
+    the D8 callback it has owed since it arrived (never a second one); an answered call's is
+    withdrawn, with any breach recorded while the outcome was unknown. None when nothing
+    changed (an unknown call, an unreadable outcome, or a repeated or replayed delivery)."""
     outcome, seconds = call_outcome_from(form)
     if not call_sid or outcome is None:
         return None
@@ -248,6 +251,10 @@ def apply_call_status(
     contact.version += 1
     if rules.needs_callback(contact.channel, outcome, contact.out_of_hours):
         lifecycle.add(session, contact, rules.callback_due(contact.received_at, calendar), now)
+    else:  # answered: the callback owed while the outcome was unknown never was
+        for obligation in contact.obligations:
+            if obligation.kind == "callback":
+                lifecycle.withdraw(session, obligation)
     record_event(
         session,
         action="advice_contact.call_outcome",

@@ -95,6 +95,14 @@ def cancel(session, obligation: Obligation, now: datetime) -> None:
         refresh_queue_position(session, obligation.referral_id)
 
 
+def withdraw(session, obligation: Obligation) -> None:
+    """It was never owed (a call's callback, owed while its outcome was unknown, for a call
+    later reported answered): cancelled, and a breach recorded meanwhile is taken back."""
+    if obligation.met_at is None and obligation.status in ("due", "breached"):
+        obligation.status, obligation.breached_at = "cancelled", None
+        refresh_queue_position(session, obligation.referral_id)
+
+
 def meet_kinds(session, referral: Referral, kinds: Iterable[str], now: datetime) -> None:
     """Meet every open obligation of these kinds on a referral (a spoken call meets D1 ...)."""
     kinds = set(kinds)

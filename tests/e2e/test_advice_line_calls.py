@@ -4,13 +4,16 @@ at the top of the queue with its callback due, opens it, records the callback, a
 the queue. Every page passes axe (WCAG 2.2 AA)."""
 
 import os
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from casework.db import db
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import axe_violations
+from casework.audit import Origin
+from casework.db import db, utcnow
+from casework.hsb.calls import receive_call
+from scheduling.service_calendars import hsb_calendar
+from tests.e2e.conftest import axe_violations, sign_in
 
 pytestmark = pytest.mark.e2e
 EMPTY = "No callbacks are owed and no new contacts are waiting"
@@ -31,11 +34,7 @@ def test_an_advisor_logs_a_missed_call_and_calls_back(
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email address").fill(advisor.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password", exact=True).press("Enter")
-    page.wait_for_url(lambda u: "/login" not in u)
+    sign_in(page, live_server, advisor, landing="/advice-line")
 
     # The queue: empty, off duty, saying which number going on duty would ring.
     page.goto(f"{live_server}/advice-line")
@@ -92,4 +91,47 @@ def test_an_advisor_logs_a_missed_call_and_calls_back(
     page.get_by_role("link", name="Advice line", exact=True).first.click()
     expect(page.get_by_text(EMPTY)).to_be_visible()
     _shot(page, "6-queue-empty")
+    context.close()
+
+
+def test_a_ringing_call_is_owed_its_callback_until_its_outcome_comes(
+    app, live_server, browser, create_team_record, create_staff_record
+):
+    """A call rang the advisors on duty and the phone system has not reported its outcome
+    (still ringing, or the report was lost): the queue lists it with its callback due and
+    "Outcome not known yet", and its page says why a callback is owed."""
+    team = create_team_record("HSB advice line", service="hsb")
+    advisor = create_staff_record("hsb_advisor", team=team, name="Hana Advisor")
+    advisor.phone, advisor.on_duty = "+447700900461", True
+    db.session.commit()
+    calendar = hsb_calendar(app.config)
+    open_at = utcnow()
+    while not calendar.is_open_at(open_at):  # the last moment the line was open
+        open_at -= timedelta(minutes=30)
+    rung = receive_call(
+        db.session,
+        "CA" + "7" * 32,
+        "07700 900123",
+        calendar=calendar,
+        now=open_at,
+        origin=Origin.command_line("test"),
+    )
+    assert rung.numbers == ("+447700900461",)
+
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, live_server, advisor, landing="/advice-line")
+    row = page.locator("table.govuk-table tbody tr").first
+    expect(row).to_contain_text("Caller 07700 900123")
+    expect(row).to_contain_text("Outcome not known yet")
+    expect(row).not_to_contain_text("New, no callback owed")
+    _shot(page, "7-ringing-on-queue")
+    assert axe_violations(page) == []
+    row.get_by_role("link").click()
+    expect(page.get_by_text("has not said yet whether this call was answered")).to_be_visible()
+    expect(page.get_by_text("Telephone (outcome not known yet)")).to_be_visible()
+    expect(page.get_by_role("button", name="Record callback")).to_be_visible()
+    _shot(page, "8-ringing-contact")
+    assert axe_violations(page) == []
     context.close()

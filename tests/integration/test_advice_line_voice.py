@@ -10,9 +10,13 @@ import time_machine
 from twilio.request_validator import RequestValidator
 
 from casework.db import db
+from casework.hsb.callbacks import breaches_this_month
 from casework.hsb.models import AdviceContact
 from casework.messages.models import WebhookReceipt
 from casework.obligations.models import Obligation
+from scheduling import sweeps
+from scheduling.service_calendars import hsb_calendar
+from scheduling.sweeps import context
 from tests.conftest import TWILIO_TOKEN, audit_rows
 
 VOICE = "/webhooks/twilio/voice"
@@ -85,7 +89,9 @@ def test_inside_hours_the_line_rings_every_advisor_on_duty(client, advisors):
     assert contact.channel == "telephone" and contact.call_sid == SID
     assert contact.phone == "+447700900123" and contact.received_at == OPEN
     assert contact.out_of_hours is False and contact.call_outcome is None
-    assert callbacks() == []
+    # Until the phone system says it was answered, the caller is owed a callback (D8).
+    [callback] = callbacks()
+    assert callback.due_at == OPEN + timedelta(hours=4) and callback.status == "due"
 
 
 def test_nobody_on_duty_takes_a_voicemail_and_owes_a_callback(client):
@@ -136,7 +142,8 @@ def test_an_answered_call_has_its_start_and_end_and_no_callback(client, advisors
     assert contact.call_outcome == "answered"
     assert contact.ended_at == OPEN + timedelta(minutes=5)
     assert contact.started_at == OPEN + timedelta(minutes=1)
-    assert callbacks() == []
+    [withdrawn] = callbacks()
+    assert withdrawn.status == "cancelled" and withdrawn.met_at is None
 
 
 @pytest.mark.parametrize("status", ["no-answer", "busy", "failed", "canceled"])
@@ -201,7 +208,8 @@ def test_a_changed_outcome_for_a_known_call_with_a_bad_signature_changes_nothing
         forged = signed_post(client, STATUS, {"CallSid": SID, "DialCallStatus": "busy"}, token="x")
     assert forged.status_code == 403
     [contact] = contacts()
-    assert contact.call_outcome == "answered" and callbacks() == []
+    assert contact.call_outcome == "answered"
+    assert [c.status for c in callbacks()] == ["cancelled"]  # none owed
 
 
 class TestBehindAProxy:
@@ -225,3 +233,48 @@ class TestBehindAProxy:
         assert status.status_code == 200
         [contact] = contacts()
         assert contact.call_outcome == "missed" and len(callbacks()) == 1
+
+
+def test_a_call_whose_outcome_never_arrives_is_still_called_back(app, client, advisors, sign_in_as):
+    """The status callback can be lost (the provider gave up, a signature was refused): the
+    call must not wait for ever as "new" with no clock. Its callback comes due four line
+    hours after it arrived, is breached by the sweep, and the advisors' queue shows it."""
+    call_arrives(client)
+    due = OPEN + timedelta(hours=4)
+    breached = sweeps.mark_breaches(db.session, context(app.config), now=due + timedelta(minutes=1))
+    assert breached == 1
+    [callback] = callbacks()
+    assert callback.status == "breached" and callback.breached_at == due + timedelta(minutes=1)
+    with time_machine.travel(due + timedelta(minutes=2), tick=False):
+        sign_in_as("hsb_advisor")
+        queue = client.get("/advice-line").get_data(as_text=True)
+    assert "Outcome not known yet" in queue and "New, no callback owed" not in queue
+    assert "Callbacks missed this month (D8): <strong>1</strong>" in queue
+
+
+def test_a_call_reported_answered_late_takes_back_the_breach(app, client, advisors):
+    """A long call answered: the provider reports it when it ends, after the callback owed
+    while its outcome was unknown came due. No callback was ever owed, so the breach goes."""
+    call_arrives(client)
+    due = OPEN + timedelta(hours=4)
+    sweeps.mark_breaches(db.session, context(app.config), now=due + timedelta(minutes=1))
+    outcome(
+        client,
+        {"DialCallStatus": "completed", "DialCallDuration": str(5 * 3600)},
+        when=OPEN + timedelta(hours=5, minutes=1),
+    )
+    [callback] = callbacks()
+    assert callback.status == "cancelled" and callback.breached_at is None
+    later = due + timedelta(hours=2)
+    assert breaches_this_month(db.session, later, hsb_calendar(app.config)) == 0
+
+
+def test_a_ringing_call_shows_on_the_queue_with_its_outcome_not_known(client, advisors, sign_in_as):
+    call_arrives(client)
+    with time_machine.travel(OPEN + timedelta(minutes=1), tick=False):
+        sign_in_as("hsb_advisor")
+        queue = client.get("/advice-line").get_data(as_text=True)
+        [contact] = contacts()
+        page = client.get(f"/advice-line/contacts/{contact.id}").get_data(as_text=True)
+    assert "Outcome not known yet" in queue and "by 23 Nov 2026 14:00" in " ".join(queue.split())
+    assert "has not said yet whether this call was answered" in page

@@ -118,7 +118,7 @@ NEEDS_CALLBACK = [
     ("telephone", "missed", False, True),
     ("telephone", "voicemail", False, True),
     ("telephone", "answered", False, False),
-    ("telephone", None, False, False),
+    ("telephone", None, False, True),  # outcome not known yet: owed until reported answered
     ("telephone", "answered", True, True),
     ("email", None, False, False),
     ("email", None, True, True),
