@@ -39,6 +39,15 @@ def open_callback(contact: AdviceContact) -> Obligation | None:
     )
 
 
+def meet_by_reply(session, contact: AdviceContact, replied_at: datetime) -> bool:
+    """An email is called back by replying to it: the reply meets the email's D8 callback
+    (after its due time: counted as breached). False when none was owed."""
+    owed = open_callback(contact) if contact.channel == "email" else None
+    if owed is None:
+        return False
+    return lifecycle.meet(session, owed, replied_at, late=replied_at > owed.due_at)
+
+
 def callback_of(contact: AdviceContact) -> Obligation | None:
     """The contact's D8 callback, made or not."""
     return next((o for o in contact.obligations if o.kind == "callback"), None)

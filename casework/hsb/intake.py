@@ -17,6 +17,7 @@ from casework import access
 from casework.audit import Origin, record_event
 from casework.db import refuse_stale
 from casework.errors import NotFound, ValidationError
+from casework.hsb.callbacks import meet_by_reply
 from casework.hsb.contacts import Professional, create_contact
 from casework.hsb.models import (
     CONFIDENCE_SCALE,
@@ -264,6 +265,8 @@ def log_contact(
         confidence_before=confidence,
     )
     contact.replied_at = replied_at
+    if replied_at is not None:
+        meet_by_reply(session, contact, replied_at)
     session.commit()
     return contact
 
@@ -279,8 +282,8 @@ def record_reply(
     origin: Origin,
     now: datetime,
 ) -> AdviceContact:
-    """When an email contact was replied to: after it was received, not in the future;
-    audited, committed."""
+    """When an email contact was replied to: after it was received, not in the future. The
+    reply meets the email's D8 callback, if it owed one. Audited, committed."""
     contact = load_contact(session, contact_id, actor, origin=origin, now=now)
     check_version(contact, expected_version)
     if contact.channel != "email":
@@ -293,6 +296,7 @@ def record_reply(
         raise ValidationError({"replied": "The reply cannot be before the email was received"})
     contact.replied_at = replied_at
     contact.updated_at = now
+    met = meet_by_reply(session, contact, replied_at)
     record_event(
         session,
         action="advice_contact.replied",
@@ -300,7 +304,7 @@ def record_reply(
         actor=actor,
         record_type="advice_contact",
         record_id=contact.id,
-        detail={"fields": ["replied_at"]},
+        detail={"fields": ["replied_at"], **({"callback_met": True} if met else {})},
         at=now,
     )
     session.commit()

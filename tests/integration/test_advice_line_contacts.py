@@ -292,7 +292,7 @@ def test_a_logged_contact_with_wrong_times_is_refused(
     assert contacts() == []
 
 
-def test_an_email_reply_is_recorded_and_audited(client, advisor, make_contact):
+def test_an_email_reply_is_recorded_and_audited(on_tuesday, client, advisor, make_contact):
     made = make_contact(channel="email", received_at=utcnow() - timedelta(hours=2))
     path = f"/advice-line/contacts/{made.id}/reply"
     local = utcnow().astimezone(hsb_calendar(client.application.config).tz)
@@ -309,6 +309,64 @@ def test_an_email_reply_is_recorded_and_audited(client, advisor, make_contact):
     assert response.status_code == 302
     assert fresh(made.id).replied_at is not None
     assert audit_rows("advice_contact.replied")[0].detail_dict == {"fields": ["replied_at"]}
+
+
+# Saturday 21 November 2026, 18:00 GMT: the line is closed until Monday 08:00, so an email
+# sent now is owed its D8 callback by Monday 12:00.
+SATURDAY_EVENING = datetime(2026, 11, 21, 18, 0, tzinfo=UTC)
+MONDAY_DUE = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def on_monday_afternoon():
+    with time_machine.travel(MONDAY_DUE + timedelta(hours=2), tick=False):
+        yield
+
+
+def _reply(client, contact, day: str, time: str):
+    return post_form(
+        client,
+        f"/advice-line/contacts/{contact.id}/reply",
+        {"replied_day": day.split(), "replied_time": time, "version": str(contact.version)},
+    )
+
+
+@pytest.mark.parametrize(
+    ("replied", "status"), [("11:30", "met"), ("13:15", "breached")], ids=["in time", "late"]
+)
+def test_replying_to_an_out_of_hours_email_is_its_callback(
+    on_monday_afternoon, client, advisor, make_contact, replied, status
+):
+    made = make_contact(channel="email", received_at=SATURDAY_EVENING)
+    [callback] = fresh(made.id).obligations
+    assert callback.due_at == MONDAY_DUE and callback.status == "due"
+    assert "Contact " + str(made.id) in client.get("/advice-line").get_data(as_text=True)
+
+    assert _reply(client, made, "23 11 2026", replied).status_code == 302
+    [callback] = fresh(made.id).obligations
+    assert callback.status == status and callback.met_at is not None
+    assert audit_rows("advice_contact.replied")[0].detail_dict["callback_met"] is True
+    queue = client.get("/advice-line").get_data(as_text=True)
+    assert f">Contact {made.id}<" not in queue
+    page = " ".join(client.get(f"/advice-line/contacts/{made.id}").get_data(as_text=True).split())
+    assert f"Replied to 23 Nov 2026 {replied}" in page
+    assert ("after it was due" in page) is (status == "breached")
+
+
+def test_an_out_of_hours_email_logged_with_its_reply_owes_no_callback(
+    on_monday_afternoon, client, advisor
+):
+    data = _logged(
+        SATURDAY_EVENING,
+        received_time="18:00",
+        replied_day=["23", "11", "2026"],
+        replied_time="09:00",
+    )
+    assert post_form(client, "/advice-line/contacts/new?channel=email", data).status_code == 302
+    [made] = contacts()
+    [callback] = made.obligations
+    assert made.out_of_hours and callback.status == "met"
+    assert callback.met_at == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def test_only_an_email_has_a_reply_page(client, advisor, make_contact):
