@@ -21,6 +21,7 @@ from casework import access
 from casework.audit import Origin, record_event
 from casework.db import refuse_stale
 from casework.errors import NotFound, ValidationError
+from casework.hsb.callbacks import open_callback
 from casework.hsb.guidance import DEFAULT_GUIDANCE
 from casework.hsb.intake import check_version, load_contact, refuse_if_anonymised, stale
 from casework.hsb.models import (
@@ -167,11 +168,19 @@ def _check_case(answers: AdviceAnswers, errors: dict[str, str]) -> dict:
     }
 
 
+CALLBACK_OWED = (
+    "A callback is still owed to this professional. Record it in the Callback section first "
+    "(speaking to them or leaving a voicemail; for an email, replying), then close the contact"
+)
+
+
 def _check_outcome(session, contact: AdviceContact, outcome: str | None, errors) -> None:
     if outcome is None:
         return
     if outcome not in OUTCOMES:
         errors["outcome"] = "Select the outcome from the list"
+    elif open_callback(contact) is not None:
+        errors["outcome"] = CALLBACK_OWED
     elif outcome == "signposted" and not session.scalar(
         sa.select(sa.func.count())
         .select_from(ResourceGiven)
@@ -199,7 +208,8 @@ def record_advice(
 ) -> AdviceContact:
     """Record (or correct) the advice given on a contact: case advice (statement b) or policy
     advice (statement a), the advice given and, when decided, the outcome, which closes the
-    contact. Signposting needs a resource given first, a follow-up a session booked first.
+    contact. Signposting needs a resource given first, a follow-up a session booked first; an
+    outcome waits until no callback is owed.
     Audited with the names of the fields saved; committed."""
     contact = load_contact(session, contact_id, actor, origin=origin, now=now)
     check_version(contact, expected_version)
@@ -261,13 +271,16 @@ def close_contact(
     origin: Origin,
     now: datetime,
 ) -> AdviceContact:
-    """Close a contact once its advice is recorded; audited, committed."""
+    """Close a contact once its advice is recorded and no callback is owed; audited,
+    committed."""
     contact = load_contact(session, contact_id, actor, origin=origin, now=now)
     check_version(contact, expected_version)
     if contact.status == "closed":
         raise ValidationError({"": "This contact is already closed"})
     if contact.advised_at is None:
         raise ValidationError({"": "Record the advice given before closing the contact"})
+    if open_callback(contact) is not None:  # closing must not hide a D8 callback not made
+        raise ValidationError({"": CALLBACK_OWED})
     contact.status = "closed"
     contact.updated_at = now
     record_event(

@@ -9,6 +9,7 @@ from casework.db import db, utcnow
 from casework.hsb.contacts import Professional, create_contact
 from casework.hsb.models import AdviceResource
 from scheduling.service_calendars import hsb_calendar
+from tests.conftest import csrf_token
 
 
 def make_contact(app, *, email="dsl@school.example", received_at=None, **fields):
@@ -58,3 +59,21 @@ def make_resource(staff, **fields) -> AdviceResource:
     db.session.add(resource)
     db.session.commit()
     return resource
+
+
+def callback_form(client, contact_id, **fields):
+    """Post the contact page's callback form (spoke, 09:55 on 23 November 2026, a note), with
+    ``fields`` changed; the version is read from the page, as a browser would send it."""
+    path = f"/advice-line/contacts/{contact_id}"
+    page = client.get(path).get_data(as_text=True)
+    version = page.split('name="callback-version" type="hidden" value="')[1].split('"')[0]
+    data = {
+        "callback-version": version,
+        "callback-made_day": ["23", "11", "2026"],
+        "callback-made_at": "09:55",
+        "callback-result": "spoke",
+        "callback-note": "Talked through the traffic light tool.",
+        "csrf_token": csrf_token(client, path),
+    }
+    data.update({f"callback-{k}": v for k, v in fields.items()})
+    return client.post(f"{path}/callbacks", data=data)

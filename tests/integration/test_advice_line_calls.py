@@ -14,7 +14,8 @@ from casework.hsb.models import AdviceContact
 from casework.obligations.models import Obligation
 from casework.staff.models import Staff
 from scheduling.calendar import Calendar, parse_service_hours
-from tests.conftest import audit_rows, csrf_token, post_form
+from tests.conftest import audit_rows, post_form
+from tests.integration.hsb_helpers import callback_form
 
 # Monday 23 November 2026 10:00 GMT: the line is open.
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
@@ -177,22 +178,6 @@ def test_the_queue_is_paginated(app, client, advisor):
     assert "School 3" in first and "School 2" in first and "School 1" not in first
     assert "School 1" in second and 'aria-label="Pagination"' in first
     assert len(made) == 3
-
-
-def callback_form(client, contact_id, **fields):
-    path = f"/advice-line/contacts/{contact_id}"
-    page = client.get(path).get_data(as_text=True)
-    version = page.split('name="callback-version" type="hidden" value="')[1].split('"')[0]
-    data = {
-        "callback-version": version,
-        "callback-made_day": ["23", "11", "2026"],
-        "callback-made_at": "09:55",
-        "callback-result": "spoke",
-        "callback-note": "Talked through the traffic light tool.",
-        "csrf_token": csrf_token(client, path),
-    }
-    data.update({f"callback-{k}": v for k, v in fields.items()})
-    return client.post(f"{path}/callbacks", data=data)
 
 
 def test_a_callback_made_in_time_meets_d8_and_leaves_the_queue(client, advisor):

@@ -22,6 +22,7 @@ from casework.hsb.models import (
 )
 from scheduling.service_calendars import hsb_calendar
 from tests.conftest import audit_rows, csrf_token, post_form
+from tests.integration.hsb_helpers import callback_form
 
 # A Tuesday in term, inside the line's hours (10:00 GMT).
 TUESDAY_MORNING = datetime(2026, 11, 17, 10, 0, tzinfo=UTC)
@@ -567,7 +568,9 @@ def test_radicalisation_advice_is_saved_with_its_types(client, advisor, make_con
     assert (saved.ideology, saved.influencer) == ("extreme_right_wing", "primarily_online")
 
 
-def test_policy_advice_needs_a_topic_and_keeps_no_case_answers(client, advisor, make_contact):
+def test_policy_advice_needs_a_topic_and_keeps_no_case_answers(
+    on_tuesday, client, advisor, make_contact
+):
     made = make_contact()
     refused = _advise(client, made, {**POLICY, "policy_topics": []})
     assert refused.status_code == 400
@@ -582,7 +585,7 @@ def test_policy_advice_needs_a_topic_and_keeps_no_case_answers(client, advisor, 
     assert saved.status == "closed"
 
 
-def test_signposting_needs_a_resource_given_first(client, advisor, make_contact):
+def test_signposting_needs_a_resource_given_first(on_tuesday, client, advisor, make_contact):
     made = make_contact()
     refused = _advise(client, made, {**CASE, "outcome": "signposted"})
     assert refused.status_code == 400
@@ -609,7 +612,7 @@ def test_signposting_needs_a_resource_given_first(client, advisor, make_contact)
     assert fresh(made.id).status == "closed"
 
 
-def test_a_follow_up_needs_a_session_booked_first(client, advisor, make_contact):
+def test_a_follow_up_needs_a_session_booked_first(on_tuesday, client, advisor, make_contact):
     made = make_contact()
     refused = _advise(client, made, {**CASE, "outcome": "follow_up_booked"})
     assert "Book the follow-up session first" in refused.get_data(as_text=True)
@@ -640,7 +643,7 @@ def test_a_stale_advice_form_is_refused(client, advisor, make_contact):
     assert fresh(made.id).advised_at is None
 
 
-def test_a_contact_is_closed_once_advised(client, advisor, make_contact):
+def test_a_contact_is_closed_once_advised(on_tuesday, client, advisor, make_contact):
     made = make_contact()
     path = f"/advice-line/contacts/{made.id}/close"
     token = csrf_token(client, f"/advice-line/contacts/{made.id}/advice")
@@ -651,6 +654,32 @@ def test_a_contact_is_closed_once_advised(client, advisor, make_contact):
     client.post(path, data={"csrf_token": token, "version": str(version)})
     assert fresh(made.id).status == "closed"
     assert audit_rows("advice_contact.closed")
+
+
+def test_a_contact_owed_a_callback_is_not_closed_until_it_is_made(
+    on_monday_afternoon, client, advisor, make_contact
+):
+    """Closing must not hide a D8 callback never made: the outcome (which closes) and the
+    Close button are both refused, saying what to do, until the callback is recorded."""
+    made = make_contact(received_at=SATURDAY_EVENING)  # the public form, out of hours
+    refused = _advise(client, made, {**CASE, "outcome": "advice_given"})
+    assert refused.status_code == 400
+    assert "A callback is still owed to this professional" in refused.get_data(as_text=True)
+    assert fresh(made.id).advised_at is None
+
+    assert _advise(client, made, CASE).status_code == 302  # advice without an outcome is kept
+    path = f"/advice-line/contacts/{made.id}"
+    token = csrf_token(client, f"{path}/advice")
+    closing = {"csrf_token": token, "version": str(fresh(made.id).version)}
+    page = client.post(f"{path}/close", data=closing, follow_redirects=True)
+    assert "A callback is still owed to this professional" in page.get_data(as_text=True)
+    assert fresh(made.id).status == "in_progress" and not audit_rows("advice_contact.closed")
+
+    assert callback_form(client, made.id, made_at="09:05").status_code == 302
+    closing["version"] = str(fresh(made.id).version)
+    page = client.post(f"{path}/close", data=closing, follow_redirects=True)
+    assert "Contact closed." in page.get_data(as_text=True)
+    assert fresh(made.id).status == "closed"
 
 
 # --- redaction ------------------------------------------------------------------------------
