@@ -40,7 +40,14 @@ from app.extensions import db
 from app.forms import REFUSED, ActionForm, GovDateField, call_service, page_number, too_long
 from casework.db import utcnow
 from casework.hsb import models as words
-from casework.hsb.callbacks import RESULTS, attempts, callback_of, open_callback, queue_view
+from casework.hsb.callbacks import (
+    NO_NUMBER,
+    RESULTS,
+    attempts,
+    callback_of,
+    open_callback,
+    queue_view,
+)
 from casework.hsb.callbacks import record_callback as record_callback_made
 from casework.hsb.calls import LoggedCall, log_call, set_on_duty, voicemail_of
 from casework.hsb.contacts import Professional
@@ -276,6 +283,8 @@ def callbacks_section(contact) -> dict:
         form.made_day.data, form.made_at.data = local.date(), local.strftime("%H:%M")
     if form is not None:
         form.version.data = contact.version
+        if contact.phone:  # "no number to call" is offered only when there is none
+            form.result.choices = [c for c in form.result.choices if c[0] != NO_NUMBER]
     return {
         "callback": callback_of(contact),
         "owed": owed,
@@ -312,12 +321,13 @@ def record_callback(contact_id: int):
         )
         if outcome is not REFUSED:
             _contact, met = outcome
-            flash(
-                "Callback recorded. The callback is done."
-                if met
-                else "Callback recorded. The callback is still owed.",
-                "success",
-            )
+            if form.result.data == NO_NUMBER:
+                said = "Recorded: there is no phone number to call, so no callback is owed."
+            elif met:
+                said = "Callback recorded. The callback is done."
+            else:
+                said = "Callback recorded. The callback is still owed."
+            flash(said, "success")
             return redirect(url_for("advice_line.contact", contact_id=contact_id))
         found = contact_or_404(contact_id, "callback")
     g.callback_form = form

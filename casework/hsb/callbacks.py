@@ -23,6 +23,7 @@ from casework.obligations.models import Obligation
 
 RESULTS = CALLBACK_RESULTS
 MEETS = ("spoke", "voicemail_left")
+NO_NUMBER = "no_number"  # nobody can be called: the callback is withdrawn, never counted
 NOTE_LIMIT = 500
 ATTEMPT_ACTION = "advice_contact.callback_made"
 
@@ -39,13 +40,27 @@ def open_callback(contact: AdviceContact) -> Obligation | None:
     )
 
 
-def meet_by_reply(session, contact: AdviceContact, replied_at: datetime) -> bool:
+def meet_by_reply(
+    session, contact: AdviceContact, replied_at: datetime, previous: datetime | None = None
+) -> bool:
     """An email is called back by replying to it: the reply meets the email's D8 callback
-    (after its due time: counted as breached). False when none was owed."""
-    owed = open_callback(contact) if contact.channel == "email" else None
-    if owed is None:
+    (after its due time: counted as breached). A corrected reply time (``previous``: the time
+    it replaces) moves a callback that the earlier reply met, and whether it was in time.
+    False when there was nothing to meet or move."""
+    callback = callback_of(contact) if contact.channel == "email" else None
+    if callback is None or callback.status == "cancelled":
         return False
-    return lifecycle.meet(session, owed, replied_at, late=replied_at > owed.due_at)
+    if callback.met_at is None:
+        return lifecycle.meet(session, callback, replied_at, late=replied_at > callback.due_at)
+    if previous is None or callback.met_at != previous or replied_at == previous:
+        return False  # met by a call, or by this same reply
+    callback.met_at = replied_at
+    if replied_at > callback.due_at:
+        callback.status, callback.breached_at = "breached", callback.breached_at or callback.due_at
+    else:
+        callback.status, callback.breached_at = "met", None
+    session.flush()
+    return True
 
 
 def callback_of(contact: AdviceContact) -> Obligation | None:
@@ -84,9 +99,11 @@ def record_callback(
     now: datetime,
 ) -> tuple[AdviceContact, bool]:
     """Record a callback made to the professional; returns the contact and whether the D8
-    callback is now met. Refused, changing nothing, when the form was stale (someone else
-    changed the contact since), the time is in the future or before the contact arrived, or the
-    result is missing."""
+    callback is now met. "No phone number to call" (only for a contact without one: a withheld
+    number, or a request with an email address alone) withdraws the callback, so it is neither
+    owed nor counted. Refused, changing nothing, when the form was stale (someone else changed
+    the contact since), the time is in the future or before the contact arrived, or the result
+    is missing or is "no number" for a contact with one."""
     contact = session.get(AdviceContact, contact_id)
     if contact is None:
         raise NotFound(contact_id)
@@ -98,6 +115,8 @@ def record_callback(
         )
     if result not in RESULTS:
         errors["result"] = "Select what happened when you called back"
+    elif result == NO_NUMBER and contact.phone:
+        errors["result"] = "They gave a phone number: call it, then record what happened"
     if made_at is None:
         errors["made_at"] = "Enter the date and time you called back"
     elif made_at > now:
@@ -113,6 +132,8 @@ def record_callback(
     met = False
     if owed is not None and result in MEETS:
         met = lifecycle.meet(session, owed, made_at, late=made_at > owed.due_at)
+    elif owed is not None and result == NO_NUMBER:
+        lifecycle.withdraw(session, owed)
     session.add(
         AdviceCallback(
             contact_id=contact.id,
@@ -125,7 +146,7 @@ def record_callback(
     )
     contact.version += 1
     contact.updated_at = now
-    if contact.status == "new" and result == "spoke":
+    if contact.status == "new" and result in ("spoke", NO_NUMBER):  # seen to: off the queue
         contact.status = "in_progress"
     record_event(
         session,
@@ -160,8 +181,10 @@ def _queue_rows_query():
         Obligation.status != "cancelled",
     )
     due = sa.select(sa.func.min(Obligation.due_at)).where(owed).scalar_subquery()
-    has_callback = sa.exists().where(
-        Obligation.advice_contact_id == AdviceContact.id, Obligation.kind == "callback"
+    has_callback = sa.exists().where(  # a withdrawn one (an answered call's) never was
+        Obligation.advice_contact_id == AdviceContact.id,
+        Obligation.kind == "callback",
+        Obligation.status != "cancelled",
     )
     waiting = sa.or_(
         sa.exists().where(owed),

@@ -294,9 +294,9 @@ def record_reply(
         raise ValidationError({"replied": "When it was replied to cannot be in the future"})
     if replied_at < contact.received_at:
         raise ValidationError({"replied": "The reply cannot be before the email was received"})
-    contact.replied_at = replied_at
+    previous, contact.replied_at = contact.replied_at, replied_at
     contact.updated_at = now
-    met = meet_by_reply(session, contact, replied_at)
+    met = meet_by_reply(session, contact, replied_at, previous)
     record_event(
         session,
         action="advice_contact.replied",

@@ -265,6 +265,7 @@ CALLBACK_RESULTS = {
     "spoke": "Spoke to the professional",
     "voicemail_left": "Left a voicemail",
     "no_answer": "No answer",
+    "no_number": "No phone number to call (withheld or not given)",
 }
 
 

@@ -247,6 +247,48 @@ def test_a_callback_with_a_problem_changes_nothing(client, advisor, fields, mess
     assert audit_rows("advice_contact.callback_made") == []
 
 
+def test_a_caller_with_no_number_to_ring_is_owed_no_callback_once_recorded(client, advisor):
+    """A missed call from a withheld number: nobody can be called back. The advisor records
+    "No phone number to call", which withdraws the callback (neither owed nor counted), and
+    the contact can then be closed."""
+    withheld = contact(NOW - timedelta(hours=1))  # no phone: the caller's number was withheld
+    page = client.get(f"/advice-line/contacts/{withheld.id}").get_data(as_text=True)
+    assert "No phone number to call (withheld or not given)" in page
+    response = callback_form(client, withheld.id, result="no_number", note="")
+    assert response.status_code == 302
+    [callback] = stored(Obligation)
+    assert callback.status == "cancelled" and callback.met_at is None
+    page = client.get(response.location).get_data(as_text=True)
+    assert "there is no phone number to call, so no callback is owed" in page
+    assert "No callback is owed any more" in page
+    assert f">Contact {withheld.id}<" not in client.get("/advice-line").get_data(as_text=True)
+    assert audit_rows("advice_contact.callback_made")[0].detail_dict["result"] == "no_number"
+    advised = post_form(
+        client,
+        f"/advice-line/contacts/{withheld.id}/advice",
+        {
+            "kind": "policy_advice",
+            "policy_topics": ["policy"],
+            "advice_given": "Walked through the policy.",
+            "outcome": "advice_given",
+            "version": str(stored(AdviceContact)[0].version),
+        },
+    )
+    assert advised.status_code == 302
+    assert stored(AdviceContact)[0].status == "closed"
+
+
+def test_no_number_to_call_is_refused_when_they_gave_one(client, advisor):
+    missed = contact(NOW - timedelta(hours=1), phone="+447700900123")
+    page = client.get(f"/advice-line/contacts/{missed.id}").get_data(as_text=True)
+    assert "No phone number to call" not in page
+    response = callback_form(client, missed.id, result="no_number")
+    assert response.status_code == 400
+    assert "They gave a phone number: call it" in response.get_data(as_text=True)
+    [callback] = stored(Obligation)
+    assert callback.status == "due" and callback.met_at is None
+
+
 def test_going_on_duty_needs_a_phone_number(client, advisor):
     response = post_form(
         client, "/advice-line/on-duty", {"on_duty": "1"}, token_from="/advice-line"

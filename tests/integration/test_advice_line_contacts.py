@@ -354,6 +354,29 @@ def test_replying_to_an_out_of_hours_email_is_its_callback(
     assert ("after it was due" in page) is (status == "breached")
 
 
+@pytest.mark.parametrize(
+    ("first", "corrected", "status"),
+    [("11:30", "13:15", "breached"), ("13:15", "11:30", "met")],
+    ids=["corrected to late", "corrected to in time"],
+)
+def test_a_corrected_reply_time_moves_the_callback_it_met(
+    on_monday_afternoon, client, advisor, make_contact, first, corrected, status
+):
+    made = make_contact(channel="email", received_at=SATURDAY_EVENING)
+    assert _reply(client, made, "23 11 2026", first).status_code == 302
+    assert _reply(client, fresh(made.id), "23 11 2026", corrected).status_code == 302
+    [callback] = fresh(made.id).obligations
+    hour, minute = map(int, corrected.split(":"))
+    assert callback.met_at == datetime(2026, 11, 23, hour, minute, tzinfo=UTC)
+    assert callback.status == status
+    page = " ".join(client.get(f"/advice-line/contacts/{made.id}").get_data(as_text=True).split())
+    assert f"Replied to 23 Nov 2026 {corrected}" in page
+    assert ("after it was due" in page) is (status == "breached")
+    # The callback is made: the advice's outcome closes the contact.
+    assert _advise(client, made, {**CASE, "outcome": "advice_given"}).status_code == 302
+    assert fresh(made.id).status == "closed"
+
+
 def test_an_out_of_hours_email_logged_with_its_reply_owes_no_callback(
     on_monday_afternoon, client, advisor
 ):

@@ -146,6 +146,19 @@ def test_an_answered_call_has_its_start_and_end_and_no_callback(client, advisors
     assert withdrawn.status == "cancelled" and withdrawn.met_at is None
 
 
+def test_an_answered_call_waits_on_the_queue_as_new_with_no_callback_owed(
+    client, advisors, sign_in_as
+):
+    call_arrives(client)
+    outcome(client, {"DialCallStatus": "completed", "DialCallDuration": "240"})
+    with time_machine.travel(OPEN + timedelta(minutes=6), tick=False):
+        sign_in_as("hsb_advisor")
+        queue = client.get("/advice-line").get_data(as_text=True)
+    [contact] = contacts()
+    assert f">Contact {contact.id}<" in queue
+    assert "New, no callback owed" in queue and "Outcome not known yet" not in queue
+
+
 @pytest.mark.parametrize("status", ["no-answer", "busy", "failed", "canceled"])
 def test_a_call_nobody_answered_is_missed_with_a_callback(client, advisors, status):
     call_arrives(client)
