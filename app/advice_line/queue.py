@@ -37,7 +37,15 @@ from app.advice_line.contact_page import (
 from app.auth.session import request_origin
 from app.contact.forms import TIME, moment
 from app.extensions import db
-from app.forms import REFUSED, ActionForm, GovDateField, call_service, page_number, too_long
+from app.forms import (
+    REFUSED,
+    ActionForm,
+    GovDateField,
+    button_action,
+    call_service,
+    page_number,
+    too_long,
+)
 from casework.db import utcnow
 from casework.hsb import models as words
 from casework.hsb.callbacks import (
@@ -49,7 +57,13 @@ from casework.hsb.callbacks import (
     queue_view,
 )
 from casework.hsb.callbacks import record_callback as record_callback_made
-from casework.hsb.calls import LoggedCall, log_call, set_on_duty, voicemail_of
+from casework.hsb.calls import (
+    LoggedCall,
+    log_call,
+    record_outcome_by_hand,
+    set_on_duty,
+    voicemail_of,
+)
 from casework.hsb.contacts import Professional
 
 
@@ -333,3 +347,29 @@ def record_callback(contact_id: int):
     g.callback_form = form
     sections = [(template, loader(found)) for template, loader in SECTIONS]
     return render_contact_page("advice_line/contact.html", found, sections=sections), 400
+
+
+@bp.route("/advice-line/contacts/<int:contact_id>/call-outcome", methods=["POST"])
+@advice_line_required
+def record_call_outcome(contact_id: int):
+    """Say what happened to a rung call whose outcome the phone system never reported."""
+    found = contact_or_404(contact_id, "call outcome")
+    outcome = request.form.get("call_outcome")
+
+    def act() -> str:
+        record_outcome_by_hand(
+            db.session,
+            found.id,
+            outcome,
+            version=posted_version(request.form.get("version")),
+            actor=current_user,
+            calendar=line_calendar(),
+            origin=request_origin(),
+            now=utcnow(),
+        )
+        if outcome == "answered":
+            return "Recorded: the call was answered, so no callback is owed."
+        return "Recorded: nobody answered the call, so the callback is still owed."
+
+    button_action(act)
+    return redirect(url_for("advice_line.contact", contact_id=contact_id))

@@ -243,18 +243,10 @@ def apply_call_status(
     if not claim_webhook_event(session, f"voice-status:{call_sid}", now):
         session.rollback()
         return None
-    contact.call_outcome = outcome
+    _set_outcome(session, contact, outcome, calendar=calendar, now=now)
     if outcome == "answered":
         contact.started_at = now - timedelta(seconds=seconds or 0)
         contact.ended_at = now
-    contact.updated_at = now
-    contact.version += 1
-    if rules.needs_callback(contact.channel, outcome, contact.out_of_hours):
-        lifecycle.add(session, contact, rules.callback_due(contact.received_at, calendar), now)
-    else:  # answered: the callback owed while the outcome was unknown never was
-        for obligation in contact.obligations:
-            if obligation.kind == "callback":
-                lifecycle.withdraw(session, obligation)
     record_event(
         session,
         action="advice_contact.call_outcome",
@@ -262,6 +254,68 @@ def apply_call_status(
         record_type="advice_contact",
         record_id=contact.id,
         detail={"call_outcome": outcome, "seconds": seconds, **_recording(form, outcome)},
+        at=now,
+    )
+    session.commit()
+    return contact
+
+
+def _set_outcome(session, contact: AdviceContact, outcome: str, *, calendar, now) -> None:
+    """A rung call's outcome, now known: missed or voicemail owes the D8 callback (the one it
+    has owed since it arrived); answered withdraws that one, which never was owed."""
+    contact.call_outcome = outcome
+    contact.updated_at = now
+    contact.version += 1
+    if rules.needs_callback(contact.channel, outcome, contact.out_of_hours):
+        lifecycle.add(session, contact, rules.callback_due(contact.received_at, calendar), now)
+    else:
+        for obligation in contact.obligations:
+            if obligation.kind == "callback":
+                lifecycle.withdraw(session, obligation)
+
+
+HAND_OUTCOMES = ("answered", "missed")
+
+
+def record_outcome_by_hand(
+    session,
+    contact_id: int,
+    outcome: str | None,
+    *,
+    version: int | None,
+    actor,
+    calendar,
+    origin: Origin,
+    now: datetime,
+) -> AdviceContact:
+    """An advisor says what happened to a rung call whose outcome the phone system never
+    reported: answered (its callback withdrawn; the advisor who says so took it) or not
+    answered (its callback stays owed). Taken once, as the provider's report would be: a
+    report arriving later changes nothing, and one that came first refuses this. Refused,
+    changing nothing, for a contact that is not such a call, or a stale page. Audited."""
+    contact = session.get(AdviceContact, contact_id)
+    if contact is None:
+        raise NotFound(contact_id)
+    if contact.channel != "telephone" or not contact.call_sid or contact.call_outcome:
+        raise ValidationError({"": "This call's outcome is already recorded"})
+    if version is None or version != contact.version:
+        raise ValidationError({"": "Someone changed this contact. Check the page and try again."})
+    if outcome not in HAND_OUTCOMES:
+        raise ValidationError({"": "Say whether the call was answered"})
+    if not claim_webhook_event(session, f"voice-status:{contact.call_sid}", now):
+        session.rollback()
+        raise ValidationError({"": "This call's outcome is already recorded"})
+    _set_outcome(session, contact, outcome, calendar=calendar, now=now)
+    if outcome == "answered" and contact.advisor_id is None:
+        contact.advisor_id = actor.id
+    record_event(
+        session,
+        action="advice_contact.call_outcome",
+        origin=origin,
+        actor=actor,
+        record_type="advice_contact",
+        record_id=contact.id,
+        detail={"call_outcome": outcome, "by_hand": True},
         at=now,
     )
     session.commit()

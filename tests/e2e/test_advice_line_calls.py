@@ -99,7 +99,8 @@ def test_a_ringing_call_is_owed_its_callback_until_its_outcome_comes(
 ):
     """A call rang the advisors on duty and the phone system has not reported its outcome
     (still ringing, or the report was lost): the queue lists it with its callback due and
-    "Outcome not known yet", and its page says why a callback is owed."""
+    "Outcome not known yet", and its page says why a callback is owed. The advisor who took
+    it says it was answered, and the callback is withdrawn."""
     team = create_team_record("HSB advice line", service="hsb")
     advisor = create_staff_record("hsb_advisor", team=team, name="Hana Advisor")
     advisor.phone, advisor.on_duty = "+447700900461", True
@@ -133,5 +134,15 @@ def test_a_ringing_call_is_owed_its_callback_until_its_outcome_comes(
     expect(page.get_by_text("Telephone (outcome not known yet)")).to_be_visible()
     expect(page.get_by_role("button", name="Record callback")).to_be_visible()
     _shot(page, "8-ringing-contact")
+    assert axe_violations(page) == []
+
+    # The phone system never reports it: the advisor who took it says it was answered.
+    page.get_by_role("button", name="It was answered").click()
+    expect(
+        page.get_by_text("Recorded: the call was answered, so no callback is owed.")
+    ).to_be_visible()
+    expect(page.get_by_text("No callback is owed any more.")).to_be_visible()
+    expect(page.get_by_text("Telephone (answered)", exact=True)).to_be_visible()
+    _shot(page, "9-said-answered")
     assert axe_violations(page) == []
     context.close()

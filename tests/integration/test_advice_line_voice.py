@@ -17,7 +17,7 @@ from casework.obligations.models import Obligation
 from scheduling import sweeps
 from scheduling.service_calendars import hsb_calendar
 from scheduling.sweeps import context
-from tests.conftest import TWILIO_TOKEN, audit_rows
+from tests.conftest import TWILIO_TOKEN, audit_rows, csrf_token
 
 VOICE = "/webhooks/twilio/voice"
 STATUS = "/webhooks/twilio/voice/status"
@@ -291,3 +291,78 @@ def test_a_ringing_call_shows_on_the_queue_with_its_outcome_not_known(client, ad
         page = client.get(f"/advice-line/contacts/{contact.id}").get_data(as_text=True)
     assert "Outcome not known yet" in queue and "by 23 Nov 2026 14:00" in " ".join(queue.split())
     assert "has not said yet whether this call was answered" in page
+
+
+def say_by_hand(client, contact, call_outcome, *, version=None):
+    path = f"/advice-line/contacts/{contact.id}"
+    return client.post(
+        f"{path}/call-outcome",
+        data={
+            "csrf_token": csrf_token(client, path),
+            "call_outcome": call_outcome,
+            "version": str(contact.version if version is None else version),
+        },
+        follow_redirects=True,
+    )
+
+
+@pytest.fixture
+def advisor_at_noon(client, advisors, sign_in_as):
+    """An advisor signed in at noon, two hours after a call rang and nothing was reported."""
+    call_arrives(client)
+    with time_machine.travel(OPEN + timedelta(hours=2), tick=False):
+        yield sign_in_as("hsb_advisor")
+
+
+def test_an_advisor_says_a_call_whose_report_was_lost_was_answered(client, advisor_at_noon):
+    [contact] = contacts()
+    page = client.get(f"/advice-line/contacts/{contact.id}").get_data(as_text=True)
+    assert "It was answered" in page and "Nobody answered" in page
+    said = say_by_hand(client, contact, "answered").get_data(as_text=True)
+    assert "Recorded: the call was answered, so no callback is owed." in said
+    [contact] = contacts()
+    assert contact.call_outcome == "answered" and contact.advisor_id == advisor_at_noon.id
+    assert [c.status for c in callbacks()] == ["cancelled"]
+    [row] = audit_rows("advice_contact.call_outcome")
+    assert row.detail_dict == {"call_outcome": "answered", "by_hand": True}
+    assert row.actor_id == advisor_at_noon.id
+    # The provider's report, arriving late after all, changes nothing.
+    outcome(client, {"DialCallStatus": "no-answer"}, when=OPEN + timedelta(hours=2, minutes=1))
+    [contact] = contacts()
+    assert contact.call_outcome == "answered"
+    assert [c.status for c in callbacks()] == ["cancelled"]
+
+
+def test_an_advisor_says_nobody_answered_and_the_callback_stays_owed(client, advisor_at_noon):
+    [contact] = contacts()
+    said = say_by_hand(client, contact, "missed").get_data(as_text=True)
+    assert "nobody answered the call, so the callback is still owed" in said
+    [contact] = contacts()
+    assert contact.call_outcome == "missed"
+    [callback] = callbacks()
+    assert callback.status == "due" and callback.due_at == OPEN + timedelta(hours=4)
+    assert "It was answered" not in said  # the outcome is known: no buttons
+
+
+@pytest.mark.parametrize(
+    ("first", "call_outcome", "version", "message"),
+    [
+        ("reported", "answered", None, "This call&#39;s outcome is already recorded"),
+        (None, "answered", 99, "Someone changed this contact"),
+        (None, "voicemail", None, "Say whether the call was answered"),
+    ],
+    ids=["reported first", "stale page", "not a choice"],
+)
+def test_a_call_outcome_said_by_hand_is_refused_and_changes_nothing(
+    client, advisor_at_noon, first, call_outcome, version, message
+):
+    [contact] = contacts()
+    if first:
+        outcome(client, {"DialCallStatus": "no-answer"}, when=OPEN + timedelta(hours=1))
+    said = say_by_hand(client, contact, call_outcome, version=version).get_data(as_text=True)
+    assert message in said
+    [contact] = contacts()
+    assert contact.call_outcome == ("missed" if first else None)
+    [callback] = callbacks()
+    assert callback.status == "due"
+    assert not [r for r in audit_rows("advice_contact.call_outcome") if "by_hand" in r.detail_dict]
