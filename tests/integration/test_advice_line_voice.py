@@ -366,3 +366,19 @@ def test_a_call_outcome_said_by_hand_is_refused_and_changes_nothing(
     [callback] = callbacks()
     assert callback.status == "due"
     assert not [r for r in audit_rows("advice_contact.call_outcome") if "by_hand" in r.detail_dict]
+
+
+def test_a_rung_call_from_before_callbacks_were_owed_on_arrival_can_be_settled(
+    client, advisor_at_noon
+):
+    """A call that rang before this rule existed has no callback at all. Its page still
+    offers the two answers, and "Nobody answered" gives it the callback it was owed."""
+    db.session.execute(sa.delete(Obligation))
+    db.session.commit()
+    [contact] = contacts()
+    page = client.get(f"/advice-line/contacts/{contact.id}").get_data(as_text=True)
+    assert "has not said yet whether this call was answered" in page
+    assert "Nobody answered" in page and "Until it does" not in page
+    say_by_hand(client, contact, "missed")
+    [callback] = callbacks()
+    assert callback.status == "due" and callback.due_at == OPEN + timedelta(hours=4)
