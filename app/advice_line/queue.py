@@ -297,7 +297,7 @@ def callbacks_section(contact) -> dict:
         form.made_day.data, form.made_at.data = local.date(), local.strftime("%H:%M")
     if form is not None:
         form.version.data = contact.version
-        if contact.phone:  # "no number to call" is offered only when there is none
+        if contact.phone or contact.channel == "email":  # an email's reply is its callback
             form.result.choices = [c for c in form.result.choices if c[0] != NO_NUMBER]
     return {
         "callback": callback_of(contact),

@@ -99,11 +99,12 @@ def record_callback(
     now: datetime,
 ) -> tuple[AdviceContact, bool]:
     """Record a callback made to the professional; returns the contact and whether the D8
-    callback is now met. "No phone number to call" (only for a contact without one: a withheld
-    number, or a request with an email address alone) withdraws the callback, so it is neither
+    callback is now met. "No phone number to call" (only for a contact without one, and not an
+    email, whose reply is its callback: a withheld number, or a web-form request with an email
+    address alone) withdraws the callback, so it is neither
     owed nor counted. Refused, changing nothing, when the form was stale (someone else changed
     the contact since), the time is in the future or before the contact arrived, or the result
-    is missing or is "no number" for a contact with one."""
+    is missing or is "no number" for a contact with one or for an email."""
     contact = session.get(AdviceContact, contact_id)
     if contact is None:
         raise NotFound(contact_id)
@@ -115,6 +116,8 @@ def record_callback(
         )
     if result not in RESULTS:
         errors["result"] = "Select what happened when you called back"
+    elif result == NO_NUMBER and contact.channel == "email":
+        errors["result"] = "Reply to the email: for an email, the reply is the callback"
     elif result == NO_NUMBER and contact.phone:
         errors["result"] = "They gave a phone number: call it, then record what happened"
     if made_at is None:

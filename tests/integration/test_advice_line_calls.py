@@ -289,6 +289,14 @@ def test_no_number_to_call_is_refused_when_they_gave_one(client, advisor):
     assert callback.status == "due" and callback.met_at is None
 
 
+def test_a_queue_page_past_the_end_says_so_and_links_to_the_first(client, advisor):
+    contact(NOW - timedelta(hours=1), organisation="Hillside Academy")
+    past = client.get("/advice-line?page=5").get_data(as_text=True)
+    assert "There is no page 5: the queue has 1 page." in past
+    assert "No callbacks are owed and no new contacts are waiting" not in past
+    assert "Hillside Academy" in client.get("/advice-line").get_data(as_text=True)
+
+
 def test_going_on_duty_needs_a_phone_number(client, advisor):
     response = post_form(
         client, "/advice-line/on-duty", {"on_duty": "1"}, token_from="/advice-line"

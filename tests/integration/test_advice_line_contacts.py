@@ -377,6 +377,26 @@ def test_a_corrected_reply_time_moves_the_callback_it_met(
     assert fresh(made.id).status == "closed"
 
 
+def test_an_unanswered_email_points_to_its_reply_and_cannot_be_called_unreachable(
+    on_monday_afternoon, client, advisor, make_contact
+):
+    """An email-only professional has no number, but the reply is the callback: "No phone
+    number to call" would drop a missed D8 from the figures, so it is neither offered nor
+    accepted, and the Callback section links to recording the reply."""
+    made = make_contact(channel="email", received_at=SATURDAY_EVENING)  # email only, no phone
+    page = client.get(f"/advice-line/contacts/{made.id}").get_data(as_text=True)
+    assert "For an email, the reply is the callback" in page
+    assert f'href="/advice-line/contacts/{made.id}/reply"' in page
+    assert "No phone number to call" not in page
+    response = callback_form(client, made.id, result="no_number")
+    assert response.status_code == 400
+    assert "Reply to the email: for an email, the reply is the callback" in (
+        response.get_data(as_text=True)
+    )
+    [callback] = fresh(made.id).obligations
+    assert callback.status == "due" and callback.met_at is None
+
+
 def test_an_out_of_hours_email_logged_with_its_reply_owes_no_callback(
     on_monday_afternoon, client, advisor
 ):
