@@ -211,7 +211,14 @@ def test_two_workers_and_the_scheduler_share_postgresql_and_redis(
     with ThreadPoolExecutor(max_workers=2) as pool:
         statuses = list(pool.map(failed_sign_in, range(LOGIN_LIMIT)))
     assert sorted(statuses) == [401] * (LOGIN_LIMIT - 1) + [429]
-    posts = [pid for pid, method, p, _ in _served(access_log) if (method, p) == ("POST", "/login")]
+
+    def sign_in_posts():  # a worker writes its access line just after it answers
+        posts = [
+            pid for pid, method, p, _ in _served(access_log) if (method, p) == ("POST", "/login")
+        ]
+        return posts if len(posts) >= LOGIN_LIMIT + 1 else None
+
+    posts = wait_for(sign_in_posts, "every sign-in in the access log")
     assert len(posts) == LOGIN_LIMIT + 1
     assert len(set(posts)) == 2, f"every sign-in was answered by one worker: {posts}"
     assert failed_sign_in(None) == 429  # and it holds
