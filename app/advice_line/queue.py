@@ -53,6 +53,7 @@ from casework.hsb.callbacks import (
     RESULTS,
     attempts,
     callback_of,
+    no_number_allowed,
     open_callback,
     queue_view,
 )
@@ -297,7 +298,7 @@ def callbacks_section(contact) -> dict:
         form.made_day.data, form.made_at.data = local.date(), local.strftime("%H:%M")
     if form is not None:
         form.version.data = contact.version
-        if contact.phone or contact.channel == "email":  # an email's reply is its callback
+        if not no_number_allowed(contact):
             form.result.choices = [c for c in form.result.choices if c[0] != NO_NUMBER]
     return {
         "callback": callback_of(contact),

@@ -28,6 +28,13 @@ NOTE_LIMIT = 500
 ATTEMPT_ACTION = "advice_contact.callback_made"
 
 
+def no_number_allowed(contact: AdviceContact) -> bool:
+    """Whether "No phone number to call" can be recorded: only for a contact with no number (a
+    withheld call, or a web-form request with an email address alone), never for an email,
+    whose reply is its callback."""
+    return not contact.phone and contact.channel != "email"
+
+
 def open_callback(contact: AdviceContact) -> Obligation | None:
     """The contact's D8 callback still owed (due, or breached and not yet made)."""
     return next(
@@ -54,12 +61,7 @@ def meet_by_reply(
         return lifecycle.meet(session, callback, replied_at, late=replied_at > callback.due_at)
     if previous is None or callback.met_at != previous or replied_at == previous:
         return False  # met by a call, or by this same reply
-    callback.met_at = replied_at
-    if replied_at > callback.due_at:
-        callback.status, callback.breached_at = "breached", callback.breached_at or callback.due_at
-    else:
-        callback.status, callback.breached_at = "met", None
-    session.flush()
+    lifecycle.remeet(session, callback, replied_at)
     return True
 
 
@@ -99,12 +101,10 @@ def record_callback(
     now: datetime,
 ) -> tuple[AdviceContact, bool]:
     """Record a callback made to the professional; returns the contact and whether the D8
-    callback is now met. "No phone number to call" (only for a contact without one, and not an
-    email, whose reply is its callback: a withheld number, or a web-form request with an email
-    address alone) withdraws the callback, so it is neither
-    owed nor counted. Refused, changing nothing, when the form was stale (someone else changed
-    the contact since), the time is in the future or before the contact arrived, or the result
-    is missing or is "no number" for a contact with one or for an email."""
+    callback is now met. "No phone number to call" (``no_number_allowed``) withdraws the
+    callback, so it is neither owed nor counted. Refused, changing nothing, when the form was
+    stale (someone else changed the contact since), the time is in the future or before the
+    contact arrived, or the result is missing or is "no number" where it is not allowed."""
     contact = session.get(AdviceContact, contact_id)
     if contact is None:
         raise NotFound(contact_id)
@@ -116,10 +116,12 @@ def record_callback(
         )
     if result not in RESULTS:
         errors["result"] = "Select what happened when you called back"
-    elif result == NO_NUMBER and contact.channel == "email":
-        errors["result"] = "Reply to the email: for an email, the reply is the callback"
-    elif result == NO_NUMBER and contact.phone:
-        errors["result"] = "They gave a phone number: call it, then record what happened"
+    elif result == NO_NUMBER and not no_number_allowed(contact):
+        errors["result"] = (
+            "Reply to the email: for an email, the reply is the callback"
+            if contact.channel == "email"
+            else "They gave a phone number: call it, then record what happened"
+        )
     if made_at is None:
         errors["made_at"] = "Enter the date and time you called back"
     elif made_at > now:

@@ -18,7 +18,9 @@ import sqlalchemy as sa
 
 from casework.audit import AuditEvent, Origin, record_event
 from casework.errors import NotFound, ValidationError
+from casework.hsb.callbacks import callback_of
 from casework.hsb.contacts import Professional, create_contact
+from casework.hsb.intake import check_version
 from casework.hsb.models import CALL_OUTCOMES, REGIONS, SETTING_TYPES, AdviceContact
 from casework.messages.opt_outs import claim_webhook_event
 from casework.obligations import lifecycle
@@ -139,8 +141,7 @@ def receive_call(
     and the outcome arrives later; until it does the call owes its D8 callback, so a call whose
     outcome never arrives is still called back. Otherwise the caller may leave a voicemail, and
     the contact is recorded as missed with its D8 callback at once (a voicemail left upgrades
-    it). Applied once
-    per CallSid: a repeated delivery finds the contact already recorded."""
+    it). Applied once per CallSid: a repeated delivery finds the contact already recorded."""
     is_open = calendar.is_open_at(now)
     numbers = tuple(s.phone for s in advisors_on_duty(session)) if is_open else ()
     if not call_sid or not claim_webhook_event(session, f"voice:{call_sid}", now):
@@ -268,10 +269,8 @@ def _set_outcome(session, contact: AdviceContact, outcome: str, *, calendar, now
     contact.version += 1
     if rules.needs_callback(contact.channel, outcome, contact.out_of_hours):
         lifecycle.add(session, contact, rules.callback_due(contact.received_at, calendar), now)
-    else:
-        for obligation in contact.obligations:
-            if obligation.kind == "callback":
-                lifecycle.withdraw(session, obligation)
+    elif (callback := callback_of(contact)) is not None:
+        lifecycle.withdraw(session, callback)
 
 
 HAND_OUTCOMES = ("answered", "missed")
@@ -298,8 +297,7 @@ def record_outcome_by_hand(
         raise NotFound(contact_id)
     if contact.channel != "telephone" or not contact.call_sid or contact.call_outcome:
         raise ValidationError({"": "This call's outcome is already recorded"})
-    if version is None or version != contact.version:
-        raise ValidationError({"": "Someone changed this contact. Check the page and try again."})
+    check_version(contact, version)
     if outcome not in HAND_OUTCOMES:
         raise ValidationError({"": "Say whether the call was answered"})
     if not claim_webhook_event(session, f"voice-status:{contact.call_sid}", now):

@@ -88,6 +88,21 @@ def meet(session, obligation: Obligation, now: datetime, *, late: bool = False) 
     return True
 
 
+def remeet(session, obligation: Obligation, met_at: datetime) -> None:
+    """The time an obligation was met is corrected (a reply's time mended): met at ``met_at``,
+    and counted as breached at its due time only if that is after it."""
+    obligation.met_at = met_at
+    if met_at > obligation.due_at:
+        obligation.status = "breached"
+        obligation.breached_at = obligation.breached_at or obligation.due_at
+    else:
+        obligation.status, obligation.breached_at = "met", None
+    if obligation.referral_id is not None:
+        refresh_queue_position(session, obligation.referral_id)
+    else:
+        session.flush()
+
+
 def cancel(session, obligation: Obligation, now: datetime) -> None:
     """Nothing more is owed (a case closed before its appointment): cancelled, never breached."""
     if obligation.met_at is None and obligation.status == "due":
