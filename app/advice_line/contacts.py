@@ -31,6 +31,7 @@ from casework.db import utcnow
 from casework.errors import NotFound
 from casework.hsb import advice as advice_service
 from casework.hsb import intake
+from casework.hsb.callbacks import nobody_to_call
 from casework.hsb.models import CONTINUUM, REFER_TO, TRAFFIC_LIGHT
 from triage.hsb import prompts_referral
 
@@ -229,6 +230,7 @@ def advice_section(contact) -> dict:
             contact.traffic_light, contact.continuum, contact.risk_of_significant_harm
         ),
         "refer_to": REFER_TO,
+        "nobody_to_call": contact.advised_at is None and nobody_to_call(db.session, contact.id),
     }
 
 
@@ -328,7 +330,7 @@ def record_advice(contact_id: int):
 @bp.route("/advice-line/contacts/<int:contact_id>/close", methods=["POST"])
 @advice_line_required
 def close_contact(contact_id: int):
-    """Close a contact whose advice is recorded."""
+    """Close a contact whose advice is recorded, or that nobody could be called back on."""
     form = ActionForm()
     if form.validate_on_submit():
         saved = call_service(

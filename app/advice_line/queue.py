@@ -55,6 +55,7 @@ from casework.hsb.callbacks import (
     callback_of,
     no_number_allowed,
     open_callback,
+    open_off_queue_page,
     queue_view,
 )
 from casework.hsb.callbacks import record_callback as record_callback_made
@@ -210,6 +211,21 @@ def queue():
     )
 
 
+@bp.route("/advice-line/open")
+@advice_line_required
+def open_contacts():
+    """Open contacts off the queue (no callback owed, no longer new), oldest first, with what
+    is left to do on each: without this page they would stay open and be found by no one."""
+    return render_template(
+        "advice_line/open_contacts.html",
+        page=open_off_queue_page(
+            db.session, page=page_number(), per_page=current_app.config["PAGE_SIZE"]
+        ),
+        words=words,
+        page_url=lambda number: url_for("advice_line.open_contacts", page=number),
+    )
+
+
 @bp.route("/advice-line/on-duty", methods=["POST"])
 @advice_line_required
 def on_duty():
@@ -340,9 +356,9 @@ def record_callback(contact_id: int):
                 said = "Recorded: there is no phone number to call, so no callback is owed."
             elif met:
                 said = "Callback recorded. The callback is done."
-            else:
+            else:  # not a success to celebrate: the callback is still owed
                 said = "Callback recorded. The callback is still owed."
-            flash(said, "success")
+            flash(said, "success" if met or form.result.data == NO_NUMBER else "important")
             return redirect(url_for("advice_line.contact", contact_id=contact_id))
         found = contact_or_404(contact_id, "callback")
     g.callback_form = form

@@ -21,7 +21,7 @@ from casework import access
 from casework.audit import Origin, record_event
 from casework.db import refuse_stale
 from casework.errors import NotFound, ValidationError
-from casework.hsb.callbacks import open_callback
+from casework.hsb.callbacks import nobody_to_call, open_callback
 from casework.hsb.guidance import DEFAULT_GUIDANCE
 from casework.hsb.intake import check_version, load_contact, refuse_if_anonymised, stale
 from casework.hsb.models import (
@@ -271,13 +271,14 @@ def close_contact(
     origin: Origin,
     now: datetime,
 ) -> AdviceContact:
-    """Close a contact once its advice is recorded and no callback is owed; audited,
-    committed."""
+    """Close a contact once its advice is recorded (or, with "No phone number to call" recorded,
+    nobody could be reached to advise) and no callback is owed; audited, committed."""
     contact = load_contact(session, contact_id, actor, origin=origin, now=now)
     check_version(contact, expected_version)
     if contact.status == "closed":
         raise ValidationError({"": "This contact is already closed"})
-    if contact.advised_at is None:
+    unadvised = contact.advised_at is None
+    if unadvised and not nobody_to_call(session, contact.id):
         raise ValidationError({"": "Record the advice given before closing the contact"})
     if open_callback(contact) is not None:  # closing must not hide a D8 callback not made
         raise ValidationError({"": CALLBACK_OWED})
@@ -290,7 +291,7 @@ def close_contact(
         actor=actor,
         record_type="advice_contact",
         record_id=contact.id,
-        detail={"fields": ["status"]},
+        detail={"fields": ["status"], "advice_recorded": not unadvised},
         at=now,
     )
     session.commit()

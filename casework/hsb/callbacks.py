@@ -1,6 +1,6 @@
 """D8 callbacks on the advice line: the open callback of a contact, recording a callback made
 (spoke, voicemail left, no answer), and the advisors' queue (open callbacks by due time, then new
-contacts waiting, oldest first) with the month's D8 breaches.
+contacts waiting, oldest first) with the month's D8 breaches, and the open contacts off it.
 
 A callback made (spoke or voicemail left) meets the D8 obligation (after its due time: counted as
 breached); no answer leaves it open. Each attempt is an AdviceCallback record; the audit trail
@@ -33,6 +33,18 @@ def no_number_allowed(contact: AdviceContact) -> bool:
     withheld call, or a web-form request with an email address alone), never for an email,
     whose reply is its callback."""
     return not contact.phone and contact.channel != "email"
+
+
+def nobody_to_call(session, contact_id: int) -> bool:
+    """Whether "No phone number to call" was recorded on the contact: nobody could be reached,
+    so there is no advice to record before closing it."""
+    return bool(
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AdviceCallback)
+            .where(AdviceCallback.contact_id == contact_id, AdviceCallback.result == NO_NUMBER)
+        )
+    )
 
 
 def open_callback(contact: AdviceContact) -> Obligation | None:
@@ -178,15 +190,16 @@ class QueueRow:
     callback: Obligation | None
 
 
-def _queue_rows_query():
+def _waiting():
+    """The queue's condition: a callback owed, or new with none owed (a withdrawn one, an
+    answered call's, never was)."""
     owed = sa.and_(
         Obligation.advice_contact_id == AdviceContact.id,
         Obligation.kind == "callback",
         Obligation.met_at.is_(None),
         Obligation.status != "cancelled",
     )
-    due = sa.select(sa.func.min(Obligation.due_at)).where(owed).scalar_subquery()
-    has_callback = sa.exists().where(  # a withdrawn one (an answered call's) never was
+    has_callback = sa.exists().where(
         Obligation.advice_contact_id == AdviceContact.id,
         Obligation.kind == "callback",
         Obligation.status != "cancelled",
@@ -195,6 +208,12 @@ def _queue_rows_query():
         sa.exists().where(owed),
         sa.and_(AdviceContact.status == "new", sa.not_(has_callback)),
     )
+    return owed, waiting
+
+
+def _queue_rows_query():
+    owed, waiting = _waiting()
+    due = sa.select(sa.func.min(Obligation.due_at)).where(owed).scalar_subquery()
     return (
         sa.select(AdviceContact)
         .where(waiting, AdviceContact.anonymised_at.is_(None))
@@ -213,6 +232,60 @@ def queue_page(*, page: int, per_page: int):
     found = db.paginate(_queue_rows_query(), page=page, per_page=per_page, error_out=False)
     found.items = [QueueRow(c, open_callback(c)) for c in found.items]
     return found
+
+
+# --- open contacts off the queue --------------------------------------------------------------
+
+ADVICE_TO_RECORD = "Record the advice"
+OUTCOME_TO_DECIDE = "Decide the outcome, or close it"
+NOBODY_TO_CALL = "Nobody to call: close it"
+
+
+@dataclass(frozen=True)
+class OpenRow:
+    """An open contact off the queue (no callback owed, no longer new) and what is left to do."""
+
+    contact: AdviceContact
+    left: str
+
+
+def _open_off_queue_query():
+    _owed, waiting = _waiting()
+    return sa.select(AdviceContact).where(
+        AdviceContact.status != "closed",
+        AdviceContact.anonymised_at.is_(None),
+        sa.not_(waiting),
+    )
+
+
+def open_off_queue_count(session) -> int:
+    """How many open contacts are off the queue: the queue page says so and links to them."""
+    query = _open_off_queue_query().subquery()
+    return session.scalar(sa.select(sa.func.count()).select_from(query))
+
+
+def open_off_queue_page(session, *, page: int, per_page: int):
+    """One page of the open contacts off the queue, oldest first: a callback made and no advice
+    recorded yet, advice recorded with no outcome, or nobody to call. Without this list they
+    would stay open and be found by no one. Each item is an OpenRow."""
+    query = _open_off_queue_query().order_by(AdviceContact.received_at, AdviceContact.id)
+    found = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    ids = [c.id for c in found.items]
+    no_number = set(
+        session.scalars(
+            sa.select(AdviceCallback.contact_id).where(
+                AdviceCallback.contact_id.in_(ids), AdviceCallback.result == NO_NUMBER
+            )
+        )
+    )
+    found.items = [OpenRow(c, _left(c, c.id in no_number)) for c in found.items]
+    return found
+
+
+def _left(contact: AdviceContact, no_number: bool) -> str:
+    if contact.advised_at is not None:
+        return OUTCOME_TO_DECIDE
+    return NOBODY_TO_CALL if no_number else ADVICE_TO_RECORD
 
 
 def breaches_this_month(session, now: datetime, calendar) -> int:
@@ -238,14 +311,18 @@ def breaches_this_month(session, now: datetime, calendar) -> int:
 
 @dataclass(frozen=True)
 class QueueView:
-    """The advisors' queue page: one page of rows, and the D8 breaches this month."""
+    """The advisors' queue page: one page of rows, the D8 breaches this month, and how many
+    open contacts are off the queue."""
 
     page: object
     breaches_this_month: int
+    open_off_queue: int
 
 
 def queue_view(session, *, now: datetime, calendar, page: int, per_page: int) -> QueueView:
     """What the advisors' queue shows."""
     return QueueView(
-        queue_page(page=page, per_page=per_page), breaches_this_month(session, now, calendar)
+        queue_page(page=page, per_page=per_page),
+        breaches_this_month(session, now, calendar),
+        open_off_queue_count(session),
     )

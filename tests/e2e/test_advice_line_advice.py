@@ -125,7 +125,7 @@ def test_a_professional_asks_and_an_advisor_records_red_advice_with_a_referral(
     expect(
         page.get_by_text("A 13-year-old pressured a [redacted] into sending images.")
     ).to_be_visible()
-    page.get_by_role("link", name="Log another email").click()
+    page.get_by_role("link", name="Log an email", exact=True).click()
     expect(page.get_by_role("heading", name="Log an email")).to_be_visible()
     assert axe_violations(page) == []
     _shot(page, "7-log-email")

@@ -1,7 +1,7 @@
 """The advice line's calls in a real browser: an advisor goes on duty (the page says which number
 the line rings), logs a missed call by hand (first refused without saying what happened), sees it
 at the top of the queue with its callback due, opens it, records the callback, and sees it leave
-the queue. Every page passes axe (WCAG 2.2 AA)."""
+the queue for the list of open contacts off it. Every page passes axe (WCAG 2.2 AA)."""
 
 import os
 from datetime import timedelta
@@ -87,10 +87,17 @@ def test_an_advisor_logs_a_missed_call_and_calls_back(
     _shot(page, "5-callback-done")
     assert axe_violations(page) == []
 
-    # It has left the queue.
+    # It has left the queue, but is still open: the queue links to it until it is closed.
     page.get_by_role("link", name="Advice line", exact=True).first.click()
     expect(page.get_by_text(EMPTY)).to_be_visible()
     _shot(page, "6-queue-empty")
+    page.get_by_role("link", name="1 open contact off the queue").click()
+    expect(page.get_by_role("heading", name="Open contacts off the queue")).to_be_visible()
+    row = page.locator("table.govuk-table tbody tr").first
+    expect(row).to_contain_text("Priya Shah, Hillside Academy")
+    expect(row).to_contain_text("Record the advice")
+    _shot(page, "6b-open-off-queue")
+    assert axe_violations(page) == []
     context.close()
 
 

@@ -225,6 +225,10 @@ def test_no_answer_leaves_the_callback_owed(client, advisor):
     assert callback.status == "due" and callback.met_at is None
     page = client.get(f"/advice-line/contacts/{missed.id}").get_data(as_text=True)
     assert "No answer" in page and "Record a callback" in page
+    banner = page.split('class="govuk-notification-banner')[1].split("</div>")[0]
+    assert "--success" not in banner and "Important" in page  # still owed: not a success
+    assert "Callback recorded. The callback is still owed." in page
+    assert "Log an email</a>" in page and "Log a chat</a>" in page  # a call: not "another"
 
 
 @pytest.mark.parametrize(
@@ -295,6 +299,77 @@ def test_a_queue_page_past_the_end_says_so_and_links_to_the_first(client, adviso
     assert "There is no page 5: the queue has 1 page." in past
     assert "No callbacks are owed and no new contacts are waiting" not in past
     assert "Hillside Academy" in client.get("/advice-line").get_data(as_text=True)
+
+
+def test_open_contacts_off_the_queue_are_listed_with_what_is_left(client, advisor):
+    """A contact called back (spoke, or a voicemail left) or with nobody to call leaves the
+    queue but stays open: the queue links to a list of them, so none is lost."""
+    spoke = contact(NOW - timedelta(hours=4), organisation="Spoke School", phone="+447700900111")
+    voicemail = contact(
+        NOW - timedelta(hours=3), organisation="Voicemail School", phone="+447700900222"
+    )
+    withheld = contact(NOW - timedelta(hours=2), organisation="Withheld School")
+    waiting = contact(
+        NOW - timedelta(hours=1), organisation="Waiting School", phone="+447700900333"
+    )
+    assert callback_form(client, spoke.id).status_code == 302
+    assert callback_form(client, voicemail.id, result="voicemail_left").status_code == 302
+    assert callback_form(client, withheld.id, result="no_number", note="").status_code == 302
+    queue = client.get("/advice-line").get_data(as_text=True)
+    assert "Waiting School" in queue
+    assert "Spoke School" not in queue and "Voicemail School" not in queue
+    assert "3 open contacts off the queue" in queue
+    listed = client.get("/advice-line/open").get_data(as_text=True)
+    rows = listed.split("<tbody")[1].split("</tbody>")[0].split("</tr>")
+    assert "Spoke School" in rows[0] and "Record the advice" in rows[0]  # oldest first
+    assert "Voicemail School" in rows[1] and "Record the advice" in rows[1]
+    assert "Withheld School" in rows[2] and "Nobody to call: close it" in rows[2]
+    assert "Waiting School" not in listed  # on the queue, not here
+    assert f"/advice-line/contacts/{waiting.id}" not in listed
+
+
+def test_the_open_contacts_list_says_when_there_are_none_and_when_a_page_is_past_the_end(
+    client, advisor
+):
+    empty = client.get("/advice-line/open").get_data(as_text=True)
+    assert "Every open contact is on the queue" in empty
+    assert "off the queue</a>" not in client.get("/advice-line").get_data(as_text=True)
+    spoke = contact(NOW - timedelta(hours=1), phone="+447700900111")
+    assert callback_form(client, spoke.id).status_code == 302
+    past = client.get("/advice-line/open?page=3").get_data(as_text=True)
+    assert "There is no page 3: this list has 1 page." in past
+    assert "1 open contact off the queue" in client.get("/advice-line").get_data(as_text=True)
+
+
+def test_a_contact_nobody_could_be_called_on_is_closed_without_advice(client, advisor):
+    withheld = contact(NOW - timedelta(hours=1))
+    assert callback_form(client, withheld.id, result="no_number", note="").status_code == 302
+    page = client.get(f"/advice-line/contacts/{withheld.id}").get_data(as_text=True)
+    assert "you can close the contact without it" in page
+    version = str(stored(AdviceContact)[0].version)
+    closed = post_form(client, f"/advice-line/contacts/{withheld.id}/close", {"version": version})
+    assert closed.status_code == 302
+    assert "Contact closed." in client.get(closed.location).get_data(as_text=True)
+    assert stored(AdviceContact)[0].status == "closed"
+    [event] = audit_rows("advice_contact.closed")
+    assert event.detail_dict["advice_recorded"] is False
+    assert "Every open contact is on the queue" in client.get("/advice-line/open").get_data(
+        as_text=True
+    )
+
+
+def test_a_contact_spoken_to_is_not_closed_without_its_advice(client, advisor):
+    spoke = contact(NOW - timedelta(hours=1), phone="+447700900111")
+    assert callback_form(client, spoke.id).status_code == 302
+    page = client.get(f"/advice-line/contacts/{spoke.id}").get_data(as_text=True)
+    assert "Close the contact" not in page
+    version = str(stored(AdviceContact)[0].version)
+    refused = post_form(client, f"/advice-line/contacts/{spoke.id}/close", {"version": version})
+    assert "Record the advice given before closing the contact" in client.get(
+        refused.location
+    ).get_data(as_text=True)
+    assert stored(AdviceContact)[0].status == "in_progress"
+    assert audit_rows("advice_contact.closed") == []
 
 
 def test_going_on_duty_needs_a_phone_number(client, advisor):

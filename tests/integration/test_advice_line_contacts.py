@@ -502,6 +502,19 @@ def test_case_advice_is_recorded_and_shown(client, advisor, make_contact):
     assert "9 years" in page and "Problematic" in page
 
 
+def test_case_advice_without_the_threshold_answer_says_it_is_not_recorded(
+    client, advisor, make_contact
+):
+    """Advice recorded before the threshold question was asked (as on a demo contact)."""
+    made = make_contact()
+    assert _advise(client, made, CASE).status_code == 302
+    fresh(made.id).meets_threshold = None
+    db.session.commit()
+    page = client.get(f"/advice-line/contacts/{made.id}").get_data(as_text=True)
+    row = page.split("Meets the local authority threshold")[1].split("</div>")[0]
+    assert "Not recorded" in row
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
