@@ -44,7 +44,6 @@ from app.forms import (
     button_action,
     call_service,
     page_number,
-    too_long,
 )
 from casework.db import utcnow
 from casework.hsb import models as words
@@ -92,20 +91,14 @@ class OnDutyForm(ActionForm):
 
 
 class LogCallForm(FlaskForm):
-    """A call an advisor logs by hand."""
+    """A call an advisor logs by hand. Only what cannot be read (a date, a time) is refused
+    here: log_call checks the rest, so every problem is told at once, never one per submit."""
 
     outcome = RadioField(
         "What happened to the call?",
         widget=GovRadioInput(),
         choices=list(words.CALL_OUTCOMES.items()),
         validate_choice=False,
-        validators=[
-            InputRequired(message="Select whether the call was answered, missed or a voicemail"),
-            AnyOf(
-                list(words.CALL_OUTCOMES),
-                message="Select whether the call was answered, missed or a voicemail",
-            ),
-        ],
     )
     received_day = GovDateField(
         "Date of the call",
@@ -116,47 +109,30 @@ class LogCallForm(FlaskForm):
     )
     started_at = _time_field("Time the call started (if answered)", required=False)
     ended_at = _time_field("Time the call ended (if answered)", required=False)
-    professional_name = StringField(
-        "Caller's name", widget=GovTextInput(), validators=[too_long("The caller's name", 120)]
-    )
-    professional_role = StringField(
-        "Their role", widget=GovTextInput(), validators=[too_long("Their role", 120)]
-    )
+    professional_name = StringField("Caller's name", widget=GovTextInput())
+    professional_role = StringField("Their role", widget=GovTextInput())
     setting_type = SelectField(
         "Type of setting",
         widget=GovSelect(),
         choices=[("", "Not known"), *words.SETTING_TYPES.items()],
         validate_choice=False,
-        validators=[
-            AnyOf(["", *words.SETTING_TYPES], message="Select the type of setting from the list")
-        ],
     )
-    organisation = StringField(
-        "Organisation", widget=GovTextInput(), validators=[too_long("The organisation", 200)]
-    )
-    local_authority = StringField(
-        "Local authority",
-        widget=GovTextInput(),
-        validators=[too_long("The local authority", 100)],
-    )
+    organisation = StringField("Organisation", widget=GovTextInput())
+    local_authority = StringField("Local authority", widget=GovTextInput())
     region = SelectField(
         "Region",
         widget=GovSelect(),
         choices=[("", "Not known"), *words.REGIONS.items()],
         validate_choice=False,
-        validators=[AnyOf(["", *words.REGIONS], message="Select a region from the list")],
     )
-    email = StringField(
-        "Email address", widget=GovTextInput(), validators=[too_long("The email address", 254)]
-    )
-    phone = StringField(
-        "Phone number", widget=GovTextInput(), validators=[too_long("The phone number", 30)]
-    )
+    email = StringField("Email address", widget=GovTextInput())
+    phone = StringField("Phone number", widget=GovTextInput())
     submit = SubmitField("Log call", widget=GovSubmitInput())
 
 
 class CallbackForm(FlaskForm):
-    """A callback made to the professional."""
+    """A callback made to the professional. Only what cannot be read (the date, the time) is
+    refused here: record_callback checks the rest, so every problem is told at once."""
 
     version = HiddenField()
     made_day = GovDateField(
@@ -169,15 +145,10 @@ class CallbackForm(FlaskForm):
         widget=GovRadioInput(),
         choices=list(RESULTS.items()),
         validate_choice=False,
-        validators=[
-            InputRequired(message="Select what happened when you called back"),
-            AnyOf(list(RESULTS), message="Select what happened when you called back"),
-        ],
     )
     note = TextAreaField(
         "Short note (optional)",
         widget=GovTextArea(),
-        validators=[Optional(), too_long("The note", 500)],
     )
     submit = SubmitField("Record callback", widget=GovSubmitInput())
 

@@ -142,6 +142,8 @@ def test_a_call_logged_out_of_hours_is_owed_a_callback(client, advisor):
         ({"email": "not an email"}, "Enter an email address in the correct format"),
         ({"region": "atlantis"}, "Select a region from the list"),
         ({"professional_name": "x" * 121}, "The caller&#39;s name must be 120 characters"),
+        ({"phone": "0" * 5000}, "Enter a UK phone number"),
+        ({"setting_type": "castle"}, "Select the type of setting from the list"),
     ],
 )
 def test_a_logged_call_with_a_problem_is_refused_and_nothing_is_stored(
@@ -151,6 +153,20 @@ def test_a_logged_call_with_a_problem_is_refused_and_nothing_is_stored(
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert stored(AdviceContact) == [] and stored(Obligation) == []
+
+
+def test_a_logged_call_missing_its_outcome_is_told_every_problem_at_once(client, advisor):
+    response = post_form(
+        client,
+        "/advice-line/calls/new",
+        {**CALL, "outcome": "", "received_at": "10:30", "professional_name": "x" * 121},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "The caller&#39;s name must be 120 characters or fewer" in page
+    assert "Select whether the call was answered, missed or a voicemail" in page
+    assert "The time the call came in must be now or in the past" in page
+    assert stored(AdviceContact) == []
 
 
 def test_the_queue_puts_overdue_callbacks_first_then_due_then_new_contacts(client, advisor):
@@ -249,6 +265,18 @@ def test_a_callback_with_a_problem_changes_nothing(client, advisor, fields, mess
     [callback] = stored(Obligation)
     assert callback.status == "due" and callback.met_at is None
     assert audit_rows("advice_contact.callback_made") == []
+
+
+def test_a_callback_missing_its_result_is_told_every_problem_at_once(client, advisor):
+    missed = contact(NOW - timedelta(hours=1))
+    response = callback_form(client, missed.id, result="", made_at="10:30", note="x" * 501)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Select what happened when you called back" in page
+    assert "The time you called back must be now or in the past" in page
+    assert "The note must be 500 characters or fewer" in page
+    [callback] = stored(Obligation)
+    assert callback.status == "due" and audit_rows("advice_contact.callback_made") == []
 
 
 def test_a_caller_with_no_number_to_ring_is_owed_no_callback_once_recorded(client, advisor):
