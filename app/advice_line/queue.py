@@ -66,6 +66,7 @@ from casework.hsb.calls import (
     voicemail_of,
 )
 from casework.hsb.contacts import Professional
+from scheduling.messaging.content import wording_from
 
 
 def _local_now():
@@ -317,6 +318,7 @@ def record_callback(contact_id: int):
                 note=form.note.data,
                 version=posted_version(form.version.data),
                 actor=current_user,
+                wording=wording_from(current_app.config),
                 origin=request_origin(),
                 now=utcnow(),
             ),
@@ -352,6 +354,7 @@ def record_call_outcome(contact_id: int):
             version=posted_version(request.form.get("version")),
             actor=current_user,
             calendar=line_calendar(),
+            wording=wording_from(current_app.config),
             origin=request_origin(),
             now=utcnow(),
         )

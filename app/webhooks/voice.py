@@ -15,6 +15,7 @@ from app.webhooks import bp
 from app.webhooks.signature import public_url, require_signature
 from casework.db import utcnow
 from casework.hsb.calls import apply_call_status, receive_call
+from scheduling.messaging.content import wording_from
 from scheduling.service_calendars import hsb_calendar
 
 RING_SECONDS = 25
@@ -83,6 +84,7 @@ def twilio_voice_status():
         request.form.get("CallSid", "").strip(),
         request.form.to_dict(),
         calendar=hsb_calendar(current_app.config),
+        wording=wording_from(current_app.config),
         now=utcnow(),
         origin=request_origin(),
     )

@@ -18,7 +18,7 @@ from casework.audit import Origin, record_event
 from casework.db import db
 from casework.errors import NotFound, ValidationError
 from casework.hsb.models import CALLBACK_RESULTS, AdviceCallback, AdviceContact
-from casework.obligations import lifecycle
+from casework.obligations import breaches, lifecycle
 from casework.obligations.models import Obligation
 
 RESULTS = CALLBACK_RESULTS
@@ -109,12 +109,14 @@ def record_callback(
     note: str | None,
     version: int | None,
     actor,
+    wording,
     origin: Origin,
     now: datetime,
 ) -> tuple[AdviceContact, bool]:
     """Record a callback made to the professional; returns the contact and whether the D8
     callback is now met. "No phone number to call" (``no_number_allowed``) withdraws the
-    callback, so it is neither owed nor counted. Refused, changing nothing, when the form was
+    callback, so it is neither owed nor counted (the team leaders told it was missed are told
+    again, in ``wording``). Refused, changing nothing, when the form was
     stale (someone else changed the contact since), the time is in the future or before the
     contact arrived, or the result is missing or is "no number" where it is not allowed."""
     contact = session.get(AdviceContact, contact_id)
@@ -149,8 +151,8 @@ def record_callback(
     met = False
     if owed is not None and result in MEETS:
         met = lifecycle.meet(session, owed, made_at, late=made_at > owed.due_at)
-    elif owed is not None and result == NO_NUMBER:
-        lifecycle.withdraw(session, owed)
+    elif owed is not None and result == NO_NUMBER and lifecycle.withdraw(session, owed):
+        breaches.recall_alerts(session, owed, wording=wording, why=NO_NUMBER, now=now)
     session.add(
         AdviceCallback(
             contact_id=contact.id,

@@ -23,7 +23,7 @@ from casework.hsb.contacts import Professional, create_contact
 from casework.hsb.intake import check_version
 from casework.hsb.models import CALL_OUTCOMES, REGIONS, SETTING_TYPES, AdviceContact
 from casework.messages.opt_outs import claim_webhook_event
-from casework.obligations import lifecycle
+from casework.obligations import breaches, lifecycle
 from casework.people.contact_details import normalise_phone
 from casework.staff.models import Staff
 from triage import hsb as rules
@@ -229,12 +229,13 @@ def voicemail_of(session, contact_id: int) -> dict | None:
 
 
 def apply_call_status(
-    session, call_sid: str, form: dict, *, calendar, now: datetime, origin: Origin
+    session, call_sid: str, form: dict, *, calendar, wording, now: datetime, origin: Origin
 ) -> AdviceContact | None:
     """The status callback for a call: set its outcome once. A missed call or a voicemail keeps
     the D8 callback it has owed since it arrived (never a second one); an answered call's is
-    withdrawn, with any breach recorded while the outcome was unknown. None when nothing
-    changed (an unknown call, an unreadable outcome, or a repeated or replayed delivery)."""
+    withdrawn, with any breach recorded while the outcome was unknown (the team leaders told of
+    it are told again, in ``wording``). None when nothing changed (an unknown call, an
+    unreadable outcome, or a repeated or replayed delivery)."""
     outcome, seconds = call_outcome_from(form)
     if not call_sid or outcome is None:
         return None
@@ -244,7 +245,7 @@ def apply_call_status(
     if not claim_webhook_event(session, f"voice-status:{call_sid}", now):
         session.rollback()
         return None
-    _set_outcome(session, contact, outcome, calendar=calendar, now=now)
+    _set_outcome(session, contact, outcome, calendar=calendar, wording=wording, now=now)
     if outcome == "answered":
         contact.started_at = now - timedelta(seconds=seconds or 0)
         contact.ended_at = now
@@ -261,16 +262,17 @@ def apply_call_status(
     return contact
 
 
-def _set_outcome(session, contact: AdviceContact, outcome: str, *, calendar, now) -> None:
+def _set_outcome(session, contact: AdviceContact, outcome: str, *, calendar, wording, now) -> None:
     """A rung call's outcome, now known: missed or voicemail owes the D8 callback (the one it
-    has owed since it arrived); answered withdraws that one, which never was owed."""
+    has owed since it arrived); answered withdraws that one, which never was owed, and recalls
+    the alerts of a breach recorded meanwhile."""
     contact.call_outcome = outcome
     contact.updated_at = now
     contact.version += 1
     if rules.needs_callback(contact.channel, outcome, contact.out_of_hours):
         lifecycle.add(session, contact, rules.callback_due(contact.received_at, calendar), now)
-    elif (callback := callback_of(contact)) is not None:
-        lifecycle.withdraw(session, callback)
+    elif (callback := callback_of(contact)) is not None and lifecycle.withdraw(session, callback):
+        breaches.recall_alerts(session, callback, wording=wording, why="answered", now=now)
 
 
 HAND_OUTCOMES = ("answered", "missed")
@@ -284,6 +286,7 @@ def record_outcome_by_hand(
     version: int | None,
     actor,
     calendar,
+    wording,
     origin: Origin,
     now: datetime,
 ) -> AdviceContact:
@@ -303,7 +306,7 @@ def record_outcome_by_hand(
     if not claim_webhook_event(session, f"voice-status:{contact.call_sid}", now):
         session.rollback()
         raise ValidationError({"": "This call's outcome is already recorded"})
-    _set_outcome(session, contact, outcome, calendar=calendar, now=now)
+    _set_outcome(session, contact, outcome, calendar=calendar, wording=wording, now=now)
     if outcome == "answered" and contact.advisor_id is None:
         contact.advisor_id = actor.id
     record_event(

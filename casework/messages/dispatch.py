@@ -14,6 +14,7 @@ from casework.messages.models import OutboundMessage
 from casework.messages.opt_outs import is_opted_out
 from casework.messages.outbox import SendError
 from casework.obligations import lifecycle
+from casework.obligations.models import Obligation
 from casework.onward import referring as onward
 from casework.people.models import Person
 from casework.referrals.models import Referral
@@ -112,7 +113,10 @@ def dispatch_messages(session, *, sms, email, now: datetime, calendar=None) -> d
     return done
 
 
-STAFF_KINDS = ("breach_alert", "re_engagement")
+STAFF_KINDS = ("breach_alert", "re_engagement", "breach_withdrawn")
+_OBLIGATION_STATUS = sa.select(Obligation.status).where(
+    Obligation.id == sa.bindparam("obligation_id")
+)
 
 
 # What the person of a message's case, or else of its referral, now says is safe: read as the
@@ -129,8 +133,13 @@ _SAFE_ON_CASE, _SAFE_ON_REFERRAL = _safe_answers_via(Case), _safe_answers_via(Re
 
 
 def _no_longer_safe(session, message: OutboundMessage) -> str | None:
-    """Why a text or email to a person must not go now, though it was safe when queued: they
-    have since said that channel is not safe (DESIGN.md Safe contact). None to send it."""
+    """Why a text or email must not go now, though it was right when queued: a person has since
+    said that channel is not safe (DESIGN.md Safe contact), or a breach alert's breach was
+    withdrawn. None to send it."""
+    if message.kind == "breach_alert" and message.obligation_id is not None:
+        status = session.scalar(_OBLIGATION_STATUS, {"obligation_id": message.obligation_id})
+        if status == "cancelled":  # lifecycle.withdraw: the breach was taken back
+            return "not sent: the breach was withdrawn (it was never owed)"
     if message.kind in STAFF_KINDS:
         return None
     if message.case_id is not None:

@@ -1,5 +1,6 @@
 """Deadlines that passed unmet: breached once, and the team leaders told by email ("dealt with
-outside timeframes: this should be zero", spec 3.7)."""
+outside timeframes: this should be zero", spec 3.7); and told again when a breach is withdrawn
+(an advice-line callback that was never owed)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime, tzinfo
 import sqlalchemy as sa
 
 from casework.messages import outbox
+from casework.messages.models import OutboundMessage
 from casework.obligations import lifecycle
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
@@ -121,3 +123,43 @@ def _alert(row, leader, subject: str, body: str, *, referral_id: int | None = No
         "referral_id": referral_id,
         "obligation_id": row.id,
     }
+
+
+WITHDRAWN_KIND = "breach_withdrawn"
+TOLD = ("sending", "sent", "delivered")  # 'sending': in doubt, so told to be safe
+
+
+def recall_alerts(session, obligation: Obligation, *, wording, why: str, now: datetime) -> int:
+    """A breach of an advice-line callback withdrawn (``lifecycle.withdraw``: it never was
+    owed): each team leader already told of it is told it is withdrawn, once. An alert not yet
+    sent is never sent (the dispatcher checks the breach still stands). Returns how many
+    were told."""
+    told = session.execute(
+        sa.select(OutboundMessage.id, OutboundMessage.recipient).where(
+            OutboundMessage.obligation_id == obligation.id,
+            OutboundMessage.kind == "breach_alert",
+            OutboundMessage.status.in_(TOLD),
+        )
+    ).all()
+    if not told:
+        return 0
+    subject, body = wording.advice_line_breach_withdrawn(obligation.advice_contact_id, why)
+    outbox.queue_messages(
+        session,
+        [
+            {
+                "dedupe_key": f"breach-withdrawn:{alert_id}",
+                "kind": WITHDRAWN_KIND,
+                "channel": "email",
+                "recipient": recipient,
+                "subject": subject,
+                "body": body,
+                "referral_id": None,
+                "obligation_id": obligation.id,
+            }
+            for alert_id, recipient in told
+        ],
+        now=now,
+        send_after=now,
+    )
+    return len(told)

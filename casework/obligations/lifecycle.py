@@ -110,12 +110,16 @@ def cancel(session, obligation: Obligation, now: datetime) -> None:
         refresh_queue_position(session, obligation.referral_id)
 
 
-def withdraw(session, obligation: Obligation) -> None:
+def withdraw(session, obligation: Obligation) -> bool:
     """It was never owed (a call's callback, owed while its outcome was unknown, for a call
-    later reported answered): cancelled, and a breach recorded meanwhile is taken back."""
+    later reported answered): cancelled, and a breach recorded meanwhile is taken back. True
+    when a breach was taken back (the team leaders told of it are told again)."""
+    was_breached = obligation.status == "breached"
     if obligation.met_at is None and obligation.status in ("due", "breached"):
         obligation.status, obligation.breached_at = "cancelled", None
         refresh_queue_position(session, obligation.referral_id)
+        return was_breached
+    return False
 
 
 def meet_kinds(session, referral: Referral, kinds: Iterable[str], now: datetime) -> None:

@@ -107,6 +107,22 @@ class Wording:
             f"Open it in Waypoint: /advice-line/contacts/{contact_id}\n",
         )
 
+    WITHDRAWN_BECAUSE = {
+        "answered": "the call was answered after all",
+        "no_number": "there is no phone number to call back",
+    }
+
+    def advice_line_breach_withdrawn(self, contact_id: int, why: str) -> tuple[str, str]:
+        """The HSB team leaders' email when a callback they were told was missed turns out never
+        to have been owed (``why``: answered, no_number): (subject, body)."""
+        because = self.WITHDRAWN_BECAUSE.get(why, "it was never owed")
+        return (
+            f"Advice line callback no longer missed: contact {contact_id}",
+            f"We told you the callback for advice contact {contact_id} was missed. It was never "
+            f"owed: {because}. It is no longer counted as missed, and nothing needs doing.\n\n"
+            f"Open it in Waypoint: /advice-line/contacts/{contact_id}\n",
+        )
+
     def re_engagement_prompt(self, reference: str, referral_id: int) -> tuple[str, str]:
         """The caseworker's email the working day before a key date (D9): (subject, body)."""
         return (

@@ -1,10 +1,13 @@
 """A callback the HSB line missed (D8) is told to the line's team leaders, with a link to the
-contact; the victim service's team leaders are not told about the line's contacts."""
+contact; the victim service's team leaders are not told about the line's contacts. A breach
+withdrawn (the call was answered after all, or there is nobody to call) is told again, or its
+alert, not sent yet, never goes."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from casework.audit import Origin
 from casework.db import db
@@ -14,6 +17,8 @@ from casework.obligations.models import Obligation
 from scheduling import sweeps
 from scheduling.service_calendars import hsb_calendar
 from scheduling.sweeps import context
+from tests.integration.hsb_helpers import callback_form
+from tests.integration.test_advice_line_voice import call_arrives, outcome
 
 # Friday 20 November 2026, 19:30 London (GMT): a missed call half an hour before the close, so
 # its callback is due four line-hours later, at 11:30 on Monday.
@@ -58,3 +63,85 @@ def test_a_missed_callback_alerts_the_hsb_team_leaders_only(
     assert [a.recipient for a in alerts] == [hsb_leader.email]
     assert f"/advice-line/contacts/{contact.id}" in alerts[0].body
     assert "+447700900123" not in alerts[0].body and "None" not in alerts[0].body
+
+
+# --- a breach withdrawn: the call was answered after all, or there is nobody to call ---------
+
+OPEN = datetime(2026, 11, 23, 10, tzinfo=UTC)  # Monday: the line is open, its callback due 14:00
+DUE = datetime(2026, 11, 23, 14, tzinfo=UTC)
+CALL_SID = "CA" + "5" * 32
+
+
+@pytest.fixture
+def line(app, create_team_record, create_staff_record):
+    """The HSB team's leader, and an advisor on duty, so a call rings through."""
+    hsb = create_team_record(service="hsb")
+    leader = create_staff_record("team_leader", team=hsb, email="lead@hsb.test")
+    advisor = create_staff_record("hsb_advisor", team=hsb)
+    advisor.phone, advisor.on_duty = "+447700900201", True
+    db.session.commit()
+    return leader
+
+
+def _sweep(app, now):
+    ctx = context(app.config)
+    sweeps.mark_breaches(db.session, ctx, now=now)
+    return sweeps.dispatch_messages(db.session, ctx, now=now)
+
+
+def _sent_subjects(smtp_server):
+    return [m["Subject"] for m in smtp_server.messages]
+
+
+def test_a_breach_withdrawn_after_its_alert_went_is_recalled_once(app, client, line, smtp_server):
+    """A rung call whose outcome was lost owes its callback; it is breached and the team leader
+    told. The provider's report then says it was answered (a long call): the breach is taken
+    back, and the team leader is told, once, that nothing was missed."""
+    call_arrives(client, when=OPEN, sid=CALL_SID)
+    _sweep(app, DUE + timedelta(minutes=1))
+    assert _sent_subjects(smtp_server) == ["Advice line callback missed: contact 1"]
+    answered = {"DialCallStatus": "completed", "DialCallDuration": str(5 * 3600)}
+    outcome(client, answered, when=OPEN + timedelta(hours=5, minutes=1), sid=CALL_SID)
+    outcome(client, answered, when=OPEN + timedelta(hours=5, minutes=2), sid=CALL_SID)  # replayed
+    _sweep(app, OPEN + timedelta(hours=5, minutes=3))
+    _sweep(app, OPEN + timedelta(hours=5, minutes=4))
+    subjects = _sent_subjects(smtp_server)
+    assert subjects[1:] == ["Advice line callback no longer missed: contact 1"]
+    recall = smtp_server.messages[1]
+    assert recall["To"] == "lead@hsb.test"
+    assert "the call was answered after all" in recall.get_content()
+    assert "/advice-line/contacts/1" in recall.get_content()
+
+
+def test_an_alert_not_yet_sent_for_a_withdrawn_breach_never_goes(app, client, line, smtp_server):
+    call_arrives(client, when=OPEN, sid=CALL_SID)
+    ctx = context(app.config)
+    sweeps.mark_breaches(db.session, ctx, now=DUE + timedelta(minutes=1))  # queued, not sent
+    answered = {"DialCallStatus": "completed", "DialCallDuration": str(5 * 3600)}
+    outcome(client, answered, when=OPEN + timedelta(hours=5, minutes=1), sid=CALL_SID)
+    sweeps.dispatch_messages(db.session, ctx, now=OPEN + timedelta(hours=5, minutes=2))
+    assert smtp_server.messages == []
+    [alert] = db.session.scalars(sa.select(OutboundMessage)).all()  # and no recall: nobody told
+    assert alert.kind == "breach_alert" and alert.status == "failed"
+    assert alert.error == "not sent: the breach was withdrawn (it was never owed)"
+
+
+def test_nobody_to_call_recalls_the_missed_callback_alert(
+    app, client, line, smtp_server, sign_in_as
+):
+    """A missed call from a withheld number: its callback is breached and the team leader told;
+    the advisor then records that there is no number to call, which withdraws it."""
+    with time_machine.travel(OPEN, tick=False):
+        call_arrives(client, when=OPEN, sid=CALL_SID, caller="anonymous")
+        outcome(client, {"DialCallStatus": "no-answer"}, when=OPEN, sid=CALL_SID)
+    _sweep(app, DUE + timedelta(minutes=1))
+    assert _sent_subjects(smtp_server) == ["Advice line callback missed: contact 1"]
+    with time_machine.travel(DUE + timedelta(minutes=30), tick=False):
+        sign_in_as("hsb_advisor")
+        recorded = callback_form(
+            client, 1, made_day=["23", "11", "2026"], made_at="14:25", result="no_number"
+        )
+        assert recorded.status_code == 302
+    _sweep(app, DUE + timedelta(minutes=31))
+    assert _sent_subjects(smtp_server)[1:] == ["Advice line callback no longer missed: contact 1"]
+    assert "there is no phone number to call back" in smtp_server.messages[1].get_content()
