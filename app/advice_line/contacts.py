@@ -230,7 +230,7 @@ def advice_section(contact) -> dict:
             contact.traffic_light, contact.continuum, contact.risk_of_significant_harm
         ),
         "refer_to": REFER_TO,
-        "nobody_to_call": contact.advised_at is None and nobody_to_call(db.session, contact.id),
+        "nobody_to_call": contact.advised_at is None and nobody_to_call(db.session, contact),
     }
 
 

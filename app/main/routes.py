@@ -255,6 +255,30 @@ NAVIGATION = {
 }
 
 
+# Pages that belong to a menu item's section, so it stays highlighted there: the advisors'
+# queue's contacts and what is done on them.
+NAVIGATION_SECTIONS = {
+    "advice_line.queue": frozenset(
+        f"advice_line.{name}"
+        for name in (
+            "open_contacts",
+            "log_call_page",
+            "new_contact",
+            "contact",
+            "contact_details",
+            "email_replied",
+            "record_advice",
+            "redact",
+            "record_callback",
+            "contact_resources",
+            "new_session",
+            "session_page",
+            "new_contact_evidence",
+        )
+    ),
+}
+
+
 @lru_cache(maxsize=64)
 def _navigation_links(role: str, script_root: str) -> tuple[tuple[str, str, str], ...]:
     """(endpoint, href, text) for a role's menu; the same on every page, so built once."""
@@ -275,7 +299,12 @@ def navigation():
     ):
         menu = "hsb_team_leader"
     items = [
-        {"href": href, "text": text, "active": request.endpoint == endpoint}
+        {
+            "href": href,
+            "text": text,
+            "active": request.endpoint == endpoint
+            or request.endpoint in NAVIGATION_SECTIONS.get(endpoint, ()),
+        }
         for endpoint, href, text in _navigation_links(menu, request.script_root)
     ]
     if current_user.role in {"team_leader", "admin"}:

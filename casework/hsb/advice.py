@@ -278,7 +278,7 @@ def close_contact(
     if contact.status == "closed":
         raise ValidationError({"": "This contact is already closed"})
     unadvised = contact.advised_at is None
-    if unadvised and not nobody_to_call(session, contact.id):
+    if unadvised and not nobody_to_call(session, contact):
         raise ValidationError({"": "Record the advice given before closing the contact"})
     if open_callback(contact) is not None:  # closing must not hide a D8 callback not made
         raise ValidationError({"": CALLBACK_OWED})

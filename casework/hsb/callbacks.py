@@ -35,14 +35,15 @@ def no_number_allowed(contact: AdviceContact) -> bool:
     return not contact.phone and contact.channel != "email"
 
 
-def nobody_to_call(session, contact_id: int) -> bool:
-    """Whether "No phone number to call" was recorded on the contact: nobody could be reached,
-    so there is no advice to record before closing it."""
-    return bool(
+def nobody_to_call(session, contact: AdviceContact) -> bool:
+    """Whether "No phone number to call" was recorded on the contact and it still has no number:
+    nobody could be reached, so there is no advice to record before closing it. A number added
+    since (the professional's details corrected) means they can be called after all."""
+    return no_number_allowed(contact) and bool(
         session.scalar(
             sa.select(sa.func.count())
             .select_from(AdviceCallback)
-            .where(AdviceCallback.contact_id == contact_id, AdviceCallback.result == NO_NUMBER)
+            .where(AdviceCallback.contact_id == contact.id, AdviceCallback.result == NO_NUMBER)
         )
     )
 
@@ -140,7 +141,7 @@ def record_callback(
         errors["made_at"] = "Enter the date and time you called back"
     elif made_at > now:
         errors["made_at"] = "The time you called back must be now or in the past"
-    elif made_at < contact.received_at:
+    elif made_at < contact.received_at.replace(second=0, microsecond=0):  # typed to the minute
         errors["made_at"] = "The callback cannot be before the contact came in"
     note = (note or "").strip() or None
     if note and len(note) > NOTE_LIMIT:
@@ -165,7 +166,7 @@ def record_callback(
     )
     contact.version += 1
     contact.updated_at = now
-    if contact.status == "new" and result in ("spoke", NO_NUMBER):  # seen to: off the queue
+    if contact.status == "new" and result != "no_answer":  # seen to: off the queue
         contact.status = "in_progress"
     record_event(
         session,
@@ -280,7 +281,9 @@ def open_off_queue_page(session, *, page: int, per_page: int):
             )
         )
     )
-    found.items = [OpenRow(c, _left(c, c.id in no_number)) for c in found.items]
+    found.items = [
+        OpenRow(c, _left(c, c.id in no_number and no_number_allowed(c))) for c in found.items
+    ]
     return found
 
 

@@ -352,6 +352,7 @@ def test_open_contacts_off_the_queue_are_listed_with_what_is_left(client, adviso
     assert "Spoke School" in rows[0] and "Record the advice" in rows[0]  # oldest first
     assert "Voicemail School" in rows[1] and "Record the advice" in rows[1]
     assert "Withheld School" in rows[2] and "Nobody to call: close it" in rows[2]
+    assert [c.status for c in stored(AdviceContact)][:3] == ["in_progress"] * 3  # seen to
     assert "Waiting School" not in listed  # on the queue, not here
     assert f"/advice-line/contacts/{waiting.id}" not in listed
 
@@ -366,6 +367,8 @@ def test_the_open_contacts_list_says_when_there_are_none_and_when_a_page_is_past
     assert callback_form(client, spoke.id).status_code == 302
     past = client.get("/advice-line/open?page=3").get_data(as_text=True)
     assert "There is no page 3: this list has 1 page." in past
+    active = 'aria-current="true"><strong class="govuk-service-navigation__active-fallback">'
+    assert f"{active}Advice line<" in past  # the menu shows where the list belongs
     assert "1 open contact off the queue" in client.get("/advice-line").get_data(as_text=True)
 
 
@@ -384,6 +387,51 @@ def test_a_contact_nobody_could_be_called_on_is_closed_without_advice(client, ad
     assert "Every open contact is on the queue" in client.get("/advice-line/open").get_data(
         as_text=True
     )
+
+
+def test_a_contact_closed_with_nobody_to_call_says_so(client, advisor):
+    withheld = contact(NOW - timedelta(hours=1))
+    assert callback_form(client, withheld.id, result="no_number", note="").status_code == 302
+    version = str(stored(AdviceContact)[0].version)
+    post_form(client, f"/advice-line/contacts/{withheld.id}/close", {"version": version})
+    page = client.get(f"/advice-line/contacts/{withheld.id}").get_data(as_text=True)
+    assert "Closed without advice: nobody could be called back" in page
+    assert "Close the contact" not in page
+
+
+def test_a_number_added_after_nobody_to_call_means_the_advice_is_needed(client, advisor):
+    """'No phone number to call' was recorded; the professional's number is then found and
+    added: they can be called, so the contact is no longer closed without advice."""
+    withheld = contact(NOW - timedelta(hours=1), organisation="Withheld School")
+    assert callback_form(client, withheld.id, result="no_number", note="").status_code == 302
+    details = f"/advice-line/contacts/{withheld.id}/details"
+    version = str(stored(AdviceContact)[0].version)
+    changed = post_form(
+        client,
+        details,
+        {"organisation": "Withheld School", "phone": "07700 900777", "version": version},
+    )
+    assert changed.status_code == 302
+    page = client.get(f"/advice-line/contacts/{withheld.id}").get_data(as_text=True)
+    assert "close the contact without it" not in page and "Close the contact" not in page
+    listed = client.get("/advice-line/open").get_data(as_text=True)
+    assert "Withheld School" in listed and "Nobody to call" not in listed
+    version = str(stored(AdviceContact)[0].version)
+    refused = post_form(client, f"/advice-line/contacts/{withheld.id}/close", {"version": version})
+    assert "Record the advice given before closing" in client.get(refused.location).get_data(
+        as_text=True
+    )
+    assert stored(AdviceContact)[0].status == "in_progress"
+
+
+def test_a_callback_in_the_minute_the_contact_came_in_is_accepted(client, advisor):
+    """The form's time is to the minute: a callback at 09:55 to a contact that came in at
+    09:55:40 (a web form, stamped to the second) is not before it."""
+    arrived = contact(datetime(2026, 11, 23, 9, 55, 40, tzinfo=UTC))
+    response = callback_form(client, arrived.id, made_at="09:55")
+    assert response.status_code == 302
+    [callback] = stored(Obligation)
+    assert callback.status == "met"
 
 
 def test_a_contact_spoken_to_is_not_closed_without_its_advice(client, advisor):
