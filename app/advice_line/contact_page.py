@@ -17,6 +17,7 @@ from app.extensions import db
 from casework.db import utcnow
 from casework.errors import NotFound
 from casework.hsb import models as words
+from casework.hsb.callbacks import called_back_by_email
 from casework.hsb.contacts import get_contact
 from scheduling.service_calendars import hsb_calendar
 
@@ -65,7 +66,13 @@ def contact_or_404(contact_id: int, page: str):
 
 def render_contact_page(template: str, contact, **context):
     """A page about one contact, with its summary and the line's words."""
-    return render_template(template, contact=contact, words=words, **context)
+    return render_template(
+        template,
+        contact=contact,
+        words=words,
+        by_email=called_back_by_email(contact),
+        **context,
+    )
 
 
 @bp.route("/advice-line/contacts/<int:contact_id>")

@@ -31,7 +31,7 @@ from casework.db import utcnow
 from casework.errors import NotFound
 from casework.hsb import advice as advice_service
 from casework.hsb import intake
-from casework.hsb.callbacks import nobody_to_call
+from casework.hsb.callbacks import called_back_by_email, nobody_to_call
 from casework.hsb.models import CONTINUUM, REFER_TO, TRAFFIC_LIGHT
 from triage.hsb import prompts_referral
 
@@ -183,7 +183,8 @@ def contact_details(contact_id: int):
 @bp.route("/advice-line/contacts/<int:contact_id>/reply", methods=["GET", "POST"])
 @advice_line_required
 def email_replied(contact_id: int):
-    """Record when an email contact was replied to."""
+    """Record when an email contact (or a request with an email address alone) was replied
+    to."""
     form = ReplyForm()
     if request.method == "POST" and form.validate_on_submit():
         tz = line_calendar().tz
@@ -203,7 +204,7 @@ def email_replied(contact_id: int):
             flash("Reply recorded.", "success")
             return redirect(url_for("advice_line.contact", contact_id=contact_id))
     found = contact_or_404(contact_id, "reply")
-    if found.channel != "email":
+    if not called_back_by_email(found):
         abort(404)
     if request.method == "GET" or form.form_errors:
         errors = form.form_errors

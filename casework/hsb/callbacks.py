@@ -28,11 +28,16 @@ NOTE_LIMIT = 500
 ATTEMPT_ACTION = "advice_contact.callback_made"
 
 
+def called_back_by_email(contact: AdviceContact) -> bool:
+    """Whether the contact's callback is a reply by email: an email, or anyone whose only way
+    to be reached is an email address (a web-form request with no phone number)."""
+    return contact.channel == "email" or (not contact.phone and bool(contact.email))
+
+
 def no_number_allowed(contact: AdviceContact) -> bool:
-    """Whether "No phone number to call" can be recorded: only for a contact with no number (a
-    withheld call, or a web-form request with an email address alone), never for an email,
-    whose reply is its callback."""
-    return not contact.phone and contact.channel != "email"
+    """Whether "No phone number to call" can be recorded: only for a contact with no way to be
+    reached (a withheld call), never for one whose reply by email is its callback."""
+    return not contact.phone and not called_back_by_email(contact)
 
 
 def nobody_to_call(session, contact: AdviceContact) -> bool:
@@ -63,11 +68,11 @@ def open_callback(contact: AdviceContact) -> Obligation | None:
 def meet_by_reply(
     session, contact: AdviceContact, replied_at: datetime, previous: datetime | None = None
 ) -> bool:
-    """An email is called back by replying to it: the reply meets the email's D8 callback
-    (after its due time: counted as breached). A corrected reply time (``previous``: the time
-    it replaces) moves a callback that the earlier reply met, and whether it was in time.
-    False when there was nothing to meet or move."""
-    callback = callback_of(contact) if contact.channel == "email" else None
+    """An email (or a request with an email address alone) is called back by replying to it:
+    the reply meets its D8 callback (after its due time: counted as breached). A corrected
+    reply time (``previous``: the time it replaces) moves a callback that the earlier reply
+    met, and whether it was in time. False when there was nothing to meet or move."""
+    callback = callback_of(contact) if called_back_by_email(contact) else None
     if callback is None or callback.status == "cancelled":
         return False
     if callback.met_at is None:
@@ -133,9 +138,9 @@ def record_callback(
         errors["result"] = "Select what happened when you called back"
     elif result == NO_NUMBER and not no_number_allowed(contact):
         errors["result"] = (
-            "Reply to the email: for an email, the reply is the callback"
-            if contact.channel == "email"
-            else "They gave a phone number: call it, then record what happened"
+            "They gave a phone number: call it, then record what happened"
+            if contact.phone
+            else "Reply by email: when email is the way to reach them, the reply is the callback"
         )
     if made_at is None:
         errors["made_at"] = "Enter the date and time you called back"

@@ -17,7 +17,7 @@ from casework import access
 from casework.audit import Origin, record_event
 from casework.db import refuse_stale
 from casework.errors import NotFound, ValidationError
-from casework.hsb.callbacks import meet_by_reply
+from casework.hsb.callbacks import called_back_by_email, meet_by_reply
 from casework.hsb.contacts import Professional, create_contact
 from casework.hsb.models import (
     CONFIDENCE_SCALE,
@@ -286,13 +286,15 @@ def record_reply(
     reply meets the email's D8 callback, if it owed one. Audited, committed."""
     contact = load_contact(session, contact_id, actor, origin=origin, now=now)
     check_version(contact, expected_version)
-    if contact.channel != "email":
-        raise ValidationError({"": "Only an email is replied to by email"})
+    if not called_back_by_email(contact):
+        raise ValidationError(
+            {"": "Only an email, or a request with an email address and no phone, is replied to"}
+        )
     if replied_at is None:
         raise ValidationError({"replied": "Enter when the email was replied to"})
     if replied_at > now:
         raise ValidationError({"replied": "When it was replied to cannot be in the future"})
-    if replied_at < contact.received_at:
+    if replied_at < contact.received_at.replace(second=0, microsecond=0):  # typed to the minute
         raise ValidationError({"replied": "The reply cannot be before the email was received"})
     previous, contact.replied_at = contact.replied_at, replied_at
     contact.updated_at = now

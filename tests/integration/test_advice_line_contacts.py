@@ -390,11 +390,44 @@ def test_an_unanswered_email_points_to_its_reply_and_cannot_be_called_unreachabl
     assert "No phone number to call" not in page
     response = callback_form(client, made.id, result="no_number")
     assert response.status_code == 400
-    assert "Reply to the email: for an email, the reply is the callback" in (
+    assert "Reply by email: when email is the way to reach them, the reply is the callback" in (
         response.get_data(as_text=True)
     )
     [callback] = fresh(made.id).obligations
     assert callback.status == "due" and callback.met_at is None
+
+
+def test_a_web_form_request_with_an_email_alone_is_called_back_by_its_reply(
+    on_monday_afternoon, client, advisor, make_contact
+):
+    """The public form's promise is a reply by email or a call; with no phone number given,
+    the reply is the callback (as for an email), so a missed D8 cannot be dropped from the
+    figures by "No phone number to call"."""
+    made = make_contact(received_at=SATURDAY_EVENING)  # the web form: an email address alone
+    page = client.get(f"/advice-line/contacts/{made.id}").get_data(as_text=True)
+    assert "gave an email address and no phone number, so a reply by email is the callback" in (
+        page
+    )
+    assert "No phone number to call" not in page
+    refused = callback_form(client, made.id, result="no_number")
+    assert refused.status_code == 400
+    assert "Reply by email" in refused.get_data(as_text=True)
+    assert _reply(client, fresh(made.id), "23 11 2026", "13:15").status_code == 302
+    [callback] = fresh(made.id).obligations
+    assert callback.status == "breached" and callback.met_at is not None  # replied after 12:00
+    page = " ".join(client.get(f"/advice-line/contacts/{made.id}").get_data(as_text=True).split())
+    assert "Replied to 23 Nov 2026 13:15, after it was due" in page
+
+
+def test_a_request_with_a_phone_number_is_called_not_replied_to(
+    on_monday_afternoon, client, advisor, make_contact
+):
+    made = make_contact(received_at=SATURDAY_EVENING, phone="+447700900123")
+    assert client.get(f"/advice-line/contacts/{made.id}/reply").status_code == 404
+    refused = _reply(client, made, "23 11 2026", "11:30")
+    assert refused.status_code in (400, 404)
+    [callback] = fresh(made.id).obligations
+    assert callback.status == "due" and fresh(made.id).replied_at is None
 
 
 def test_an_out_of_hours_email_logged_with_its_reply_owes_no_callback(
@@ -413,8 +446,8 @@ def test_an_out_of_hours_email_logged_with_its_reply_owes_no_callback(
     assert callback.met_at == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def test_only_an_email_has_a_reply_page(client, advisor, make_contact):
-    made = make_contact()
+def test_a_chat_with_a_phone_number_has_no_reply_page(client, advisor, make_contact):
+    made = make_contact(channel="chat", phone="+447700900123")
     assert client.get(f"/advice-line/contacts/{made.id}/reply").status_code == 404
 
 
