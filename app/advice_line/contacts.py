@@ -6,7 +6,7 @@ parses its form, calls one casework.hsb service, flashes and redirects."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.advice_line import bp
@@ -33,6 +33,7 @@ from casework.hsb import advice as advice_service
 from casework.hsb import intake
 from casework.hsb.callbacks import called_back_by_email, nobody_to_call
 from casework.hsb.models import CONTINUUM, REFER_TO, TRAFFIC_LIGHT
+from scheduling.messaging.content import wording_from
 from triage.hsb import prompts_referral
 
 
@@ -196,6 +197,7 @@ def email_replied(contact_id: int):
                 replied_at=moment(form.replied_day.data, form.replied_time.data, tz),
                 expected_version=posted_version(form.version.data),
                 actor=current_user,
+                wording=wording_from(current_app.config),
                 origin=request_origin(),
                 now=utcnow(),
             ),

@@ -255,26 +255,14 @@ NAVIGATION = {
 }
 
 
-# Pages that belong to a menu item's section, so it stays highlighted there: the advisors'
-# queue's contacts and what is done on them.
+# Pages under a menu item's section, by path, so it stays highlighted there: the advisors'
+# queue's contacts, calls and sessions, and what is done on them.
 NAVIGATION_SECTIONS = {
-    "advice_line.queue": frozenset(
-        f"advice_line.{name}"
-        for name in (
-            "open_contacts",
-            "log_call_page",
-            "new_contact",
-            "contact",
-            "contact_details",
-            "email_replied",
-            "record_advice",
-            "redact",
-            "record_callback",
-            "contact_resources",
-            "new_session",
-            "session_page",
-            "new_contact_evidence",
-        )
+    "advice_line.queue": (
+        "/advice-line/open",
+        "/advice-line/contacts/",
+        "/advice-line/calls/",
+        "/advice-line/sessions/",
     ),
 }
 
@@ -303,7 +291,7 @@ def navigation():
             "href": href,
             "text": text,
             "active": request.endpoint == endpoint
-            or request.endpoint in NAVIGATION_SECTIONS.get(endpoint, ()),
+            or request.path.startswith(NAVIGATION_SECTIONS.get(endpoint, ())),
         }
         for endpoint, href, text in _navigation_links(menu, request.script_root)
     ]

@@ -15,7 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from casework.audit import Origin, record_event
-from casework.db import db
+from casework.db import db, refuse_stale
 from casework.errors import NotFound, ValidationError
 from casework.hsb.models import CALLBACK_RESULTS, AdviceCallback, AdviceContact
 from casework.obligations import breaches, lifecycle
@@ -29,9 +29,17 @@ ATTEMPT_ACTION = "advice_contact.callback_made"
 
 
 def called_back_by_email(contact: AdviceContact) -> bool:
-    """Whether the contact's callback is a reply by email: an email, or anyone whose only way
-    to be reached is an email address (a web-form request with no phone number)."""
-    return contact.channel == "email" or (not contact.phone and bool(contact.email))
+    """Whether the contact's callback is a reply by email: an email, or a contact owed a
+    callback whose only way to be reached is an email address (a web-form request, or a call
+    that was not answered, with no phone number)."""
+    if contact.channel == "email":
+        return True
+    return (
+        not contact.phone
+        and bool(contact.email)
+        and contact.call_outcome != "answered"
+        and callback_of(contact) is not None
+    )
 
 
 def no_number_allowed(contact: AdviceContact) -> bool:
@@ -40,17 +48,45 @@ def no_number_allowed(contact: AdviceContact) -> bool:
     return not contact.phone and not called_back_by_email(contact)
 
 
-def nobody_to_call(session, contact: AdviceContact) -> bool:
-    """Whether "No phone number to call" was recorded on the contact and it still has no number:
-    nobody could be reached, so there is no advice to record before closing it. A number added
-    since (the professional's details corrected) means they can be called after all."""
-    return no_number_allowed(contact) and bool(
-        session.scalar(
-            sa.select(sa.func.count())
-            .select_from(AdviceCallback)
-            .where(AdviceCallback.contact_id == contact.id, AdviceCallback.result == NO_NUMBER)
+def _no_number_recorded(session, contact_ids: list[int]) -> set[int]:
+    """Of these contacts, those on which "No phone number to call" was recorded."""
+    return set(
+        session.scalars(
+            sa.select(AdviceCallback.contact_id).where(
+                AdviceCallback.contact_id.in_(contact_ids), AdviceCallback.result == NO_NUMBER
+            )
         )
     )
+
+
+def _nobody(contact: AdviceContact, recorded: bool) -> bool:
+    return recorded and no_number_allowed(contact) and contact.call_outcome != "answered"
+
+
+def nobody_to_call(session, contact: AdviceContact) -> bool:
+    """Whether "No phone number to call" was recorded on the contact and it still cannot be
+    reached: nobody could be, so there is no advice to record before closing it. A number or
+    email address added since means they can be after all; a call reported answered since
+    means someone was spoken to."""
+    return _nobody(contact, contact.id in _no_number_recorded(session, [contact.id]))
+
+
+def reinstate_if_reachable(session, contact: AdviceContact) -> bool:
+    """A contact whose callback was withdrawn for "No phone number to call" and which can now
+    be reached (a number or email address added to its details) owes that callback again,
+    from its first due time: overdue, it is breached by the next sweep and counted. True when
+    it was reinstated."""
+    callback = callback_of(contact)
+    if (
+        callback is None
+        or callback.status != "cancelled"
+        or contact.call_outcome == "answered"
+        or no_number_allowed(contact)
+        or contact.id not in _no_number_recorded(session, [contact.id])
+    ):
+        return False
+    lifecycle.reinstate(session, callback)
+    return True
 
 
 def open_callback(contact: AdviceContact) -> Obligation | None:
@@ -66,12 +102,20 @@ def open_callback(contact: AdviceContact) -> Obligation | None:
 
 
 def meet_by_reply(
-    session, contact: AdviceContact, replied_at: datetime, previous: datetime | None = None
+    session,
+    contact: AdviceContact,
+    replied_at: datetime,
+    previous: datetime | None = None,
+    *,
+    wording=None,
+    now: datetime | None = None,
 ) -> bool:
     """An email (or a request with an email address alone) is called back by replying to it:
     the reply meets its D8 callback (after its due time: counted as breached). A corrected
     reply time (``previous``: the time it replaces) moves a callback that the earlier reply
-    met, and whether it was in time. False when there was nothing to meet or move."""
+    met, and whether it was in time; moved back in time, its breach is taken back and the team
+    leaders told of it are told again (``wording``, ``now``: needed with ``previous``). False
+    when there was nothing to meet or move."""
     callback = callback_of(contact) if called_back_by_email(contact) else None
     if callback is None or callback.status == "cancelled":
         return False
@@ -79,7 +123,8 @@ def meet_by_reply(
         return lifecycle.meet(session, callback, replied_at, late=replied_at > callback.due_at)
     if previous is None or callback.met_at != previous or replied_at == previous:
         return False  # met by a call, or by this same reply
-    lifecycle.remeet(session, callback, replied_at)
+    if lifecycle.remeet(session, callback, replied_at):
+        breaches.recall_alerts(session, callback, wording=wording, why="corrected", now=now)
     return True
 
 
@@ -106,6 +151,16 @@ def attempts(session, contact_id: int) -> list[dict]:
     ]
 
 
+def _changed_meanwhile() -> ValidationError:
+    return ValidationError(
+        {
+            "": "Someone else changed this contact while you were recording the callback. "
+            "Check the page and record it again."
+        }
+    )
+
+
+@refuse_stale(_changed_meanwhile)
 def record_callback(
     session,
     contact_id: int,
@@ -122,7 +177,7 @@ def record_callback(
     """Record a callback made to the professional; returns the contact and whether the D8
     callback is now met. "No phone number to call" (``no_number_allowed``) withdraws the
     callback, so it is neither owed nor counted (the team leaders told it was missed are told
-    again, in ``wording``). Refused, changing nothing, when the form was
+    again, in ``wording``). Refused, changing nothing, when no callback is owed, the form was
     stale (someone else changed the contact since), the time is in the future or before the
     contact arrived, or the result is missing or is "no number" where it is not allowed."""
     contact = session.get(AdviceContact, contact_id)
@@ -130,11 +185,11 @@ def record_callback(
         raise NotFound(contact_id)
     errors: dict[str, str] = {}
     if version is None or version != contact.version:
-        errors[""] = (
-            "Someone else changed this contact while you were recording the callback. "
-            "Check the page and record it again."
-        )
-    if result not in RESULTS:
+        errors.update(_changed_meanwhile().errors)
+    owed = open_callback(contact)
+    if owed is None:
+        errors[""] = "No callback is owed on this contact, so there is none to record"
+    elif result not in RESULTS:
         errors["result"] = "Select what happened when you called back"
     elif result == NO_NUMBER and not no_number_allowed(contact):
         errors["result"] = (
@@ -153,11 +208,10 @@ def record_callback(
         errors["note"] = f"The note must be {NOTE_LIMIT} characters or fewer"
     if errors:
         raise ValidationError(errors)
-    owed = open_callback(contact)
     met = False
-    if owed is not None and result in MEETS:
+    if result in MEETS:
         met = lifecycle.meet(session, owed, made_at, late=made_at > owed.due_at)
-    elif owed is not None and result == NO_NUMBER and lifecycle.withdraw(session, owed):
+    elif result == NO_NUMBER and lifecycle.withdraw(session, owed):
         breaches.recall_alerts(session, owed, wording=wording, why=NO_NUMBER, now=now)
     session.add(
         AdviceCallback(
@@ -251,7 +305,7 @@ NOBODY_TO_CALL = "Nobody to call: close it"
 
 @dataclass(frozen=True)
 class OpenRow:
-    """An open contact off the queue (no callback owed, no longer new) and what is left to do."""
+    """An open contact off the queue (no callback owed, not waiting as new) and what is left."""
 
     contact: AdviceContact
     left: str
@@ -278,17 +332,8 @@ def open_off_queue_page(session, *, page: int, per_page: int):
     would stay open and be found by no one. Each item is an OpenRow."""
     query = _open_off_queue_query().order_by(AdviceContact.received_at, AdviceContact.id)
     found = db.paginate(query, page=page, per_page=per_page, error_out=False)
-    ids = [c.id for c in found.items]
-    no_number = set(
-        session.scalars(
-            sa.select(AdviceCallback.contact_id).where(
-                AdviceCallback.contact_id.in_(ids), AdviceCallback.result == NO_NUMBER
-            )
-        )
-    )
-    found.items = [
-        OpenRow(c, _left(c, c.id in no_number and no_number_allowed(c))) for c in found.items
-    ]
+    no_number = _no_number_recorded(session, [c.id for c in found.items])
+    found.items = [OpenRow(c, _left(c, _nobody(c, c.id in no_number))) for c in found.items]
     return found
 
 

@@ -17,21 +17,21 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from casework.audit import AuditEvent, Origin, record_event
+from casework.db import refuse_stale
 from casework.errors import NotFound, ValidationError
 from casework.hsb.callbacks import callback_of
 from casework.hsb.contacts import Professional, create_contact
-from casework.hsb.intake import check_version
+from casework.hsb.intake import check_version, stale
 from casework.hsb.models import CALL_OUTCOMES, REGIONS, SETTING_TYPES, AdviceContact
 from casework.messages.opt_outs import claim_webhook_event
 from casework.obligations import breaches, lifecycle
-from casework.people.contact_details import normalise_phone
+from casework.people.contact_details import normalise_email, normalise_phone
 from casework.staff.models import Staff
 from triage import hsb as rules
 
 RECORDINGS = "https://api.twilio.com/"
 MISSED_STATUSES = ("no-answer", "busy", "failed", "canceled")
 LONGEST_CALL = timedelta(hours=12)
-EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 LIMITS = (
     ("professional_name", "The caller's name", 120),
     ("professional_role", "Their role", 120),
@@ -278,6 +278,7 @@ def _set_outcome(session, contact: AdviceContact, outcome: str, *, calendar, wor
 HAND_OUTCOMES = ("answered", "missed")
 
 
+@refuse_stale(stale)
 def record_outcome_by_hand(
     session,
     contact_id: int,
@@ -378,8 +379,8 @@ def log_call(
     phone, problem = normalise_phone(who.phone)
     if problem:
         errors["phone"] = "Enter a UK phone number, like 07700 900123 or 020 7946 0123"
-    email = (_clean(who.email) or "").lower() or None
-    if email is not None and not re.match(EMAIL_SHAPE, email):
+    email, email_problem = normalise_email(who.email)  # its length first: the pattern backtracks
+    if email_problem:
         errors["email"] = "Enter an email address in the correct format, like name@example.org"
     for field, what, limit in LIMITS:
         if len(getattr(who, field) or "") > limit:

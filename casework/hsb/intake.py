@@ -17,7 +17,7 @@ from casework import access
 from casework.audit import Origin, record_event
 from casework.db import refuse_stale
 from casework.errors import NotFound, ValidationError
-from casework.hsb.callbacks import called_back_by_email, meet_by_reply
+from casework.hsb.callbacks import called_back_by_email, meet_by_reply, reinstate_if_reachable
 from casework.hsb.contacts import Professional, create_contact
 from casework.hsb.models import (
     CONFIDENCE_SCALE,
@@ -279,11 +279,14 @@ def record_reply(
     replied_at: datetime | None,
     expected_version: int | None,
     actor,
+    wording,
     origin: Origin,
     now: datetime,
 ) -> AdviceContact:
-    """When an email contact was replied to: after it was received, not in the future. The
-    reply meets the email's D8 callback, if it owed one. Audited, committed."""
+    """When an email contact (or one reached by email alone) was replied to: after it was
+    received, not in the future. The reply meets its D8 callback, if it owed one; a corrected
+    time that makes a late reply in time takes back its breach (the team leaders told of it
+    are told again, in ``wording``). Audited, committed."""
     contact = load_contact(session, contact_id, actor, origin=origin, now=now)
     check_version(contact, expected_version)
     if not called_back_by_email(contact):
@@ -298,7 +301,7 @@ def record_reply(
         raise ValidationError({"replied": "The reply cannot be before the email was received"})
     previous, contact.replied_at = contact.replied_at, replied_at
     contact.updated_at = now
-    met = meet_by_reply(session, contact, replied_at, previous)
+    met = meet_by_reply(session, contact, replied_at, previous, wording=wording, now=now)
     record_event(
         session,
         action="advice_contact.replied",
@@ -359,6 +362,7 @@ def update_details(
         setattr(contact, name, wanted[name])
     if changed:
         contact.updated_at = now
+        reinstated = reinstate_if_reachable(session, contact)
         record_event(
             session,
             action="advice_contact.details_changed",
@@ -366,7 +370,7 @@ def update_details(
             actor=actor,
             record_type="advice_contact",
             record_id=contact.id,
-            detail={"fields": changed},
+            detail={"fields": changed, **({"callback_owed_again": True} if reinstated else {})},
             at=now,
         )
     session.commit()

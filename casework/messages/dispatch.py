@@ -138,8 +138,8 @@ def _no_longer_safe(session, message: OutboundMessage) -> str | None:
     withdrawn. None to send it."""
     if message.kind == "breach_alert" and message.obligation_id is not None:
         status = session.scalar(_OBLIGATION_STATUS, {"obligation_id": message.obligation_id})
-        if status == "cancelled":  # lifecycle.withdraw: the breach was taken back
-            return "not sent: the breach was withdrawn (it was never owed)"
+        if status != "breached":  # withdrawn, or met in time after all: taken back
+            return "not sent: the breach was withdrawn"
     if message.kind in STAFF_KINDS:
         return None
     if message.case_id is not None:

@@ -130,17 +130,22 @@ TOLD = ("sending", "sent", "delivered")  # 'sending': in doubt, so told to be sa
 
 
 def recall_alerts(session, obligation: Obligation, *, wording, why: str, now: datetime) -> int:
-    """A breach of an advice-line callback withdrawn (``lifecycle.withdraw``: it never was
-    owed): each team leader already told of it is told it is withdrawn, once. An alert not yet
+    """A breach of an advice-line callback taken back (``lifecycle.withdraw``: it was not owed
+    after all; ``lifecycle.remeet``: met in time after all): each team leader already told of
+    it is told it is withdrawn, once. An alert not yet
     sent is never sent (the dispatcher checks the breach still stands). Returns how many
     were told."""
-    told = session.execute(
-        sa.select(OutboundMessage.id, OutboundMessage.recipient).where(
+    # Every alert of it, locked: a sender claiming one now waits, then finds the breach gone
+    # and sends nothing; one it claimed first is 'sending' here, and so recalled.
+    alerts = session.execute(
+        sa.select(OutboundMessage.id, OutboundMessage.recipient, OutboundMessage.status)
+        .where(
             OutboundMessage.obligation_id == obligation.id,
             OutboundMessage.kind == "breach_alert",
-            OutboundMessage.status.in_(TOLD),
         )
+        .with_for_update()
     ).all()
+    told = [(alert_id, recipient) for alert_id, recipient, status in alerts if status in TOLD]
     if not told:
         return 0
     subject, body = wording.advice_line_breach_withdrawn(obligation.advice_contact_id, why)

@@ -88,9 +88,11 @@ def meet(session, obligation: Obligation, now: datetime, *, late: bool = False) 
     return True
 
 
-def remeet(session, obligation: Obligation, met_at: datetime) -> None:
+def remeet(session, obligation: Obligation, met_at: datetime) -> bool:
     """The time an obligation was met is corrected (a reply's time mended): met at ``met_at``,
-    and counted as breached at its due time only if that is after it."""
+    and counted as breached at its due time only if that is after it. True when a breach was
+    taken back (the team leaders told of it are told again)."""
+    was_breached = obligation.status == "breached"
     obligation.met_at = met_at
     if met_at > obligation.due_at:
         obligation.status = "breached"
@@ -101,6 +103,7 @@ def remeet(session, obligation: Obligation, met_at: datetime) -> None:
         refresh_queue_position(session, obligation.referral_id)
     else:
         session.flush()
+    return was_breached and obligation.status == "met"
 
 
 def cancel(session, obligation: Obligation, now: datetime) -> None:
@@ -114,12 +117,22 @@ def withdraw(session, obligation: Obligation) -> bool:
     """It was never owed (a call's callback, owed while its outcome was unknown, for a call
     later reported answered): cancelled, and a breach recorded meanwhile is taken back. True
     when a breach was taken back (the team leaders told of it are told again)."""
+    # Read afresh under a row lock: a sweep breaching it at this moment is seen, or waits.
+    session.refresh(obligation, with_for_update=True)
     was_breached = obligation.status == "breached"
     if obligation.met_at is None and obligation.status in ("due", "breached"):
         obligation.status, obligation.breached_at = "cancelled", None
         refresh_queue_position(session, obligation.referral_id)
         return was_breached
     return False
+
+
+def reinstate(session, obligation: Obligation) -> None:
+    """A withdrawn obligation is owed again, from its first due time (a callback withdrawn for
+    want of a number, the number since found): due, so the breach sweep counts it if late."""
+    if obligation.status == "cancelled" and obligation.met_at is None:
+        obligation.status, obligation.breached_at = "due", None
+        refresh_queue_position(session, obligation.referral_id)
 
 
 def meet_kinds(session, referral: Referral, kinds: Iterable[str], now: datetime) -> None:

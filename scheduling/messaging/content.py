@@ -109,17 +109,19 @@ class Wording:
 
     WITHDRAWN_BECAUSE = {
         "answered": "the call was answered after all",
-        "no_number": "there is no phone number to call back",
+        "no_number": "there is no phone number or email address to reach them",
+        "corrected": "the reply's time was corrected, and it was sent in time",
     }
 
     def advice_line_breach_withdrawn(self, contact_id: int, why: str) -> tuple[str, str]:
-        """The HSB team leaders' email when a callback they were told was missed turns out never
-        to have been owed (``why``: answered, no_number): (subject, body)."""
-        because = self.WITHDRAWN_BECAUSE.get(why, "it was never owed")
+        """The HSB team leaders' email when a callback they were told was missed is no longer
+        counted as missed (``why``: answered, no_number, corrected): (subject, body)."""
+        because = self.WITHDRAWN_BECAUSE.get(why, "it is no longer owed")
         return (
             f"Advice line callback no longer missed: contact {contact_id}",
-            f"We told you the callback for advice contact {contact_id} was missed. It was never "
-            f"owed: {because}. It is no longer counted as missed, and nothing needs doing.\n\n"
+            f"We told you the callback for advice contact {contact_id} was missed. That has been "
+            f"withdrawn: {because}. It is no longer counted as missed, and nothing needs "
+            f"doing.\n\n"
             f"Open it in Waypoint: /advice-line/contacts/{contact_id}\n",
         )
 

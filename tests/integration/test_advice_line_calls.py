@@ -155,6 +155,16 @@ def test_a_logged_call_with_a_problem_is_refused_and_nothing_is_stored(
     assert stored(AdviceContact) == [] and stored(Obligation) == []
 
 
+def test_a_huge_email_address_on_a_logged_call_is_refused_by_its_length(client, advisor):
+    """The address is measured before its pattern is tried: the pattern backtracks, and a
+    long enough run of dots would hold the worker for minutes."""
+    huge = "a@" + "." * 100_000 + "@"
+    response = post_form(client, "/advice-line/calls/new", {**CALL, "email": huge})
+    assert response.status_code == 400
+    assert "The email address must be 254 characters or fewer" in response.get_data(as_text=True)
+    assert stored(AdviceContact) == []
+
+
 def test_a_logged_call_missing_its_outcome_is_told_every_problem_at_once(client, advisor):
     response = post_form(
         client,
@@ -399,9 +409,10 @@ def test_a_contact_closed_with_nobody_to_call_says_so(client, advisor):
     assert "Close the contact" not in page
 
 
-def test_a_number_added_after_nobody_to_call_means_the_advice_is_needed(client, advisor):
+def test_a_number_added_after_nobody_to_call_owes_the_callback_again(client, advisor):
     """'No phone number to call' was recorded; the professional's number is then found and
-    added: they can be called, so the contact is no longer closed without advice."""
+    added: they can be called, so the callback is owed again from its first due time (and
+    counted if it is missed), and the contact is not closed without it."""
     withheld = contact(NOW - timedelta(hours=1), organisation="Withheld School")
     assert callback_form(client, withheld.id, result="no_number", note="").status_code == 302
     details = f"/advice-line/contacts/{withheld.id}/details"
@@ -412,16 +423,40 @@ def test_a_number_added_after_nobody_to_call_means_the_advice_is_needed(client, 
         {"organisation": "Withheld School", "phone": "07700 900777", "version": version},
     )
     assert changed.status_code == 302
+    [callback] = stored(Obligation)
+    assert callback.status == "due" and callback.due_at == NOW + timedelta(hours=3)
+    assert audit_rows("advice_contact.details_changed")[0].detail_dict["callback_owed_again"]
     page = client.get(f"/advice-line/contacts/{withheld.id}").get_data(as_text=True)
-    assert "close the contact without it" not in page and "Close the contact" not in page
-    listed = client.get("/advice-line/open").get_data(as_text=True)
-    assert "Withheld School" in listed and "Nobody to call" not in listed
+    assert "Record a callback" in page and 'value="no_number"' not in page
+    assert "close the contact without it" not in page
+    assert "Withheld School" in client.get("/advice-line").get_data(as_text=True)
+    assert "Withheld School" not in client.get("/advice-line/open").get_data(as_text=True)
     version = str(stored(AdviceContact)[0].version)
     refused = post_form(client, f"/advice-line/contacts/{withheld.id}/close", {"version": version})
     assert "Record the advice given before closing" in client.get(refused.location).get_data(
         as_text=True
     )
     assert stored(AdviceContact)[0].status == "in_progress"
+
+
+def test_a_callback_cannot_be_recorded_when_none_is_owed(client, advisor):
+    """An answered call owes no callback: a crafted "No phone number to call" (the form is not
+    shown) is refused, so the contact cannot then be closed without its advice."""
+    answered = contact(NOW - timedelta(hours=1), outcome="answered")
+    response = post_form(
+        client,
+        f"/advice-line/contacts/{answered.id}/callbacks",
+        {
+            "callback-version": str(answered.version),
+            "callback-made_day": ["23", "11", "2026"],
+            "callback-made_at": "09:55",
+            "callback-result": "no_number",
+        },
+        token_from=f"/advice-line/contacts/{answered.id}",
+    )
+    assert response.status_code == 400
+    assert "No callback is owed on this contact" in response.get_data(as_text=True)
+    assert audit_rows("advice_contact.callback_made") == []
 
 
 def test_a_callback_in_the_minute_the_contact_came_in_is_accepted(client, advisor):

@@ -425,7 +425,7 @@ def test_a_request_with_a_phone_number_is_called_not_replied_to(
     made = make_contact(received_at=SATURDAY_EVENING, phone="+447700900123")
     assert client.get(f"/advice-line/contacts/{made.id}/reply").status_code == 404
     refused = _reply(client, made, "23 11 2026", "11:30")
-    assert refused.status_code in (400, 404)
+    assert refused.status_code == 404
     [callback] = fresh(made.id).obligations
     assert callback.status == "due" and fresh(made.id).replied_at is None
 
@@ -446,9 +446,14 @@ def test_an_out_of_hours_email_logged_with_its_reply_owes_no_callback(
     assert callback.met_at == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def test_a_chat_with_a_phone_number_has_no_reply_page(client, advisor, make_contact):
-    made = make_contact(channel="chat", phone="+447700900123")
+@pytest.mark.parametrize(
+    "fields", [{"phone": "+447700900123"}, {}], ids=["with a phone", "owing no callback"]
+)
+def test_a_chat_replied_to_by_no_one_has_no_reply_page(client, advisor, make_contact, fields):
+    made = make_contact(channel="chat", received_at=MONDAY_DUE, **fields)  # in hours: none owed
     assert client.get(f"/advice-line/contacts/{made.id}/reply").status_code == 404
+    page = client.get(f"/advice-line/contacts/{made.id}").get_data(as_text=True)
+    assert "Email replied" not in page
 
 
 # --- the professional's details -------------------------------------------------------------

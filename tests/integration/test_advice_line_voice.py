@@ -18,6 +18,7 @@ from scheduling import sweeps
 from scheduling.service_calendars import hsb_calendar
 from scheduling.sweeps import context
 from tests.conftest import TWILIO_TOKEN, audit_rows, csrf_token
+from tests.integration.hsb_helpers import callback_form
 
 VOICE = "/webhooks/twilio/voice"
 STATUS = "/webhooks/twilio/voice/status"
@@ -382,3 +383,31 @@ def test_a_rung_call_from_before_callbacks_were_owed_on_arrival_can_be_settled(
     say_by_hand(client, contact, "missed")
     [callback] = callbacks()
     assert callback.status == "due" and callback.due_at == OPEN + timedelta(hours=4)
+
+
+def test_a_call_answered_after_nobody_to_call_needs_its_advice(client, advisors, sign_in_as):
+    """A withheld call rings; the advisor records "No phone number to call" before the phone
+    system reports it; then the report says it was answered: someone was spoken to, so the
+    contact is not closed without its advice."""
+    call_arrives(client, caller="anonymous")
+    with time_machine.travel(OPEN + timedelta(minutes=10), tick=False):
+        sign_in_as("hsb_advisor")
+        recorded = callback_form(
+            client, 1, made_day=["23", "11", "2026"], made_at="10:05", result="no_number"
+        )
+        assert recorded.status_code == 302
+    outcome(client, {"DialCallStatus": "completed", "DialCallDuration": "300"})
+    with time_machine.travel(OPEN + timedelta(minutes=20), tick=False):
+        page = client.get("/advice-line/contacts/1").get_data(as_text=True)
+        assert "close the contact without it" not in page
+        listed = client.get("/advice-line/open").get_data(as_text=True)
+        assert "Record the advice" in listed and "Nobody to call" not in listed
+        [contact] = contacts()
+        closed = client.post(
+            "/advice-line/contacts/1/close",
+            data={"version": contact.version, "csrf_token": csrf_token(client, "/advice-line")},
+        )
+        assert "Record the advice given before closing" in client.get(closed.location).get_data(
+            as_text=True
+        )
+    assert contacts()[0].status != "closed"

@@ -12,11 +12,13 @@ import time_machine
 from casework.audit import Origin
 from casework.db import db
 from casework.hsb.contacts import Professional, create_contact
+from casework.hsb.models import AdviceContact
 from casework.messages.models import OutboundMessage
 from casework.obligations.models import Obligation
 from scheduling import sweeps
 from scheduling.service_calendars import hsb_calendar
 from scheduling.sweeps import context
+from tests.conftest import post_form
 from tests.integration.hsb_helpers import callback_form
 from tests.integration.test_advice_line_voice import call_arrives, outcome
 
@@ -30,23 +32,29 @@ def app_overrides(messaging):
     return messaging
 
 
+def _contact(app, channel, received_at, call_outcome=None, **professional):
+    """A contact on the line, committed, through the real service."""
+    made = create_contact(
+        db.session,
+        channel=channel,
+        call_outcome=call_outcome,
+        received_at=received_at,
+        calendar=hsb_calendar(app.config),
+        now=received_at,
+        origin=Origin.command_line("test"),
+        professional=Professional(**professional),
+    )
+    db.session.commit()
+    return made
+
+
 def test_a_missed_callback_alerts_the_hsb_team_leaders_only(
     app, create_team_record, create_staff_record
 ):
     hsb, victim = create_team_record(service="hsb"), create_team_record(service="victim")
     hsb_leader = create_staff_record("team_leader", team=hsb, email="lead@hsb.test")
     create_staff_record("team_leader", team=victim, email="lead@victim.test")
-    contact = create_contact(
-        db.session,
-        channel="telephone",
-        call_outcome="missed",
-        received_at=MISSED_AT,
-        calendar=hsb_calendar(app.config),
-        now=MISSED_AT,
-        origin=Origin.command_line("test"),
-        professional=Professional(phone="+447700900123"),
-    )
-    db.session.commit()
+    contact = _contact(app, "telephone", MISSED_AT, call_outcome="missed", phone="+447700900123")
     callback = db.session.scalars(sa.select(Obligation)).one()
     assert callback.kind == "callback"
     assert callback.due_at == datetime(2026, 11, 23, 11, 30, tzinfo=UTC)
@@ -123,7 +131,7 @@ def test_an_alert_not_yet_sent_for_a_withdrawn_breach_never_goes(app, client, li
     assert smtp_server.messages == []
     [alert] = db.session.scalars(sa.select(OutboundMessage)).all()  # and no recall: nobody told
     assert alert.kind == "breach_alert" and alert.status == "failed"
-    assert alert.error == "not sent: the breach was withdrawn (it was never owed)"
+    assert alert.error == "not sent: the breach was withdrawn"
 
 
 def test_nobody_to_call_recalls_the_missed_callback_alert(
@@ -144,4 +152,33 @@ def test_nobody_to_call_recalls_the_missed_callback_alert(
         assert recorded.status_code == 302
     _sweep(app, DUE + timedelta(minutes=31))
     assert _sent_subjects(smtp_server)[1:] == ["Advice line callback no longer missed: contact 1"]
-    assert "there is no phone number to call back" in smtp_server.messages[1].get_content()
+    assert "there is no phone number or email address" in smtp_server.messages[1].get_content()
+
+
+def test_a_reply_time_corrected_to_in_time_recalls_the_alert(
+    app, client, line, smtp_server, sign_in_as
+):
+    """An email sent on Saturday evening owes its callback by 12:00 on Monday; the reply is
+    first recorded at 13:15 (late: breached, the team leader told), then corrected to 11:30:
+    in time, so the breach is taken back and the team leader told so."""
+    saturday = datetime(2026, 11, 21, 18, tzinfo=UTC)
+    _contact(app, "email", saturday, email="dsl@school.example")
+    monday_noon = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    _sweep(app, monday_noon + timedelta(minutes=1))
+    assert _sent_subjects(smtp_server) == ["Advice line callback missed: contact 1"]
+    with time_machine.travel(monday_noon + timedelta(hours=2), tick=False):
+        sign_in_as("hsb_advisor")
+        for replied in ("13:15", "11:30"):
+            version = db.session.scalars(sa.select(AdviceContact)).one().version
+            db.session.rollback()
+            response = post_form(
+                client,
+                "/advice-line/contacts/1/reply",
+                {"replied_day": ["23", "11", "2026"], "replied_time": replied, "version": version},
+            )
+            assert response.status_code == 302
+    [callback] = db.session.scalars(sa.select(Obligation)).all()
+    assert callback.status == "met"
+    _sweep(app, monday_noon + timedelta(hours=2, minutes=1))
+    assert _sent_subjects(smtp_server)[1:] == ["Advice line callback no longer missed: contact 1"]
+    assert "the reply's time was corrected" in smtp_server.messages[1].get_content()
