@@ -59,8 +59,14 @@ def _no_number_recorded(session, contact_ids: list[int]) -> set[int]:
     )
 
 
+def _withdrawn_for_no_number(contact: AdviceContact, recorded: bool) -> bool:
+    """ "No phone number to call" was recorded and still stands for what happened: the call
+    was not reported answered since."""
+    return recorded and contact.call_outcome != "answered"
+
+
 def _nobody(contact: AdviceContact, recorded: bool) -> bool:
-    return recorded and no_number_allowed(contact) and contact.call_outcome != "answered"
+    return _withdrawn_for_no_number(contact, recorded) and no_number_allowed(contact)
 
 
 def nobody_to_call(session, contact: AdviceContact) -> bool:
@@ -77,12 +83,10 @@ def reinstate_if_reachable(session, contact: AdviceContact) -> bool:
     from its first due time: overdue, it is breached by the next sweep and counted. True when
     it was reinstated."""
     callback = callback_of(contact)
-    if (
-        callback is None
-        or callback.status != "cancelled"
-        or contact.call_outcome == "answered"
-        or no_number_allowed(contact)
-        or contact.id not in _no_number_recorded(session, [contact.id])
+    if callback is None or callback.status != "cancelled" or no_number_allowed(contact):
+        return False
+    if not _withdrawn_for_no_number(
+        contact, contact.id in _no_number_recorded(session, [contact.id])
     ):
         return False
     lifecycle.reinstate(session, callback)
@@ -201,7 +205,7 @@ def record_callback(
         errors["made_at"] = "Enter the date and time you called back"
     elif made_at > now:
         errors["made_at"] = "The time you called back must be now or in the past"
-    elif made_at < contact.received_at.replace(second=0, microsecond=0):  # typed to the minute
+    elif made_at < contact.received_minute:
         errors["made_at"] = "The callback cannot be before the contact came in"
     note = (note or "").strip() or None
     if note and len(note) > NOTE_LIMIT:

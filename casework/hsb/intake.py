@@ -297,7 +297,7 @@ def record_reply(
         raise ValidationError({"replied": "Enter when the email was replied to"})
     if replied_at > now:
         raise ValidationError({"replied": "When it was replied to cannot be in the future"})
-    if replied_at < contact.received_at.replace(second=0, microsecond=0):  # typed to the minute
+    if replied_at < contact.received_minute:
         raise ValidationError({"replied": "The reply cannot be before the email was received"})
     previous, contact.replied_at = contact.replied_at, replied_at
     contact.updated_at = now

@@ -260,6 +260,12 @@ class AdviceContact(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
+    @property
+    def received_minute(self) -> datetime:
+        """When it came in, to the minute: the earliest time typed on a form (a callback, a
+        reply) that is not before it, since forms take times to the minute."""
+        return self.received_at.replace(second=0, microsecond=0)
+
 
 CALLBACK_RESULTS = {
     "spoke": "Spoke to the professional",

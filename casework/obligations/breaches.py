@@ -132,9 +132,8 @@ TOLD = ("sending", "sent", "delivered")  # 'sending': in doubt, so told to be sa
 def recall_alerts(session, obligation: Obligation, *, wording, why: str, now: datetime) -> int:
     """A breach of an advice-line callback taken back (``lifecycle.withdraw``: it was not owed
     after all; ``lifecycle.remeet``: met in time after all): each team leader already told of
-    it is told it is withdrawn, once. An alert not yet
-    sent is never sent (the dispatcher checks the breach still stands). Returns how many
-    were told."""
+    it is told it is withdrawn, once. An alert not yet sent is never sent (the dispatcher
+    checks the breach still stands). Returns how many were told."""
     # Every alert of it, locked: a sender claiming one now waits, then finds the breach gone
     # and sends nothing; one it claimed first is 'sending' here, and so recalled.
     alerts = session.execute(

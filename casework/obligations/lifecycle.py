@@ -99,10 +99,7 @@ def remeet(session, obligation: Obligation, met_at: datetime) -> bool:
         obligation.breached_at = obligation.breached_at or obligation.due_at
     else:
         obligation.status, obligation.breached_at = "met", None
-    if obligation.referral_id is not None:
-        refresh_queue_position(session, obligation.referral_id)
-    else:
-        session.flush()
+    refresh_queue_position(session, obligation.referral_id)
     return was_breached and obligation.status == "met"
 
 
