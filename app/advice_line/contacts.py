@@ -198,6 +198,7 @@ def email_replied(contact_id: int):
                 expected_version=posted_version(form.version.data),
                 actor=current_user,
                 wording=wording_from(current_app.config),
+                tz=tz,
                 origin=request_origin(),
                 now=utcnow(),
             ),

@@ -10,7 +10,7 @@ holds when and what happened, never the note.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import sqlalchemy as sa
 
@@ -112,14 +112,16 @@ def meet_by_reply(
     previous: datetime | None = None,
     *,
     wording=None,
+    tz: tzinfo | None = None,
     now: datetime | None = None,
 ) -> bool:
     """An email (or a request with an email address alone) is called back by replying to it:
     the reply meets its D8 callback (after its due time: counted as breached). A corrected
     reply time (``previous``: the time it replaces) moves a callback that the earlier reply
-    met, and whether it was in time; moved back in time, its breach is taken back and the team
-    leaders told of it are told again (``wording``, ``now``: needed with ``previous``). False
-    when there was nothing to meet or move."""
+    met, and whether it was in time: moved back in time, its breach is taken back and the team
+    leaders told of it are told again; moved past its due time, they are told it was missed
+    (``wording``, ``tz``, ``now``: needed with ``previous``). False when there was nothing to
+    meet or move."""
     callback = callback_of(contact) if called_back_by_email(contact) else None
     if callback is None or callback.status == "cancelled":
         return False
@@ -127,8 +129,11 @@ def meet_by_reply(
         return lifecycle.meet(session, callback, replied_at, late=replied_at > callback.due_at)
     if previous is None or callback.met_at != previous or replied_at == previous:
         return False  # met by a call, or by this same reply
+    was_breached = callback.status == "breached"
     if lifecycle.remeet(session, callback, replied_at):
         breaches.recall_alerts(session, callback, wording=wording, why="corrected", now=now)
+    elif not was_breached and callback.status == "breached":
+        breaches.alert_made_late(session, callback, wording=wording, tz=tz, now=now)
     return True
 
 

@@ -11,7 +11,7 @@ child's name is ever asked for; every free-text box warns against one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from casework import access
 from casework.audit import Origin, record_event
@@ -280,13 +280,15 @@ def record_reply(
     expected_version: int | None,
     actor,
     wording,
+    tz: tzinfo,
     origin: Origin,
     now: datetime,
 ) -> AdviceContact:
     """When an email contact (or one reached by email alone) was replied to: after it was
     received, not in the future. The reply meets its D8 callback, if it owed one; a corrected
-    time that makes a late reply in time takes back its breach (the team leaders told of it
-    are told again, in ``wording``). Audited, committed."""
+    time that makes a late reply in time takes back its breach, and one that makes a reply in
+    time late counts it as missed (the team leaders are told, in ``wording``, with times in
+    ``tz``). Audited, committed."""
     contact = load_contact(session, contact_id, actor, origin=origin, now=now)
     check_version(contact, expected_version)
     if not called_back_by_email(contact):
@@ -301,7 +303,7 @@ def record_reply(
         raise ValidationError({"replied": "The reply cannot be before the email was received"})
     previous, contact.replied_at = contact.replied_at, replied_at
     contact.updated_at = now
-    met = meet_by_reply(session, contact, replied_at, previous, wording=wording, now=now)
+    met = meet_by_reply(session, contact, replied_at, previous, wording=wording, tz=tz, now=now)
     record_event(
         session,
         action="advice_contact.replied",

@@ -14,6 +14,7 @@ from casework.messages.models import OutboundMessage
 from casework.messages.opt_outs import is_opted_out
 from casework.messages.outbox import SendError
 from casework.obligations import lifecycle
+from casework.obligations.breaches import NOT_SENT
 from casework.obligations.models import Obligation
 from casework.onward import referring as onward
 from casework.people.models import Person
@@ -139,7 +140,7 @@ def _no_longer_safe(session, message: OutboundMessage) -> str | None:
     if message.kind == "breach_alert" and message.obligation_id is not None:
         status = session.scalar(_OBLIGATION_STATUS, {"obligation_id": message.obligation_id})
         if status != "breached":  # withdrawn, or met in time after all: taken back
-            return "not sent: the breach was withdrawn"
+            return NOT_SENT
     if message.kind in STAFF_KINDS:
         return None
     if message.case_id is not None:
@@ -178,7 +179,7 @@ def flag_stuck_messages(session, *, now: datetime) -> int:
         .values(
             status="failed",
             updated_at=now,
-            error="sending was interrupted; check with the provider before resending",
+            error=outbox.INTERRUPTED,
         )
         .execution_options(synchronize_session=False),
         before,

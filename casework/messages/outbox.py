@@ -201,6 +201,10 @@ def record_sent(
     session.expire(message, list(_SENT_VALUES))
 
 
+# Why a message left 'sending' by a crashed sender is failed: it may or may not have gone.
+INTERRUPTED = "sending was interrupted; check with the provider before resending"
+
+
 def record_failure(
     session, message: OutboundMessage, error: str, now: datetime, *, retry: bool
 ) -> None:

@@ -44,11 +44,12 @@ def mark_breaches(session, *, wording, tz: tzinfo, now: datetime) -> int:
     if not breached:
         session.commit()
         return 0
+    earlier = _earlier_alerts(session, [row.id for row in breached])
     alerts = _referral_alerts(
-        session, [row for row in breached if row.referral_id is not None], wording, tz
+        session, [row for row in breached if row.referral_id is not None], wording, tz, earlier
     )
     alerts += _callback_alerts(
-        session, [row for row in breached if row.kind in ADVICE_LINE_KINDS], wording, tz
+        session, [row for row in breached if row.kind in ADVICE_LINE_KINDS], wording, tz, earlier
     )
     # A case's deadlines (D4, D6, D9-D11) show on the caseload, the team view and the deadline
     # view; they are not emailed.
@@ -57,7 +58,7 @@ def mark_breaches(session, *, wording, tz: tzinfo, now: datetime) -> int:
     return len(breached)
 
 
-def _referral_alerts(session, breached, wording, tz) -> list[dict]:
+def _referral_alerts(session, breached, wording, tz, earlier) -> list[dict]:
     """A referral's missed deadline (D1-D5) to the team leaders of its caseworker's team, or to
     every victim-service team leader while it is unallocated."""
     if not breached:
@@ -84,11 +85,11 @@ def _referral_alerts(session, breached, wording, tz) -> list[dict]:
             subject, body = wording.breach_alert(
                 row.kind, reference, row.due_at.astimezone(tz), row.referral_id
             )
-            alerts.append(_alert(row, leader, subject, body, referral_id=row.referral_id))
+            alerts.append(_alert(row, leader, subject, body, earlier, referral_id=row.referral_id))
     return alerts
 
 
-def _callback_alerts(session, breached, wording, tz) -> list[dict]:
+def _callback_alerts(session, breached, wording, tz, earlier) -> list[dict]:
     """The HSB line's missed callback or feedback follow-up to the line's team leaders only,
     with the contact's number and link, never the professional's details."""
     if not breached:
@@ -106,15 +107,39 @@ def _callback_alerts(session, breached, wording, tz) -> list[dict]:
             row,
             leader,
             *wording.advice_line_breach_alert(row.kind, owners[row.id], row.due_at.astimezone(tz)),
+            earlier,
         )
         for row in breached
         for leader in leaders
     ]
 
 
-def _alert(row, leader, subject: str, body: str, *, referral_id: int | None = None) -> dict:
+def alert_made_late(session, obligation: Obligation, *, wording, tz: tzinfo, now: datetime) -> int:
+    """An advice-line callback counted as breached by a corrected time (``lifecycle.remeet``:
+    made after its due time after all): the line's team leaders are told, as the sweep tells
+    them of one not made. Returns how many alerts were queued."""
+    earlier = _earlier_alerts(session, [obligation.id])
+    subject, body = wording.advice_line_breach_late(
+        obligation.advice_contact_id,
+        obligation.due_at.astimezone(tz),
+        obligation.met_at.astimezone(tz),
+    )
+    alerts = [
+        _alert(obligation, leader, subject, body, earlier) for leader in _leaders(session, "hsb")
+    ]
+    outbox.queue_messages(session, alerts, now=now, send_after=now)
+    return len(alerts)
+
+
+def _alert(
+    row, leader, subject: str, body: str, earlier: dict, *, referral_id: int | None = None
+) -> dict:
+    # One alert per breach and leader: an obligation breached again after its breach was
+    # withdrawn (a callback owed again) is a new breach, told again under a new key.
+    told_before = earlier.get((row.id, leader.id), 0)
+    key = f"breach:{row.id}:{leader.id}" + (f":{told_before + 1}" if told_before else "")
     return {
-        "dedupe_key": f"breach:{row.id}:{leader.id}",
+        "dedupe_key": key,
         "kind": "breach_alert",
         "channel": "email",
         "recipient": leader.email,
@@ -125,26 +150,65 @@ def _alert(row, leader, subject: str, body: str, *, referral_id: int | None = No
     }
 
 
+def _earlier_alerts(session, obligation_ids: list[int]) -> dict[tuple[int, int], int]:
+    """How many breach alerts each team leader was already given for each of these
+    obligations, by (obligation id, leader id): none, for almost every breach."""
+    counts: dict[tuple[int, int], int] = {}
+    for start in range(0, len(obligation_ids), BATCH):
+        chunk = obligation_ids[start : start + BATCH]
+        for (key,) in session.execute(
+            sa.select(OutboundMessage.dedupe_key).where(
+                OutboundMessage.obligation_id.in_(chunk),
+                OutboundMessage.kind == "breach_alert",
+            )
+        ):
+            parts = key.split(":")  # breach:{obligation}:{leader}[:{n}]
+            pair = (int(parts[1]), int(parts[2]))
+            counts[pair] = counts.get(pair, 0) + 1
+    return counts
+
+
 WITHDRAWN_KIND = "breach_withdrawn"
 TOLD = ("sending", "sent", "delivered")  # 'sending': in doubt, so told to be safe
+NOT_SENT = "not sent: the breach was withdrawn"
+
+
+def _told(status: str, error: str | None) -> bool:
+    """Whether the leader may have had the alert: sent, or in doubt (being sent, or failed
+    because its sending was interrupted)."""
+    return status in TOLD or (status == "failed" and error == outbox.INTERRUPTED)
 
 
 def recall_alerts(session, obligation: Obligation, *, wording, why: str, now: datetime) -> int:
     """A breach of an advice-line callback taken back (``lifecycle.withdraw``: it was not owed
     after all; ``lifecycle.remeet``: met in time after all): each team leader already told of
-    it is told it is withdrawn, once. An alert not yet sent is never sent (the dispatcher
-    checks the breach still stands). Returns how many were told."""
+    it is told it is withdrawn, once. An alert not yet sent is never sent: failed now, so a
+    later breach of the same callback (owed again) is told afresh rather than by the old alert
+    (the dispatcher checks the breach still stands too). Returns how many were told."""
     # Every alert of it, locked: a sender claiming one now waits, then finds the breach gone
     # and sends nothing; one it claimed first is 'sending' here, and so recalled.
     alerts = session.execute(
-        sa.select(OutboundMessage.id, OutboundMessage.recipient, OutboundMessage.status)
+        sa.select(
+            OutboundMessage.id,
+            OutboundMessage.recipient,
+            OutboundMessage.status,
+            OutboundMessage.error,
+        )
         .where(
             OutboundMessage.obligation_id == obligation.id,
             OutboundMessage.kind == "breach_alert",
         )
         .with_for_update()
     ).all()
-    told = [(alert_id, recipient) for alert_id, recipient, status in alerts if status in TOLD]
+    told = [(alert_id, to) for alert_id, to, status, error in alerts if _told(status, error)]
+    unsent = [alert_id for alert_id, _, status, _ in alerts if status == "queued"]
+    if unsent:
+        session.execute(
+            sa.update(OutboundMessage)
+            .where(OutboundMessage.id.in_(unsent))
+            .values(status="failed", error=NOT_SENT, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
     if not told:
         return 0
     subject, body = wording.advice_line_breach_withdrawn(obligation.advice_contact_id, why)

@@ -107,6 +107,19 @@ class Wording:
             f"Open it in Waypoint: /advice-line/contacts/{contact_id}\n",
         )
 
+    def advice_line_breach_late(
+        self, contact_id: int, due_at: datetime, made_at: datetime
+    ) -> tuple[str, str]:
+        """The HSB team leaders' email when a callback (D8) is recorded as made after its due
+        time by a corrected reply time: (subject, body). The contact's number only."""
+        return (
+            f"Advice line callback made late: contact {contact_id}",
+            f"The callback for advice contact {contact_id} was due at "
+            f"{due_at:%H:%M on %A %-d %B}. Its reply time was corrected to "
+            f"{made_at:%H:%M on %A %-d %B}, after that, so it is counted as missed.\n\n"
+            f"Open it in Waypoint: /advice-line/contacts/{contact_id}\n",
+        )
+
     WITHDRAWN_BECAUSE = {
         "answered": "the call was answered after all",
         "no_number": "there is no phone number or email address to reach them",

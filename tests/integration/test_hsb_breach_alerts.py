@@ -13,6 +13,7 @@ from casework.audit import Origin
 from casework.db import db
 from casework.hsb.contacts import Professional, create_contact
 from casework.hsb.models import AdviceContact
+from casework.messages.dispatch import dispatch_messages, flag_stuck_messages
 from casework.messages.models import OutboundMessage
 from casework.obligations.models import Obligation
 from scheduling import sweeps
@@ -155,6 +156,18 @@ def test_nobody_to_call_recalls_the_missed_callback_alert(
     assert "there is no phone number or email address" in smtp_server.messages[1].get_content()
 
 
+def _reply(client, replied: str) -> None:
+    """The advisor records (or corrects) when contact 1's email was replied to on Monday."""
+    version = db.session.scalars(sa.select(AdviceContact)).one().version
+    db.session.rollback()
+    response = post_form(
+        client,
+        "/advice-line/contacts/1/reply",
+        {"replied_day": ["23", "11", "2026"], "replied_time": replied, "version": version},
+    )
+    assert response.status_code == 302
+
+
 def test_a_reply_time_corrected_to_in_time_recalls_the_alert(
     app, client, line, smtp_server, sign_in_as
 ):
@@ -169,16 +182,127 @@ def test_a_reply_time_corrected_to_in_time_recalls_the_alert(
     with time_machine.travel(monday_noon + timedelta(hours=2), tick=False):
         sign_in_as("hsb_advisor")
         for replied in ("13:15", "11:30"):
-            version = db.session.scalars(sa.select(AdviceContact)).one().version
-            db.session.rollback()
-            response = post_form(
-                client,
-                "/advice-line/contacts/1/reply",
-                {"replied_day": ["23", "11", "2026"], "replied_time": replied, "version": version},
-            )
-            assert response.status_code == 302
+            _reply(client, replied)
     [callback] = db.session.scalars(sa.select(Obligation)).all()
     assert callback.status == "met"
     _sweep(app, monday_noon + timedelta(hours=2, minutes=1))
     assert _sent_subjects(smtp_server)[1:] == ["Advice line callback no longer missed: contact 1"]
     assert "the reply's time was corrected" in smtp_server.messages[1].get_content()
+
+
+# --- a breach told again: owed again after its recall, or a reply time corrected to late -----
+
+
+def _withheld_call_missed(client):
+    """A missed call from a withheld number at 10:00: its callback is due at 14:00."""
+    with time_machine.travel(OPEN, tick=False):
+        call_arrives(client, when=OPEN, sid=CALL_SID, caller="anonymous")
+        outcome(client, {"DialCallStatus": "no-answer"}, when=OPEN, sid=CALL_SID)
+
+
+def _nobody_to_call_then_number_found(client, sign_in_as, when):
+    """The advisor records 'No phone number to call' (withdrawing the callback), then finds
+    the professional's number and adds it (owing the callback again, already overdue)."""
+    with time_machine.travel(when, tick=False):
+        sign_in_as("hsb_advisor")
+        recorded = callback_form(
+            client, 1, made_day=["23", "11", "2026"], made_at=f"{when:%H:%M}", result="no_number"
+        )
+        assert recorded.status_code == 302
+        version = db.session.scalars(sa.select(AdviceContact)).one().version
+        db.session.rollback()
+        added = post_form(
+            client,
+            "/advice-line/contacts/1/details",
+            {"organisation": "Withheld School", "phone": "07700 900777", "version": version},
+        )
+        assert added.status_code == 302
+
+
+def test_a_callback_owed_again_after_its_recall_is_told_missed_again(
+    app, client, line, smtp_server, sign_in_as
+):
+    """Told missed, then told 'no longer missed' (nobody to call); the number is then found,
+    so the callback is owed again and already overdue: the team leader is told it is missed
+    again, not left believing nothing is owed."""
+    _withheld_call_missed(client)
+    _sweep(app, DUE + timedelta(minutes=1))
+    _nobody_to_call_then_number_found(client, sign_in_as, DUE + timedelta(minutes=30))
+    _sweep(app, DUE + timedelta(minutes=31))
+    assert _sent_subjects(smtp_server) == [
+        "Advice line callback missed: contact 1",
+        "Advice line callback no longer missed: contact 1",
+        "Advice line callback missed: contact 1",
+    ]
+    assert [m["To"] for m in smtp_server.messages] == ["lead@hsb.test"] * 3
+    _sweep(app, DUE + timedelta(minutes=32))  # and once only
+    assert len(smtp_server.messages) == 3
+
+
+def test_an_unsent_alert_recalled_stays_unsent_when_the_callback_is_owed_again(
+    app, client, line, smtp_server, sign_in_as
+):
+    """The breach alert was still waiting to go when the callback was withdrawn; owed again,
+    the leader gets one 'missed' email, not the stale alert as well."""
+    _withheld_call_missed(client)
+    sweeps.mark_breaches(db.session, context(app.config), now=DUE + timedelta(minutes=1))
+    _nobody_to_call_then_number_found(client, sign_in_as, DUE + timedelta(minutes=30))
+    _sweep(app, DUE + timedelta(minutes=31))
+    assert _sent_subjects(smtp_server) == ["Advice line callback missed: contact 1"]
+    statuses = db.session.execute(
+        sa.select(OutboundMessage.status, OutboundMessage.error).order_by(OutboundMessage.id)
+    ).all()
+    assert statuses == [("failed", "not sent: the breach was withdrawn"), ("sent", None)]
+
+
+class _DyingMail:
+    """The process dying while handing an email to the mail server."""
+
+    def send(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+
+def test_an_alert_whose_sending_was_interrupted_is_recalled(
+    app, client, line, smtp_server, sign_in_as
+):
+    """The sender died while sending the breach alert, so nobody knows whether the leader got
+    it (marked failed, 'sending was interrupted'). When the breach is withdrawn, that leader
+    is told, to be safe."""
+    _withheld_call_missed(client)
+    sweeps.mark_breaches(db.session, context(app.config), now=DUE + timedelta(minutes=1))
+    with pytest.raises(KeyboardInterrupt):
+        dispatch_messages(db.session, sms=None, email=_DyingMail(), now=DUE + timedelta(minutes=1))
+    db.session.rollback()
+    assert flag_stuck_messages(db.session, now=DUE + timedelta(minutes=20)) == 1
+    with time_machine.travel(DUE + timedelta(minutes=25), tick=False):
+        sign_in_as("hsb_advisor")
+        assert callback_form(client, 1, made_at="14:25", result="no_number").status_code == 302
+    _sweep(app, DUE + timedelta(minutes=26))
+    assert _sent_subjects(smtp_server) == ["Advice line callback no longer missed: contact 1"]
+    assert smtp_server.messages[0]["To"] == "lead@hsb.test"
+
+
+def test_a_reply_time_corrected_to_late_tells_the_team_leader(
+    app, client, line, smtp_server, sign_in_as
+):
+    """A reply recorded in time (11:30, due 12:00) is corrected to 13:15: late, so the team
+    leader is told it was missed; corrected back to 11:30, told it no longer is; to 12:40,
+    told again."""
+    _contact(app, "email", datetime(2026, 11, 21, 18, tzinfo=UTC), email="dsl@school.example")
+    monday_noon = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    with time_machine.travel(monday_noon + timedelta(hours=2), tick=False):
+        sign_in_as("hsb_advisor")
+        for n, replied in enumerate(("11:30", "13:15", "11:30", "12:40")):
+            _reply(client, replied)
+            _sweep(app, monday_noon + timedelta(hours=2, minutes=n))
+    assert _sent_subjects(smtp_server) == [
+        "Advice line callback made late: contact 1",
+        "Advice line callback no longer missed: contact 1",
+        "Advice line callback made late: contact 1",
+    ]
+    told = smtp_server.messages[0].get_content()
+    assert "was due at 12:00 on Monday 23 November" in told
+    assert "corrected to 13:15 on Monday 23 November" in told
+    assert "corrected to 12:40" in smtp_server.messages[2].get_content()
+    [callback] = db.session.scalars(sa.select(Obligation)).all()
+    assert callback.status == "breached"
