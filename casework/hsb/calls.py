@@ -21,23 +21,30 @@ from casework.db import refuse_stale
 from casework.errors import NotFound, ValidationError
 from casework.hsb.callbacks import callback_of
 from casework.hsb.contacts import Professional, create_contact
-from casework.hsb.intake import check_version, stale
+from casework.hsb.intake import (
+    MAX_AUTHORITY,
+    MAX_NAME,
+    MAX_ORGANISATION,
+    MAX_ROLE,
+    check_version,
+    stale,
+)
 from casework.hsb.models import CALL_OUTCOMES, REGIONS, SETTING_TYPES, AdviceContact
 from casework.messages.opt_outs import claim_webhook_event
 from casework.obligations import breaches, lifecycle
-from casework.people.contact_details import normalise_email, normalise_phone
+from casework.people.contact_details import MAX_EMAIL, normalise_email, normalise_phone
 from casework.staff.models import Staff
 from triage import hsb as rules
 
 RECORDINGS = "https://api.twilio.com/"
 MISSED_STATUSES = ("no-answer", "busy", "failed", "canceled")
 LONGEST_CALL = timedelta(hours=12)
-LIMITS = (
-    ("professional_name", "The caller's name", 120),
-    ("professional_role", "Their role", 120),
-    ("organisation", "The organisation", 200),
-    ("local_authority", "The local authority", 100),
-    ("email", "The email address", 254),
+LIMITS = (  # the same lengths as every other way a professional's details come in
+    ("professional_name", "The caller's name", MAX_NAME),
+    ("professional_role", "Their role", MAX_ROLE),
+    ("organisation", "The organisation", MAX_ORGANISATION),
+    ("local_authority", "The local authority", MAX_AUTHORITY),
+    ("email", "The email address", MAX_EMAIL),
 )
 
 

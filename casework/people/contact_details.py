@@ -59,12 +59,15 @@ def normalise_postcode(raw: str | None) -> tuple[str | None, str | None]:
     return f"{compact[:-3]} {compact[-3:]}", None
 
 
+MAX_EMAIL = 254  # the longest address SMTP carries (RFC 5321)
+
+
 def normalise_email(raw: str | None) -> tuple[str | None, str | None]:
     """An email address in the form matching compares, or None when it is not one."""
     text = (raw or "").strip()
     if not text:
         return None, None
-    if len(text) > 254 or not EMAIL.match(text):
+    if len(text) > MAX_EMAIL or not EMAIL.match(text):
         return None, "is not a valid email address"
     return text.lower(), None
 
