@@ -308,17 +308,19 @@ def record_callback(contact_id: int):
     found = contact_or_404(contact_id, "callback")
     form = CallbackForm()
     if form.validate_on_submit():
+        tz = line_calendar().tz
         outcome = call_service(
             form,
             lambda: record_callback_made(
                 db.session,
                 found.id,
-                made_at=moment(form.made_day.data, form.made_at.data, line_calendar().tz),
+                made_at=moment(form.made_day.data, form.made_at.data, tz),
                 result=form.result.data,
                 note=form.note.data,
                 version=posted_version(form.version.data),
                 actor=current_user,
                 wording=wording_from(current_app.config),
+                tz=tz,
                 origin=request_origin(),
                 now=utcnow(),
             ),

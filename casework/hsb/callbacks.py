@@ -125,16 +125,25 @@ def meet_by_reply(
     callback = callback_of(contact) if called_back_by_email(contact) else None
     if callback is None or callback.status == "cancelled":
         return False
-    if callback.met_at is None:
-        return lifecycle.meet(session, callback, replied_at, late=replied_at > callback.due_at)
-    if previous is None or callback.met_at != previous or replied_at == previous:
-        return False  # met by a call, or by this same reply
     was_breached = callback.status == "breached"
-    if lifecycle.remeet(session, callback, replied_at):
-        breaches.recall_alerts(session, callback, wording=wording, why="corrected", now=now)
-    elif not was_breached and callback.status == "breached":
-        breaches.alert_made_late(session, callback, wording=wording, tz=tz, now=now)
-    return True
+    if callback.met_at is None:
+        met = lifecycle.meet(session, callback, replied_at, late=replied_at > callback.due_at)
+    elif previous is None or callback.met_at != previous or replied_at == previous:
+        return False  # met by a call, or by this same reply
+    else:
+        met = True
+        if lifecycle.remeet(session, callback, replied_at):
+            breaches.recall_alerts(session, callback, wording=wording, why="corrected", now=now)
+    if wording is not None:
+        _alert_if_made_late(session, callback, was_breached, wording=wording, tz=tz, now=now)
+    return met
+
+
+def _alert_if_made_late(session, callback: Obligation, was_breached: bool, **alerting) -> None:
+    """A callback just counted as breached by the time it was made (after its due time, and
+    the sweep had not yet counted it): the team leaders are told, as of one missed."""
+    if not was_breached and callback.status == "breached":
+        breaches.alert_made_late(session, callback, **alerting)
 
 
 def callback_of(contact: AdviceContact) -> Obligation | None:
@@ -180,15 +189,18 @@ def record_callback(
     version: int | None,
     actor,
     wording,
+    tz: tzinfo,
     origin: Origin,
     now: datetime,
 ) -> tuple[AdviceContact, bool]:
     """Record a callback made to the professional; returns the contact and whether the D8
     callback is now met. "No phone number to call" (``no_number_allowed``) withdraws the
     callback, so it is neither owed nor counted (the team leaders told it was missed are told
-    again, in ``wording``). Refused, changing nothing, when no callback is owed, the form was
-    stale (someone else changed the contact since), the time is in the future or before the
-    contact arrived, or the result is missing or is "no number" where it is not allowed."""
+    again, in ``wording``); one made after its due time, before the sweep counted it missed,
+    is counted and they are told (times in ``tz``). Refused, changing nothing, when no
+    callback is owed, the form was stale (someone else changed the contact since), the time is
+    in the future or before the contact arrived, or the result is missing or is "no number"
+    where it is not allowed."""
     contact = session.get(AdviceContact, contact_id)
     if contact is None:
         raise NotFound(contact_id)
@@ -219,7 +231,9 @@ def record_callback(
         raise ValidationError(errors)
     met = False
     if result in MEETS:
+        was_breached = owed.status == "breached"
         met = lifecycle.meet(session, owed, made_at, late=made_at > owed.due_at)
+        _alert_if_made_late(session, owed, was_breached, wording=wording, tz=tz, now=now)
     elif result == NO_NUMBER and lifecycle.withdraw(session, owed):
         breaches.recall_alerts(session, owed, wording=wording, why=NO_NUMBER, now=now)
     session.add(

@@ -115,9 +115,10 @@ def _callback_alerts(session, breached, wording, tz, earlier) -> list[dict]:
 
 
 def alert_made_late(session, obligation: Obligation, *, wording, tz: tzinfo, now: datetime) -> int:
-    """An advice-line callback counted as breached by a corrected time (``lifecycle.remeet``:
-    made after its due time after all): the line's team leaders are told, as the sweep tells
-    them of one not made. Returns how many alerts were queued."""
+    """An advice-line callback counted as breached when it was recorded as made, after its
+    due time, and not by the sweep (recorded before the sweep reached it; or a corrected reply
+    time, ``lifecycle.remeet``): the line's team leaders are told, as the sweep tells them of
+    one not made. Returns how many alerts were queued."""
     earlier = _earlier_alerts(session, [obligation.id])
     subject, body = wording.advice_line_breach_late(
         obligation.advice_contact_id,

@@ -302,7 +302,39 @@ def test_a_reply_time_corrected_to_late_tells_the_team_leader(
     ]
     told = smtp_server.messages[0].get_content()
     assert "was due at 12:00 on Monday 23 November" in told
-    assert "corrected to 13:15 on Monday 23 November" in told
-    assert "corrected to 12:40" in smtp_server.messages[2].get_content()
+    assert "made at 13:15 on Monday 23 November" in told
+    assert "made at 12:40" in smtp_server.messages[2].get_content()
     [callback] = db.session.scalars(sa.select(Obligation)).all()
     assert callback.status == "breached"
+
+
+def test_a_callback_made_late_before_the_sweep_counted_it_tells_the_team_leader(
+    app, client, line, smtp_server, sign_in_as
+):
+    """The scheduler was down at 14:00, when the callback fell due; the advisor records it
+    made at 14:20. It is counted as missed, and the team leader told so, once, though the sweep
+    never marked it breached."""
+    with time_machine.travel(OPEN, tick=False):
+        call_arrives(client, when=OPEN, sid=CALL_SID)
+        outcome(client, {"DialCallStatus": "no-answer"}, when=OPEN, sid=CALL_SID)
+    with time_machine.travel(DUE + timedelta(minutes=30), tick=False):
+        sign_in_as("hsb_advisor")
+        assert callback_form(client, 1, made_at="14:20", result="spoke").status_code == 302
+    _sweep(app, DUE + timedelta(minutes=31))
+    _sweep(app, DUE + timedelta(minutes=32))
+    assert _sent_subjects(smtp_server) == ["Advice line callback made late: contact 1"]
+    told = smtp_server.messages[0].get_content()
+    assert "was due at 14:00 on Monday 23 November and was made at 14:20" in told
+    [callback] = db.session.scalars(sa.select(Obligation)).all()
+    assert callback.status == "breached" and callback.met_at is not None
+
+
+def test_a_first_reply_recorded_late_before_the_sweep_tells_the_team_leader(
+    app, client, line, smtp_server, sign_in_as
+):
+    _contact(app, "email", datetime(2026, 11, 21, 18, tzinfo=UTC), email="dsl@school.example")
+    with time_machine.travel(datetime(2026, 11, 23, 14, tzinfo=UTC), tick=False):
+        sign_in_as("hsb_advisor")
+        _reply(client, "13:15")  # due at 12:00; no sweep has run since
+    _sweep(app, datetime(2026, 11, 23, 14, 1, tzinfo=UTC))
+    assert _sent_subjects(smtp_server) == ["Advice line callback made late: contact 1"]
