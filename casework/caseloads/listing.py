@@ -20,7 +20,7 @@ from casework.caseloads.models import CaseReassignment
 from casework.cases.models import Case
 from casework.cases.records import age_on
 from casework.contact.models import ContactAttempt, InitialContact
-from casework.messages.models import OutboundMessage
+from casework.messages.models import STAFF_KINDS, OutboundMessage
 from casework.obligations.models import Obligation
 from casework.people.models import Person
 from casework.plans.overview import overdue_actions_by_case
@@ -28,8 +28,6 @@ from casework.referrals.models import Referral
 from casework.staff.models import Staff
 from triage.caseload import NextCall, is_failed_call, next_call
 
-# Emails to staff that the outbox also carries: not contact with the person.
-STAFF_ALERTS = ("breach_alert", "re_engagement", "case_reassigned")
 # A message that reached (or was handed over for) the person.
 CONTACTED = ("sent", "delivered", "posted")
 # Bound as literals, so SQLite can use the partial index of unmet obligations per case.
@@ -284,7 +282,7 @@ _PAGE_MESSAGES = (
             OutboundMessage.referral_id.in_(_ids("referrals")),
             OutboundMessage.case_id.in_(_ids("cases")),
         ),
-        OutboundMessage.kind.not_in(STAFF_ALERTS),
+        OutboundMessage.kind.not_in(STAFF_KINDS),
     )
     .group_by(OutboundMessage.referral_id, OutboundMessage.case_id)
 )

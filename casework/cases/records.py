@@ -16,7 +16,7 @@ from casework.access import can_view_case, refuse
 from casework.audit import Origin, record_event
 from casework.cases.models import Case
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate
-from casework.messages.models import OutboundMessage
+from casework.messages.models import STAFF_KINDS, OutboundMessage
 from casework.obligations.models import Obligation
 from casework.people.models import Person
 from casework.referrals.models import MAY_SHOW_DOMESTIC_ABUSE_SQL, Referral
@@ -271,7 +271,7 @@ def case_contact(session, case: Case) -> CaseContact:
     mine = sa.or_(on_case, OutboundMessage.referral_id.in_(ids)) if ids else on_case
     for message in session.scalars(
         sa.select(OutboundMessage)
-        .where(mine, OutboundMessage.kind.not_in(("breach_alert", "re_engagement")))
+        .where(mine, OutboundMessage.kind.not_in(STAFF_KINDS))
         .options(selectinload(OutboundMessage.sent_by))
     ):
         entries.append(

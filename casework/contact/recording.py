@@ -12,7 +12,7 @@ from casework.audit import Origin, audit_referral, record_event
 from casework.cases.opening import open_for_further_support
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate
 from casework.errors import NotFound, ValidationError
-from casework.messages.models import OutboundMessage
+from casework.messages.models import STAFF_KINDS, OutboundMessage
 from casework.obligations import lifecycle
 from casework.obligations.models import Obligation
 from casework.people.answers import SafeContactAnswers, apply_answers, checked_answers
@@ -379,7 +379,7 @@ def contact_history(session, referral) -> ContactHistory:
                 sa.select(OutboundMessage)
                 .where(
                     OutboundMessage.referral_id == referral.id,
-                    OutboundMessage.kind != "breach_alert",
+                    OutboundMessage.kind.not_in(STAFF_KINDS),
                 )
                 .order_by(OutboundMessage.created_at)
             )

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from casework.cases.models import Case
 from casework.messages import outbox
-from casework.messages.models import OutboundMessage
+from casework.messages.models import STAFF_KINDS, OutboundMessage
 from casework.messages.opt_outs import is_opted_out
 from casework.messages.outbox import SendError
 from casework.obligations import lifecycle
@@ -114,7 +114,6 @@ def dispatch_messages(session, *, sms, email, now: datetime, calendar=None) -> d
     return done
 
 
-STAFF_KINDS = ("breach_alert", "re_engagement", "breach_withdrawn")
 _OBLIGATION_STATUS = sa.select(Obligation.status).where(
     Obligation.id == sa.bindparam("obligation_id")
 )

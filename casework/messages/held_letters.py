@@ -15,7 +15,7 @@ from casework.access import can_decide_message, refuse, visible_referrals_clause
 from casework.audit import Origin, record_event
 from casework.errors import ValidationError
 from casework.messages import outbox
-from casework.messages.models import OutboundMessage
+from casework.messages.models import STAFF_KINDS, OutboundMessage
 from casework.messages.safe_contact import person_safe_details, plan_message
 from casework.obligations import lifecycle
 from casework.obligations.models import Obligation
@@ -73,7 +73,7 @@ def open_held_message(
     message = session.get(OutboundMessage, message_id)
     if (
         message is None
-        or message.kind in ("breach_alert", "re_engagement")
+        or message.kind in STAFF_KINDS
         or (message.status != "held" and message.decision is None)
         or not can_decide_message(viewer, message)
     ):

@@ -11,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.db import UTCDateTime, db
 
+# Emails to staff that the outbox also carries (a missed deadline, its withdrawal, a prompt to
+# re-engage, a case now yours): never contact with the person, whatever record they name.
+STAFF_KINDS = ("breach_alert", "breach_withdrawn", "re_engagement", "case_reassigned")
+
 
 class OutboundMessage(db.Model):
     """An SMS, email or letter to the person (or an alert to staff), tracked to delivery.

@@ -355,6 +355,7 @@ def test_d9_key_date_on_a_closed_case_prompts_the_caseworker_the_day_before(
         referral = db.session.scalars(sa.select(Referral)).one()
         referral.allocated_to_id, referral.status = worker.id, "closed"
         db.session.commit()
+        referral_id = referral.id
         page = f"/referrals/{referral.id}"
         response = client.post(
             f"/referrals/{referral.id}/key-dates",
@@ -391,6 +392,11 @@ def test_d9_key_date_on_a_closed_case_prompts_the_caseworker_the_day_before(
     sweeps.dispatch_messages(db.session, ctx, now=day_before + timedelta(hours=1))
     [email] = smtp_server.messages
     assert email["To"] == worker_email and "Re-engage" in email["Subject"]
+    # The prompt went to the caseworker, not the person: it is not contact with them.
+    with time_machine.travel(day_before + timedelta(hours=2), tick=False):
+        sign_in_as("team_leader", team=db.session.merge(team))
+        history = client.get(f"/referrals/{referral_id}/contact").get_data(as_text=True)
+    assert "No contact yet." in history and "Re engagement" not in history
 
 
 def test_only_a_letter_can_be_marked_posted(client, ctx, sign_in_as):
