@@ -26,6 +26,7 @@ from casework.referrals.decisions import (
     allocation_panel,
     decide_match,
     get_referral,
+    not_allocatable,
     pending_matches,
     raise_priority,
 )
@@ -125,7 +126,12 @@ def render_referral(referral_id: int, *, status: int = 200, **forms):
     referral = referral_or_404(referral_id, audit_view=status == 200)
     manage = can_manage_referral(current_user, referral)
     work = can_work_referral(current_user, referral)
-    panel = allocation_panel(db.session, referral, current_user) if manage else None
+    closed_to_allocation = not_allocatable(referral)
+    panel = (
+        allocation_panel(db.session, referral, current_user)
+        if manage and not closed_to_allocation
+        else None
+    )
     return render_template(
         "referrals/referral.html",
         **header_of(referral),
@@ -138,6 +144,7 @@ def render_referral(referral_id: int, *, status: int = 200, **forms):
             work=work,
             conversation_held=conversation_recorded(db.session, referral),
         ),
+        closed_to_allocation=closed_to_allocation,
         suggestions=panel.suggestions if panel else [],
         allocation=panel,
         matches=pending_matches(db.session, referral, current_user) if manage else None,

@@ -144,11 +144,25 @@ def allocation_panel(
     )
 
 
+def not_allocatable(referral: Referral) -> str | None:
+    """Why a referral cannot be allocated, or None: a closed one is nobody's work (allocating
+    it would only open it to another caseworker), and one in a case moves with its case."""
+    if referral.case_id is not None:
+        reference = referral.case.reference if referral.case is not None else ""
+        return f"This referral is part of case {reference}: reassign the case to move it"
+    if referral.status != "open":
+        return "This referral is closed, so it is not allocated to anyone new"
+    return None
+
+
 def allocate(
     session, referral_id: int, caseworker_id: int | None, *, actor, origin: Origin, now: datetime
 ) -> Referral:
-    """Allocate a referral to an active caseworker (the team leader decides)."""
+    """Allocate an open referral not yet in a case to an active caseworker (the team leader
+    decides)."""
     referral = _managed(session, referral_id, actor, origin, now)
+    if refused := not_allocatable(referral):
+        raise ValidationError({"caseworker": refused})
     worker = session.get(Staff, caseworker_id) if caseworker_id else None
     if not can_allocate_to(actor, worker):
         raise ValidationError({"caseworker": "Select an active caseworker in your team"})

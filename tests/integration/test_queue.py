@@ -12,7 +12,7 @@ from casework.db import db
 from casework.obligations.models import Obligation
 from casework.people.models import PossibleMatch
 from casework.referrals.models import Referral
-from tests.conftest import audit_rows, post_form
+from tests.conftest import audit_rows, post_form, sign_in
 from tests.factories import create_referrals
 from tests.police import SAMPLE, police_csv, police_row
 
@@ -358,3 +358,41 @@ def test_raise_priority_is_not_offered_on_an_enhanced_referral(app, client, team
     assert response.status_code == 400
     assert "This referral is already enhanced" in response.get_data(as_text=True)
     assert not audit_rows("referral.raise_priority")
+
+
+def test_a_referral_in_a_case_or_closed_is_not_allocated_anew(
+    app, client, team_leader, create_staff_record
+):
+    """Allocating is for open referrals not yet in a case: re-allocating one in a case (or a
+    closed one) would only open it to another caseworker, apart from the case. Refused, with
+    the way to do it instead; nothing changes, and the other caseworker still cannot open it."""
+    from tests.factories import create_case
+
+    create_referrals((ROOT / SAMPLE).read_bytes())
+    sam = create_staff_record("caseworker", team=team_leader.team)
+    jo = create_staff_record("caseworker", team=team_leader.team)
+    in_case = referral_by_ref("LC-20261120-0063")
+    case = create_case(in_case.id, caseworker=sam, leader=team_leader)
+    closed = referral_by_ref("LC-20261120-0042")
+    closed.status = "closed"
+    db.session.commit()
+    jo_email, allocations = jo.email, len(audit_rows("referral.allocate"))
+    for referral_id, said in (
+        (in_case.id, f"This referral is part of case {case.reference}: reassign the case"),
+        (closed.id, "This referral is closed, so it is not allocated to anyone new"),
+    ):
+        page = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
+        assert said in page and 'name="caseworker"' not in page
+        refused = post_form(
+            client,
+            f"/referrals/{referral_id}/allocate",
+            {"caseworker": jo.id},
+            token_from=f"/referrals/{referral_id}",
+        )
+        assert refused.status_code == 400 and said in refused.get_data(as_text=True)
+    assert referral_by_ref("LC-20261120-0063").allocated_to_id == sam.id
+    assert referral_by_ref("LC-20261120-0042").allocated_to_id is None
+    assert len(audit_rows("referral.allocate")) == allocations
+    other = app.test_client()
+    assert sign_in(other, jo_email).status_code == 302
+    assert other.get(f"/referrals/{in_case.id}").status_code == 404
