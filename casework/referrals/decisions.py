@@ -145,21 +145,24 @@ def allocation_panel(
 
 
 def not_allocatable(referral: Referral) -> str | None:
-    """Why a referral cannot be allocated, or None: a closed one is nobody's work (allocating
-    it would only open it to another caseworker), and one in a case moves with its case."""
-    if referral.case_id is not None:
-        reference = referral.case.reference if referral.case is not None else ""
-        return f"This referral is part of case {reference}: reassign the case to move it"
-    if referral.status != "open":
-        return "This referral is closed, so it is not allocated to anyone new"
-    return None
+    """Why a referral cannot be allocated, or None: a closed one is nobody's new work, and
+    allocating it would only open it to another caseworker (one that joined a case moves with
+    the case). An open one in a case is allocated: it waits on the queue when the case's
+    caseworker may not work with this person (vetting)."""
+    if referral.status == "open":
+        return None
+    if referral.case is not None:
+        return (
+            f"This referral is closed and part of case {referral.case.reference}: "
+            "reassign the case to move it"
+        )
+    return "This referral is closed, so it is not allocated to anyone new"
 
 
 def allocate(
     session, referral_id: int, caseworker_id: int | None, *, actor, origin: Origin, now: datetime
 ) -> Referral:
-    """Allocate an open referral not yet in a case to an active caseworker (the team leader
-    decides)."""
+    """Allocate an open referral to an active caseworker (the team leader decides)."""
     referral = _managed(session, referral_id, actor, origin, now)
     if refused := not_allocatable(referral):
         raise ValidationError({"caseworker": refused})

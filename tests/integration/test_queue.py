@@ -363,9 +363,9 @@ def test_raise_priority_is_not_offered_on_an_enhanced_referral(app, client, team
 def test_a_referral_in_a_case_or_closed_is_not_allocated_anew(
     app, client, team_leader, create_staff_record
 ):
-    """Allocating is for open referrals not yet in a case: re-allocating one in a case (or a
-    closed one) would only open it to another caseworker, apart from the case. Refused, with
-    the way to do it instead; nothing changes, and the other caseworker still cannot open it."""
+    """Allocating is for open referrals: re-allocating a closed one (in a case, or closed at
+    triage) would only open it to another caseworker, apart from its case. Refused, with the
+    way to do it instead; nothing changes, and the other caseworker still cannot open it."""
     from tests.factories import create_case
 
     create_referrals((ROOT / SAMPLE).read_bytes())
@@ -378,7 +378,10 @@ def test_a_referral_in_a_case_or_closed_is_not_allocated_anew(
     db.session.commit()
     jo_email, allocations = jo.email, len(audit_rows("referral.allocate"))
     for referral_id, said in (
-        (in_case.id, f"This referral is part of case {case.reference}: reassign the case"),
+        (
+            in_case.id,
+            f"This referral is closed and part of case {case.reference}: reassign the case",
+        ),
         (closed.id, "This referral is closed, so it is not allocated to anyone new"),
     ):
         page = client.get(f"/referrals/{referral_id}").get_data(as_text=True)

@@ -431,7 +431,7 @@ def test_refusal_for_a_case_names_why_for_a_child_and_allows_an_adult(team_leade
 
 
 def test_a_vulnerable_persons_new_referral_joins_their_case_but_not_its_unvetted_worker(
-    team_leader, create_staff_record
+    client, team_leader, create_staff_record
 ):
     from tests.factories import create_case
 
@@ -447,6 +447,14 @@ def test_a_vulnerable_persons_new_referral_joins_their_case_but_not_its_unvetted
     joined = referral_by_ref("LC-20261120-0402")
     assert joined.case_id == case.id
     assert joined.allocated_to_id is None  # left for the team leader, not the unvetted worker
+    allocated = post_form(
+        client,
+        f"/referrals/{joined.id}/allocate",
+        {"caseworker": vetted.id},
+        token_from=f"/referrals/{joined.id}",
+    )
+    assert allocated.status_code == 302  # who allocates it: open, though in the case
+    assert referral_by_ref("LC-20261120-0402").allocated_to_id == vetted.id
     # With a vetted caseworker the new referral goes to them as before.
     other = {**first, "crime_reference": "LC-20261120-0403", "forename": "Sam", "flags": ""}
     create_referrals(other)
