@@ -152,7 +152,7 @@ def feedback_list():
         abort(404)
     return render_template(
         "advice_line/feedback_list.html",
-        page=_Page(page=page, per_page=PER_PAGE, rows=waiting, total=total),
+        page=_Page(page=page, per_page=PER_PAGE, rows=waiting, total=total, error_out=False),
         now=now,
         words=words,
     )
