@@ -23,6 +23,7 @@ from casework.partners.models import ONWARD_SERVICES
 from casework.referrals.models import SELF_ROUTES, Referral
 from casework.staff.models import Staff
 from casework.support.models import RJ_OUTCOMES, RJ_SENSITIVE, RJ_TYPES
+from triage.closure import CLOSURE_REASONS
 from triage.contact import CONVERSATION_OUTCOMES, KEY_DATES, PHONE_OUTCOMES, VISIT_OUTCOMES
 from triage.onward import pence_to_pounds
 
@@ -141,7 +142,55 @@ ACTION_WORDS = {
     "letter.print": lambda d, n: "Letter opened for printing",
     "letter.posted": lambda d, n: "Letter marked as posted",
     "case.open": lambda d, n: _case_open(d),
-    "case.close": lambda d, n: "Case closed" + (f": {d['reason']}" if d.get("reason") else ""),
+    "case.close": lambda d, n: (
+        "Case closed" + (f": {_closure_reason(d['reason']).lower()}" if d.get("reason") else "")
+    ),
+    "case.reopen": lambda d, n: "Case reopened" + (f": {d['reason']}" if d.get("reason") else ""),
+    "case.reassign": lambda d, n: (
+        "Case reassigned"
+        + (f" from {n[d['from']]}" if d.get("from") in n else "")
+        + (f" to {n[d['to']]}" if d.get("to") in n else "")
+    ),  # the reason stays on the caseload and the audit: it may be about the caseworker
+    "case.appointment_held": lambda d, n: (
+        "Appointment held"
+        + (
+            f": {OBLIGATION_LABELS[d['kind']].lower()}"
+            if d.get("kind") in OBLIGATION_LABELS
+            else ""
+        )
+    ),
+    "case_note.add": lambda d, n: (
+        "Case note written" + (" (restricted)" if d.get("restricted") else "")
+    ),
+    "case_note.edit": lambda d, n: "Case note edited",
+    "case_note.amend": lambda d, n: "Case note amended",
+    "case_note.edit_conflict": lambda d, n: (
+        "Case note edit not saved: someone else had changed the note"
+    ),
+    "case_note.list": lambda d, n: "Viewed the case notes",
+    "case_note.view_restricted": lambda d, n: "Viewed a restricted case note",
+    "support_plan.view_form": lambda d, n: "Opened the support plan form",
+    "support_plan.view_action": lambda d, n: "Viewed a support plan action",
+    "support_plan.create": lambda d, n: (
+        "Support plan made"
+        + (
+            f" with {d['actions']} action{'' if d['actions'] == 1 else 's'}"
+            if d.get("actions")
+            else ""
+        )
+    ),
+    "support_plan.edit_goals": lambda d, n: "Support plan goals changed",
+    "support_plan.add_action": lambda d, n: "Support plan action added",
+    "support_plan.edit_action": lambda d, n: (
+        "Support plan action changed" + (f": {', '.join(d['words'])}" if d.get("words") else "")
+    ),
+    "support_plan.review": lambda d, n: (
+        "Support plan reviewed" + (f", held {d['held_on']}" if d.get("held_on") else "")
+    ),
+    "support_plan.resilience": lambda d, n: (
+        "Resilience plan recorded" + (" with a volunteer" if d.get("volunteer") else "")
+    ),
+    "search.open": lambda d, n: "Opened from a search",
     "case.view": lambda d, n: _view(d),
     "access.denied": lambda d, n: "Tried to open it, and was refused",
     "assessment.list": lambda d, n: "Viewed the needs assessments",
@@ -253,6 +302,10 @@ ACTION_WORDS = {
     "case_volunteer.assign": lambda d, n: f"Volunteer {d['volunteer']} assigned to the case",
     "case_volunteer.step_down": lambda d, n: f"Volunteer {d['volunteer']} stepped down",
 }
+
+
+def _closure_reason(reason: str) -> str:
+    return "other" if reason == "other" else CLOSURE_REASONS.get(reason, reason)
 
 
 def _rj_categories(keys) -> str:
@@ -459,12 +512,17 @@ def _detail(text: str | None) -> dict:
     return detail if isinstance(detail, dict) else {}
 
 
+STAFF_NAMED = {"referral.allocate": ("caseworker_id",), "case.reassign": ("from", "to")}
+
+
 def _staff_names(session, rows, details) -> dict[int, str]:
-    """Names of the caseworkers the page's allocations name, in one read by primary key."""
+    """Names of the caseworkers the page's allocations and reassignments name, in one read by
+    primary key."""
     ids = {
-        d["caseworker_id"]
+        value
         for row, d in zip(rows, details, strict=True)
-        if row.action == "referral.allocate" and isinstance(d.get("caseworker_id"), int)
+        for key in STAFF_NAMED.get(row.action, ())
+        if isinstance(value := d.get(key), int)
     }
     if not ids:
         return {}

@@ -194,3 +194,30 @@ def test_teams_create_refuses_an_existing_name_or_an_unknown_service(runner):
     db.session.rollback()
     assert db.session.scalars(sa.select(Team.name)).all() == ["HSB line"]
     assert len(audit_rows("team.create")) == 1
+
+
+def test_every_event_of_the_demo_cases_reads_in_words_on_their_timelines(
+    app, runner, client, sign_in_as
+):
+    """A case's timeline is read by caseworkers: no event of the demo's cases and referrals
+    (plans, notes, reviews, closure, reassignment) shows as its audit code."""
+    from casework.audit import AuditEvent
+    from casework.cases.timeline import ACTION_WORDS
+    from casework.models import CaseClosure
+
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    db.session.rollback()
+    actions = set(
+        db.session.scalars(
+            sa.select(AuditEvent.action).where(AuditEvent.record_type.in_(("case", "referral")))
+        )
+    )
+    assert {"case.close", "support_plan.create", "support_plan.review"} <= actions
+    assert sorted(a for a in actions if a not in ACTION_WORDS and not a.endswith(".view")) == []
+    closed = db.session.scalar(sa.select(CaseClosure.case_id))
+    sign_in_as("admin")
+    pages = "".join(
+        client.get(f"/cases/{closed}/timeline?page={n}").get_data(as_text=True) for n in (1, 2)
+    )
+    assert "Case closed: support complete" in pages
+    assert "support_complete" not in pages and "Support plan: " not in pages
