@@ -128,7 +128,7 @@ def staff_profile(staff_id: int):
 @bp.route("/reports")
 @role_required("analyst", "team_leader", "admin")
 def reports():
-    """Reports for analysts (placeholder until reporting is built)."""
+    """The reports there are, for analysts, team leaders and admins: links to each."""
     return render_template("main/reports.html")
 
 
