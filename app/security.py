@@ -1,7 +1,10 @@
 """Security headers on every response, no caching of anything but static assets, and the
 guards every request passes before any view sees its input."""
 
+import re
+
 from flask import Flask, abort, request
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
 from casework.db import MAX_ID
@@ -56,10 +59,47 @@ def refuse_unstorable_input():
         abort(400, NUL_REFUSED)
 
 
+# Characters no form needs, invisible where they are shown, that break or mislead what is
+# stored: C0 and C1 control characters (tab and line breaks kept), bidirectional embeddings,
+# overrides and isolates (U+202E shows a name or a team backwards), zero-width spaces and
+# byte-order marks (a name that looks the same but no longer matches). Left-to-right and
+# right-to-left marks and zero-width joiners stay: scripts written with them need them.
+_INVISIBLE = {
+    *range(0x01, 0x09),
+    *range(0x0E, 0x20),
+    *range(0x7F, 0xA0),
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+    0x200B,
+    0xFEFF,
+}
+_REMOVED = dict.fromkeys(_INVISIBLE) | {0x0B: " ", 0x0C: " "}
+_ANY_REMOVED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_REMOVED)) + "]")
+
+
+def strip_invisible_characters():
+    """A posted form's values with the invisible characters above taken out (a vertical tab
+    or form feed, which a word processor pastes for a line break, becomes a space), before any
+    form or view reads them, so no page stores them. The Twilio webhooks are left as sent:
+    their signature is over what was sent."""
+    if (
+        request.method != "POST"
+        or request.mimetype not in FORM_TYPES
+        or request.path.startswith("/webhooks/")
+    ):
+        return
+    pairs = list(request.form.items(multi=True))
+    if any(_ANY_REMOVED.search(value) for _, value in pairs):
+        request.form = ImmutableMultiDict(
+            [(key, value.translate(_REMOVED)) for key, value in pairs]
+        )
+
+
 def register(app: Flask) -> None:
     # First of all the before-request functions: sign-in, CSRF and rate limits read the request.
     """Guard every request's input and set security headers on every response."""
-    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unstorable_input)
+    guards = app.before_request_funcs.setdefault(None, [])
+    guards[0:0] = [refuse_unstorable_input, strip_invisible_characters]
 
     @app.after_request
     def security_headers(response):

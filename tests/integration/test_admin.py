@@ -187,3 +187,11 @@ def test_audit_search_refuses_impossible_dates_clearly(client, admin, query):
     assert response.status_code in (200, 400)
     if response.status_code == 400:
         assert "There is a problem" in response.get_data(as_text=True)
+
+
+def test_a_team_name_cannot_be_stored_backwards(client, admin):
+    """A right-to-left override would show the name (and every list naming it) backwards."""
+    made = post_form(client, "/admin/teams", {"name": "\u202emaet htroN\x01", "service": "victim"})
+    assert made.status_code == 302
+    db.session.rollback()
+    assert db.session.scalar(sa.select(Team.name).order_by(Team.id.desc())) == "maet htroN"

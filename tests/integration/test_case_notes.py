@@ -723,3 +723,14 @@ def test_an_edit_sent_with_errors_for_a_note_of_another_case_is_still_a_404(
         token_from=notes_path(case),
     )
     assert response.status_code == 404
+
+
+def test_invisible_characters_pasted_into_a_note_are_not_stored(app, clock, case, worker):
+    """Control characters and a right-to-left override (which shows the rest of the line
+    backwards) are taken out; a line break pasted from a word processor becomes a space; tab,
+    line breaks and letters with accents stay."""
+    client = client_for(app, worker)
+    pasted = "Spoke to Alex\x0bagain.\x01\x1b[31m Zoë\u200b said\u202e fine\tthen\r\nbye"
+    assert post(client, notes_path(case, "new"), note_fields(text=pasted)).status_code == 302
+    [note] = notes()
+    assert note.text == "Spoke to Alex again.[31m Zoë said fine\tthen\r\nbye"

@@ -480,3 +480,15 @@ def test_a_sender_cannot_claim_a_message_put_back_to_wait_for_its_retry(ctx):
     assert db.session.get(OutboundMessage, message.id).status == "queued"
     later = queued_at + timedelta(minutes=1)
     assert outbox.claim_many(db.session, [message.id], later) == [message.id]
+
+
+def test_a_text_from_the_public_with_invisible_characters_keeps_its_signature(client, ctx):
+    """Forms lose their invisible characters; Twilio's webhooks do not, since its signature is
+    over what it sent: a reply with a right-to-left override is still accepted."""
+    reply = signed_post(
+        client,
+        "/webhooks/twilio/inbound",
+        {"From": "+447700900100", "Body": "\u202eSTOP", "MessageSid": "SM" + "7" * 32},
+    )
+    assert reply.status_code == 200
+    assert audit_rows("security.bad_twilio_signature") == []
