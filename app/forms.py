@@ -75,6 +75,16 @@ def posted_id(name: str) -> int | None:
     return value if value is not None and 0 < value <= MAX_ID else None
 
 
+def sent_version(field) -> int | None:
+    """The record version a form's hidden field was sent with, or None when it was not sent
+    or is not a version. What was sent, not the field's data: a form prefilled from the record
+    would otherwise take the record's current version for a missing field, and a stale or
+    hand-made post would pass the version check."""
+    raw = (field.raw_data or [""])[0]
+    text = raw.strip() if isinstance(raw, str) else ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 def page_number() -> int:
     """The ``page`` asked for in the query string, 1 when absent or not a sensible page."""
     value = request.args.get("page", 1, type=int)

@@ -7,7 +7,7 @@ from app.admin import bp
 from app.admin.forms import MessageTemplateForm
 from app.auth.session import request_origin, role_required
 from app.extensions import db
-from app.forms import REFUSED, call_service
+from app.forms import REFUSED, call_service, sent_version
 from casework.db import MAX_ID, utcnow
 from casework.errors import NotFound
 from casework.messages.message_templates import (
@@ -47,7 +47,6 @@ def message_template(template_id: int | None = None):
     if template is not None and not form.is_submitted():
         form.version.data = template.version
     if form.validate_on_submit():
-        version = form.version.data
         outcome = call_service(
             form,
             lambda: save_template(
@@ -57,7 +56,7 @@ def message_template(template_id: int | None = None):
                 channel=form.channel.data,
                 subject=form.subject.data,
                 body=form.body.data,
-                version=int(version) if str(version or "").isdigit() else None,
+                version=sent_version(form.version),
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),

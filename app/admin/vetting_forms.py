@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import HiddenField, RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.forms import GovDateField
+from app.forms import GovDateField, sent_version
 from triage.vetting import DBS_LEVELS, NPPV_LEVELS
 
 
@@ -15,12 +15,9 @@ class VersionedForm(FlaskForm):
     version = HiddenField()
 
     def version_number(self) -> int | None:
-        """The version sent back, or None when it is not a number (a stale or forged form)."""
-        try:
-            value = int(self.version.data)
-        except (TypeError, ValueError):
-            return None
-        return value if 0 <= value < 2**31 else None
+        """The version sent back, or None when it was not sent or is not a number (a stale or
+        forged form)."""
+        return sent_version(self.version)
 
 
 class PoliceVettingForm(VersionedForm):

@@ -269,6 +269,27 @@ def test_a_stale_vetting_form_is_refused_and_changes_nothing(client, admin, crea
     assert get_vetting(db.session, worker.id).nppv_level == "NPPV2"
 
 
+def test_a_vetting_form_sent_without_its_fields_is_refused(
+    client, admin, create_staff_record
+):
+    """Sent by hand with only its token: the form, prefilled from the record, must not take
+    the record's own version (and dates) and save them as if a person had checked them."""
+    worker = create_staff_record("caseworker")
+    path = f"/admin/staff/{worker.id}/vetting/induction"
+    induction = {"completed_on": ["2", "9", "2026"], "version": "2"}
+    assert post_form(client, path, induction).status_code == 302
+    db.session.rollback()
+    before = get_vetting(db.session, worker.id).version
+    db.session.rollback()
+    for kind in ("induction", "police", "dbs"):
+        response = post_form(client, f"/admin/staff/{worker.id}/vetting/{kind}", {})
+        assert response.status_code == 400, kind
+        assert "There is a problem" in response.get_data(as_text=True)
+    db.session.rollback()
+    assert get_vetting(db.session, worker.id).version == before
+    assert len(audit_rows("staff.vetting.induction")) == 1
+
+
 def test_dbs_reference_keeps_only_four_digits(client, admin, create_staff_record):
     worker = create_staff_record("caseworker", vetted=False)
     dbs = {
