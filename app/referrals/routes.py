@@ -126,7 +126,7 @@ def render_referral(referral_id: int, *, status: int = 200, **forms):
     referral = referral_or_404(referral_id, audit_view=status == 200)
     manage = can_manage_referral(current_user, referral)
     work = can_work_referral(current_user, referral)
-    closed_to_allocation = not_allocatable(referral)
+    closed_to_allocation = not_allocatable(referral, current_user)
     panel = (
         allocation_panel(db.session, referral, current_user)
         if manage and not closed_to_allocation

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from casework.access import (
     allocatable_caseworkers_clause,
     can_allocate_to,
+    can_manage_case,
     can_manage_referral,
     can_view_referral,
     refuse,
@@ -144,19 +145,24 @@ def allocation_panel(
     )
 
 
-def not_allocatable(referral: Referral) -> str | None:
-    """Why a referral cannot be allocated, or None: a closed one is nobody's new work, and
-    allocating it would only open it to another caseworker (one that joined a case moves with
-    the case). An open one in a case is allocated: it waits on the queue when the case's
-    caseworker may not work with this person (vetting)."""
-    if referral.status == "open":
-        return None
-    if referral.case is not None:
+def not_allocatable(referral: Referral, actor) -> str | None:
+    """Why ``actor`` cannot allocate a referral, or None. A closed one is nobody's new work,
+    and allocating it would only open it to another caseworker (one that joined a case moves
+    with the case). An open one in a case waits on the queue when the case's caseworker may not
+    work with this person (vetting): the case's team leaders allocate it, not another team's."""
+    if referral.status != "open":
+        if referral.case is not None:
+            return (
+                f"This referral is closed and part of case {referral.case.reference}: "
+                "reassign the case to move it"
+            )
+        return "This referral is closed, so it is not allocated to anyone new"
+    if referral.case is not None and not can_manage_case(actor, referral.case):
         return (
-            f"This referral is closed and part of case {referral.case.reference}: "
-            "reassign the case to move it"
+            f"This referral is part of case {referral.case.reference}, held by another team: "
+            "that team's leader allocates it"
         )
-    return "This referral is closed, so it is not allocated to anyone new"
+    return None
 
 
 def allocate(
@@ -164,7 +170,9 @@ def allocate(
 ) -> Referral:
     """Allocate an open referral to an active caseworker (the team leader decides)."""
     referral = _managed(session, referral_id, actor, origin, now)
-    if refused := not_allocatable(referral):
+    # Read afresh under a row lock: a case opened from it at this moment is seen, or waits.
+    session.refresh(referral, with_for_update=True)
+    if refused := not_allocatable(referral, actor):
         raise ValidationError({"caseworker": refused})
     worker = session.get(Staff, caseworker_id) if caseworker_id else None
     if not can_allocate_to(actor, worker):

@@ -15,7 +15,7 @@ from casework.referrals.models import Referral
 from casework.staff.vetting import get_vetting
 from casework.staff.vetting_models import TrainingRecord
 from casework.staff.vetting_records import record_police_vetting
-from tests.conftest import audit_rows, csrf_token, post_form
+from tests.conftest import audit_rows, csrf_token, post_form, sign_in
 from tests.factories import create_referrals
 from tests.police import police_row
 
@@ -269,9 +269,7 @@ def test_a_stale_vetting_form_is_refused_and_changes_nothing(client, admin, crea
     assert get_vetting(db.session, worker.id).nppv_level == "NPPV2"
 
 
-def test_a_vetting_form_sent_without_its_fields_is_refused(
-    client, admin, create_staff_record
-):
+def test_a_vetting_form_sent_without_its_fields_is_refused(client, admin, create_staff_record):
     """Sent by hand with only its token: the form, prefilled from the record, must not take
     the record's own version (and dates) and save them as if a person had checked them."""
     worker = create_staff_record("caseworker")
@@ -452,7 +450,7 @@ def test_refusal_for_a_case_names_why_for_a_child_and_allows_an_adult(team_leade
 
 
 def test_a_vulnerable_persons_new_referral_joins_their_case_but_not_its_unvetted_worker(
-    client, team_leader, create_staff_record
+    app, client, team_leader, create_staff_record, create_team_record
 ):
     from tests.factories import create_case
 
@@ -468,6 +466,24 @@ def test_a_vulnerable_persons_new_referral_joins_their_case_but_not_its_unvetted
     joined = referral_by_ref("LC-20261120-0402")
     assert joined.case_id == case.id
     assert joined.allocated_to_id is None  # left for the team leader, not the unvetted worker
+    # Another team's leader sees it on the queue, unallocated, but the case is not theirs.
+    elsewhere = create_team_record("Other victim team")
+    other_leader = create_staff_record("team_leader", team=elsewhere)
+    theirs = create_staff_record("caseworker", team=elsewhere)
+    other = app.test_client()
+    assert sign_in(other, other_leader.email).status_code == 302
+    refused = post_form(
+        other,
+        f"/referrals/{joined.id}/allocate",
+        {"caseworker": theirs.id},
+        token_from=f"/referrals/{joined.id}",
+    )
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "held by another team: that team&#39;s leader allocates it" in page, page[
+        page.find("govuk-error-summary__list") :
+    ][:400]
+    assert referral_by_ref("LC-20261120-0402").allocated_to_id is None
     allocated = post_form(
         client,
         f"/referrals/{joined.id}/allocate",
