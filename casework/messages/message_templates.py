@@ -111,7 +111,8 @@ def save_template(
     now: datetime,
 ) -> MessageTemplate:
     """Add a template (``template_id`` None) or change one, audited. Bad fields, a name in use
-    and an edit made meanwhile by someone else are refused and change nothing."""
+    and an edit made meanwhile by someone else (or a change without the version it was made
+    on) are refused and change nothing."""
     name, subject = (name or "").strip(), (subject or "").strip()
     body = (body or "").replace("\r\n", "\n").strip()
     errors = template_problems(name, channel, subject, body)
@@ -121,7 +122,7 @@ def save_template(
     )
     if "name" not in errors and clash is not None and clash != template_id:
         errors["name"] = "A template with this name exists already"
-    if template is not None and version is not None and version != template.version:
+    if template is not None and version != template.version:  # None: not sent, so unchecked
         errors[""] = "Someone else changed this template meanwhile: reload it and try again"
     if errors:
         session.rollback()

@@ -433,6 +433,16 @@ def test_admins_word_message_templates_and_unknown_placeholders_are_refused(clie
     listing = client.get("/admin/message-templates").get_data(as_text=True)
     assert "Hello" in listing and "30 characters (1 text)" in listing
     assert audit_rows("message_template.created")
+    db.session.rollback()
+    template = db.session.scalars(sa.select(MessageTemplate)).one()
+    path, version = f"/admin/message-templates/{template.id}", template.version
+    changed = {"name": "Hello", "channel": "sms", "body": "Hi {forename}, changed"}
+    unversioned = post_form(client, path, changed)  # sent by hand, without the version
+    assert unversioned.status_code == 400
+    assert "Someone else changed this template meanwhile" in unversioned.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(MessageTemplate, template.id).body == "Hi {forename}, ref {reference}"
+    assert post_form(client, path, {**changed, "version": str(version)}).status_code == 302
 
 
 def case_for(world, **person):
