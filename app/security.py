@@ -2,6 +2,7 @@
 guards every request passes before any view sees its input."""
 
 import re
+import unicodedata
 
 from flask import Flask, abort, request
 from werkzeug.datastructures import ImmutableMultiDict
@@ -62,7 +63,8 @@ def refuse_unstorable_input():
 # Characters no form needs, invisible where they are shown, that break or mislead what is
 # stored: C0 and C1 control characters (tab and line breaks kept), bidirectional embeddings,
 # overrides and isolates (U+202E shows a name or a team backwards), zero-width spaces and
-# byte-order marks (a name that looks the same but no longer matches). Left-to-right and
+# byte-order marks, soft hyphens, word joiners and invisible operators (a name that looks the
+# same but no longer matches). Left-to-right and
 # right-to-left marks and zero-width joiners stay: scripts written with them need them.
 _INVISIBLE = {
     *range(0x01, 0x09),
@@ -70,6 +72,9 @@ _INVISIBLE = {
     *range(0x7F, 0xA0),
     *range(0x202A, 0x202F),
     *range(0x2066, 0x206A),
+    *range(0x2060, 0x2065),
+    *range(0xFFF9, 0xFFFC),
+    0x00AD,
     0x200B,
     0xFEFF,
 }
@@ -80,8 +85,9 @@ _ANY_REMOVED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_REMOV
 def strip_invisible_characters():
     """A posted form's values with the invisible characters above taken out (a vertical tab
     or form feed, which a word processor pastes for a line break, becomes a space), before any
-    form or view reads them, so no page stores them. The Twilio webhooks are left as sent:
-    their signature is over what was sent."""
+    form or view reads them, so no page stores them. The Twilio webhooks are left as sent
+    (their signature is over what was sent), and so are passwords (one set with such a
+    character must still match)."""
     if (
         request.method != "POST"
         or request.mimetype not in FORM_TYPES
@@ -91,8 +97,17 @@ def strip_invisible_characters():
     pairs = list(request.form.items(multi=True))
     if any(_ANY_REMOVED.search(value) for _, value in pairs):
         request.form = ImmutableMultiDict(
-            [(key, value.translate(_REMOVED)) for key, value in pairs]
+            [
+                (key, value if "password" in key else value.translate(_REMOVED))
+                for key, value in pairs
+            ]
         )
+
+
+def visible_text(value: str) -> str:
+    """``value`` without control and format characters of any kind (Unicode Cc and Cf), for
+    matching a word someone typed: a right-to-left mark before "STOP" is still STOP."""
+    return "".join(c for c in value if unicodedata.category(c) not in ("Cc", "Cf"))
 
 
 def register(app: Flask) -> None:

@@ -7,6 +7,7 @@ signature gets 403 and changes nothing.
 from flask import request
 
 from app.extensions import csrf, db
+from app.security import visible_text
 from app.webhooks import bp
 from app.webhooks.signature import require_signature
 from casework.audit import Origin
@@ -43,7 +44,7 @@ def twilio_inbound():
     message (its MessageSid) is applied once: a replayed STOP after a later START changes
     nothing."""
     require_signature()
-    word = request.form.get("Body", "").strip().upper()
+    word = visible_text(request.form.get("Body", "")).strip().upper()
     phone, _problem = normalise_phone(request.form.get("From", ""))
     if phone and (word in STOP_WORDS or word in START_WORDS):
         apply_inbound_text(

@@ -482,13 +482,19 @@ def test_a_sender_cannot_claim_a_message_put_back_to_wait_for_its_retry(ctx):
     assert outbox.claim_many(db.session, [message.id], later) == [message.id]
 
 
-def test_a_text_from_the_public_with_invisible_characters_keeps_its_signature(client, ctx):
-    """Forms lose their invisible characters; Twilio's webhooks do not, since its signature is
-    over what it sent: a reply with a right-to-left override is still accepted."""
-    reply = signed_post(
-        client,
-        "/webhooks/twilio/inbound",
-        {"From": "+447700900100", "Body": "\u202eSTOP", "MessageSid": "SM" + "7" * 32},
-    )
-    assert reply.status_code == 200
+def test_stop_with_invisible_characters_still_stops_texts(client, ctx):
+    """Forms lose their invisible characters; Twilio's webhooks keep them (its signature is
+    over what it sent), but a STOP with a right-to-left mark or override is still STOP."""
+    for n, body in enumerate(("\u202eSTOP", "\u200fstop\u200e")):
+        reply = signed_post(
+            client,
+            "/webhooks/twilio/inbound",
+            {"From": f"+44770090010{n}", "Body": body, "MessageSid": f"SM{n}" + "7" * 31},
+        )
+        assert reply.status_code == 200
     assert audit_rows("security.bad_twilio_signature") == []
+    db.session.rollback()
+    assert sorted(db.session.scalars(sa.select(SmsOptOut.phone))) == [
+        "+447700900100",
+        "+447700900101",
+    ]
