@@ -128,8 +128,13 @@ def staff_profile(staff_id: int):
 @bp.route("/reports")
 @role_required("analyst", "team_leader", "admin")
 def reports():
-    """The reports there are, for analysts, team leaders and admins: links to each."""
-    return render_template("main/reports.html")
+    """The reports there are, for analysts, team leaders and admins: links to each. The
+    group sessions' return is for those who run the sessions: the victim service's team
+    leaders and admins."""
+    runs_groups = current_user.role == "admin" or (
+        current_user.role == "team_leader" and not _leads_hsb_team(current_user)
+    )
+    return render_template("main/reports.html", runs_groups=runs_groups)
 
 
 @bp.route("/account")

@@ -143,7 +143,7 @@ ACTION_WORDS = {
     "letter.posted": lambda d, n: "Letter marked as posted",
     "case.open": lambda d, n: _case_open(d),
     "case.close": lambda d, n: (
-        "Case closed" + (f": {_closure_reason(d['reason']).lower()}" if d.get("reason") else "")
+        "Case closed" + (_closure_reason(d["reason"]) if d.get("reason") else "")
     ),
     "case.reopen": lambda d, n: "Case reopened" + (f": {d['reason']}" if d.get("reason") else ""),
     "case.reassign": lambda d, n: (
@@ -184,9 +184,7 @@ ACTION_WORDS = {
     "support_plan.edit_action": lambda d, n: (
         "Support plan action changed" + (f": {', '.join(d['words'])}" if d.get("words") else "")
     ),
-    "support_plan.review": lambda d, n: (
-        "Support plan reviewed" + (f", held {d['held_on']}" if d.get("held_on") else "")
-    ),
+    "support_plan.review": lambda d, n: "Support plan reviewed" + _on(d, "held_on"),
     "support_plan.resilience": lambda d, n: (
         "Resilience plan recorded" + (" with a volunteer" if d.get("volunteer") else "")
     ),
@@ -305,7 +303,11 @@ ACTION_WORDS = {
 
 
 def _closure_reason(reason: str) -> str:
-    return "other" if reason == "other" else CLOSURE_REASONS.get(reason, reason)
+    """The reason's label; its words for "other" stay on the closure, where the case's team
+    reads them."""
+    if reason == "other" or reason not in CLOSURE_REASONS:
+        return " (another reason)"
+    return f": {CLOSURE_REASONS[reason].lower()}"
 
 
 def _rj_categories(keys) -> str:

@@ -123,6 +123,8 @@ def meet_by_reply(
     (``wording``, ``tz``, ``now``: needed with ``previous``). False when there was nothing to
     meet or move."""
     callback = callback_of(contact) if called_back_by_email(contact) else None
+    if callback is not None:
+        session.refresh(callback, with_for_update=True)  # as in record_callback
     if callback is None or callback.status == "cancelled":
         return False
     was_breached = callback.status == "breached"
@@ -135,7 +137,9 @@ def meet_by_reply(
         if lifecycle.remeet(session, callback, replied_at):
             breaches.recall_alerts(session, callback, wording=wording, why="corrected", now=now)
     if wording is not None:
-        _alert_if_made_late(session, callback, was_breached, wording=wording, tz=tz, now=now)
+        _alert_if_made_late(
+            session, callback, was_breached, wording=wording, tz=tz, now=now, by_reply=True
+        )
     return met
 
 
@@ -208,6 +212,10 @@ def record_callback(
     if version is None or version != contact.version:
         errors.update(_changed_meanwhile().errors)
     owed = open_callback(contact)
+    if owed is not None:
+        # Read afresh under a row lock: a sweep breaching it at this moment (and alerting) is
+        # seen, or waits, so it is told missed once, by the sweep or as made late here.
+        session.refresh(owed, with_for_update=True)
     if owed is None:
         errors[""] = "No callback is owed on this contact, so there is none to record"
     elif result not in RESULTS:
@@ -233,7 +241,9 @@ def record_callback(
     if result in MEETS:
         was_breached = owed.status == "breached"
         met = lifecycle.meet(session, owed, made_at, late=made_at > owed.due_at)
-        _alert_if_made_late(session, owed, was_breached, wording=wording, tz=tz, now=now)
+        _alert_if_made_late(
+            session, owed, was_breached, wording=wording, tz=tz, now=now, by_reply=False
+        )
     elif result == NO_NUMBER and lifecycle.withdraw(session, owed):
         breaches.recall_alerts(session, owed, wording=wording, why=NO_NUMBER, now=now)
     session.add(

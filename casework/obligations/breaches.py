@@ -114,7 +114,9 @@ def _callback_alerts(session, breached, wording, tz, earlier) -> list[dict]:
     ]
 
 
-def alert_made_late(session, obligation: Obligation, *, wording, tz: tzinfo, now: datetime) -> int:
+def alert_made_late(
+    session, obligation: Obligation, *, wording, tz: tzinfo, now: datetime, by_reply: bool
+) -> int:
     """An advice-line callback counted as breached when it was recorded as made, after its
     due time, and not by the sweep (recorded before the sweep reached it; or a corrected reply
     time, ``lifecycle.remeet``): the line's team leaders are told, as the sweep tells them of
@@ -124,6 +126,7 @@ def alert_made_late(session, obligation: Obligation, *, wording, tz: tzinfo, now
         obligation.advice_contact_id,
         obligation.due_at.astimezone(tz),
         obligation.met_at.astimezone(tz),
+        by_reply=by_reply,
     )
     alerts = [
         _alert(obligation, leader, subject, body, earlier) for leader in _leaders(session, "hsb")
@@ -136,7 +139,7 @@ def _alert(
     row, leader, subject: str, body: str, earlier: dict, *, referral_id: int | None = None
 ) -> dict:
     # One alert per breach and leader: an obligation breached again after its breach was
-    # withdrawn (a callback owed again) is a new breach, told again under a new key.
+    # withdrawn (a callback owed again) is a new breach, told again under the next number.
     told_before = earlier.get((row.id, leader.id), 0)
     key = f"breach:{row.id}:{leader.id}" + (f":{told_before + 1}" if told_before else "")
     return {
@@ -152,8 +155,9 @@ def _alert(
 
 
 def _earlier_alerts(session, obligation_ids: list[int]) -> dict[tuple[int, int], int]:
-    """How many breach alerts each team leader was already given for each of these
-    obligations, by (obligation id, leader id): none, for almost every breach."""
+    """The highest number of the breach alerts each team leader was already given for each of
+    these obligations, by (obligation id, leader id) (the first is 1): none, for almost every
+    breach. A key of another shape is passed over."""
     counts: dict[tuple[int, int], int] = {}
     for start in range(0, len(obligation_ids), BATCH):
         chunk = obligation_ids[start : start + BATCH]
@@ -164,8 +168,12 @@ def _earlier_alerts(session, obligation_ids: list[int]) -> dict[tuple[int, int],
             )
         ):
             parts = key.split(":")  # breach:{obligation}:{leader}[:{n}]
-            pair = (int(parts[1]), int(parts[2]))
-            counts[pair] = counts.get(pair, 0) + 1
+            if parts[0] != "breach" or len(parts) not in (3, 4):
+                continue
+            if not all(part.isascii() and part.isdigit() for part in parts[1:]):
+                continue
+            pair, number = (int(parts[1]), int(parts[2])), int(parts[3]) if len(parts) == 4 else 1
+            counts[pair] = max(counts.get(pair, 0), number)
     return counts
 
 

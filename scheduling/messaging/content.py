@@ -108,16 +108,17 @@ class Wording:
         )
 
     def advice_line_breach_late(
-        self, contact_id: int, due_at: datetime, made_at: datetime
+        self, contact_id: int, due_at: datetime, made_at: datetime, *, by_reply: bool
     ) -> tuple[str, str]:
         """The HSB team leaders' email when a callback (D8) is recorded as made after its due
         time, before the sweep counted it missed, or by a corrected reply time: (subject,
         body). The contact's number only."""
+        made = "The reply was sent" if by_reply else "It was made"
         return (
             f"Advice line callback made late: contact {contact_id}",
             f"The callback for advice contact {contact_id} was due at "
-            f"{due_at:%H:%M on %A %-d %B} and was made at {made_at:%H:%M on %A %-d %B}, after "
-            f"that, so it is counted as missed.\n\n"
+            f"{due_at:%H:%M on %A %-d %B}. {made} at {made_at:%H:%M on %A %-d %B}, late, so "
+            f"it counts as missed.\n\n"
             f"Open it in Waypoint: /advice-line/contacts/{contact_id}\n",
         )
 

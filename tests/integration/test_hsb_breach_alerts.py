@@ -302,8 +302,8 @@ def test_a_reply_time_corrected_to_late_tells_the_team_leader(
     ]
     told = smtp_server.messages[0].get_content()
     assert "was due at 12:00 on Monday 23 November" in told
-    assert "made at 13:15 on Monday 23 November" in told
-    assert "made at 12:40" in smtp_server.messages[2].get_content()
+    assert "The reply was sent at 13:15 on Monday 23 November, late" in told
+    assert "The reply was sent at 12:40" in smtp_server.messages[2].get_content()
     [callback] = db.session.scalars(sa.select(Obligation)).all()
     assert callback.status == "breached"
 
@@ -324,7 +324,10 @@ def test_a_callback_made_late_before_the_sweep_counted_it_tells_the_team_leader(
     _sweep(app, DUE + timedelta(minutes=32))
     assert _sent_subjects(smtp_server) == ["Advice line callback made late: contact 1"]
     told = smtp_server.messages[0].get_content()
-    assert "was due at 14:00 on Monday 23 November and was made at 14:20" in told
+    assert (
+        "was due at 14:00 on Monday 23 November. It was made at 14:20 on Monday 23 November, late"
+        in told
+    )
     [callback] = db.session.scalars(sa.select(Obligation)).all()
     assert callback.status == "breached" and callback.met_at is not None
 
@@ -338,3 +341,29 @@ def test_a_first_reply_recorded_late_before_the_sweep_tells_the_team_leader(
         _reply(client, "13:15")  # due at 12:00; no sweep has run since
     _sweep(app, datetime(2026, 11, 23, 14, 1, tzinfo=UTC))
     assert _sent_subjects(smtp_server) == ["Advice line callback made late: contact 1"]
+
+
+def test_a_late_callback_in_summer_time_is_told_in_uk_time(
+    app, client, line, smtp_server, sign_in_as
+):
+    """In British Summer Time the email's times are the line's (UK) times, not UTC: a call
+    missed at 10:00 BST on Monday 14 June 2027 is due back at 14:00 BST (13:00 UTC)."""
+    rang = datetime(2027, 6, 14, 9, tzinfo=UTC)
+    with time_machine.travel(rang, tick=False):
+        call_arrives(client, when=rang, sid=CALL_SID)
+        outcome(client, {"DialCallStatus": "no-answer"}, when=rang, sid=CALL_SID)
+    [callback] = db.session.scalars(sa.select(Obligation)).all()
+    assert callback.due_at == datetime(2027, 6, 14, 13, tzinfo=UTC)
+    db.session.rollback()
+    with time_machine.travel(datetime(2027, 6, 14, 13, 30, tzinfo=UTC), tick=False):
+        sign_in_as("hsb_advisor")
+        made = callback_form(
+            client, 1, made_day=["14", "6", "2027"], made_at="14:20", result="spoke"
+        )
+        assert made.status_code == 302
+    _sweep(app, datetime(2027, 6, 14, 13, 31, tzinfo=UTC))
+    [told] = smtp_server.messages
+    assert (
+        "was due at 14:00 on Monday 14 June. It was made at 14:20 on Monday 14 June, late"
+        in told.get_content()
+    )

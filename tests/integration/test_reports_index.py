@@ -6,13 +6,18 @@ import re
 import pytest
 
 
-@pytest.mark.parametrize("role", ["analyst", "team_leader", "admin"])
-def test_every_report_listed_opens_for_its_reader(client, sign_in_as, role):
-    sign_in_as(role)
+@pytest.mark.parametrize("role", ["analyst", "team_leader", "HSB team_leader", "admin"])
+def test_every_report_listed_opens_for_its_reader(client, sign_in_as, create_team_record, role):
+    if role.startswith("HSB"):
+        sign_in_as("team_leader", team=create_team_record(service="hsb"))
+    else:
+        sign_in_as(role)
     page = client.get("/reports").get_data(as_text=True)
     assert "There is no referral data to report on yet" not in page
     links = re.findall(r'<li><a class="govuk-link" href="([^"]+)">', page)
     assert "/complaints/return" in links and "/reports/target-hardening" in links
-    assert ("/groups" in links) is (role != "analyst")  # sessions are for those who run them
+    # Group sessions are for those who run them: the victim service's leaders and admins.
+    assert ("/groups" in links) is (role in ("team_leader", "admin"))
+    assert ("/reports/hsb-monthly" in links) is (role != "team_leader")
     for link in links:
         assert client.get(link).status_code == 200, link
