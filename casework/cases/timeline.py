@@ -199,9 +199,7 @@ ACTION_WORDS = {
         + (" (children and young people's version)" if d.get("young_person") else "")
     ),
     "assessment.save": lambda d, n: "Needs assessment saved",
-    "assessment.complete": lambda d, n: (
-        "Needs assessment completed" + (f", held {d['held_on']}" if d.get("held_on") else "")
-    ),
+    "assessment.complete": lambda d, n: "Needs assessment completed" + _on(d, "held_on"),
     "assessment.edit_conflict": lambda d, n: (
         "Needs assessment not saved: it had changed since it was opened"
     ),

@@ -1,6 +1,7 @@
 """Operator commands: users create, teams create, demo seed, scheduler run-once."""
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -220,4 +221,5 @@ def test_every_event_of_the_demo_cases_reads_in_words_on_their_timelines(
         client.get(f"/cases/{closed}/timeline?page={n}").get_data(as_text=True) for n in (1, 2)
     )
     assert "Case closed: support complete" in pages
+    assert re.search(r"Needs assessment completed on \d{1,2} [A-Z][a-z]+ 20\d\d", pages)
     assert "support_complete" not in pages and "Support plan: " not in pages
