@@ -75,14 +75,18 @@ def posted_id(name: str) -> int | None:
     return value if value is not None and 0 < value <= MAX_ID else None
 
 
+def posted_version(value) -> int | None:
+    """The version a form carries, or None when absent or not a number."""
+    text = (value or "").strip() if isinstance(value, str) else ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
 def sent_version(field) -> int | None:
     """The record version a form's hidden field was sent with, or None when it was not sent
     or is not a version. What was sent, not the field's data: a form prefilled from the record
     would otherwise take the record's current version for a missing field, and a stale or
     hand-made post would pass the version check."""
-    raw = (field.raw_data or [""])[0]
-    text = raw.strip() if isinstance(raw, str) else ""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+    return posted_version((field.raw_data or [None])[0])
 
 
 def page_number() -> int:

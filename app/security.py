@@ -64,8 +64,8 @@ def refuse_unstorable_input():
 # stored: C0 and C1 control characters (tab and line breaks kept), bidirectional embeddings,
 # overrides and isolates (U+202E shows a name or a team backwards), zero-width spaces and
 # byte-order marks, soft hyphens, word joiners and invisible operators (a name that looks the
-# same but no longer matches). Left-to-right and
-# right-to-left marks and zero-width joiners stay: scripts written with them need them.
+# same but no longer matches). Left-to-right and right-to-left marks and zero-width joiners
+# stay: scripts written with them need them.
 _INVISIBLE = {
     *range(0x01, 0x09),
     *range(0x0E, 0x20),

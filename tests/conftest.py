@@ -332,6 +332,12 @@ def post_form(client, path: str, data: dict, *, token_from: str | None = None, *
     return client.post(path, data={"csrf_token": token, **data}, **kwargs)
 
 
+def allocate_on_page(client, referral_id: int, caseworker_id: int):
+    """Allocate a referral from its page, as the signed-in team leader would."""
+    page = f"/referrals/{referral_id}"
+    return post_form(client, f"{page}/allocate", {"caseworker": caseworker_id}, token_from=page)
+
+
 def sign_in(client, email: str, password: str = PASSWORD):
     return post_form(client, "/login", {"email": email, "password": password})
 

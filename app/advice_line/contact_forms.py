@@ -62,12 +62,6 @@ def small_int(value) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else None
 
 
-def posted_version(value) -> int | None:
-    """The version a form carries, or None when absent or not a number."""
-    text = (value or "").strip() if isinstance(value, str) else ""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
-
-
 def _check_time(form, field):
     if field.data and not TIME.match(field.data.strip()):
         raise ValidationError("Enter a time like 14:30")

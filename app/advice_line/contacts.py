@@ -21,12 +21,11 @@ from app.advice_line.contact_forms import (
     RedactForm,
     ReplyForm,
     moment,
-    posted_version,
 )
 from app.advice_line.contact_page import contact_or_404, line_calendar, render_contact_page, section
 from app.auth.session import request_origin, role_required
 from app.extensions import db, limiter, public_form_limit
-from app.forms import REFUSED, ActionForm, call_service
+from app.forms import REFUSED, ActionForm, call_service, posted_version
 from casework.db import utcnow
 from casework.errors import NotFound
 from casework.hsb import advice as advice_service

@@ -26,7 +26,6 @@ from wtforms.validators import AnyOf, InputRequired, Optional, ValidationError
 
 from app.advice_line import bp
 from app.advice_line.access import advice_line_required
-from app.advice_line.contact_forms import posted_version
 from app.advice_line.contact_page import (
     SECTIONS,
     contact_or_404,
@@ -44,6 +43,7 @@ from app.forms import (
     button_action,
     call_service,
     page_number,
+    posted_version,
 )
 from casework.db import utcnow
 from casework.hsb import models as words

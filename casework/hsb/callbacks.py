@@ -124,7 +124,7 @@ def meet_by_reply(
     meet or move."""
     callback = callback_of(contact) if called_back_by_email(contact) else None
     if callback is not None:
-        session.refresh(callback, with_for_update=True)  # as in record_callback
+        lifecycle.lock(session, callback)
     if callback is None or callback.status == "cancelled":
         return False
     was_breached = callback.status == "breached"
@@ -212,10 +212,8 @@ def record_callback(
     if version is None or version != contact.version:
         errors.update(_changed_meanwhile().errors)
     owed = open_callback(contact)
-    if owed is not None:
-        # Read afresh under a row lock: a sweep breaching it at this moment (and alerting) is
-        # seen, or waits, so it is told missed once, by the sweep or as made late here.
-        session.refresh(owed, with_for_update=True)
+    if owed is not None:  # told missed once: by the sweep, or as made late here
+        lifecycle.lock(session, owed)
     if owed is None:
         errors[""] = "No callback is owed on this contact, so there is none to record"
     elif result not in RESULTS:

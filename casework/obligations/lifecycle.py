@@ -110,12 +110,17 @@ def cancel(session, obligation: Obligation, now: datetime) -> None:
         refresh_queue_position(session, obligation.referral_id)
 
 
+def lock(session, obligation: Obligation) -> None:
+    """Read the obligation afresh under a row lock before deciding on its status: a sweep
+    breaching it (and alerting) at this moment is seen, or waits until this is done."""
+    session.refresh(obligation, with_for_update=True)
+
+
 def withdraw(session, obligation: Obligation) -> bool:
     """It was never owed (a call's callback, owed while its outcome was unknown, for a call
     later reported answered): cancelled, and a breach recorded meanwhile is taken back. True
     when a breach was taken back (the team leaders told of it are told again)."""
-    # Read afresh under a row lock: a sweep breaching it at this moment is seen, or waits.
-    session.refresh(obligation, with_for_update=True)
+    lock(session, obligation)
     was_breached = obligation.status == "breached"
     if obligation.met_at is None and obligation.status in ("due", "breached"):
         obligation.status, obligation.breached_at = "cancelled", None

@@ -12,7 +12,7 @@ from casework.db import db
 from casework.obligations.models import Obligation
 from casework.people.models import PossibleMatch
 from casework.referrals.models import Referral
-from tests.conftest import audit_rows, post_form, sign_in
+from tests.conftest import allocate_on_page, audit_rows, post_form, sign_in
 from tests.factories import create_referrals
 from tests.police import SAMPLE, police_csv, police_row
 
@@ -186,12 +186,7 @@ def test_team_leader_allocates_from_ranked_suggestions(
     ranked = re.findall(r'govuk-radios__label" for="caseworker-\d+">([^<]+)<', page)
     assert ranked[0] == specialist.name and len(ranked) == 2
     assert "specialism: children and young people; specialism: hate crime" in page
-    response = post_form(
-        client,
-        f"/referrals/{referral.id}/allocate",
-        {"caseworker": specialist.id},
-        token_from=f"/referrals/{referral.id}",
-    )
+    response = allocate_on_page(client, referral.id, specialist.id)
     assert response.status_code == 302
     assert referral_by_ref("LC-20261120-0063").allocated_to_id == specialist.id
     assert audit_rows("referral.allocate")
@@ -200,12 +195,7 @@ def test_team_leader_allocates_from_ranked_suggestions(
 def test_allocating_to_a_non_caseworker_is_refused(app, client, team_leader):
     create_referrals((ROOT / SAMPLE).read_bytes())
     referral = referral_by_ref("LC-20261120-0042")
-    post_form(
-        client,
-        f"/referrals/{referral.id}/allocate",
-        {"caseworker": team_leader.id},
-        token_from=f"/referrals/{referral.id}",
-    )
+    allocate_on_page(client, referral.id, team_leader.id)
     assert referral_by_ref("LC-20261120-0042").allocated_to_id is None
 
 
@@ -386,12 +376,7 @@ def test_a_referral_in_a_case_or_closed_is_not_allocated_anew(
     ):
         page = client.get(f"/referrals/{referral_id}").get_data(as_text=True)
         assert said in page and 'name="caseworker"' not in page
-        refused = post_form(
-            client,
-            f"/referrals/{referral_id}/allocate",
-            {"caseworker": jo.id},
-            token_from=f"/referrals/{referral_id}",
-        )
+        refused = allocate_on_page(client, referral_id, jo.id)
         assert refused.status_code == 400 and said in refused.get_data(as_text=True)
     assert referral_by_ref("LC-20261120-0063").allocated_to_id == sam.id
     assert referral_by_ref("LC-20261120-0042").allocated_to_id is None

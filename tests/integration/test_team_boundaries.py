@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from casework.db import db
 from casework.people.models import PossibleMatch
 from casework.referrals.models import Referral
-from tests.conftest import audit_rows, post_form, sign_in
+from tests.conftest import allocate_on_page, audit_rows, post_form, sign_in
 from tests.factories import create_referrals
 from tests.integration.test_queue import referral_by_ref
 from tests.police import police_csv, police_row
@@ -35,12 +35,7 @@ def test_team_leader_is_offered_and_allocates_to_own_team_only(
     assert other_team.name not in page and hsb.name not in page
 
     for outsider in (other_team, hsb):
-        response = post_form(
-            client,
-            f"/referrals/{referral.id}/allocate",
-            {"caseworker": outsider.id},
-            token_from=f"/referrals/{referral.id}",
-        )
+        response = allocate_on_page(client, referral.id, outsider.id)
         assert response.status_code == 400
         assert referral_by_ref("LC-1").allocated_to_id is None
         shown = response.get_data(as_text=True)

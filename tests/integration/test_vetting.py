@@ -15,7 +15,7 @@ from casework.referrals.models import Referral
 from casework.staff.vetting import get_vetting
 from casework.staff.vetting_models import TrainingRecord
 from casework.staff.vetting_records import record_police_vetting
-from tests.conftest import audit_rows, csrf_token, post_form, sign_in
+from tests.conftest import allocate_on_page, audit_rows, csrf_token, post_form, sign_in
 from tests.factories import create_referrals
 from tests.police import police_row
 
@@ -91,12 +91,7 @@ def test_allocating_an_unvetted_worker_to_a_child_is_refused_and_changes_nothing
     _, unvetted = workers
     referral = referral_by_ref(CHILD["crime_reference"])
     before = len(audit_rows("referral.allocate"))
-    response = post_form(
-        client,
-        f"/referrals/{referral.id}/allocate",
-        {"caseworker": unvetted.id},
-        token_from=f"/referrals/{referral.id}",
-    )
+    response = allocate_on_page(client, referral.id, unvetted.id)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Uma Unvetted cannot work with this person (under 18) until their vetting" in html
@@ -108,12 +103,7 @@ def test_allocating_an_unvetted_worker_to_a_child_is_refused_and_changes_nothing
 def test_allocating_an_unvetted_worker_to_an_adult_is_allowed(client, workers):
     _, unvetted = workers
     referral = referral_by_ref(ADULT["crime_reference"])
-    response = post_form(
-        client,
-        f"/referrals/{referral.id}/allocate",
-        {"caseworker": unvetted.id},
-        token_from=f"/referrals/{referral.id}",
-    )
+    response = allocate_on_page(client, referral.id, unvetted.id)
     assert response.status_code == 302
     assert referral_by_ref(ADULT["crime_reference"]).allocated_to_id == unvetted.id
 
@@ -472,24 +462,12 @@ def test_a_vulnerable_persons_new_referral_joins_their_case_but_not_its_unvetted
     theirs = create_staff_record("caseworker", team=elsewhere)
     other = app.test_client()
     assert sign_in(other, other_leader.email).status_code == 302
-    refused = post_form(
-        other,
-        f"/referrals/{joined.id}/allocate",
-        {"caseworker": theirs.id},
-        token_from=f"/referrals/{joined.id}",
-    )
+    refused = allocate_on_page(other, joined.id, theirs.id)
     assert refused.status_code == 400
-    page = refused.get_data(as_text=True)
-    assert "held by another team: that team&#39;s leader allocates it" in page, page[
-        page.find("govuk-error-summary__list") :
-    ][:400]
+    said = "held by another team: that team&#39;s leader allocates it"
+    assert said in refused.get_data(as_text=True)
     assert referral_by_ref("LC-20261120-0402").allocated_to_id is None
-    allocated = post_form(
-        client,
-        f"/referrals/{joined.id}/allocate",
-        {"caseworker": vetted.id},
-        token_from=f"/referrals/{joined.id}",
-    )
+    allocated = allocate_on_page(client, joined.id, vetted.id)
     assert allocated.status_code == 302  # who allocates it: open, though in the case
     assert referral_by_ref("LC-20261120-0402").allocated_to_id == vetted.id
     # With a vetted caseworker the new referral goes to them as before.
