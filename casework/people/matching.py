@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from casework.bulk import Same, bulk_insert, bulk_update
+from casework.bulk import Same, bulk_insert
 from casework.people.contact_details import normalise_name
 from casework.people.models import MatchKey, PossibleMatch
 from casework.referrals.models import Referral
@@ -68,6 +68,9 @@ class Linking:
     """What repeat-victim matching decided, and how much comparing it took."""
 
     linked: dict[int, int]  # new referral id -> the person it now belongs to
+    # Possible matches for a team leader: (referral, earlier referral, matched on, the hashed
+    # keys the offer rests on, or None for a weaker match)
+    offers: list[tuple[int, int, list[str], list[str] | None]] = field(default_factory=list)
     compared: int = 0  # (new referral, earlier person) pairs examined, over every pass
     ignored_keys: int = 0  # keys held by more people than the limit: not evidence
 
@@ -100,17 +103,18 @@ def link_repeat_victims(
     session,
     new: dict[int, tuple[str | None, list[tuple[str, str]]]],
     *,
-    now: datetime,
     limit: int = MATCH_KEY_LIMIT,
 ) -> Linking:
     """Compare new referrals with earlier people on name and date of birth, phone and email.
 
-    ``new`` maps each new referral id to its folded name-and-birth-date and its phone and
-    email keys. A match on name and date of birth together with a phone or email is certain:
-    the referral is linked to that person (the earliest, if several) and marked a repeat
-    victim; any other person it certainly matches, and any weaker match, is
-    recorded as a possible match for a team leader to confirm or reject; nothing is merged
-    silently (DESIGN.md Triage rules).
+    ``new`` maps each new referral id (reserved, not yet stored: this only reads) to its
+    folded name-and-birth-date and its phone and email keys. The caller stores the referrals
+    with the people found and then the offers (:func:`store_offers`).
+
+    A match on name and date of birth together with a phone or email is certain: the referral
+    is linked to that person (the earliest, if several) and marked a repeat victim; any other
+    person it certainly matches, and any weaker match, is offered as a possible match for a
+    team leader to confirm or reject; nothing is merged silently (DESIGN.md Triage rules).
 
     A key held by more than ``limit`` people (a hostel's phone, a placeholder birth date with
     a common name) is not evidence of identity and is ignored, as record-linkage tools block on
@@ -123,10 +127,9 @@ def link_repeat_victims(
     """
     named, holding = _new_rows_per_key(new)
     names, values = sorted(named), sorted(holding)
-    # How many people held each key before this download. The counts read the new rows too,
-    # each still its own person (store_referrals leaves them so), and take them off again.
-    # A key the earlier people alone take over the limit is no evidence; the rest are decided
-    # row by row, which counts the people the download's rows come to.
+    # How many people held each key before this download (its rows are not stored yet). A key
+    # the earlier people alone take over the limit is no evidence; the rest are decided row by
+    # row, which counts the people the download's rows come to.
     name_people = _people_per_key(
         session,
         lambda chunk: (
@@ -160,14 +163,14 @@ def link_repeat_victims(
             on_many_referrals,
         )
     )
-    rare_names = {name for name in names if name_people.get(name, 0) - named[name] <= limit}
-    rare_values = {
-        value for value in values if value_people.get(value, 0) - holding[value] <= limit
-    }
+    rare_names = {name for name in names if name_people.get(name, 0) <= limit}
+    rare_values = {value for value in values if value_people.get(value, 0) <= limit}
     # Keys no row of the download can crowd: within the limit even with every new row counted
     # as its own person.
-    safe_names = {name for name in names if name_people.get(name, 0) <= limit}
-    safe_values = {value for value in values if value_people.get(value, 0) <= limit}
+    safe_names = {name for name in rare_names if name_people.get(name, 0) + named[name] <= limit}
+    safe_values = {
+        value for value in rare_values if value_people.get(value, 0) + holding[value] <= limit
+    }
 
     # For each key that may be evidence: the people who held it before this download, each
     # by their earliest referral holding it.
@@ -224,32 +227,31 @@ def link_repeat_victims(
             break
         rare_names -= decided.crowded_names
         rare_values -= decided.crowded_values
-    bulk_update(
-        session,
-        REFERRAL,
-        [
-            {"person_id": person, "repeat_victim": True, "id": rid}
-            for rid, person in decided.linked.items()
-        ],
-    )
-    possible = [(*offer, None) for offer in decided.possible]
-    possible += _not_yet_offered(session, decided.also)
+    offers = [(*offer, None) for offer in decided.possible]
+    offers += _not_yet_offered(session, decided.also)
+    ignored = len(names) + len(values) - len(rare_names) - len(rare_values)
+    return Linking(decided.linked, offers, compared=compared, ignored_keys=ignored)
+
+
+def store_offers(
+    session, offers: list[tuple[int, int, list[str], list[str] | None]], now: datetime
+) -> None:
+    """Store :attr:`Linking.offers` as possible matches waiting for a team leader, once the
+    new referrals they name are stored."""
     bulk_insert(
         session,
         PossibleMatch.__table__,
         {
-            "referral_id": [rid for rid, _, _, _ in possible],
-            "earlier_referral_id": [other for _, other, _, _ in possible],
-            "matched_on": [on for _, _, on, _ in possible],
-            "evidence": [evidence for _, _, _, evidence in possible],
+            "referral_id": [rid for rid, _, _, _ in offers],
+            "earlier_referral_id": [other for _, other, _, _ in offers],
+            "matched_on": [on for _, _, on, _ in offers],
+            "evidence": [evidence for _, _, _, evidence in offers],
             "status": Same("pending"),
             "decided_by_id": Same(None),
             "decided_at": Same(None),
             "created_at": Same(now),
         },
     )
-    ignored = len(names) + len(values) - len(rare_names) - len(rare_values)
-    return Linking(decided.linked, compared=compared, ignored_keys=ignored)
 
 
 def _hashed(key: str) -> str:

@@ -19,7 +19,12 @@ from casework.cases.opening import attach_to_open_cases
 from casework.obligations import lifecycle
 from casework.people import records as people
 from casework.people.contact_details import is_mobile, normalise_name
-from casework.people.matching import MATCH_KEY_LIMIT, link_repeat_victims, match_values
+from casework.people.matching import (
+    MATCH_KEY_LIMIT,
+    link_repeat_victims,
+    match_values,
+    store_offers,
+)
 from casework.people.models import MatchKey
 from casework.referrals.models import Referral
 from triage import deadlines
@@ -288,6 +293,13 @@ def store_referrals(
 
     stored = zip(*map(attrgetter(*STORED_FIELDS), items), strict=True)
     ids = reserve_referral_ids(session, len(items))
+    # Matched before they are stored, so each is stored with its person.
+    linking = link_repeat_victims(
+        session,
+        {rid: (name, found) for rid, name, found in zip(ids, names_dob, match_rows, strict=True)},
+        limit=match_key_limit,
+    )
+    person_of = linking.linked
     bulk_insert(
         session,
         Referral.__table__,
@@ -303,7 +315,10 @@ def store_referrals(
             "risk_score": risk_scores,
             "pathway": pathways,
             "children_and_young_people": young,
-            "repeat_victim": repeats,
+            # A repeat victim by the police's flag, or by matching an earlier person.
+            "repeat_victim": [
+                flagged or rid in person_of for rid, flagged in zip(ids, repeats, strict=True)
+            ],
             "match_name_dob": names_dob,
             "next_due_at": next_due,
             "received_at": Same(received_at),
@@ -312,7 +327,7 @@ def store_referrals(
             "created_at": Same(now),
             "updated_at": Same(now),
             "queue_group": Same(1),
-            "person_id": ids,  # their own person until matching finds an earlier one
+            "person_id": [person_of.get(rid, rid) for rid in ids],  # else their own person
             "raised_reason": Same(None),
             "allocated_to_id": Same(None),
         },
@@ -328,12 +343,7 @@ def store_referrals(
             "value": [value for _, (_, value) in each_key],
         },
     )
-    person_of = link_repeat_victims(
-        session,
-        {rid: (name, found) for rid, name, found in zip(ids, names_dob, match_rows, strict=True)},
-        now=now,
-        limit=match_key_limit,
-    ).linked
+    store_offers(session, linking.offers, now)
     people.create_for_new_referrals(
         session,
         [(rid, item) for rid, item in zip(ids, items, strict=True) if rid not in person_of],
