@@ -59,3 +59,14 @@ def test_the_queue_past_its_last_page_does_not_say_no_referrals_match(client, si
     page = client.get("/queue?page=3").get_data(as_text=True)
     assert "There is no page 3: this list has 1 page." in page
     assert "No open referrals match" not in page
+
+
+def test_a_page_number_past_a_hundred_thousand_is_answered_as_itself(client, sign_in_as):
+    """A long list (the audit trail, over years) may pass 100,000 pages: the number asked for
+    is the one answered, not quietly page 1."""
+    sign_in_as("admin")
+    page = client.get("/admin/audit?page=250000").get_data(as_text=True)
+    assert "There is no page 250000:" in page
+    # A number no list could reach is nonsense: the first page.
+    page = client.get("/admin/audit?page=99999999999999999999").get_data(as_text=True)
+    assert "There is no page" not in page
