@@ -118,6 +118,7 @@ def new_contact():
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),
+                wording=wording_from(current_app.config),
             ),
         )
         if made is not REFUSED:

@@ -214,10 +214,13 @@ def log_contact(
     actor,
     origin: Origin,
     now: datetime,
+    wording=None,
 ) -> AdviceContact:
     """An email or a chat an advisor logs by hand: when it came (never in the future), a
     chat's start and end (end after start), an email's reply (after it was received), who it
-    was from and what they asked; audited, committed."""
+    was from and what they asked; audited, committed. A reply already late counts its
+    callback as missed, and the team leaders are told (in ``wording``), as the sweep tells
+    them of one not made."""
     may_use_advice_line(session, actor, origin, now)
     errors: dict[str, str] = {}
     if channel not in LOGGED_CHANNELS:
@@ -266,7 +269,7 @@ def log_contact(
     )
     contact.replied_at = replied_at
     if replied_at is not None:
-        meet_by_reply(session, contact, replied_at)
+        meet_by_reply(session, contact, replied_at, wording=wording, tz=calendar.tz, now=now)
     session.commit()
     return contact
 

@@ -343,6 +343,37 @@ def test_a_first_reply_recorded_late_before_the_sweep_tells_the_team_leader(
     assert _sent_subjects(smtp_server) == ["Advice line callback made late: contact 1"]
 
 
+
+def test_an_email_logged_with_a_late_reply_tells_the_team_leader(
+    app, client, line, smtp_server, sign_in_as
+):
+    """An email received on Saturday evening, logged on Monday afternoon with its reply at
+    13:15 (its callback was due at 12:00): counted as missed, and the team leader told, once,
+    as of a reply recorded late."""
+    with time_machine.travel(datetime(2026, 11, 23, 14, tzinfo=UTC), tick=False):
+        sign_in_as("hsb_advisor")
+        data = {
+            "received_day": ["21", "11", "2026"],
+            "received_time": "18:00",
+            "replied_day": ["23", "11", "2026"],
+            "replied_time": "13:15",
+            "name": "Priya Shah",
+            "role": "Social worker",
+            "setting_type": "social_work",
+            "email": "priya.shah@council.example.org",
+            "request_text": "Two 14-year-olds, one sharing images of the other.",
+        }
+        response = post_form(client, "/advice-line/contacts/new?channel=email", data)
+        assert response.status_code == 302, response.get_data(as_text=True)
+    [callback] = db.session.scalars(sa.select(Obligation)).all()
+    assert callback.status == "breached"
+    _sweep(app, datetime(2026, 11, 23, 14, 1, tzinfo=UTC))
+    _sweep(app, datetime(2026, 11, 23, 14, 2, tzinfo=UTC))
+    assert _sent_subjects(smtp_server) == ["Advice line callback made late: contact 1"]
+    assert "The reply was sent at 13:15 on Monday 23 November, late" in (
+        smtp_server.messages[0].get_content()
+    )
+
 def test_a_late_callback_in_summer_time_is_told_in_uk_time(
     app, client, line, smtp_server, sign_in_as
 ):
