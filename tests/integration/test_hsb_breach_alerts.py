@@ -343,7 +343,6 @@ def test_a_first_reply_recorded_late_before_the_sweep_tells_the_team_leader(
     assert _sent_subjects(smtp_server) == ["Advice line callback made late: contact 1"]
 
 
-
 def test_an_email_logged_with_a_late_reply_tells_the_team_leader(
     app, client, line, smtp_server, sign_in_as
 ):
@@ -373,6 +372,7 @@ def test_an_email_logged_with_a_late_reply_tells_the_team_leader(
     assert "The reply was sent at 13:15 on Monday 23 November, late" in (
         smtp_server.messages[0].get_content()
     )
+
 
 def test_a_late_callback_in_summer_time_is_told_in_uk_time(
     app, client, line, smtp_server, sign_in_as
