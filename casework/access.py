@@ -33,10 +33,10 @@ class ViewerKey:
     @classmethod
     def of(cls, viewer) -> ViewerKey:
         role, team_id = getattr(viewer, "role", None), getattr(viewer, "team_id", None)
-        return cls(role, getattr(viewer, "id", None), team_id, _in_hsb_team(viewer))
+        return cls(role, getattr(viewer, "id", None), team_id, in_hsb_team(viewer))
 
 
-def _in_hsb_team(viewer) -> bool:
+def in_hsb_team(viewer) -> bool:
     """Whether ``viewer`` (a staff member or a ViewerKey) belongs to a team of the HSB line."""
     known = getattr(viewer, "in_hsb_team", None)
     if known is not None:
@@ -60,6 +60,13 @@ def refuse(session, *, actor, origin, record_type: str, record_id, now) -> NoRet
     )
     session.commit()
     raise NotFound(record_id)
+
+
+def only_on_the_advice_line(viewer) -> bool:
+    """Staff of an HSB team other than admins: the advice line's pages are theirs, and none of
+    the victim service's (its queue, referrals, cases, imports, letters, funds and returns),
+    whatever their role."""
+    return getattr(viewer, "role", None) != "admin" and in_hsb_team(viewer)
 
 
 def is_admin(viewer) -> bool:
@@ -109,7 +116,7 @@ def serves_victims(viewer) -> bool:
     leaders, and admins: never for the HSB line's staff (its team leaders included)."""
     if viewer is None or viewer.role not in REFERRAL_ROLES:
         return False
-    return viewer.role == "admin" or not _in_hsb_team(viewer)
+    return viewer.role == "admin" or not in_hsb_team(viewer)
 
 
 def can_view_referral(viewer, referral) -> bool:

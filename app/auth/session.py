@@ -9,6 +9,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, current_user
 from itsdangerous import BadSignature
 
+from casework.access import only_on_the_advice_line
 from casework.audit import Origin, record_refusal
 from casework.db import db, utcnow
 from casework.staff.sealed import SecretBox
@@ -152,15 +153,20 @@ def configure_login(app: Flask, login_manager: LoginManager) -> None:
             audit_refusal("security.bad_cookie")
 
 
-def role_required(*roles: str):
-    """Let only signed-in staff with one of ``roles`` reach a view; others get 403, audited."""
+def role_required(*roles: str, advice_line_staff: bool = False):
+    """Let only signed-in staff with one of ``roles`` reach a view; others get 403, audited.
+
+    The victim service's pages: staff of an HSB team (its team leaders included) are refused
+    them too, unless the view says it is also theirs (``advice_line_staff``)."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
-            if current_user.role not in roles:
+            if current_user.role not in roles or (
+                not advice_line_staff and only_on_the_advice_line(current_user)
+            ):
                 record_refusal(
                     db.session,
                     "access.denied",

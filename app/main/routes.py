@@ -20,6 +20,7 @@ from app.caseloads.views import render_caseload
 from app.extensions import db
 from app.forms import REFUSED, call_service
 from app.main import bp
+from casework.access import only_on_the_advice_line
 from casework.caseloads.settings import team_settings
 from casework.caseloads.team import team_loads, viewable_teams
 from casework.db import database_answers, utcnow
@@ -44,13 +45,9 @@ def home():
     """Send each person to their role's home page, or to sign in."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    if current_user.role == "team_leader" and _leads_hsb_team(current_user):
+    if current_user.role == "team_leader" and only_on_the_advice_line(current_user):
         return redirect(url_for("advice_line.queue"))
     return redirect(url_for(HOME_BY_ROLE.get(current_user.role, "main.account")))
-
-
-def _leads_hsb_team(staff) -> bool:
-    return staff.team is not None and staff.team.service == "hsb"
 
 
 @bp.route("/healthz")
@@ -126,15 +123,17 @@ def staff_profile(staff_id: int):
 
 
 @bp.route("/reports")
-@role_required("analyst", "team_leader", "admin")
+@role_required("analyst", "team_leader", "admin", advice_line_staff=True)
 def reports():
-    """The reports there are, for analysts, team leaders and admins: links to each. The
-    group sessions' return is for those who run the sessions: the victim service's team
-    leaders and admins."""
-    runs_groups = current_user.role == "admin" or (
-        current_user.role == "team_leader" and not _leads_hsb_team(current_user)
+    """The reports there are, for analysts, team leaders and admins: links to each. An HSB
+    team's staff see only the advice line's. The group sessions' return is for those who run
+    the sessions: the victim service's team leaders and admins."""
+    victim_service = not only_on_the_advice_line(current_user)
+    return render_template(
+        "main/reports.html",
+        victim_service=victim_service,
+        runs_groups=victim_service and current_user.role in ("team_leader", "admin"),
     )
-    return render_template("main/reports.html", runs_groups=runs_groups)
 
 
 @bp.route("/account")
@@ -285,11 +284,8 @@ def navigation():
     if not current_user.is_authenticated:
         return {"nav_items": []}
     menu = current_user.role
-    if (
-        menu == "team_leader"
-        and current_user.team is not None
-        and current_user.team.service == "hsb"
-    ):
+    advice_line_only = only_on_the_advice_line(current_user)
+    if menu == "team_leader" and advice_line_only:
         menu = "hsb_team_leader"
     items = [
         {
@@ -300,7 +296,7 @@ def navigation():
         }
         for endpoint, href, text in _navigation_links(menu, request.script_root)
     ]
-    if current_user.role in {"team_leader", "admin"}:
+    if current_user.role in {"team_leader", "admin"} and not advice_line_only:
         items.insert(-1, _approvals_item())
     return {"nav_items": items}
 

@@ -61,7 +61,77 @@ def test_an_hsb_team_leader_sees_no_victim_referral_case_or_person(
     create_referrals(police_csv(police_row(forename="Vicky", surname="Victim")))
     referral = db.session.scalars(sa.select(Referral)).one()
     sign_in_as("team_leader", team=create_team_record(service="hsb"))
-    assert client.get(f"/referrals/{referral.id}").status_code == 404
+    # Refused as the whole service's pages are, the same for a referral there is and one not.
+    assert client.get(f"/referrals/{referral.id}").status_code == 403
+    assert client.get(f"/referrals/{referral.id + 1}").status_code == 403
     assert referral.reference not in client.get("/queue").get_data(as_text=True)
     found = client.get("/search?q=Vicky").get_data(as_text=True)
     assert f"/referrals/{referral.id}" not in found and "Victim" not in found
+
+
+# The victim service's pages, each reached by its own menu or a link on another.
+VICTIM_SERVICE_PAGES = [
+    "/queue",
+    "/caseload",
+    "/team",
+    "/referrals/new",
+    "/imports/police",
+    "/deadlines",
+    "/letters",
+    "/groups",
+    "/complaints",
+    "/complaints/return",
+    "/hardship",
+    "/approvals",
+    "/reports/target-hardening",
+    "/search?q=Vicky",
+]
+
+
+@pytest.mark.parametrize("path", VICTIM_SERVICE_PAGES)
+def test_an_hsb_team_leader_is_refused_the_victim_services_pages(
+    client, sign_in_as, create_team_record, path
+):
+    """The line's team leader holds the role 'team leader' as the victim service's do, but
+    none of that service's pages is theirs: not its queue, its imports, its referral entry,
+    its letters, funds, returns or search."""
+    sign_in_as("team_leader", team=create_team_record(service="hsb"))
+    assert client.get(path).status_code == 403
+
+
+def test_an_hsb_team_leader_cannot_record_a_victims_referral(
+    client, sign_in_as, create_team_record
+):
+    import sqlalchemy as sa
+
+    from casework.db import db
+    from casework.referrals.models import Referral
+    from tests.conftest import csrf_token
+
+    sign_in_as("team_leader", team=create_team_record(service="hsb"))
+    token = csrf_token(client, "/advice-line")
+    data = {"csrf_token": token, "forename": "Jo", "surname": "Fairgoer", "route": "phone"}
+    assert client.post("/referrals/new", data=data).status_code == 403
+    assert db.session.scalars(sa.select(Referral)).all() == []
+
+
+def test_an_hsb_team_leaders_reports_are_the_advice_lines_alone(
+    client, sign_in_as, create_team_record
+):
+    sign_in_as("team_leader", team=create_team_record(service="hsb"))
+    menu = _menu(client)
+    assert 'href="/approvals"' not in menu
+    reports = client.get("/reports").get_data(as_text=True)
+    assert 'href="/reports/hsb-monthly"' in reports
+    for victim_report in ("/reports/target-hardening", "/hardship", "/complaints/return"):
+        assert f'href="{victim_report}"' not in reports
+
+
+def test_a_victim_team_leader_still_reaches_the_services_pages(
+    client, sign_in_as, create_team_record
+):
+    sign_in_as("team_leader", team=create_team_record(service="victim"))
+    for path in VICTIM_SERVICE_PAGES:
+        assert client.get(path).status_code == 200, path
+    reports = client.get("/reports").get_data(as_text=True)
+    assert 'href="/reports/target-hardening"' in reports and 'href="/hardship"' in reports
