@@ -91,9 +91,7 @@ def rank_caseworkers(
             score += 1
             reasons.append(f"works in {worker.npa}")
         score -= worker.open_caseload // 5
-        reasons.append(
-            f"{worker.open_caseload} open case{'s' if worker.open_caseload != 1 else ''}"
-        )
+        reasons.append(f"caseload of {worker.open_caseload} (open cases and referrals)")
         ranked.append(Suggestion(worker.id, worker.name, score, tuple(reasons)))
     load = {w.id: w.open_caseload for w in caseworkers}
     return sorted(ranked, key=lambda s: (-s.score, load[s.caseworker_id], s.name))

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from casework.access import can_allocate_to, can_manage_referral, refuse
+from casework.access import can_allocate_to, can_manage_referral, can_view_case, refuse
 from casework.audit import Origin, record_event
 from casework.cases.models import Case
 from casework.contact.models import KeyDate
@@ -196,8 +196,10 @@ def open_by_team_leader(
         errors["caseworker"] = "Select a caseworker in your team"
     elif refusal := _vetting_refusal(session, referral, worker, now):
         errors["caseworker"] = refusal
-    if open_case_of(session, referral.person_id) is not None:
-        errors["reason"] = "This person already has an open case"
+    if (existing := open_case_of(session, referral.person_id)) is not None:
+        # Named for those who may open it; to anyone else only that there is one.
+        named = f" ({existing.reference})" if can_view_case(actor, existing) else ""
+        errors["reason"] = f"This person already has an open case{named}"
     if referral.anonymised_at is not None:
         errors["reason"] = "This referral's personal details have been removed"
     if errors:

@@ -76,15 +76,31 @@ def _managed(session, referral_id: int, actor, origin: Origin, now: datetime) ->
     return referral
 
 
-def open_caseloads(session) -> dict[int, int]:
-    """How many open referrals each caseworker holds (allocation ranks by it)."""
-    return dict(
-        session.execute(
+def open_caseloads(session, worker_ids: list[int]) -> dict[int, int]:
+    """How much each of these caseworkers holds, as their caseload and the team view count it:
+    their open cases, and the open referrals allocated to them that are not part of one of
+    those. Allocation ranks by it."""
+    from casework.caseloads.listing import referral_rows_clause
+    from casework.cases.models import Case
+
+    if not worker_ids:
+        return {}
+    loads: dict[int, int] = {}
+    for worker, count in session.execute(
+        sa.union_all(
+            sa.select(Case.caseworker_id, sa.func.count())
+            .where(Case.caseworker_id.in_(worker_ids), Case.status == "open")
+            .group_by(Case.caseworker_id),
             sa.select(Referral.allocated_to_id, sa.func.count())
-            .where(Referral.status == "open", Referral.allocated_to_id.is_not(None))
-            .group_by(Referral.allocated_to_id)
-        ).all()
-    )
+            .where(
+                Referral.allocated_to_id.in_(worker_ids),
+                referral_rows_clause(Referral.allocated_to_id),
+            )
+            .group_by(Referral.allocated_to_id),
+        )
+    ):
+        loads[worker] = loads.get(worker, 0) + count
+    return loads
 
 
 @dataclass(frozen=True)
@@ -112,8 +128,8 @@ def allocation_panel(
             received_on=referral.received_at.date(),
         )
     )
-    loads = open_caseloads(session)
     workers = list(session.scalars(sa.select(Staff).where(allocatable_caseworkers_clause(actor))))
+    loads = open_caseloads(session, [w.id for w in workers])
     # Staff vetting (spec 12): who may work with a child or a vulnerable adult.
     today = today or local_today(utcnow())
     needs = referral_vetting_needs(referral, today)

@@ -79,8 +79,12 @@ def test_a_team_leader_opens_a_case_with_a_reason_and_a_caseworker(app, leader_a
     assert (case.status, case.caseworker_id, case.team_id) == ("open", worker.id, worker.team_id)
     assert referral.case_id == case.id and referral.status == "closed"  # off the triage queue
     assert case.reference.startswith("WC-")
-    with pytest.raises(ValidationError, match="already has an open case"):
+    with pytest.raises(ValidationError) as again:
         open_case(leader, worker, "LC-1")
+    # Named, to a team leader who may open it.
+    assert again.value.errors == {
+        "reason": f"This person already has an open case ({case.reference})"
+    }
     (opened,) = audit_rows("case.open")
     assert opened.person_id == referral.person_id and opened.detail_dict["how"] == "team_leader"
 

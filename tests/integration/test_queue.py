@@ -384,3 +384,33 @@ def test_a_referral_in_a_case_or_closed_is_not_allocated_anew(
     other = app.test_client()
     assert sign_in(other, jo_email).status_code == 302
     assert other.get(f"/referrals/{in_case.id}").status_code == 404
+
+
+def test_suggestions_count_each_caseworkers_open_cases_as_the_team_view_does(
+    app, client, team_leader, create_staff_record
+):
+    """A caseworker with three open cases (their referrals closed into them) and one referral
+    of their own is not offered as having nothing on: their caseload is four, as "My team"
+    says, and the caseworker with none comes first."""
+    from tests.factories import create_case_for_notes
+    from tests.police import police_row
+
+    busy = create_staff_record("caseworker", team=team_leader.team, name="Bea Busy")
+    create_staff_record("caseworker", team=team_leader.team, name="Fay Free")
+    for n in range(3):
+        create_case_for_notes(
+            caseworker=busy,
+            team_leader=team_leader,
+            row=police_row(crime_reference=f"LC-CASE-{n}", forename=f"Case{'abc'[n]}"),
+        )
+    create_referrals(police_row(crime_reference="LC-HERS", forename="Held"))
+    create_referrals(police_row(crime_reference="LC-NEW", forename="Newly"))
+    allocate_on_page(client, referral_by_ref("LC-HERS").id, busy.id)
+    page = client.get(f"/referrals/{referral_by_ref('LC-NEW').id}").get_data(as_text=True)
+    ranked = re.findall(r'govuk-radios__label" for="caseworker-\d+">([^<]+)<', page)
+    assert ranked == ["Fay Free", "Bea Busy"]
+    assert "caseload of 4 (open cases and referrals)" in page
+    assert "caseload of 0 (open cases and referrals)" in page
+    team = client.get("/team").get_data(as_text=True)
+    cells = r"Bea Busy<span[^<]*</span></a></td>\s*<td[^>]*>3</td>\s*<td[^>]*>1</td>"
+    assert re.search(cells, team)  # three open cases, one referral

@@ -22,7 +22,7 @@ def test_specialism_ranks_first_with_reasons():
     )
     assert [s.name for s in ranked] == ["Sam", "Dee", "Jo"]
     assert "specialism: hate crime" in ranked[0].reasons
-    assert "8 open cases" in ranked[0].reasons
+    assert "caseload of 8 (open cases and referrals)" in ranked[0].reasons
 
 
 def test_stated_preferences_count():
