@@ -191,6 +191,38 @@ def audit_case(
     )
 
 
+# Every kind of record the trail names, with its words: the audit search offers each, and the
+# trail shows the words (a record type not listed shows as stored).
+RECORD_TYPES = {
+    "advice_contact": "Advice line contact",
+    "advice_feedback": "Advice line feedback",
+    "advice_guidance": "Advice line guidance wording",
+    "advice_line_setting": "Advice line settings",
+    "advice_resource": "Advice line resource",
+    "approval": "Approval request",
+    "case": "Case",
+    "complaint": "Complaint",
+    "group_session": "Group session",
+    "hardship_budget": "Hardship fund budget",
+    "hardship_setting": "Hardship fund settings",
+    "hsb_monthly": "HSB monthly report",
+    "import_batch": "Police download",
+    "import_job": "Upload job",
+    "letter_template": "Letter wording",
+    "message": "Message",
+    "message_template": "Message template",
+    "onward_referral": "Onward referral",
+    "partner_agency": "Partner agency",
+    "person": "Person",
+    "possible_match": "Possible match",
+    "practice_evidence": "Evidence of practice",
+    "referral": "Referral",
+    "restorative_justice": "Restorative justice request",
+    "staff": "Staff",
+    "team": "Team",
+}
+
+
 @dataclass(frozen=True)
 class AuditSearch:
     """What an admin asks of the trail; every part is optional."""

@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.forms import GovDateField
+from casework.audit import RECORD_TYPES
 from casework.people.contact_details import normalise_phone
 from casework.staff.models import ROLES, SERVICES, SPECIALISMS
 
@@ -149,10 +150,7 @@ class AuditSearchForm(FlaskForm):
         validators=[Optional()],
         choices=[
             ("", "Any"),
-            ("staff", "Staff"),
-            ("team", "Team"),
-            ("referral", "Referral"),
-            ("person", "Person"),
+            *sorted(RECORD_TYPES.items(), key=lambda item: item[1]),
         ],
     )
     record_id = StringField(

@@ -138,9 +138,9 @@ def test_audit_search_by_staff_record_and_uk_date_range(client, admin, create_st
     day = client.get(
         "/admin/audit?since=29&since=3&since=2026&until=29&until=3&until=2026&record_type=staff"
     ).get_data(as_text=True)
-    assert f"staff {early.id}" in day and f"staff {late.id}" not in day
+    assert f"Staff {early.id}" in day and f"Staff {late.id}" not in day
     by_record = client.get(f"/admin/audit?record_type=staff&record_id={late.id}")
-    assert f"staff {late.id}" in by_record.get_data(as_text=True)
+    assert f"Staff {late.id}" in by_record.get_data(as_text=True)
     by_actor = client.get(f"/admin/audit?staff={admin.email}").get_data(as_text=True)
     assert "auth.sign_in" in by_actor
 
@@ -165,7 +165,7 @@ def test_audit_search_by_a_referral_reference_finds_that_person(app, client, adm
     client.get(f"/referrals/{mine.id}")
     client.get(f"/referrals/{other.id}")
     html = client.get(f"/admin/audit?reference={mine.reference.lower()}").get_data(as_text=True)
-    assert f"referral {mine.id}" in html and f"referral {other.id}" not in html
+    assert f"Referral {mine.id}" in html and f"Referral {other.id}" not in html
     assert 'name="person"' not in html  # no person id to guess
     missing = client.get("/admin/audit?reference=WP-NOTHERE")
     assert missing.status_code == 400

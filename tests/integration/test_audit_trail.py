@@ -67,3 +67,21 @@ def test_an_import_reads_as_counts_on_the_audit_page(app, client, sign_in_as):
     assert "imported: 1" in page
     assert "rejections: 0" in page
     assert "None" not in page
+
+
+def test_the_trail_shows_each_record_and_detail_in_words(app, client, sign_in_as):
+    """A record type in words, no 'None' for a record without an id, and yes/no and lists as
+    people write them, not as Python prints them."""
+    record_event(
+        db.session,
+        action="approval.requested",
+        origin=Origin.command_line("test"),
+        record_type="approval",
+        detail={"hidden": False, "urgent": True, "fields": ["forename", "surname"]},
+    )
+    db.session.commit()
+    sign_in_as("admin")
+    page = client.get("/admin/audit?record_type=approval").get_data(as_text=True)
+    assert "approval.requested" in page and "Approval request" in page
+    assert "fields: forename, surname; hidden: no; urgent: yes" in page
+    assert "None" not in page and "False" not in page and "['" not in page

@@ -6,6 +6,7 @@ non-admins refused on every change, and team boundaries on an agency's referrals
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, date, datetime
 
@@ -205,9 +206,8 @@ def test_reviews_due_within_30_days_or_overdue_are_listed_overdue_first(app, tod
     assert [a.name for a in reviews_due(db.session, today)] == due
 
 
-def test_a_review_recorded_sets_the_next_six_months_on_and_is_audited(app, sign_in_as):
-    admin = sign_in_as("admin")
-    agency = _agency(mou_signed_on=date(2026, 2, 28))
+def _review_on_31_august(agency, admin) -> None:
+    """The admin records the agency's MOU review as held on 31 August 2026, that day."""
     with time_machine.travel("2026-08-31 09:00 +0000", tick=False):
         record_review(
             db.session,
@@ -218,6 +218,12 @@ def test_a_review_recorded_sets_the_next_six_months_on_and_is_audited(app, sign_
             origin=ORIGIN,
             now=datetime(2026, 8, 31, 9, tzinfo=UTC),
         )
+
+
+def test_a_review_recorded_sets_the_next_six_months_on_and_is_audited(app, sign_in_as):
+    admin = sign_in_as("admin")
+    agency = _agency(mou_signed_on=date(2026, 2, 28))
+    _review_on_31_august(agency, admin)
     assert db.session.get(PartnerAgency, agency.id).mou_review_on == date(2027, 2, 28)
     [row] = audit_rows("partner.review")
     assert (row.actor_id, row.record_type, row.record_id) == (
@@ -226,6 +232,21 @@ def test_a_review_recorded_sets_the_next_six_months_on_and_is_audited(app, sign_
         str(agency.id),
     )
     assert row.detail_dict["next"] == "2027-02-28"
+
+
+def test_an_agencys_audit_link_opens_its_changes(app, client, sign_in_as):
+    """The agency page's 'Changes to this entry' link searches the trail for the agency: its
+    record type is one the search offers, so it answers with the changes, not an error."""
+    admin = sign_in_as("admin")
+    agency = _agency(mou_signed_on=date(2026, 2, 28))
+    _review_on_31_august(agency, admin)
+    page = client.get(f"/partners/{agency.id}").get_data(as_text=True)
+    link = re.search(r'href="(/admin/audit\?[^"]+)">Changes to this entry', page)
+    response = client.get(html.unescape(link.group(1)))
+    assert response.status_code == 200
+    trail = response.get_data(as_text=True)
+    assert "partner.review" in trail and f"Partner agency {agency.id}" in trail
+    assert "Not a valid choice" not in trail
 
 
 @pytest.mark.parametrize(
