@@ -10,6 +10,7 @@ from flask import Flask, current_app, request, url_for
 from casework.db import MAX_ID
 from casework.referrals.models import source_words
 from triage import equality, safe_times
+from triage.enhanced import flag_words
 
 
 def local_time(value: datetime | None, fmt: str = "%-d %b %Y %H:%M") -> str:
@@ -119,3 +120,4 @@ def register(app: Flask) -> None:
     app.add_template_global(source_words, "source_words")
     app.add_template_global(characteristic_rows, "characteristic_rows")
     app.add_template_filter(safe_windows_words, "safe_windows")
+    app.add_template_filter(flag_words, "flag_words")

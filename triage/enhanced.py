@@ -46,6 +46,19 @@ FLAG_REASONS = {
     "INTIMIDATED": "intimidated",
 }
 
+# Every police flag in the words staff read on a referral; a flag not known is shown as sent.
+FLAG_WORDS = {
+    **FLAG_REASONS,
+    "REPEAT_VICTIM": "repeat victim",
+    "REFUSED_PHONE": "refused contact by phone",
+}
+
+
+def flag_words(flags) -> list[str]:
+    """A referral's flags in words, in the order stored: ["domestic abuse", "vulnerable"]."""
+    return [FLAG_WORDS.get(flag, flag) for flag in flags or ()]
+
+
 # Offence wording that shows a most-serious-crime or persistent-targeting category even
 # without a flag.
 OFFENCE_PATTERNS = [

@@ -414,3 +414,12 @@ def test_suggestions_count_each_caseworkers_open_cases_as_the_team_view_does(
     team = client.get("/team").get_data(as_text=True)
     cells = r"Bea Busy<span[^<]*</span></a></td>\s*<td[^>]*>3</td>\s*<td[^>]*>1</td>"
     assert re.search(cells, team)  # three open cases, one referral
+
+
+def test_a_referrals_flags_are_listed_in_words(app, client, team_leader):
+    create_referrals(
+        police_row(crime_reference="LC-FLAGS", flags="DOMESTIC_ABUSE;REFUSED_PHONE;VULNERABLE")
+    )
+    page = client.get(f"/referrals/{referral_by_ref('LC-FLAGS').id}").get_data(as_text=True)
+    assert "domestic abuse, refused contact by phone, vulnerable" in page
+    assert "DOMESTIC_ABUSE" not in page

@@ -630,3 +630,10 @@ def test_every_imported_person_has_exactly_their_name_words(app, people):
         p.id: set(name_words(p.forename, p.surname)) for p in db.session.scalars(sa.select(Person))
     }
     assert stored == expected
+
+
+def test_a_person_without_a_case_is_said_to_have_none_in_words(client, people, teams, sign_in_as):
+    sign_in_as("team_leader", team=teams["ours"])
+    page = search(client, "zoe").get_data(as_text=True)
+    row = page[page.index("Zoë Brown") : page.index("</tr>", page.index("Zoë Brown"))]
+    assert "No case" in row and ">None<" not in row
