@@ -14,7 +14,7 @@ from app.forms import (
 from app.referrals import bp
 from app.referrals.forms import RaisePriorityForm
 from casework.access import can_manage_referral, can_work_referral
-from casework.cases.records import flagged_domestic_abuse
+from casework.cases.records import flagged_domestic_abuse, people_flagged_domestic_abuse
 from casework.cases.timeline import referral_access_log, referral_timeline
 from casework.contact.recording import contact_history, conversation_recorded, texts_opted_out
 from casework.db import utcnow
@@ -115,7 +115,9 @@ def header_of(referral) -> dict:
         "methods": CONTACT_METHOD_LABELS,
         "outcome_words": OUTCOME_WORDS,
         "opted_out": texts_opted_out(db.session, referral),
-        "domestic_abuse": flagged_domestic_abuse(referral),
+        # This referral, or any other of the person's: the warning is about the person.
+        "domestic_abuse": flagged_domestic_abuse(referral)
+        or referral.person_id in people_flagged_domestic_abuse(db.session, [referral.person_id]),
         "held_letter": held_on_referrals(db.session, [referral.id]).get(referral.id),
     }
 

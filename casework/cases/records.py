@@ -17,6 +17,7 @@ from casework.audit import Origin, record_event
 from casework.cases.models import Case
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate
 from casework.messages.models import STAFF_KINDS, OutboundMessage
+from casework.messages.opt_outs import is_opted_out
 from casework.obligations.models import Obligation
 from casework.people.models import Person
 from casework.referrals.models import MAY_SHOW_DOMESTIC_ABUSE_SQL, Referral
@@ -160,6 +161,8 @@ class CaseSummary:
     deadlines: list[Obligation]
     # Letters on the case or its referrals held for a staff decision (safe contact).
     held: list[OutboundMessage] = field(default_factory=list)
+    # Their mobile texted STOP (and not START since): no text reaches them.
+    texts_opted_out: bool = False
 
     @property
     def reasons(self) -> list[tuple[Referral, list[str]]]:
@@ -208,13 +211,17 @@ def case_summary(session, case: Case, *, today: date) -> CaseSummary:
         referrals=referrals,
         age=age_on(person.date_of_birth, today),
         enhanced=any(r.priority == "enhanced" for r in referrals),
-        domestic_abuse=any(flagged_domestic_abuse(r) for r in referrals),
+        # Any of the person's referrals, on this case or not (a new one waiting on the queue,
+        # an earlier closed one): safe contact is about the person, not this case's papers.
+        domestic_abuse=any(flagged_domestic_abuse(r) for r in referrals)
+        or person.id in people_flagged_domestic_abuse(session, [person.id]),
         # The person has no safe-to-post answer of their own yet; until they do, it reads
         # as not recorded, which holds post for a staff decision.
         safe_to_post=getattr(person, "safe_to_post", None),
         contact_method=latest.contact_method if latest else None,
         deadlines=deadlines,
         held=held,
+        texts_opted_out=is_opted_out(session, person.mobile_phone),
     )
 
 
@@ -278,7 +285,8 @@ def case_contact(session, case: Case) -> CaseContact:
             ContactEntry(
                 message.sent_at or message.created_at,
                 "message",
-                referrals.get(message.referral_id),
+                # One sent from the case is the case's, whichever referral it also names.
+                None if message.case_id == case.id else referrals.get(message.referral_id),
                 message,
             )
         )

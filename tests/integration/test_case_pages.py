@@ -12,7 +12,8 @@ import time_machine
 
 from casework.audit import Origin, record_event
 from casework.cases.models import Case
-from casework.db import db
+from casework.db import db, utcnow
+from casework.messages.models import SmsOptOut
 from casework.people.models import Person
 from casework.referrals.models import Referral
 from tests.conftest import audit_rows, post_form, sign_in
@@ -390,3 +391,26 @@ def test_what_people_typed_is_escaped_on_every_tab(client, world, create_staff_r
         html = client.get(f"/cases/{case.id}{tab}").get_data(as_text=True)
         assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html, tab
         assert "<img src=x" not in html, tab
+
+
+def test_safe_contact_on_a_case_warns_of_the_persons_whole_history_and_a_stop(client, world):
+    """Bo's case came from a referral with no flag, but an earlier referral of theirs (closed
+    at triage, never on the case) showed domestic abuse, and their mobile has texted STOP: the
+    case page warns of both, as the referral pages do."""
+    case = db.session.get(Case, world["other_case"])
+    as_(client, world["colleague"])
+    before = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "do not post anything" not in before and "texted STOP" not in before
+    create_referrals(
+        police_csv(police_row(crime_reference="LC-OLD", forename="Bea", flags="DOMESTIC_ABUSE"))
+    )
+    earlier = referral_by_ref("LC-OLD")
+    earlier.person_id, earlier.status = case.person_id, "closed"
+    person = db.session.get(Person, case.person_id)
+    db.session.add(SmsOptOut(phone=person.mobile_phone, opted_out=True, changed_at=utcnow()))
+    db.session.commit()
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Domestic abuse: do not post anything to the home address" in html
+    assert "Do not text: they texted STOP." in html
+    new = referral_by_ref("LC-2")
+    assert "do not post anything" in client.get(f"/referrals/{new.id}").get_data(as_text=True)

@@ -490,6 +490,10 @@ def test_a_caseworker_sends_a_text_from_a_case_logged_on_its_contact_tab(client,
     assert (message.case_id, message.channel, message.status) == (case_id, "sms", "queued")
     assert message.sent_by_id == world["worker"].id
     assert "by Casey Worker" in contact
+    # The case's own message, not one on the (closed) referral the case grew from.
+    sent_row = contact[contact.rindex("<tr", 0, contact.index("by Casey Worker")) :]
+    sent_row = sent_row[: sent_row.index("</tr>")]
+    assert "This case" in sent_row and message.referral.reference not in sent_row
     (row,) = audit_rows("case.message.queued")
     assert row.detail_dict["template"] == "Checking in"
 
