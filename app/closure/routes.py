@@ -13,7 +13,7 @@ from app.extensions import db
 from app.forms import REFUSED, button_action, call_service
 from casework.access import can_work_case
 from casework.approvals.models import APPROVAL_STATUSES
-from casework.approvals.requests import case_approvals, pending_for_case
+from casework.approvals.requests import case_approvals, describe, pending_for_case
 from casework.closure.closing import (
     KIND,
     closure_checklist,
@@ -56,6 +56,7 @@ def _page(case_id: int, *, close_form=None, reopen_form=None, status: int = 200)
         history=closure_history(db.session, case.id),
         approvals=case_approvals(db.session, case.id, KIND),
         approval_statuses=APPROVAL_STATUSES,
+        describe_approval=describe,
         reasons=CLOSURE_REASONS,
         no_reassessment=NO_REASSESSMENT_WORDS,
         may_close=can_work_case(current_user, case) and not (checklist and checklist.pending),

@@ -60,6 +60,9 @@ class ClosureChecklist:
     open_actions: int
     needs_approval: bool
     pending: Approval | None
+    # Other requests about the case still waiting for a team leader (a restorative justice
+    # exception, a hardship payment, an onward referral): the case closes once each is decided.
+    others_waiting: list[Approval]
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,19 @@ def closure_checklist(session, case: Case, now: datetime) -> ClosureChecklist:
         open_actions=open_action_count(session, case.id),
         needs_approval=bool(team_settings(session, case.team_id).closure_needs_approval),
         pending=approvals.pending_for_case(session, case.id, KIND),
+        others_waiting=others_waiting(session, case.id),
+    )
+
+
+def others_waiting(session, case_id: int) -> list[Approval]:
+    """The case's requests other than closure still waiting for a decision, oldest first."""
+    return list(
+        session.scalars(
+            sa.select(Approval)
+            .options(joinedload(Approval.requested_by), joinedload(Approval.case))
+            .where(Approval.case_id == case_id, Approval.status == "pending", Approval.kind != KIND)
+            .order_by(Approval.requested_at, Approval.id)
+        )
     )
 
 
@@ -103,7 +119,11 @@ def closure_history(session, case_id: int) -> list[CaseClosure]:
     return list(
         session.scalars(
             sa.select(CaseClosure)
-            .options(joinedload(CaseClosure.closed_by), joinedload(CaseClosure.reopened_by))
+            .options(
+                joinedload(CaseClosure.closed_by),
+                joinedload(CaseClosure.reopened_by),
+                joinedload(CaseClosure.approval).joinedload(Approval.decided_by),
+            )
             .where(CaseClosure.case_id == case_id)
             .order_by(CaseClosure.closed_at.desc(), CaseClosure.id.desc())
         )
@@ -121,14 +141,24 @@ def reason_words(reason: str, words: str | None) -> str:
 
 
 def gate_problems(session, case: Case, reason: str, words: str | None, now: datetime) -> dict:
-    """Why ``case`` may not close for ``reason`` now (empty when it may)."""
-    return closure_problems(
+    """Why ``case`` may not close for ``reason`` now (empty when it may): the rules of
+    triage.closure, and any other request about the case still waiting for a decision, which
+    closing would leave undecided on the approvals list for a case no one works."""
+    problems = closure_problems(
         reason,
         words or "",
         held_assessments(session, case.id),
         open_action_count(session, case.id),
         local_today(now),
     )
+    waiting = others_waiting(session, case.id)
+    if waiting:
+        asked = "; ".join(approvals.describe(approval) for approval in waiting)
+        problems[""] = (
+            f"A request about this case is still waiting for a team leader's decision ({asked}). "
+            "It must be approved, refused or withdrawn before the case closes"
+        )
+    return problems
 
 
 # --- closing -----------------------------------------------------------------------------

@@ -30,3 +30,4 @@ class CaseClosure(db.Model):
 
     closed_by = relationship("Staff", foreign_keys=[closed_by_id])
     reopened_by = relationship("Staff", foreign_keys=[reopened_by_id])
+    approval = relationship("Approval")

@@ -685,6 +685,10 @@ def test_request_approve_and_reopen_through_the_pages(app, case, worker, leader,
     assert db.session.get(Case, case.id).status == "closed"
     summary = boss.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Closed on 23 November 2026" in summary
+    # Who closed it: the leader who approved, at the caseworker's asking (not the asker alone).
+    tab = boss.get(path).get_data(as_text=True)
+    assert "Asked for by Sam Okafor; approved and closed by Lee Leader" in tab
+    assert "Closed by Sam Okafor" not in tab
     caseload = client.get("/caseload").get_data(as_text=True)
     assert case.reference not in caseload
 
@@ -783,3 +787,51 @@ def test_a_reopened_case_owes_its_reassessment_and_plan_review_again_without_an_
     # The plan's 28-day review cycle from 11 May: the first review still to come.
     assert due["plan_review"].due_at > reopened_at
     assert due["plan_review"].due_at - reopened_at <= timedelta(days=31)
+
+
+def test_a_request_still_waiting_on_the_case_holds_its_closure_until_decided(
+    app, case, worker, leader, team
+):
+    """A hardship payment waiting for a team leader: closing is refused and says so (nothing
+    stored), a closure already asked for can no longer be approved, and once the payment is
+    decided the case closes."""
+    from casework.support import hardship
+
+    set_closure_approval(team)
+    closure_request = closing(case, worker).approval
+    payment = hardship.request_payment(
+        db.session,
+        case.id,
+        amount="300.00",
+        purpose="food",
+        detail="Food parcel",
+        actor=worker,
+        origin=ORIGIN,
+        now=NOW,
+    )
+    assert payment.status == "awaiting_approval"
+    with pytest.raises(ValidationError, match="still waiting for a team leader's decision"):
+        deciding(closure_request, leader)
+    db.session.rollback()
+    assert db.session.get(Case, case.id).status == "open"
+    withdraw_closure_request(db.session, case.id, actor=worker, origin=ORIGIN, now=NOW)
+
+    set_closure_approval(team, False)
+    client = client_for(app, worker)
+    path = f"/cases/{case.id}/closure"
+    tab = client.get(path).get_data(as_text=True)
+    assert "Waiting for a team leader's decision, to settle first" in tab
+    assert "asked by Sam Okafor on 23 November 2026" in tab
+    response = client.post(
+        path, data={"csrf_token": csrf_token(client, path), "reason": "support_complete"}
+    )
+    assert response.status_code == 400
+    assert "must be approved, refused or withdrawn before the case closes" in response.get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).status == "open" and audit_rows("case.close") == []
+
+    approval = db.session.get(Approval, payment.approval_id)
+    deciding(approval, leader, approve=False, reason="Paid by the food bank instead")
+    assert closing(case, worker).closed

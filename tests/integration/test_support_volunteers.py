@@ -311,6 +311,9 @@ def test_closing_the_case_ends_its_volunteers_view_of_it(app, client, team):
     refused = post_form(volunteer, f"/cases/{case.id}/notes/new", data, token_from="/account")
     assert refused.status_code == 404
     assert current(case) == [team["vetted"].id]
+    # Staff see the volunteer is still named on the case but not working with the person.
+    tab = client.get(f"/cases/{case.id}/support").get_data(as_text=True)
+    assert "The case is closed: this volunteer does not see it, nor work with the person" in tab
     # Reopened, the volunteer still on it sees it again.
     db.session.rollback()
     reopened = db.session.get(type(case), case.id)
