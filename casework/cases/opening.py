@@ -73,6 +73,58 @@ def attach_to_open_cases(session, person_of: dict[int, int], now: datetime) -> N
         session.execute(sa.update(Referral), changes)
 
 
+def gather_waiting_referrals(
+    session, case: Case, *, opened_from: int, actor, origin: Origin, now: datetime
+) -> list[int]:
+    """A case just opened takes in the person's other referrals still open on the triage queue
+    (a repeat victim's earlier or same-download referral, or one left in a case since closed),
+    so one caseworker holds the person rather than a second calling them from the queue. Each
+    goes to the case's caseworker, as a new referral for someone with an open case does
+    (DESIGN.md Records), unless vetting says not: then the team leader allocates it. One held
+    in another team stays out, that team's to work. The rows are read under a lock, so an
+    allocation at this moment waits and then sees the case. Audited on each referral, with
+    who held it before. The caller commits."""
+    team_workers = sa.select(Staff.id).where(Staff.team_id == case.team_id)
+    closed_cases = sa.select(Case.id).where(Case.person_id == case.person_id, Case.status != "open")
+    waiting = list(
+        session.scalars(
+            sa.select(Referral)
+            .where(
+                Referral.person_id == case.person_id,
+                Referral.status == "open",
+                sa.or_(Referral.case_id.is_(None), Referral.case_id.in_(closed_cases)),
+                Referral.id != opened_from,
+                sa.or_(
+                    Referral.allocated_to_id.is_(None), Referral.allocated_to_id.in_(team_workers)
+                ),
+            )
+            .order_by(Referral.id)
+            .with_for_update()
+        )
+    )
+    held_by = {referral.id: referral.allocated_to_id for referral in waiting}
+    attach_to_open_cases(session, dict.fromkeys(held_by, case.person_id), now)
+    session.flush()
+    for referral in waiting:
+        session.refresh(referral)
+        record_event(
+            session,
+            action="referral.join_case",
+            actor=actor,
+            origin=origin,
+            record_type="referral",
+            record_id=referral.id,
+            person_id=case.person_id,
+            at=now,
+            detail={
+                "case_id": case.id,
+                "allocated_to_id": referral.allocated_to_id,
+                "held_by_id": held_by[referral.id],
+            },
+        )
+    return list(held_by)
+
+
 def _unvetted_for(session, attaching: dict[int, tuple[int, int | None]], now: datetime) -> set:
     """Of new referrals joining open cases, those whose person is a child or a vulnerable adult
     while the case's caseworker's vetting is not received (spec 12): they join the case but stay
@@ -150,6 +202,9 @@ def open_for_further_support(
         session.add(case)
         session.flush()
         _audit_open(session, case, actor, origin, now, referral.id, left_out=left_out)
+        gather_waiting_referrals(
+            session, case, opened_from=referral.id, actor=actor, origin=origin, now=now
+        )
     _take_over(session, referral, case, now)
     return case
 
@@ -222,6 +277,9 @@ def open_by_team_leader(
     referral.allocated_to_id = worker.id
     _take_over(session, referral, case, now)
     _audit_open(session, case, actor, origin, now, referral.id, reason=reason)
+    gather_waiting_referrals(
+        session, case, opened_from=referral.id, actor=actor, origin=origin, now=now
+    )
     session.commit()
     return case
 

@@ -125,6 +125,10 @@ ACTION_WORDS = {
     "referral.allocate": lambda d, n: (
         "Allocated to " + n.get(d.get("caseworker_id"), "a caseworker")
     ),
+    "referral.join_case": lambda d, n: (
+        "Referral joined the case"
+        + (f", with {n[d['allocated_to_id']]}" if d.get("allocated_to_id") in n else "")
+    ),
     "referral.raise_priority": lambda d, n: (
         "Priority raised to enhanced" + (f": {d['reason']}" if d.get("reason") else "")
     ),
@@ -512,7 +516,11 @@ def _detail(text: str | None) -> dict:
     return detail if isinstance(detail, dict) else {}
 
 
-STAFF_NAMED = {"referral.allocate": ("caseworker_id",), "case.reassign": ("from", "to")}
+STAFF_NAMED = {
+    "referral.allocate": ("caseworker_id",),
+    "referral.join_case": ("allocated_to_id",),
+    "case.reassign": ("from", "to"),
+}
 
 
 def _staff_names(session, rows, details) -> dict[int, str]:

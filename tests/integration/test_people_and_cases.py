@@ -132,6 +132,102 @@ def test_a_new_referral_joins_the_open_case_and_its_caseworker(app, leader_and_w
     assert fresh.case_id is None and fresh.allocated_to_id is None
 
 
+def test_a_case_opened_takes_in_the_persons_referrals_waiting_on_the_queue(
+    app, leader_and_worker, create_staff_record, create_team_record
+):
+    """Alex has four more referrals open (the same email: one person): one unallocated, one
+    held by another caseworker of the team, one held in another team, and one showing Alex
+    vulnerable. The case opened from the first takes in the team's three, each now the case's
+    caseworker's, so no second caseworker calls Alex; the vulnerable one waits unallocated for
+    the team leader, since the caseworker's vetting is not received; the other team's stays
+    theirs."""
+    leader, vetted = leader_and_worker
+    colleague = create_staff_record("caseworker", team=vetted.team, name="Colin Colleague")
+    # Alex is an adult, so a caseworker whose vetting is not received may hold the case.
+    worker = create_staff_record("caseworker", team=vetted.team, vetted=False, name="Una New")
+    elsewhere = create_staff_record("caseworker", team=create_team_record("South"))
+    create_referrals(
+        *(police_row(crime_reference=f"LC-{n}", email="a@example.org") for n in range(1, 5)),
+        police_row(crime_reference="LC-5", email="a@example.org", flags="VULNERABLE"),
+    )
+    one, two, three, four, five = (referral_by_ref(f"LC-{n}") for n in range(1, 6))
+    assert len({r.person_id for r in (one, two, three, four, five)}) == 1
+    three.allocated_to_id, four.allocated_to_id = colleague.id, elsewhere.id
+    db.session.commit()
+    case = open_case(leader, worker, "LC-1")
+    db.session.expire_all()
+    two, three, four, five = (referral_by_ref(f"LC-{n}") for n in (2, 3, 4, 5))
+    assert (two.case_id, two.allocated_to_id, two.status) == (case.id, worker.id, "open")
+    assert (three.case_id, three.allocated_to_id) == (case.id, worker.id)
+    assert (four.case_id, four.allocated_to_id) == (None, elsewhere.id)
+    assert (five.case_id, five.allocated_to_id) == (case.id, None)
+    joined = {e.record_id: e.detail_dict for e in audit_rows("referral.join_case")}
+    assert joined == {
+        str(two.id): {"case_id": case.id, "allocated_to_id": worker.id, "held_by_id": None},
+        str(three.id): {
+            "case_id": case.id,
+            "allocated_to_id": worker.id,
+            "held_by_id": colleague.id,
+        },
+        str(five.id): {"case_id": case.id, "allocated_to_id": None, "held_by_id": None},
+    }
+
+
+def test_a_referral_left_open_in_a_closed_case_joins_the_next_case(app, leader_and_worker):
+    leader, worker = leader_and_worker
+    create_referrals(police_row(crime_reference="LC-1", email="a@example.org"))
+    first = open_case(leader, worker, "LC-1")
+    create_referrals(
+        police_row(crime_reference="LC-2", email="a@example.org"), received=NOW + timedelta(hours=1)
+    )
+    assert referral_by_ref("LC-2").case_id == first.id  # joined the open case, still open
+    close_case(db.session, first, reason="Support complete", actor=leader, origin=HERE, now=NOW)
+    db.session.commit()
+    create_referrals(
+        police_row(crime_reference="LC-3", email="a@example.org"), received=NOW + timedelta(days=1)
+    )
+    second = open_case(leader, worker, "LC-3")
+    db.session.expire_all()
+    assert referral_by_ref("LC-2").case_id == second.id
+
+
+def test_further_support_takes_in_the_persons_other_referral_and_the_timeline_says(
+    app, leader_and_worker
+):
+    from flask import current_app
+
+    from casework.cases.timeline import case_timeline
+    from casework.contact.recording import record_conversation
+    from casework.referrals.decisions import allocate
+    from scheduling.service_calendars import victim_calendar
+
+    leader, worker = leader_and_worker
+    create_referrals(
+        police_row(crime_reference="LC-1", email="a@example.org"),
+        police_row(crime_reference="LC-2", email="a@example.org"),
+    )
+    first = referral_by_ref("LC-1")
+    allocate(db.session, first.id, worker.id, actor=leader, origin=HERE, now=NOW)
+    record_conversation(
+        db.session,
+        first.id,
+        outcome="further_support",
+        key_risks="None known",
+        held_at=NOW,
+        booked_at=NOW + timedelta(days=1),
+        passed_to=None,
+        actor=worker,
+        origin=HERE,
+        now=NOW,
+        calendar=victim_calendar(current_app.config),
+    )
+    case = db.session.scalars(sa.select(Case)).one()
+    second = referral_by_ref("LC-2")
+    assert (second.case_id, second.allocated_to_id) == (case.id, worker.id)
+    words = [e.words for e in case_timeline(db.session, case, page=1).items]
+    assert f"Referral joined the case, with {worker.name}" in words
+
+
 def add_a_note(case_id: int, author, text: str, *, restricted: bool = False) -> None:
     from casework.cases.notes import NoteDetails, add_note
 
