@@ -84,6 +84,18 @@ def describe(windows) -> str:
     return "; ".join(w.describe() for w in windows)
 
 
+def outside_windows(moment: datetime, windows, tz) -> bool:
+    """Whether ``moment`` falls outside every one of the person's safe windows (local time);
+    False when they gave none, since then any time in service hours will do."""
+    if not windows:
+        return False
+    local = moment.astimezone(tz)
+    return not any(
+        local.weekday() in w.days and w.start <= local.time().replace(tzinfo=None) < w.end
+        for w in windows
+    )
+
+
 # --- when a message may go -----------------------------------------------------------------
 
 # How far ahead to look for a safe moment: a fortnight covers every weekly window even across

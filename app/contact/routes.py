@@ -26,6 +26,7 @@ from casework.contact.recording import (
     record_attempt,
     record_conversation,
     record_key_date,
+    safe_times_reminder,
 )
 from casework.db import utcnow
 from casework.people.answers import SafeContactAnswers
@@ -76,7 +77,7 @@ def _submit(referral_id: int, form, form_name: str, save, done: str):
         problem = call_service(form, save)
         # None when saved; REFUSED, or a refusal of the service's own, when not.
         if problem is None:
-            flash(done, "success")
+            flash(done() if callable(done) else done, "success")
             if form_name == "conversation_form":
                 case_id = case_id_of_referral(db.session, referral_id)
                 if case_id is not None:
@@ -115,9 +116,10 @@ def record_key_date_page(referral_id: int):
 
 def _attempt(referral_id: int, channel: str, form, form_name: str, done: str):
     calendar = victim_calendar(current_app.config)
+    said = [done]
 
     def save():
-        record_attempt(
+        attempt = record_attempt(
             db.session,
             referral_id,
             channel=channel,
@@ -129,8 +131,9 @@ def _attempt(referral_id: int, channel: str, form, form_name: str, done: str):
             now=utcnow(),
             calendar=calendar,
         )
+        said.append(safe_times_reminder(db.session, attempt, calendar.tz))
 
-    return _submit(referral_id, form, form_name, save, done)
+    return _submit(referral_id, form, form_name, save, lambda: " ".join(filter(None, said)))
 
 
 @bp.route("/referrals/<int:referral_id>/calls", methods=["POST"])

@@ -18,6 +18,7 @@ from casework.obligations.models import Obligation
 from casework.people.answers import SafeContactAnswers, apply_answers, checked_answers
 from casework.referrals.models import Referral
 from triage import contact as rules
+from triage import safe_times
 from triage.contact_modes import attempt_mode
 from triage.deadlines import DueObligation
 
@@ -403,3 +404,17 @@ def texts_opted_out(session, referral) -> bool:
     from casework.messages.opt_outs import is_opted_out
 
     return is_opted_out(session, referral.mobile_phone)
+
+
+def safe_times_reminder(session, attempt: ContactAttempt, tz) -> str | None:
+    """A reminder when a call or visit was made outside the safe times the person gave: it is
+    recorded (it happened), and the next one should keep to them. None when it was inside them
+    or they gave none."""
+    person = session.get(Referral, attempt.referral_id).person
+    windows = safe_times.from_json(person.safe_windows)
+    if not safe_times.outside_windows(attempt.attempted_at, windows, tz):
+        return None
+    return (
+        f"It was outside the safe times they gave ({safe_times.describe(windows)}): keep to "
+        "them next time."
+    )

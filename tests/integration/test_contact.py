@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from casework.contact.models import ContactAttempt
 from casework.db import db
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
@@ -169,6 +170,32 @@ def test_failed_home_visit_sets_the_second_visit(client, sign_in_as, referral):
     found = obligations(rid)
     assert found["home_visit"].status == "met"
     assert found["home_visit_second"].due_at == datetime(2026, 12, 7, 18, tzinfo=UTC)
+
+
+def test_a_call_outside_the_persons_safe_times_is_recorded_with_a_reminder(
+    client, sign_in_as, referral
+):
+    """Safe only on weekday evenings, 17:00 to 19:00 UK time: a call at 10:00 is recorded (it
+    happened) and the confirmation reminds them of the safe times; one at 17:30 says nothing
+    more. In summer time too: 16:30 UTC is 17:30 in June."""
+    rid = referral()
+    person = db.session.get(Referral, rid).person
+    person.safe_windows = [{"days": [0, 1, 2, 3, 4], "start": "17:00", "end": "19:00"}]
+    db.session.commit()
+    with time_machine.travel("2026-11-23 18:00 +0000", tick=False):
+        sign_in_as("team_leader")
+        post_attempt(client, rid, "no_answer", "2026-11-23 10:00")
+        page = client.get(f"/referrals/{rid}").get_data(as_text=True)
+        assert "Call recorded. It was outside the safe times they gave" in page
+        assert "weekdays 17:00 to 19:00" in page
+        post_attempt(client, rid, "no_answer", "2026-11-23 17:30")
+        page = client.get(f"/referrals/{rid}").get_data(as_text=True)
+        assert "Call recorded." in page and "It was outside the safe times" not in page
+    db.session.rollback()
+    calls = db.session.scalars(
+        sa.select(ContactAttempt.attempted_at).where(ContactAttempt.referral_id == rid)
+    ).all()
+    assert len(calls) == 2  # both recorded
 
 
 def test_a_caseworker_cannot_record_on_someone_elses_case(

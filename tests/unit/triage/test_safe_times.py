@@ -121,3 +121,16 @@ def test_a_window_partly_outside_service_hours_uses_the_part_inside():
     # Tuesday 17 November 2026: opens 09:00, window ends 09:30.
     assert safe_times.next_safe_moment(utc(2026, 11, 17, 6), early, CAL) == utc(2026, 11, 17, 9)
     assert safe_times.next_safe_moment(utc(2026, 11, 17, 9, 30), early, CAL) == utc(2026, 11, 24, 9)
+
+
+def test_a_moment_outside_the_windows_is_read_in_uk_time_summer_and_winter():
+    evenings = (SafeWindow(frozenset(range(5)), time(17), time(19)),)
+    tz = CAL.tz
+    # Monday 15 June 2026, British Summer Time: 16:30 UTC is 17:30, inside; 18:30 UTC is 19:30.
+    assert not safe_times.outside_windows(datetime(2026, 6, 15, 16, 30, tzinfo=UTC), evenings, tz)
+    assert safe_times.outside_windows(datetime(2026, 6, 15, 18, 30, tzinfo=UTC), evenings, tz)
+    # Monday 23 November, GMT: 18:30 UTC is 18:30, inside; a Saturday never is.
+    assert not safe_times.outside_windows(datetime(2026, 11, 23, 18, 30, tzinfo=UTC), evenings, tz)
+    assert safe_times.outside_windows(datetime(2026, 6, 13, 16, 30, tzinfo=UTC), evenings, tz)
+    # No windows given: any time will do.
+    assert not safe_times.outside_windows(datetime(2026, 6, 13, 16, 30, tzinfo=UTC), (), tz)
