@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from triage.contact import FAILED_CALL, MAX_CALLS, MIN_GAP
+from triage.safe_times import next_safe_moment
 
 
 @dataclass(frozen=True)
@@ -15,11 +16,14 @@ class NextCall:
     """When the next first-contact call may be made.
 
     ``state`` is ``now`` (a call may be made now), ``later`` (from ``at``: calls are at least
-    2 hours apart), ``no_more`` (three failed calls: the final letter follows) or ``none``
-    (no first call is owed)."""
+    2 hours apart, or the person's safe times start then), ``no_safe_time`` (their safe times
+    never fall in opening hours: staff decide how to reach them), ``no_more`` (three failed
+    calls: the final letter follows) or ``none`` (no first call is owed). ``safe_time``: the
+    time given is when their safe times next allow a call."""
 
     state: str
     at: datetime | None = None
+    safe_time: bool = False
 
 
 def next_call(failed_calls: list[datetime], *, call_owed: bool, now: datetime) -> NextCall:
@@ -39,3 +43,18 @@ def next_call(failed_calls: list[datetime], *, call_owed: bool, now: datetime) -
 def is_failed_call(channel: str, outcome: str) -> bool:
     """A call that counts towards the three attempts: unanswered, a voicemail, a wrong number."""
     return channel == "telephone" and outcome in FAILED_CALL
+
+
+def within_safe_times(call: NextCall, windows, calendar, *, now: datetime) -> NextCall:
+    """The next call moved into the person's safe times (DESIGN.md safe contact): from the
+    first moment at or after it that is in one of their windows and in opening hours. With no
+    windows it is as it was; when their windows never meet opening hours, no time is given."""
+    if call.state not in ("now", "later") or not windows:
+        return call
+    earliest = call.at if call.state == "later" else now
+    safe = next_safe_moment(earliest, windows, calendar)
+    if safe is None:
+        return NextCall("no_safe_time")
+    if safe > earliest:
+        return NextCall("later", safe, safe_time=True)
+    return call

@@ -33,6 +33,7 @@ class CaseloadPage(Pagination):
             self._lines()[start : start + self.per_page],
             now=a["now"],
             today=a["today"],
+            calendar=a["calendar"],
         )
 
     def _query_count(self) -> int:
@@ -54,6 +55,7 @@ def render_caseload(worker, *, own: bool, endpoint: str, **url_values):
         filters=filters,
         now=now,
         today=today,
+        calendar=calendar,
     )
     return render_template(
         "caseloads/caseload.html",

@@ -10,14 +10,16 @@ per row).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from casework.assessments.models import NeedsAssessment
 from casework.audit import AuditEvent
 from casework.caseloads.models import CaseReassignment
 from casework.cases.models import Case
+from casework.cases.notes_models import CaseNote
 from casework.cases.records import age_on
 from casework.contact.models import ContactAttempt, InitialContact
 from casework.messages.models import STAFF_KINDS, OutboundMessage
@@ -26,7 +28,9 @@ from casework.people.models import Person
 from casework.plans.overview import overdue_actions_by_case
 from casework.referrals.models import Referral
 from casework.staff.models import Staff
-from triage.caseload import NextCall, is_failed_call, next_call
+from triage import safe_times
+from triage.caseload import NextCall, is_failed_call, next_call, within_safe_times
+from triage.contact_modes import CONTACT_MODES
 
 # A message that reached (or was handed over for) the person.
 CONTACTED = ("sent", "delivered", "posted")
@@ -196,20 +200,36 @@ def caseload_rows(
     today: date,
     offset: int,
     limit: int,
+    calendar=None,
 ) -> list[CaseloadRow]:
     """One page of the worker's caseload, most urgent first, each line with its next deadline,
-    calls made and when the next may be, last contact, and markers."""
+    calls made and when the next may be (within safe times, given the ``calendar``), last
+    contact, and markers."""
     lines = caseload_lines(session, worker_id, filters, now=now)
-    return rows_for(session, worker_id, lines[offset : offset + limit], now=now, today=today)
+    return rows_for(
+        session,
+        worker_id,
+        lines[offset : offset + limit],
+        now=now,
+        today=today,
+        calendar=calendar,
+    )
 
 
 def rows_for(
-    session, worker_id: int, lines: list[tuple[str, int]], *, now: datetime, today: date
+    session,
+    worker_id: int,
+    lines: list[tuple[str, int]],
+    *,
+    now: datetime,
+    today: date,
+    calendar=None,
 ) -> list[CaseloadRow]:
-    """The caseload lines given (kind, id), in that order, with everything each shows."""
+    """The caseload lines given (kind, id), in that order, with everything each shows. With
+    the service ``calendar``, the next call is given within the person's safe times."""
     if not lines:
         return []
-    details = _Details(session, worker_id, lines, now=now, today=today)
+    details = _Details(session, worker_id, lines, now=now, today=today, calendar=calendar)
     return [details.row(kind, line_id) for kind, line_id in lines]
 
 
@@ -270,6 +290,22 @@ _PAGE_ATTEMPTS = sa.select(
 _PAGE_CONVERSATIONS = sa.select(InitialContact.referral_id, InitialContact.held_at).where(
     InitialContact.referral_id.in_(_ids("referrals"))
 )
+# A case's latest note recording contact with the person (not "no contact"), and its latest
+# needs assessment held with them: contact as much as a call is.
+_PAGE_NOTED = (
+    sa.select(CaseNote.case_id, sa.func.max(CaseNote.happened_at))
+    .where(CaseNote.case_id.in_(_ids("cases")), CaseNote.mode.in_(sorted(CONTACT_MODES)))
+    .group_by(CaseNote.case_id)
+)
+_PAGE_ASSESSED = (
+    sa.select(NeedsAssessment.case_id, sa.func.max(NeedsAssessment.held_on))
+    .where(
+        NeedsAssessment.case_id.in_(_ids("cases")),
+        NeedsAssessment.status == "complete",
+        NeedsAssessment.mode.in_(sorted(CONTACT_MODES)),
+    )
+    .group_by(NeedsAssessment.case_id)
+)
 _PAGE_MESSAGES = (
     sa.select(
         OutboundMessage.referral_id,
@@ -315,8 +351,10 @@ _PAGE_OPENED = (
 class _Details:
     """Everything a page's lines show, read for all of them at once."""
 
-    def __init__(self, session, worker_id: int, order, *, now: datetime, today: date):
-        self.now, self.today = now, today
+    def __init__(
+        self, session, worker_id: int, order, *, now: datetime, today: date, calendar=None
+    ):
+        self.now, self.today, self.calendar = now, today, calendar
         connection = session.connection()
         case_ids = [i for kind, i in order if kind == "case"]
         line_referrals = [i for kind, i in order if kind == "referral"]
@@ -353,6 +391,14 @@ class _Details:
         self.conversations = dict(
             connection.execute(_PAGE_CONVERSATIONS, {"referrals": referral_ids}).all()
         )
+        self.noted = dict(connection.execute(_PAGE_NOTED, {"cases": case_ids}).all())
+        tz = calendar.tz if calendar is not None else UTC
+        # An assessment has a day, not a time: the start of that UK day, said as a day.
+        self.assessed = {
+            case_id: datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+            for case_id, day in connection.execute(_PAGE_ASSESSED, {"cases": case_ids})
+            if day is not None
+        }
         self.messaged: dict[tuple[str, int], datetime] = {}
         self.held: set[tuple[str, int]] = set()
         for m in connection.execute(_PAGE_MESSAGES, {"referrals": referral_ids, "cases": case_ids}):
@@ -418,7 +464,7 @@ class _Details:
             row.next_obligation = NextObligation(
                 first.kind, first.due_at, first.status == "breached"
             )
-        self._calls(row, open_ids)
+        self._calls(row, open_ids, person)
         self._last_contact(row, kind, line_id, referral_ids)
         row.markers = self._markers(person, kind, line_id, referral_ids)
         if kind == "case":
@@ -426,9 +472,9 @@ class _Details:
             row.overdue_actions = self.overdue_actions.get(line_id, 0)
         return row
 
-    def _calls(self, row: CaseloadRow, open_ids: list[int]) -> None:
+    def _calls(self, row: CaseloadRow, open_ids: list[int], person) -> None:
         """Calls made on the line's open referrals, and when the next may be: for the referral
-        whose first call is owed soonest, when there is one."""
+        whose first call is owed soonest, when there is one, within the person's safe times."""
         owing = [
             (o.due_at, i)
             for i in open_ids
@@ -448,10 +494,21 @@ class _Details:
                 1 for a in self.attempts.get(referral_id, ()) if a.channel == "telephone"
             )
             row.next_call = next_call(failed, call_owed=True, now=self.now)
+            if self.calendar is not None:
+                windows = safe_times.from_json(person.safe_windows)
+                row.next_call = within_safe_times(
+                    row.next_call, windows, self.calendar, now=self.now
+                )
 
     def _last_contact(self, row: CaseloadRow, kind: str, line_id: int, referral_ids) -> None:
-        """The latest call or visit, first conversation, or message that reached them."""
+        """The latest call or visit, first conversation, message that reached them, case note
+        of contact with them, or needs assessment held with them."""
         found: list[tuple[datetime, str]] = []
+        if kind == "case":
+            if line_id in self.noted:
+                found.append((self.noted[line_id], "note"))
+            if line_id in self.assessed:
+                found.append((self.assessed[line_id], "assessment"))
         for i in referral_ids:
             for a in self.attempts.get(i, ()):
                 found.append((a.attempted_at, "call" if a.channel == "telephone" else "visit"))

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from casework.db import db
 from casework.people.models import Person
 from casework.referrals.models import Referral
+from scheduling.service_calendars import victim_calendar
 from tests.e2e.conftest import axe_violations
 from tests.e2e.test_cases import sign_in
 from tests.factories import create_case, create_referrals
@@ -36,6 +37,19 @@ def by_ref(crime_reference: str) -> Referral:
     ).one()
 
 
+def a_service_morning_last_week(app) -> datetime:
+    """10:00 on a service day, followed by another, a week or more ago. Priya's email was due
+    at that day's close and Jack's call (under 18: within 24 hours) the next morning, so both
+    are overdue and Priya's is first whatever day the suite runs. ("Three days ago" made
+    Jack's first whenever it fell on a Saturday evening: his 24 hours ran out on Sunday,
+    before her email was due on Monday.)"""
+    calendar = victim_calendar(app.config)
+    day = calendar.local_date(datetime.now(UTC)) - timedelta(days=7)
+    while not (calendar.is_service_day(day) and calendar.is_service_day(day + timedelta(days=1))):
+        day -= timedelta(days=1)
+    return calendar.close_of(day).replace(hour=10, minute=0)
+
+
 @pytest.fixture
 def team(app, create_team_record, create_staff_record):
     """A team with a leader and two caseworkers; Sam holds two referrals (one overdue) and a
@@ -47,9 +61,11 @@ def team(app, create_team_record, create_staff_record):
         "ria": create_staff_record("caseworker", team=team, name="Ria Patel"),
         "team": team,
     }
-    now = datetime.now(UTC)
+    received = a_service_morning_last_week(app)
+    occurred_on = (received - timedelta(days=1)).date().isoformat()
     create_referrals(
         police_row(
+            occurred_on=occurred_on,
             crime_reference="LC-E1",
             forename="Priya",
             surname="Shah",
@@ -58,6 +74,7 @@ def team(app, create_team_record, create_staff_record):
             mobile_phone="07700 900201",
         ),
         police_row(
+            occurred_on=occurred_on,
             crime_reference="LC-E2",
             forename="Jack",
             surname="Young",
@@ -65,13 +82,21 @@ def team(app, create_team_record, create_staff_record):
             mobile_phone="07700 900202",
         ),
         police_row(
-            crime_reference="LC-E3", forename="Carla", surname="Case", mobile_phone="07700 900203"
+            occurred_on=occurred_on,
+            crime_reference="LC-E3",
+            forename="Carla",
+            surname="Case",
+            mobile_phone="07700 900203",
         ),
         police_row(
-            crime_reference="LC-E4", forename="Una", surname="Waiting", mobile_phone="07700 900204"
+            occurred_on=occurred_on,
+            crime_reference="LC-E4",
+            forename="Una",
+            surname="Waiting",
+            mobile_phone="07700 900204",
         ),
-        received=now - timedelta(days=3),
-        now=now - timedelta(days=3),
+        received=received,
+        now=received,
     )
     for ref in ("LC-E1", "LC-E2"):
         by_ref(ref).allocated_to_id = people["sam"].id
@@ -112,7 +137,7 @@ def test_caseworker_works_their_caseload_and_picks_up_a_referral(app, live_serve
     assert axe_violations(page) == []
     shot(page, "02-caseload")
 
-    page.get_by_label("Deadline").select_option("overdue")
+    page.get_by_label("Deadline", exact=True).select_option("overdue")
     page.get_by_role("button", name="Apply filters").click()
     expect(rows).to_have_count(2)
     shot(page, "03-caseload-overdue-only")

@@ -5,7 +5,7 @@ leader reassigning a case. Other teams' people never appear on any of these."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -28,7 +28,7 @@ from casework.people.models import Person
 from casework.referrals.models import Referral
 from scheduling.service_calendars import victim_calendar
 from tests.conftest import audit_rows, csrf_token, post_form, sign_in
-from tests.factories import RECEIVED, create_case, create_referrals
+from tests.factories import RECEIVED, create_case, create_complete_assessment, create_referrals
 from tests.integration.test_queue import referral_by_ref
 from tests.police import police_row
 from triage.deadlines import DueObligation
@@ -199,6 +199,21 @@ def test_a_referral_with_no_calls_may_be_called_now_and_an_email_referral_owes_n
     assert lines["Emma Mail"].last_contact is None
 
 
+def test_the_page_gives_the_next_call_within_the_persons_safe_times(client, world):
+    """Phoebe may be called now by the three-call rule, but it is safe only on weekday
+    evenings: on Saturday morning the caseload says Monday 17:00 (the service closes at 18:00),
+    not 'now'."""
+    person = db.session.get(Person, referral_by_ref("LC-1").person_id)
+    person.safe_windows = [{"days": [0, 1, 2, 3, 4], "start": "17:00", "end": "19:00"}]
+    db.session.commit()
+    with time_machine.travel(NOW, tick=False):
+        sign_in(client, world["wendy"].email)
+        html = client.get("/caseload").get_data(as_text=True)
+    row = html[html.index("Phoebe Phone") : html.index("</tr>", html.index("Phoebe Phone"))]
+    assert "Next call from 17:00 Mon 23 Nov (their safe times)" in row
+    assert "Next call: now" not in row
+
+
 def test_markers_safe_contact_under_18_repeat_victim_and_held_letter(world):
     phoebe = referral_by_ref("LC-1")
     person = db.session.get(Person, phoebe.person_id)
@@ -262,6 +277,38 @@ def test_last_contact_counts_messages_that_reached_the_person_not_staff_alerts(w
     db.session.commit()
     line = next(r for r in rows(world["wendy"]) if r.name == "Emma Mail")
     assert (line.last_contact, line.last_contact_how) == (sent_at, "message")
+
+
+def test_last_contact_counts_case_notes_of_contact_and_needs_assessments(client, world):
+    """Carl was spoken to by phone (a case note) on Friday; a later note of no contact (a
+    team discussion) is not contact. Quinn's needs assessment was held face to face on
+    Thursday: a day, said as a day."""
+    from casework.cases.notes import NoteDetails, add_note
+
+    carl, quinn = (db.session.get(Case, world[k]) for k in ("carl", "quinn"))
+    spoke = datetime(2026, 11, 20, 14, 5, tzinfo=UTC)
+    for mode, at in (("telephone", spoke), ("none", spoke + timedelta(hours=3))):
+        add_note(
+            db.session,
+            carl.id,
+            NoteDetails(mode, at, "Spoke about court" if mode != "none" else "Team talk", False),
+            actor=world["wendy"],
+            origin=ORIGIN,
+            now=NOW,
+        )
+    held = create_complete_assessment(quinn, worker=world["wendy"], held_on=date(2026, 11, 19))
+    held.mode = "face_to_face"
+    db.session.commit()
+    lines = {r.name: (r.last_contact, r.last_contact_how) for r in rows(world["wendy"])}
+    assert lines["Carl Case"] == (spoke, "note")
+    assert lines["Quinn Quiet"] == (datetime(2026, 11, 19, tzinfo=UTC), "assessment")  # GMT
+    with time_machine.travel(NOW, tick=False):
+        sign_in(client, world["wendy"].email)
+        html = client.get("/caseload").get_data(as_text=True)
+    quinn_row = html[html.index("Quinn Quiet") : html.index("</tr>", html.index("Quinn Quiet"))]
+    assert "19 Nov 2026<br>" in quinn_row and "Needs assessment" in quinn_row
+    carl_row = html[html.index("Carl Case") : html.index("</tr>", html.index("Carl Case"))]
+    assert "20 Nov 2026 14:05" in carl_row and "Case note" in carl_row
 
 
 def test_the_caseload_is_paginated_and_has_an_empty_state(client, world, app):

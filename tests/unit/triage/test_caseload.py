@@ -1,10 +1,12 @@
 """The caseload's next-call rule: three calls, at least two hours apart (D1, spec 3.7)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from triage.caseload import NextCall, is_failed_call, next_call
+from scheduling.calendar import Calendar
+from triage.caseload import NextCall, is_failed_call, next_call, within_safe_times
+from triage.safe_times import WEEKDAYS, SafeWindow
 
 NOW = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)  # the night the clocks go forward
 
@@ -46,3 +48,55 @@ def test_the_gap_is_measured_from_the_latest_failed_call_whatever_order_given():
 )
 def test_which_attempts_count_towards_the_three(channel, outcome, failed):
     assert is_failed_call(channel, outcome) is failed
+
+
+# Safe times: the next call is given inside them (DESIGN.md safe contact). Around the clock
+# change of Sunday 29 March 2026: Monday 30 March is in summer time (UTC+1).
+CAL = Calendar()
+WEEKDAY_EVENINGS = (SafeWindow(WEEKDAYS, time(17), time(18)),)
+SATURDAY_NIGHT = datetime(2026, 3, 28, 22, tzinfo=UTC)
+
+
+def test_a_call_possible_now_waits_for_the_persons_safe_time():
+    moved = within_safe_times(NextCall("now"), WEEKDAY_EVENINGS, CAL, now=SATURDAY_NIGHT)
+    # 17:00 on Monday 30 March, British Summer Time: 16:00 UTC.
+    assert moved == NextCall("later", datetime(2026, 3, 30, 16, tzinfo=UTC), safe_time=True)
+
+
+def test_a_call_inside_the_safe_time_stays_as_it_was():
+    inside = datetime(2026, 3, 30, 16, 30, tzinfo=UTC)  # 17:30 BST, Monday
+    assert within_safe_times(NextCall("now"), WEEKDAY_EVENINGS, CAL, now=inside) == NextCall("now")
+    later = NextCall("later", inside)
+    assert within_safe_times(later, WEEKDAY_EVENINGS, CAL, now=SATURDAY_NIGHT) == later
+
+
+def test_the_two_hour_gap_ending_after_the_window_moves_to_the_next_day():
+    gap_ends = NextCall("later", datetime(2026, 3, 30, 17, 15, tzinfo=UTC))  # 18:15 BST
+    moved = within_safe_times(gap_ends, WEEKDAY_EVENINGS, CAL, now=SATURDAY_NIGHT)
+    assert moved == NextCall("later", datetime(2026, 3, 31, 16, tzinfo=UTC), safe_time=True)
+
+
+def test_no_windows_or_no_call_owed_is_unchanged_and_windows_never_open_say_so():
+    assert within_safe_times(NextCall("now"), (), CAL, now=SATURDAY_NIGHT) == NextCall("now")
+    for call in (NextCall("none"), NextCall("no_more")):
+        assert within_safe_times(call, WEEKDAY_EVENINGS, CAL, now=SATURDAY_NIGHT) == call
+    at_night = (SafeWindow(WEEKDAYS, time(23), time(23, 30)),)
+    assert within_safe_times(NextCall("now"), at_night, CAL, now=SATURDAY_NIGHT) == NextCall(
+        "no_safe_time"
+    )
+
+
+def test_a_bank_holiday_monday_is_passed_over():
+    # Spring bank holiday, Monday 25 May 2026: the service is closed, so Tuesday 17:00 BST.
+    saturday = datetime(2026, 5, 23, 12, tzinfo=UTC)
+    moved = within_safe_times(NextCall("now"), WEEKDAY_EVENINGS, CAL, now=saturday)
+    assert moved.at == datetime(2026, 5, 26, 16, tzinfo=UTC)
+
+
+def test_an_evening_window_meets_only_wednesdays_late_opening():
+    # Safe weekdays 18:00-20:00; the service closes at 18:00 except Wednesday (20:00). On
+    # Monday 23 November 2026 (GMT) the next call is Wednesday 25 November at 18:00.
+    evenings = (SafeWindow(WEEKDAYS, time(18), time(20)),)
+    monday = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    moved = within_safe_times(NextCall("now"), evenings, CAL, now=monday)
+    assert moved == NextCall("later", datetime(2026, 11, 25, 18, tzinfo=UTC), safe_time=True)
