@@ -23,21 +23,20 @@ ORIGIN = Origin.command_line("demo seed")
 
 # (case index, days ago, amount, purpose, detail, approved by a team leader)
 PAYMENTS = [
-    (0, 9, "45.00", "food", "Food parcel while her bank card is replaced", False),
+    (0, 9, "45.00", "food", "Food parcel while a stolen bank card is replaced", False),
     (0, 6, "250.00", "security", "New locks and a door chain after the break-in", True),
     (1, 4, "32.40", "travel", "Return train fare to the trial at Leicester Crown Court", False),
     (2, 1, "180.00", "replacement", "Replacing a stolen mobile phone (his only phone)", False),
 ]
 
 
-def _in_this_year(now: datetime, days: int) -> datetime:
-    """``days`` before now, or a few minutes before when that would be last financial year."""
+def _in_this_year(now: datetime, days: int, opened_at: datetime, order: int) -> datetime:
+    """``days`` before now, or a few minutes before when that would be last financial year;
+    never before the case opened (a demo case opened today has today's payments, in order)."""
     when = now - timedelta(days=days)
-    return (
-        when
-        if financial_year_at(when) == financial_year_at(now)
-        else now - timedelta(minutes=days + 1)
-    )
+    if financial_year_at(when) != financial_year_at(now):
+        when = now - timedelta(minutes=days + 1)
+    return max(when, min(now, opened_at + timedelta(minutes=20 * order)))
 
 
 def _leader_of(session, case: Case, requester_id: int) -> Staff | None:
@@ -64,10 +63,10 @@ def seed_demo_hardship(session, now: datetime) -> dict[str, int]:
     if len(cases) < 3:
         return {}
     made = {"approved": 0, "waiting": 0, "statements": 0}
-    for index, days, amount, purpose, detail, by_leader in PAYMENTS:
+    for order, (index, days, amount, purpose, detail, by_leader) in enumerate(PAYMENTS, 1):
         case = cases[index]
         worker = session.get(Staff, case.caseworker_id)
-        when = _in_this_year(now, days)
+        when = _in_this_year(now, days, case.opened_at, order)
         payment = request_payment(
             session,
             case.id,
@@ -89,22 +88,28 @@ def seed_demo_hardship(session, now: datetime) -> dict[str, int]:
                 expected_version=approval.version,
                 actor=leader,
                 origin=ORIGIN,
-                now=when + timedelta(hours=2),
+                now=min(when + timedelta(hours=2), now),  # never in the future
             )
     today = local_today(now)
+    opened = {case.id: local_today(case.opened_at) for case in cases}
+
+    def since_opened(case: Case, days: int):
+        """``days`` before today, but not before the case opened."""
+        return max(today - timedelta(days=days), opened[case.id])
+
     for case, details in (
         (
             cases[0],
             StatementDetails(
-                offered_on=today - timedelta(days=6),
+                offered_on=since_opened(cases[0], 6),
                 answer="accepted",
-                helped_on=today - timedelta(days=4),
-                given_on=today - timedelta(days=1),
+                helped_on=since_opened(cases[0], 4),
+                given_on=since_opened(cases[0], 1),
                 court="Leicester Crown Court",
-                note="She read it to the court herself.",
+                note="They read it to the court themselves.",
             ),
         ),
-        (cases[1], StatementDetails(offered_on=today - timedelta(days=3), answer="declined")),
+        (cases[1], StatementDetails(offered_on=since_opened(cases[1], 3), answer="declined")),
     ):
         save_statement(
             session,

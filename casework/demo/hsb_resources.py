@@ -183,7 +183,11 @@ def seed_demo_hsb_resources(session, now: datetime) -> str:
         contacts = list(
             session.scalars(
                 sa.select(AdviceContact)
-                .where(AdviceContact.anonymised_at.is_(None))
+                .where(
+                    AdviceContact.anonymised_at.is_(None),
+                    # Only contacts where advice was given: never a missed call.
+                    AdviceContact.advised_at.is_not(None),
+                )
                 .order_by(AdviceContact.id)
                 .limit(4)
             )
@@ -194,7 +198,7 @@ def seed_demo_hsb_resources(session, now: datetime) -> str:
                     ResourceGiven(
                         resource_id=resource.id,
                         contact_id=contact.id,
-                        given_at=max(contact.received_at, now - timedelta(days=30)),
+                        given_at=contact.advised_at,
                         given_by_id=advisor.id,
                     )
                 )

@@ -4,6 +4,7 @@ year (one waiting for a team leader), a statement given to court; seeded once.""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -38,6 +39,14 @@ def test_the_demo_seed_makes_payments_this_year_and_a_statement_given_to_court(a
         assert approved_by_leader and approved_by_leader[0].approval.decided_by.role == (
             "team_leader"
         )
+        # Nothing is paid, nor a statement offered, before the case it belongs to opened.
+        for p in payments:
+            assert p.requested_at >= p.case.opened_at, p.detail
+            if p.approval_id and p.status == "approved":  # decided, never ahead of the seed
+                assert p.requested_at <= p.approval.decided_at <= utcnow()
+        for s in db.session.scalars(sa.select(PersonalStatement)):
+            opened = s.case.opened_at.astimezone(ZoneInfo("Europe/London")).date()
+            assert s.offered_on >= opened
         fund = fund_year(db.session, year)
         assert fund.approved == 4500 + 25000 + 3240 and fund.waiting == 18000
         statements = list(db.session.scalars(sa.select(PersonalStatement)))

@@ -33,6 +33,10 @@ def test_the_demo_directory_and_evidence_are_added_once(app, runner):
         db.session.scalar(sa.select(sa.func.count()).where(ResourceGiven.resource_id == hidden.id))
         >= 1
     )
+    # Given only where advice was given (never on a missed call), when it was given.
+    for given in db.session.scalars(sa.select(ResourceGiven)):
+        assert given.contact.advised_at is not None and given.contact.outcome != "missed"
+        assert given.given_at == given.contact.advised_at
     fictional = [r for r in resources if "fictional" in r.title.lower()]
     assert len(fictional) == 2 and all(r.region for r in fictional)
     assert all(r.region is None for r in resources if r not in fictional)
