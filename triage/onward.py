@@ -71,7 +71,8 @@ def referring_service_open(moment: datetime, calendar) -> bool:
 
 
 # ASCII digits only: \d would take other scripts' digits, which int() accepts.
-_POUNDS = re.compile(r"£?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{2}))?")
+# A space after the pound sign is how some people type it ("£ 1,000").
+_POUNDS = re.compile(r"(?:£ ?)?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{2}))?")
 # Longer than any amount up to MAX_PENCE could be written ("£90,000.00" is 10).
 _MAX_TYPED = 20
 
