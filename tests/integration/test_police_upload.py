@@ -78,6 +78,7 @@ def test_an_upload_is_queued_on_disk_and_imported_only_by_the_scheduler(app, cli
     assert referral_count() == 0
     html = client.get(f"/imports/{job.id}").get_data(as_text=True)
     assert "Waiting to start" in html
+    assert "You can leave it: the import carries on" in html
 
     summary = sweep(app, datetime.now(UTC))
 
