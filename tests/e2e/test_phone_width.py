@@ -1,0 +1,75 @@
+"""On a phone (375 CSS pixels wide) the staff list pages never run off the side of the screen:
+a table wider than the screen scrolls sideways inside its own focusable box."""
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from casework.audit import Origin
+from casework.db import db
+from tests.e2e.conftest import axe_violations, sign_in
+from tests.factories import create_case_for_notes, create_referrals, set_closure_approval
+from tests.police import SAMPLE, police_row
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = os.environ.get("E2E_SCREENSHOTS")
+PHONE = 375
+PAGES = (
+    "/queue",
+    "/approvals",
+    "/team",
+    "/deadlines",
+    "/search?q=aisha",
+    "/letters",
+    "/reports",
+    "/complaints",
+    "/groups",
+    "/hardship",
+    "/partners",
+    "/imports/police",
+)
+
+
+def test_a_team_leaders_lists_fit_a_phone(
+    app, live_server, axe_page, create_team_record, create_staff_record
+):
+    from casework.closure.closing import request_closure
+
+    now = datetime.now(UTC)
+    create_referrals((ROOT / SAMPLE).read_bytes(), received=now - timedelta(hours=3), now=now)
+    team = create_team_record("City victim team")
+    leader = create_staff_record("team_leader", team=team, name="Lee Leader")
+    worker = create_staff_record("caseworker", team=team, name="Samantha Okafor-Whitfield")
+    case = create_case_for_notes(
+        caseworker=worker,
+        team_leader=leader,
+        row=police_row(crime_reference="LC-20261120-9001", surname="Longsurname-Hyphenated"),
+        at=now - timedelta(days=2),
+    )
+    set_closure_approval(team)
+    request_closure(
+        db.session,
+        case.id,
+        reason="moved_away",
+        words="Moved to another force area and asked for the case to close",
+        actor=worker,
+        origin=Origin.command_line("test"),
+        now=now,
+    )
+    page = axe_page
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    sign_in(page, live_server, leader)
+    too_wide, violations = {}, {}
+    for path in PAGES:
+        assert page.goto(f"{live_server}{path}").ok, path
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if SHOTS:
+            page.screenshot(path=f"{SHOTS}/phone{path.replace('/', '-').split('?')[0]}.png")
+        if width > PHONE:
+            too_wide[path] = width
+        if found := axe_violations(page):
+            violations[path] = found
+    assert too_wide == {} and violations == {}
