@@ -12,8 +12,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import AnyOf, Length, Optional
+from wtforms.validators import AnyOf, Optional
 
+from app.forms import Length
 from triage import equality
 from triage.safe_answers import DAY_CHOICES, SPECIFIC_DAYS
 

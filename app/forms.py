@@ -1,11 +1,12 @@
 """Helpers shared by every feature's forms."""
 
+import re
+
 from flask import abort, flash, request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
-from wtforms import DateField, SubmitField
+from wtforms import DateField, SubmitField, validators
 from wtforms.utils import unset_value
-from wtforms.validators import Length
 
 from casework.db import MAX_ID, db
 from casework.errors import NotFound, ValidationError
@@ -23,6 +24,19 @@ def apply_errors(form, exc: ValidationError | NotFound) -> None:
             field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
         else:
             form.form_errors.append(message)
+
+
+def add_missing_errors(form, check) -> None:
+    """A form that failed its own checks gets the service's checks too (``check()`` raises
+    ValidationError), on the fields with no error yet, so every problem is shown at once
+    rather than a few at a time. Nothing is stored: ``check`` only validates."""
+    try:
+        check()
+    except ValidationError as exc:
+        for name, message in exc.errors.items():
+            field = getattr(form, name, None)
+            if field is not None and hasattr(field, "errors") and not field.errors:
+                field.errors = [message]
 
 
 REFUSED = object()
@@ -113,6 +127,10 @@ class GovDateField(DateField):
         kwargs.setdefault("widget", GovDateInput())
         super().__init__(label, validators, **kwargs)
 
+    def _say(self, problem: str) -> str:
+        """'Date of birth must be a real date', or for a question label 'The date must...'."""
+        return f"{field_subject(self.label.text) or 'The date'} {problem}"
+
     def process_formdata(self, valuelist):
         if (
             valuelist
@@ -120,18 +138,18 @@ class GovDateField(DateField):
             and not all(v.strip() for v in valuelist)
         ):
             self.data = None
-            raise ValueError(f"{self.label.text} must include a day, month and year")
+            raise ValueError(self._say("must include a day, month and year"))
         if valuelist and len(valuelist) != 3:
             self.data = None
-            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2007")
+            raise ValueError(self._say("must be a real date, like 27 3 2007"))
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2007") from None
+            raise ValueError(self._say("must be a real date, like 27 3 2007")) from None
         if self.data is not None and not self.MIN_YEAR <= self.data.year <= self.MAX_YEAR:
             self.data = None
             raise ValueError(
-                f"{self.label.text} must be a date between {self.MIN_YEAR} and {self.MAX_YEAR}"
+                self._say(f"must be a date between {self.MIN_YEAR} and {self.MAX_YEAR}")
             )
 
     def process(self, formdata, data=unset_value, extra_filters=None):
@@ -140,6 +158,30 @@ class GovDateField(DateField):
             self.raw_data = None
         elif len(self.raw_data) != 3:
             self.raw_data = [*self.raw_data[:3], "", "", ""][:3]
+
+
+def field_subject(label: str) -> str | None:
+    """What a field is called in an error message: its label without "(optional)"; None for a
+    label that is a question ("When did it happen?"), which no message can start with."""
+    name = re.sub(r"\s*\(optional\)\s*$", "", label or "", flags=re.I).strip()
+    return None if not name or name.endswith("?") else name
+
+
+class Length(validators.Length):
+    """A length limit whose message names the field from its label ("Town must be 100
+    characters or fewer"), never WTForms' "Field cannot be longer than 100 characters"."""
+
+    def __call__(self, form, field):
+        if self.message is None and self.min == -1 and self.max != -1:
+            length = len(field.data) if field.data else 0
+            if length > self.max:
+                subject = field_subject(field.label.text)
+                limit = f"{self.max:,} characters or fewer"
+                raise validators.ValidationError(
+                    f"{subject} must be {limit}" if subject else f"Keep your answer to {limit}"
+                )
+            return
+        super().__call__(form, field)
 
 
 def too_long(what: str, limit: int) -> Length:

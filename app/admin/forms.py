@@ -18,9 +18,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from app.forms import GovDateField
+from app.forms import GovDateField, Length
 from casework.audit import RECORD_TYPES
 from casework.people.contact_details import normalise_phone
 from casework.staff.models import ROLES, SERVICES, SPECIALISMS

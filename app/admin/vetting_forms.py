@@ -3,9 +3,9 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import HiddenField, RadioField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
-from app.forms import GovDateField, sent_version
+from app.forms import GovDateField, Length, sent_version
 from triage.vetting import DBS_LEVELS, NPPV_LEVELS
 
 

@@ -25,7 +25,7 @@ from app.advice_line.contact_forms import (
 from app.advice_line.contact_page import contact_or_404, line_calendar, render_contact_page, section
 from app.auth.session import request_origin, role_required
 from app.extensions import db, limiter, public_form_limit
-from app.forms import REFUSED, ActionForm, call_service, posted_version
+from app.forms import REFUSED, ActionForm, add_missing_errors, call_service, posted_version
 from casework.db import utcnow
 from casework.errors import NotFound
 from casework.hsb import advice as advice_service
@@ -124,6 +124,13 @@ def new_contact():
         if made is not REFUSED:
             flash(f"{'Email' if channel == 'email' else 'Chat'} logged.", "success")
             return redirect(url_for("advice_line.contact", contact_id=made.id))
+    if form.is_submitted() and form.errors:
+        add_missing_errors(
+            form,
+            lambda: intake.check_logged_details(
+                form.answers(), form.request_text.data, form.confidence()
+            ),
+        )
     return render_template(
         "advice_line/new_contact.html", form=form, channel=channel, warning=NO_CHILD_NAME
     ), _status(form)

@@ -1,7 +1,9 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea
 from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
+
+from app.forms import Length
 
 
 class OpenCaseForm(FlaskForm):

@@ -9,9 +9,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
-from app.forms import GovDateField, too_long
+from app.forms import GovDateField, Length, too_long
 from app.onward.forms import posted_int
 from casework.support.complaints import MAX_ABOUT, MAX_ACTION, MAX_INVESTIGATION
 from casework.support.models import COMPLAINT_CHANNELS, COMPLAINT_OUTCOMES

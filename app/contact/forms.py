@@ -9,10 +9,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Optional, ValidationError
 
 from app.answer_forms import EqualityForThem, SafeContactForThem
-from app.forms import GovDateField
+from app.forms import GovDateField, Length
 from triage.contact import (
     CONVERSATION_OUTCOMES,
     KEY_DATES,

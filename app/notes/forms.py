@@ -9,10 +9,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
+from wtforms.validators import AnyOf, InputRequired, ValidationError
 
 from app.contact.forms import TIME
-from app.forms import GovDateField
+from app.forms import GovDateField, Length
 from casework.cases.notes import MAX_TEXT
 from casework.db import MAX_ID
 from triage.contact_modes import NOTE_MODES

@@ -10,9 +10,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
-from app.forms import GovDateField
+from app.forms import GovDateField, Length
 from casework.partners.models import AGENCY_TYPES, PARTNERSHIP_LEVELS
 from casework.partners.registry import PROVIDED_SERVICES
 

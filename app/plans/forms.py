@@ -11,9 +11,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
 )
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
-from app.forms import GovDateField
+from app.forms import GovDateField, Length
 from casework.db import MAX_ID
 from casework.plans.actions import MAX_DESCRIPTION, MAX_REASON
 from casework.plans.models import ACTION_OWNERS, ACTION_STATUSES

@@ -18,7 +18,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from app.answer_forms import (
     EqualityForThem,
@@ -26,7 +26,7 @@ from app.answer_forms import (
     SafeContactForThem,
     SafeContactForYou,
 )
-from app.forms import GovDateField
+from app.forms import GovDateField, Length
 from casework.referrals.victim_details import CONCERNS, PARTNER_METHODS, SELF_METHODS
 
 YES_NO = [("yes", "Yes"), ("no", "No")]

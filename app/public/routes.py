@@ -6,13 +6,18 @@ from flask import current_app, redirect, render_template, session, url_for
 from app.answer_forms import characteristic_answers, safe_contact_answers
 from app.auth.session import request_origin
 from app.extensions import db, limiter, public_form_limit
-from app.forms import REFUSED, call_service
+from app.forms import REFUSED, add_missing_errors, call_service
 from app.public import bp
 from app.public.forms import PartnerReferralForm, SelfReferralForm
 from casework.db import utcnow
 from casework.referrals.partner_referral import ReferrerDetails, submit_partner_referral
 from casework.referrals.self_referral import available_webchat_slots, submit_self_referral
-from casework.referrals.victim_details import VictimDetails
+from casework.referrals.victim_details import (
+    PARTNER_METHODS,
+    SELF_METHODS,
+    VictimDetails,
+    check_victim,
+)
 from scheduling.service_calendars import victim_calendar
 
 
@@ -44,6 +49,14 @@ def victim_details_from(form) -> VictimDetails:
         characteristics=characteristic_answers(form),
         **safe_contact_answers(form),
     )
+
+
+def show_every_victim_problem(form, methods, today) -> None:
+    """When a referral form fails its own checks, the victim details' checks are shown too
+    (a missing phone number for the way chosen, a postcode that is not one), not only after
+    the first errors are put right."""
+    if form.is_submitted() and form.errors:
+        add_missing_errors(form, lambda: check_victim(victim_details_from(form), methods, today))
 
 
 def _slot_label(slot: datetime, tz) -> str:
@@ -82,6 +95,7 @@ def refer():
             session["referral_reference"] = reference
             session["referral_webchat"] = form.webchat_at.data and _slot_label(webchat, calendar.tz)
             return redirect(url_for("public.refer_confirmation"))
+    show_every_victim_problem(form, SELF_METHODS, calendar.local_date(now))
     return render_template("public/refer.html", form=form), (400 if form.errors else 200)
 
 
@@ -135,6 +149,8 @@ def partner_referral():
             session["referral_reference"] = reference
             session["referral_webchat"] = None
             return redirect(url_for("public.partner_confirmation"))
+    today = victim_calendar(current_app.config).local_date(now)
+    show_every_victim_problem(form, PARTNER_METHODS, today)
     return render_template("public/partner.html", form=form), (400 if form.errors else 200)
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.auth.session import request_origin, role_required
 from app.extensions import db
 from app.forms import apply_errors
-from app.public.routes import victim_details_from
+from app.public.routes import show_every_victim_problem, victim_details_from
 from app.referrals import bp
 from app.referrals.forms import StaffReferralForm
 from casework.db import utcnow
@@ -19,6 +19,7 @@ from casework.referrals.staff_entered import (
     HowReceived,
     record_staff_referral,
 )
+from casework.referrals.victim_details import PARTNER_METHODS
 from scheduling.service_calendars import victim_calendar
 from triage.safe_answers import parse_time
 
@@ -75,6 +76,7 @@ def new_referral():
         else:
             flash(f"Referral {referral.reference} recorded and triaged.", "success")
             return redirect(url_for("referrals.referral", referral_id=referral.id))
+    show_every_victim_problem(form, PARTNER_METHODS, calendar.local_date(now))
     return render_template("referrals/new.html", form=form, within_days=RECEIVED_WITHIN_DAYS), (
         400 if form.errors else 200
     )

@@ -14,10 +14,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from app.answer_forms import YES_NO, EqualityForThem, SafeContactForThem
-from app.forms import GovDateField
+from app.forms import GovDateField, Length
 from app.public.forms import PARTNER_CONCERN_WORDS, PARTNER_METHOD_WORDS, VictimFields
 from casework.referrals.models import SELF_ROUTES
 

@@ -12,7 +12,7 @@ from flask_login import current_user
 from app.auth.session import request_origin, role_required
 from app.cases.routes import case_or_404, render_case_page, staff
 from app.extensions import db
-from app.forms import REFUSED, button_action, call_service, page_number
+from app.forms import REFUSED, add_missing_errors, button_action, call_service, page_number
 from app.support import bp
 from app.support.hardship_forms import (
     HardshipBudgetForm,
@@ -25,6 +25,7 @@ from casework.db import utcnow
 from casework.errors import NotFound
 from casework.support.hardship import (
     case_payments,
+    check_payment,
     current_year,
     fund_payments,
     fund_year,
@@ -106,6 +107,13 @@ def hardship_payment(case_id: int):
                 "success",
             )
             return redirect(url_for("support.overview", case_id=case.id) + "#hardship")
+    if form.errors:
+        add_missing_errors(
+            form,
+            lambda: check_payment(
+                form.amount.data, form.purpose.data, form.detail.data, form.override_reason.data
+            ),
+        )
     return _payment_page(case, form, status=400)
 
 

@@ -8,13 +8,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional
+from wtforms.validators import Optional
 
+from app.forms import Length
 from app.onward.forms import posted_int
 from casework.support.hardship import MAX_DETAIL, MAX_REASON
 from casework.support.models import HARDSHIP_PURPOSES
-
-PURPOSE = "Select what the payment is for"
 
 
 class HardshipPaymentForm(FlaskForm):
@@ -26,11 +25,8 @@ class HardshipPaymentForm(FlaskForm):
         "What is the payment for?",
         widget=GovRadioInput(),
         choices=list(HARDSHIP_PURPOSES.items()),
+        # Checked by the service with the amount and the detail, so every problem shows at once.
         validate_choice=False,
-        validators=[
-            InputRequired(message=PURPOSE),
-            AnyOf(list(HARDSHIP_PURPOSES), message=PURPOSE),
-        ],
     )
     detail = TextAreaField(
         "What it will pay for and why the person needs it",

@@ -9,9 +9,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, InputRequired, Optional
 
-from app.forms import GovDateField
+from app.forms import GovDateField, Length
 from app.onward.forms import posted_int
 from casework.support.models import VPS_OFFER_ANSWERS
 from casework.support.statements import MAX_NOTE

@@ -12,9 +12,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
-from app.forms import GovDateField
+from app.forms import GovDateField, Length
 from casework.onward.models import SERVICE_LEVELS, YES_NO_UNKNOWN
 from casework.onward.target_hardening import MAX_ITEMS, MAX_NEED, MAX_REASON, SATISFACTION
 

@@ -55,12 +55,17 @@ def _text(value: str | None) -> str | None:
 
 
 def check_professional(
-    answers: ProfessionalAnswers, errors: dict[str, str], *, name_required: bool = True
+    answers: ProfessionalAnswers,
+    errors: dict[str, str],
+    *,
+    name_required: bool = True,
+    by_staff: bool = False,
 ) -> Professional:
-    """The professional's details, cleaned; problems added to ``errors`` by form field name."""
+    """The professional's details, cleaned; problems added to ``errors`` by form field name.
+    ``by_staff``: an advisor typing them in, so the messages speak of the professional."""
     name = _text(answers.name)
     if name_required and not name:
-        errors["name"] = "Enter your name"
+        errors["name"] = "Enter the professional's name" if by_staff else "Enter your name"
     for field, value, limit, what in (
         ("name", name, MAX_NAME, "The name"),
         ("role", answers.role, MAX_ROLE, "The role"),
@@ -105,14 +110,46 @@ def check_confidence(
     return identify, respond
 
 
-def check_request(text: str | None, errors: dict[str, str], *, required: bool) -> str | None:
-    """What the professional asked: required where they typed it themselves."""
+def check_request(
+    text: str | None, errors: dict[str, str], *, required: bool, by_staff: bool = False
+) -> str | None:
+    """What the professional asked: required where they typed it themselves, or an advisor
+    logs their email or chat (``by_staff``: the message speaks of the professional)."""
     text = _text(text)
     if required and not text:
-        errors["request_text"] = "Tell us what you need advice about"
+        errors["request_text"] = (
+            "Enter what the professional asked"
+            if by_staff
+            else "Tell us what you need advice about"
+        )
     elif text and len(text) > MAX_REQUEST:
-        errors["request_text"] = f"What you need must be {MAX_REQUEST:,} characters or fewer"
+        what = "What they asked" if by_staff else "What you need"
+        errors["request_text"] = f"{what} must be {MAX_REQUEST:,} characters or fewer"
     return text
+
+
+def _logged_details(
+    answers: ProfessionalAnswers, request_text: str | None, confidence: tuple, errors: dict
+) -> tuple[Professional, str | None, tuple[int | None, int | None]]:
+    """A logged contact's professional, what they asked and their confidence, cleaned; the
+    problems added to ``errors`` (the messages speak of the professional: staff type them)."""
+    return (
+        check_professional(answers, errors, by_staff=True),
+        check_request(request_text, errors, required=True, by_staff=True),
+        check_confidence(*confidence, errors),
+    )
+
+
+def check_logged_details(
+    answers: ProfessionalAnswers, request_text: str | None, confidence: tuple
+) -> None:
+    """The professional's details, what they asked and their confidence, checked exactly as
+    logging a contact checks them: ValidationError with every problem. For a log form that
+    failed its own checks (a date that is not one), so these are shown with them, not after."""
+    errors: dict[str, str] = {}
+    _logged_details(answers, request_text, confidence, errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 def submit_request(
@@ -248,9 +285,7 @@ def log_contact(
                 errors["replied"] = "When it was replied to cannot be in the future"
             elif received_at is not None and replied_at < received_at:
                 errors["replied"] = "The reply cannot be before the email was received"
-    professional = check_professional(answers, errors)
-    text = check_request(request_text, errors, required=True)
-    confidence = check_confidence(*confidence, errors)
+    professional, text, confidence = _logged_details(answers, request_text, confidence, errors)
     if errors:
         raise ValidationError(errors)
     contact = create_contact(

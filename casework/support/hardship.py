@@ -324,24 +324,14 @@ def _clean(text: str | None, field: str, limit: int, what: str) -> str:
     return text
 
 
-def request_payment(
-    session,
-    case_id: int,
-    *,
-    amount: str,
-    purpose: str,
-    detail: str,
-    override_reason: str | None = None,
-    actor,
-    origin: Origin,
-    now: datetime,
-) -> HardshipPayment:
-    """Ask for a payment from the fund for the person of a case (who may work the case). At or
-    below the threshold and within the balance it is approved now; above the threshold it waits
-    for a team leader. Over the balance it is refused, unless an admin gives the reason for
-    paying over the budget."""
-    case = workable_case(session, case_id, actor, origin, now, payment_refusal)
+def check_payment(
+    amount: str | None, purpose: str | None, detail: str | None, override_reason: str | None
+) -> tuple[int, str, str]:
+    """A payment's amount (whole pence), detail and any override reason, cleaned; every
+    problem at once as a ValidationError. Reads nothing stored, so a form that failed its own
+    checks can show these with them."""
     problems: dict[str, str] = {}
+    pence = 0
     try:
         pence = pounds_to_pence(amount)
     except ValueError as exc:
@@ -361,6 +351,27 @@ def request_payment(
         problems["override_reason"] = f"The reason must be {MAX_REASON:,} characters or fewer"
     if problems:
         raise ValidationError(problems)
+    return pence, detail, reason
+
+
+def request_payment(
+    session,
+    case_id: int,
+    *,
+    amount: str,
+    purpose: str,
+    detail: str,
+    override_reason: str | None = None,
+    actor,
+    origin: Origin,
+    now: datetime,
+) -> HardshipPayment:
+    """Ask for a payment from the fund for the person of a case (who may work the case). At or
+    below the threshold and within the balance it is approved now; above the threshold it waits
+    for a team leader. Over the balance it is refused, unless an admin gives the reason for
+    paying over the budget."""
+    case = workable_case(session, case_id, actor, origin, now, payment_refusal)
+    pence, detail, reason = check_payment(amount, purpose, detail, override_reason)
     waiting = needs_approval(pence, approval_threshold(session))
     if waiting and approvals.pending_for_case(session, case.id, KIND) is not None:
         raise ValidationError(

@@ -293,6 +293,32 @@ def test_a_logged_contact_with_wrong_times_is_refused(
     assert contacts() == []
 
 
+def test_a_logged_contact_without_a_name_asks_for_the_professionals(on_tuesday, client, advisor):
+    # The advisor is typing someone else's details: not "Enter your name".
+    data = _logged(TUESDAY_MORNING, name="")
+    response = post_form(client, "/advice-line/contacts/new?channel=email", data)
+    page = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 400
+    assert "Enter the professional's name" in page and "Enter your name" not in page
+    assert contacts() == []
+
+
+def test_a_log_form_with_a_wrong_date_shows_the_other_problems_too(on_tuesday, client, advisor):
+    data = _logged(
+        TUESDAY_MORNING, received_day=["31", "2", "2026"], name="", request_text="", email=""
+    )
+    response = post_form(client, "/advice-line/contacts/new?channel=email", data)
+    page = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 400
+    for message in (
+        "Date received must be a real date",
+        "Enter the professional's name",
+        "Enter what the professional asked",
+    ):
+        assert message in page, message
+    assert contacts() == []
+
+
 def test_an_email_reply_is_recorded_and_audited(on_tuesday, client, advisor, make_contact):
     made = make_contact(channel="email", received_at=utcnow() - timedelta(hours=2))
     path = f"/advice-line/contacts/{made.id}/reply"

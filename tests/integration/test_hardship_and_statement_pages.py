@@ -202,6 +202,28 @@ def test_bad_amounts_on_the_form(app, setting, typed):
     assert db.session.scalar(sa.select(sa.func.count(HardshipPayment.id))) == 0
 
 
+@pytest.mark.parametrize(
+    ("posted", "problem"),
+    [
+        ({}, "Say what the payment is for and why the person needs it"),
+        # The form's own length check fails first; the amount and purpose are still checked.
+        ({"detail": "x" * 5000}, "characters or fewer"),
+    ],
+)
+def test_a_wrong_payment_form_says_every_problem_at_once(app, setting, posted, problem):
+    client = _as(app, setting, "worker")
+    response = post_form(client, f"/cases/{setting['case'].id}/support/hardship/new", posted)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    for message in (
+        problem,
+        "Enter an amount in pounds and pence",
+        "Select what the payment is for",
+    ):
+        assert message in page, message
+    assert db.session.scalar(sa.select(sa.func.count(HardshipPayment.id))) == 0
+
+
 def test_over_budget_refused_then_an_admin_overrides(app, setting):
     client = _as(app, setting, "admin")
     post_form(

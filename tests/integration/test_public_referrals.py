@@ -132,7 +132,10 @@ def test_self_referral_never_reveals_whether_the_person_is_known(client, app):
             "Enter the first line of the address",
         ),
         ({"postcode": "ZZ1"}, "Enter a real UK postcode"),
-        ({"date_of_birth": ["31", "2", "2000"]}, "Date of birth (optional) must be a real date"),
+        (
+            {"date_of_birth": ["31", "2", "2000"]},
+            "Date of birth must be a real date, like 27 3 2007",
+        ),
         ({"safe_to_voicemail": ""}, "Select yes if it is safe to leave a voicemail"),
         ({"webchat_at": "2026-01-01T09:00:00+00:00"}, "Not a valid choice"),
     ],
@@ -142,6 +145,33 @@ def test_bad_answers_get_clear_errors_and_store_nothing(client, fields, message)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "There is a problem" in html and message in html
+    assert referrals() == []
+
+
+def test_every_problem_is_shown_at_once_in_words_that_name_the_field(client):
+    """A missing voicemail answer (the form's own check), a landline for texts and a postcode
+    that is not one (the victim checks), an over-long town and a date that is not one: all in
+    the first answer, not a few at a time, each naming its field as people read it."""
+    response = submit(
+        client,
+        safe_to_voicemail="",
+        contact_method="SMS",
+        phone="0116 496 0733",
+        postcode="ZZ1",
+        town="x" * 101,
+        occurred_on=["31", "2", "2026"],
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    for message in (
+        "Select yes if it is safe to leave a voicemail",
+        "Enter a mobile number so we can text",
+        "Enter a real UK postcode",
+        "Town or city must be 100 characters or fewer",
+        "The date must be a real date, like 27 3 2007",
+    ):
+        assert message in html, message
+    assert "Field cannot be longer" not in html and "(optional) must" not in html
     assert referrals() == []
 
 

@@ -2,6 +2,7 @@
 and triage as every route, with the route, the event and who entered it."""
 
 import json
+import re
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -69,6 +70,9 @@ def test_a_caseworkers_event_referral_is_triaged_from_when_received_and_theirs(
     assert call.due_at == datetime(2026, 11, 26, 11, 30, tzinfo=UTC)
     for text in ("Self-referral at a community event", "Braunstone summer fair", worker.name):
         assert text in page
+    # The concerns they gave, in words: not called police flags, which a self-referral has none of.
+    assert "Police flags" not in page and "DOMESTIC_ABUSE" not in page
+    assert re.search(r"Concerns\s*</dt>\s*<dd[^>]*>\s*domestic abuse", page)
     assert "Self-referral at a community event" in queue and "Jo Fairgoer" in queue
     [created] = [r for r in audit_rows("referral.create") if r.record_id == str(referral.id)]
     assert created.actor_id == worker.id

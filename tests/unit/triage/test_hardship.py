@@ -72,6 +72,7 @@ def test_the_balance_is_the_budget_less_what_is_committed():
     [
         ("5000", 500_000),
         ("£5,000.00", 500_000),
+        ("£ 5,000", 500_000),
         ("0", 0),
         ("100.50", 10_050),
         ("1000000", MAX_SETTING_PENCE),
