@@ -30,6 +30,36 @@ from casework.staff.accounts import StaffDetails, create_staff, create_team  # n
 from casework.staff.models import Team  # noqa: E402
 from config import _database_url  # noqa: E402
 
+# WAYPOINT_TEST_CLOCK=2026-12-26T19:00Z runs the suite as if started then, the clock ticking
+# on from it (the live server's thread too: one process). Tests that read the real clock,
+# the browser tests above all, are then tried at the moments that break them (a Saturday
+# evening, a bank holiday, a clock change) on any day, not only on the day CI happens to run.
+# Only later moments: the browser keeps its own clock, and would drop cookies whose expiry
+# fell before it.
+_TEST_CLOCK = os.environ.get("WAYPOINT_TEST_CLOCK", "").strip()
+_travel = None
+
+
+def pytest_configure(config):
+    global _travel
+    if _TEST_CLOCK:
+        from datetime import datetime
+
+        import time_machine
+
+        _travel = time_machine.travel(datetime.fromisoformat(_TEST_CLOCK), tick=True)
+        _travel.start()
+
+
+def pytest_unconfigure(config):
+    if _travel is not None:
+        _travel.stop()
+
+
+def pytest_report_header(config):
+    return f"clock: started at {_TEST_CLOCK} (WAYPOINT_TEST_CLOCK)" if _TEST_CLOCK else None
+
+
 PASSWORD = "correct horse battery staple"
 ROLES = ("caseworker", "team_leader", "hsb_advisor", "analyst", "admin", "volunteer")
 

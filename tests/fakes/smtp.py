@@ -39,7 +39,11 @@ def make_test_ca(folder: Path) -> tuple[Path, Path, Path]:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    now = datetime.now(UTC)
+    # The machine's own clock, which OpenSSL checks a certificate against, not Python's: a
+    # test may have moved that (time-machine, or the suite's WAYPOINT_TEST_CLOCK).
+    import time_machine
+
+    now = datetime.fromtimestamp(time_machine.escape_hatch.time.time(), UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Waypoint test CA")])
     ca_cert = (
