@@ -69,7 +69,10 @@ def axe_page(browser):
 
 
 def axe_violations(page) -> list[dict]:
-    """Run axe-core (WCAG 2.2 A and AA rules) on the page; returns its violations."""
+    """Run axe-core (WCAG 2.2 A and AA rules) on the page; returns its violations. Only once
+    the page has loaded its stylesheet: on a busy machine axe could otherwise measure the
+    unstyled page, whose plain links fail 'target-size' (CI saw that, by chance)."""
+    page.wait_for_load_state("load")
     page.add_script_tag(path=AXE)
     return page.evaluate(
         """async () => (await axe.run(document, {runOnly: {type: 'tag',
