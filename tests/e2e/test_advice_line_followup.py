@@ -5,7 +5,7 @@ it on the contact's page, then records evidence of local practice. Every page pa
 2.2 AA)."""
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -25,11 +25,16 @@ def _shot(page, name: str) -> None:
 def test_an_advisor_adds_a_resource_gives_it_and_books_a_session(
     app, live_server, browser, create_staff_record
 ):
+    from casework.hsb.sessions import LONDON, reminder_moment
     from scheduling.service_calendars import hsb_calendar
 
     calendar = hsb_calendar(app.config)
+    # A service day at least three days off whose reminder (09:00 the working day before) is
+    # still to come: booked on Christmas Day, Tuesday's was due on Christmas Eve.
     day = calendar.local_date(datetime.now(UTC)) + timedelta(days=3)
-    while not calendar.is_service_day(day):
+    while not calendar.is_service_day(day) or reminder_moment(
+        datetime.combine(day, time(10), tzinfo=LONDON), calendar
+    ) <= datetime.now(UTC):
         day += timedelta(days=1)
     advisor = create_staff_record("hsb_advisor", name="Alex Advisor")
     contact = make_contact(app, name="Jordan Reed")
