@@ -31,24 +31,33 @@ from casework.staff.models import Team  # noqa: E402
 from config import _database_url  # noqa: E402
 
 # WAYPOINT_TEST_CLOCK=2026-12-26T19:00Z runs the suite as if started then, the clock ticking
-# on from it (the live server's thread too: one process). Tests that read the real clock,
-# the browser tests above all, are then tried at the moments that break them (a Saturday
-# evening, a bank holiday, a clock change) on any day, not only on the day CI happens to run.
-# Only later moments: the browser keeps its own clock, and would drop cookies whose expiry
-# fell before it.
+# on from it. Tests that read the real clock, the browser tests above all, are then tried at
+# the moments that break them (a Saturday evening, a bank holiday, a clock change) on any day,
+# not only on the day CI happens to run. Every Python process the suite starts (xdist workers,
+# a scheduler or server under test) keeps the same time: tests/clock/sitecustomize.py moves
+# its clock as far ahead as this one's. Only later moments: the browser keeps the machine's
+# clock, and would drop cookies whose expiry fell before it; so do the databases' own clocks.
 _TEST_CLOCK = os.environ.get("WAYPOINT_TEST_CLOCK", "").strip()
 _travel = None
 
 
 def pytest_configure(config):
     global _travel
-    if _TEST_CLOCK:
-        from datetime import datetime
+    if not _TEST_CLOCK or os.environ.get("WAYPOINT_TEST_CLOCK_AHEAD"):
+        return  # no clock asked for, or a process the suite started: moved on starting
+    import time
+    from datetime import datetime
 
-        import time_machine
+    import time_machine
 
-        _travel = time_machine.travel(datetime.fromisoformat(_TEST_CLOCK), tick=True)
-        _travel.start()
+    moment = datetime.fromisoformat(_TEST_CLOCK)
+    os.environ["WAYPOINT_TEST_CLOCK_AHEAD"] = str(moment.timestamp() - time.time())
+    clock_dir = str(Path(__file__).parent / "clock")
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [clock_dir, os.environ.get("PYTHONPATH")])
+    )
+    _travel = time_machine.travel(moment, tick=True)
+    _travel.start()
 
 
 def pytest_unconfigure(config):
