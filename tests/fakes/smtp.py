@@ -41,9 +41,12 @@ def make_test_ca(folder: Path) -> tuple[Path, Path, Path]:
 
     # The machine's own clock, which OpenSSL checks a certificate against, not Python's: a
     # test may have moved that (time-machine, or the suite's WAYPOINT_TEST_CLOCK).
-    import time_machine
+    import time
 
-    now = datetime.fromtimestamp(time_machine.escape_hatch.time.time(), UTC)
+    from time_machine import escape_hatch
+
+    clock = escape_hatch.time.time if escape_hatch.is_travelling() else time.time
+    now = datetime.fromtimestamp(clock(), UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Waypoint test CA")])
     ca_cert = (
