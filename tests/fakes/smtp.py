@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import ssl
+import time
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -38,13 +39,10 @@ def make_test_ca(folder: Path) -> tuple[Path, Path, Path]:
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
+    from time_machine import escape_hatch
 
     # The machine's own clock, which OpenSSL checks a certificate against, not Python's: a
     # test may have moved that (time-machine, or the suite's WAYPOINT_TEST_CLOCK).
-    import time
-
-    from time_machine import escape_hatch
-
     clock = escape_hatch.time.time if escape_hatch.is_travelling() else time.time
     now = datetime.fromtimestamp(clock(), UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
