@@ -16,14 +16,16 @@ class NextCall:
     """When the next first-contact call may be made.
 
     ``state`` is ``now`` (a call may be made now), ``later`` (from ``at``: calls are at least
-    2 hours apart, or the person's safe times start then), ``no_safe_time`` (their safe times
-    never fall in opening hours: staff decide how to reach them), ``no_more`` (three failed
-    calls: the final letter follows) or ``none`` (no first call is owed). ``safe_time``: the
-    time given is when their safe times next allow a call."""
+    2 hours apart, the service is closed until then, or the person's safe times start then),
+    ``no_safe_time`` (their safe times never fall in opening hours: staff decide how to reach
+    them), ``no_more`` (three failed calls: the final letter follows) or ``none`` (no first
+    call is owed). ``safe_time``: the time given is when their safe times next allow a call;
+    ``opening``: it is when the service next opens."""
 
     state: str
     at: datetime | None = None
     safe_time: bool = False
+    opening: bool = False
 
 
 def next_call(failed_calls: list[datetime], *, call_owed: bool, now: datetime) -> NextCall:
@@ -46,12 +48,17 @@ def is_failed_call(channel: str, outcome: str) -> bool:
 
 
 def within_safe_times(call: NextCall, windows, calendar, *, now: datetime) -> NextCall:
-    """The next call moved into the person's safe times (DESIGN.md safe contact): from the
-    first moment at or after it that is in one of their windows and in opening hours. With no
-    windows it is as it was; when their windows never meet opening hours, no time is given."""
-    if call.state not in ("now", "later") or not windows:
+    """The next call moved into the person's safe times (DESIGN.md safe contact) and the
+    service's hours: from the first moment at or after it that is in one of their windows and
+    in opening hours. With no windows, from when the service is next open (a caseload read on
+    a Saturday evening does not say "now"); when their windows never meet opening hours, no
+    time is given."""
+    if call.state not in ("now", "later"):
         return call
     earliest = call.at if call.state == "later" else now
+    if not windows:
+        opens = calendar.next_service_moment(earliest)
+        return NextCall("later", opens, opening=True) if opens > earliest else call
     safe = next_safe_moment(earliest, windows, calendar)
     if safe is None:
         return NextCall("no_safe_time")

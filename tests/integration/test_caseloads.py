@@ -214,6 +214,17 @@ def test_the_page_gives_the_next_call_within_the_persons_safe_times(client, worl
     assert "Next call: now" not in row
 
 
+def test_after_closing_the_page_gives_the_next_call_from_when_the_service_opens(client, world):
+    """Read at 18:30 on Saturday 21 November, after closing (and the service is shut on
+    Sunday): Phoebe, who gave no safe times, is next called at 09:00 on Monday, not 'now'."""
+    with time_machine.travel(datetime(2026, 11, 21, 18, 30, tzinfo=UTC), tick=False):
+        sign_in(client, world["wendy"].email)
+        html = client.get("/caseload").get_data(as_text=True)
+    row = html[html.index("Phoebe Phone") : html.index("</tr>", html.index("Phoebe Phone"))]
+    assert "Next call from 09:00 Mon 23 Nov (when we open)" in row
+    assert "Next call: now" not in row
+
+
 def test_markers_safe_contact_under_18_repeat_victim_and_held_letter(world):
     phoebe = referral_by_ref("LC-1")
     person = db.session.get(Person, phoebe.person_id)

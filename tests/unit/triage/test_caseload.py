@@ -76,8 +76,32 @@ def test_the_two_hour_gap_ending_after_the_window_moves_to_the_next_day():
     assert moved == NextCall("later", datetime(2026, 3, 31, 16, tzinfo=UTC), safe_time=True)
 
 
-def test_no_windows_or_no_call_owed_is_unchanged_and_windows_never_open_say_so():
-    assert within_safe_times(NextCall("now"), (), CAL, now=SATURDAY_NIGHT) == NextCall("now")
+def test_with_no_windows_the_next_call_waits_only_for_the_service_to_open():
+    # Saturday 22:00: closed on Sunday, so Monday 30 March 09:00 BST (08:00 UTC).
+    assert within_safe_times(NextCall("now"), (), CAL, now=SATURDAY_NIGHT) == NextCall(
+        "later", datetime(2026, 3, 30, 8, tzinfo=UTC), opening=True
+    )
+    # The two-hour gap ends at 17:30 on a Monday, inside hours: unchanged.
+    monday_afternoon = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)
+    gap_ends = NextCall("later", monday_afternoon)
+    assert within_safe_times(gap_ends, (), CAL, now=monday_afternoon) == gap_ends
+    # Ends at 18:30, after Monday's close: Tuesday 09:00 (GMT).
+    after_close = NextCall("later", monday_afternoon + timedelta(hours=1))
+    assert within_safe_times(after_close, (), CAL, now=monday_afternoon) == NextCall(
+        "later", datetime(2026, 11, 24, 9, tzinfo=UTC), opening=True
+    )
+    # Wednesday opens until 20:00: a call at 19:00 may be made now.
+    wednesday_evening = datetime(2026, 11, 25, 19, tzinfo=UTC)
+    assert within_safe_times(NextCall("now"), (), CAL, now=wednesday_evening) == NextCall("now")
+    # Christmas Day (Friday) and the substitute bank holiday on Monday 28 December: Saturday
+    # 26 December is a service day.
+    christmas = datetime(2026, 12, 25, 12, tzinfo=UTC)
+    assert within_safe_times(NextCall("now"), (), CAL, now=christmas).at == datetime(
+        2026, 12, 26, 9, tzinfo=UTC
+    )
+
+
+def test_no_call_owed_is_unchanged_and_windows_never_open_say_so():
     for call in (NextCall("none"), NextCall("no_more")):
         assert within_safe_times(call, WEEKDAY_EVENINGS, CAL, now=SATURDAY_NIGHT) == call
     at_night = (SafeWindow(WEEKDAYS, time(23), time(23, 30)),)
