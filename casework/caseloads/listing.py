@@ -131,17 +131,21 @@ def referral_rows_clause(worker_id):
 _WORKER = sa.bindparam("worker")
 _MINE = sa.and_(Case.caseworker_id == _WORKER, Case.status == "open")
 _CASE_IDS = sa.select(Case.id).where(_MINE)
+# Both read from the worker's cases by the case_id indexes. As joins, SQLite began from the
+# status index instead and read every open referral or unmet obligation of the whole service
+# (2 ms and 1.2 ms a page among 6,000 referrals, where these take 0.1 ms); so the referral's
+# status is tested inside the MIN, not where it could choose an index.
 _CASE_OBLIGATIONS_DUE = (
     sa.select(Obligation.case_id, sa.func.min(Obligation.due_at))
-    .join(Case, Case.id == Obligation.case_id)
-    .where(_MINE, UNMET)
+    .where(Obligation.case_id.in_(_CASE_IDS), UNMET)
     .group_by(Obligation.case_id)
 )
+_OPEN_REFERRAL_DUE = sa.func.min(sa.case((Referral.status == "open", Referral.next_due_at)))
 _CASE_REFERRALS_DUE = (
-    sa.select(Referral.case_id, sa.func.min(Referral.next_due_at))
-    .join(Case, Case.id == Referral.case_id)
-    .where(_MINE, Referral.status == "open", Referral.next_due_at.is_not(None))
+    sa.select(Referral.case_id, _OPEN_REFERRAL_DUE)
+    .where(Referral.case_id.in_(_CASE_IDS))
     .group_by(Referral.case_id)
+    .having(_OPEN_REFERRAL_DUE.is_not(None))
 )
 _REFERRAL_LINES = sa.select(sa.literal("referral"), Referral.id, Referral.next_due_at).where(
     referral_rows_clause(_WORKER)
@@ -264,23 +268,24 @@ _PAGE_REPEAT = (
     .where(Referral.person_id.in_(_ids("people")), Referral.repeat_victim.is_(True))
     .distinct()
 )
-_PAGE_OBLIGATIONS = (
-    sa.select(
-        Obligation.referral_id,
-        Obligation.case_id,
-        Obligation.kind,
-        Obligation.status,
-        Obligation.due_at,
-    )
-    .where(
-        UNMET,
-        sa.or_(
-            Obligation.referral_id.in_(_ids("open_referrals")),
-            Obligation.case_id.in_(_ids("cases")),
-        ),
-    )
-    .order_by(Obligation.due_at)
+_OBLIGATION_COLUMNS = (
+    Obligation.id,
+    Obligation.referral_id,
+    Obligation.case_id,
+    Obligation.kind,
+    Obligation.status,
+    Obligation.due_at,
 )
+# The page's lines' unmet obligations, soonest first: the referrals' and the cases', each read
+# by its own index (as one OR, SQLite read every unmet obligation by status: 1.7 ms a page,
+# where these take 0.25 ms). UNION, not UNION ALL: one held by both is read once.
+_PAGE_OBLIGATIONS = sa.union(
+    sa.select(*_OBLIGATION_COLUMNS).where(
+        UNMET, Obligation.referral_id.in_(_ids("open_referrals"))
+    ),
+    sa.select(*_OBLIGATION_COLUMNS).where(UNMET, Obligation.case_id.in_(_ids("cases"))),
+).order_by(sa.literal_column("due_at"), sa.literal_column("id"))
+
 _PAGE_ATTEMPTS = sa.select(
     ContactAttempt.referral_id,
     ContactAttempt.channel,

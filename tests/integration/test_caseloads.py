@@ -363,6 +363,41 @@ def test_a_page_costs_the_same_number_of_queries_however_many_lines(world, app):
     assert counts[0] == counts[1]
 
 
+def test_the_caseload_page_reads_by_the_workers_lines_never_every_open_record(client, world):
+    """Each query of a caseload page seeks from the worker's own cases and lines: none reads
+    every open referral or unmet obligation of the service by status (it did, three of them,
+    which cost most of a page's database time among a few thousand referrals)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("reads SQLite's query plans")
+    plans = {}
+
+    def explain(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and not executemany:
+            raw = conn.connection.dbapi_connection
+            plans[statement] = raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
+
+    sa.event.listen(db.engine, "before_cursor_execute", explain)
+    try:
+        with time_machine.travel(NOW, tick=False):
+            sign_in(client, world["wendy"].email)
+            plans.clear()
+            assert client.get("/caseload").status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", explain)
+    assert any("support_case" in statement for statement in plans)
+    by_status = {
+        statement: [
+            detail
+            for *_, detail in plan
+            if detail.split()[:2] in (["SCAN", "referral"], ["SCAN", "obligation"])
+            or (detail.split()[1:2] in (["referral"], ["obligation"]) and "(status=?)" in detail)
+        ]
+        for statement, plan in plans.items()
+    }
+    found = {s: d for s, d in by_status.items() if d}
+    assert not found, "\n\n".join(f"{s}\n  -> {d}" for s, d in found.items())
+
+
 # --- picking up referrals ------------------------------------------------------------------
 
 
