@@ -63,5 +63,9 @@ def within_safe_times(call: NextCall, windows, calendar, *, now: datetime) -> Ne
     if safe is None:
         return NextCall("no_safe_time")
     if safe > earliest:
+        # Said as the service opening when that is all it waited for (their windows were
+        # open while the service was shut).
+        if safe == calendar.next_service_moment(earliest):
+            return NextCall("later", safe, opening=True)
         return NextCall("later", safe, safe_time=True)
     return call

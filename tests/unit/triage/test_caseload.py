@@ -6,7 +6,7 @@ import pytest
 
 from scheduling.calendar import Calendar
 from triage.caseload import NextCall, is_failed_call, next_call, within_safe_times
-from triage.safe_times import WEEKDAYS, SafeWindow
+from triage.safe_times import EVERY_DAY, WEEKDAYS, SafeWindow
 
 NOW = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)  # the night the clocks go forward
 
@@ -98,6 +98,16 @@ def test_with_no_windows_the_next_call_waits_only_for_the_service_to_open():
     christmas = datetime(2026, 12, 25, 12, tzinfo=UTC)
     assert within_safe_times(NextCall("now"), (), CAL, now=christmas).at == datetime(
         2026, 12, 26, 9, tzinfo=UTC
+    )
+
+
+def test_windows_open_while_the_service_is_shut_wait_only_for_it_to_open():
+    # Safe every day 08:00-22:00, read at 19:00 on Saturday 21 November: Monday 09:00, said
+    # as the service opening, not as their safe times.
+    all_day = (SafeWindow(EVERY_DAY, time(8), time(22)),)
+    saturday_evening = datetime(2026, 11, 21, 19, tzinfo=UTC)
+    assert within_safe_times(NextCall("now"), all_day, CAL, now=saturday_evening) == NextCall(
+        "later", datetime(2026, 11, 23, 9, tzinfo=UTC), opening=True
     )
 
 
