@@ -46,17 +46,32 @@ def pytest_configure(config):
     if not _TEST_CLOCK or os.environ.get("WAYPOINT_TEST_CLOCK_AHEAD"):
         return  # no clock asked for, or a process the suite started: moved on starting
     import time
-    from datetime import datetime
+    from datetime import UTC, datetime
 
     import time_machine
 
-    moment = datetime.fromisoformat(_TEST_CLOCK)
-    os.environ["WAYPOINT_TEST_CLOCK_AHEAD"] = str(moment.timestamp() - time.time())
+    try:
+        moment = datetime.fromisoformat(_TEST_CLOCK)
+    except ValueError:
+        raise pytest.UsageError(
+            f"WAYPOINT_TEST_CLOCK={_TEST_CLOCK!r} is not a moment (2026-12-25T12:00Z)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # a moment without a zone is UTC, as stored
+    start = moment.timestamp()
+    if start < time.time():
+        raise pytest.UsageError(
+            f"WAYPOINT_TEST_CLOCK={_TEST_CLOCK!r} has passed: only later moments work (the "
+            "browser keeps the machine's clock and would drop the cookies)"
+        )
+    os.environ["WAYPOINT_TEST_CLOCK_AHEAD"] = str(start - time.time())
     clock_dir = str(Path(__file__).parent / "clock")
     os.environ["PYTHONPATH"] = os.pathsep.join(
         filter(None, [clock_dir, os.environ.get("PYTHONPATH")])
     )
-    _travel = time_machine.travel(moment, tick=True)
+    # A timestamp, not the datetime: one that names UTC would also set the process's TZ to
+    # UTC (time-machine does), which the processes started with the offset alone would not.
+    _travel = time_machine.travel(start, tick=True)
     _travel.start()
 
 

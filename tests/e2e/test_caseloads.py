@@ -38,7 +38,7 @@ def by_ref(crime_reference: str) -> Referral:
 
 
 def a_service_morning_last_week(app) -> datetime:
-    """10:00 on a service day, followed by another, a week or more ago. Priya's email was due
+    """10:00 UTC on a service day, followed by another, a week or more ago. Priya's email was due
     at that day's close and Jack's call (under 18: within 24 hours) the next morning, so both
     are overdue and Priya's is first whatever day the suite runs. ("Three days ago" made
     Jack's first whenever it fell on a Saturday evening: his 24 hours ran out on Sunday,
