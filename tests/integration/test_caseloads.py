@@ -31,6 +31,7 @@ from tests.conftest import audit_rows, csrf_token, post_form, sign_in
 from tests.factories import RECEIVED, create_case, create_complete_assessment, create_referrals
 from tests.integration.test_queue import referral_by_ref
 from tests.police import police_row
+from tests.query_plans import sqlite_plans
 from triage.deadlines import DueObligation
 
 ORIGIN = Origin.command_line("test")
@@ -369,21 +370,10 @@ def test_the_caseload_page_reads_by_the_workers_lines_never_every_open_record(cl
     which cost most of a page's database time among a few thousand referrals)."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("reads SQLite's query plans")
-    plans = {}
-
-    def explain(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT") and not executemany:
-            raw = conn.connection.dbapi_connection
-            plans[statement] = raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
-
-    sa.event.listen(db.engine, "before_cursor_execute", explain)
-    try:
-        with time_machine.travel(NOW, tick=False):
-            sign_in(client, world["wendy"].email)
-            plans.clear()
+    with time_machine.travel(NOW, tick=False):
+        sign_in(client, world["wendy"].email)
+        with sqlite_plans() as plans:
             assert client.get("/caseload").status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", explain)
     assert any("support_case" in statement for statement in plans)
     by_status = {
         statement: [

@@ -5,13 +5,13 @@ columns and the matching keys (SQLite's plans; PostgreSQL's with sequential scan
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from casework.db import db
 from casework.people.search import _parameters, _people_statement, _viewer
 from casework.people.search_terms import parse_query
 from tests.factories import create_referrals
 from tests.police import police_csv, police_row
+from tests.query_plans import sqlite_plans
 
 # Tables that grow with the service: a search may seek in them, never scan them.
 GROWING = (
@@ -52,19 +52,9 @@ def test_every_search_seeks_by_index_on_sqlite(app, client, sign_in_as, role):
         pytest.skip("reads SQLite's query plans")
     create_referrals(police_csv(police_row(crime_reference="LC-20261120-0001", forename="Zoë")))
     sign_in_as(role)
-    plans = {}
-
-    def explain(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT") and not executemany:
-            raw = conn.connection.dbapi_connection
-            plans[statement] = raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
-
-    sa.event.listen(db.engine, "before_cursor_execute", explain)
-    try:
+    with sqlite_plans() as plans:
         for q in QUERIES:
             assert client.get("/search", query_string={"q": q}).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", explain)
     assert any("person_name_word" in statement for statement in plans)
     scans = {s: _scans(plan) for s, plan in plans.items() if _scans(plan)}
     assert not scans, "\n\n".join(f"{s}\n  -> {found}" for s, found in scans.items())

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from casework.db import db
 from scheduling.worker import run_once
 from tests.police import import_rows, police_row
+from tests.query_plans import sqlite_plans
 
 # Tables that grow with every referral: a sweep may seek in them, never scan them.
 GROWING = (
@@ -60,21 +61,10 @@ def test_every_sweep_query_seeks_by_index(app):
         for i, method in enumerate(("MOBILE_PHONE", "EMAIL", "POST", "IN_PERSON", "SMS"))
     ]
     import_rows(app, *rows, received=RECEIVED)
-    plans = {}
-
-    def explain(conn, cursor, statement, parameters, context, executemany):
-        verb = statement.lstrip().split(None, 1)[0].upper()
-        if verb in ("SELECT", "UPDATE", "DELETE") and not executemany:
-            raw = conn.connection.dbapi_connection
-            plans[statement] = raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
-
-    sa.event.listen(db.engine, "before_cursor_execute", explain)
-    try:
+    with sqlite_plans(("SELECT", "UPDATE", "DELETE")) as plans:
         # The first run finds work; the second is the idle sweep that runs every minute.
         run_once(app, NOW)
         run_once(app, NOW)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", explain)
     assert any("obligation" in statement for statement in plans)
     scans = {s: _scans(plan) for s, plan in plans.items() if _scans(plan)}
     assert not scans, "\n\n".join(f"{s}\n  -> {found}" for s, found in scans.items())
