@@ -9,6 +9,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
 from casework.db import MAX_ID
+from casework.invisible import CONTROLS, FORMAT_REMOVED
 
 
 class RecordIdConverter(IntegerConverter):
@@ -61,24 +62,9 @@ def refuse_unstorable_input():
 
 
 # Characters no form needs, invisible where they are shown, that break or mislead what is
-# stored: C0 and C1 control characters (tab and line breaks kept), bidirectional embeddings,
-# overrides and isolates (U+202E shows a name or a team backwards), zero-width spaces and
-# byte-order marks, soft hyphens, word joiners and invisible operators (a name that looks the
-# same but no longer matches). Left-to-right and right-to-left marks and zero-width joiners
-# stay: scripts written with them need them.
-_INVISIBLE = {
-    *range(0x01, 0x09),
-    *range(0x0E, 0x20),
-    *range(0x7F, 0xA0),
-    *range(0x202A, 0x202F),
-    *range(0x2066, 0x206A),
-    *range(0x2060, 0x2065),
-    *range(0xFFF9, 0xFFFC),
-    0x00AD,
-    0x200B,
-    0xFEFF,
-}
-_REMOVED = dict.fromkeys(_INVISIBLE) | {0x0B: " ", 0x0C: " "}
+# stored (casework.invisible): control characters (tab and line breaks kept) and format
+# characters such as a right-to-left override, which shows a name or a team backwards.
+_REMOVED = dict.fromkeys(CONTROLS) | FORMAT_REMOVED | {0x0B: " ", 0x0C: " "}
 _ANY_REMOVED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_REMOVED)) + "]")
 
 

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from casework.access import is_admin, refuse
 from casework.audit import Origin, record_event
 from casework.errors import NotFound, ValidationError
+from casework.invisible import without_format_characters
 from casework.people.matching import MATCH_KEY_LIMIT
 from casework.referrals.models import ImportJob
 from casework.referrals.police_import import FileError, import_police_download
@@ -85,7 +86,8 @@ def get_import_job(session, job_id: int, viewer, *, origin: Origin, now: datetim
 
 
 def _display_name(filename: str) -> str:
-    name = CONTROL.sub("", Path(filename.replace("\\", "/")).name).strip()
+    name = CONTROL.sub("", Path(filename.replace("\\", "/")).name)
+    name = without_format_characters(name).strip()
     return name[:255] or "upload.csv"
 
 

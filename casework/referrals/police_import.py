@@ -22,6 +22,12 @@ from operator import itemgetter
 from pathlib import Path
 
 from casework.audit import Origin, record_event
+from casework.invisible import (
+    ANY_FORMAT_CHARACTER,
+    CONTROL_CHARACTER,
+    FORMAT_REMOVED,
+    UNHOLDABLE,
+)
 from casework.people.contact_details import normalise_email, normalise_phone, normalise_postcode
 from casework.people.matching import MATCH_KEY_LIMIT, existing_keys
 from casework.referrals.intake import NewReferral, police_dedupe_key, store_referrals
@@ -102,9 +108,6 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Birth dates police systems write when the real one is not known.
 PLACEHOLDER_BIRTH_DATES = frozenset({date(1900, 1, 1)})
 OLDEST_YEARS = 120
-# C0 controls except tab, line feed and carriage return (a quoted field may hold line breaks),
-# DEL, and C1 controls: no name, address or note holds one, and PostgreSQL refuses NUL.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LIMITS = {
     "crime_reference": 40,
     "offence": 200,
@@ -282,14 +285,15 @@ def _flags(text: str) -> tuple[str, ...]:
 
 
 def _control_problem(picked: tuple[str, ...]) -> str:
-    column = next(c for c, v in zip(COLUMNS, picked, strict=True) if CONTROL.search(v))
-    return f"{column} contains a control character (such as NUL), which a field cannot hold"
+    column = next(c for c, v in zip(COLUMNS, picked, strict=True) if CONTROL_CHARACTER.search(v))
+    return f"{column} {UNHOLDABLE}"
 
 
 def read_rows(data: bytes):
     """Yield (line number, values, problem) for each row of the CSV bytes: ``values`` maps
-    each column to its stripped text, or is None with the reason when the row has the wrong
-    number of fields. Raises FileError for an unreadable file."""
+    each column to its stripped text, without format characters (casework.invisible), or is
+    None with the reason when the row has the wrong number of fields or a control character.
+    Raises FileError for an unreadable file."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -315,10 +319,14 @@ def read_rows(data: bytes):
                     yield line, None, "row has fewer fields than the header"
                 else:
                     picked = pick(fields)
-                    if CONTROL.search("".join(picked)):
+                    joined = "".join(picked)
+                    if CONTROL_CHARACTER.search(joined):
                         yield line, None, _control_problem(picked)
                     else:
-                        yield line, dict(zip(COLUMNS, map(str.strip, picked), strict=True)), None
+                        if ANY_FORMAT_CHARACTER.search(joined):  # taken out, as forms do
+                            picked = [v.translate(FORMAT_REMOVED) for v in picked]
+                        values = dict(zip(COLUMNS, map(str.strip, picked), strict=True))
+                        yield line, values, None
             line = reader.line_num + 1
     except csv.Error:
         raise FileError(f"line {line} is not valid CSV (an unclosed quote?)") from None

@@ -157,6 +157,41 @@ def test_tabs_and_line_breaks_inside_a_field_are_not_control_characters(runner, 
     assert json.loads(run_import(runner, path).output)["imported"] == 1
 
 
+RLO, ZWSP, SHY = "\u202e", "\u200b", "\u00ad"
+
+
+def test_format_characters_are_taken_out_of_every_cell_as_forms_take_them_out(
+    runner, tmp_path, client, team_leader
+):
+    """A right-to-left override shows a name, and the text after it, backwards in every list;
+    a zero-width space keeps an email address from being delivered and a crime reference from
+    being recognised when it is sent again."""
+    path = tmp_path / "format.csv"
+    path.write_bytes(
+        police_csv(
+            police_row(
+                crime_reference=f"LC{ZWSP}-1",
+                surname=f"{RLO}Example",
+                email=f"alex.example{ZWSP}@example.org",
+                address_line_1=f"1 Test{SHY} Street {ZWSP}",
+            )
+        )
+    )
+    assert json.loads(run_import(runner, path).output)["imported"] == 1
+    referral = referrals()["LC-1"]
+    assert (referral.surname, referral.email, referral.address_line_1) == (
+        "Example",
+        "alex.example@example.org",
+        "1 Test Street",
+    )
+    page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    assert RLO not in page and ZWSP not in page
+    # The same row sent again without them is the same referral.
+    again = tmp_path / "again.csv"
+    again.write_bytes(police_csv(police_row(crime_reference="LC-1")))
+    assert json.loads(run_import(runner, again).output)["duplicates"] == 1
+
+
 PERSONAL = "JANE DOE 07700900123 LE1 1AA"
 
 

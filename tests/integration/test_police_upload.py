@@ -171,6 +171,14 @@ def test_a_control_character_in_the_file_name_is_not_stored(app, client, team_le
     assert the_job().filename == "police.csv"
 
 
+def test_a_right_to_left_override_in_the_file_name_is_not_stored(app, client, team_leader):
+    """An override shows the rest of a name backwards on the imports page, so that one file
+    can be made to look like another."""
+    data = (ROOT / SAMPLE).read_bytes()
+    assert upload(client, data, filename="police\u202evsc.csv").status_code == 302
+    assert the_job().filename == "policevsc.csv"
+
+
 def test_a_job_left_running_is_failed_after_the_stuck_time_and_its_owner_can_retry(
     app, client, sign_in_as, create_staff_record
 ):
