@@ -13,6 +13,7 @@ from email.utils import parseaddr
 
 from casework.audit import Origin
 from casework.errors import ValidationError
+from casework.invisible import CONTROL_CHARACTER, UNHOLDABLE, without_format_characters
 from casework.referrals.partner_referral import ReferrerDetails, submit_partner_referral
 from casework.referrals.victim_details import (
     PARTNER_METHODS,
@@ -122,13 +123,20 @@ def parse_referral_email(raw: bytes) -> tuple[str, ReferrerDetails, VictimDetail
         raise ValidationError({"": "the email has no plain-text body"})
     body = body_part.get_content()
     values: dict[str, str] = {}
-    for line in body.splitlines():
-        name, sep, value = line.partition(":")
+    # Lines end at a line feed only: splitlines() would also end one at a control character
+    # inside a value (a vertical tab, U+0085), keeping half of it.
+    for line in body.split("\n"):
+        name, sep, value = line.rstrip("\r").partition(":")
         key = EMAIL_FIELDS.get(name.strip().lower())
         if sep and key:
-            values[key] = value.strip()
+            values[key] = without_format_characters(value).strip()
     if not values:
         raise ValidationError({"": "no 'Field: value' lines of the standard referral were found"})
+    if not values.get("referrer_email"):  # else the sender's
+        values["referrer_email"] = parseaddr(str(message.get("From", "")))[1]
+    unholdable = [key for key, value in values.items() if CONTROL_CHARACTER.search(value)]
+    if unholdable:
+        raise ValidationError(dict.fromkeys(unholdable, UNHOLDABLE))
     method_words = {v.lower(): k for k, v in PARTNER_METHODS.items()} | {
         "mobile": "MOBILE_PHONE",
         "home phone": "HOME_PHONE",
@@ -188,8 +196,7 @@ def parse_referral_email(raw: bytes) -> tuple[str, ReferrerDetails, VictimDetail
         agency_name=values.get("agency_name", ""),
         agency_kind=values.get("agency_kind", ""),
         referrer_name=values.get("referrer_name", ""),
-        referrer_email=values.get("referrer_email", "")
-        or parseaddr(str(message.get("From", "")))[1],
+        referrer_email=values["referrer_email"],
         referrer_phone=values.get("referrer_phone", ""),
     )
     token = str(message.get("Message-ID", "")).strip() or hashlib.sha256(body.encode()).hexdigest()

@@ -240,6 +240,59 @@ def test_an_email_without_the_standard_fields_is_rejected_with_its_reason(runner
     assert referrals() == []
 
 
+@pytest.mark.parametrize("character", ["\x00", "\x1b", "\x85"])
+def test_an_email_with_a_control_character_is_rejected_and_the_next_still_imports(
+    runner, tmp_path, character
+):
+    """PostgreSQL cannot store a NUL: one such email stopped the command with a traceback."""
+    fixture = (FIXTURES / "partner-referral.eml").read_text()
+    bad = tmp_path / "bad.eml"
+    bad.write_text(
+        fixture.replace("Surname: Sample", f"Surname: Sam{character}ple").replace(
+            "<ref-0001@", "<ref-0002@"
+        )
+    )
+    good = tmp_path / "good.eml"
+    good.write_text(fixture)
+    result = runner.invoke(args=["referrals", "import-email", str(bad), str(good)])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert (out["imported"], out["rejected"]) == (1, 1)
+    [rejection] = out["rejections"]
+    assert rejection == {
+        "file": "bad.eml",
+        "reason": "surname: contains a control character (such as NUL), which a field cannot hold",
+    }
+    assert [r.surname for r in referrals()] == ["Sample"]
+
+
+def test_a_control_character_in_the_sender_given_as_the_referrer_is_rejected(runner, tmp_path):
+    path = tmp_path / "from.eml"
+    path.write_bytes(
+        (FIXTURES / "partner-referral.eml")
+        .read_bytes()
+        .replace(b"Referrer email: housing.officer@example.org\n", b"")
+        .replace(b"<housing.officer@", b"<housing\x00officer@")
+    )
+    out = json.loads(runner.invoke(args=["referrals", "import-email", str(path)]).output)
+    assert out["rejected"] == 1 and out["rejections"][0]["reason"].startswith("referrer email:")
+    assert referrals() == []
+
+
+def test_format_characters_are_taken_out_of_an_emailed_referral(runner, tmp_path):
+    path = tmp_path / "rlo.eml"
+    path.write_text(
+        (FIXTURES / "partner-referral.eml")
+        .read_text()
+        .replace("Surname: Sample", "Surname: \u202eSample\u200b")
+        .replace("Phone: 07700 900321", "Phone: 07700\u00ad 900321")
+    )
+    out = json.loads(runner.invoke(args=["referrals", "import-email", str(path)]).output)
+    assert out["imported"] == 1, out
+    [referral] = referrals()
+    assert (referral.surname, referral.mobile_phone) == ("Sample", "+447700900321")
+
+
 class _Questions(HTMLParser):
     """The labels, legends and hints of a form, in page order."""
 
