@@ -176,24 +176,33 @@ class CaseSummary:
         return self.domestic_abuse and self.safe_to_post is not True
 
 
+def _case_or_referrals(case: Case, referral_ids: list[int]):
+    """Obligations of the case itself or of these of its referrals."""
+    on_case = Obligation.case_id == case.id
+    return sa.or_(on_case, Obligation.referral_id.in_(referral_ids)) if referral_ids else on_case
+
+
 def case_summary(session, case: Case, *, today: date) -> CaseSummary:
     """What the case page shows at the top, in three indexed reads: the person, the case's
-    referrals, and its unmet obligations soonest first."""
+    referrals, and the unmet obligations of the case and its referrals, soonest first."""
     person = case.person
     referrals = list(
         session.scalars(
             sa.select(Referral).where(Referral.case_id == case.id).order_by(Referral.received_at)
         )
     )
+    ids = [r.id for r in referrals]
+    # The case's own deadlines and its referrals' (a first call still owed on a referral that
+    # joined the case, or that the case was opened from before anyone spoke to the person, is
+    # the caseworker's to make, and the breach sweep counts it).
     deadlines = list(
         session.scalars(
             sa.select(Obligation)
-            .where(Obligation.case_id == case.id, Obligation.status.in_(UNMET))
-            .order_by(Obligation.due_at)
+            .where(_case_or_referrals(case, ids), Obligation.status.in_(UNMET))
+            .order_by(Obligation.due_at, Obligation.id)
         )
     )
     latest = referrals[-1] if referrals else None
-    ids = [r.id for r in referrals]
     mine = OutboundMessage.case_id == case.id
     held = list(
         session.scalars(
@@ -248,7 +257,7 @@ class CaseContact:
 
 def case_contact(session, case: Case) -> CaseContact:
     """The attempts, first conversations and messages of the case's referrals (not staff
-    alerts), with the case's obligations and key dates."""
+    alerts), with the obligations of the case and its referrals, and its key dates."""
     referrals = {
         r.id: r for r in session.scalars(sa.select(Referral).where(Referral.case_id == case.id))
     }
@@ -293,7 +302,9 @@ def case_contact(session, case: Case) -> CaseContact:
     entries.sort(key=lambda e: e.at, reverse=True)
     obligations = list(
         session.scalars(
-            sa.select(Obligation).where(Obligation.case_id == case.id).order_by(Obligation.due_at)
+            sa.select(Obligation)
+            .where(_case_or_referrals(case, ids))
+            .order_by(Obligation.due_at, Obligation.id)
         )
     )
     key_dates = list(

@@ -203,6 +203,38 @@ def test_the_contact_tab_shows_the_referrals_contact_and_the_cases_obligations(c
     assert referral.reference in html
 
 
+def test_a_later_referral_joined_to_the_case_shows_its_deadlines_on_the_case(client, world):
+    """The caseload gives a case the soonest deadline of its open referrals: the case page
+    must show that deadline too, or a caseworker working from it misses a first call."""
+    later = datetime(2026, 11, 23, 10, tzinfo=UTC)  # Monday
+    create_referrals(
+        police_row(
+            crime_reference="LC-3",
+            forename="Alex",
+            surname="Example",
+            offence="Criminal damage",
+            crime_group="Criminal damage and arson",
+        ),
+        received=later,
+    )
+    joined = referral_by_ref("LC-3")
+    assert (joined.case_id, joined.status) == (world["case"], "open")
+    with time_machine.travel(later + timedelta(hours=1), tick=False):
+        as_(client, world["worker"])
+        summary = client.get(f"/cases/{world['case']}").get_data(as_text=True)
+        contact = client.get(f"/cases/{world['case']}/contact").get_data(as_text=True)
+    deadlines = summary.split("Next deadlines")[1].split("</ul>")[0]
+    assert f"First telephone call</strong> (referral {joined.reference}) by" in deadlines
+    assert f'href="/referrals/{joined.id}">{joined.reference}</a>' in contact
+    # The call still owed on the referral the case was opened from, before anyone spoke to
+    # Alex, is there too: overdue, as the breach sweep counts it.
+    opened_from = referral_by_ref("LC-1")
+    assert f"First telephone call</strong> (referral {opened_from.reference}) by" in deadlines
+    table = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", contact.split("Deadlines on this case")[1]))
+    assert f"First telephone call On referral {opened_from.reference} Sat 21 Nov" in table
+    assert f"First telephone call On referral {joined.reference} Wed 25 Nov" in table
+
+
 def _events(referral_id: int, person_id: int, count: int, start: datetime) -> None:
     for n in range(count):
         record_event(
