@@ -73,3 +73,89 @@ def test_a_team_leaders_lists_fit_a_phone(
         if found := axe_violations(page):
             violations[path] = found
     assert too_wide == {} and violations == {}
+
+
+DEMO_PAGES = {
+    "sam.caseworker@waypoint.example": (
+        "/caseload",
+        "/cases/{case}",
+        "/cases/{case}/plan",
+        "/cases/{case}/assessment",
+        "/cases/{case}/contact",
+        "/referrals/new",
+    ),
+    "lead.city@waypoint.example": (
+        "/approvals",
+        "/partners",
+        "/partners/{agency}",
+        "/groups",
+        "/hardship",
+        "/letters",
+        "/complaints",
+    ),
+    "admin@waypoint.example": ("/admin/staff", "/admin/audit", "/admin/teams"),
+    "hsb.advisor@waypoint.example": (
+        "/advice-line",
+        "/advice-line/resources",
+        "/advice-line/evidence",
+    ),
+    "analyst@waypoint.example": (
+        "/reports/hsb-monthly",
+        "/reports/target-hardening",
+        "/complaints/return",
+    ),
+    None: ("/refer", "/partner-referral"),
+}
+
+
+def test_every_roles_pages_fit_a_phone_with_the_demo_data(app, runner, live_server, axe_page):
+    """With the demo's cases, plans, partners, sessions and audit trail (tables with real
+    rows), and the public forms: no page is wider than the phone, and axe finds nothing. A
+    plan's actions used to wrap a letter at a time with the Change links off the screen, and
+    a question hidden for screen readers widened the self-referral form."""
+    import sqlalchemy as sa
+
+    from casework.cases.models import Case
+    from casework.models import PlanAction
+    from casework.partners.models import PartnerAgency
+    from casework.staff.models import Staff
+    from casework.staff.passwords import hash_password
+    from tests.conftest import PASSWORD
+
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    db.session.rollback()
+    for staff in db.session.scalars(sa.select(Staff).where(Staff.email.in_(list(DEMO_PAGES)))):
+        staff.password_hash = hash_password(PASSWORD)
+    ids = {
+        "case": db.session.scalar(  # one of Sam's cases with a support plan
+            sa.select(sa.func.min(PlanAction.case_id))
+            .join(Case, Case.id == PlanAction.case_id)
+            .join(Staff, Staff.id == Case.caseworker_id)
+            .where(Staff.email == "sam.caseworker@waypoint.example")
+        ),
+        "agency": db.session.scalar(sa.select(sa.func.min(PartnerAgency.id))),
+    }
+    db.session.commit()
+    page = axe_page
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    too_wide, violations = {}, {}
+    for email, paths in DEMO_PAGES.items():
+        page.context.clear_cookies()
+        if email:
+            page.goto(f"{live_server}/login")
+            page.get_by_label("Email address").fill(email)
+            page.get_by_label("Password", exact=True).fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_load_state("load")
+            assert "/login" not in page.url, email
+        for path in paths:
+            path = path.format(**ids)
+            assert page.goto(f"{live_server}{path}").ok, path
+            if SHOTS:
+                page.screenshot(path=f"{SHOTS}/phone-demo{path.replace('/', '-')}.png")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE:
+                too_wide[path] = width
+            if found := axe_violations(page):
+                violations[path] = found
+    assert too_wide == {} and violations == {}
