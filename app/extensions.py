@@ -20,3 +20,10 @@ __all__ = ["db", "migrate", "login_manager", "csrf", "limiter"]
 def public_form_limit() -> str:
     """The rate limit on every public form's POST (PUBLIC_FORM_RATE_LIMIT)."""
     return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
+
+
+def public_form_sent(response) -> bool:
+    """Whether a public form's POST counts towards its limit: only when it was accepted. A
+    form sent back with its errors to put right (or timed out) does not, so a person
+    correcting mistakes is not locked out, while every referral made is counted."""
+    return response.status_code < 400

@@ -24,7 +24,7 @@ from app.advice_line.contact_forms import (
 )
 from app.advice_line.contact_page import contact_or_404, line_calendar, render_contact_page, section
 from app.auth.session import request_origin, role_required
-from app.extensions import db, limiter, public_form_limit
+from app.extensions import db, limiter, public_form_limit, public_form_sent
 from app.forms import REFUSED, ActionForm, add_missing_errors, call_service, posted_version
 from casework.db import utcnow
 from casework.errors import NotFound
@@ -44,7 +44,7 @@ def _status(form) -> int:
 
 
 @bp.route("/professionals", methods=["GET", "POST"])
-@limiter.limit(public_form_limit, methods=["POST"])
+@limiter.limit(public_form_limit, methods=["POST"], deduct_when=public_form_sent)
 def professionals():
     """A safeguarding professional asks the HSB line for advice (DESIGN.md Stable
     interfaces). Whoever sends it sees the same confirmation."""

@@ -5,7 +5,7 @@ from flask import current_app, redirect, render_template, session, url_for
 
 from app.answer_forms import characteristic_answers, safe_contact_answers
 from app.auth.session import request_origin
-from app.extensions import db, limiter, public_form_limit
+from app.extensions import db, limiter, public_form_limit, public_form_sent
 from app.forms import REFUSED, add_missing_errors, call_service
 from app.public import bp
 from app.public.forms import PartnerReferralForm, SelfReferralForm
@@ -65,7 +65,7 @@ def _slot_label(slot: datetime, tz) -> str:
 
 
 @bp.route("/refer", methods=["GET", "POST"])
-@limiter.limit(public_form_limit, methods=["POST"])
+@limiter.limit(public_form_limit, methods=["POST"], deduct_when=public_form_sent)
 def refer():
     """Self-referral: accepted on the person's own account, no proof needed (spec 3.1, 3.6)."""
     now = utcnow()
@@ -117,7 +117,7 @@ def refer_confirmation():
 
 
 @bp.route("/partner-referral", methods=["GET", "POST"])
-@limiter.limit(public_form_limit, methods=["POST"])
+@limiter.limit(public_form_limit, methods=["POST"], deduct_when=public_form_sent)
 def partner_referral():
     """A partner agency refers someone who has agreed to it (spec 3.6)."""
     now = utcnow()

@@ -13,7 +13,7 @@ import time_machine
 from casework.db import db
 from casework.obligations.models import Obligation
 from casework.referrals.models import PartnerAgency, Referral
-from tests.conftest import audit_rows, csrf_token
+from tests.conftest import CSRF_PATTERN, audit_rows, csrf_token
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -203,6 +203,26 @@ def test_partner_form_records_the_agency_and_requires_consent(client):
     [referral] = referrals()
     agency = db.session.get(PartnerAgency, referral.partner_agency_id)
     assert (agency.name, agency.kind, referral.source) == ("Example Housing", "Housing", "partner")
+
+
+def test_a_timed_out_self_referral_comes_back_with_the_answers_kept(client):
+    """A person who took longer than the form's time limit (or whose browser lost its cookie)
+    gets the form back with what they typed and a fresh token, not a dead end: nothing from
+    the expired post is saved, and sending it again works."""
+    page = client.get("/refer").get_data(as_text=True)
+    data = {**SELF, "csrf_token": "expired", "submission_token": token_of(page)}
+    response = client.post("/refer", data=data)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "This form timed out, for your security" in html
+    assert 'value="Robin"' in html and "Someone keeps damaging my car" in html
+    assert "Exit this page" in html
+    assert referrals() == []
+    assert audit_rows("security.csrf_failed")
+    fresh = CSRF_PATTERN.search(html)
+    again = client.post("/refer", data={**data, "csrf_token": fresh.group(1) or fresh.group(2)})
+    assert again.status_code == 302
+    assert [r.forename for r in referrals()] == ["Robin"]
 
 
 def test_standard_email_imports_once(runner):

@@ -1,11 +1,12 @@
 """Public forms and sign-in are rate limited per address (a clear 429, nothing stored)."""
 
-import pytest
-import sqlalchemy as sa
+import re
 
-from casework.db import db
-from casework.referrals.models import Referral
+import pytest
+import time_machine
+
 from tests.conftest import csrf_token
+from tests.integration.test_public_referrals import referrals, submit
 
 
 @pytest.fixture
@@ -19,37 +20,31 @@ def app_overrides():
 
 
 def test_public_form_and_sign_in_limits(client):
-    for _ in range(2):
-        client.post("/refer", data={"csrf_token": csrf_token(client, "/refer")})
-    blocked = client.post(
-        "/refer", data={"csrf_token": csrf_token(client, "/refer"), "forename": "Robin"}
-    )
-    assert blocked.status_code == 429
-    assert "Too many attempts" in blocked.get_data(as_text=True)
-    assert client.get("/refer").status_code == 200  # reading the form is never limited
-    db.session.rollback()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 0
+    """Forms sent back with errors to put right are not counted: a person correcting mistakes
+    is never locked out. Accepted referrals are; past the limit the page says when to try
+    again, on the public form's own page (the way back to the form, 999, Exit this page)."""
+    with time_machine.travel("2026-11-23 10:00 +0000", tick=True):
+        for _ in range(5):
+            assert submit(client, forename="").status_code == 400  # forename missing
+        for n in range(2):
+            assert submit(client, surname=f"Sample{n}").status_code == 302
+        blocked = submit(client, surname="Sample3")
+        assert blocked.status_code == 429
+        html = blocked.get_data(as_text=True)
+        assert "This form has been sent too many times" in html
+        assert "You can send it again after 11:00." in html  # 10:00 UTC is 10:00 in London
+        assert "call 999" in html and "Exit this page" in html
+        assert 'href="/refer">Back to the form: Ask for support</a>' in html
+        assert "/login" not in html.split("<main")[1]
+        assert client.get("/refer").status_code == 200  # reading the form is never limited
+    assert [r.surname for r in referrals()] == ["Sample0", "Sample1"]
 
+    wrong = {"email": "x@example.org", "password": "wrong"}
     for _ in range(3):
-        client.post(
-            "/login",
-            data={
-                "csrf_token": csrf_token(client, "/login"),
-                "email": "x@example.org",
-                "password": "wrong",
-            },
-        )
-    assert (
-        client.post(
-            "/login",
-            data={
-                "csrf_token": csrf_token(client, "/login"),
-                "email": "x@example.org",
-                "password": "wrong",
-            },
-        ).status_code
-        == 429
-    )
+        client.post("/login", data={**wrong, "csrf_token": csrf_token(client, "/login")})
+    blocked = client.post("/login", data={**wrong, "csrf_token": csrf_token(client, "/login")})
+    assert blocked.status_code == 429
+    assert re.search(r"Try again after \d\d:\d\d\.", blocked.get_data(as_text=True))
 
 
 def test_anonymous_refusals_write_one_audit_row_per_source_a_minute(app, client):
