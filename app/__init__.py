@@ -214,8 +214,10 @@ def register_converters(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     """Error pages in plain words."""
     from app.errors import register
+    from app.periods import register as register_periods
 
     register(app)
+    register_periods(app)
 
 
 def register_security(app: Flask) -> None:

@@ -21,7 +21,9 @@ from casework.csv_cells import safe_cell
 from casework.db import utcnow
 from casework.hsb.models import CHANNELS
 from casework.hsb.monthly import (
+    LONDON,
     WEEKDAYS,
+    Month,
     anonymised_export,
     csv_rows,
     last_full_month,
@@ -49,9 +51,13 @@ def _month():
     if not text:
         return last_full_month(utcnow()), None
     try:
-        return parse_month(text[:20]), None
+        month = parse_month(text[:20])
     except ValueError as exc:
         return None, str(exc)
+    local = utcnow().astimezone(LONDON)
+    if month > Month(local.year, local.month):
+        return None, f"{month.label} has not begun: choose this month or an earlier one"
+    return month, None
 
 
 def _bars(pairs, top=None):

@@ -18,6 +18,7 @@ from app.complaints.forms import ComplaintForm, InvestigationForm
 from app.extensions import db
 from app.forms import REFUSED, call_service, page_number
 from app.groups.routes import safe_cell
+from app.periods import read_period
 from casework.db import utcnow
 from casework.errors import NotFound
 from casework.staff.vetting import local_today
@@ -33,7 +34,7 @@ from casework.support.complaints import (
     update_complaint,
 )
 from casework.support.models import COMPLAINT_CHANNELS, COMPLAINT_OUTCOMES
-from casework.support.monitoring_quarter import parse_quarter, recent_quarters
+from casework.support.monitoring_quarter import begun, parse_quarter, recent_quarters
 
 recorders = role_required("caseworker", "team_leader", "admin")
 reporting = role_required("analyst", "team_leader", "admin")
@@ -45,7 +46,16 @@ def complaints():
     """The complaints the signed-in person may see, not yet decided first, then newest."""
     today = local_today(utcnow())
     asked = request.args.get("quarter")
-    quarter = parse_quarter(asked, today) if asked else None
+    quarter = (
+        read_period(
+            lambda text: parse_quarter(text, today),
+            asked,
+            title="Complaints",
+            choices=recent_quarters(today),
+        )
+        if asked
+        else None
+    )
     outcome = request.args.get("outcome")
     outcome = outcome if outcome in OUTCOME_FILTERS else None
     found = list_complaints(
@@ -161,7 +171,13 @@ def complaint(complaint_id: int):
 
 
 def _return():
-    quarter = parse_quarter(request.args.get("quarter"), local_today(utcnow()))
+    today = local_today(utcnow())
+    quarter = read_period(
+        lambda text: begun(parse_quarter(text, today), today),
+        request.args.get("quarter"),
+        title="Complaints return",
+        choices=recent_quarters(today),
+    )
     return complaint_return(
         db.session, current_user, quarter, origin=request_origin(), now=utcnow()
     )

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.forms import REFUSED, call_service, page_number
 from app.groups import bp
 from app.groups.forms import ATTENDED, AttendanceForm, CancelForm, SessionForm
+from app.periods import read_period
 from casework.csv_cells import safe_cell
 from casework.db import utcnow
 from casework.errors import NotFound
@@ -43,7 +44,13 @@ def _quarter_asked():
     asked = request.args.get("quarter")
     if not asked:
         return None
-    return parse_quarter(asked, local_today(utcnow()))
+    today = local_today(utcnow())
+    return read_period(
+        lambda text: parse_quarter(text, today),
+        asked,
+        title="Group support sessions",
+        choices=recent_quarters(today),
+    )
 
 
 @bp.route("/groups")
@@ -240,7 +247,13 @@ def cancel(group_id: int):
 def return_csv():
     """The quarter's sessions and attendance counts for the quarterly return: dates, topics,
     counts and case references; no names."""
-    quarter = parse_quarter(request.args.get("quarter"), local_today(utcnow()))
+    today = local_today(utcnow())
+    quarter = read_period(
+        lambda text: parse_quarter(text, today),
+        request.args.get("quarter"),
+        title="Group support sessions",
+        choices=recent_quarters(today),
+    )
     found = group_return(db.session, current_user, quarter, origin=request_origin(), now=utcnow())
     out = io.StringIO()
     writer = csv.writer(out)

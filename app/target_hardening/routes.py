@@ -13,6 +13,7 @@ from app.auth.session import request_origin, role_required
 from app.cases.routes import case_or_404, render_case_page, staff
 from app.extensions import db
 from app.forms import REFUSED, call_service
+from app.periods import read_period
 from app.plans.forms import loaded_version
 from app.target_hardening import bp
 from app.target_hardening.forms import (
@@ -298,7 +299,12 @@ reporting = role_required("analyst", "team_leader", "admin")
 
 def _report():
     today = local_today(utcnow())
-    quarter = parse_quarter(request.args.get("quarter"), today)
+    quarter = read_period(
+        lambda text: parse_quarter(text, today),
+        request.args.get("quarter"),
+        title="Target hardening report",
+        choices=recent_quarters(today),
+    )
     return hardening_report(db.session, quarter, _calendar()), today
 
 

@@ -68,14 +68,26 @@ def quarter_of(day: date) -> FinancialQuarter:
 
 
 def parse_quarter(text: str | None, today: date) -> FinancialQuarter:
-    """``2026-27-Q1`` as a quarter; the current one when absent or not a quarter of the
-    contract."""
-    found = _CODE.fullmatch((text or "").strip())
-    if found:
-        year = int(found[1])
-        if FIRST_YEAR <= year <= LAST_YEAR and int(found[2]) == (year + 1) % 100:
-            return FinancialQuarter(year, int(found[3]))
-    return quarter_of(today)
+    """``2026-27-Q1`` as a quarter, or the current one when none is given; ValueError with a
+    plain message for one that is not a quarter of the contract."""
+    if not (text or "").strip():
+        return quarter_of(today)
+    found = _CODE.fullmatch(text.strip()[:20])
+    if not found or int(found[2]) != (int(found[1]) + 1) % 100:
+        raise ValueError(
+            "Enter the quarter as a financial year and a quarter number, like 2026-27-Q1 "
+            "(quarter 1 is April to June)"
+        )
+    if not FIRST_YEAR <= int(found[1]) <= LAST_YEAR:
+        raise ValueError(f"The financial year must begin between {FIRST_YEAR} and {LAST_YEAR}")
+    return FinancialQuarter(int(found[1]), int(found[3]))
+
+
+def begun(quarter: FinancialQuarter, today: date) -> FinancialQuarter:
+    """``quarter`` if it has begun by ``today``; ValueError for a return of one still to come."""
+    if quarter.start > today:
+        raise ValueError(f"{quarter.label} has not begun: choose this quarter or an earlier one")
+    return quarter
 
 
 def recent_quarters(today: date, shown: FinancialQuarter | None = None, count: int = 8):

@@ -258,6 +258,16 @@ def test_a_bad_month_on_the_page_is_explained(app, client, sign_in_as, month):
         assert refused.status_code == 400 and "month" in refused.get_data(as_text=True).lower()
 
 
+def test_a_month_that_has_not_begun_is_refused_not_reported_as_zeros(app, client, sign_in_as):
+    with time_machine.travel(utc(2026, 11, 24, 10), tick=False):
+        sign_in_as("analyst")
+        assert client.get("/reports/hsb-monthly?month=2026-11").status_code == 200  # so far
+        for path in ("/reports/hsb-monthly", "/reports/hsb-monthly.csv"):
+            refused = client.get(f"{path}?month=2026-12")
+            assert refused.status_code == 400, path
+            assert "December 2026 has not begun" in refused.get_data(as_text=True)
+
+
 def test_the_csv_has_every_figure_and_no_ones_details(app, client, sign_in_as, october):
     sign_in_as("hsb_advisor")
     response = client.get("/reports/hsb-monthly.csv?month=2026-10")

@@ -605,7 +605,7 @@ def test_the_report_page_and_its_csv_are_for_leaders_admins_and_analysts(
     rows = list(csv.reader(io.StringIO(download.get_data(as_text=True))))
     assert ["Cost", "Spent in the quarter", "£1,309.50"] in rows
     assert ["Referrals by team", "County victim team", "1"] in rows
-    assert client.get("/reports/target-hardening?quarter=nonsense").status_code == 200
+    assert client.get("/reports/target-hardening?quarter=nonsense").status_code == 400
     empty = client.get("/reports/target-hardening?quarter=2019-Q1").get_data(as_text=True)
     assert "No target-hardening referrals were made" in empty
 

@@ -18,18 +18,33 @@ TODAY = date(2026, 11, 22)
         ("2026-Q3", "2026-Q3", date(2026, 7, 1), date(2026, 10, 1), date(2026, 4, 1)),
         ("2026-Q4", "2026-Q4", date(2026, 10, 1), date(2027, 1, 1), date(2026, 4, 1)),
         (" 2019-Q1 ", "2019-Q1", date(2019, 1, 1), date(2019, 4, 1), date(2018, 4, 1)),
-        # Anything else is the current quarter.
+        # None given is the current quarter.
         (None, "2026-Q4", date(2026, 10, 1), date(2027, 1, 1), date(2026, 4, 1)),
-        ("2026-Q5", "2026-Q4", date(2026, 10, 1), date(2027, 1, 1), date(2026, 4, 1)),
-        ("1999-Q1", "2026-Q4", date(2026, 10, 1), date(2027, 1, 1), date(2026, 4, 1)),
-        ("٢٠٢٦-Q1", "2026-Q4", date(2026, 10, 1), date(2027, 1, 1), date(2026, 4, 1)),
-        ("x" * 500, "2026-Q4", date(2026, 10, 1), date(2027, 1, 1), date(2026, 4, 1)),
+        ("", "2026-Q4", date(2026, 10, 1), date(2027, 1, 1), date(2026, 4, 1)),
     ],
 )
 def test_a_quarter_is_read_with_its_dates_and_financial_year(typed, code, start, end, year_from):
     quarter = parse_quarter(typed, TODAY)
     assert (quarter.code, quarter.start, quarter.end) == (code, start, end)
     assert quarter.financial_year_start == year_from
+
+
+@pytest.mark.parametrize(
+    "typed,problem",
+    [
+        ("2026-Q5", "Enter the quarter as a year and a quarter number, like 2026-Q3"),
+        ("2026-Q9", "Enter the quarter as a year and a quarter number, like 2026-Q3"),
+        ("1999-Q1", "Enter the quarter as a year and a quarter number, like 2026-Q3"),
+        ("٢٠٢٦-Q1", "Enter the quarter as a year and a quarter number, like 2026-Q3"),
+        ("x" * 500, "Enter the quarter as a year and a quarter number, like 2026-Q3"),
+        ("2017-Q4", "The year must be between 2018 and 2100"),
+        ("2027-Q1", "January to March 2027 has not begun: choose this quarter or an earlier one"),
+    ],
+)
+def test_a_quarter_that_is_not_one_or_has_not_begun_is_refused_in_words(typed, problem):
+    with pytest.raises(ValueError) as refused:
+        parse_quarter(typed, TODAY)
+    assert str(refused.value) == problem
 
 
 def test_the_chooser_offers_the_last_eight_quarters_newest_first():

@@ -7,6 +7,7 @@ import pytest
 
 from casework.support.monitoring_quarter import (
     FinancialQuarter,
+    begun,
     parse_quarter,
     quarter_of,
     recent_quarters,
@@ -38,11 +39,23 @@ def test_quarter_four_runs_from_january_to_the_end_of_march():
     assert q4.label == "Quarter 4 of 2025/26 (January to March 2026)"
 
 
-def test_a_quarter_code_is_read_back_and_nonsense_is_the_current_quarter():
+def test_a_quarter_code_is_read_back_none_is_the_current_quarter_and_nonsense_is_refused():
     today = date(2026, 11, 23)
     assert parse_quarter("2025-26-Q4", today) == FinancialQuarter(2025, 4)
-    for nonsense in (None, "", "2025-27-Q4", "2025-26-Q5", "9999-00-Q1", "x"):
-        assert parse_quarter(nonsense, today) == FinancialQuarter(2026, 3)
+    assert parse_quarter("2030-31-Q1", today) == FinancialQuarter(2030, 1)  # lists may look ahead
+    for nothing in (None, "", "  "):
+        assert parse_quarter(nothing, today) == FinancialQuarter(2026, 3)
+    for nonsense in ("2025-27-Q4", "2025-26-Q5", "2026-27-Q7", "x", "x" * 500):
+        with pytest.raises(ValueError, match=r"^Enter the quarter as a financial year"):
+            parse_quarter(nonsense, today)
+    with pytest.raises(ValueError, match="must begin between 2018 and 2099"):
+        parse_quarter("2017-18-Q1", today)
+
+
+def test_a_return_is_only_for_a_quarter_that_has_begun():
+    assert begun(FinancialQuarter(2026, 3), date(2026, 10, 1)) == FinancialQuarter(2026, 3)
+    with pytest.raises(ValueError, match=r"^Quarter 4 of 2026/27 \(January to March 2027\) has"):
+        begun(FinancialQuarter(2026, 4), date(2026, 12, 31))
 
 
 def test_the_chooser_lists_recent_quarters_newest_first_and_an_older_one_shown():

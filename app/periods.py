@@ -1,0 +1,41 @@
+"""A report or list asked for a quarter that is not one, or a return for one still to come: the
+page says so in words with the quarters to choose from, never a silent fallback to another
+quarter (a commissioner's figures for the wrong period)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from flask import Flask, Response, render_template, request, url_for
+
+
+class BadPeriod(Exception):
+    """The quarter asked for cannot be shown; ``problem`` says why in words."""
+
+    def __init__(self, problem: str, *, title: str, choices: Sequence):
+        super().__init__(problem)
+        self.problem, self.title, self.choices = problem, title, choices
+
+
+def read_period(parse: Callable, text: str | None, *, title: str, choices: Sequence):
+    """``parse(text)``, or BadPeriod with its ValueError's words."""
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise BadPeriod(str(exc), title=title, choices=choices) from None
+
+
+def register(app: Flask) -> None:
+    """The page for BadPeriod: the problem and the quarters to choose (plain text for a CSV)."""
+
+    @app.errorhandler(BadPeriod)
+    def bad_period(exc: BadPeriod):
+        if request.path.endswith(".csv"):
+            return Response(exc.problem + "\n", status=400, mimetype="text/plain")
+        return render_template(
+            "period_problem.html",
+            problem=exc.problem,
+            title=exc.title,
+            choices=exc.choices,
+            action=url_for(request.endpoint, **(request.view_args or {})),
+        ), 400
