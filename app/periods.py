@@ -17,12 +17,17 @@ class BadPeriod(Exception):
         self.problem, self.title, self.choices = problem, title, choices
 
 
-def read_period(parse: Callable, text: str | None, *, title: str, choices: Sequence):
-    """``parse(text)``, or BadPeriod with its ValueError's words."""
+def quarter_asked(parse: Callable, choose: Callable, *, title: str, today, optional=False):
+    """The quarter in the query string, read by ``parse(text, today)``: the current quarter
+    when none is given (None for an ``optional`` filter), or BadPeriod in its words with the
+    quarters ``choose(today)`` offers."""
+    text = request.args.get("quarter")
+    if optional and not text:
+        return None
     try:
-        return parse(text)
+        return parse(text, today)
     except ValueError as exc:
-        raise BadPeriod(str(exc), title=title, choices=choices) from None
+        raise BadPeriod(str(exc), title=title, choices=choose(today)) from None
 
 
 def register(app: Flask) -> None:

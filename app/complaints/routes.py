@@ -18,7 +18,7 @@ from app.complaints.forms import ComplaintForm, InvestigationForm
 from app.extensions import db
 from app.forms import REFUSED, call_service, page_number
 from app.groups.routes import safe_cell
-from app.periods import read_period
+from app.periods import quarter_asked
 from casework.db import utcnow
 from casework.errors import NotFound
 from casework.staff.vetting import local_today
@@ -45,16 +45,8 @@ reporting = role_required("analyst", "team_leader", "admin")
 def complaints():
     """The complaints the signed-in person may see, not yet decided first, then newest."""
     today = local_today(utcnow())
-    asked = request.args.get("quarter")
-    quarter = (
-        read_period(
-            lambda text: parse_quarter(text, today),
-            asked,
-            title="Complaints",
-            choices=recent_quarters(today),
-        )
-        if asked
-        else None
+    quarter = quarter_asked(
+        parse_quarter, recent_quarters, title="Complaints", today=today, optional=True
     )
     outcome = request.args.get("outcome")
     outcome = outcome if outcome in OUTCOME_FILTERS else None
@@ -171,12 +163,11 @@ def complaint(complaint_id: int):
 
 
 def _return():
-    today = local_today(utcnow())
-    quarter = read_period(
-        lambda text: begun(parse_quarter(text, today), today),
-        request.args.get("quarter"),
+    quarter = quarter_asked(
+        lambda text, today: begun(parse_quarter(text, today), today),
+        recent_quarters,
         title="Complaints return",
-        choices=recent_quarters(today),
+        today=local_today(utcnow()),
     )
     return complaint_return(
         db.session, current_user, quarter, origin=request_origin(), now=utcnow()

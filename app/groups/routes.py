@@ -17,7 +17,7 @@ from app.extensions import db
 from app.forms import REFUSED, call_service, page_number
 from app.groups import bp
 from app.groups.forms import ATTENDED, AttendanceForm, CancelForm, SessionForm
-from app.periods import read_period
+from app.periods import quarter_asked
 from casework.csv_cells import safe_cell
 from casework.db import utcnow
 from casework.errors import NotFound
@@ -41,15 +41,12 @@ groups_staff = role_required("caseworker", "team_leader", "admin")
 
 def _quarter_asked():
     """The quarter in the query string, or None for every quarter."""
-    asked = request.args.get("quarter")
-    if not asked:
-        return None
-    today = local_today(utcnow())
-    return read_period(
-        lambda text: parse_quarter(text, today),
-        asked,
+    return quarter_asked(
+        parse_quarter,
+        recent_quarters,
         title="Group support sessions",
-        choices=recent_quarters(today),
+        today=local_today(utcnow()),
+        optional=True,
     )
 
 
@@ -247,12 +244,8 @@ def cancel(group_id: int):
 def return_csv():
     """The quarter's sessions and attendance counts for the quarterly return: dates, topics,
     counts and case references; no names."""
-    today = local_today(utcnow())
-    quarter = read_period(
-        lambda text: parse_quarter(text, today),
-        request.args.get("quarter"),
-        title="Group support sessions",
-        choices=recent_quarters(today),
+    quarter = quarter_asked(
+        parse_quarter, recent_quarters, title="Group support sessions", today=local_today(utcnow())
     )
     found = group_return(db.session, current_user, quarter, origin=request_origin(), now=utcnow())
     out = io.StringIO()

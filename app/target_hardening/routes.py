@@ -6,14 +6,14 @@ import csv
 import io
 from datetime import datetime
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.auth.session import request_origin, role_required
 from app.cases.routes import case_or_404, render_case_page, staff
 from app.extensions import db
 from app.forms import REFUSED, call_service
-from app.periods import read_period
+from app.periods import quarter_asked
 from app.plans.forms import loaded_version
 from app.target_hardening import bp
 from app.target_hardening.forms import (
@@ -299,11 +299,8 @@ reporting = role_required("analyst", "team_leader", "admin")
 
 def _report():
     today = local_today(utcnow())
-    quarter = read_period(
-        lambda text: parse_quarter(text, today),
-        request.args.get("quarter"),
-        title="Target hardening report",
-        choices=recent_quarters(today),
+    quarter = quarter_asked(
+        parse_quarter, recent_quarters, title="Target hardening report", today=today
     )
     return hardening_report(db.session, quarter, _calendar()), today
 
