@@ -168,9 +168,18 @@ def _check_case(answers: AdviceAnswers, errors: dict[str, str]) -> dict:
     }
 
 
-CALLBACK_OWED = (
-    "A callback is still owed to this professional. Record it in the Callback section first "
-    "(speaking to them or leaving a voicemail; for an email, replying), then close the contact"
+_OWED = (
+    "A callback is still owed to this professional: they got in touch outside opening hours, "
+    "or their call was not answered. "
+)
+CALLBACK_OWED = _OWED + (
+    "Record it in the Callback section first (speaking to them or leaving a voicemail; for an "
+    "email, replying), then close the contact"
+)
+# An outcome closes the contact: the advice itself can be kept now, without one.
+CALLBACK_OWED_FOR_OUTCOME = _OWED + (
+    "Save the advice now without an outcome, record the callback in the Callback section, then "
+    "choose the outcome"
 )
 
 
@@ -180,7 +189,7 @@ def _check_outcome(session, contact: AdviceContact, outcome: str | None, errors)
     if outcome not in OUTCOMES:
         errors["outcome"] = "Select the outcome from the list"
     elif open_callback(contact) is not None:
-        errors["outcome"] = CALLBACK_OWED
+        errors["outcome"] = CALLBACK_OWED_FOR_OUTCOME
     elif outcome == "signposted" and not session.scalar(
         sa.select(sa.func.count())
         .select_from(ResourceGiven)

@@ -77,7 +77,7 @@ CALL = {
 def test_the_queue_says_when_nothing_is_waiting(client, advisor):
     page = client.get("/advice-line").get_data(as_text=True)
     assert "No callbacks are owed and no new contacts are waiting" in page
-    assert "Callbacks missed this month (D8): <strong>0</strong>" in page
+    assert "Callbacks not made within 4 opening hours this month: <strong>0</strong>" in page
 
 
 def test_a_missed_call_logged_by_hand_is_owed_a_callback_and_heads_the_queue(client, advisor):
@@ -193,7 +193,7 @@ def test_the_queue_puts_overdue_callbacks_first_then_due_then_new_contacts(clien
     assert order == sorted(order)
     assert "Overdue by" in page and "Caller 07700 900555" in page
     # One callback is overdue this month (the sweep has not run yet: still counted).
-    assert "Callbacks missed this month (D8): <strong>1</strong>" in page
+    assert "Callbacks not made within 4 opening hours this month: <strong>1</strong>" in page
 
 
 def test_the_queue_is_paginated(app, client, advisor):

@@ -784,7 +784,9 @@ def test_a_contact_owed_a_callback_is_not_closed_until_it_is_made(
     made = make_contact(received_at=SATURDAY_EVENING)  # the public form, out of hours
     refused = _advise(client, made, {**CASE, "outcome": "advice_given"})
     assert refused.status_code == 400
-    assert "A callback is still owed to this professional" in refused.get_data(as_text=True)
+    said = refused.get_data(as_text=True)
+    assert "A callback is still owed to this professional: they got in touch outside" in said
+    assert "Save the advice now without an outcome, record the callback" in said
     assert fresh(made.id).advised_at is None
 
     assert _advise(client, made, CASE).status_code == 302  # advice without an outcome is kept

@@ -263,7 +263,7 @@ def test_a_call_whose_outcome_never_arrives_is_still_called_back(app, client, ad
         sign_in_as("hsb_advisor")
         queue = client.get("/advice-line").get_data(as_text=True)
     assert "Outcome not known yet" in queue and "New, no callback owed" not in queue
-    assert "Callbacks missed this month (D8): <strong>1</strong>" in queue
+    assert "Callbacks not made within 4 opening hours this month: <strong>1</strong>" in queue
 
 
 def test_a_call_reported_answered_late_takes_back_the_breach(app, client, advisors):
