@@ -109,6 +109,13 @@ def url_for_id(endpoint: str, name: str):
     return lambda record_id: f"{head}{int(record_id)}{tail}"
 
 
+def sentence(text: str | None) -> str:
+    """``text`` ending as a sentence ends: a full stop added unless the words (often a
+    person's own) already end with one, or with ! ? or an ellipsis."""
+    text = (text or "").rstrip()
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
+
+
 def register(app: Flask) -> None:
     """Make the template filters available to every template."""
     app.add_template_filter(local_time, "local_time")
@@ -121,3 +128,4 @@ def register(app: Flask) -> None:
     app.add_template_global(characteristic_rows, "characteristic_rows")
     app.add_template_filter(safe_windows_words, "safe_windows")
     app.add_template_filter(flag_words, "flag_words")
+    app.add_template_filter(sentence, "sentence")

@@ -835,3 +835,16 @@ def test_a_request_still_waiting_on_the_case_holds_its_closure_until_decided(
     approval = db.session.get(Approval, payment.approval_id)
     deciding(approval, leader, approve=False, reason="Paid by the food bank instead")
     assert closing(case, worker).closed
+
+
+def test_a_waiting_request_reads_as_one_sentence_whatever_its_words_end_with(
+    client, case, worker, team
+):
+    """The caseworker's words already ending in a full stop showed as "on the phone..";
+    words without one still get one."""
+    set_closure_approval(team)
+    closing(case, worker, reason="declined", words="Declined further support on the phone.")
+    sign_in(client, worker.email)
+    html = client.get(f"/cases/{case.id}/closure").get_data(as_text=True)
+    assert "Declined further support: Declined further support on the phone. A team" in html
+    assert "phone.." not in html
