@@ -23,6 +23,7 @@ from app.extensions import db
 from app.filters import phone as phone_words
 from app.forms import REFUSED, apply_errors, button_action, call_service, page_number
 from casework.audit import RECORD_TYPES, AuditSearch, search_events
+from casework.cases.timeline import describe
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
 from casework.heartbeat.sweeps import scheduler_status
@@ -325,7 +326,12 @@ def audit():
         page = search_events(AuditSearch(), page=1, per_page=50)
     args = {k: v for k, v in request.args.items(multi=True) if k != "page"}
     return render_template(
-        "admin/audit.html", form=form, page=page, args=args, record_types=RECORD_TYPES
+        "admin/audit.html",
+        form=form,
+        page=page,
+        args=args,
+        record_types=RECORD_TYPES,
+        describe=describe,
     ), (400 if form.errors else 200)
 
 

@@ -142,7 +142,8 @@ def test_audit_search_by_staff_record_and_uk_date_range(client, admin, create_st
     by_record = client.get(f"/admin/audit?record_type=staff&record_id={late.id}")
     assert f"Staff {late.id}" in by_record.get_data(as_text=True)
     by_actor = client.get(f"/admin/audit?staff={admin.email}").get_data(as_text=True)
-    assert "auth.sign_in" in by_actor
+    # In words, with the code an administrator searches and reports by beneath.
+    assert 'Auth: sign in<br><span class="govuk-body-s">auth.sign_in</span>' in by_actor
 
 
 def test_audit_search_rejects_reversed_dates(client, admin):
