@@ -123,9 +123,10 @@ def seed_demo_restorative(session, *, now: datetime) -> str:
                 True,
                 "shuttle",
                 ("domestic_violence",),
-                "She asked for it herself, with her IDVA. He is in custody, has pleaded guilty "
-                "and wrote of his wish to apologise. Shuttle only, no meeting: the IDVA and she "
-                "agree it is safe and will help her close this chapter.",
+                # The demo's person may be of any sex: the words name nobody's.
+                "Asked for it themselves, with their IDVA. The ex-partner is in custody, has "
+                "pleaded guilty and wrote of a wish to apologise. Shuttle only, no meeting: the "
+                "IDVA and the person agree it is safe and will help them close this chapter.",
             ),
             actor=worker,
             origin=ORIGIN,
