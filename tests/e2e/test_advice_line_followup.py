@@ -113,7 +113,7 @@ def test_an_advisor_adds_a_resource_gives_it_and_books_a_session(
     _shot(page, "4-book-session")
     page.get_by_role("button", name="Book the session").click()
     expect(page.get_by_text("Session booked for")).to_be_visible()
-    sessions = page.locator("#sessions + table")
+    sessions = page.locator("#sessions + .app-table-scroll table")
     expect(sessions.get_by_text("Video call")).to_be_visible()
     expect(sessions.get_by_text("Booked")).to_be_visible()
     expect(sessions.get_by_text("Reminder due")).to_be_visible()

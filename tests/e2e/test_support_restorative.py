@@ -185,7 +185,7 @@ def test_a_sensitive_restorative_request_is_approved_and_completed(
     page.get_by_role("navigation", name="Case").get_by_role(
         "link", name="Support", exact=True
     ).click()
-    expect(page.locator("#restorative ~ table")).to_contain_text("Completed")
+    expect(page.locator("#restorative ~ .app-table-scroll table")).to_contain_text("Completed")
     assert axe_violations(page) == []
     _shot(page, "6-support-tab-completed")
     context.close()
