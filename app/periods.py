@@ -17,17 +17,24 @@ class BadPeriod(Exception):
         self.problem, self.title, self.choices = problem, title, choices
 
 
-def quarter_asked(parse: Callable, choose: Callable, *, title: str, today, optional=False):
+def quarter_asked(
+    parse: Callable, choose: Callable, *, title: str, today, optional=False, begun=False
+):
     """The quarter in the query string, read by ``parse(text, today)``: the current quarter
     when none is given (None for an ``optional`` filter), or BadPeriod in its words with the
-    quarters ``choose(today)`` offers."""
+    quarters ``choose(today)`` offers. A report (``begun``) is only for a quarter that has
+    begun by ``today``; a list may look ahead."""
     text = request.args.get("quarter")
     if optional and not text:
         return None
     try:
-        return parse(text, today)
+        quarter = parse(text, today)
     except ValueError as exc:
         raise BadPeriod(str(exc), title=title, choices=choose(today)) from None
+    if begun and quarter.start > today:
+        problem = f"{quarter.label} has not begun: choose this quarter or an earlier one"
+        raise BadPeriod(problem, title=title, choices=choose(today))
+    return quarter
 
 
 def register(app: Flask) -> None:

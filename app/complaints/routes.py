@@ -34,7 +34,7 @@ from casework.support.complaints import (
     update_complaint,
 )
 from casework.support.models import COMPLAINT_CHANNELS, COMPLAINT_OUTCOMES
-from casework.support.monitoring_quarter import begun, parse_quarter, recent_quarters
+from casework.support.monitoring_quarter import parse_quarter, recent_quarters
 
 recorders = role_required("caseworker", "team_leader", "admin")
 reporting = role_required("analyst", "team_leader", "admin")
@@ -164,10 +164,11 @@ def complaint(complaint_id: int):
 
 def _return():
     quarter = quarter_asked(
-        lambda text, today: begun(parse_quarter(text, today), today),
+        parse_quarter,
         recent_quarters,
         title="Complaints return",
         today=local_today(utcnow()),
+        begun=True,
     )
     return complaint_return(
         db.session, current_user, quarter, origin=request_origin(), now=utcnow()

@@ -300,7 +300,7 @@ reporting = role_required("analyst", "team_leader", "admin")
 def _report():
     today = local_today(utcnow())
     quarter = quarter_asked(
-        parse_quarter, recent_quarters, title="Target hardening report", today=today
+        parse_quarter, recent_quarters, title="Target hardening report", today=today, begun=True
     )
     return hardening_report(db.session, quarter, _calendar()), today
 

@@ -73,7 +73,7 @@ def quarter_of(day: date) -> Quarter:
 
 def parse_quarter(text: str | None, today: date) -> Quarter:
     """``2026-Q3`` as a Quarter, or the current quarter when none is given; ValueError with a
-    plain message for one that is not a quarter Waypoint reports on, or has not begun."""
+    plain message for one that is not a quarter Waypoint reports on."""
     if not (text or "").strip():
         return quarter_of(today)
     found = _QUARTER.fullmatch(text.strip()[:20])
@@ -81,10 +81,7 @@ def parse_quarter(text: str | None, today: date) -> Quarter:
         raise ValueError("Enter the quarter as a year and a quarter number, like 2026-Q3")
     if not FIRST_YEAR <= int(found[1]) <= LAST_YEAR:
         raise ValueError(f"The year must be between {FIRST_YEAR} and {LAST_YEAR}")
-    quarter = Quarter(int(found[1]), int(found[2]))
-    if quarter.start > today:
-        raise ValueError(f"{quarter.label} has not begun: choose this quarter or an earlier one")
-    return quarter
+    return Quarter(int(found[1]), int(found[2]))
 
 
 def recent_quarters(today: date, count: int = 8) -> list[Quarter]:

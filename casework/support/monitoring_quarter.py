@@ -83,13 +83,6 @@ def parse_quarter(text: str | None, today: date) -> FinancialQuarter:
     return FinancialQuarter(int(found[1]), int(found[3]))
 
 
-def begun(quarter: FinancialQuarter, today: date) -> FinancialQuarter:
-    """``quarter`` if it has begun by ``today``; ValueError for a return of one still to come."""
-    if quarter.start > today:
-        raise ValueError(f"{quarter.label} has not begun: choose this quarter or an earlier one")
-    return quarter
-
-
 def recent_quarters(today: date, shown: FinancialQuarter | None = None, count: int = 8):
     """The current quarter and the ones before it, newest first (the chooser), with ``shown``
     added at the end when it is not among them."""

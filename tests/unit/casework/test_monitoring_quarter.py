@@ -7,7 +7,6 @@ import pytest
 
 from casework.support.monitoring_quarter import (
     FinancialQuarter,
-    begun,
     parse_quarter,
     quarter_of,
     recent_quarters,
@@ -50,12 +49,6 @@ def test_a_quarter_code_is_read_back_none_is_the_current_quarter_and_nonsense_is
             parse_quarter(nonsense, today)
     with pytest.raises(ValueError, match="must begin between 2018 and 2099"):
         parse_quarter("2017-18-Q1", today)
-
-
-def test_a_return_is_only_for_a_quarter_that_has_begun():
-    assert begun(FinancialQuarter(2026, 3), date(2026, 10, 1)) == FinancialQuarter(2026, 3)
-    with pytest.raises(ValueError, match=r"^Quarter 4 of 2026/27 \(January to March 2027\) has"):
-        begun(FinancialQuarter(2026, 4), date(2026, 12, 31))
 
 
 def test_the_chooser_lists_recent_quarters_newest_first_and_an_older_one_shown():
