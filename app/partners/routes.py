@@ -3,7 +3,7 @@ page (caseworkers choose agencies when referring on); admins create and edit age
 contacts, record the twice-yearly reviews, and complete or merge agencies awaiting an entry."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.auth.session import request_origin, role_required
 from app.extensions import db
@@ -36,6 +36,10 @@ from casework.partners.registry import (
 from casework.staff.vetting import local_today
 
 admin_only = role_required("admin")
+# The victim service's staff: not its volunteers, nor the HSB advice line's staff (whatever
+# their role, role_required refuses them), since an entry names the agency's keyworkers and the
+# people who referred victims from it.
+registry_readers = role_required("caseworker", "team_leader", "analyst", "admin")
 LABELS = {
     "agency_types": AGENCY_TYPES,
     "levels": PARTNERSHIP_LEVELS,
@@ -71,7 +75,7 @@ def _details(form: AgencyForm) -> AgencyDetails:
 
 
 @bp.route("/partners")
-@login_required
+@registry_readers
 def registry():
     """The registry, in the registry / awaiting an entry / reviews due, 25 to a page; admins see
     the partnership reviews due at the top."""
@@ -127,7 +131,7 @@ def new_agency():
 
 
 @bp.route("/partners/<int:agency_id>")
-@login_required
+@registry_readers
 def agency(agency_id: int):
     """One agency's entry, its contacts, the referrals from it the viewer may see, and how many
     onward referrals went to it. Read-only for everyone but admins."""

@@ -3,6 +3,8 @@ that anyone reaches, signed in or not."""
 
 import pytest
 
+from tests.conftest import sign_in
+
 
 def _menu(client) -> str:
     return client.get("/account").get_data(as_text=True)
@@ -135,3 +137,46 @@ def test_a_victim_team_leader_still_reaches_the_services_pages(
         assert client.get(path).status_code == 200, path
     reports = client.get("/reports").get_data(as_text=True)
     assert 'href="/reports/target-hardening"' in reports and 'href="/hardship"' in reports
+
+
+# What each of these may open: the pages everyone signed in has, the public forms, and their own.
+EVERYONE = {
+    "main.accessibility",
+    "main.account",
+    "main.healthz",
+    "main.privacy",
+    "main.two_step",
+    "public.partner_referral",
+    "public.refer",
+    "advice_line.professionals",
+}
+
+
+@pytest.mark.parametrize(
+    ("role", "service", "theirs"),
+    [
+        ("hsb_advisor", "hsb", ("advice_line.",)),
+        # Reports lists the advice line's alone for them.
+        ("team_leader", "hsb", ("advice_line.", "main.reports")),
+        ("volunteer", "victim", ("support.my_cases",)),
+    ],
+)
+def test_every_page_they_reach_by_its_address_is_theirs(
+    app, client, create_staff_record, create_team_record, role, service, theirs
+):
+    """Every page with no id in its address, typed in: the advice line's staff reach the advice
+    line's pages and volunteers their own cases, besides what everyone has; the victim
+    service's pages (the partner registry among them, which names who referred victims) are
+    refused, whatever the menu shows."""
+    staff = create_staff_record(role, team=create_team_record(service=service))
+    sign_in(client, staff.email)
+    reached = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods
+        and not rule.arguments
+        and rule.endpoint != "static"
+        and client.get(rule.rule).status_code == 200
+    }
+    assert {e for e in reached - EVERYONE if not e.startswith(theirs)} == set()
+    assert any(e.startswith(theirs) for e in reached)

@@ -647,7 +647,7 @@ def agency_with_contact(app):
     return agency, contact
 
 
-@pytest.mark.parametrize("role", ["caseworker", "team_leader", "hsb_advisor", "analyst"])
+@pytest.mark.parametrize("role", ["caseworker", "team_leader", "analyst"])
 def test_only_admins_change_the_registry(client, sign_in_as, agency_with_contact, role):
     agency, contact = agency_with_contact
     sign_in_as(role)
@@ -678,6 +678,29 @@ def test_only_admins_change_the_registry(client, sign_in_as, agency_with_contact
     assert "Maya" in page and "Edit the entry" not in page and "Record a partnership" not in page
     listing = client.get("/partners").get_data(as_text=True)
     assert "Freeva" in listing and "Partnership reviews due" not in listing
+
+
+@pytest.mark.parametrize(
+    ("role", "service"),
+    [
+        ("hsb_advisor", "hsb"),
+        ("team_leader", "hsb"),
+        ("hsb_advisor", "victim"),
+        ("volunteer", "victim"),
+    ],
+)
+def test_the_advice_line_and_volunteers_never_read_the_registry(
+    client, sign_in_as, create_team_record, agency_with_contact, role, service
+):
+    """An entry names the agency's keyworkers and who referred victims from it: the advice
+    line's staff (found typing its address) and volunteers get 403, audited, on every page."""
+    agency, _ = agency_with_contact
+    sign_in_as(role, team=create_team_record(service=service))
+    for path in ("/partners", f"/partners/{agency.id}", "/partners?show=awaiting"):
+        response = client.get(path)
+        assert response.status_code == 403, path
+        assert "Maya" not in response.get_data(as_text=True)
+    assert len(audit_rows("access.denied")) == 3
 
 
 def test_the_old_address_of_the_admins_partner_list_leads_to_the_registry(client, admin):
