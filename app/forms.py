@@ -5,8 +5,9 @@ import re
 from flask import abort, flash, request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
-from wtforms import DateField, SubmitField, validators
+from wtforms import DateField, RadioField, SubmitField, validators
 from wtforms.utils import unset_value
+from wtforms.validators import InputRequired
 
 from casework.db import MAX_ID, db
 from casework.errors import NotFound, ValidationError
@@ -40,6 +41,34 @@ def add_missing_errors(form, check) -> None:
 
 
 REFUSED = object()
+
+# What a choice field says of a value it did not offer (an old page whose list has changed
+# since, or an edited request), instead of WTForms' "Not a valid choice" or its echo of the
+# value posted.
+TICK_SHOWN = "Tick only the options shown"
+
+
+def from_the_list(what: str) -> str:
+    """The message of a select offered a value it did not list: "Select a team from the list"."""
+    return f"Select {what} from the list"
+
+
+class Radios(RadioField):
+    """A radio question that refuses a value it did not offer with what its InputRequired asks
+    ("Select how you would like us to contact you"), or else by asking for one of the options:
+    never WTForms' "Not a valid choice"."""
+
+    def __init__(self, label=None, validators=None, *, invalid_choice_message=None, **kwargs):
+        asked = next(
+            (v.message for v in validators or () if isinstance(v, InputRequired)),
+            None,
+        )
+        super().__init__(
+            label,
+            validators,
+            invalid_choice_message=invalid_choice_message or asked or "Select one of the options",
+            **kwargs,
+        )
 
 
 def call_service(form, save):

@@ -388,6 +388,15 @@ def csrf_token(client, path: str) -> str:
     return match.group(1) or match.group(2)
 
 
+def error_summary_and_page_order(html: str) -> tuple[list[str], list[str]]:
+    """The fields an error summary links to, in its order, and the same fields in the order the
+    page asks them: GOV.UK's summary follows the page, so the two should be equal."""
+    start = html.index("govuk-error-summary__list")
+    linked = re.findall(r'href="#([^"]+)"', html[start : html.index("</ul>", start)])
+    fields = re.findall(r'<(?:input|select|textarea)[^>]* id="([^"]+)"', html)
+    return linked, [i for i in fields if i in linked]
+
+
 def post_form(client, path: str, data: dict, *, token_from: str | None = None, **kwargs):
     """Submit a form with the token the page at ``token_from`` (default ``path``) carries."""
     token = csrf_token(client, token_from or path)

@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from app.forms import GovDateField, Length
+from app.forms import TICK_SHOWN, GovDateField, Length, from_the_list
 from casework.audit import RECORD_TYPES
 from casework.people.contact_details import normalise_phone
 from casework.staff.models import ROLES, SERVICES, SPECIALISMS
@@ -45,12 +45,15 @@ class StaffForm(FlaskForm):
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select a role")],
     )
-    team_id = SelectField("Team", coerce=str, widget=GovSelect())
+    team_id = SelectField(
+        "Team", coerce=str, widget=GovSelect(), invalid_choice_message=from_the_list("a team")
+    )
     specialisms = SelectMultipleField(
         "Specialisms",
         choices=list(SPECIALISMS.items()),
         widget=GovCheckboxesInput(),
         validators=[Optional()],
+        invalid_choice_message=TICK_SHOWN,
     )
     npa = StringField(
         "Neighbourhood policing area",
@@ -152,6 +155,7 @@ class AuditSearchForm(FlaskForm):
             ("", "Any"),
             *sorted(RECORD_TYPES.items(), key=lambda item: item[1]),
         ],
+        invalid_choice_message=from_the_list("a record type"),
     )
     record_id = StringField(
         "Record id", widget=GovTextInput(), validators=[Optional(), Length(max=64)]

@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
-from app.forms import GovDateField, Length
+from app.forms import GovDateField, Length, from_the_list
 from casework.partners.models import AGENCY_TYPES, PARTNERSHIP_LEVELS
 from casework.partners.registry import PROVIDED_SERVICES
 
@@ -35,18 +35,21 @@ class AgencyForm(FlaskForm):
         choices=[("", "Select the type")] + list(AGENCY_TYPES.items()),
         widget=GovSelect(),
         validators=[Optional()],
+        invalid_choice_message=from_the_list("the type of agency"),
     )
     partnership_level = SelectField(
         "Level of partnership",
         choices=[("", "Select the level")] + list(PARTNERSHIP_LEVELS.items()),
         widget=GovSelect(),
         validators=[Optional()],
+        invalid_choice_message=from_the_list("the level of partnership"),
     )
     provides = SelectField(
         "Onward service it provides",
         choices=[("", "None of these")] + list(PROVIDED_SERVICES.items()),
         widget=GovSelect(),
         validators=[Optional()],
+        invalid_choice_message=from_the_list("the onward service"),
     )
     keyworker_name = StringField(
         "Our keyworker for this partnership",
@@ -104,6 +107,11 @@ class ReviewForm(FlaskForm):
 class MergeForm(FlaskForm):
     """Merge an agency awaiting its entry into the registry agency it really is."""
 
-    into_id = SelectField("Registry agency it really is", widget=GovSelect(), choices=[])
+    into_id = SelectField(
+        "Registry agency it really is",
+        widget=GovSelect(),
+        choices=[],
+        invalid_choice_message=from_the_list("the registry agency"),
+    )
     version = HiddenField()
     submit = SubmitField("Merge", widget=GovSubmitInput())

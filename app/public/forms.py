@@ -11,7 +11,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     HiddenField,
-    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -26,7 +25,8 @@ from app.answer_forms import (
     SafeContactForThem,
     SafeContactForYou,
 )
-from app.forms import GovDateField, Length
+from app.forms import TICK_SHOWN, GovDateField, Length, Radios
+from casework.referrals.self_referral import WEBCHAT_GONE
 from casework.referrals.victim_details import CONCERNS, PARTNER_METHODS, SELF_METHODS
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -39,8 +39,8 @@ def _text(label, *, required=None, max_length=200):
     )
 
 
-def _safe_to_text(whom: str) -> RadioField:
-    return RadioField(
+def _safe_to_text(whom: str) -> Radios:
+    return Radios(
         f"Is it safe for us to send {whom} text messages?",
         choices=YES_NO,
         widget=GovRadioInput(),
@@ -48,8 +48,8 @@ def _safe_to_text(whom: str) -> RadioField:
     )
 
 
-def _preferred_worker_gender(who: str) -> RadioField:
-    return RadioField(
+def _preferred_worker_gender(who: str) -> Radios:
+    return Radios(
         f"Would {who} prefer to speak to a woman or a man? (optional)",
         choices=[("", "No preference"), ("woman", "A woman"), ("man", "A man")],
         widget=GovRadioInput(),
@@ -91,6 +91,7 @@ class VictimFields(FlaskForm):
         choices=list(CONCERNS.items()),
         widget=GovCheckboxesInput(),
         validators=[Optional()],
+        invalid_choice_message=TICK_SHOWN,
     )
     account = TextAreaField(
         "What happened? (optional)",
@@ -105,7 +106,7 @@ class VictimFields(FlaskForm):
     address_line_2 = _text("Address line 2 (optional)")
     town = _text("Town or city", max_length=100)
     postcode = _text("Postcode", max_length=10)
-    safe_to_voicemail = RadioField(
+    safe_to_voicemail = Radios(
         "Is it safe for us to leave a voicemail?",
         choices=YES_NO,
         widget=GovRadioInput(),
@@ -120,7 +121,7 @@ class VictimFields(FlaskForm):
 class SelfReferralForm(VictimFields, SafeContactForYou, EqualityForYou):
     """The public self-referral form (spec 3.6), in the person's own words."""
 
-    contact_method = RadioField(
+    contact_method = Radios(
         "How would you like us to contact you?",
         choices=list(SELF_METHODS.items()),
         widget=GovRadioInput(),
@@ -131,6 +132,9 @@ class SelfReferralForm(VictimFields, SafeContactForYou, EqualityForYou):
         widget=GovSelect(),
         validators=[Optional()],
         choices=[],
+        # The times offered move on while the form is open: one an hour away when the page
+        # was opened may have gone by the time it is sent.
+        invalid_choice_message=WEBCHAT_GONE,
     )
     submission_token = HiddenField()
     submit = SubmitField("Send referral", widget=GovSubmitInput())
@@ -153,11 +157,12 @@ class PartnerReferralForm(VictimFields, SafeContactForThem, EqualityForThem):
         choices=list(PARTNER_CONCERN_WORDS.items()),
         widget=GovCheckboxesInput(),
         validators=[Optional()],
+        invalid_choice_message=TICK_SHOWN,
     )
     safe_to_text = _safe_to_text("them")
     preferred_worker_gender = _preferred_worker_gender("they")
     preferred_language = _preferred_language("they")
-    contact_method = RadioField(
+    contact_method = Radios(
         "How would they like to be contacted?",
         choices=list(PARTNER_METHOD_WORDS.items()),
         widget=GovRadioInput(),

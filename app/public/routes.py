@@ -64,6 +64,18 @@ def _slot_label(slot: datetime, tz) -> str:
     return local.strftime("%A %-d %B, ") + local.strftime("%-I:%M%p").lower()
 
 
+def _webchat_hint(slots: list[datetime], tz) -> str:
+    """Say how far ahead a chat can be booked by the last day offered: "the next five working
+    days" would not tell a person that Saturdays are in it, or that a bank holiday is not."""
+    if not slots:
+        return "No web chat times are free just now. We will contact you the way you chose above."
+    last = slots[-1].astimezone(tz)
+    return (
+        "You can chat with a caseworker online at a time that suits you, up to "
+        f"{last.strftime('%A %-d %B')}. Times are UK time."
+    )
+
+
 @bp.route("/refer", methods=["GET", "POST"])
 @limiter.limit(public_form_limit, methods=["POST"], deduct_when=public_form_sent)
 def refer():
@@ -96,7 +108,9 @@ def refer():
             session["referral_webchat"] = form.webchat_at.data and _slot_label(webchat, calendar.tz)
             return redirect(url_for("public.refer_confirmation"))
     show_every_victim_problem(form, SELF_METHODS, calendar.local_date(now))
-    return render_template("public/refer.html", form=form), (400 if form.errors else 200)
+    return render_template(
+        "public/refer.html", form=form, webchat_hint=_webchat_hint(slots, calendar.tz)
+    ), (400 if form.errors else 200)
 
 
 def _confirmation_once() -> tuple[str | None, str | None]:

@@ -8,7 +8,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     HiddenField,
-    RadioField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -17,7 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from app.answer_forms import YES_NO, EqualityForThem, SafeContactForThem
-from app.forms import GovDateField, Length
+from app.forms import TICK_SHOWN, GovDateField, Length, Radios
 from app.public.forms import PARTNER_CONCERN_WORDS, PARTNER_METHOD_WORDS, VictimFields
 from casework.referrals.models import SELF_ROUTES
 
@@ -41,7 +40,7 @@ class StaffReferralForm(VictimFields, SafeContactForThem, EqualityForThem):
     """A self-referral staff took by phone, email or at a community event (spec 3.6), asked
     about the person in the third person, as the partner form does."""
 
-    route = RadioField(
+    route = Radios(
         "How did the referral reach you?",
         choices=[(k, v[0].upper() + v[1:]) for k, v in SELF_ROUTES.items()],
         widget=GovRadioInput(),
@@ -67,20 +66,21 @@ class StaffReferralForm(VictimFields, SafeContactForThem, EqualityForThem):
         choices=list(PARTNER_CONCERN_WORDS.items()),
         widget=GovCheckboxesInput(),
         validators=[Optional()],
+        invalid_choice_message=TICK_SHOWN,
     )
-    safe_to_voicemail = RadioField(
+    safe_to_voicemail = Radios(
         "Is it safe for us to leave them a voicemail?",
         choices=YES_NO,
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select yes if it is safe to leave a voicemail")],
     )
-    safe_to_text = RadioField(
+    safe_to_text = Radios(
         "Is it safe for us to send them text messages?",
         choices=YES_NO,
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select yes if it is safe to text them")],
     )
-    preferred_worker_gender = RadioField(
+    preferred_worker_gender = Radios(
         "Would they prefer to speak to a woman or a man? (optional)",
         choices=[("", "No preference"), ("woman", "A woman"), ("man", "A man")],
         widget=GovRadioInput(),
@@ -92,7 +92,7 @@ class StaffReferralForm(VictimFields, SafeContactForThem, EqualityForThem):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=60)],
     )
-    contact_method = RadioField(
+    contact_method = Radios(
         "How would they like to be contacted?",
         choices=list(PARTNER_METHOD_WORDS.items()),
         widget=GovRadioInput(),

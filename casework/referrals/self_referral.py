@@ -20,6 +20,8 @@ from casework.referrals.victim_details import (
 )
 from triage.deadlines import webchat_slots
 
+WEBCHAT_GONE = "That web chat time has gone. Choose a later time, or choose No thanks"
+
 
 def available_webchat_slots(calendar, now: datetime) -> list[datetime]:
     """The secure web chat slots the form may offer now (D5)."""
@@ -47,9 +49,7 @@ def submit_self_referral(
         return existing
     clean = check_victim(victim, SELF_METHODS, calendar.local_date(now))
     if webchat_at is not None and webchat_at not in set(webchat_slots(now, calendar)):
-        raise ValidationError(
-            {"webchat_at": "That web chat time is no longer available: choose another"}
-        )
+        raise ValidationError({"webchat_at": WEBCHAT_GONE})
     item = NewReferral(source="self", dedupe_key=dedupe_key, webchat_at=webchat_at, **clean)
     [referral_id] = store_referrals(
         session, [item], received_at=now, calendar=calendar, origin=origin, now=now

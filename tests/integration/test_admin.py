@@ -49,6 +49,19 @@ def test_invalid_staff_form_shows_every_problem_and_stores_nothing(client, admin
     assert _staff_count() == before
 
 
+def test_a_choice_not_offered_is_refused_in_words_that_say_what_to_choose(client, admin):
+    """An edited request (or a page older than its list) names what to choose, rather than
+    WTForms' "Not a valid choice" or a repeat of what was posted."""
+    before = _staff_count()
+    bad = {**NEW_STAFF, "team_id": "99999", "specialisms": ["<i>made_up</i>"]}
+    html = post_form(client, "/admin/staff/new", bad).get_data(as_text=True)
+    assert "Select a team from the list" in html and "Tick only the options shown" in html
+    assert "valid choice" not in html and "made_up" not in html
+    assert _staff_count() == before
+    audit = client.get("/admin/audit?record_type=nope")
+    assert "Select a record type from the list" in audit.get_data(as_text=True)
+
+
 def test_duplicate_email_is_refused_with_a_clear_message(client, admin):
     response = post_form(client, "/admin/staff/new", {**NEW_STAFF, "email": admin.email})
     assert response.status_code == 400

@@ -11,7 +11,7 @@ from casework.contact.models import ContactAttempt
 from casework.db import db
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
-from tests.conftest import audit_rows, csrf_token
+from tests.conftest import audit_rows, csrf_token, error_summary_and_page_order
 from tests.factories import create_referrals
 from tests.police import police_row
 from triage.contact import PHONE_OUTCOMES, VISIT_OUTCOMES
@@ -88,6 +88,29 @@ def test_voicemail_refused_when_not_safe(client, sign_in_as, referral):
     assert response.status_code == 400
     assert "not safe to leave a voicemail" in response.get_data(as_text=True)
     assert obligations(rid)["phone_contact"].status == "due"
+
+
+def test_the_conversation_forms_problems_are_listed_in_the_order_the_page_asks(
+    client, sign_in_as, referral
+):
+    """How the conversation ended is asked before how to contact them safely, so its problem
+    comes first in the summary, though the safe-contact questions are declared first."""
+    rid = referral()
+    with time_machine.travel("2026-11-23 11:00 +0000", tick=False):
+        sign_in_as("team_leader")
+        response = client.post(
+            f"/referrals/{rid}/conversation",
+            data={
+                "csrf_token": csrf_token(client, f"/referrals/{rid}"),
+                "key_risks": "lives alone",
+                "safe_from": "25:99",
+                "age_band": "made-up",
+            },
+        )
+    assert response.status_code == 400
+    linked, asked = error_summary_and_page_order(response.get_data(as_text=True))
+    assert len(linked) >= 2 and linked[0] == "outcome"
+    assert linked == asked
 
 
 def test_further_support_books_a_needs_assessment_inside_five_working_days(

@@ -13,7 +13,7 @@ import time_machine
 from casework.db import db
 from casework.obligations.models import Obligation
 from casework.referrals.models import PartnerAgency, Referral
-from tests.conftest import CSRF_PATTERN, audit_rows, csrf_token
+from tests.conftest import CSRF_PATTERN, audit_rows, csrf_token, error_summary_and_page_order
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -137,7 +137,11 @@ def test_self_referral_never_reveals_whether_the_person_is_known(client, app):
             "Date of birth must be a real date, like 27 3 2007",
         ),
         ({"safe_to_voicemail": ""}, "Select yes if it is safe to leave a voicemail"),
-        ({"webchat_at": "2026-01-01T09:00:00+00:00"}, "Not a valid choice"),
+        ({"webchat_at": "2026-01-01T09:00:00+00:00"}, "That web chat time has gone"),
+        ({"webchat_at": "not a time"}, "That web chat time has gone"),
+        ({"concerns": ["<b>NOT_OFFERED</b>"]}, "Tick only the options shown"),
+        ({"contact_method": "EVIL"}, "Select how you would like us to contact you"),
+        ({"preferred_worker_gender": "robot"}, "Select one of the options"),
     ],
 )
 def test_bad_answers_get_clear_errors_and_store_nothing(client, fields, message):
@@ -145,6 +149,7 @@ def test_bad_answers_get_clear_errors_and_store_nothing(client, fields, message)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "There is a problem" in html and message in html
+    assert "valid choice" not in html and "NOT_OFFERED" not in html
     assert referrals() == []
 
 
@@ -186,6 +191,63 @@ def test_booking_a_webchat_slot_creates_its_obligation(client):
     assert kinds["web_chat"] == datetime.fromisoformat(slot)
     assert "Your secure web chat is booked for" in confirmation
     assert datetime.fromisoformat(slot) >= datetime(2026, 11, 23, 11, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("path", ["/refer", "/partner-referral"])
+def test_the_error_summary_lists_problems_in_the_order_the_page_asks(client, path):
+    """GOV.UK's error summary follows the page: an empty form's first problem is the name,
+    and how to contact the person comes before whether it is safe to leave a voicemail (the
+    form is built from shared parts that declare their questions in another order)."""
+    page = client.get(path).get_data(as_text=True)
+    response = client.post(
+        path,
+        data={"csrf_token": csrf_token(client, path), "submission_token": token_of(page)},
+    )
+    linked, asked = error_summary_and_page_order(response.get_data(as_text=True))
+    assert linked == asked
+    assert linked.index("contact_method") < linked.index("safe_to_voicemail")
+
+
+def test_the_web_chat_hint_names_the_last_day_offered_over_christmas(client):
+    """Five working days from the day before Christmas Eve run to Monday 4 January: the three
+    bank holidays are not among them, and Saturday 26 December (a service day) is offered. The
+    hint names that last day rather than saying "the next five working days"."""
+    with time_machine.travel("2026-12-23 10:00 +0000", tick=False):
+        html = client.get("/refer").get_data(as_text=True)
+    assert "up to Monday 4 January. Times are UK time." in html
+    assert "in the next five working days" not in html
+    assert ">Saturday 26 December, 9:00am<" in html
+    assert "Friday 25 December" not in html and "Monday 28 December" not in html
+    assert ">Monday 4 January, 5:30pm<" in html
+
+
+def test_a_web_chat_time_gone_while_the_form_was_open_asks_for_another(client):
+    """Times start an hour ahead, so the first one offered at 09:55 has gone by 10:05. The
+    person is told so in words, keeps everything typed, and nothing is stored until they
+    choose again."""
+    with time_machine.travel("2026-11-23 09:55 +0000", tick=False):
+        page = client.get("/refer").get_data(as_text=True)
+        first = re.search(r'<option value="(2026-11-2[^"]+)"', page).group(1)
+        assert datetime.fromisoformat(first) == datetime(2026, 11, 23, 11, tzinfo=UTC)
+        token = csrf_token(client, "/refer")
+    with time_machine.travel("2026-11-23 10:05 +0000", tick=False):
+        data = {**SELF, "webchat_at": first, "csrf_token": token}
+        response = client.post("/refer", data={**data, "submission_token": token_of(page)})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert "That web chat time has gone. Choose a later time" in html
+        assert "Not a valid choice" not in html
+        assert 'value="Robin"' in html and "Someone keeps damaging my car" in html
+        assert f'value="{first}"' not in html
+        assert referrals() == []
+        later = re.search(r'<option value="(2026-11-2[^"]+)"', html).group(1)
+        again = client.post(
+            "/refer",
+            data={**data, "webchat_at": later, "submission_token": token_of(page)},
+        )
+    assert again.status_code == 302
+    [referral] = referrals()
+    assert referral.webchat_at == datetime(2026, 11, 23, 11, 30, tzinfo=UTC)
 
 
 def test_partner_form_records_the_agency_and_requires_consent(client):
