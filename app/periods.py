@@ -1,20 +1,39 @@
-"""A report or list asked for a quarter that is not one, or a return for one still to come: the
-page says so in words with the quarters to choose from, never a silent fallback to another
-quarter (a commissioner's figures for the wrong period)."""
+"""A report or list asked for a quarter (or year) that is not one, or a return for one still to
+come: the page says so in words with the periods to choose from, never a silent fallback to
+another period (a commissioner's figures for the wrong period)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from flask import Flask, Response, render_template, request, url_for
 
 
 class BadPeriod(Exception):
-    """The quarter asked for cannot be shown; ``problem`` says why in words."""
+    """The period asked for cannot be shown; ``problem`` says why in words. ``choices`` have a
+    ``code`` and a ``label``; ``field`` and ``label`` name the query parameter asked again."""
 
-    def __init__(self, problem: str, *, title: str, choices: Sequence):
+    def __init__(
+        self,
+        problem: str,
+        *,
+        title: str,
+        choices: Sequence,
+        field: str = "quarter",
+        label: str = "Quarter",
+    ):
         super().__init__(problem)
         self.problem, self.title, self.choices = problem, title, choices
+        self.field, self.label = field, label
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    """One period a BadPeriod page offers: its query value and its words."""
+
+    code: str
+    label: str
 
 
 def quarter_asked(
@@ -38,7 +57,7 @@ def quarter_asked(
 
 
 def register(app: Flask) -> None:
-    """The page for BadPeriod: the problem and the quarters to choose (plain text for a CSV)."""
+    """The page for BadPeriod: the problem and the periods to choose (plain text for a CSV)."""
 
     @app.errorhandler(BadPeriod)
     def bad_period(exc: BadPeriod):
@@ -49,5 +68,7 @@ def register(app: Flask) -> None:
             problem=exc.problem,
             title=exc.title,
             choices=exc.choices,
+            field=exc.field,
+            label=exc.label,
             action=url_for(request.endpoint, **(request.view_args or {})),
         ), 400

@@ -13,6 +13,7 @@ from app.auth.session import request_origin, role_required
 from app.cases.routes import case_or_404, render_case_page, staff
 from app.extensions import db
 from app.forms import REFUSED, add_missing_errors, button_action, call_service, page_number
+from app.periods import BadPeriod, PeriodChoice
 from app.support import bp
 from app.support.hardship_forms import (
     HardshipBudgetForm,
@@ -41,6 +42,7 @@ from casework.support.hardship import (
     withdraw_payment,
 )
 from casework.support.models import HARDSHIP_PURPOSES
+from triage.hardship import year_words
 from triage.onward import pence_to_pounds
 
 fund_roles = role_required("team_leader", "admin", "analyst")
@@ -138,8 +140,25 @@ def withdraw_hardship_payment(case_id: int, payment_id: int):
 
 
 def _chosen_year() -> int:
-    year = request.args.get("year", type=int)
-    return year if valid_year(year) else current_year(utcnow())
+    """The financial year asked for (``?year=2026`` for April 2026 to March 2027), this one
+    when none is; one that is not a year the fund can show is a 400 offering the years, never
+    a silent fallback to this year's figures."""
+    now = utcnow()
+    text = (request.args.get("year") or "").strip()
+    if not text or request.method != "GET":
+        # A settings form sent back with its own problems keeps to this year rather than
+        # answering a bad address with a page whose form cannot be sent.
+        return current_year(now)
+    year = int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else None
+    if not valid_year(year):
+        raise BadPeriod(
+            "Choose a financial year from the list, like April 2026 to March 2027",
+            title="Hardship fund",
+            choices=[PeriodChoice(str(y), year_words(y)) for y in fund_years(db.session, now)],
+            field="year",
+            label="Financial year",
+        )
+    return year
 
 
 @bp.route("/hardship")

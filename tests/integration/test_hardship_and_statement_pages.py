@@ -321,6 +321,35 @@ def test_the_fund_page_and_settings(app, setting):
     assert "Payments above £40.00 need" in page and "£5,900.00" in page
 
 
+@pytest.mark.parametrize("asked", ["abc", "99999", "1e3", "٢٠٢٦", "2026-27", "0"])
+def test_a_year_that_is_not_one_is_refused_with_the_years_to_choose(app, setting, asked):
+    """The fund's figures for a year asked for wrongly are never this year's shown under that
+    address: a 400 says so and offers the years (the quarter reports do the same)."""
+    client = _as(app, setting, "leader")
+    response = client.get(f"/hardship?year={asked}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Choose a financial year from the list" in html
+    assert '<option value="2026">April 2026 to March 2027</option>' in html
+    assert 'name="year"' in html and "Show this financial year" in html
+    assert client.get("/hardship?year=2026").status_code == 200
+
+
+def test_a_settings_form_sent_back_with_a_bad_year_in_its_address_is_the_settings_page(
+    app, setting
+):
+    """Only a page asked for by address answers a bad year with the years to choose: a form
+    sent back with its own problems stays the settings form (whose years page could not have
+    been sent back to a POST-only address)."""
+    client = _as(app, setting, "admin")
+    path = "/hardship/settings/threshold?year=abc"
+    response = post_form(client, path, {"threshold": "-5"}, token_from="/hardship/settings")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Choose a financial year from the list" not in html
+    assert 'action="/hardship/settings/threshold"' in html
+
+
 def test_withdrawing_a_waiting_payment_from_the_support_tab(app, setting):
     client = _as(app, setting, "worker")
     case_id = setting["case"].id
