@@ -13,7 +13,7 @@ from app.extensions import db
 from app.forms import REFUSED, button_action, call_service
 from casework.access import can_work_case
 from casework.approvals.models import APPROVAL_STATUSES
-from casework.approvals.requests import case_approvals, describe, pending_for_case
+from casework.approvals.requests import case_approvals, describe, pending_for_case, who_decides
 from casework.closure.closing import (
     KIND,
     closure_checklist,
@@ -57,6 +57,7 @@ def _page(case_id: int, *, close_form=None, reopen_form=None, status: int = 200)
         approvals=case_approvals(db.session, case.id, KIND),
         approval_statuses=APPROVAL_STATUSES,
         describe_approval=describe,
+        who_decides=who_decides,
         reasons=CLOSURE_REASONS,
         no_reassessment=NO_REASSESSMENT_WORDS,
         may_close=can_work_case(current_user, case) and not (checklist and checklist.pending),
@@ -99,7 +100,7 @@ def _close(case_id: int, form: CloseCaseForm):
             flash(
                 "Case closed."
                 if outcome.closed
-                else "Closure requested: a team leader will approve or refuse it.",
+                else f"Closure requested: {who_decides(current_user)} will approve or refuse it.",
                 "success",
             )
             return redirect(url_for("closure.closure", case_id=case_id))

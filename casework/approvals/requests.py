@@ -115,6 +115,14 @@ def visible_approvals_clause(viewer):
     return sa.false()
 
 
+def who_decides(requester) -> str:
+    """Who will decide a request ``requester`` made, in words for them and for the case page:
+    never the team leader who asked (``own_request_refusal``)."""
+    if getattr(requester, "role", None) == "team_leader":
+        return "another team leader of the team or an admin"
+    return "a team leader of the team or an admin"
+
+
 def own_request_refusal(viewer, approval: Approval) -> str | None:
     """Why ``viewer`` may not decide their own request, or None."""
     if approval.requested_by_id == viewer.id and not is_admin(viewer):

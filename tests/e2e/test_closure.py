@@ -83,7 +83,9 @@ def test_a_closure_is_requested_approved_and_reopened(
     page.get_by_label("Declined further support").check()
     page.get_by_role("button", name="Ask to close this case").click()
     expect(page.get_by_role("alert")).to_have_text(
-        re.compile("Closure requested: a team leader will approve or refuse it.")
+        re.compile(
+            "Closure requested: a team leader of the team or an admin will approve or refuse it."
+        )
     )
     expect(page.get_by_role("heading", name="Closure waiting for approval")).to_be_visible()
     expect(page.get_by_role("button", name="Withdraw the closure request")).to_be_visible()

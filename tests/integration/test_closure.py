@@ -424,6 +424,24 @@ def test_a_team_leader_cannot_approve_their_own_request_but_another_leader_or_ad
     assert db.session.get(Case, case.id).status == "closed"
 
 
+def test_a_team_leader_asking_to_close_is_told_another_leader_or_an_admin_decides(
+    app, case, leader, team
+):
+    """A team leader never decides their own request, so the page does not tell them that "a
+    team leader" will: another one of the team, or an admin."""
+    set_closure_approval(team)
+    client = client_for(app, leader)
+    path = f"/cases/{case.id}/closure"
+    page = client.post(
+        path,
+        data={"csrf_token": csrf_token(client, path), "reason": "declined"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    told = "another team leader of the team or an admin will approve or refuse it."
+    assert f"Closure requested: {told}" in page
+    assert "Another team leader of the team or an admin will approve or refuse it." in page
+
+
 def test_the_requester_withdraws_a_waiting_closure(case, worker, leader, team):
     set_closure_approval(team)
     approval = closing(case, worker).approval
@@ -617,6 +635,8 @@ def test_the_closure_tab_says_what_closing_this_case_needs(app, case, worker, te
         in page
     )
     assert f"/cases/{case.id}/assessment" in page and f"/cases/{case.id}/plan" in page
+    # Only the first assessment is held: it is not a reassessment, and the page says why.
+    assert "a reassessment is a needs assessment after the first" in page
     assert "1 open action to settle first" in page
     assert "A team leader approves closures in this team" in page
     assert "Ask to close this case" in page
@@ -650,7 +670,10 @@ def test_request_approve_and_reopen_through_the_pages(app, case, worker, leader,
         follow_redirects=True,
     )
     page = response.get_data(as_text=True)
-    assert "Closure requested: a team leader will approve or refuse it." in page
+    assert (
+        "Closure requested: a team leader of the team or an admin will approve or refuse it."
+        in page
+    )
     assert "&lt;b&gt;Moved&lt;/b&gt;" in page and "<b>Moved</b>" not in page
     assert "Withdraw the closure request" in page
     summary = client.get(f"/cases/{case.id}").get_data(as_text=True)
