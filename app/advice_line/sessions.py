@@ -124,8 +124,8 @@ def session_page(session_id: int):
         form.version.data = str(found.version)
     form.submit.label.text = "Move the session"
     contact = contact_or_404(found.contact_id, "session")
-    outcome_form, cancel_form = OutcomeForm(prefix="outcome"), CancelForm(prefix="cancel")
-    outcome_form.version.data = cancel_form.version.data = str(found.version)
+    outcome_form = OutcomeForm(prefix="outcome")
+    outcome_form.version.data = str(found.version)
     status = 400 if form.errors or form.form_errors else 200
     return render_contact_page(
         "advice_line/session.html",
@@ -133,7 +133,6 @@ def session_page(session_id: int):
         booked=found,
         form=form,
         outcome_form=outcome_form,
-        cancel_form=cancel_form,
         started=found.starts_at <= utcnow(),
         durations=booking.DURATIONS,
         describe_when=booking.describe_when,
@@ -176,10 +175,25 @@ def session_outcome(session_id: int):
     )
 
 
-@bp.route("/advice-line/sessions/<int:session_id>/cancel", methods=["POST"])
+@bp.route("/advice-line/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
 @advice_line_required
 def cancel_session(session_id: int):
-    """Cancel the session: a cancellation invitation goes, its reminder is withdrawn."""
+    """Cancel the session: a cancellation invitation goes, its reminder is withdrawn. It is
+    asked on a page of its own first, since the professional is emailed at once and it cannot
+    be undone."""
+    if request.method == "GET":
+        found = _session_or_404(session_id)
+        if found.status != "booked":
+            return redirect(url_for("advice_line.session_page", session_id=session_id))
+        form = CancelForm(prefix="cancel")
+        form.version.data = str(found.version)
+        return render_contact_page(
+            "advice_line/session_cancel.html",
+            contact_or_404(found.contact_id, "session"),
+            booked=found,
+            cancel_form=form,
+            describe_when=booking.describe_when,
+        )
     return _act(
         session_id,
         CancelForm(prefix="cancel"),

@@ -281,6 +281,36 @@ def _new_session(
     return booked
 
 
+def _check_overlap(session, contact_id, times, errors, *, moving=None) -> None:
+    """A session with this professional already booked at a time the new one overlaps (a
+    double click, or a second booking made in another tab) is refused, naming it; the session
+    being moved does not count against its new time."""
+    if times is None:
+        return
+    starts_at, ends_at = times
+    # The contact's row is locked first, so two bookings sent at once check one after the
+    # other and the second sees the first (PostgreSQL; SQLite lets one writer at a time).
+    session.execute(
+        sa.select(AdviceContact.id).where(AdviceContact.id == contact_id).with_for_update()
+    )
+    booked = session.scalars(
+        sa.select(AdviceSession).where(
+            AdviceSession.contact_id == contact_id,
+            AdviceSession.status == "booked",
+            AdviceSession.starts_at < ends_at,
+            AdviceSession.id != (moving or 0),
+        )
+    )
+    for other in booked:
+        if other.starts_at + timedelta(minutes=other.duration_minutes) > starts_at:
+            errors["start_time"] = (
+                "A session with this professional is already booked for "
+                f"{describe_when(other.starts_at)}: choose a time that does not overlap it, "
+                "or move that session"
+            )
+            return
+
+
 def _check_details(means, joining, notes, errors):
     if means not in SESSION_MEANS:
         errors["means"] = "Select how the session will happen"
@@ -321,6 +351,7 @@ def book_session(
     if contact.anonymised_at is not None:
         raise ValidationError({"": "This contact has been anonymised: no session can be booked"})
     times = check_times(day, start_time, duration, calendar, now, errors)
+    _check_overlap(session, contact.id, times, errors)
     joining, notes = _check_details(means, joining_details, notes, errors)
     if errors:
         raise ValidationError(errors)
@@ -486,6 +517,7 @@ def reschedule_session(
     old = _for_change(session, session_id, expected_version, actor, origin, now)
     errors: dict[str, str] = {}
     times = check_times(day, start_time, duration, calendar, now, errors)
+    _check_overlap(session, old.contact_id, times, errors, moving=old.id)
     joining, _ = _check_details(means, joining_details, None, errors)
     if errors:
         raise ValidationError(errors)

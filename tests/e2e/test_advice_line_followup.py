@@ -125,6 +125,14 @@ def test_an_advisor_adds_a_resource_gives_it_and_books_a_session(
     expect(page.get_by_role("heading", name="Follow-up session")).to_be_visible()
     assert axe_violations(page) == []
     _shot(page, "6-session")
+    # Cancelling is asked first; keeping it changes nothing.
+    page.get_by_role("link", name="Cancel the session").click()
+    expect(page.get_by_text("emailed a cancellation of this time")).to_be_visible()
+    assert axe_violations(page) == []
+    _shot(page, "6b-cancel-asked")
+    page.get_by_role("link", name="Keep the session").click()
+    expect(page.get_by_role("heading", name="Follow-up session")).to_be_visible()
+    expect(page.get_by_text("Booked", exact=True)).to_be_visible()
 
     # Evidence of local practice from the contact.
     page.goto(f"{live_server}/advice-line/contacts/{contact_id}")

@@ -234,6 +234,14 @@ def test_cancelling_sends_a_cancellation_and_withdraws_the_reminder(
         [booked] = sessions()
         uid = booked.ics_uid
         page = f"/advice-line/sessions/{booked.id}"
+        # One click never cancels: the session page links to a page that says the professional
+        # is emailed at once, and asks; opening it changes and sends nothing.
+        assert 'name="cancel-version"' not in client.get(page).get_data(as_text=True)
+        before = {m.id for m in outbox()}
+        asked = client.get(page + "/cancel").get_data(as_text=True)
+        assert "Cancel the session on" in asked and "emailed a cancellation" in asked
+        assert "Keep the session" in asked and 'name="cancel-version"' in asked
+        assert sessions()[0].status == "booked" and {m.id for m in outbox()} == before
         done = post_form(
             client,
             page + "/cancel",
@@ -242,6 +250,8 @@ def test_cancelling_sends_a_cancellation_and_withdraws_the_reminder(
             follow_redirects=True,
         ).get_data(as_text=True)
         assert "Session cancelled" in done and "Its reminder was withdrawn" in done
+        # Asked again after it is cancelled: back to the session, nothing to confirm.
+        assert client.get(page + "/cancel").headers["Location"].endswith(page)
         assert sessions()[0].status == "cancelled"
         kinds = {m.kind: m for m in outbox()}
         assert kinds["hsb_session_reminder"].status == "not_sent"
@@ -255,6 +265,37 @@ def test_cancelling_sends_a_cancellation_and_withdraws_the_reminder(
     assert "DTSTART:20261026T100000Z" in lines
     assert 'method="CANCEL"' in cancellation.as_string()
     assert len(audit_rows("advice_session.cancelled")) == 1
+
+
+def test_a_second_session_overlapping_a_booked_one_is_refused_naming_it(app, sign_in_as, client):
+    """Booking the same professional twice for the same time (a second tab, a form sent twice)
+    says which session is already booked, and sends nothing; a time after it is fine, and a
+    session moved to overlap its own old time is not refused by itself."""
+    with time_machine.travel(datetime(2026, 10, 1, 9, 0, tzinfo=UTC), tick=False):
+        sign_in_as("hsb_advisor")
+        contact = make_contact(app)
+        book(client, contact)
+        sent = len(outbox())
+        again = book(client, contact, start_time="10:30", duration="30")
+        html = again.get_data(as_text=True)
+        assert again.status_code == 400
+        assert "already booked for Monday 26 October 2026 at 10:00" in html
+        assert len(sessions()) == 1 and len(outbox()) == sent
+        assert book(client, contact, start_time="11:00", duration="30").status_code == 302
+        first = sessions()[0]
+        moved = post_form(
+            client,
+            f"/advice-line/sessions/{first.id}",
+            booking(**{"start_time": "10:15", "duration": "30", "version": "1"}),
+        )
+        assert moved.status_code == 302
+        clash = post_form(
+            client,
+            f"/advice-line/sessions/{sessions()[1].id}",
+            booking(**{"start_time": "10:30", "duration": "30", "version": "1"}),
+        )
+        assert clash.status_code == 400
+        assert "already booked for Monday 26 October 2026 at 10:15" in clash.get_data(as_text=True)
 
 
 def test_moving_a_session_books_a_new_one_and_cancels_the_old(app, sign_in_as, client, smtp_server):
