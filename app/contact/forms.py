@@ -13,12 +13,12 @@ from wtforms.validators import AnyOf, InputRequired, Optional, ValidationError
 
 from app.answer_forms import EqualityForThem, SafeContactForThem
 from app.forms import GovDateField, Length
+from casework.contact.recording import recordable_channels
 from triage.contact import (
     CONVERSATION_OUTCOMES,
     KEY_DATES,
     PHONE_OUTCOMES,
     VISIT_OUTCOMES,
-    attempt_channels,
 )
 
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -96,10 +96,10 @@ ATTEMPT_FORMS = {"telephone": ("call_form", CallForm), "home_visit": ("visit_for
 
 
 def attempt_forms(referral, forms: dict, local_now: datetime) -> dict:
-    """The referral page's "Record a call" and "Record a home visit" forms: each only where
-    the referral's contact method or obligations call for it (or when it comes back with
-    errors), filled in with the date and time now."""
-    offered = attempt_channels(referral.contact_method, [o.kind for o in referral.obligations])
+    """The referral page's "Record a call" and "Record a home visit" forms: each only where it
+    may be recorded now (``recordable_channels``), or when it comes back with errors, filled in
+    with the date and time now."""
+    offered = recordable_channels(referral)
     found = {}
     for channel, (name, form_class) in ATTEMPT_FORMS.items():
         form = forms.get(name)

@@ -21,11 +21,13 @@ from app.referrals.routes import header_of, referral_or_404
 from casework.access import can_work_referral
 from casework.cases.records import case_id_of_referral
 from casework.contact.recording import (
+    CLOSED_REFERRAL,
     conversation_recorded,
     record_appointment_held,
     record_attempt,
     record_conversation,
     record_key_date,
+    recordable_channels,
     safe_times_reminder,
 )
 from casework.db import utcnow
@@ -58,8 +60,17 @@ def render_action(referral_id: int, form_name: str, form=None, *, status: int = 
     elif form is None:
         form = ConversationForm() if form_name == "conversation_form" else KeyDateForm()
     unavailable = None
-    if form_name != "key_date_form" and referral.status != "open" and status == 200:
-        unavailable = "This referral is closed: there is nothing more to record on it here."
+    # A key date may be added to any referral worked; a call or visit also to one closed into
+    # its case while one is still owed; the first conversation only while it is open.
+    if form_name == "key_date_form":
+        closed = False
+    elif form_name in ("call_form", "visit_form") and referral.status != "open":
+        channel = "telephone" if form_name == "call_form" else "home_visit"
+        closed = channel not in recordable_channels(referral)
+    else:
+        closed = referral.status != "open"
+    if closed and status == 200:
+        unavailable = CLOSED_REFERRAL
     elif form_name == "conversation_form" and conversation_recorded(db.session, referral):
         unavailable = "The first conversation has already been recorded."
     elif form is None:

@@ -16,7 +16,12 @@ from app.referrals.forms import RaisePriorityForm
 from casework.access import can_manage_referral, can_work_referral
 from casework.cases.records import flagged_domestic_abuse, people_flagged_domestic_abuse
 from casework.cases.timeline import referral_access_log, referral_timeline
-from casework.contact.recording import contact_history, conversation_recorded, texts_opted_out
+from casework.contact.recording import (
+    contact_history,
+    conversation_recorded,
+    recordable_channels,
+    texts_opted_out,
+)
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
 from casework.messages.held_letters import held_on_referrals
@@ -35,7 +40,6 @@ from triage.contact import (
     CONVERSATION_OUTCOMES,
     PHONE_OUTCOMES,
     VISIT_OUTCOMES,
-    attempt_channels,
 )
 
 leaders = role_required("team_leader", "admin")
@@ -86,19 +90,19 @@ def tab_links(items: list[tuple[str, str]], **values) -> list[dict]:
 
 def record_actions(referral, *, work: bool, conversation_held: bool) -> list[dict]:
     """Links to the short pages that record contact on this referral: only those that apply
-    (a call or home visit where the contact method or an obligation asks for one, the first
-    conversation until it is recorded, a key date whenever the referral may be worked)."""
+    (a call or home visit where the contact method or an obligation asks for one, or, once
+    closed into a case, where one is still owed; the first conversation until it is recorded;
+    a key date whenever the referral may be worked)."""
     if not work:
         return []
     actions = []
-    if referral.status == "open":
-        offered = attempt_channels(referral.contact_method, [o.kind for o in referral.obligations])
-        if "telephone" in offered:
-            actions.append(("contact.record_call", "Record a call"))
-        if "home_visit" in offered:
-            actions.append(("contact.record_visit", "Record a home visit"))
-        if not conversation_held:
-            actions.append(("contact.record_conversation", "Record the first conversation"))
+    offered = recordable_channels(referral)
+    if "telephone" in offered:
+        actions.append(("contact.record_call", "Record a call"))
+    if "home_visit" in offered:
+        actions.append(("contact.record_visit", "Record a home visit"))
+    if referral.status == "open" and not conversation_held:
+        actions.append(("contact.record_conversation", "Record the first conversation"))
     actions.append(("contact.record_key_date", "Add a key date"))
     return [
         {"href": url_for(endpoint, referral_id=referral.id), "text": text}

@@ -133,19 +133,23 @@ _MINE = sa.and_(Case.caseworker_id == _WORKER, Case.status == "open")
 _CASE_IDS = sa.select(Case.id).where(_MINE)
 # Both read from the worker's cases by the case_id indexes. As joins, SQLite began from the
 # status index instead and read every open referral or unmet obligation of the whole service
-# (2 ms and 1.2 ms a page among 6,000 referrals, where these take 0.1 ms); so the referral's
-# status is tested inside the MIN, not where it could choose an index.
+# (2 ms and 1.2 ms a page among 6,000 referrals, where these take 0.1 ms); so the referrals'
+# is read by case alone, no status where it could choose an index.
 _CASE_OBLIGATIONS_DUE = (
     sa.select(Obligation.case_id, sa.func.min(Obligation.due_at))
     .where(Obligation.case_id.in_(_CASE_IDS), UNMET)
     .group_by(Obligation.case_id)
 )
-_OPEN_REFERRAL_DUE = sa.func.min(sa.case((Referral.status == "open", Referral.next_due_at)))
+# Every referral of the case, open or closed, by its ``next_due_at`` (the earliest of its unmet
+# obligations, kept whatever its status): a first call still owed on a referral closed into
+# the case (a team leader opened the case from it before anyone had spoken to the person) is
+# the caseworker's to make, as the case page shows and the breach sweep counts.
+_REFERRAL_DUE = sa.func.min(Referral.next_due_at)
 _CASE_REFERRALS_DUE = (
-    sa.select(Referral.case_id, _OPEN_REFERRAL_DUE)
+    sa.select(Referral.case_id, _REFERRAL_DUE)
     .where(Referral.case_id.in_(_CASE_IDS))
     .group_by(Referral.case_id)
-    .having(_OPEN_REFERRAL_DUE.is_not(None))
+    .having(_REFERRAL_DUE.is_not(None))
 )
 _REFERRAL_LINES = sa.select(sa.literal("referral"), Referral.id, Referral.next_due_at).where(
     referral_rows_clause(_WORKER)
@@ -154,8 +158,8 @@ _REFERRAL_LINES = sa.select(sa.literal("referral"), Referral.id, Referral.next_d
 
 def _case_lines(connection, worker_id: int) -> list[tuple]:
     """The worker's open cases as (kind, id, soonest unmet deadline): the case's own
-    obligations' and its open referrals' (kept on each referral as ``next_due_at``), read with
-    two grouped joins from the worker's cases, never a subquery per case."""
+    obligations' and its referrals' (kept on each referral as ``next_due_at``), read with two
+    grouped joins from the worker's cases, never a subquery per case."""
     values = {"worker": worker_id}
     due: dict[int, datetime | None] = dict.fromkeys(connection.scalars(_CASE_IDS, values))
     for case_id, first in connection.execute(_CASE_OBLIGATIONS_DUE, values):
@@ -280,9 +284,7 @@ _OBLIGATION_COLUMNS = (
 # by its own index (as one OR, SQLite read every unmet obligation by status: 1.7 ms a page,
 # where these take 0.25 ms). UNION, not UNION ALL: one held by both is read once.
 _PAGE_OBLIGATIONS = sa.union(
-    sa.select(*_OBLIGATION_COLUMNS).where(
-        UNMET, Obligation.referral_id.in_(_ids("open_referrals"))
-    ),
+    sa.select(*_OBLIGATION_COLUMNS).where(UNMET, Obligation.referral_id.in_(_ids("referrals"))),
     sa.select(*_OBLIGATION_COLUMNS).where(UNMET, Obligation.case_id.in_(_ids("cases"))),
 ).order_by(sa.literal_column("due_at"), sa.literal_column("id"))
 
@@ -383,10 +385,9 @@ class _Details:
         self.people = {p.id: p for p in connection.execute(_PAGE_PEOPLE, {"people": people})}
         self.repeat = set(connection.scalars(_PAGE_REPEAT, {"people": people}))
         referral_ids = list(self.referrals)
-        open_ids = [i for i, r in self.referrals.items() if r.status == "open"]
         self.obligations: dict[tuple[str, int], list] = {}
         for o in connection.execute(
-            _PAGE_OBLIGATIONS, {"open_referrals": open_ids, "cases": case_ids}
+            _PAGE_OBLIGATIONS, {"referrals": referral_ids, "cases": case_ids}
         ):
             owner = ("case", o.case_id) if o.case_id else ("referral", o.referral_id)
             self.obligations.setdefault(owner, []).append(o)
@@ -459,17 +460,23 @@ class _Details:
             reference, person_id = referral.reference, referral.person_id
             referral_ids = [line_id]
         person = self.people[person_id]
-        open_ids = [i for i in referral_ids if self.referrals[i].status == "open"]
+        # The referrals being worked: the open ones, and any closed into the case that still
+        # owe a deadline (a first call owed when a team leader opened the case from it).
+        worked_ids = [
+            i
+            for i in referral_ids
+            if self.referrals[i].status == "open" or ("referral", i) in self.obligations
+        ]
         row = CaseloadRow(kind, line_id, reference, f"{person.forename} {person.surname}")
         owed = list(self.obligations.get((kind, line_id), ()))
-        for i in open_ids if kind == "case" else ():
+        for i in worked_ids if kind == "case" else ():
             owed.extend(self.obligations.get(("referral", i), ()))
         if owed:
             first = min(owed, key=lambda o: o.due_at)
             row.next_obligation = NextObligation(
                 first.kind, first.due_at, first.status == "breached"
             )
-        self._calls(row, open_ids, person)
+        self._calls(row, worked_ids, person)
         self._last_contact(row, kind, line_id, referral_ids)
         row.markers = self._markers(person, kind, line_id, referral_ids)
         if kind == "case":
@@ -477,16 +484,19 @@ class _Details:
             row.overdue_actions = self.overdue_actions.get(line_id, 0)
         return row
 
-    def _calls(self, row: CaseloadRow, open_ids: list[int], person) -> None:
-        """Calls made on the line's open referrals, and when the next may be: for the referral
-        whose first call is owed soonest, when there is one, within the person's safe times."""
+    def _calls(self, row: CaseloadRow, worked_ids: list[int], person) -> None:
+        """Calls made on the line's referrals being worked, and when the next may be: for the
+        referral whose first call is owed soonest, when there is one, within the person's safe
+        times."""
         owing = [
             (o.due_at, i)
-            for i in open_ids
+            for i in worked_ids
             for o in self.obligations.get(("referral", i), ())
             if o.kind == "phone_contact"
         ]
-        calls = [a for i in open_ids for a in self.attempts.get(i, ()) if a.channel == "telephone"]
+        calls = [
+            a for i in worked_ids for a in self.attempts.get(i, ()) if a.channel == "telephone"
+        ]
         row.calls_made = len(calls)
         if owing:
             referral_id = min(owing)[1]

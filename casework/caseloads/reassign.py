@@ -14,8 +14,10 @@ from casework.audit import Origin, audit_referral, record_event
 from casework.caseloads.eligibility import refusal_to_take
 from casework.caseloads.models import CaseReassignment
 from casework.cases.models import Case
+from casework.contact.recording import ATTEMPT_KINDS, UNMET_STATUSES
 from casework.errors import ValidationError
 from casework.messages import outbox
+from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
 from casework.staff.models import Staff
 
@@ -113,8 +115,19 @@ def reassign_case(
         at=now,
     )
     session.add(moved)
+    # The case's open referrals go with it, and any closed into it that still owe a first call
+    # or visit (the case opened from it before anyone had reached the person): the new
+    # caseworker makes that call, as their caseload and the deadline view say.
+    owed = sa.exists().where(
+        Obligation.referral_id == Referral.id,
+        Obligation.kind.in_(ATTEMPT_KINDS),
+        Obligation.met_at.is_(None),
+        Obligation.status.in_(UNMET_STATUSES),
+    )
     for referral in session.scalars(
-        sa.select(Referral).where(Referral.case_id == case.id, Referral.status == "open")
+        sa.select(Referral).where(
+            Referral.case_id == case.id, sa.or_(Referral.status == "open", owed)
+        )
     ):
         referral.allocated_to_id, referral.updated_at = worker.id, now
         audit_referral(

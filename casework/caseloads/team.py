@@ -66,7 +66,9 @@ def team_loads(session, viewer, *, team_id: int | None, now: datetime) -> list[T
             m.name,
             counts["cases"].get(m.id, 0),
             counts["referrals"].get(m.id, 0),
-            counts["case_overdue"].get(m.id, 0) + counts["referral_overdue"].get(m.id, 0),
+            counts["case_overdue"].get(m.id, 0)
+            + counts["referral_overdue"].get(m.id, 0)
+            + counts["closed_referral_overdue"].get(m.id, 0),
             counts["actions"].get(m.id, 0),
             counts["resilience"].get(m.id, 0),
         )
@@ -84,7 +86,15 @@ def _members_statement(viewer: ViewerKey, team_id: int | None):
     )
 
 
-_COUNTS = ("cases", "resilience", "referrals", "case_overdue", "referral_overdue", "actions")
+_COUNTS = (
+    "cases",
+    "resilience",
+    "referrals",
+    "case_overdue",
+    "referral_overdue",
+    "closed_referral_overdue",
+    "actions",
+)
 
 
 @cache
@@ -146,6 +156,18 @@ def _counts_statement():
             late_on_referral,
             source=Referral,
             join=(Obligation, Obligation.referral_id == Referral.id),
+        ),
+        # A first call still owed on a referral closed into the worker's open case (a team
+        # leader opened the case from it before anyone called): the caseload shows it overdue.
+        per_worker(
+            "closed_referral_overdue",
+            Case.caseworker_id,
+            open_case,
+            Referral.status != "open",
+            late_on_referral,
+            source=sa.join(Case, Referral, Referral.case_id == Case.id).join(
+                Obligation, Obligation.referral_id == Referral.id
+            ),
         ),
         per_worker(
             "actions",

@@ -193,7 +193,12 @@ def close(
     )
     session.add(closure)
     cancelled = []
-    for obligation in case.obligations:
+    # A first call or visit still owed on a referral closed into the case (the case opened
+    # from it before anyone had reached the person) ends with the case too.
+    owed_on_referrals = [
+        o for r in case.referrals if r.status != "open" for o in r.obligations if not o.case_id
+    ]
+    for obligation in [*case.obligations, *owed_on_referrals]:
         if obligation.kind in KEPT_AFTER_CLOSURE:
             continue
         if obligation.met_at is None and obligation.status == "due":

@@ -24,6 +24,32 @@ from triage.deadlines import DueObligation
 
 PHONE_KINDS = ("phone_contact",)
 VISIT_KINDS = ("home_visit", "home_visit_second")
+ATTEMPT_KINDS = (*PHONE_KINDS, *VISIT_KINDS)
+
+
+UNMET_STATUSES = ("due", "breached")
+CLOSED_REFERRAL = "This referral is closed: there is nothing more to record on it here."
+
+
+def recordable_channels(referral: Referral) -> tuple[str, ...]:
+    """The attempts that may be recorded on the referral now ("telephone", "home_visit"): on an
+    open one, those its contact method or obligations ask for (D1, D3); on one closed into a
+    case that is still open, only a first call or visit still owed on it (a team leader opened
+    the case from it before anyone had reached the person: the case page, the caseload and the
+    deadline view show it, and the breach sweep counts it). None on any other closed referral.
+    The pages offer these and the service accepts only these."""
+    if referral.status == "open":
+        return rules.attempt_channels(
+            referral.contact_method, [o.kind for o in referral.obligations]
+        )
+    if referral.case is None or referral.case.status != "open":
+        return ()
+    owed = [
+        o.kind
+        for o in referral.obligations
+        if o.kind in ATTEMPT_KINDS and o.met_at is None and o.status in UNMET_STATUSES
+    ]
+    return rules.attempt_channels("", owed)
 
 
 def _workable(session, referral_id: int, actor, origin: Origin, now: datetime) -> Referral:
@@ -63,6 +89,8 @@ def record_attempt(
     referral = _workable(session, referral_id, actor, origin, now)
     if channel not in ("telephone", "home_visit"):
         raise ValidationError({"channel": "Select a call or a home visit"})
+    if referral.status != "open" and channel not in recordable_channels(referral):
+        raise ValidationError({"": CLOSED_REFERRAL})
     earlier = list(
         session.scalars(
             sa.select(ContactAttempt)
@@ -108,7 +136,8 @@ def record_attempt(
         follow = rules.after_visit(
             outcome, kind, at, calendar.local_date(referral.received_at), calendar
         )
-    if outcome == "declined" or outcome == "refused":
+    if (outcome == "declined" or outcome == "refused") and referral.status == "open":
+        # One already closed into its case keeps how it closed: the case decides what follows.
         referral.status, referral.outcome = "closed", "declined"
     _apply(session, referral, follow, now)
     referral.updated_at = now
@@ -146,6 +175,8 @@ def record_conversation(
     safe-contact answers and protected characteristics asked in it are written onto the
     person (and the referral), each only where answered."""
     referral = _workable(session, referral_id, actor, origin, now)
+    if referral.status != "open":
+        raise ValidationError({"": CLOSED_REFERRAL})
     errors = {}
     try:
         answers = checked_answers(safe_contact or SafeContactAnswers(), characteristics or {})

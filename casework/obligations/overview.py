@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from casework.access import visible_cases_clause, visible_referrals_clause
 from casework.cases.models import Case
@@ -43,7 +44,8 @@ def quarter_start(now: datetime, tz: tzinfo) -> datetime:
 
 def deadline_overview(session, viewer, *, now: datetime, tz: tzinfo, hours: int = 8):
     """Due in the next ``hours``, overdue, outstanding per caseworker, and breaches so far
-    this quarter, on the open referrals and cases ``viewer`` may see."""
+    this quarter, on the open referrals and cases ``viewer`` may see (and on a referral closed
+    into an open case, while a deadline of its own is still owed)."""
 
     def owned(query):
         return query.outerjoin(Referral, Obligation.referral_id == Referral.id).outerjoin(
@@ -53,8 +55,13 @@ def deadline_overview(session, viewer, *, now: datetime, tz: tzinfo, hours: int 
     referral_seen = sa.and_(Referral.id.is_not(None), visible_referrals_clause(viewer))
     case_seen = sa.and_(Case.id.is_not(None), visible_cases_clause(viewer))
     visible = sa.or_(referral_seen, case_seen)
+    # A referral's deadline while it is open, or while the case it was closed into is: a first
+    # call still owed when a team leader opened the case from it before anyone had called.
+    open_case = aliased(Case)
+    in_open_case = Referral.case_id.in_(sa.select(open_case.id).where(open_case.status == "open"))
     still_open = sa.or_(
-        sa.and_(referral_seen, Referral.status == "open"), sa.and_(case_seen, Case.status == "open")
+        sa.and_(referral_seen, sa.or_(Referral.status == "open", in_open_case)),
+        sa.and_(case_seen, Case.status == "open"),
     )
     base = owned(sa.select(Obligation)).where(still_open)
     unmet = sa.or_(

@@ -134,12 +134,16 @@ def test_caseworker_works_their_caseload_and_picks_up_a_referral(app, live_serve
     expect(rows.nth(1)).to_contain_text("Under 18")
     expect(rows.nth(1)).to_contain_text("0 of 3 made")
     expect(rows.nth(2)).to_contain_text("Carla Case")
+    # The team leader opened Carla's case last week before anyone called her: the first call
+    # is still owed, and overdue.
+    expect(rows.nth(2)).to_contain_text("First telephone call")
+    expect(rows.nth(2)).to_contain_text("Overdue by")
     assert axe_violations(page) == []
     shot(page, "02-caseload")
 
     page.get_by_label("Deadline", exact=True).select_option("overdue")
     page.get_by_role("button", name="Apply filters").click()
-    expect(rows).to_have_count(2)
+    expect(rows).to_have_count(3)
     shot(page, "03-caseload-overdue-only")
 
     page.get_by_role("link", name="Triage queue").click()
@@ -158,7 +162,7 @@ def test_team_leader_reassigns_a_case_and_the_new_caseworker_sees_it(
     sign_in(page, live_server, team["leader"], "/queue")
     page.get_by_role("link", name="My team").click()
     sam_row = page.locator("table").first.locator("tbody tr", has_text="Sam Okafor")
-    expect(sam_row).to_contain_text("2 overdue")
+    expect(sam_row).to_contain_text("3 overdue")  # Priya's message, Jack's and Carla's calls
     assert axe_violations(page) == []
     shot(page, "04-my-team")
     sam_row.get_by_role("link").click()

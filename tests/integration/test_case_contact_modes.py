@@ -15,7 +15,7 @@ from casework.contact.recording import record_attempt
 from casework.db import db
 from casework.referrals.models import Referral
 from scheduling.service_calendars import victim_calendar
-from tests.factories import create_case_for_notes
+from tests.factories import create_case, create_referrals
 from tests.police import police_row
 from triage.contact_modes import SupportModes
 
@@ -24,28 +24,32 @@ NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 ORIGIN = Origin.command_line("test")
 
 
-def _case(worker, leader, n: int, name: str):
-    return create_case_for_notes(
-        caseworker=worker,
-        team_leader=leader,
-        row=police_row(crime_reference=f"LC-20261120-03{n:02d}", forename=name),
-        at=OPENED,
+def _case(worker, leader, n: int, name: str, *attempts):
+    """A case opened by the team leader from a police referral, after these ``attempts``
+    (channel, outcome, hours after receipt) were recorded on the referral while it was open:
+    the calls and visits of first contact, made before anyone opened the case."""
+    row = police_row(crime_reference=f"LC-20261120-03{n:02d}", forename=name)
+    create_referrals(row, received=OPENED)
+    referral_id = db.session.scalar(
+        sa.select(Referral.id).where(Referral.crime_reference == row["crime_reference"])
     )
-
-
-def _attempt(case, worker, channel, outcome, hours):
-    referral_id = db.session.scalar(sa.select(Referral.id).where(Referral.case_id == case.id))
-    return record_attempt(
-        db.session,
-        referral_id,
-        channel=channel,
-        outcome=outcome,
-        at=OPENED + timedelta(hours=hours),
-        notes=None,
-        actor=worker,
-        origin=ORIGIN,
-        now=NOW,
-        calendar=victim_calendar(current_app.config),
+    db.session.get(Referral, referral_id).allocated_to_id = worker.id
+    db.session.commit()
+    for channel, outcome, hours in attempts:
+        record_attempt(
+            db.session,
+            referral_id,
+            channel=channel,
+            outcome=outcome,
+            at=OPENED + timedelta(hours=hours),
+            notes=None,
+            actor=worker,
+            origin=ORIGIN,
+            now=NOW,
+            calendar=victim_calendar(current_app.config),
+        )
+    return create_case(
+        referral_id, caseworker=worker, leader=leader, now=OPENED + timedelta(hours=5)
     )
 
 
@@ -64,9 +68,7 @@ def test_each_attempt_records_its_mode(app, create_team_record, create_staff_rec
     team = create_team_record()
     worker = create_staff_record("caseworker", team=team)
     leader = create_staff_record("team_leader", team=team)
-    case = _case(worker, leader, 1, "Ann")
-    _attempt(case, worker, "telephone", "no_answer", 1)
-    _attempt(case, worker, "home_visit", "visited", 4)
+    _case(worker, leader, 1, "Ann", ("telephone", "no_answer", 1), ("home_visit", "visited", 4))
     db.session.rollback()
     modes = db.session.execute(
         sa.select(ContactAttempt.channel, ContactAttempt.mode).order_by(ContactAttempt.id)
@@ -80,23 +82,25 @@ def test_a_cases_support_comes_from_its_attempts_that_reached_the_person_and_its
     team = create_team_record()
     worker = create_staff_record("caseworker", team=team)
     leader = create_staff_record("team_leader", team=team)
-    phone_only = _case(worker, leader, 1, "Ann")
-    _attempt(phone_only, worker, "telephone", "spoke", 1)
-    _attempt(phone_only, worker, "home_visit", "no_answer", 4)  # nobody in: not support
+    phone_only = _case(
+        worker,
+        leader,
+        1,
+        "Ann",
+        ("telephone", "spoke", 1),
+        ("home_visit", "no_answer", 4),  # nobody in: not support
+    )
     _note(phone_only, worker, "none")  # a case discussion: no contact
     _note(phone_only, worker, "telephone")
 
-    both = _case(worker, leader, 2, "Bea")
-    _attempt(both, worker, "home_visit", "visited", 2)
+    both = _case(worker, leader, 2, "Bea", ("home_visit", "visited", 2))
     _note(both, worker, "web_chat")
 
-    chat = _case(worker, leader, 3, "Cal")
-    _attempt(chat, worker, "telephone", "voicemail", 1)
+    chat = _case(worker, leader, 3, "Cal", ("telephone", "voicemail", 1))
     _note(chat, worker, "web_chat")
     _note(chat, worker, "email")
 
-    nothing = _case(worker, leader, 4, "Dee")
-    _attempt(nothing, worker, "telephone", "no_answer", 1)
+    nothing = _case(worker, leader, 4, "Dee", ("telephone", "no_answer", 1))
     _note(nothing, worker, "none")
 
     found = support_by_case(db.session, [phone_only.id, both.id, chat.id, nothing.id])

@@ -18,12 +18,15 @@ from casework.caseloads.listing import CaseloadFilters, caseload_rows
 from casework.caseloads.models import CaseReassignment
 from casework.caseloads.pick_up import pick_up_referral
 from casework.cases.models import Case
+from casework.cases.opening import close_case
+from casework.contact.models import ContactAttempt
 from casework.contact.recording import record_attempt
 from casework.db import db
 from casework.errors import ValidationError
 from casework.messages import outbox
 from casework.messages.models import OutboundMessage
 from casework.obligations import lifecycle
+from casework.obligations.models import Obligation
 from casework.people.models import Person
 from casework.referrals.models import Referral
 from scheduling.service_calendars import victim_calendar
@@ -137,15 +140,124 @@ def test_caseload_lists_cases_and_referrals_overdue_first_then_soonest_deadline(
         "Emma Mail",  # initial message due Friday 18:00: overdue
         "Dana Young",  # enhanced first call due Saturday 07:00: overdue
         "Carl Case",  # case: needs assessment Saturday 15:00
+        # The case a team leader opened before anyone called: its first call is still owed,
+        # Sunday 07:00, on the referral closed into it (a case before a referral due then).
+        "Quinn Quiet",
         "Phoebe Phone",  # first call due Sunday 07:00
-        "Quinn Quiet",  # case with nothing due
     ]
-    assert [r.kind for r in found] == ["referral", "referral", "case", "referral", "case"]
+    assert [r.kind for r in found] == ["referral", "referral", "case", "case", "referral"]
     assert [r.overdue(NOW) for r in found] == [True, True, False, False, False]
     assert found[2].next_obligation.kind == "needs_assessment"
-    assert found[4].next_obligation is None
+    assert found[3].next_obligation.kind == "phone_contact"
     assert [r.name for r in rows(world["wendy"], overdue=True)] == ["Emma Mail", "Dana Young"]
     assert [r.name for r in rows(world["wendy"], kind="case")] == ["Carl Case", "Quinn Quiet"]
+
+
+def _row_of(html: str, name: str) -> str:
+    start = html.index(name)
+    return html[start : html.index("</tr>", start)]
+
+
+def _post_call(client, referral_id, outcome="no_answer", at="10:30"):
+    return client.post(
+        f"/referrals/{referral_id}/calls",
+        data={
+            "call-csrf_token": csrf_token(client, "/caseload"),
+            "call-outcome": outcome,
+            "call-day": ["21", "11", "2026"],
+            "call-at": at,
+        },
+    )
+
+
+def test_a_first_call_owed_on_a_case_opened_before_anyone_called_is_shown_and_can_be_made(
+    client, world
+):
+    """A team leader opened Carl's case from his referral before anyone had called him. The
+    first call is still owed (Sunday 07:00): the case page shows it and the breach sweep would
+    count it, so his line on Wendy's caseload says so, and his referral, closed into the case,
+    still offers "Record a call". Speaking to him meets it, and the line says so."""
+    carl = referral_by_ref("LC-4")
+    assert carl.status == "closed" and carl.case_id == world["carl"]
+    with time_machine.travel(NOW, tick=False):
+        sign_in(client, world["wendy"].email)
+        # The needs assessment (Saturday 15:00) comes first; the first call is owed after it.
+        db.session.execute(
+            sa.update(Obligation)
+            .where(Obligation.case_id == world["carl"])
+            .values(status="met", met_at=NOW)
+        )
+        db.session.commit()
+        line = _row_of(client.get("/caseload").get_data(as_text=True), "Carl Case")
+        assert "First telephone call" in line and "Sun 22 Nov" in line
+        page = client.get(f"/referrals/{carl.id}/contact").get_data(as_text=True)
+        assert "Record a call" in page and "Record the first conversation" not in page
+        form = client.get(f"/referrals/{carl.id}/record/call").get_data(as_text=True)
+        assert "This referral is closed" not in form and 'name="call-outcome"' in form
+        assert _post_call(client, carl.id, outcome="spoke").status_code == 302
+        line = _row_of(client.get("/caseload").get_data(as_text=True), "Carl Case")
+        assert "First telephone call" not in line
+        page = client.get(f"/referrals/{carl.id}/contact").get_data(as_text=True)
+        assert "Record a call" not in page
+        closed = client.get(f"/referrals/{carl.id}/record/call").get_data(as_text=True)
+        assert "This referral is closed: there is nothing more to record on it here." in closed
+
+
+def test_a_call_on_a_closed_referral_is_refused_unless_one_is_owed_and_never_reopens_it(
+    client, world
+):
+    """The service, not only the page, decides: a call sent to a closed referral that owes
+    none is refused and stores nothing; on the one Carl's case was opened from, owing a first
+    call, "declined" meets the call but leaves the referral as it was closed, into the case."""
+    carl = referral_by_ref("LC-4")
+    with time_machine.travel(NOW, tick=False):
+        sign_in(client, world["wendy"].email)
+        assert _post_call(client, carl.id, outcome="spoke").status_code == 302
+        again = _post_call(client, carl.id, at="10:45")
+        assert again.status_code == 400
+        assert "This referral is closed" in again.get_data(as_text=True)
+        quinn = referral_by_ref("LC-5")
+        assert _post_call(client, quinn.id, outcome="declined").status_code == 302
+    db.session.rollback()
+    calls = sa.select(sa.func.count()).where(ContactAttempt.referral_id == carl.id)
+    assert db.session.scalar(calls) == 1
+    quinn = db.session.get(Referral, quinn.id)
+    assert (quinn.status, quinn.outcome) == ("closed", "further_support")
+    assert db.session.get(Case, world["quinn"]).status == "open"
+
+
+def test_the_owed_call_goes_with_the_case_to_its_new_caseworker_and_ends_with_it(
+    app, client, world
+):
+    """Reassigned, Carl's case takes the referral still owing his first call to Colin, who
+    may now make it and Wendy may not; closed, the case ends that call: nothing is left due."""
+    carl = referral_by_ref("LC-4")
+    with time_machine.travel(NOW, tick=False):
+        sign_in(client, world["leader"].email)
+        response = reassign(
+            client, world["carl"], {"caseworker": world["colin"].id, "reason": "Wendy is away"}
+        )
+        assert response.status_code == 302
+        colin = app.test_client()
+        sign_in(colin, world["colin"].email)
+        assert "Record a call" in colin.get(f"/referrals/{carl.id}/contact").get_data(as_text=True)
+        wendy = app.test_client()
+        sign_in(wendy, world["wendy"].email)
+        assert wendy.get(f"/referrals/{carl.id}/record/call").status_code == 404
+        assert _post_call(colin, carl.id).status_code == 302
+    db.session.rollback()
+    case = db.session.get(Case, world["carl"])
+    close_case(db.session, case, reason="moved_away", actor=world["leader"], origin=ORIGIN, now=NOW)
+    db.session.commit()
+    owed = db.session.scalars(
+        sa.select(Obligation).where(
+            Obligation.referral_id == carl.id, Obligation.status.in_(("due", "breached"))
+        )
+    ).all()
+    assert owed == []
+    with time_machine.travel(NOW, tick=False):
+        page = colin.get(f"/referrals/{carl.id}/contact").get_data(as_text=True)
+    assert "Record a call" not in page
 
 
 def test_the_caseload_page_shows_the_lines_and_never_another_workers(client, world):
@@ -330,7 +442,7 @@ def test_the_caseload_is_paginated_and_has_an_empty_state(client, world, app):
         first = client.get("/caseload").get_data(as_text=True)
         third = client.get("/caseload?page=3").get_data(as_text=True)
     assert "Emma Mail" in first and "Carl Case" not in first and 'rel="next"' in first
-    assert "Quinn Quiet" in third and "Emma Mail" not in third
+    assert "Phoebe Phone" in third and "Emma Mail" not in third
     colin = app.test_client()
     sign_in(colin, world["colin"].email)
     html = colin.get("/caseload").get_data(as_text=True)
@@ -511,6 +623,16 @@ def test_team_view_counts_each_caseworkers_cases_referrals_and_overdue(client, w
     cells = re.findall(r'cell--numeric">(.*?)</td>', wendy)
     assert cells[:2] == ["2", "3"]
     assert "2 overdue" in cells[2]  # Emma's initial message and Dana's first call
+    # A day on, Carl's and Quinn's first calls are overdue too, on the referrals their cases
+    # were opened from before anyone called (the caseload shows them; so does this count),
+    # as are Phoebe's first call and Carl's needs assessment.
+    with time_machine.travel(NOW + timedelta(days=1), tick=False):
+        sign_in(client, world["leader"].email)
+        html = client.get("/team").get_data(as_text=True)
+        overdue = client.get(f"/team/caseworkers/{world['wendy'].id}?due=overdue")
+    wendy_later = re.search(r"Wendy Worker.*?</tr>", html, re.S).group(0)
+    assert "6 overdue" in re.findall(r'cell--numeric">(.*?)</td>', wendy_later)[2]
+    assert "5 lines" in overdue.get_data(as_text=True)
     colin = re.search(r"Colin Colleague.*?</tr>", html, re.S).group(0)
     # open cases, referrals, overdue deadlines, overdue plan actions, resilience plans due
     assert re.findall(r'cell--numeric">(.*?)</td>', colin) == ["0", "0", "0", "0", "0"]

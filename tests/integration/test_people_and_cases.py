@@ -577,6 +577,26 @@ def test_retention_spares_a_person_with_an_open_case_and_empties_the_person_afte
     assert note.text == "" and note.mode == "telephone"
 
 
+def test_a_first_call_owed_on_the_referral_a_case_was_opened_from_is_on_the_deadline_view(
+    client, leader_and_worker, sign_in_as
+):
+    """The team leader opened the case before anyone called: the first call (due Sunday 07:00)
+    is still the caseworker's, so once it is overdue the deadline view lists it under the
+    referral, as the breach count it feeds does."""
+    import time_machine
+
+    leader, worker = leader_and_worker
+    create_referrals(police_row(crime_reference="LC-1"))
+    open_case(leader, worker, "LC-1")
+    referral = referral_by_ref("LC-1")
+    with time_machine.travel(datetime(2026, 11, 23, 9, tzinfo=UTC), tick=False):
+        sign_in_as("team_leader", team=worker.team)
+        page = client.get("/deadlines").get_data(as_text=True)
+    overdue = page[page.index("Overdue") :]
+    assert f'href="/referrals/{referral.id}"' in overdue and "First telephone call" in overdue
+    assert worker.name in page
+
+
 def test_a_cases_overdue_assessment_is_on_its_teams_deadline_view_only(
     app, client, leader_and_worker, sign_in_as, create_team_record
 ):
