@@ -60,6 +60,8 @@ class NoteForm(FlaskForm):
         "Restricted: only the case's caseworker and team leaders can read it",
         widget=GovCheckboxInput(),
     )
+    # One per form shown: the same form sent twice writes one note.
+    submission_token = HiddenField()
     submit = SubmitField("Save note", widget=GovSubmitInput())
 
 
@@ -67,6 +69,7 @@ class EditNoteForm(NoteForm):
     """A note being edited: as NoteForm, with the version the editor loaded, so a save over
     someone else's change is refused."""
 
+    submission_token = None
     version = HiddenField()
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 

@@ -1,6 +1,8 @@
 """Case notes on a case: the list (newest first), and writing, editing and amending a note.
 Each view parses its form, calls one casework.cases.notes service, flashes and redirects."""
 
+import secrets
+
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -88,10 +90,19 @@ def case_notes(case_id: int):
 def new_note(case_id: int):
     """Write a note on an open case: mode (or no contact), when, text, restricted or not."""
     form = NoteForm()
+    if not form.submission_token.data:
+        form.submission_token.data = secrets.token_urlsafe(24)
     if form.validate_on_submit():
         outcome = call_service(
             form,
-            lambda: add_note(db.session, case_id, _details(form), actor=current_user, **_context()),
+            lambda: add_note(
+                db.session,
+                case_id,
+                _details(form),
+                actor=current_user,
+                submission_token=form.submission_token.data,
+                **_context(),
+            ),
         )
         if outcome is not REFUSED:
             flash("Note added.", "success")

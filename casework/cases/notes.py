@@ -27,6 +27,7 @@ from casework.cases.models import Case
 from casework.cases.notes_models import CaseNote, CaseNoteAmendment
 from casework.db import db
 from casework.errors import ValidationError
+from casework.referrals.victim_details import submission_key
 from casework.staff.models import Staff
 from triage.contact_modes import NOTE_MODES
 
@@ -191,10 +192,23 @@ def case_for_new_note(session, case_id: int, actor, *, origin: Origin, now: date
 
 
 def add_note(
-    session, case_id: int, details: NoteDetails, *, actor, origin: Origin, now: datetime
+    session,
+    case_id: int,
+    details: NoteDetails,
+    *,
+    actor,
+    origin: Origin,
+    now: datetime,
+    submission_token: str | None = None,
 ) -> CaseNote:
-    """Write a note on an open case the actor may work."""
+    """Write a note on an open case the actor may work. The same form sent twice (the same
+    ``submission_token``, a double click or a resend) writes one note: the second time, the
+    note the first wrote is returned and nothing changes, even when both arrive at once."""
     case = _workable_case(session, case_id, actor, origin, now)
+    token = (submission_token or "").strip()
+    key = submission_key(f"note:{actor.id}:{case.id}", token) if token else None
+    if key is not None and (written := _written(session, key)) is not None:
+        return written
     details = _checked(details, now, actor)
     note = CaseNote(
         case_id=case.id,
@@ -205,9 +219,18 @@ def add_note(
         author_id=actor.id,
         created_at=now,
         updated_at=now,
+        submission_key=key,
     )
     session.add(note)
-    session.flush()
+    try:
+        session.flush()
+    except sa.exc.IntegrityError:
+        # The same form, sent at the same moment, wrote its note first.
+        session.rollback()
+        written = _written(session, key) if key is not None else None
+        if written is None:
+            raise
+        return written
     _audit(
         session,
         case,
@@ -221,6 +244,11 @@ def add_note(
     )
     session.commit()
     return note
+
+
+def _written(session, key: str) -> CaseNote | None:
+    """The note a form with this submission key already wrote, if any."""
+    return session.scalar(sa.select(CaseNote).where(CaseNote.submission_key == key))
 
 
 def note_for_editing(

@@ -34,6 +34,10 @@ class CaseNote(db.Model):
     # Who last edited it (within its first 24 hours), when that was not its author.
     edited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    # A hash of the form's one-time token (and its author), so the same form sent twice (a
+    # double click, a resend after a slow response) writes one note; none for a note written
+    # another way.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     case = relationship("Case")
     author = relationship("Staff", foreign_keys=[author_id])

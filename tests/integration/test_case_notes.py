@@ -6,6 +6,7 @@ change made since the page was opened is refused; another team's case is a 404 l
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -587,6 +588,73 @@ def test_an_edit_without_a_sensible_version_is_refused(app, clock, case, worker,
     )
     assert response.status_code == 400
     assert notes()[0].text == "Spoke to Alex."
+
+
+def _submission_token(html: str) -> str:
+    return re.search(r'name="submission_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def test_the_same_note_form_sent_twice_writes_one_note(app, clock, case, worker):
+    """A double click on "Save note", or a resend after a slow answer, sends the same form
+    again: the caseworker lands on the notes with "Note added." and one note, not two. A new
+    form with the same words is a new note."""
+    client = client_for(app, worker)
+    form = client.get(notes_path(case, "new")).get_data(as_text=True)
+    data = {
+        **note_fields(text="Called Alex: no answer."),
+        "submission_token": _submission_token(form),
+    }
+    for _ in range(2):
+        response = post(client, notes_path(case, "new"), data)
+        assert response.status_code == 302 and response.location.endswith(notes_path(case))
+    page = client.get(notes_path(case)).get_data(as_text=True)
+    assert "Note added." in page
+    assert page.count("Called Alex: no answer.") == 1
+    assert [n.text for n in notes()] == ["Called Alex: no answer."]
+    assert len(audit_rows("case_note.add")) == 1
+
+    again = client.get(notes_path(case, "new")).get_data(as_text=True)
+    assert _submission_token(again) != data["submission_token"]
+    post(client, notes_path(case, "new"), {**data, "submission_token": _submission_token(again)})
+    assert [n.text for n in notes()] == ["Called Alex: no answer."] * 2
+
+
+def test_a_form_sent_twice_at_the_same_moment_still_writes_one_note(app, clock, case, worker):
+    """Both requests found no note yet; the second's INSERT meets the first's committed note
+    (the unique submission key, on PostgreSQL and SQLite alike) and returns it, no error."""
+    now = datetime.now(UTC)
+    details = NoteDetails("telephone", now - timedelta(minutes=5), "Called Alex.", False)
+
+    def the_other_request_commits_first(session, flush_context, instances):
+        winner = sa.orm.Session(db.engine)
+        try:
+            first = add_note(
+                winner,
+                case.id,
+                details,
+                actor=winner.get(type(worker), worker.id),
+                origin=ORIGIN,
+                now=now,
+                submission_token="the-same-form-token",
+            )
+            first_id.append(first.id)
+        finally:
+            winner.close()
+
+    first_id: list[int] = []
+    sa.event.listen(db.session(), "before_flush", the_other_request_commits_first, once=True)
+    second = add_note(
+        db.session,
+        case.id,
+        details,
+        actor=worker,
+        origin=ORIGIN,
+        now=now,
+        submission_token="the-same-form-token",
+    )
+    assert second.id == first_id[0]
+    assert [n.text for n in notes()] == ["Called Alex."]
+    assert len(audit_rows("case_note.add")) == 1
 
 
 # --- access ---------------------------------------------------------------------------------

@@ -1,0 +1,30 @@
+"""A case note's submission key: the same note form sent twice writes one note
+
+Revision ID: 2e8c4b7d1f03
+Revises: 7d3f1a9c5e21
+Create Date: 2026-11-25 05:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '2e8c4b7d1f03'
+down_revision = '7d3f1a9c5e21'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('case_note', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('submission_key', sa.String(length=64), nullable=True))
+        batch_op.create_unique_constraint(
+            batch_op.f('uq_case_note_submission_key'), ['submission_key']
+        )
+
+
+def downgrade():
+    with op.batch_alter_table('case_note', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_case_note_submission_key'), type_='unique')
+        batch_op.drop_column('submission_key')
