@@ -95,9 +95,20 @@ def _workable_case(session, case_id: int, actor, origin: Origin, now: datetime) 
     return workable_case(session, case_id, actor, origin, now, work_refusal)
 
 
+def _sees_restricted(viewer) -> bool:
+    """Whether ``viewer`` is shown that restricted notes exist (their date, mode and author,
+    never their text without can_read_restricted_notes). A volunteer is not: they see only the
+    notes that are not restricted (spec 3.12)."""
+    return getattr(viewer, "role", None) != "volunteer"
+
+
 def _note(session, case: Case, note_id: int, viewer, origin: Origin, now: datetime) -> CaseNote:
     note = session.get(CaseNote, note_id)
-    if note is None or note.case_id != case.id:
+    if (
+        note is None
+        or note.case_id != case.id
+        or (note.restricted and not _sees_restricted(viewer))
+    ):
         refuse(session, actor=viewer, origin=origin, record_type="case", record_id=case.id, now=now)
     return note
 
@@ -497,6 +508,8 @@ def list_notes(
         )
         .order_by(CaseNote.happened_at.desc(), CaseNote.id.desc())
     )
+    if not _sees_restricted(viewer):
+        query = query.where(CaseNote.restricted.is_(False))
     found = db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
     readable = can_read_restricted_notes(viewer, case)
     notes = [_view(n, case, viewer, readable, now) for n in found.items]

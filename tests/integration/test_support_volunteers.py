@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from casework.audit import Origin
+from casework.cases.notes_models import CaseNote
 from casework.db import db, utcnow
 from casework.models import CaseVolunteer
 from casework.referrals.models import Referral
@@ -180,6 +181,11 @@ def test_a_volunteer_sees_only_their_case_and_its_few_pages(app, client, team):
     assert f"/cases/{case.id}/timeline" not in text and f"/cases/{case.id}/contact" not in text
     notes = volunteer.get(f"/cases/{case.id}/notes").get_data(as_text=True)
     assert "Called, all well." in notes and "Safe words agreed." not in notes
+    # Not even that a restricted note exists, nor when, how or by whom it was written.
+    assert "Restricted" not in notes and "This note is restricted" not in notes
+    assert notes.count('class="govuk-summary-card__title"') == 1
+    [hidden] = db.session.scalars(sa.select(CaseNote.id).where(CaseNote.restricted.is_(True)))
+    assert volunteer.get(f"/cases/{case.id}/notes/{hidden}/edit").status_code == 404
     assert volunteer.get(f"/cases/{case.id}/support").status_code == 200
     for path in (
         f"/cases/{case.id}/contact",
