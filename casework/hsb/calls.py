@@ -20,7 +20,7 @@ from casework.audit import AuditEvent, Origin, record_event
 from casework.db import refuse_stale
 from casework.errors import NotFound, ValidationError
 from casework.hsb.callbacks import callback_of
-from casework.hsb.contacts import Professional, create_contact
+from casework.hsb.contacts import Professional, create_contact, logged_too_long_ago
 from casework.hsb.intake import (
     MAX_AUTHORITY,
     MAX_NAME,
@@ -364,6 +364,8 @@ def log_call(
         errors["received_at"] = "Enter the date and time the call came in"
     elif call.received_at > now:
         errors["received_at"] = "The time the call came in must be now or in the past"
+    elif too_old := logged_too_long_ago(call.received_at, now):
+        errors["received_at"] = too_old.replace("It must", "The call must")
     started, ended = call.started_at, call.ended_at
     if call.outcome == "answered":
         if started is None:

@@ -9,7 +9,7 @@ A missed call, a voicemail, or any contact outside the line's opening hours gets
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from casework import access
 from casework.audit import Origin, record_event
@@ -18,6 +18,21 @@ from casework.errors import NotFound
 from casework.hsb.models import AdviceContact, AdviceLineSetting
 from casework.obligations import lifecycle
 from triage import hsb as rules
+
+# How long ago a contact logged by hand may have come in. A year typed wrong (2016 for 2026)
+# would otherwise be stored as years old: the retention sweep would remove the professional's
+# details within the minute, and its callback would count as missed, telling the team leaders.
+LOGGED_WITHIN_DAYS = 30
+
+
+def logged_too_long_ago(received_at: datetime | None, now: datetime) -> str | None:
+    """Why a hand-logged contact's time of arrival is refused as too long ago, or None."""
+    if received_at is not None and received_at < now - timedelta(days=LOGGED_WITHIN_DAYS):
+        return (
+            f"It must have come in within the last {LOGGED_WITHIN_DAYS} days: check the date, "
+            "the year above all"
+        )
+    return None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from casework.audit import Origin, record_event
 from casework.db import refuse_stale
 from casework.errors import NotFound, ValidationError
 from casework.hsb.callbacks import called_back_by_email, meet_by_reply, reinstate_if_reachable
-from casework.hsb.contacts import Professional, create_contact
+from casework.hsb.contacts import Professional, create_contact, logged_too_long_ago
 from casework.hsb.models import (
     CONFIDENCE_SCALE,
     CONTACT_KINDS,
@@ -266,6 +266,8 @@ def log_contact(
         errors["received"] = "Enter when it was received"
     elif received_at > now:
         errors["received"] = "When it was received cannot be in the future"
+    elif too_old := logged_too_long_ago(received_at, now):
+        errors["received"] = too_old
     if channel == "chat":
         replied_at = None
         if started_at is None:

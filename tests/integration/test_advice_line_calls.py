@@ -129,6 +129,11 @@ def test_a_call_logged_out_of_hours_is_owed_a_callback(client, advisor):
         ({"received_at": "10:30"}, "The time the call came in must be now or in the past"),
         ({"received_at": "25:00"}, "Enter a time like 14:30"),
         ({"received_day": ["31", "2", "2026"]}, "must be a real date"),
+        # A year typed wrong: stored, it would be anonymised within the minute as years old.
+        (
+            {"received_day": ["23", "11", "2016"]},
+            "The call must have come in within the last 30 days: check the date",
+        ),
         ({"outcome": "answered"}, "Enter the time the call started"),
         (
             {"outcome": "answered", "started_at": "09:40", "ended_at": "09:35"},
@@ -153,6 +158,19 @@ def test_a_logged_call_with_a_problem_is_refused_and_nothing_is_stored(
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert stored(AdviceContact) == [] and stored(Obligation) == []
+
+
+def test_a_call_logged_weeks_late_is_kept_with_its_details(client, advisor):
+    """A missed call found in the voicemail after four weeks is logged, and the retention
+    sweep leaves it alone: the limit is for a year typed wrong, not for a late entry."""
+    from casework.hsb.retention import anonymise_expired_contacts
+
+    late = {**CALL, "received_day": ["26", "10", "2026"], "received_at": "10:00"}
+    assert post_form(client, "/advice-line/calls/new", late).status_code == 302
+    anonymise_expired_contacts(db.session, now=NOW)
+    [made] = stored(AdviceContact)
+    assert made.received_at == datetime(2026, 10, 26, 10, tzinfo=UTC)  # GMT since the 25th
+    assert made.anonymised_at is None and made.professional_name == "Priya Shah"
 
 
 def test_a_huge_email_address_on_a_logged_call_is_refused_by_its_length(client, advisor):

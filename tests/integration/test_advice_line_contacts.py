@@ -273,6 +273,11 @@ def test_an_advisor_logs_a_chat_with_its_start_and_end(on_tuesday, client, advis
         ("email", {"received_day": ["", "", ""]}, "Enter when it was received"),
         ("email", {"received_time": "25:00"}, "Enter a time like 14:30"),
         (
+            "chat",
+            {"received_day": ["17", "11", "2016"]},
+            "It must have come in within the last 30 days: check the date",
+        ),
+        (
             "email",
             {"replied_day": ["17", "11", "2026"], "replied_time": "09:00"},
             "cannot be before the email was received",
