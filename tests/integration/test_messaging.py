@@ -1,6 +1,7 @@
 """Twilio webhooks (signature, status forward only, STOP and START), reminders, the print
 queue, the inbox, and the deadline view."""
 
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import time_machine
+from pypdf import PdfReader
 from twilio.request_validator import RequestValidator
 
 from casework.audit import Origin
@@ -254,6 +256,27 @@ def test_letters_print_as_pdf_and_posting_meets_the_obligation(client, ctx, sign
     db.session.rollback()
     assert db.session.scalars(sa.select(Obligation)).one().status == "met"
     assert audit_rows("letter.posted")
+
+
+def test_a_letter_prints_a_name_and_address_outside_latin_1_as_written(client, ctx, sign_in_as):
+    """A Polish name and street print as written on the letter (and in its envelope window),
+    not as "?ukasz Wi?niewski": the letter's font is embedded, not a core PDF font."""
+    row = police_row(
+        contact_method="POST",
+        forename="Łukasz",
+        surname="Wiśniewski",
+        address_line_1="12 Żółć Street",
+    )
+    create_referrals(police_csv(row))
+    sweeps.queue_contact_messages(db.session, ctx, now=datetime(2026, 11, 20, 9, tzinfo=UTC))
+    with time_machine.travel("2026-11-20 10:00 +0000", tick=False):
+        sign_in_as("team_leader")
+        letter = db.session.scalars(sa.select(OutboundMessage)).one()
+        pdf = client.get(f"/messages/{letter.id}/letter.pdf")
+    assert pdf.status_code == 200
+    text = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert "Łukasz Wiśniewski" in text and "12 Żółć Street" in text
+    assert "?" not in text.split("Street")[0]
 
 
 def test_edited_letter_wording_is_used_for_new_letters(client, ctx, sign_in_as):
