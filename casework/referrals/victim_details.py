@@ -140,6 +140,15 @@ def check_victim(victim: VictimDetails, methods: dict[str, str], today: date) ->
     method = victim.contact_method
     if method in ("MOBILE_PHONE", "HOME_PHONE", "WORK_PHONE"):
         check.need(bool(phone), "phone", "Enter a telephone number so we can call")
+    if method == "MOBILE_PHONE" and phone:
+        # Taken, a landline under "call my mobile" left a referral with no usable mobile, and
+        # the person thinking all was well.
+        check.need(
+            is_mobile(phone),
+            "phone",
+            "That is not a UK mobile number: enter a mobile number, like 07700 900 982, or "
+            "choose to be called on a landline",
+        )
     if method == "SMS":
         check.need(is_mobile(phone), "phone", "Enter a mobile number so we can text")
         check.need(

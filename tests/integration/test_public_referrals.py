@@ -128,6 +128,10 @@ def test_self_referral_never_reveals_whether_the_person_is_known(client, app):
             "Enter a mobile number so we can text",
         ),
         (
+            {"contact_method": "MOBILE_PHONE", "phone": "0116 496 0733"},
+            "That is not a UK mobile number: enter a mobile number",
+        ),
+        (
             {"contact_method": "POST", "address_line_1": "", "postcode": "LE1 1AA"},
             "Enter the first line of the address",
         ),
