@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
@@ -140,3 +143,28 @@ def refuse_stale(conflict):
         return guarded
 
     return wrap
+
+
+Made = TypeVar("Made")
+
+
+def submission_key(kind: str, token: str) -> str:
+    """The key that makes one record of one form sent twice: its one-time token, hashed with
+    what it makes and for whom (``kind``)."""
+    return hashlib.sha256(f"{kind}:{token}".encode()).hexdigest()
+
+
+def made_once(session, find: Callable[[], Made | None], make: Callable[[], Made]) -> Made:
+    """What one form makes, however often it is sent: ``find()`` returns what a send of it
+    already made (by its submission key) or None; ``make()`` makes and commits it under that
+    key. A send that finds nothing but meets, at its INSERT, the key another send committed in
+    the meantime (two at the same moment) rolls back and returns that send's record."""
+    if (earlier := find()) is not None:
+        return earlier
+    try:
+        return make()
+    except sa.exc.IntegrityError:
+        session.rollback()
+        if (earlier := find()) is None:
+            raise
+        return earlier

@@ -397,6 +397,11 @@ def error_summary_and_page_order(html: str) -> tuple[list[str], list[str]]:
     return linked, [i for i in fields if i in linked]
 
 
+def submission_token(html: str) -> str:
+    """The one-time token a creating form carries, so sending it twice makes one record."""
+    return re.search(r'name="submission_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
 def post_form(client, path: str, data: dict, *, token_from: str | None = None, **kwargs):
     """Submit a form with the token the page at ``token_from`` (default ``path``) carries."""
     token = csrf_token(client, token_from or path)

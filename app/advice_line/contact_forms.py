@@ -149,6 +149,8 @@ class LoggedContactForm(ProfessionalFields):
     replied_day = GovDateField("Date replied (optional)", validators=[Optional()])
     replied_time = time_field("Time replied (24-hour, UK time)")
     request_text = TextAreaField("What they asked", widget=GovCharacterCount())
+    # One per form shown: the same form sent twice logs one contact.
+    submission_token = HiddenField()
     submit = SubmitField("Log the contact", widget=GovSubmitInput())
 
 

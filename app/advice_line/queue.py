@@ -4,6 +4,8 @@ callback section (the D8 callback's due time and recording a callback made)."""
 
 from __future__ import annotations
 
+import secrets
+
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -128,6 +130,8 @@ class LogCallForm(FlaskForm):
     )
     email = StringField("Email address", widget=GovTextInput())
     phone = StringField("Phone number", widget=GovTextInput())
+    # One per form shown: the same form sent twice logs one call.
+    submission_token = HiddenField()
     submit = SubmitField("Log call", widget=GovSubmitInput())
 
 
@@ -249,6 +253,8 @@ def _logged_call(form: LogCallForm) -> LoggedCall:
 def log_call_page():
     """Log a call by hand (a line without the voice webhook)."""
     form = LogCallForm()
+    if not form.submission_token.data:
+        form.submission_token.data = secrets.token_urlsafe(24)
     if request.method == "GET":
         local = _local_now()
         form.received_day.data, form.received_at.data = local.date(), local.strftime("%H:%M")
@@ -262,6 +268,7 @@ def log_call_page():
                 calendar=line_calendar(),
                 origin=request_origin(),
                 now=utcnow(),
+                submission_token=form.submission_token.data,
             ),
         )
         if contact is not REFUSED:

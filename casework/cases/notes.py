@@ -25,9 +25,8 @@ from casework.audit import AuditEvent, Origin, audit_case
 from casework.cases.loading import case_work_refusal, viewable_case, workable_case
 from casework.cases.models import Case
 from casework.cases.notes_models import CaseNote, CaseNoteAmendment
-from casework.db import db
+from casework.db import db, made_once, submission_key
 from casework.errors import ValidationError
-from casework.referrals.victim_details import submission_key
 from casework.staff.models import Staff
 from triage.contact_modes import NOTE_MODES
 
@@ -218,47 +217,45 @@ def add_note(
     case = _workable_case(session, case_id, actor, origin, now)
     token = (submission_token or "").strip()
     key = submission_key(f"note:{actor.id}:{case.id}", token) if token else None
-    if key is not None and (written := _written(session, key)) is not None:
+    if (written := _written(session, key)) is not None:
         return written
     details = _checked(details, now, actor)
-    note = CaseNote(
-        case_id=case.id,
-        mode=details.mode,
-        happened_at=details.happened_at,
-        text=details.text,
-        restricted=details.restricted,
-        author_id=actor.id,
-        created_at=now,
-        updated_at=now,
-        submission_key=key,
-    )
-    session.add(note)
-    try:
+
+    def write() -> CaseNote:
+        note = CaseNote(
+            case_id=case.id,
+            mode=details.mode,
+            happened_at=details.happened_at,
+            text=details.text,
+            restricted=details.restricted,
+            author_id=actor.id,
+            created_at=now,
+            updated_at=now,
+            submission_key=key,
+        )
+        session.add(note)
         session.flush()
-    except sa.exc.IntegrityError:
-        # The same form, sent at the same moment, wrote its note first.
-        session.rollback()
-        written = _written(session, key) if key is not None else None
-        if written is None:
-            raise
-        return written
-    _audit(
-        session,
-        case,
-        "case_note.add",
-        actor,
-        origin,
-        now,
-        note_id=note.id,
-        mode=note.mode,
-        restricted=note.restricted,
-    )
-    session.commit()
-    return note
+        _audit(
+            session,
+            case,
+            "case_note.add",
+            actor,
+            origin,
+            now,
+            note_id=note.id,
+            mode=note.mode,
+            restricted=note.restricted,
+        )
+        session.commit()
+        return note
+
+    return made_once(session, lambda: _written(session, key), write)
 
 
-def _written(session, key: str) -> CaseNote | None:
+def _written(session, key: str | None) -> CaseNote | None:
     """The note a form with this submission key already wrote, if any."""
+    if key is None:
+        return None
     return session.scalar(sa.select(CaseNote).where(CaseNote.submission_key == key))
 
 

@@ -20,7 +20,14 @@ from casework.audit import AuditEvent, Origin, record_event
 from casework.db import refuse_stale
 from casework.errors import NotFound, ValidationError
 from casework.hsb.callbacks import callback_of
-from casework.hsb.contacts import Professional, create_contact, logged_too_long_ago
+from casework.hsb.contacts import (
+    Professional,
+    create_contact,
+    logged_before,
+    logged_key,
+    logged_once,
+    logged_too_long_ago,
+)
 from casework.hsb.intake import (
     MAX_AUTHORITY,
     MAX_NAME,
@@ -351,12 +358,23 @@ def _clean(value: str | None) -> str | None:
 
 
 def log_call(
-    session, call: LoggedCall, *, actor, calendar, origin: Origin, now: datetime
+    session,
+    call: LoggedCall,
+    *,
+    actor,
+    calendar,
+    origin: Origin,
+    now: datetime,
+    submission_token: str | None = None,
 ) -> AdviceContact:
     """Record a call an advisor took or missed, through ``create_contact`` (so a missed call, a
     voicemail, or a call outside opening hours gets its D8 callback). Refused, storing nothing,
     with a message per field: no outcome, a time in the future, an answered call without its
-    start and end or ending before it starts, a phone number or email that cannot be used."""
+    start and end or ending before it starts, a phone number or email that cannot be used.
+    The same form sent twice (``submission_token``) logs one call."""
+    key = logged_key(actor, submission_token)
+    if (earlier := logged_before(session, key)) is not None:
+        return earlier
     errors: dict[str, str] = {}
     if call.outcome not in CALL_OUTCOMES:
         errors["outcome"] = "Select whether the call was answered, missed or a voicemail"
@@ -400,27 +418,32 @@ def log_call(
         errors["region"] = "Select a region from the list"
     if errors:
         raise ValidationError(errors)
-    contact = create_contact(
-        session,
-        channel="telephone",
-        received_at=call.received_at,
-        calendar=calendar,
-        now=now,
-        origin=origin,
-        actor=actor,
-        professional=Professional(
-            professional_name=_clean(who.professional_name),
-            professional_role=_clean(who.professional_role),
-            setting_type=who.setting_type or None,
-            organisation=_clean(who.organisation),
-            local_authority=_clean(who.local_authority),
-            region=who.region or None,
-            email=email,
-            phone=phone,
-        ),
-        call_outcome=call.outcome,
-        started_at=started if call.outcome == "answered" else None,
-        ended_at=ended if call.outcome == "answered" else None,
-    )
-    session.commit()
-    return contact
+
+    def log() -> AdviceContact:
+        contact = create_contact(
+            session,
+            channel="telephone",
+            received_at=call.received_at,
+            calendar=calendar,
+            now=now,
+            origin=origin,
+            actor=actor,
+            professional=Professional(
+                professional_name=_clean(who.professional_name),
+                professional_role=_clean(who.professional_role),
+                setting_type=who.setting_type or None,
+                organisation=_clean(who.organisation),
+                local_authority=_clean(who.local_authority),
+                region=who.region or None,
+                email=email,
+                phone=phone,
+            ),
+            call_outcome=call.outcome,
+            started_at=started if call.outcome == "answered" else None,
+            ended_at=ended if call.outcome == "answered" else None,
+            submission_key=key,
+        )
+        session.commit()
+        return contact
+
+    return logged_once(session, key, log)

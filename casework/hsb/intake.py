@@ -18,7 +18,14 @@ from casework.audit import Origin, record_event
 from casework.db import refuse_stale
 from casework.errors import NotFound, ValidationError
 from casework.hsb.callbacks import called_back_by_email, meet_by_reply, reinstate_if_reachable
-from casework.hsb.contacts import Professional, create_contact, logged_too_long_ago
+from casework.hsb.contacts import (
+    Professional,
+    create_contact,
+    logged_before,
+    logged_key,
+    logged_once,
+    logged_too_long_ago,
+)
 from casework.hsb.models import (
     CONFIDENCE_SCALE,
     CONTACT_KINDS,
@@ -252,13 +259,17 @@ def log_contact(
     origin: Origin,
     now: datetime,
     wording=None,
+    submission_token: str | None = None,
 ) -> AdviceContact:
     """An email or a chat an advisor logs by hand: when it came (never in the future), a
     chat's start and end (end after start), an email's reply (after it was received), who it
     was from and what they asked; audited, committed. A reply already late counts its
     callback as missed, and the team leaders are told (in ``wording``), as the sweep tells
-    them of one not made."""
+    them of one not made. The same form sent twice (``submission_token``) logs one contact."""
     may_use_advice_line(session, actor, origin, now)
+    key = logged_key(actor, submission_token)
+    if (earlier := logged_before(session, key)) is not None:
+        return earlier
     errors: dict[str, str] = {}
     if channel not in LOGGED_CHANNELS:
         raise ValidationError({"": "Log an email or a chat here"})
@@ -290,25 +301,30 @@ def log_contact(
     professional, text, confidence = _logged_details(answers, request_text, confidence, errors)
     if errors:
         raise ValidationError(errors)
-    contact = create_contact(
-        session,
-        channel=channel,
-        received_at=received_at,
-        calendar=calendar,
-        now=now,
-        origin=origin,
-        actor=actor,
-        professional=professional,
-        started_at=started_at,
-        ended_at=ended_at,
-        request_text=text,
-        confidence_before=confidence,
-    )
-    contact.replied_at = replied_at
-    if replied_at is not None:
-        meet_by_reply(session, contact, replied_at, wording=wording, tz=calendar.tz, now=now)
-    session.commit()
-    return contact
+
+    def log() -> AdviceContact:
+        contact = create_contact(
+            session,
+            channel=channel,
+            received_at=received_at,
+            calendar=calendar,
+            now=now,
+            origin=origin,
+            actor=actor,
+            professional=professional,
+            started_at=started_at,
+            ended_at=ended_at,
+            request_text=text,
+            confidence_before=confidence,
+            submission_key=key,
+        )
+        contact.replied_at = replied_at
+        if replied_at is not None:
+            meet_by_reply(session, contact, replied_at, wording=wording, tz=calendar.tz, now=now)
+        session.commit()
+        return contact
+
+    return logged_once(session, key, log)
 
 
 @refuse_stale(stale)

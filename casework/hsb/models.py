@@ -242,6 +242,10 @@ class AdviceContact(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    # For a contact an advisor logged by hand: a hash of the form's one-time token, so the
+    # same form sent twice is one contact (each counts in the monthly figures and may owe a
+    # callback).
+    submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     advisor = relationship("Staff", foreign_keys=[advisor_id])
     recorded_by = relationship("Staff", foreign_keys=[recorded_by_id])

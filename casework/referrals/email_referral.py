@@ -12,6 +12,7 @@ from email.parser import BytesParser
 from email.utils import parseaddr
 
 from casework.audit import Origin
+from casework.db import submission_key
 from casework.errors import ValidationError
 from casework.invisible import CONTROL_CHARACTER, UNHOLDABLE, without_format_characters
 from casework.referrals.partner_referral import ReferrerDetails, submit_partner_referral
@@ -19,7 +20,6 @@ from casework.referrals.victim_details import (
     PARTNER_METHODS,
     VictimDetails,
     existing_reference,
-    submission_key,
 )
 from triage import equality
 from triage.safe_answers import DAY_CHOICES, SPECIFIC_DAYS

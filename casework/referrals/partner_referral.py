@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from casework.audit import Origin, record_event
+from casework.db import submission_key
 from casework.errors import ValidationError
 from casework.partners.models import PartnerAgency, PartnerContact
 from casework.people.contact_details import (
@@ -20,7 +21,6 @@ from casework.referrals.victim_details import (
     VictimDetails,
     check_victim,
     existing_reference,
-    submission_key,
 )
 
 

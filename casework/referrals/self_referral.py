@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 
 from casework.audit import Origin
+from casework.db import submission_key
 from casework.errors import ValidationError
 from casework.referrals.intake import NewReferral, store_referrals
 from casework.referrals.models import Referral
@@ -16,7 +17,6 @@ from casework.referrals.victim_details import (
     VictimDetails,
     check_victim,
     existing_reference,
-    submission_key,
 )
 from triage.deadlines import webchat_slots
 

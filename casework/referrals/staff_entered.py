@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from casework.access import refuse
 from casework.audit import Origin, audit_referral
+from casework.db import submission_key
 from casework.errors import ValidationError
 from casework.referrals.intake import NewReferral, store_referrals
 from casework.referrals.models import SELF_ROUTES, Referral
@@ -25,7 +26,6 @@ from casework.referrals.victim_details import (
     VictimDetails,
     check_victim,
     existing_reference,
-    submission_key,
 )
 from casework.staff.vetting import refusal_for_referral
 

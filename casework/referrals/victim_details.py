@@ -4,7 +4,6 @@ email), checked the same way, and the double-submit guard they share.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -225,11 +224,6 @@ def safe_contact_windows(answers) -> tuple[list[dict] | None, dict[str, str]]:
         answers.safe_days, answers.safe_specific_days, answers.safe_from, answers.safe_until
     )
     return [w.to_json() for w in windows], problems
-
-
-def submission_key(kind: str, token: str) -> str:
-    """The key that makes a double submit of one form one referral."""
-    return hashlib.sha256(f"{kind}:{token}".encode()).hexdigest()
 
 
 def existing_reference(session, dedupe_key: str) -> str | None:

@@ -9,12 +9,13 @@ import time_machine
 
 from casework.audit import Origin
 from casework.db import db
+from casework.hsb.calls import LoggedCall, log_call
 from casework.hsb.contacts import Professional, create_contact
 from casework.hsb.models import AdviceContact
 from casework.obligations.models import Obligation
 from casework.staff.models import Staff
 from scheduling.calendar import Calendar, parse_service_hours
-from tests.conftest import audit_rows, post_form
+from tests.conftest import audit_rows, post_form, submission_token
 from tests.integration.hsb_helpers import callback_form
 
 # Monday 23 November 2026 10:00 GMT: the line is open.
@@ -158,6 +159,59 @@ def test_a_logged_call_with_a_problem_is_refused_and_nothing_is_stored(
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert stored(AdviceContact) == [] and stored(Obligation) == []
+
+
+def test_the_same_call_form_sent_twice_logs_one_call(client, advisor):
+    """A resend after a slow answer (or Back and send again) would count the call twice in
+    the monthly figures and owe two callbacks: the second send shows the first call."""
+    token = submission_token(client.get("/advice-line/calls/new").get_data(as_text=True))
+    first = post_form(client, "/advice-line/calls/new", {**CALL, "submission_token": token})
+    again = post_form(client, "/advice-line/calls/new", {**CALL, "submission_token": token})
+    assert first.status_code == again.status_code == 302
+    assert again.location == first.location
+    [made] = stored(AdviceContact)
+    assert len(stored(Obligation)) == 1 and len(audit_rows("advice_contact.created")) == 1
+    assert f"Call logged as contact {made.id}." in client.get(again.location).get_data(as_text=True)
+    fresh = submission_token(client.get("/advice-line/calls/new").get_data(as_text=True))
+    post_form(client, "/advice-line/calls/new", {**CALL, "submission_token": fresh})
+    assert len(stored(AdviceContact)) == 2  # a new form is a new call
+
+
+def test_a_call_form_sent_twice_at_the_same_moment_logs_one_call(app, advisor):
+    """Both sends found no call yet; the second's INSERT meets the first's committed call
+    (the unique submission key, on PostgreSQL and SQLite alike) and returns it."""
+    call = LoggedCall(outcome="missed", received_at=NOW - timedelta(minutes=30))
+
+    def the_other_send_commits_first(session, flush_context, instances):
+        other = sa.orm.Session(db.engine)
+        try:
+            made = log_call(
+                other,
+                call,
+                actor=other.get(Staff, advisor.id),
+                calendar=LINE,
+                origin=Origin.command_line("test"),
+                now=NOW,
+                submission_token="the-same-form-token",
+            )
+            first.append(made.id)
+        finally:
+            other.close()
+
+    first: list[int] = []
+    sa.event.listen(db.session(), "before_flush", the_other_send_commits_first, once=True)
+    second = log_call(
+        db.session,
+        call,
+        actor=advisor,
+        calendar=LINE,
+        origin=Origin.command_line("test"),
+        now=NOW,
+        submission_token="the-same-form-token",
+    )
+    assert second.id == first[0]
+    assert [c.id for c in stored(AdviceContact)] == first
+    assert len(stored(Obligation)) == 1
 
 
 def test_a_call_logged_weeks_late_is_kept_with_its_details(client, advisor):

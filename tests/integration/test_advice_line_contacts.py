@@ -21,7 +21,7 @@ from casework.hsb.models import (
     ResourceGiven,
 )
 from scheduling.service_calendars import hsb_calendar
-from tests.conftest import audit_rows, csrf_token, post_form
+from tests.conftest import audit_rows, csrf_token, post_form, submission_token
 from tests.integration.hsb_helpers import callback_form
 
 # A Tuesday in term, inside the line's hours (10:00 GMT).
@@ -254,6 +254,18 @@ def test_an_advisor_logs_an_email_with_its_reply(on_tuesday, client, advisor):
     assert made.recorded_by_id == advisor.id
     page = client.get(f"/advice-line/contacts/{made.id}").get_data(as_text=True)
     assert "Priya Shah" in page and "17 Nov 2026 09:45" in page
+
+
+def test_the_same_email_form_sent_twice_logs_one_email(on_tuesday, client, advisor):
+    path = "/advice-line/contacts/new?channel=email"
+    data = {
+        **_logged(TUESDAY_MORNING),
+        "submission_token": submission_token(client.get(path).get_data(as_text=True)),
+    }
+    first, again = post_form(client, path, data), post_form(client, path, data)
+    assert first.status_code == again.status_code == 302
+    assert again.location == first.location
+    assert len(contacts()) == 1 and len(audit_rows("advice_contact.created")) == 1
 
 
 def test_an_advisor_logs_a_chat_with_its_start_and_end(on_tuesday, client, advisor):

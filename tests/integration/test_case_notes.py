@@ -6,7 +6,6 @@ change made since the page was opened is refused; another team's case is a 404 l
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,7 +18,7 @@ from casework.cases.notes import EditConflict, NoteDetails, add_note, edit_note
 from casework.cases.notes_models import CaseNote, CaseNoteAmendment
 from casework.cases.opening import close_case
 from casework.db import db
-from tests.conftest import audit_rows, csrf_token, sign_in
+from tests.conftest import audit_rows, csrf_token, sign_in, submission_token
 from tests.factories import create_case_for_notes
 from tests.police import police_row
 
@@ -590,10 +589,6 @@ def test_an_edit_without_a_sensible_version_is_refused(app, clock, case, worker,
     assert notes()[0].text == "Spoke to Alex."
 
 
-def _submission_token(html: str) -> str:
-    return re.search(r'name="submission_token" type="hidden" value="([^"]+)"', html).group(1)
-
-
 def test_the_same_note_form_sent_twice_writes_one_note(app, clock, case, worker):
     """A double click on "Save note", or a resend after a slow answer, sends the same form
     again: the caseworker lands on the notes with "Note added." and one note, not two. A new
@@ -602,7 +597,7 @@ def test_the_same_note_form_sent_twice_writes_one_note(app, clock, case, worker)
     form = client.get(notes_path(case, "new")).get_data(as_text=True)
     data = {
         **note_fields(text="Called Alex: no answer."),
-        "submission_token": _submission_token(form),
+        "submission_token": submission_token(form),
     }
     for _ in range(2):
         response = post(client, notes_path(case, "new"), data)
@@ -614,8 +609,8 @@ def test_the_same_note_form_sent_twice_writes_one_note(app, clock, case, worker)
     assert len(audit_rows("case_note.add")) == 1
 
     again = client.get(notes_path(case, "new")).get_data(as_text=True)
-    assert _submission_token(again) != data["submission_token"]
-    post(client, notes_path(case, "new"), {**data, "submission_token": _submission_token(again)})
+    assert submission_token(again) != data["submission_token"]
+    post(client, notes_path(case, "new"), {**data, "submission_token": submission_token(again)})
     assert [n.text for n in notes()] == ["Called Alex: no answer."] * 2
 
 
