@@ -38,6 +38,8 @@ class ComplaintForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=40, message="Enter a case reference like WC-7KQ2M9XD")],
     )
+    # One per form shown: the same form sent twice records one complaint.
+    submission_token = HiddenField()
     submit = SubmitField("Record the complaint", widget=GovSubmitInput())
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from casework.access import can_view_case, is_admin, refuse
 from casework.audit import Origin, audit_case, record_event
 from casework.cases.models import Case
-from casework.db import MAX_ID, db, refuse_stale
+from casework.db import MAX_ID, db, made_once, refuse_stale, submission_key
 from casework.errors import ValidationError
 from casework.staff.models import Staff
 from casework.staff.vetting import local_today
@@ -271,12 +271,17 @@ def record_complaint(
     actor,
     origin: Origin,
     now: datetime,
+    submission_token: str | None = None,
 ) -> Complaint:
     """Record a complaint received: when, how and what it is about, and the case it concerns
     when there is one (a case the recorder may see). Its team is the case's, else the
-    recorder's."""
+    recorder's. The same form sent twice (``submission_token``) records one complaint."""
     if not can_record_complaint(actor):
         raise ValidationError({"": "Only caseworkers, team leaders and admins record complaints"})
+    token = (submission_token or "").strip()
+    key = submission_key(f"complaint:{actor.id}", token) if token else None
+    if (earlier := _recorded(session, key)) is not None:
+        return earlier
     errors: dict[str, str] = {}
     _received_on(received_on, now, errors)
     if channel not in COMPLAINT_CHANNELS:
@@ -297,30 +302,42 @@ def record_complaint(
         )
     if errors:
         raise ValidationError(errors)
-    complaint = Complaint(
-        team_id=case.team_id if case else actor.team_id,
-        case_id=case.id if case else None,
-        received_on=received_on,
-        channel=channel,
-        about=about,
-        recorded_by_id=actor.id,
-        created_at=now,
-        updated_at=now,
-    )
-    complaint.case = case
-    session.add(complaint)
-    session.flush()
-    _audit(
-        session,
-        complaint,
-        "complaint.record",
-        actor=actor,
-        origin=origin,
-        now=now,
-        detail={"channel": channel, "received_on": received_on.isoformat()},
-    )
-    session.commit()
-    return complaint
+
+    def record() -> Complaint:
+        complaint = Complaint(
+            team_id=case.team_id if case else actor.team_id,
+            case_id=case.id if case else None,
+            received_on=received_on,
+            channel=channel,
+            about=about,
+            recorded_by_id=actor.id,
+            created_at=now,
+            updated_at=now,
+            submission_key=key,
+        )
+        complaint.case = case
+        session.add(complaint)
+        session.flush()
+        _audit(
+            session,
+            complaint,
+            "complaint.record",
+            actor=actor,
+            origin=origin,
+            now=now,
+            detail={"channel": channel, "received_on": received_on.isoformat()},
+        )
+        session.commit()
+        return complaint
+
+    return made_once(session, lambda: _recorded(session, key), record)
+
+
+def _recorded(session, key: str | None) -> Complaint | None:
+    """The complaint a recording form with this submission key already made, if any."""
+    if key is None:
+        return None
+    return session.scalar(sa.select(Complaint).where(Complaint.submission_key == key))
 
 
 def _stale() -> ValidationError:

@@ -345,6 +345,9 @@ class Complaint(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    # A hash of the recording form's one-time token: the same form sent twice is one
+    # complaint (each counts in the quarterly return).
+    submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     team = relationship("Team")
     case = relationship("Case")

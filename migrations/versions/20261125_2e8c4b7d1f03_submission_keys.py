@@ -1,5 +1,5 @@
-"""Submission keys on case notes and advice contacts: the same form sent twice (a note, or a
-call, email or chat an advisor logs by hand) makes one record
+"""Submission keys on case notes, advice contacts and complaints: the same form sent twice (a
+note, a call, email or chat an advisor logs by hand, a complaint) makes one record
 
 Revision ID: 2e8c4b7d1f03
 Revises: 7d3f1a9c5e21
@@ -17,7 +17,7 @@ branch_labels = None
 depends_on = None
 
 
-TABLES = ('case_note', 'advice_contact')
+TABLES = ('case_note', 'advice_contact', 'complaint')
 
 
 def upgrade():

@@ -21,7 +21,7 @@ from casework.support import complaints as complaint_service
 from casework.support import groups as group_service
 from casework.support.models import Complaint, GroupAttendance, GroupSession
 from casework.support.monitoring_quarter import FinancialQuarter
-from tests.conftest import audit_rows, post_form, sign_in
+from tests.conftest import audit_rows, post_form, sign_in, submission_token
 from tests.factories import create_case_for_notes
 from tests.police import police_row
 
@@ -524,6 +524,24 @@ def test_a_complaint_linked_to_a_case_is_recorded_and_decided_through_the_pages(
     assert "Upheld, 23 November 2026" in support
     timeline = client.get(f"/cases/{world['jo'].id}/timeline").get_data(as_text=True)
     assert "Complaint decided: upheld" in timeline and "Complaint received (email)" in timeline
+
+
+def test_the_same_complaint_form_sent_twice_records_one_complaint(world, client):
+    """A resend (or Back and send again) would count the complaint twice in the quarterly
+    return: the second send shows the complaint the first recorded."""
+    sign_in(client, world["leader"].email)
+    data = {
+        "received_on": ["20", "11", "2026"],
+        "channel": "phone",
+        "about": "Nobody called back",
+        "submission_token": submission_token(client.get("/complaints/new").get_data(as_text=True)),
+    }
+    first = post_form(client, "/complaints/new", data)
+    again = post_form(client, "/complaints/new", data)
+    assert first.status_code == again.status_code == 302
+    assert again.location == first.location
+    assert db.session.query(Complaint).count() == 1
+    assert len(audit_rows("complaint.record")) == 1
 
 
 def test_the_case_worker_sees_a_complaint_exists_on_the_support_tab_but_not_its_text(world, client):
