@@ -151,14 +151,18 @@ class GovDateField(DateField):
 
     MIN_YEAR, MAX_YEAR = 1900, 2100
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label=None, validators=None, *, subject=None, **kwargs):
         kwargs.setdefault("format", ["%d %m %Y", "%Y-%m-%d"])
         kwargs.setdefault("widget", GovDateInput())
         super().__init__(label, validators, **kwargs)
+        # What a message calls the date when its label is a question ("When did it happen?"):
+        # "The date it happened must be a real date", not "The date must ...".
+        self.subject = subject
 
     def _say(self, problem: str) -> str:
-        """'Date of birth must be a real date', or for a question label 'The date must...'."""
-        return f"{field_subject(self.label.text) or 'The date'} {problem}"
+        """'Date of birth must be a real date', or for a question label its ``subject`` (else
+        'The date') 'must...'."""
+        return f"{field_subject(self.label.text) or self.subject or 'The date'} {problem}"
 
     def process_formdata(self, valuelist):
         if (

@@ -25,18 +25,19 @@ from app.answer_forms import (
     SafeContactForThem,
     SafeContactForYou,
 )
-from app.forms import TICK_SHOWN, GovDateField, Length, Radios
+from app.forms import TICK_SHOWN, GovDateField, Length, Radios, too_long
 from casework.referrals.self_referral import WEBCHAT_GONE
 from casework.referrals.victim_details import CONCERNS, PARTNER_METHODS, SELF_METHODS
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-def _text(label, *, required=None, max_length=200):
+def _text(label, *, required=None, max_length=200, subject=None):
+    """A text question; ``subject`` names it in its length message where its label cannot
+    ("Police crime reference, if there is one")."""
     validators = [InputRequired(message=required)] if required else [Optional()]
-    return StringField(
-        label, widget=GovTextInput(), validators=[*validators, Length(max=max_length)]
-    )
+    limit = too_long(subject, max_length) if subject else Length(max=max_length)
+    return StringField(label, widget=GovTextInput(), validators=[*validators, limit])
 
 
 def _safe_to_text(whom: str) -> Radios:
@@ -98,8 +99,14 @@ class VictimFields(FlaskForm):
         widget=GovCharacterCount(),
         validators=[Optional(), Length(max=5000)],
     )
-    occurred_on = GovDateField("When did it happen? (optional)", validators=[Optional()])
-    crime_reference = _text("Police crime reference, if there is one (optional)", max_length=40)
+    occurred_on = GovDateField(
+        "When did it happen? (optional)", validators=[Optional()], subject="The date it happened"
+    )
+    crime_reference = _text(
+        "Police crime reference, if there is one (optional)",
+        max_length=40,
+        subject="The police crime reference",
+    )
     phone = _text("Telephone number", max_length=30)
     email = _text("Email address", max_length=254)
     address_line_1 = _text("Address line 1")

@@ -169,6 +169,7 @@ def test_every_problem_is_shown_at_once_in_words_that_name_the_field(client):
         postcode="ZZ1",
         town="x" * 101,
         occurred_on=["31", "2", "2026"],
+        crime_reference="LC-" + "9" * 40,
     )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -177,10 +178,12 @@ def test_every_problem_is_shown_at_once_in_words_that_name_the_field(client):
         "Enter a mobile number so we can text",
         "Enter a real UK postcode",
         "Town or city must be 100 characters or fewer",
-        "The date must be a real date, like 27 3 2007",
+        "The date it happened must be a real date, like 27 3 2007",
+        "The police crime reference must be 40 characters or fewer",
     ):
         assert message in html, message
     assert "Field cannot be longer" not in html and "(optional) must" not in html
+    assert "if there is one must" not in html and "The date must" not in html
     assert referrals() == []
 
 
