@@ -138,7 +138,10 @@ def checked_action(
         errors[f"{prefix}due_on"] = "Enter the date the action is due"
     elif due < plan_day:
         errors[f"{prefix}due_on"] = (
-            f"The due date cannot be before the plan was made ({plan_day:%-d %B %Y})"
+            # A plan being made today (or added to today) has no earlier day to name.
+            "The due date cannot be in the past"
+            if plan_day >= today
+            else f"The due date cannot be before the plan was made ({plan_day:%-d %B %Y})"
         )
     elif due > today + FURTHEST_DUE:
         errors[f"{prefix}due_on"] = "The due date must be within two years"

@@ -207,6 +207,29 @@ def test_caseworker_creates_the_plan_keeping_editing_and_dropping_proposals(app,
     assert "Refer to the GP for sleep support" in shown and "21 December 2026" in shown
 
 
+def test_a_new_plans_action_due_in_the_past_is_refused_as_in_the_past(app, assessed, worker):
+    """Not "before the plan was made (<today>)": the plan is not made yet."""
+    client = client_for(app, worker)
+    form = client.get(f"/cases/{assessed.id}/plan/new").get_data(as_text=True)
+    assessment_id = re.search(r'name="assessment" type="hidden" value="(\d+)"', form).group(1)
+    response = post(
+        client,
+        f"/cases/{assessed.id}/plan/new",
+        {
+            "assessment": assessment_id,
+            "goals": "To sleep through the night",
+            "a0_keep": "y",
+            "a0_description": "Refer to the GP",
+            "a0_due_on": day(date(2026, 11, 20)),
+        },
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "The due date cannot be in the past" in html
+    assert "before the plan was made" not in html
+    assert db.session.scalars(sa.select(SupportPlan)).all() == []
+
+
 def test_a_kept_proposal_without_a_due_date_is_refused_and_nothing_saved(app, assessed, worker):
     client = client_for(app, worker)
     response = post(
@@ -266,7 +289,8 @@ def test_add_and_edit_actions_with_owners(app, assessed, worker, colleague, outs
     bad_partner = post(client, path, {**fields, "owner_kind": "partner", "partner": "99999"})
     assert "Select the partner agency from the list" in bad_partner.get_data(as_text=True)
     early = post(client, path, {**fields, "due_on": day(date(2026, 11, 1))})
-    assert "cannot be before the plan was made" in early.get_data(as_text=True)
+    # The plan was made today: there is no earlier day to name.
+    assert "The due date cannot be in the past" in early.get_data(as_text=True)
     malformed = post(client, path, {**fields, "due_on": ["31", "2", "2026"]})
     assert malformed.status_code == 400
     owners = [
