@@ -1,16 +1,32 @@
 """Helpers shared by every feature's forms."""
 
 import re
+import secrets
 
 from flask import abort, flash, request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
-from wtforms import DateField, RadioField, SubmitField, validators
+from wtforms import DateField, HiddenField, RadioField, SubmitField, validators
 from wtforms.utils import unset_value
 from wtforms.validators import InputRequired
 
 from casework.db import MAX_ID, db
 from casework.errors import NotFound, ValidationError
+
+
+class SentOnce(FlaskForm):
+    """A form that makes a record, carrying a one-time token: the same form sent twice (a
+    double click, a resend after a slow answer, Back and send again) makes one record, the
+    service keeping the token hashed under a unique key (``casework.db.made_once``). A form
+    shown fresh, or sent without its token, gets a new one."""
+
+    submission_token = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        token = self.submission_token  # None in a subclass that edits rather than makes
+        if token is not None and not token.data:
+            token.data = secrets.token_urlsafe(24)
 
 
 def apply_errors(form, exc: ValidationError | NotFound) -> None:

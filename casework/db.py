@@ -154,17 +154,25 @@ def submission_key(kind: str, token: str) -> str:
     return hashlib.sha256(f"{kind}:{token}".encode()).hexdigest()
 
 
-def made_once(session, find: Callable[[], Made | None], make: Callable[[], Made]) -> Made:
-    """What one form makes, however often it is sent: ``find()`` returns what a send of it
-    already made (by its submission key) or None; ``make()`` makes and commits it under that
+def made_by_key(session, model: type[Made], key: str | None) -> Made | None:
+    """The ``model`` record a form with this submission ``key`` already made, if any (none
+    when the form carried no token)."""
+    if key is None:
+        return None
+    return session.scalar(sa.select(model).where(model.submission_key == key))
+
+
+def made_once(session, model: type[Made], key: str | None, make: Callable[[], Made]) -> Made:
+    """What one form makes, however often it is sent: the ``model`` record a send of it already
+    made under its submission ``key``, else ``make()``, which makes and commits one under that
     key. A send that finds nothing but meets, at its INSERT, the key another send committed in
     the meantime (two at the same moment) rolls back and returns that send's record."""
-    if (earlier := find()) is not None:
+    if (earlier := made_by_key(session, model, key)) is not None:
         return earlier
     try:
         return make()
     except sa.exc.IntegrityError:
         session.rollback()
-        if (earlier := find()) is None:
+        if (earlier := made_by_key(session, model, key)) is None:
             raise
         return earlier

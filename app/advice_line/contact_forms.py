@@ -28,7 +28,7 @@ from wtforms import (
 )
 from wtforms.validators import Optional, ValidationError
 
-from app.forms import GovDateField
+from app.forms import GovDateField, SentOnce
 from casework.hsb.advice import MAX_GUIDANCE, REDACTABLE
 from casework.hsb.intake import ABOUT, ProfessionalAnswers
 from casework.hsb.models import (
@@ -139,7 +139,7 @@ class ProfessionalRequestForm(ProfessionalFields):
     submit = SubmitField("Send", widget=GovSubmitInput())
 
 
-class LoggedContactForm(ProfessionalFields):
+class LoggedContactForm(SentOnce, ProfessionalFields):
     """An email or a chat an advisor logs by hand."""
 
     received_day = GovDateField("Date received", validators=[Optional()])
@@ -149,8 +149,6 @@ class LoggedContactForm(ProfessionalFields):
     replied_day = GovDateField("Date replied (optional)", validators=[Optional()])
     replied_time = time_field("Time replied (24-hour, UK time)")
     request_text = TextAreaField("What they asked", widget=GovCharacterCount())
-    # One per form shown: the same form sent twice logs one contact.
-    submission_token = HiddenField()
     submit = SubmitField("Log the contact", widget=GovSubmitInput())
 
 

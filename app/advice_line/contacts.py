@@ -6,8 +6,6 @@ parses its form, calls one casework.hsb service, flashes and redirects."""
 
 from __future__ import annotations
 
-import secrets
-
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
@@ -98,8 +96,6 @@ def new_contact():
     if channel not in intake.LOGGED_CHANNELS:
         channel = "email"
     form = LoggedContactForm()
-    if not form.submission_token.data:
-        form.submission_token.data = secrets.token_urlsafe(24)
     if request.method == "GET":
         local = utcnow().astimezone(line_calendar().tz)
         form.received_day.data, form.received_time.data = local.date(), local.strftime("%H:%M")

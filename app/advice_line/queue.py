@@ -4,8 +4,6 @@ callback section (the D8 callback's due time and recording a callback made)."""
 
 from __future__ import annotations
 
-import secrets
-
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -42,6 +40,7 @@ from app.forms import (
     REFUSED,
     ActionForm,
     GovDateField,
+    SentOnce,
     button_action,
     call_service,
     page_number,
@@ -93,7 +92,7 @@ class OnDutyForm(ActionForm):
     on_duty = HiddenField(validators=[AnyOf(["1", "0"])])
 
 
-class LogCallForm(FlaskForm):
+class LogCallForm(SentOnce):
     """A call an advisor logs by hand. Only what cannot be read (a date, a time) is refused
     here: log_call checks the rest, so every problem is told at once, never one per submit."""
 
@@ -130,8 +129,6 @@ class LogCallForm(FlaskForm):
     )
     email = StringField("Email address", widget=GovTextInput())
     phone = StringField("Phone number", widget=GovTextInput())
-    # One per form shown: the same form sent twice logs one call.
-    submission_token = HiddenField()
     submit = SubmitField("Log call", widget=GovSubmitInput())
 
 
@@ -253,8 +250,6 @@ def _logged_call(form: LogCallForm) -> LoggedCall:
 def log_call_page():
     """Log a call by hand (a line without the voice webhook)."""
     form = LogCallForm()
-    if not form.submission_token.data:
-        form.submission_token.data = secrets.token_urlsafe(24)
     if request.method == "GET":
         local = _local_now()
         form.received_day.data, form.received_at.data = local.date(), local.strftime("%H:%M")

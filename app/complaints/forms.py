@@ -11,13 +11,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
-from app.forms import GovDateField, Length, too_long
+from app.forms import GovDateField, Length, SentOnce, too_long
 from app.onward.forms import posted_int
 from casework.support.complaints import MAX_ABOUT, MAX_ACTION, MAX_INVESTIGATION
 from casework.support.models import COMPLAINT_CHANNELS, COMPLAINT_OUTCOMES
 
 
-class ComplaintForm(FlaskForm):
+class ComplaintForm(SentOnce):
     """A complaint received: when, how, what about, and the case it concerns if any."""
 
     received_on = GovDateField("Date received", validators=[Optional()])
@@ -38,8 +38,6 @@ class ComplaintForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=40, message="Enter a case reference like WC-7KQ2M9XD")],
     )
-    # One per form shown: the same form sent twice records one complaint.
-    submission_token = HiddenField()
     submit = SubmitField("Record the complaint", widget=GovSubmitInput())
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -78,8 +77,6 @@ def complaints():
 def new_complaint():
     """Record a complaint received."""
     form = ComplaintForm()
-    if not form.submission_token.data:
-        form.submission_token.data = secrets.token_urlsafe(24)
     if request.method == "GET":
         form.case_reference.data = (request.args.get("case_reference") or "")[:20]
     if form.validate_on_submit():

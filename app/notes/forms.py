@@ -12,7 +12,7 @@ from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitFi
 from wtforms.validators import AnyOf, InputRequired, ValidationError
 
 from app.contact.forms import TIME
-from app.forms import GovDateField, Length
+from app.forms import GovDateField, Length, SentOnce
 from casework.cases.notes import MAX_TEXT
 from casework.db import MAX_ID
 from triage.contact_modes import NOTE_MODES
@@ -25,7 +25,7 @@ def _check_time(form, field):
         raise ValidationError("Enter a time like 14:30")
 
 
-class NoteForm(FlaskForm):
+class NoteForm(SentOnce):
     """A case note: how the contact happened (or no contact), when, what, and whether it is
     restricted."""
 
@@ -60,8 +60,6 @@ class NoteForm(FlaskForm):
         "Restricted: only the case's caseworker and team leaders can read it",
         widget=GovCheckboxInput(),
     )
-    # One per form shown: the same form sent twice writes one note.
-    submission_token = HiddenField()
     submit = SubmitField("Save note", widget=GovSubmitInput())
 
 

@@ -1,8 +1,6 @@
 """Case notes on a case: the list (newest first), and writing, editing and amending a note.
 Each view parses its form, calls one casework.cases.notes service, flashes and redirects."""
 
-import secrets
-
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -90,8 +88,6 @@ def case_notes(case_id: int):
 def new_note(case_id: int):
     """Write a note on an open case: mode (or no contact), when, text, restricted or not."""
     form = NoteForm()
-    if not form.submission_token.data:
-        form.submission_token.data = secrets.token_urlsafe(24)
     if form.validate_on_submit():
         outcome = call_service(
             form,

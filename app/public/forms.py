@@ -10,7 +10,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -25,7 +24,7 @@ from app.answer_forms import (
     SafeContactForThem,
     SafeContactForYou,
 )
-from app.forms import TICK_SHOWN, GovDateField, Length, Radios, too_long
+from app.forms import TICK_SHOWN, GovDateField, Length, Radios, SentOnce, too_long
 from casework.referrals.self_referral import WEBCHAT_GONE
 from casework.referrals.victim_details import CONCERNS, PARTNER_METHODS, SELF_METHODS
 
@@ -125,7 +124,7 @@ class VictimFields(FlaskForm):
     preferred_language = _preferred_language("you")
 
 
-class SelfReferralForm(VictimFields, SafeContactForYou, EqualityForYou):
+class SelfReferralForm(SentOnce, VictimFields, SafeContactForYou, EqualityForYou):
     """The public self-referral form (spec 3.6), in the person's own words."""
 
     contact_method = Radios(
@@ -143,11 +142,10 @@ class SelfReferralForm(VictimFields, SafeContactForYou, EqualityForYou):
         # was opened may have gone by the time it is sent.
         invalid_choice_message=WEBCHAT_GONE,
     )
-    submission_token = HiddenField()
     submit = SubmitField("Send referral", widget=GovSubmitInput())
 
 
-class PartnerReferralForm(VictimFields, SafeContactForThem, EqualityForThem):
+class PartnerReferralForm(SentOnce, VictimFields, SafeContactForThem, EqualityForThem):
     """A partner agency's referral of someone else, in the third person."""
 
     agency_name = _text("Your agency", required="Enter the name of your agency")
@@ -178,5 +176,4 @@ class PartnerReferralForm(VictimFields, SafeContactForThem, EqualityForThem):
     consent = BooleanField(
         "The person has agreed to be referred to the victim service", widget=GovCheckboxInput()
     )
-    submission_token = HiddenField()
     submit = SubmitField("Send referral", widget=GovSubmitInput())

@@ -1,4 +1,3 @@
-import secrets
 from datetime import datetime
 
 from flask import current_app, redirect, render_template, session, url_for
@@ -87,8 +86,6 @@ def refer():
     form.webchat_at.choices = [("", "No thanks")] + [
         (s.isoformat(), _slot_label(s, calendar.tz)) for s in slots
     ]
-    if not form.submission_token.data:
-        form.submission_token.data = secrets.token_urlsafe(24)
     if form.validate_on_submit():
         webchat = datetime.fromisoformat(form.webchat_at.data) if form.webchat_at.data else None
         reference = call_service(
@@ -136,8 +133,6 @@ def partner_referral():
     """A partner agency refers someone who has agreed to it (spec 3.6)."""
     now = utcnow()
     form = PartnerReferralForm()
-    if not form.submission_token.data:
-        form.submission_token.data = secrets.token_urlsafe(24)
     if form.validate_on_submit():
         referrer = ReferrerDetails(
             agency_name=form.agency_name.data or "",

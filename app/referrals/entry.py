@@ -1,6 +1,5 @@
 """Staff record a self-referral taken by phone, email or at a community event (spec 3.6)."""
 
-import secrets
 from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
@@ -43,8 +42,6 @@ def new_referral():
     now = utcnow()
     calendar = victim_calendar(current_app.config)
     form = StaffReferralForm()
-    if not form.submission_token.data:
-        form.submission_token.data = secrets.token_urlsafe(24)
     if not form.is_submitted():
         local = now.astimezone(calendar.tz)
         form.received_day.data, form.received_time.data = local.date(), local.strftime("%H:%M")

@@ -7,7 +7,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    HiddenField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -16,7 +15,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from app.answer_forms import YES_NO, EqualityForThem, SafeContactForThem
-from app.forms import TICK_SHOWN, GovDateField, Length, Radios
+from app.forms import TICK_SHOWN, GovDateField, Length, Radios, SentOnce
 from app.public.forms import PARTNER_CONCERN_WORDS, PARTNER_METHOD_WORDS, VictimFields
 from casework.referrals.models import SELF_ROUTES
 
@@ -36,7 +35,7 @@ class RaisePriorityForm(FlaskForm):
     submit = SubmitField("Raise to enhanced", widget=GovSubmitInput())
 
 
-class StaffReferralForm(VictimFields, SafeContactForThem, EqualityForThem):
+class StaffReferralForm(SentOnce, VictimFields, SafeContactForThem, EqualityForThem):
     """A self-referral staff took by phone, email or at a community event (spec 3.6), asked
     about the person in the third person, as the partner form does."""
 
@@ -98,5 +97,4 @@ class StaffReferralForm(VictimFields, SafeContactForThem, EqualityForThem):
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select how they would like to be contacted")],
     )
-    submission_token = HiddenField()
     submit = SubmitField("Record referral", widget=GovSubmitInput())

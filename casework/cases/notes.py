@@ -25,7 +25,7 @@ from casework.audit import AuditEvent, Origin, audit_case
 from casework.cases.loading import case_work_refusal, viewable_case, workable_case
 from casework.cases.models import Case
 from casework.cases.notes_models import CaseNote, CaseNoteAmendment
-from casework.db import db, made_once, submission_key
+from casework.db import db, made_by_key, made_once, submission_key
 from casework.errors import ValidationError
 from casework.staff.models import Staff
 from triage.contact_modes import NOTE_MODES
@@ -217,7 +217,7 @@ def add_note(
     case = _workable_case(session, case_id, actor, origin, now)
     token = (submission_token or "").strip()
     key = submission_key(f"note:{actor.id}:{case.id}", token) if token else None
-    if (written := _written(session, key)) is not None:
+    if (written := made_by_key(session, CaseNote, key)) is not None:
         return written
     details = _checked(details, now, actor)
 
@@ -249,14 +249,7 @@ def add_note(
         session.commit()
         return note
 
-    return made_once(session, lambda: _written(session, key), write)
-
-
-def _written(session, key: str | None) -> CaseNote | None:
-    """The note a form with this submission key already wrote, if any."""
-    if key is None:
-        return None
-    return session.scalar(sa.select(CaseNote).where(CaseNote.submission_key == key))
+    return made_once(session, CaseNote, key, write)
 
 
 def note_for_editing(

@@ -17,15 +17,13 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from casework.audit import AuditEvent, Origin, record_event
-from casework.db import refuse_stale
+from casework.db import made_by_key, made_once, refuse_stale
 from casework.errors import NotFound, ValidationError
 from casework.hsb.callbacks import callback_of
 from casework.hsb.contacts import (
     Professional,
     create_contact,
-    logged_before,
     logged_key,
-    logged_once,
     logged_too_long_ago,
 )
 from casework.hsb.intake import (
@@ -373,7 +371,7 @@ def log_call(
     start and end or ending before it starts, a phone number or email that cannot be used.
     The same form sent twice (``submission_token``) logs one call."""
     key = logged_key(actor, submission_token)
-    if (earlier := logged_before(session, key)) is not None:
+    if (earlier := made_by_key(session, AdviceContact, key)) is not None:
         return earlier
     errors: dict[str, str] = {}
     if call.outcome not in CALL_OUTCOMES:
@@ -446,4 +444,4 @@ def log_call(
         session.commit()
         return contact
 
-    return logged_once(session, key, log)
+    return made_once(session, AdviceContact, key, log)

@@ -11,11 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
-
 from casework import access
 from casework.audit import Origin, record_event
-from casework.db import made_once, submission_key, utcnow
+from casework.db import submission_key, utcnow
 from casework.errors import NotFound
 from casework.hsb.models import AdviceContact, AdviceLineSetting
 from casework.obligations import lifecycle
@@ -58,19 +56,6 @@ def logged_key(actor, token: str | None) -> str | None:
     """The key of one hand-logging form (its one-time token, hashed with who sent it)."""
     token = (token or "").strip()
     return submission_key(f"advice-log:{actor.id}", token) if token else None
-
-
-def logged_before(session, key: str | None) -> AdviceContact | None:
-    """The contact a hand-logging form with this key already made, if any."""
-    if key is None:
-        return None
-    return session.scalar(sa.select(AdviceContact).where(AdviceContact.submission_key == key))
-
-
-def logged_once(session, key: str | None, log) -> AdviceContact:
-    """Run ``log()`` (which records and commits a contact under ``key``) unless this form
-    already made one: then that contact, changing nothing (``made_once``)."""
-    return made_once(session, lambda: logged_before(session, key), log)
 
 
 def create_contact(

@@ -15,15 +15,13 @@ from datetime import datetime, tzinfo
 
 from casework import access
 from casework.audit import Origin, record_event
-from casework.db import refuse_stale
+from casework.db import made_by_key, made_once, refuse_stale
 from casework.errors import NotFound, ValidationError
 from casework.hsb.callbacks import called_back_by_email, meet_by_reply, reinstate_if_reachable
 from casework.hsb.contacts import (
     Professional,
     create_contact,
-    logged_before,
     logged_key,
-    logged_once,
     logged_too_long_ago,
 )
 from casework.hsb.models import (
@@ -268,7 +266,7 @@ def log_contact(
     them of one not made. The same form sent twice (``submission_token``) logs one contact."""
     may_use_advice_line(session, actor, origin, now)
     key = logged_key(actor, submission_token)
-    if (earlier := logged_before(session, key)) is not None:
+    if (earlier := made_by_key(session, AdviceContact, key)) is not None:
         return earlier
     errors: dict[str, str] = {}
     if channel not in LOGGED_CHANNELS:
@@ -324,7 +322,7 @@ def log_contact(
         session.commit()
         return contact
 
-    return logged_once(session, key, log)
+    return made_once(session, AdviceContact, key, log)
 
 
 @refuse_stale(stale)

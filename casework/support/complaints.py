@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from casework.access import can_view_case, is_admin, refuse
 from casework.audit import Origin, audit_case, record_event
 from casework.cases.models import Case
-from casework.db import MAX_ID, db, made_once, refuse_stale, submission_key
+from casework.db import MAX_ID, db, made_by_key, made_once, refuse_stale, submission_key
 from casework.errors import ValidationError
 from casework.staff.models import Staff
 from casework.staff.vetting import local_today
@@ -280,7 +280,7 @@ def record_complaint(
         raise ValidationError({"": "Only caseworkers, team leaders and admins record complaints"})
     token = (submission_token or "").strip()
     key = submission_key(f"complaint:{actor.id}", token) if token else None
-    if (earlier := _recorded(session, key)) is not None:
+    if (earlier := made_by_key(session, Complaint, key)) is not None:
         return earlier
     errors: dict[str, str] = {}
     _received_on(received_on, now, errors)
@@ -330,14 +330,7 @@ def record_complaint(
         session.commit()
         return complaint
 
-    return made_once(session, lambda: _recorded(session, key), record)
-
-
-def _recorded(session, key: str | None) -> Complaint | None:
-    """The complaint a recording form with this submission key already made, if any."""
-    if key is None:
-        return None
-    return session.scalar(sa.select(Complaint).where(Complaint.submission_key == key))
+    return made_once(session, Complaint, key, record)
 
 
 def _stale() -> ValidationError:
