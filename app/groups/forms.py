@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
-from app.forms import GovDateField, too_long
+from app.forms import GovDateField, SentOnce, too_long
 from app.onward.forms import posted_int
 from casework.support.groups import MAX_NOTE, MAX_PLACE, MAX_TOPIC
 
@@ -47,6 +47,10 @@ class SessionForm(FlaskForm):
 
     def loaded_version(self) -> int | None:
         return posted_int(self.version.data)
+
+
+class NewSessionForm(SentOnce, SessionForm):
+    """A session being recorded: sent twice, it records one."""
 
 
 ATTENDED = {"yes": "Attended", "no": "Did not attend"}

@@ -16,7 +16,7 @@ from app.auth.session import request_origin, role_required
 from app.extensions import db
 from app.forms import REFUSED, call_service, page_number
 from app.groups import bp
-from app.groups.forms import ATTENDED, AttendanceForm, CancelForm, SessionForm
+from app.groups.forms import ATTENDED, AttendanceForm, CancelForm, NewSessionForm, SessionForm
 from app.periods import quarter_asked
 from casework.csv_cells import safe_cell
 from casework.db import utcnow
@@ -95,7 +95,7 @@ def _details(form) -> dict:
 @groups_staff
 def new_session():
     """Record a group session."""
-    form = SessionForm()
+    form = NewSessionForm()
     if request.method == "GET":
         form.facilitator_id.data = str(current_user.id)
     if form.validate_on_submit():
@@ -107,6 +107,7 @@ def new_session():
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),
+                submission_token=form.submission_token.data,
             ),
         )
         if made is not REFUSED:

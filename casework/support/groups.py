@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from casework.access import can_view_case, is_admin, refuse, visible_cases_clause
 from casework.audit import Origin, audit_case, record_event
 from casework.cases.models import Case
-from casework.db import MAX_ID, db, refuse_stale
+from casework.db import MAX_ID, db, made_by_key, made_once, refuse_stale, submission_key
 from casework.errors import ValidationError
 from casework.people.models import Person
 from casework.staff.models import Staff, Team
@@ -209,11 +209,17 @@ def create_session(
     actor,
     origin: Origin,
     now: datetime,
+    submission_token: str | None = None,
 ) -> GroupSession:
     """Record a group session; it belongs to the facilitator's team (for a caseworker or team
-    leader, always their own)."""
+    leader, always their own). The same form sent twice (``submission_token``: a double click,
+    a resend, Back and send again) records one session, shown again."""
     if not can_use_groups(actor):
         raise ValidationError({"": "Only caseworkers, team leaders and admins record sessions"})
+    token = (submission_token or "").strip()
+    key = submission_key(f"group:{actor.id}", token) if token else None
+    if (earlier := made_by_key(session, GroupSession, key)) is not None:
+        return earlier
     details = _details(
         session,
         actor,
@@ -224,21 +230,27 @@ def create_session(
         note=note,
         now=now,
     )
-    group = GroupSession(**details, created_by_id=actor.id, created_at=now, updated_at=now)
-    session.add(group)
-    session.flush()
-    record_event(
-        session,
-        action="group_session.create",
-        actor=actor,
-        origin=origin,
-        record_type="group_session",
-        record_id=group.id,
-        at=now,
-        detail={"held_on": held_on.isoformat(), "team_id": group.team_id},
-    )
-    session.commit()
-    return group
+
+    def record() -> GroupSession:
+        group = GroupSession(
+            **details, created_by_id=actor.id, created_at=now, updated_at=now, submission_key=key
+        )
+        session.add(group)
+        session.flush()
+        record_event(
+            session,
+            action="group_session.create",
+            actor=actor,
+            origin=origin,
+            record_type="group_session",
+            record_id=group.id,
+            at=now,
+            detail={"held_on": held_on.isoformat(), "team_id": group.team_id},
+        )
+        session.commit()
+        return group
+
+    return made_once(session, GroupSession, key, record)
 
 
 def _stale() -> ValidationError:

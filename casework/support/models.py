@@ -250,6 +250,9 @@ class GroupSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    # A hash of the new-session form's one-time token: the same form sent twice is one session
+    # (each counts in the group return).
+    submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     team = relationship("Team")
     facilitator = relationship("Staff", foreign_keys=[facilitator_id])

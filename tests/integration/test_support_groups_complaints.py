@@ -526,22 +526,46 @@ def test_a_complaint_linked_to_a_case_is_recorded_and_decided_through_the_pages(
     assert "Complaint decided: upheld" in timeline and "Complaint received (email)" in timeline
 
 
-def test_the_same_complaint_form_sent_twice_records_one_complaint(world, client):
-    """A resend (or Back and send again) would count the complaint twice in the quarterly
-    return: the second send shows the complaint the first recorded."""
+SENT_TWICE = [
+    pytest.param(
+        "/complaints/new",
+        {"received_on": ["20", "11", "2026"], "channel": "phone", "about": "Nobody called back"},
+        Complaint,
+        "complaint.record",
+        id="complaint",  # counted twice in the quarterly return
+    ),
+    pytest.param(
+        "/groups/new",
+        {
+            "held_on": ["21", "11", "2026"],
+            "place": "Youth centre",
+            "facilitator_id": "worker",
+            "topic": "Staying safe",
+        },
+        GroupSession,
+        "group_session.create",
+        id="group session",  # counted twice in the group return
+    ),
+]
+
+
+@pytest.mark.parametrize("path,data,model,action", SENT_TWICE)
+def test_the_same_recording_form_sent_twice_records_once(world, client, path, data, model, action):
+    """A resend (or Back and send again) would record it twice: the second send shows what the
+    first recorded."""
     sign_in(client, world["leader"].email)
-    data = {
-        "received_on": ["20", "11", "2026"],
-        "channel": "phone",
-        "about": "Nobody called back",
-        "submission_token": submission_token(client.get("/complaints/new").get_data(as_text=True)),
-    }
-    first = post_form(client, "/complaints/new", data)
-    again = post_form(client, "/complaints/new", data)
+    data = {k: str(world[v].id) if v == "worker" else v for k, v in data.items()}
+    data["submission_token"] = submission_token(client.get(path).get_data(as_text=True))
+    first = post_form(client, path, data)
+    again = post_form(client, path, data)
     assert first.status_code == again.status_code == 302
     assert again.location == first.location
-    assert db.session.query(Complaint).count() == 1
-    assert len(audit_rows("complaint.record")) == 1
+    assert db.session.query(model).count() == 1
+    assert len(audit_rows(action)) == 1
+    # A form shown afresh is a new one: it records another.
+    data["submission_token"] = submission_token(client.get(path).get_data(as_text=True))
+    assert post_form(client, path, data).status_code == 302
+    assert db.session.query(model).count() == 2
 
 
 def test_the_case_worker_sees_a_complaint_exists_on_the_support_tab_but_not_its_text(world, client):
