@@ -5,12 +5,13 @@ feature's own words. Another team's case and a missing one are the same NotFound
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from casework.access import can_view_case, can_work_case, refuse
 from casework.audit import Origin
 from casework.cases.models import Case
 from casework.errors import ValidationError
+from casework.staff.vetting import local_today
 
 
 def viewable_case(session, case_id: int, viewer, origin: Origin, now: datetime) -> Case:
@@ -47,3 +48,18 @@ def workable_case(
     if reason:
         raise ValidationError({"": reason})
     return case
+
+
+def before_case_began(day: date | None, case: Case) -> str | None:
+    """Why ``day`` cannot be on the case, or None. The service first heard of a case when its
+    earliest referral arrived (or it opened, if that came first); nothing recorded on it (a
+    note, a request, an offer) happened before that, so a year typed wrong (1900, or 2016 for
+    2026) is refused ("cannot be before the referral was received (3 March 2026)"), not
+    stored."""
+    first = min([*(r.received_at for r in case.referrals), case.opened_at])
+    began = local_today(first)
+    if day is None or day >= began:
+        return None
+    received = any(r.received_at == first for r in case.referrals)
+    what = "the referral was received" if received else "the case was opened"
+    return f"cannot be before {what} ({began:%-d %B %Y})"

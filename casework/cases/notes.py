@@ -22,12 +22,18 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casework.access import can_note_case, can_read_restricted_notes, can_work_case, refuse
 from casework.audit import AuditEvent, Origin, audit_case
-from casework.cases.loading import case_work_refusal, viewable_case, workable_case
+from casework.cases.loading import (
+    before_case_began,
+    case_work_refusal,
+    viewable_case,
+    workable_case,
+)
 from casework.cases.models import Case
 from casework.cases.notes_models import CaseNote, CaseNoteAmendment
 from casework.db import db, made_by_key, made_once, submission_key
 from casework.errors import ValidationError
 from casework.staff.models import Staff
+from casework.staff.vetting import local_today
 from triage.contact_modes import NOTE_MODES
 
 EDIT_WINDOW = timedelta(hours=24)
@@ -159,7 +165,7 @@ VOLUNTEER_RESTRICTED = (
 )
 
 
-def _checked(details: NoteDetails, now: datetime, actor=None) -> NoteDetails:
+def _checked(details: NoteDetails, case: Case, now: datetime, actor=None) -> NoteDetails:
     errors: dict[str, str] = {}
     if details.restricted and getattr(actor, "role", None) == "volunteer":
         errors["restricted"] = VOLUNTEER_RESTRICTED
@@ -169,6 +175,8 @@ def _checked(details: NoteDetails, now: datetime, actor=None) -> NoteDetails:
         errors["day"] = "Enter the date and time it happened"
     elif details.happened_at > now:
         errors["day"] = "The date and time it happened cannot be in the future"
+    elif early := before_case_began(local_today(details.happened_at), case):
+        errors["day"] = f"The date it happened {early}"
     text = _clean_text(details.text, errors, "text", "note")
     if errors:
         raise ValidationError(errors)
@@ -219,7 +227,7 @@ def add_note(
     key = submission_key(f"note:{actor.id}:{case.id}", token) if token else None
     if (written := made_by_key(session, CaseNote, key)) is not None:
         return written
-    details = _checked(details, now, actor)
+    details = _checked(details, case, now, actor)
 
     def write() -> CaseNote:
         note = CaseNote(
@@ -335,7 +343,7 @@ def edit_note(
         raise ValidationError({"": "This form is out of date: open the note again to edit it."})
     if note.version != expected_version:
         raise _conflict(session, case, note, expected_version, actor, origin, now)
-    details = _checked(details, now, actor)
+    details = _checked(details, case, now, actor)
     changed = [f for f in FIELD_WORDS if getattr(note, f) != getattr(details, f)]
     if not changed:
         return False

@@ -28,7 +28,12 @@ from casework.access import refuse
 from casework.approvals import requests as approvals
 from casework.approvals.models import Approval
 from casework.audit import Origin, audit_case
-from casework.cases.loading import case_work_refusal, viewable_case, workable_case
+from casework.cases.loading import (
+    before_case_began,
+    case_work_refusal,
+    viewable_case,
+    workable_case,
+)
 from casework.cases.models import Case
 from casework.db import refuse_stale
 from casework.errors import ValidationError
@@ -236,12 +241,14 @@ def _text(value, limit: int, errors: dict, name: str, what: str) -> str | None:
     return text or None
 
 
-def _checked(details: RequestDetails, now: datetime) -> tuple[dict, dict]:
+def _checked(details: RequestDetails, case: Case, now: datetime) -> tuple[dict, dict]:
     errors: dict[str, str] = {}
     if details.requested_on is None:
         errors["requested_on"] = "Enter the date the victim asked for restorative contact"
     elif details.requested_on > local_today(now):
         errors["requested_on"] = "The date the victim asked cannot be in the future"
+    elif early := before_case_began(details.requested_on, case):
+        errors["requested_on"] = f"The date the victim asked {early}"
     if details.offender_admitted_guilt is None:
         errors["offender_admitted_guilt"] = "Select whether the offender has admitted guilt"
     if details.offender_accepted_responsibility is None:
@@ -285,7 +292,7 @@ def start_request(
     sensitive categories those the police data shows and any the worker declares. Refused with
     the problems, nothing stored, when anything is wrong."""
     case = workable_case(session, case_id, actor, origin, now, work_refusal)
-    tidy, errors = _checked(details, now)
+    tidy, errors = _checked(details, case, now)
     if errors:
         raise ValidationError(errors)
     police = police_categories(case)
@@ -348,7 +355,7 @@ def edit_request(
     if expected_version is None:
         raise _conflict()
     case, rj = _workable_request(session, case_id, rj_id, actor, origin, now, expected_version)
-    tidy, errors = _checked(details, now)
+    tidy, errors = _checked(details, case, now)
     if errors:
         raise ValidationError(errors)
     police = police_categories(case)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from casework.audit import Origin, audit_case
-from casework.cases.loading import case_work_refusal, workable_case
+from casework.cases.loading import before_case_began, case_work_refusal, workable_case
 from casework.cases.models import Case
 from casework.db import refuse_stale
 from casework.errors import ValidationError
@@ -92,6 +92,8 @@ def save_statement(
         court=court,
         today=local_today(now),
     )
+    if "offered_on" not in problems and (early := before_case_began(details.offered_on, case)):
+        problems["offered_on"] = f"The date it was offered {early}"
     if note is not None and len(note) > MAX_NOTE:
         problems["note"] = f"The note must be {MAX_NOTE:,} characters or fewer"
     if problems:

@@ -919,7 +919,7 @@ def _seed_hardship(accounts, other, our_case, their_case) -> list[int]:
         save_statement(
             db.session,
             case.id,
-            StatementDetails(offered_on=date(2026, 11, 2), answer="accepted"),
+            StatementDetails(offered_on=date(2026, 11, 20), answer="accepted"),
             expected_version=None,
             actor=worker,
             origin=origin,

@@ -151,7 +151,13 @@ def test_a_caseworker_writes_notes_and_reads_them_newest_first(app, clock, case,
     assert all(r.record_id == str(case.id) for r in audit_rows("case_note.list"))
 
 
-def test_a_time_in_british_summer_time_is_stored_in_utc(app, case, worker, clock):
+def test_a_time_in_british_summer_time_is_stored_in_utc(app, worker, leader, clock):
+    case = create_case_for_notes(
+        caseworker=worker,
+        team_leader=leader,
+        row=police_row(occurred_on="2026-06-28"),
+        at=datetime(2026, 6, 30, 9, tzinfo=UTC),
+    )
     client = client_for(app, worker)
     post(client, notes_path(case, "new"), note_fields(when="2026-07-01 14:00"))
     assert notes()[0].happened_at == datetime(2026, 7, 1, 13, tzinfo=UTC)
@@ -159,7 +165,7 @@ def test_a_time_in_british_summer_time_is_stored_in_utc(app, case, worker, clock
 
 
 def test_the_notes_list_is_paginated(app, clock, case, worker):
-    start = datetime(2026, 11, 1, 9, tzinfo=UTC)
+    start = datetime(2026, 11, 20, 9, tzinfo=UTC)
     for n in range(23):
         add(case, worker, f"Note number {n:02d}.", at=start + timedelta(hours=n))
     client = client_for(app, worker)
@@ -186,6 +192,13 @@ BAD_NOTES = [
     ({"at": "25:00"}, "Enter a time like 14:30"),
     ({"at": ""}, "Enter the time it happened"),
     ({"when": "2026-11-23 10:01"}, "cannot be in the future"),
+    # A year typed wrong (1900, or 2016 for 2026): nothing about the case happened before the
+    # service heard of it.
+    (
+        {"when": "1900-01-01 09:30"},
+        "The date it happened cannot be before the referral was received (20 November 2026)",
+    ),
+    ({"when": "2016-11-23 09:30"}, "cannot be before the referral was received"),
     ({"text": "   "}, "Enter the note"),
     ({"text": "x" * 20_001}, "The note must be 20,000 characters or fewer"),
 ]
@@ -443,7 +456,7 @@ def test_a_note_can_be_edited_for_24_hours_then_only_amended(
         saved = post(
             client,
             notes_path(case, note.id, "edit"),
-            note_fields(when="2020-01-01 09:00", text="Second version.", version="1"),
+            note_fields(when=f"{opened:%Y-%m-%d} 09:00", text="Second version.", version="1"),
             token_from=notes_path(case, note.id, "edit"),
         )
         assert saved.status_code == 302

@@ -44,14 +44,21 @@ def setting(app, create_team_record, create_staff_record):
     case = create_case_for_notes(
         caseworker=people["worker"],
         team_leader=people["leader"],
-        row=police_row(crime_reference="LC-20261120-0301", forename="Aisha"),
-        at=NOW - timedelta(days=3),
+        row=police_row(
+            crime_reference="LC-20261120-0301", forename="Aisha", occurred_on="2026-11-05"
+        ),
+        at=NOW - timedelta(days=14),
     )
     their_case = create_case_for_notes(
         caseworker=people["stranger"],
         team_leader=people["their_leader"],
-        row=police_row(crime_reference="LC-20261120-0302", forename="Bea", surname="Other"),
-        at=NOW - timedelta(days=3),
+        row=police_row(
+            crime_reference="LC-20261120-0302",
+            forename="Bea",
+            surname="Other",
+            occurred_on="2026-11-05",
+        ),
+        at=NOW - timedelta(days=14),
     )
     return {**people, "case": case, "their_case": their_case}
 
@@ -120,6 +127,13 @@ def test_statement_refusals(app, setting):
     response = post_form(client, url, future)
     assert response.status_code == 400
     assert "cannot be in the future" in response.get_data(as_text=True)
+    # A year typed wrong is refused, naming the day the service first heard of the case.
+    response = post_form(client, url, _vps(offered_on=["2", "1", "1900"]))
+    assert response.status_code == 400
+    assert (
+        "The date it was offered cannot be before the referral was received (9 November 2026)"
+        in response.get_data(as_text=True)
+    )
     declined_but_helped = _vps(
         answer="declined",
         helped_on=["16", "11", "2026"],
