@@ -4,6 +4,8 @@ callback section (the D8 callback's due time and recording a callback made)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -60,6 +62,7 @@ from casework.hsb.callbacks import (
 )
 from casework.hsb.callbacks import record_callback as record_callback_made
 from casework.hsb.calls import (
+    LONGEST_CALL,
     LoggedCall,
     log_call,
     record_outcome_by_hand,
@@ -224,14 +227,27 @@ def on_duty():
 # --- logging a call by hand ------------------------------------------------------------------
 
 
+def _past_midnight(before: datetime | None, later: datetime | None) -> datetime | None:
+    """``later``, typed as a time on the same day as ``before``, taken as the next day when it
+    reads earlier and that puts it within a call's longest length of ``before`` (a call from
+    23:50 to 00:10). Otherwise as typed, so a slip (ended 09:35 after starting 09:40) is
+    refused as ending before it started, not taken as a call of nearly a day."""
+    if before is None or later is None or later >= before:
+        return later
+    next_day = later + timedelta(days=1)  # the same wall-clock time the next day
+    return next_day if next_day - before <= LONGEST_CALL else later
+
+
 def _logged_call(form: LogCallForm) -> LoggedCall:
     tz = line_calendar().tz
     day = form.received_day.data
+    received = moment(day, form.received_at.data, tz)
+    started = _past_midnight(received, moment(day, form.started_at.data, tz))
     return LoggedCall(
         outcome=form.outcome.data,
-        received_at=moment(day, form.received_at.data, tz),
-        started_at=moment(day, form.started_at.data, tz),
-        ended_at=moment(day, form.ended_at.data, tz),
+        received_at=received,
+        started_at=started,
+        ended_at=_past_midnight(started or received, moment(day, form.ended_at.data, tz)),
         professional=Professional(
             professional_name=form.professional_name.data,
             professional_role=form.professional_role.data,

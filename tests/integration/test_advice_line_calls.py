@@ -110,6 +110,28 @@ def test_an_answered_call_has_its_duration_and_no_callback(client, advisor):
     assert "New, no callback owed" in queue  # a new contact still waits for its advice
 
 
+@pytest.mark.parametrize(
+    "day,times,lasted",
+    [
+        # Sunday night into Monday morning.
+        (["22", "11", "2026"], ("23:50", "23:51", "00:10"), timedelta(minutes=19)),
+        # Into the night the clocks went back: 01:30 came twice, and the first (BST) is taken.
+        (["24", "10", "2026"], ("23:50", "23:51", "01:30"), timedelta(hours=1, minutes=39)),
+        # Even the start past midnight: it rang at 23:59 and was answered at 00:01.
+        (["22", "11", "2026"], ("23:59", "00:01", "00:20"), timedelta(minutes=19)),
+    ],
+    ids=["sunday-night", "october-clock-change", "answered-after-midnight"],
+)
+def test_a_call_that_went_past_midnight_can_be_logged(client, advisor, day, times, lasted):
+    received, started, ended = times
+    call = {**CALL, "outcome": "answered", "received_day": day, "received_at": received}
+    call |= {"started_at": started, "ended_at": ended}
+    assert post_form(client, "/advice-line/calls/new", call).status_code == 302
+    [logged] = stored(AdviceContact)
+    assert logged.ended_at - logged.started_at == lasted
+    assert logged.ended_at.date() > logged.received_at.date()
+
+
 def test_a_call_logged_out_of_hours_is_owed_a_callback(client, advisor):
     late = {**CALL, "outcome": "answered", "received_day": ["20", "11", "2026"]}
     late["received_at"] = "20:30"
