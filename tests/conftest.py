@@ -397,9 +397,33 @@ def error_summary_and_page_order(html: str) -> tuple[list[str], list[str]]:
     return linked, [i for i in fields if i in linked]
 
 
+def hidden_value(html: str, name: str) -> str:
+    """The value of the page's hidden field ``name`` (a version, an id, a token)."""
+    return re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html).group(1)
+
+
 def submission_token(html: str) -> str:
     """The one-time token a creating form carries, so sending it twice makes one record."""
-    return re.search(r'name="submission_token" type="hidden" value="([^"]+)"', html).group(1)
+    return hidden_value(html, "submission_token")
+
+
+def sent_at_the_same_moment(send):
+    """Two sends of one form at the same moment: ``send(session)`` (which makes and commits a
+    record) runs for the second send in the test's session, and for the first in a session of
+    its own that commits just before the second's first flush, after the second found nothing.
+    Returns (the first's record id, the second's record)."""
+    first: list[int] = []
+
+    def the_other_send_commits_first(session, flush_context, instances):
+        other = sa.orm.Session(db.engine)
+        try:
+            first.append(send(other).id)
+        finally:
+            other.close()
+
+    sa.event.listen(db.session(), "before_flush", the_other_send_commits_first, once=True)
+    second = send(db.session)
+    return first[0], second
 
 
 def post_form(client, path: str, data: dict, *, token_from: str | None = None, **kwargs):

@@ -15,7 +15,7 @@ from casework.hsb.models import AdviceContact
 from casework.obligations.models import Obligation
 from casework.staff.models import Staff
 from scheduling.calendar import Calendar, parse_service_hours
-from tests.conftest import audit_rows, post_form, submission_token
+from tests.conftest import audit_rows, post_form, sent_at_the_same_moment, submission_token
 from tests.integration.hsb_helpers import callback_form
 
 # Monday 23 November 2026 10:00 GMT: the line is open.
@@ -204,35 +204,19 @@ def test_a_call_form_sent_twice_at_the_same_moment_logs_one_call(app, advisor):
     (the unique submission key, on PostgreSQL and SQLite alike) and returns it."""
     call = LoggedCall(outcome="missed", received_at=NOW - timedelta(minutes=30))
 
-    def the_other_send_commits_first(session, flush_context, instances):
-        other = sa.orm.Session(db.engine)
-        try:
-            made = log_call(
-                other,
-                call,
-                actor=other.get(Staff, advisor.id),
-                calendar=LINE,
-                origin=Origin.command_line("test"),
-                now=NOW,
-                submission_token="the-same-form-token",
-            )
-            first.append(made.id)
-        finally:
-            other.close()
-
-    first: list[int] = []
-    sa.event.listen(db.session(), "before_flush", the_other_send_commits_first, once=True)
-    second = log_call(
-        db.session,
-        call,
-        actor=advisor,
-        calendar=LINE,
-        origin=Origin.command_line("test"),
-        now=NOW,
-        submission_token="the-same-form-token",
+    first, second = sent_at_the_same_moment(
+        lambda session: log_call(
+            session,
+            call,
+            actor=session.get(Staff, advisor.id),
+            calendar=LINE,
+            origin=Origin.command_line("test"),
+            now=NOW,
+            submission_token="the-same-form-token",
+        )
     )
-    assert second.id == first[0]
-    assert [c.id for c in stored(AdviceContact)] == first
+    assert second.id == first
+    assert [c.id for c in stored(AdviceContact)] == [first]
     assert len(stored(Obligation)) == 1
 
 

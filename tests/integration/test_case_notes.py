@@ -18,7 +18,13 @@ from casework.cases.notes import EditConflict, NoteDetails, add_note, edit_note
 from casework.cases.notes_models import CaseNote, CaseNoteAmendment
 from casework.cases.opening import close_case
 from casework.db import db
-from tests.conftest import audit_rows, csrf_token, sign_in, submission_token
+from tests.conftest import (
+    audit_rows,
+    csrf_token,
+    sent_at_the_same_moment,
+    sign_in,
+    submission_token,
+)
 from tests.factories import create_case_for_notes
 from tests.police import police_row
 
@@ -633,34 +639,18 @@ def test_a_form_sent_twice_at_the_same_moment_still_writes_one_note(app, clock, 
     now = datetime.now(UTC)
     details = NoteDetails("telephone", now - timedelta(minutes=5), "Called Alex.", False)
 
-    def the_other_request_commits_first(session, flush_context, instances):
-        winner = sa.orm.Session(db.engine)
-        try:
-            first = add_note(
-                winner,
-                case.id,
-                details,
-                actor=winner.get(type(worker), worker.id),
-                origin=ORIGIN,
-                now=now,
-                submission_token="the-same-form-token",
-            )
-            first_id.append(first.id)
-        finally:
-            winner.close()
-
-    first_id: list[int] = []
-    sa.event.listen(db.session(), "before_flush", the_other_request_commits_first, once=True)
-    second = add_note(
-        db.session,
-        case.id,
-        details,
-        actor=worker,
-        origin=ORIGIN,
-        now=now,
-        submission_token="the-same-form-token",
+    first_id, second = sent_at_the_same_moment(
+        lambda session: add_note(
+            session,
+            case.id,
+            details,
+            actor=session.get(type(worker), worker.id),
+            origin=ORIGIN,
+            now=now,
+            submission_token="the-same-form-token",
+        )
     )
-    assert second.id == first_id[0]
+    assert second.id == first_id
     assert [n.text for n in notes()] == ["Called Alex."]
     assert len(audit_rows("case_note.add")) == 1
 

@@ -30,7 +30,7 @@ from casework.obligations.models import Obligation
 from casework.people.models import Person
 from casework.referrals.models import Referral
 from scheduling.service_calendars import victim_calendar
-from tests.conftest import audit_rows, csrf_token, post_form, sign_in
+from tests.conftest import audit_rows, csrf_token, hidden_value, post_form, sign_in
 from tests.factories import RECEIVED, create_case, create_complete_assessment, create_referrals
 from tests.integration.test_queue import referral_by_ref
 from tests.police import police_row
@@ -506,7 +506,7 @@ def test_the_caseload_page_reads_by_the_workers_lines_never_every_open_record(cl
 def turn_pick_up(client, team_id, on: bool):
     path = f"/teams/{team_id}/caseload-settings"
     html = client.get(path).get_data(as_text=True)
-    version = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
+    version = hidden_value(html, "version")
     return post_form(
         client,
         path,
@@ -560,7 +560,7 @@ def test_a_stale_settings_form_is_refused(client, app, world):
     sign_in(client, world["leader"].email)
     path = f"/teams/{world['team_a'].id}/caseload-settings"
     stale = client.get(path).get_data(as_text=True)
-    version = re.search(r'name="version" type="hidden" value="(\d+)"', stale).group(1)
+    version = hidden_value(stale, "version")
     turn_pick_up(client, world["team_a"].id, True)
     response = post_form(
         client,
@@ -666,7 +666,7 @@ def test_a_caseworker_cannot_open_the_team_view_or_a_colleagues_caseload(client,
 def reassign(client, case_id, data, *, version=None):
     path = f"/cases/{case_id}/reassign"
     html = client.get(path).get_data(as_text=True)
-    shown = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
+    shown = hidden_value(html, "version")
     return post_form(client, path, {"version": version or shown, **data})
 
 
@@ -765,7 +765,7 @@ def test_a_stale_reassignment_form_is_refused_and_changes_nothing(client, app, w
     sign_in(client, world["leader"].email)
     path = f"/cases/{world['carl']}/reassign"
     html = client.get(path).get_data(as_text=True)
-    stale = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
+    stale = hidden_value(html, "version")
     reassign(client, world["carl"], {"caseworker": world["colin"].id, "reason": "First change"})
     response = post_form(
         client, path, {"caseworker": world["wendy"].id, "reason": "Second change", "version": stale}

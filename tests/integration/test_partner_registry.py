@@ -40,7 +40,7 @@ from casework.referrals.partner_referral import (
 )
 from casework.referrals.victim_details import VictimDetails
 from scheduling.service_calendars import victim_calendar
-from tests.conftest import audit_rows, csrf_token, sign_in
+from tests.conftest import audit_rows, csrf_token, hidden_value, sign_in
 from tests.factories import add_plan_action, create_case_for_notes
 
 ORIGIN = Origin.command_line("test")
@@ -401,7 +401,7 @@ def app_config():
 def test_the_public_form_links_its_referral_to_the_registry_record(client, app):
     agency = _agency("Freeva", secure_email="referrals@freeva.example.org")
     page = client.get("/partner-referral").get_data(as_text=True)
-    token = re.search(r'name="submission_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = hidden_value(page, "submission_token")
     response = client.post(
         "/partner-referral",
         data={

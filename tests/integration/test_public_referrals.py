@@ -13,7 +13,13 @@ import time_machine
 from casework.db import db
 from casework.obligations.models import Obligation
 from casework.referrals.models import PartnerAgency, Referral
-from tests.conftest import CSRF_PATTERN, audit_rows, csrf_token, error_summary_and_page_order
+from tests.conftest import (
+    CSRF_PATTERN,
+    audit_rows,
+    csrf_token,
+    error_summary_and_page_order,
+    submission_token,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -31,17 +37,13 @@ SELF = {
 }
 
 
-def token_of(html: str) -> str:
-    return re.search(r'name="submission_token" type="hidden" value="([^"]+)"', html).group(1)
-
-
 def submit(client, path="/refer", **fields):
     page = client.get(path).get_data(as_text=True)
     data = {
         **SELF,
         **fields,
         "csrf_token": csrf_token(client, path),
-        "submission_token": fields.get("submission_token") or token_of(page),
+        "submission_token": fields.get("submission_token") or submission_token(page),
     }
     return client.post(path, data=data)
 
@@ -74,7 +76,7 @@ def test_self_referral_is_accepted_triaged_and_confirmed_with_a_reference(client
 
 def test_a_double_submit_creates_one_referral_with_the_same_reference(client):
     page = client.get("/refer").get_data(as_text=True)
-    token = token_of(page)
+    token = submission_token(page)
     first = submit(client, submission_token=token)
     second = submit(client, submission_token=token)
     assert first.status_code == second.status_code == 302
@@ -208,7 +210,7 @@ def test_the_error_summary_lists_problems_in_the_order_the_page_asks(client, pat
     page = client.get(path).get_data(as_text=True)
     response = client.post(
         path,
-        data={"csrf_token": csrf_token(client, path), "submission_token": token_of(page)},
+        data={"csrf_token": csrf_token(client, path), "submission_token": submission_token(page)},
     )
     linked, asked = error_summary_and_page_order(response.get_data(as_text=True))
     assert linked == asked
@@ -239,7 +241,7 @@ def test_a_web_chat_time_gone_while_the_form_was_open_asks_for_another(client):
         token = csrf_token(client, "/refer")
     with time_machine.travel("2026-11-23 10:05 +0000", tick=False):
         data = {**SELF, "webchat_at": first, "csrf_token": token}
-        response = client.post("/refer", data={**data, "submission_token": token_of(page)})
+        response = client.post("/refer", data={**data, "submission_token": submission_token(page)})
         html = response.get_data(as_text=True)
         assert response.status_code == 400
         assert "That web chat time has gone. Choose a later time" in html
@@ -250,7 +252,7 @@ def test_a_web_chat_time_gone_while_the_form_was_open_asks_for_another(client):
         later = re.search(r'<option value="(2026-11-2[^"]+)"', html).group(1)
         again = client.post(
             "/refer",
-            data={**data, "webchat_at": later, "submission_token": token_of(page)},
+            data={**data, "webchat_at": later, "submission_token": submission_token(page)},
         )
     assert again.status_code == 302
     [referral] = referrals()
@@ -279,7 +281,7 @@ def test_a_timed_out_self_referral_comes_back_with_the_answers_kept(client):
     gets the form back with what they typed and a fresh token, not a dead end: nothing from
     the expired post is saved, and sending it again works."""
     page = client.get("/refer").get_data(as_text=True)
-    data = {**SELF, "csrf_token": "expired", "submission_token": token_of(page)}
+    data = {**SELF, "csrf_token": "expired", "submission_token": submission_token(page)}
     response = client.post("/refer", data=data)
     assert response.status_code == 400
     html = response.get_data(as_text=True)

@@ -26,7 +26,7 @@ from casework.plans.plan import create_plan
 from casework.plans.reviews import ReviewDetails, record_review, reschedule_plan_review
 from casework.referrals.models import PartnerAgency
 from scheduling.service_calendars import victim_calendar
-from tests.conftest import audit_rows, csrf_token, sign_in
+from tests.conftest import audit_rows, csrf_token, hidden_value, sign_in
 from tests.factories import create_case_for_notes, create_complete_assessment
 from tests.police import police_row
 
@@ -170,7 +170,7 @@ def test_caseworker_creates_the_plan_keeping_editing_and_dropping_proposals(app,
     assert "Create the support plan" in page
     form = client.get(f"/cases/{assessed.id}/plan/new").get_data(as_text=True)
     assert "I don&#39;t feel safe going out at night" in form
-    assessment_id = re.search(r'name="assessment" type="hidden" value="(\d+)"', form).group(1)
+    assessment_id = hidden_value(form, "assessment")
     response = post(
         client,
         f"/cases/{assessed.id}/plan/new",
@@ -211,7 +211,7 @@ def test_a_new_plans_action_due_in_the_past_is_refused_as_in_the_past(app, asses
     """Not "before the plan was made (<today>)": the plan is not made yet."""
     client = client_for(app, worker)
     form = client.get(f"/cases/{assessed.id}/plan/new").get_data(as_text=True)
-    assessment_id = re.search(r'name="assessment" type="hidden" value="(\d+)"', form).group(1)
+    assessment_id = hidden_value(form, "assessment")
     response = post(
         client,
         f"/cases/{assessed.id}/plan/new",
@@ -307,7 +307,7 @@ def test_no_longer_needed_needs_a_reason_and_a_stale_edit_is_refused(app, assess
     client = client_for(app, worker)
     path = f"/cases/{assessed.id}/plan/actions/{action.id}/edit"
     page = client.get(path).get_data(as_text=True)
-    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    version = hidden_value(page, "version")
     fields = {
         "description": action.description,
         "owner_kind": "caseworker",
@@ -359,7 +359,7 @@ def test_a_review_meets_d10_owes_the_next_and_sets_statuses(app, clock, assessed
     client = client_for(app, worker)
     path = f"/cases/{assessed.id}/plan/review"
     page = client.get(path).get_data(as_text=True)
-    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    version = hidden_value(page, "version")
     fields = {
         "held_on": day(date(2026, 12, 18)),
         f"status_{first.id}": "done",
@@ -444,7 +444,7 @@ def test_a_stale_review_form_is_refused_with_what_changed(app, assessed, worker,
     client = client_for(app, worker)
     path = f"/cases/{assessed.id}/plan/review"
     page = client.get(path).get_data(as_text=True)
-    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    version = hidden_value(page, "version")
     add_action(
         db.session,
         assessed.id,
@@ -548,7 +548,7 @@ def test_team_leader_sets_the_review_interval_and_closure_approval(app, team, le
     client = client_for(app, leader)
     path = f"/teams/{team.id}/caseload-settings"
     page = client.get(path).get_data(as_text=True)
-    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    version = hidden_value(page, "version")
     fields = {
         "caseworkers_pick_up": "no",
         "plan_review_days": "92",
