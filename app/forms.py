@@ -136,6 +136,16 @@ def posted_id(name: str) -> int | None:
     return value if value is not None and 0 < value <= MAX_ID else None
 
 
+def posted_int(value) -> int | None:
+    """A record id chosen from a list or sent back in a hidden field (text), or None when
+    absent, not ASCII digits ("²" is a digit to isdigit, not to int) or no possible id."""
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
 def posted_version(value) -> int | None:
     """The version a form carries, or None when absent or not a number."""
     text = (value or "").strip() if isinstance(value, str) else ""

@@ -21,8 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
-from app.forms import too_long
-from app.onward.forms import posted_int
+from app.forms import posted_int, too_long
 from casework.hsb.models import REGIONS, RESOURCE_AUDIENCES, RESOURCE_KINDS, RESOURCE_TOPICS
 from casework.hsb.resources import (
     MAX_DESCRIPTION,

@@ -14,8 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
-from app.forms import GovDateField, too_long
-from app.onward.forms import posted_int
+from app.forms import GovDateField, posted_int, too_long
 from casework.hsb.models import SESSION_MEANS
 from casework.hsb.sessions import DURATIONS, MAX_JOINING, MAX_NOTES
 

@@ -5,9 +5,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput,
 from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired
 
-from app.forms import Length
+from app.forms import Length, posted_int
 from casework.approvals.requests import MAX_REASON
-from casework.db import MAX_ID
 
 DECISIONS = {"approve": "Approve", "refuse": "Refuse"}
 CHOOSE = "Choose whether to approve or refuse the request"
@@ -36,7 +35,4 @@ class DecisionForm(FlaskForm):
 
     def loaded_version(self) -> int | None:
         """The version sent back with the form, or None when absent or not a version."""
-        value = (self.version.data or "").strip()
-        if not (value.isascii() and value.isdigit() and len(value) <= 10):
-            return None
-        return int(value) if 0 < int(value) <= MAX_ID else None
+        return posted_int(self.version.data)

@@ -27,7 +27,7 @@ from wtforms import (
     TextAreaField,
 )
 
-from app.forms import GovDateField
+from app.forms import GovDateField, posted_int
 from casework.assessments.details import (
     ASSESSMENT_MODES,
     MAX_PRESENT_OTHER,
@@ -35,16 +35,7 @@ from casework.assessments.details import (
     AreaAnswer,
     AssessmentDetails,
 )
-from casework.db import MAX_ID
 from triage.needs import AREAS, PRESENT, SCALE
-
-
-def _number(value: str | None) -> int | None:
-    value = (value or "").strip()
-    if not (value.isascii() and value.isdigit() and len(value) <= 10):
-        return None
-    number = int(value)
-    return number if 0 < number <= MAX_ID else None
 
 
 class OptionalDateField(GovDateField):
@@ -94,7 +85,7 @@ class AssessmentForm(FlaskForm):
 
     def loaded_version(self) -> int | None:
         """The version sent back with the form, or None when absent or not a version."""
-        return _number(self.version.data)
+        return posted_int(self.version.data)
 
     def details(self) -> AssessmentDetails:
         """What was written, for the service to check and store."""
@@ -110,7 +101,7 @@ class AssessmentForm(FlaskForm):
             },
             held_on=self.held_on.data,
             mode=self.mode.data or None,
-            worker_id=_number(self.worker.data),
+            worker_id=posted_int(self.worker.data),
             present=tuple(self.present.data or ()),
             present_other=self.present_other.data,
             young_persons_view=self.young_persons_view.data,

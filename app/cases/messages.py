@@ -11,19 +11,14 @@ from app.cases import bp
 from app.cases.forms import CaseMessageForm, SendCaseMessageForm
 from app.cases.routes import case_or_404, render_case_page, staff
 from app.extensions import db
-from app.forms import REFUSED, call_service
-from casework.db import MAX_ID, utcnow
+from app.forms import REFUSED, call_service, posted_int
+from casework.db import utcnow
 from casework.messages.case_messages import preview_case_message, refusal, send_case_message
 from casework.messages.message_templates import list_templates, sms_length
 from casework.messages.models import MESSAGE_CHANNELS
 from scheduling.service_calendars import victim_calendar
 
 CHANNEL_WORDS = {"sms": "text message", "email": "email"}
-
-
-def _template_id(value) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() and 0 < int(text) <= MAX_ID else None
 
 
 def _page(found, form, *, preview=None, send_form=None, problem=None, status=200):
@@ -57,7 +52,7 @@ def message(case_id: int):
         lambda: preview_case_message(
             db.session,
             case_id,
-            _template_id(form.template_id.data),
+            posted_int(form.template_id.data),
             actor=current_user,
             calendar=victim_calendar(current_app.config),
             origin=request_origin(),
@@ -91,7 +86,7 @@ def send_message(case_id: int):
         lambda: send_case_message(
             db.session,
             case_id,
-            _template_id(send_form.template_id.data),
+            posted_int(send_form.template_id.data),
             send_form.send_token.data,
             actor=current_user,
             calendar=victim_calendar(current_app.config),

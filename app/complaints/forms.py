@@ -11,8 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
-from app.forms import GovDateField, Length, SentOnce, too_long
-from app.onward.forms import posted_int
+from app.forms import GovDateField, Length, SentOnce, posted_int, too_long
 from casework.support.complaints import MAX_ABOUT, MAX_ACTION, MAX_INVESTIGATION
 from casework.support.models import COMPLAINT_CHANNELS, COMPLAINT_OUTCOMES
 

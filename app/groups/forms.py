@@ -12,8 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
-from app.forms import GovDateField, SentOnce, too_long
-from app.onward.forms import posted_int
+from app.forms import GovDateField, SentOnce, posted_int, too_long
 from casework.support.groups import MAX_NOTE, MAX_PLACE, MAX_TOPIC
 
 

@@ -12,9 +12,8 @@ from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitFi
 from wtforms.validators import AnyOf, InputRequired, ValidationError
 
 from app.contact.forms import TIME
-from app.forms import GovDateField, Length, SentOnce
+from app.forms import GovDateField, Length, SentOnce, posted_int
 from casework.cases.notes import MAX_TEXT
-from casework.db import MAX_ID
 from triage.contact_modes import NOTE_MODES
 
 TOO_LONG = f"The {{}} must be {MAX_TEXT:,} characters or fewer"
@@ -73,13 +72,7 @@ class EditNoteForm(NoteForm):
 
     def loaded_version(self) -> int | None:
         """The version sent back with the form, or None when absent or not a version."""
-        value = (self.version.data or "").strip()
-        if (
-            not (value.isascii() and value.isdigit() and len(value) <= 10)
-            or not 0 < int(value) <= MAX_ID
-        ):
-            return None
-        return int(value)
+        return posted_int(self.version.data)
 
 
 class AmendForm(FlaskForm):

@@ -24,8 +24,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, InputRequired, Optional, ValidationError
 
 from app.contact.forms import TIME
-from app.forms import GovDateField, too_long
-from casework.db import MAX_ID
+from app.forms import GovDateField, posted_int, too_long
 from casework.onward.consent import MAX_NOTE
 from casework.onward.models import (
     CONSENT_HOW,
@@ -49,15 +48,6 @@ from casework.partners.models import ONWARD_SERVICES
 def _check_time(form, field):
     if field.data and not TIME.match(field.data.strip()):
         raise ValidationError("Enter a time like 14:30")
-
-
-def posted_int(value) -> int | None:
-    """A record id chosen from a list, or None when absent or no possible id."""
-    text = (value or "").strip() if isinstance(value, str) else ""
-    if not (text.isascii() and text.isdigit() and len(text) <= 10):
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
 
 
 HOW = "Select how the person said so"

@@ -7,10 +7,10 @@ from flask_login import current_user
 
 from app.auth.session import request_origin, role_required
 from app.extensions import db
-from app.forms import REFUSED, ActionForm, button_action, call_service, page_number
+from app.forms import REFUSED, ActionForm, button_action, call_service, page_number, posted_int
 from app.partners import bp
 from app.partners.forms import AgencyForm, ContactForm, MergeForm, ReviewForm
-from app.plans.forms import chosen_id, loaded_version
+from app.plans.forms import loaded_version
 from casework.access import is_admin
 from casework.db import MAX_ID, utcnow
 from casework.errors import NotFound
@@ -298,7 +298,7 @@ def merge(agency_id: int):
             lambda: merge_agency(
                 db.session,
                 found.id,
-                chosen_id(form.into_id.data),
+                posted_int(form.into_id.data),
                 version=loaded_version(form.version),
                 actor=current_user,
                 origin=request_origin(),

@@ -13,8 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
-from app.forms import GovDateField, Length
-from casework.db import MAX_ID
+from app.forms import GovDateField, Length, posted_int
 from casework.plans.actions import MAX_DESCRIPTION, MAX_REASON
 from casework.plans.models import ACTION_OWNERS, ACTION_STATUSES
 from casework.plans.plan import MAX_GOALS
@@ -24,21 +23,7 @@ from casework.plans.reviews import MAX_WORDS
 
 def loaded_version(field) -> int | None:
     """The version sent back with a form, or None when absent or not a version."""
-    value = (field.data or "").strip()
-    if not (value.isascii() and value.isdigit() and len(value) <= 10) or not (
-        0 < int(value) <= MAX_ID
-    ):
-        return None
-    return int(value)
-
-
-def chosen_id(value) -> int | None:
-    """A record id chosen from a list, or None when absent or no possible id."""
-    value = (value or "").strip()
-    if not (value.isascii() and value.isdigit() and len(value) <= 10):
-        return None
-    number = int(value)
-    return number if 0 < number <= MAX_ID else None
+    return posted_int(field.data)
 
 
 def _goals_field():

@@ -8,14 +8,12 @@ from flask_login import current_user
 from app.auth.session import request_origin
 from app.cases.routes import case_or_404, render_case_page, staff
 from app.extensions import db
-from app.forms import REFUSED, apply_errors, call_service
-from app.onward.forms import posted_int
+from app.forms import REFUSED, apply_errors, call_service, posted_int
 from app.plans import bp
 from app.plans.forms import (
     ActionForm,
     GoalsForm,
     ResilienceForm,
-    chosen_id,
     creation_form,
     loaded_version,
     review_form,
@@ -169,8 +167,8 @@ def _action_details(form: ActionForm) -> ActionDetails:
     return ActionDetails(
         description=form.description.data,
         owner_kind=form.owner_kind.data,
-        colleague_id=chosen_id(form.colleague.data),
-        partner_id=chosen_id(form.partner.data),
+        colleague_id=posted_int(form.colleague.data),
+        partner_id=posted_int(form.partner.data),
         due_on=form.due_on.data,
         status=form.status.data,
         status_reason=form.status_reason.data,

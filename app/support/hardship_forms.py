@@ -10,8 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
-from app.forms import Length
-from app.onward.forms import posted_int
+from app.forms import Length, posted_int
 from casework.support.hardship import MAX_DETAIL, MAX_REASON
 from casework.support.models import HARDSHIP_PURPOSES
 

@@ -11,8 +11,7 @@ from flask_login import current_user
 from app.auth.session import request_origin
 from app.cases.routes import case_or_404, render_case_page, staff
 from app.extensions import db
-from app.forms import REFUSED, call_service
-from app.onward.forms import posted_int
+from app.forms import REFUSED, call_service, posted_int
 from app.support import bp
 from app.support.restorative_forms import (
     FacilitatorForm,

@@ -19,8 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, InputRequired, Optional
 
-from app.forms import GovDateField, too_long
-from app.onward.forms import posted_int
+from app.forms import GovDateField, posted_int, too_long
 from casework.support.models import RJ_OUTCOMES, RJ_SENSITIVE, RJ_TYPES
 from casework.support.restorative import MAX_JUSTIFICATION, MAX_NOTE
 

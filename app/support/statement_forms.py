@@ -11,8 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Optional
 
-from app.forms import GovDateField, Length
-from app.onward.forms import posted_int
+from app.forms import GovDateField, Length, posted_int
 from casework.support.models import VPS_OFFER_ANSWERS
 from casework.support.statements import MAX_NOTE
 from triage.statements import MAX_COURT

@@ -5,8 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput,
 from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
-from app.forms import Length
-from app.onward.forms import posted_int
+from app.forms import Length, posted_int
 from casework.support.volunteers import MAX_NOTE, MAX_REASON
 
 CHOOSE = "Select a volunteer"

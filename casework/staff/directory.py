@@ -39,8 +39,10 @@ def staff_page(filters: StaffFilters, *, page: int, per_page: int):
     query = sa.select(Staff).order_by(Staff.name)
     if filters.role in ROLES:
         query = query.where(Staff.role == filters.role)
-    if filters.team.isdigit() and int(filters.team) <= MAX_ID:
-        query = query.where(Staff.team_id == int(filters.team))
+    team = filters.team
+    # ASCII digits only ("²" is a digit to isdigit, not to int), and no longer than an id.
+    if team.isascii() and team.isdigit() and len(team) <= 10 and int(team) <= MAX_ID:
+        query = query.where(Staff.team_id == int(team))
     if filters.status == "active":
         query = query.where(Staff.active.is_(True))
     elif filters.status == "inactive":

@@ -143,6 +143,15 @@ def test_staff_list_filters_and_paginates(app, client, admin, create_staff_recor
     assert "No staff accounts match" in none
 
 
+@pytest.mark.parametrize("team", ["²", "1" * 5000, "-1", "x"])
+def test_a_team_filter_that_is_no_team_id_shows_every_team(client, admin, team):
+    """ "²" is a digit to str.isdigit but not to int(), and int() refuses 5,000 digits: both
+    were a 500."""
+    page = client.get(f"/admin/staff?team={team}")
+    assert page.status_code == 200
+    assert admin.name in page.get_data(as_text=True)
+
+
 def test_audit_search_by_staff_record_and_uk_date_range(client, admin, create_staff_record):
     with time_machine.travel("2026-03-29 00:30 +0000", tick=False):  # 00:30 GMT, before the change
         early = create_staff_record("caseworker")

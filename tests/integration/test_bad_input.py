@@ -203,6 +203,8 @@ NUMBERS = st.sampled_from(
         "1e308",
         "NaN",
         "١٢",  # Arabic-Indic digits: int() accepts them
+        "²",  # a digit to str.isdigit, not to int()
+        "1" * 5000,  # past int()'s 4,300-digit limit
         " 7 ",
     ]
 )

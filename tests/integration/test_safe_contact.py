@@ -464,6 +464,20 @@ def send(client, case_id, template_id):
     return page, token.group(1) if token else None
 
 
+@pytest.mark.parametrize("template_id", ["²", "1" * 5000])
+def test_a_template_that_is_no_id_is_refused_not_an_error(client, world, template_id):
+    case_id = case_for(world)
+    make_template()
+    sign_in(client, world["worker"].email)
+    for path in (f"/cases/{case_id}/message", f"/cases/{case_id}/message/send"):
+        response = post_form(
+            client, path, {"template_id": template_id}, token_from=f"/cases/{case_id}/message"
+        )
+        assert response.status_code == 400, path
+        assert "Select a message" in response.get_data(as_text=True)
+    assert messages() == []
+
+
 def test_a_caseworker_sends_a_text_from_a_case_logged_on_its_contact_tab(client, world):
     case_id = case_for(world)
     template = make_template()
