@@ -154,25 +154,27 @@ def submission_key(kind: str, token: str) -> str:
     return hashlib.sha256(f"{kind}:{token}".encode()).hexdigest()
 
 
-def made_by_key(session, model: type[Made], key: str | None) -> Made | None:
-    """The ``model`` record a form with this submission ``key`` already made, if any (none
-    when the form carried no token)."""
+def made_by_key(session, column, key: str | None):
+    """The record whose submission-key ``column`` (``CaseNote.submission_key``) holds ``key``:
+    what a form with that one-time token already made, if anything (nothing when the form
+    carried no token)."""
     if key is None:
         return None
-    return session.scalar(sa.select(model).where(model.submission_key == key))
+    return session.scalar(sa.select(column.class_).where(column == key))
 
 
-def made_once(session, model: type[Made], key: str | None, make: Callable[[], Made]) -> Made:
-    """What one form makes, however often it is sent: the ``model`` record a send of it already
-    made under its submission ``key``, else ``make()``, which makes and commits one under that
-    key. A send that finds nothing but meets, at its INSERT, the key another send committed in
-    the meantime (two at the same moment) rolls back and returns that send's record."""
-    if (earlier := made_by_key(session, model, key)) is not None:
+def made_once(session, column, key: str | None, make: Callable[[], Made]) -> Made:
+    """What one form makes, however often it is sent: the record a send of it already made
+    under its submission ``key`` (held in ``column``), else ``make()``, which makes and commits
+    one under that key. A send that finds nothing but meets, at its INSERT, the key another
+    send committed in the meantime (two at the same moment) rolls back and returns that send's
+    record."""
+    if (earlier := made_by_key(session, column, key)) is not None:
         return earlier
     try:
         return make()
     except sa.exc.IntegrityError:
         session.rollback()
-        if (earlier := made_by_key(session, model, key)) is None:
+        if (earlier := made_by_key(session, column, key)) is None:
             raise
         return earlier

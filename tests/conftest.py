@@ -407,22 +407,44 @@ def submission_token(html: str) -> str:
     return hidden_value(html, "submission_token")
 
 
-def sent_at_the_same_moment(send):
+def sent_at_the_same_moment(send, key_column):
     """Two sends of one form at the same moment: ``send(session)`` (which makes and commits a
-    record) runs for the second send in the test's session, and for the first in a session of
-    its own that commits just before the second's first flush, after the second found nothing.
-    Returns (the first's record id, the second's record)."""
+    record under a submission key held in ``key_column``) runs for the second send in the
+    test's session and, once that send has looked for the key and found nothing, for the first
+    in a session of its own, which commits before the second writes anything (at the second's
+    next statement or flush, whichever comes first). Returns (the first's record id, the
+    second's record)."""
     first: list[int] = []
+    looked = False
 
-    def the_other_send_commits_first(session, flush_context, instances):
-        other = sa.orm.Session(db.engine)
-        try:
-            first.append(send(other).id)
-        finally:
-            other.close()
+    def the_other_send_commits_first():
+        if looked and not first:
+            other = sa.orm.Session(db.engine)
+            try:
+                first.append(send(other).id)
+            finally:
+                other.close()
 
-    sa.event.listen(db.session(), "before_flush", the_other_send_commits_first, once=True)
-    second = send(db.session)
+    def on_statement(orm_execute_state):
+        nonlocal looked
+        if orm_execute_state.is_select and key_column.key in str(orm_execute_state.statement):
+            looked = True
+        else:
+            the_other_send_commits_first()
+
+    def on_flush(session, flush_context, instances):
+        the_other_send_commits_first()
+
+    session = db.session()
+    hooks = (("do_orm_execute", on_statement), ("before_flush", on_flush))
+    for name, hook in hooks:
+        sa.event.listen(session, name, hook)
+    try:
+        second = send(db.session)
+    finally:
+        for name, hook in hooks:
+            sa.event.remove(session, name, hook)
+    assert first, "the other send never ran: the second never looked for the key"
     return first[0], second
 
 

@@ -225,7 +225,7 @@ def add_note(
     case = _workable_case(session, case_id, actor, origin, now)
     token = (submission_token or "").strip()
     key = submission_key(f"note:{actor.id}:{case.id}", token) if token else None
-    if (written := made_by_key(session, CaseNote, key)) is not None:
+    if (written := made_by_key(session, CaseNote.submission_key, key)) is not None:
         return written
     details = _checked(details, case, now, actor)
 
@@ -257,7 +257,7 @@ def add_note(
         session.commit()
         return note
 
-    return made_once(session, CaseNote, key, write)
+    return made_once(session, CaseNote.submission_key, key, write)
 
 
 def note_for_editing(

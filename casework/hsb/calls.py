@@ -371,7 +371,7 @@ def log_call(
     start and end or ending before it starts, a phone number or email that cannot be used.
     The same form sent twice (``submission_token``) logs one call."""
     key = logged_key(actor, submission_token)
-    if (earlier := made_by_key(session, AdviceContact, key)) is not None:
+    if (earlier := made_by_key(session, AdviceContact.submission_key, key)) is not None:
         return earlier
     errors: dict[str, str] = {}
     if call.outcome not in CALL_OUTCOMES:
@@ -444,4 +444,4 @@ def log_call(
         session.commit()
         return contact
 
-    return made_once(session, AdviceContact, key, log)
+    return made_once(session, AdviceContact.submission_key, key, log)

@@ -266,7 +266,7 @@ def log_contact(
     them of one not made. The same form sent twice (``submission_token``) logs one contact."""
     may_use_advice_line(session, actor, origin, now)
     key = logged_key(actor, submission_token)
-    if (earlier := made_by_key(session, AdviceContact, key)) is not None:
+    if (earlier := made_by_key(session, AdviceContact.submission_key, key)) is not None:
         return earlier
     errors: dict[str, str] = {}
     if channel not in LOGGED_CHANNELS:
@@ -322,7 +322,7 @@ def log_contact(
         session.commit()
         return contact
 
-    return made_once(session, AdviceContact, key, log)
+    return made_once(session, AdviceContact.submission_key, key, log)
 
 
 @refuse_stale(stale)

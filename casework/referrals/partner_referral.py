@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from casework.audit import Origin, record_event
-from casework.db import submission_key
+from casework.db import made_once, submission_key
 from casework.errors import ValidationError
 from casework.partners.models import PartnerAgency, PartnerContact
 from casework.people.contact_details import (
@@ -170,17 +170,27 @@ def submit_partner_referral(
         errors = {**exc.errors, **errors}
     if errors:
         raise ValidationError(errors)
-    agency = find_or_create_agency(session, referrer, now, origin)
-    item = NewReferral(
-        source="partner",
-        dedupe_key=dedupe_key,
-        partner_agency_id=agency.id,
-        referrer_name=referrer.referrer_name.strip()[:200],
-        offence=(victim.account.strip()[:200] or None),
-        **clean,
-    )
-    [referral_id] = store_referrals(
-        session, [item], received_at=received_at or now, calendar=calendar, origin=origin, now=now
-    )
-    session.commit()
-    return session.get(Referral, referral_id).reference
+
+    def store() -> Referral:
+        agency = find_or_create_agency(session, referrer, now, origin)
+        item = NewReferral(
+            source="partner",
+            dedupe_key=dedupe_key,
+            partner_agency_id=agency.id,
+            referrer_name=referrer.referrer_name.strip()[:200],
+            offence=(victim.account.strip()[:200] or None),
+            **clean,
+        )
+        [referral_id] = store_referrals(
+            session,
+            [item],
+            received_at=received_at or now,
+            calendar=calendar,
+            origin=origin,
+            now=now,
+        )
+        session.commit()
+        return session.get(Referral, referral_id)
+
+    # Two sends at the same moment (a double click): the second returns the first's referral.
+    return made_once(session, Referral.dedupe_key, dedupe_key, store).reference

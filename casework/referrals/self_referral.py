@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 
 from casework.audit import Origin
-from casework.db import submission_key
+from casework.db import made_once, submission_key
 from casework.errors import ValidationError
 from casework.referrals.intake import NewReferral, store_referrals
 from casework.referrals.models import Referral
@@ -51,8 +51,13 @@ def submit_self_referral(
     if webchat_at is not None and webchat_at not in set(webchat_slots(now, calendar)):
         raise ValidationError({"webchat_at": WEBCHAT_GONE})
     item = NewReferral(source="self", dedupe_key=dedupe_key, webchat_at=webchat_at, **clean)
-    [referral_id] = store_referrals(
-        session, [item], received_at=now, calendar=calendar, origin=origin, now=now
-    )
-    session.commit()
-    return session.get(Referral, referral_id).reference
+
+    def store() -> Referral:
+        [referral_id] = store_referrals(
+            session, [item], received_at=now, calendar=calendar, origin=origin, now=now
+        )
+        session.commit()
+        return session.get(Referral, referral_id)
+
+    # Two sends at the same moment (a double click): the second returns the first's referral.
+    return made_once(session, Referral.dedupe_key, dedupe_key, store).reference

@@ -13,11 +13,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import sqlalchemy as sa
-
 from casework.access import refuse
 from casework.audit import Origin, audit_referral
-from casework.db import submission_key
+from casework.db import made_by_key, made_once, submission_key
 from casework.errors import ValidationError
 from casework.referrals.intake import NewReferral, store_referrals
 from casework.referrals.models import SELF_ROUTES, Referral
@@ -25,7 +23,6 @@ from casework.referrals.victim_details import (
     PARTNER_METHODS,
     VictimDetails,
     check_victim,
-    existing_reference,
 )
 from casework.staff.vetting import refusal_for_referral
 
@@ -100,8 +97,8 @@ def record_staff_referral(
     if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token):
         raise ValidationError({"": "This form has expired. Reload the page and try again."})
     dedupe_key = submission_key(f"staff:{actor.id}", token)
-    if existing_reference(session, dedupe_key):
-        return session.scalar(sa.select(Referral).where(Referral.dedupe_key == dedupe_key))
+    if (earlier := made_by_key(session, Referral.dedupe_key, dedupe_key)) is not None:
+        return earlier
     errors = received_problems(how, calendar, now)
     try:
         clean = check_victim(victim, PARTNER_METHODS, calendar.local_date(now))
@@ -119,35 +116,40 @@ def record_staff_referral(
         entered_by_id=actor.id,
         **clean,
     )
-    [referral_id] = store_referrals(
-        session,
-        [item],
-        received_at=how.received_at,
-        calendar=calendar,
-        origin=origin,
-        actor=actor,
-        now=now,
-    )
-    referral = session.get(Referral, referral_id)
-    # A caseworker keeps what they entered, unless it is a child's or vulnerable adult's and
-    # their vetting is not received: then it waits, unallocated, for the team leader.
-    if (
-        actor.role == "caseworker"
-        and _may_hold(actor)
-        and refusal_for_referral(session, referral, actor, now=now) is None
-    ):
-        referral.allocated_to_id = actor.id
-        audit_referral(
+
+    def store() -> Referral:
+        [referral_id] = store_referrals(
             session,
-            referral,
-            "referral.allocate",
-            actor=actor,
+            [item],
+            received_at=how.received_at,
+            calendar=calendar,
             origin=origin,
-            at=now,
-            detail={"caseworker_id": actor.id, "entered": True},
+            actor=actor,
+            now=now,
         )
-    session.commit()
-    return referral
+        referral = session.get(Referral, referral_id)
+        # A caseworker keeps what they entered, unless it is a child's or vulnerable adult's
+        # and their vetting is not received: then it waits, unallocated, for the team leader.
+        if (
+            actor.role == "caseworker"
+            and _may_hold(actor)
+            and refusal_for_referral(session, referral, actor, now=now) is None
+        ):
+            referral.allocated_to_id = actor.id
+            audit_referral(
+                session,
+                referral,
+                "referral.allocate",
+                actor=actor,
+                origin=origin,
+                at=now,
+                detail={"caseworker_id": actor.id, "entered": True},
+            )
+        session.commit()
+        return referral
+
+    # Two sends at the same moment (a double click): the second returns the first's referral.
+    return made_once(session, Referral.dedupe_key, dedupe_key, store)
 
 
 def _may_hold(worker) -> bool:

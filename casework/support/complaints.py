@@ -280,7 +280,7 @@ def record_complaint(
         raise ValidationError({"": "Only caseworkers, team leaders and admins record complaints"})
     token = (submission_token or "").strip()
     key = submission_key(f"complaint:{actor.id}", token) if token else None
-    if (earlier := made_by_key(session, Complaint, key)) is not None:
+    if (earlier := made_by_key(session, Complaint.submission_key, key)) is not None:
         return earlier
     errors: dict[str, str] = {}
     _received_on(received_on, now, errors)
@@ -330,7 +330,7 @@ def record_complaint(
         session.commit()
         return complaint
 
-    return made_once(session, Complaint, key, record)
+    return made_once(session, Complaint.submission_key, key, record)
 
 
 def _stale() -> ValidationError:

@@ -218,7 +218,7 @@ def create_session(
         raise ValidationError({"": "Only caseworkers, team leaders and admins record sessions"})
     token = (submission_token or "").strip()
     key = submission_key(f"group:{actor.id}", token) if token else None
-    if (earlier := made_by_key(session, GroupSession, key)) is not None:
+    if (earlier := made_by_key(session, GroupSession.submission_key, key)) is not None:
         return earlier
     details = _details(
         session,
@@ -250,7 +250,7 @@ def create_session(
         session.commit()
         return group
 
-    return made_once(session, GroupSession, key, record)
+    return made_once(session, GroupSession.submission_key, key, record)
 
 
 def _stale() -> ValidationError:

@@ -213,7 +213,8 @@ def test_a_call_form_sent_twice_at_the_same_moment_logs_one_call(app, advisor):
             origin=Origin.command_line("test"),
             now=NOW,
             submission_token="the-same-form-token",
-        )
+        ),
+        AdviceContact.submission_key,
     )
     assert second.id == first
     assert [c.id for c in stored(AdviceContact)] == [first]

@@ -648,7 +648,8 @@ def test_a_form_sent_twice_at_the_same_moment_still_writes_one_note(app, clock, 
             origin=ORIGIN,
             now=now,
             submission_token="the-same-form-token",
-        )
+        ),
+        CaseNote.submission_key,
     )
     assert second.id == first_id
     assert [n.text for n in notes()] == ["Called Alex."]
