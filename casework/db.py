@@ -154,6 +154,12 @@ def submission_key(kind: str, token: str) -> str:
     return hashlib.sha256(f"{kind}:{token}".encode()).hexdigest()
 
 
+def form_key(kind: str, token: str | None) -> str | None:
+    """The submission key of one form (``submission_key``), or None when it carried no token."""
+    token = (token or "").strip()
+    return submission_key(kind, token) if token else None
+
+
 def made_by_key(session, column, key: str | None):
     """The record whose submission-key ``column`` (``CaseNote.submission_key``) holds ``key``:
     what a form with that one-time token already made, if anything (nothing when the form

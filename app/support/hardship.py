@@ -98,6 +98,7 @@ def hardship_payment(case_id: int):
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),
+                submission_token=form.submission_token.data,
             ),
         )
         if made is not REFUSED:

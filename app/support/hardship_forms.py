@@ -10,12 +10,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
-from app.forms import Length, posted_int
+from app.forms import Length, SentOnce, posted_int
 from casework.support.hardship import MAX_DETAIL, MAX_REASON
 from casework.support.models import HARDSHIP_PURPOSES
 
 
-class HardshipPaymentForm(FlaskForm):
+class HardshipPaymentForm(SentOnce):
     """A payment from the hardship fund: how much, what for, and (an admin paying over the
     budget) why."""
 

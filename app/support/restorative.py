@@ -15,6 +15,7 @@ from app.forms import REFUSED, call_service, posted_int
 from app.support import bp
 from app.support.restorative_forms import (
     FacilitatorForm,
+    NewRequestForm,
     OutcomeForm,
     RequestForm,
     SessionForm,
@@ -125,7 +126,7 @@ def restorative_new(case_id: int):
     refused = _refused_here(case)
     if refused:
         return refused
-    form = RequestForm()
+    form = NewRequestForm()
     if request.method == "GET":
         return _request_page(case, form)
     if form.validate_on_submit():
@@ -138,6 +139,7 @@ def restorative_new(case_id: int):
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),
+                submission_token=form.submission_token.data,
             ),
         )
         if started is not REFUSED:

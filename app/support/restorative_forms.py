@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, InputRequired, Optional
 
-from app.forms import GovDateField, posted_int, too_long
+from app.forms import GovDateField, SentOnce, posted_int, too_long
 from casework.support.models import RJ_OUTCOMES, RJ_SENSITIVE, RJ_TYPES
 from casework.support.restorative import MAX_JUSTIFICATION, MAX_NOTE
 
@@ -99,6 +99,10 @@ class RequestForm(Versioned):
 
 FACILITATOR = "Choose a facilitator from the case's team"
 EXPERIENCED = "Select whether the facilitator is experienced"
+
+
+class NewRequestForm(SentOnce, RequestForm):
+    """A request being recorded: sent twice, it makes one."""
 
 
 class FacilitatorForm(Versioned):

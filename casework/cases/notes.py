@@ -30,7 +30,7 @@ from casework.cases.loading import (
 )
 from casework.cases.models import Case
 from casework.cases.notes_models import CaseNote, CaseNoteAmendment
-from casework.db import db, made_by_key, made_once, submission_key
+from casework.db import db, form_key, made_by_key, made_once
 from casework.errors import ValidationError
 from casework.staff.models import Staff
 from casework.staff.vetting import local_today
@@ -223,8 +223,7 @@ def add_note(
     ``submission_token``, a double click or a resend) writes one note: the second time, the
     note the first wrote is returned and nothing changes, even when both arrive at once."""
     case = _workable_case(session, case_id, actor, origin, now)
-    token = (submission_token or "").strip()
-    key = submission_key(f"note:{actor.id}:{case.id}", token) if token else None
+    key = form_key(f"note:{actor.id}:{case.id}", submission_token)
     if (written := made_by_key(session, CaseNote.submission_key, key)) is not None:
         return written
     details = _checked(details, case, now, actor)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from casework import access
 from casework.audit import Origin, record_event
-from casework.db import submission_key, utcnow
+from casework.db import form_key, utcnow
 from casework.errors import NotFound
 from casework.hsb.models import AdviceContact, AdviceLineSetting
 from casework.obligations import lifecycle
@@ -54,8 +54,7 @@ class Professional:
 
 def logged_key(actor, token: str | None) -> str | None:
     """The key of one hand-logging form (its one-time token, hashed with who sent it)."""
-    token = (token or "").strip()
-    return submission_key(f"advice-log:{actor.id}", token) if token else None
+    return form_key(f"advice-log:{actor.id}", token)
 
 
 def create_contact(

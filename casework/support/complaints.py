@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from casework.access import can_view_case, is_admin, refuse
 from casework.audit import Origin, audit_case, record_event
 from casework.cases.models import Case
-from casework.db import MAX_ID, db, made_by_key, made_once, refuse_stale, submission_key
+from casework.db import MAX_ID, db, form_key, made_by_key, made_once, refuse_stale
 from casework.errors import ValidationError
 from casework.staff.models import Staff
 from casework.staff.vetting import local_today
@@ -278,8 +278,7 @@ def record_complaint(
     recorder's. The same form sent twice (``submission_token``) records one complaint."""
     if not can_record_complaint(actor):
         raise ValidationError({"": "Only caseworkers, team leaders and admins record complaints"})
-    token = (submission_token or "").strip()
-    key = submission_key(f"complaint:{actor.id}", token) if token else None
+    key = form_key(f"complaint:{actor.id}", submission_token)
     if (earlier := made_by_key(session, Complaint.submission_key, key)) is not None:
         return earlier
     errors: dict[str, str] = {}

@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from casework.access import can_view_case, is_admin, refuse, visible_cases_clause
 from casework.audit import Origin, audit_case, record_event
 from casework.cases.models import Case
-from casework.db import MAX_ID, db, made_by_key, made_once, refuse_stale, submission_key
+from casework.db import MAX_ID, db, form_key, made_by_key, made_once, refuse_stale
 from casework.errors import ValidationError
 from casework.people.models import Person
 from casework.staff.models import Staff, Team
@@ -216,8 +216,7 @@ def create_session(
     a resend, Back and send again) records one session, shown again."""
     if not can_use_groups(actor):
         raise ValidationError({"": "Only caseworkers, team leaders and admins record sessions"})
-    token = (submission_token or "").strip()
-    key = submission_key(f"group:{actor.id}", token) if token else None
+    key = form_key(f"group:{actor.id}", submission_token)
     if (earlier := made_by_key(session, GroupSession.submission_key, key)) is not None:
         return earlier
     details = _details(

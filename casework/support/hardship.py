@@ -30,7 +30,7 @@ from casework.approvals.models import Approval
 from casework.audit import Origin, audit_case, record_event
 from casework.cases.loading import case_work_refusal, viewable_case, workable_case
 from casework.cases.models import Case
-from casework.db import db, refuse_stale
+from casework.db import db, form_key, made_by_key, made_once, refuse_stale
 from casework.errors import NotFound, ValidationError
 from casework.staff.vetting import local_today
 from casework.support.models import (
@@ -365,103 +365,123 @@ def request_payment(
     actor,
     origin: Origin,
     now: datetime,
+    submission_token: str | None = None,
 ) -> HardshipPayment:
     """Ask for a payment from the fund for the person of a case (who may work the case). At or
     below the threshold and within the balance it is approved now; above the threshold it waits
     for a team leader. Over the balance it is refused, unless an admin gives the reason for
-    paying over the budget."""
+    paying over the budget. The same form sent twice (``submission_token``: a double click, a
+    resend, Back and send again, two at once) asks for one payment, shown again."""
     case = workable_case(session, case_id, actor, origin, now, payment_refusal)
+    key = form_key(f"hardship:{actor.id}:{case.id}", submission_token)
+    if (earlier := made_by_key(session, HardshipPayment.submission_key, key)) is not None:
+        return earlier
     pence, detail, reason = check_payment(amount, purpose, detail, override_reason)
-    waiting = needs_approval(pence, approval_threshold(session))
-    if waiting and approvals.pending_for_case(session, case.id, KIND) is not None:
-        raise ValidationError(
-            {
-                "": "A payment for this case is already waiting for approval. Wait for its decision"
-                " or withdraw it first."
-            }
-        )
-    year = current_year(now)
-    budget = _lock_year(session, year, actor, now)
-    approved, held = committed_amounts(session, year)
-    committed = approved + held
-    over = over_budget_by(pence, budget.amount_pence, committed)
-    if over:
-        message = over_budget_message(pence, budget.amount_pence, committed)
-        if not is_admin(actor):
+
+    def pay() -> HardshipPayment:
+        year = current_year(now)
+        try:
+            budget = _lock_year(session, year, actor, now)
+        except ValidationError:  # the year moved on under us: perhaps this form's other send
+            if (earlier := made_by_key(session, HardshipPayment.submission_key, key)) is not None:
+                return earlier
+            raise
+        # Held: a send of this form at the same moment has committed its payment, or not begun.
+        if (earlier := made_by_key(session, HardshipPayment.submission_key, key)) is not None:
             session.rollback()
-            raise ValidationError(
-                {"amount": f"{message}. Only an admin can pay over the budget, with a reason."}
-            )
-        if not reason:
+            return earlier
+        waiting = needs_approval(pence, approval_threshold(session))
+        if waiting and approvals.pending_for_case(session, case.id, KIND) is not None:
             session.rollback()
             raise ValidationError(
                 {
-                    "override_reason": f"{message}. To pay it anyway, give the reason for going "
-                    "over the budget."
+                    "": "A payment for this case is already waiting for approval. Wait for its "
+                    "decision or withdraw it first."
                 }
             )
-    payment = HardshipPayment(
-        case_id=case.id,
-        year_starting=year,
-        amount_pence=pence,
-        purpose=purpose,
-        detail=detail,
-        status="awaiting_approval" if waiting else "approved",
-        over_budget_by_id=actor.id if over else None,
-        over_budget_reason=reason if over else None,
-        requested_by_id=actor.id,
-        requested_at=now,
-        decided_at=None if waiting else now,
-        paid_on=None if waiting else local_today(now),
-    )
-    session.add(payment)
-    session.flush()
-    if waiting:
-        approval = approvals.request(
-            session,
-            kind=KIND,
-            case=case,
-            reason=f"{HARDSHIP_PURPOSES[purpose]}: {detail}"[:MAX_DETAIL],
-            detail={"payment_id": payment.id, "amount_pence": pence, "year": year},
-            actor=actor,
-            origin=origin,
-            now=now,
+        approved, held = committed_amounts(session, year)
+        committed = approved + held
+        over = over_budget_by(pence, budget.amount_pence, committed)
+        if over:
+            message = over_budget_message(pence, budget.amount_pence, committed)
+            if not is_admin(actor):
+                session.rollback()
+                raise ValidationError(
+                    {"amount": f"{message}. Only an admin can pay over the budget, with a reason."}
+                )
+            if not reason:
+                session.rollback()
+                raise ValidationError(
+                    {
+                        "override_reason": f"{message}. To pay it anyway, give the reason for "
+                        "going over the budget."
+                    }
+                )
+        payment = HardshipPayment(
+            submission_key=key,
+            case_id=case.id,
+            year_starting=year,
+            amount_pence=pence,
+            purpose=purpose,
+            detail=detail,
+            status="awaiting_approval" if waiting else "approved",
+            over_budget_by_id=actor.id if over else None,
+            over_budget_reason=reason if over else None,
+            requested_by_id=actor.id,
+            requested_at=now,
+            decided_at=None if waiting else now,
+            paid_on=None if waiting else local_today(now),
         )
-        payment.approval_id = approval.id
-    audit_case(
-        session,
-        case,
-        "hardship.payment_requested" if waiting else "hardship.payment_approved",
-        actor=actor,
-        origin=origin,
-        at=now,
-        detail={
-            "payment_id": payment.id,
-            "amount_pence": pence,
-            "purpose": purpose,
-            "year": year,
-            "over_budget_by": over,
-        },
-    )
-    if over:
+        session.add(payment)
+        session.flush()
+        if waiting:
+            approval = approvals.request(
+                session,
+                kind=KIND,
+                case=case,
+                reason=f"{HARDSHIP_PURPOSES[purpose]}: {detail}"[:MAX_DETAIL],
+                detail={"payment_id": payment.id, "amount_pence": pence, "year": year},
+                actor=actor,
+                origin=origin,
+                now=now,
+            )
+            payment.approval_id = approval.id
         audit_case(
             session,
             case,
-            "hardship.over_budget",
+            "hardship.payment_requested" if waiting else "hardship.payment_approved",
             actor=actor,
             origin=origin,
             at=now,
             detail={
                 "payment_id": payment.id,
                 "amount_pence": pence,
+                "purpose": purpose,
+                "year": year,
                 "over_budget_by": over,
-                "budget_pence": budget.amount_pence,
-                "committed_pence": committed,
-                "reason": reason,
             },
         )
-    session.commit()
-    return payment
+        if over:
+            audit_case(
+                session,
+                case,
+                "hardship.over_budget",
+                actor=actor,
+                origin=origin,
+                at=now,
+                detail={
+                    "payment_id": payment.id,
+                    "amount_pence": pence,
+                    "over_budget_by": over,
+                    "budget_pence": budget.amount_pence,
+                    "committed_pence": committed,
+                    "reason": reason,
+                },
+            )
+        session.commit()
+        return payment
+
+    return made_once(session, HardshipPayment.submission_key, key, pay)
 
 
 def _payment_of(session, case: Case, payment_id: int) -> HardshipPayment:

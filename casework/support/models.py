@@ -84,6 +84,8 @@ class RestorativeJustice(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    # A hash of the request form's one-time token: the same form sent twice is one request.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     case = relationship("Case")
     facilitator = relationship("Staff", foreign_keys=[facilitator_id])
@@ -221,6 +223,8 @@ class HardshipPayment(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paid_on: Mapped[date | None] = mapped_column(sa.Date)
     version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    # A hash of the payment form's one-time token: the same form sent twice pays once.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     case = relationship("Case")
     requested_by = relationship("Staff", foreign_keys=[requested_by_id])

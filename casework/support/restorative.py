@@ -35,7 +35,7 @@ from casework.cases.loading import (
     workable_case,
 )
 from casework.cases.models import Case
-from casework.db import refuse_stale
+from casework.db import form_key, made_by_key, made_once, refuse_stale
 from casework.errors import ValidationError
 from casework.staff.models import Staff
 from casework.staff.vetting import local_today
@@ -286,45 +286,61 @@ def _detail(rj: RestorativeJustice) -> dict:
 
 
 def start_request(
-    session, case_id: int, details: RequestDetails, *, actor, origin: Origin, now: datetime
+    session,
+    case_id: int,
+    details: RequestDetails,
+    *,
+    actor,
+    origin: Origin,
+    now: datetime,
+    submission_token: str | None = None,
 ) -> RestorativeJustice:
     """Record a victim's request for restorative contact on a case the actor may work, its
     sensitive categories those the police data shows and any the worker declares. Refused with
-    the problems, nothing stored, when anything is wrong."""
+    the problems, nothing stored, when anything is wrong. The same form sent twice
+    (``submission_token``: a double click, a resend, two at once) makes one request."""
     case = workable_case(session, case_id, actor, origin, now, work_refusal)
+    key = form_key(f"restorative:{actor.id}:{case.id}", submission_token)
+    if (earlier := made_by_key(session, RestorativeJustice.submission_key, key)) is not None:
+        return earlier
     tidy, errors = _checked(details, case, now)
     if errors:
         raise ValidationError(errors)
     police = police_categories(case)
-    rj = RestorativeJustice(
-        case_id=case.id,
-        requested_on=details.requested_on,
-        offender_admitted_guilt=details.offender_admitted_guilt,
-        offender_accepted_responsibility=details.offender_accepted_responsibility,
-        rj_type=details.rj_type,
-        sensitive=list(combined_sensitive(police, details.declared)),
-        sensitive_from_police=list(police),
-        exceptional_justification=tidy["justification"],
-        facilitator_experienced=False,
-        created_by_id=actor.id,
-        created_at=now,
-        updated_at=now,
-    )
-    rj.case = case
-    session.add(rj)
-    _refresh_status(rj)
-    session.flush()
-    audit_case(
-        session,
-        case,
-        "restorative.start",
-        actor=actor,
-        origin=origin,
-        at=now,
-        detail={**_detail(rj), "from_police": list(police)},
-    )
-    session.commit()
-    return rj
+
+    def start() -> RestorativeJustice:
+        rj = RestorativeJustice(
+            case_id=case.id,
+            requested_on=details.requested_on,
+            offender_admitted_guilt=details.offender_admitted_guilt,
+            offender_accepted_responsibility=details.offender_accepted_responsibility,
+            rj_type=details.rj_type,
+            sensitive=list(combined_sensitive(police, details.declared)),
+            sensitive_from_police=list(police),
+            exceptional_justification=tidy["justification"],
+            facilitator_experienced=False,
+            created_by_id=actor.id,
+            created_at=now,
+            updated_at=now,
+            submission_key=key,
+        )
+        rj.case = case
+        session.add(rj)
+        _refresh_status(rj)
+        session.flush()
+        audit_case(
+            session,
+            case,
+            "restorative.start",
+            actor=actor,
+            origin=origin,
+            at=now,
+            detail={**_detail(rj), "from_police": list(police)},
+        )
+        session.commit()
+        return rj
+
+    return made_once(session, RestorativeJustice.submission_key, key, start)
 
 
 def _workable_request(session, case_id, rj_id, actor, origin, now, expected_version):

@@ -15,7 +15,7 @@ import time_machine
 import casework.models  # noqa: F401  (every model, before one of them is imported alone)
 from casework.db import db
 from casework.support.models import HardshipBudget, HardshipPayment, PersonalStatement
-from tests.conftest import audit_rows, post_form, sign_in
+from tests.conftest import audit_rows, post_form, sent_at_the_same_moment, sign_in
 from tests.factories import create_case_for_notes
 from tests.police import police_row
 
@@ -163,6 +163,34 @@ def test_another_teams_case_is_a_404_on_every_page(app, setting):
 
 def _payment(amount, **fields):
     return {"amount": amount, "purpose": "food", "detail": "Food parcel", **fields}
+
+
+def test_a_payment_form_sent_twice_at_the_same_moment_pays_once(app, setting):
+    """Both sends found no payment yet; the second, held on the year's budget row until the
+    first committed, then finds the first's payment and returns it: the fund pays once."""
+    from casework.audit import Origin
+    from casework.staff.models import Staff
+    from casework.support.hardship import request_payment
+
+    worker, case = setting["worker"], setting["case"]
+    first, second = sent_at_the_same_moment(
+        lambda session: request_payment(
+            session,
+            case.id,
+            amount="20.00",
+            purpose="food",
+            detail="Food parcel",
+            actor=session.get(Staff, worker.id),
+            origin=Origin.command_line("test"),
+            now=NOW,
+            submission_token="the-same-form-token",
+        ),
+        HardshipPayment.submission_key,
+    )
+    assert second.id == first
+    db.session.rollback()
+    assert db.session.scalars(sa.select(HardshipPayment.amount_pence)).all() == [2000]
+    assert len(audit_rows("hardship.payment_approved")) == 1
 
 
 def test_payments_from_a_case_then_approved_on_approvals(app, setting):

@@ -19,7 +19,13 @@ from casework.db import db
 from casework.errors import NotFound, ValidationError
 from casework.support import complaints as complaint_service
 from casework.support import groups as group_service
-from casework.support.models import Complaint, GroupAttendance, GroupSession
+from casework.support.models import (
+    Complaint,
+    GroupAttendance,
+    GroupSession,
+    HardshipPayment,
+    RestorativeJustice,
+)
 from casework.support.monitoring_quarter import FinancialQuarter
 from tests.conftest import audit_rows, post_form, sign_in, submission_token
 from tests.factories import create_case_for_notes
@@ -546,6 +552,25 @@ SENT_TWICE = [
         "group_session.create",
         id="group session",  # counted twice in the group return
     ),
+    pytest.param(
+        "/cases/{jo}/support/hardship/new",
+        {"amount": "20.00", "purpose": "food", "detail": "Food parcel"},
+        HardshipPayment,
+        "hardship.payment_approved",
+        id="hardship payment",  # paid twice from the fund
+    ),
+    pytest.param(
+        "/cases/{jo}/support/restorative/new",
+        {
+            "requested_on": ["21", "11", "2026"],
+            "offender_admitted_guilt": "yes",
+            "offender_accepted_responsibility": "yes",
+            "rj_type": "shuttle",
+        },
+        RestorativeJustice,
+        "restorative.start",
+        id="restorative request",  # two requests, each "Ready to go ahead"
+    ),
 ]
 
 
@@ -554,6 +579,7 @@ def test_the_same_recording_form_sent_twice_records_once(world, client, path, da
     """A resend (or Back and send again) would record it twice: the second send shows what the
     first recorded."""
     sign_in(client, world["leader"].email)
+    path = path.format(**{name: record.id for name, record in world.items()})
     data = {k: str(world[v].id) if v == "worker" else v for k, v in data.items()}
     data["submission_token"] = submission_token(client.get(path).get_data(as_text=True))
     first = post_form(client, path, data)
