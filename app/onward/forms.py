@@ -24,7 +24,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, InputRequired, Optional, ValidationError
 
 from app.contact.forms import TIME
-from app.forms import GovDateField, posted_int, too_long
+from app.forms import GovDateField, SentOnce, posted_int, too_long
 from casework.onward.consent import MAX_NOTE
 from casework.onward.models import (
     CONSENT_HOW,
@@ -96,7 +96,7 @@ SERVICE = "Select the service you are referring to"
 METHOD = "Select how the referral is made"
 
 
-class OnwardReferralForm(FlaskForm):
+class OnwardReferralForm(SentOnce):
     """Making an onward referral: the service and agency, what is shared, consent, the
     agreement's reason, how it is made, and for target hardening what the contractor needs."""
 

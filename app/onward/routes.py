@@ -183,6 +183,7 @@ def new(case_id: int):
                     now=utcnow(),
                     calendar=calendar,
                     service_name=current_app.config["VICTIM_SERVICE_NAME"],
+                    submission_token=form.submission_token.data,
                 ),
                 {"spoke_at": "spoke_time"},
             ),

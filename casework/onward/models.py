@@ -111,6 +111,9 @@ class OnwardReferral(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    # A hash of the referral form's one-time token: the same form sent twice makes one
+    # referral, and the agency one email.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     case = relationship("Case")
     agency = relationship("PartnerAgency")

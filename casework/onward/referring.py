@@ -21,7 +21,7 @@ from casework.access import can_view_case, refuse
 from casework.audit import Origin, audit_case
 from casework.cases.loading import case_work_refusal, viewable_case, workable_case
 from casework.cases.models import Case
-from casework.db import refuse_stale
+from casework.db import form_key, made_by_key, made_once, refuse_stale
 from casework.errors import ValidationError
 from casework.messages import outbox
 from casework.messages.models import OutboundMessage
@@ -368,115 +368,130 @@ def make_referral(
     now: datetime,
     calendar,
     service_name: str = "Victim First",
+    submission_token: str | None = None,
 ) -> OnwardReferral:
     """Make an onward referral from a case the actor may work; refused with the problems, and
     nothing stored, when anything is wrong. By email it is queued to the agency's secure address
-    (sent by the scheduler, TLS required); by phone it is recorded as made."""
+    (sent by the scheduler, TLS required); by phone it is recorded as made. The same form sent
+    twice (``submission_token``: a double click, a resend, two at once) makes one referral and
+    sends the agency one email."""
     case = workable_case(session, case_id, actor, origin, now, work_refusal)
+    key = form_key(f"onward:{actor.id}:{case.id}", submission_token)
+    if (earlier := made_by_key(session, OnwardReferral.submission_key, key)) is not None:
+        return earlier
     lock_case(session, case.id)
-    agency, tidy, errors = _checked(session, case, details, now=now, calendar=calendar)
-    if errors:
-        raise ValidationError(errors)
-    consent = tidy["consent"]
-    if details.consent_now:
-        consent = new_consent(
-            session,
-            case,
-            agency,
-            given=True,
-            how=details.consent_how,
-            note=(details.consent_note or "").strip() or None,
-            actor=actor,
-            now=now,
+    # Held: a send of this form at the same moment has committed its referral, or not begun.
+    if (earlier := made_by_key(session, OnwardReferral.submission_key, key)) is not None:
+        session.rollback()
+        return earlier
+
+    def make() -> OnwardReferral:
+        agency, tidy, errors = _checked(session, case, details, now=now, calendar=calendar)
+        if errors:
+            raise ValidationError(errors)
+        consent = tidy["consent"]
+        if details.consent_now:
+            consent = new_consent(
+                session,
+                case,
+                agency,
+                given=True,
+                how=details.consent_how,
+                note=(details.consent_note or "").strip() or None,
+                actor=actor,
+                now=now,
+            )
+            audit_case(
+                session,
+                case,
+                "onward.consent_given",
+                actor=actor,
+                origin=origin,
+                at=now,
+                detail={"agency_id": agency.id, "consent_id": consent.id, "how": consent.how},
+            )
+        by_phone = details.method == "phone"
+        made_at = tidy["spoke_at"] if by_phone else now
+        referral = OnwardReferral(
+            case_id=case.id,
+            agency_id=agency.id,
+            service=details.service,
+            method=details.method,
+            shared_fields=tidy["fields"],
+            reason=tidy["reason"],
+            consent_id=consent.id,
+            no_isa_reason=tidy["no_isa"],
+            sent_to=None if by_phone else agency.secure_email,
+            spoke_to=tidy["spoke_to"],
+            made_at=made_at,
+            made_by_id=actor.id,
+            status="sent" if by_phone else "queued",
+            created_at=now,
+            updated_at=now,
+            submission_key=key,
         )
+        referral.case, referral.agency, referral.made_by = case, agency, actor
+        session.add(referral)
+        if details.service == "target_hardening":
+            referral.target_hardening = TargetHardening(
+                urgency=tidy["urgency"],
+                vulnerability_factors=tidy["vulnerability"],
+                other_agencies=tidy["others"],
+                phoned_at=tidy["spoke_at"] if by_phone else None,
+                updated_at=now,
+            )
+        session.flush()
+        referral.shared_values = [list(pair) for pair in shared_values(case, referral)]
+        if by_phone:
+            lifecycle.add(session, case, onward_follow_up_due(made_at, calendar), now, unique=False)
+        else:
+            outbox.queue_message(
+                session,
+                dedupe_key=f"onward:{referral.id}",
+                kind=KIND,
+                channel="email",
+                recipient=agency.secure_email,
+                subject=email_subject(referral, service_name),
+                body=email_body(case, referral, service_name=service_name),
+                now=now,
+                send_after=now,
+                case_id=case.id,
+            )
+            message_key = f"onward:{referral.id}"
+            referral.message_id = session.scalar(
+                sa.select(OutboundMessage.id).where(OutboundMessage.dedupe_key == message_key)
+            )
+            session.execute(
+                sa.update(OutboundMessage)
+                .where(OutboundMessage.id == referral.message_id)
+                .values(sent_by_id=actor.id)
+                .execution_options(synchronize_session=False)
+            )
+        if referral.target_hardening is not None:
+            target_hardening.on_referral_made(session, referral, calendar=calendar, now=now)
+        session.flush()
         audit_case(
             session,
             case,
-            "onward.consent_given",
+            "onward.referral_made",
             actor=actor,
             origin=origin,
             at=now,
-            detail={"agency_id": agency.id, "consent_id": consent.id, "how": consent.how},
+            detail={
+                "onward_id": referral.id,
+                "agency_id": agency.id,
+                "service": referral.service,
+                "method": referral.method,
+                "shared_fields": referral.shared_fields,
+                "consent_id": consent.id,
+                "no_isa_reason": bool(referral.no_isa_reason),
+                "urgency": tidy["urgency"],
+            },
         )
-    by_phone = details.method == "phone"
-    made_at = tidy["spoke_at"] if by_phone else now
-    referral = OnwardReferral(
-        case_id=case.id,
-        agency_id=agency.id,
-        service=details.service,
-        method=details.method,
-        shared_fields=tidy["fields"],
-        reason=tidy["reason"],
-        consent_id=consent.id,
-        no_isa_reason=tidy["no_isa"],
-        sent_to=None if by_phone else agency.secure_email,
-        spoke_to=tidy["spoke_to"],
-        made_at=made_at,
-        made_by_id=actor.id,
-        status="sent" if by_phone else "queued",
-        created_at=now,
-        updated_at=now,
-    )
-    referral.case, referral.agency, referral.made_by = case, agency, actor
-    session.add(referral)
-    if details.service == "target_hardening":
-        referral.target_hardening = TargetHardening(
-            urgency=tidy["urgency"],
-            vulnerability_factors=tidy["vulnerability"],
-            other_agencies=tidy["others"],
-            phoned_at=tidy["spoke_at"] if by_phone else None,
-            updated_at=now,
-        )
-    session.flush()
-    referral.shared_values = [list(pair) for pair in shared_values(case, referral)]
-    if by_phone:
-        lifecycle.add(session, case, onward_follow_up_due(made_at, calendar), now, unique=False)
-    else:
-        outbox.queue_message(
-            session,
-            dedupe_key=f"onward:{referral.id}",
-            kind=KIND,
-            channel="email",
-            recipient=agency.secure_email,
-            subject=email_subject(referral, service_name),
-            body=email_body(case, referral, service_name=service_name),
-            now=now,
-            send_after=now,
-            case_id=case.id,
-        )
-        key = f"onward:{referral.id}"
-        referral.message_id = session.scalar(
-            sa.select(OutboundMessage.id).where(OutboundMessage.dedupe_key == key)
-        )
-        session.execute(
-            sa.update(OutboundMessage)
-            .where(OutboundMessage.id == referral.message_id)
-            .values(sent_by_id=actor.id)
-            .execution_options(synchronize_session=False)
-        )
-    if referral.target_hardening is not None:
-        target_hardening.on_referral_made(session, referral, calendar=calendar, now=now)
-    session.flush()
-    audit_case(
-        session,
-        case,
-        "onward.referral_made",
-        actor=actor,
-        origin=origin,
-        at=now,
-        detail={
-            "onward_id": referral.id,
-            "agency_id": agency.id,
-            "service": referral.service,
-            "method": referral.method,
-            "shared_fields": referral.shared_fields,
-            "consent_id": consent.id,
-            "no_isa_reason": bool(referral.no_isa_reason),
-            "urgency": tidy["urgency"],
-        },
-    )
-    session.commit()
-    return referral
+        session.commit()
+        return referral
+
+    return made_once(session, OnwardReferral.submission_key, key, make)
 
 
 # --- after sending --------------------------------------------------------------------------

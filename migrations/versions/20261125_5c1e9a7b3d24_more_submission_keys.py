@@ -1,6 +1,6 @@
-"""Submission keys on group sessions, hardship payments and restorative-justice requests: the
-same form sent twice (a double click, a resend, Back and send again) records one session, pays
-once, makes one request
+"""Submission keys on group sessions, hardship payments, restorative-justice requests and
+onward referrals: the same form sent twice (a double click, a resend, Back and send again)
+records one session, pays once, makes one request or referral
 
 Revision ID: 5c1e9a7b3d24
 Revises: 2e8c4b7d1f03
@@ -18,7 +18,7 @@ branch_labels = None
 depends_on = None
 
 
-TABLES = ('group_session', 'hardship_payment', 'restorative_justice')
+TABLES = ('group_session', 'hardship_payment', 'restorative_justice', 'onward_referral')
 
 
 def upgrade():

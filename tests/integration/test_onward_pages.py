@@ -15,7 +15,7 @@ import time_machine
 from casework.db import db
 from casework.messages.models import OutboundMessage
 from casework.onward.models import OnwardReferral, SharingConsent
-from tests.conftest import audit_rows, post_form, sign_in
+from tests.conftest import audit_rows, post_form, sign_in, submission_token
 from tests.factories import create_case_for_notes, create_registry_agency
 from tests.police import police_row
 
@@ -82,6 +82,20 @@ def test_the_tab_shows_empty_states_then_the_referral(client, setting):
     tab = client.get(f"/cases/{case_id}/onward").get_data(as_text=True)
     assert "Rape Crisis Leicestershire" in tab and "Consent given" in tab
     assert "Withdraw consent" in tab
+
+
+def test_the_referral_form_sent_twice_makes_one_referral(client, setting):
+    """A resend, or Back and send again, would email the agency the person's details twice."""
+    sign_in(client, setting["worker"].email)
+    path = f"/cases/{setting['case_id']}/onward/new"
+    data = {
+        **_form(setting),
+        "submission_token": submission_token(client.get(path).get_data(as_text=True)),
+    }
+    first, again = post_form(client, path, data), post_form(client, path, data)
+    assert first.status_code == again.status_code == 302
+    assert again.location == first.location
+    assert len(audit_rows("onward.referral_made")) == 1
 
 
 def test_an_agency_without_an_isa_warns_and_needs_a_reason(client, setting):

@@ -22,10 +22,11 @@ from casework.obligations.models import Obligation
 from casework.onward.consent import consent_in_force, record_consent
 from casework.onward.models import OnwardReferral, SharingConsent, TargetHardening
 from casework.onward.referring import ReferralDetails, make_referral, record_outcome
+from casework.staff.models import Staff
 from scheduling import sweeps
 from scheduling.service_calendars import victim_calendar
 from scheduling.sweeps import context
-from tests.conftest import audit_rows
+from tests.conftest import audit_rows, sent_at_the_same_moment
 from tests.factories import create_case_for_notes, create_registry_agency
 from tests.fakes.smtp import SmtpServer
 from tests.police import police_row
@@ -102,7 +103,7 @@ def agencies(app):
     }
 
 
-def make(team, calendar, now=NOW, actor=None, **fields):
+def make(team, calendar, now=NOW, actor=None, session=None, token=None, **fields):
     values = {
         "agency_id": None,
         "service": "sexual_violence",
@@ -113,14 +114,16 @@ def make(team, calendar, now=NOW, actor=None, **fields):
         "consent_how": "spoken",
     }
     values.update(fields)
+    session = session or db.session
     return make_referral(
-        db.session,
+        session,
         team["case_id"],
         ReferralDetails(**values),
-        actor=actor or team["worker"],
+        actor=session.get(Staff, (actor or team["worker"]).id),
         origin=ORIGIN,
         now=now,
         calendar=calendar,
+        submission_token=token,
     )
 
 
@@ -145,6 +148,23 @@ def onward_obligations(case_id, kind="onward_follow_up"):
             sa.select(Obligation).where(Obligation.case_id == case_id, Obligation.kind == kind)
         )
     )
+
+
+def test_a_referral_form_sent_twice_makes_one_referral_and_one_email(app, team, agencies, calendar):
+    """A double click (two sends at the same moment) or a resend would send the agency the
+    person's details twice: the second send is shown the first's referral."""
+    first, second = sent_at_the_same_moment(
+        lambda session: make(
+            team, calendar, agency_id=agencies["sv"].id, session=session, token="form-token"
+        ),
+        OnwardReferral.submission_key,
+    )
+    assert second.id == first
+    assert make(team, calendar, agency_id=agencies["sv"].id, token="form-token").id == first
+    db.session.rollback()
+    assert db.session.scalars(sa.select(OnwardReferral.id)).all() == [first]
+    assert len(db.session.scalars(sa.select(OutboundMessage)).all()) == 1
+    assert len(audit_rows("onward.referral_made")) == 1
 
 
 def test_an_emailed_referral_carries_exactly_the_shared_fields_over_tls(
