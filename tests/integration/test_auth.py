@@ -27,6 +27,16 @@ def test_each_role_lands_on_its_home_page(client, signed_in_role):
     assert signed_in_role.name in page.get_data(as_text=True)
 
 
+def test_a_member_of_the_public_at_the_front_door_finds_the_public_forms(client):
+    """Signed out, "/" is the sign-in page: a victim or a partner who lands there is shown
+    where to ask for support, and each link opens its form."""
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "Not a member of staff?" in page
+    for path in ("/refer", "/partner-referral", "/professionals"):
+        assert f'href="{path}"' in page
+        assert client.get(path).status_code == 200
+
+
 def test_sign_in_is_audited_with_where_from(client, create_staff_record):
     staff = create_staff_record("caseworker")
     sign_in(client, staff.email, PASSWORD)
