@@ -8,7 +8,7 @@ from app.auth.session import request_origin, role_required
 from app.cases.routes import render_case_page
 from app.contact.forms import moment
 from app.extensions import db
-from app.forms import REFUSED, apply_errors, call_service, page_number
+from app.forms import REFUSED, add_missing_errors, apply_errors, call_service, page_number
 from app.notes import bp
 from app.notes.forms import AmendForm, EditNoteForm, NoteForm
 from casework.cases.notes import (
@@ -18,6 +18,7 @@ from casework.cases.notes import (
     amend_note,
     case_for_new_note,
     case_of_note,
+    check_note,
     edit_note,
     editable_until,
     list_notes,
@@ -112,6 +113,12 @@ def new_note(case_id: int):
             return _to_notes(case_id, next(iter(exc.errors.values())))
         _fill_when(form, utcnow())
     case = _case_or_404(case_id)
+    if form.errors and not (form.day.errors or form.at.errors):
+        # The date is readable: say now, with the form's own problems, if the service refuses it.
+        add_missing_errors(
+            form,
+            lambda: check_note(db.session, case_id, _details(form), current_user, **_context()),
+        )
     status = 400 if form.errors or form.form_errors else 200
     return render_template("notes/note_form.html", form=form, case=case, note=None), status
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 from app.auth.session import request_origin
 from app.cases.routes import case_or_404, render_case_page, staff
 from app.extensions import db
-from app.forms import REFUSED, call_service, posted_int
+from app.forms import REFUSED, add_missing_errors, call_service, posted_int
 from app.support import bp
 from app.support.restorative_forms import (
     FacilitatorForm,
@@ -31,6 +31,7 @@ from casework.support.restorative import (
     RequestDetails,
     ask_for_approval,
     case_requests,
+    check_request,
     choose_facilitator,
     edit_request,
     exception_approved,
@@ -145,6 +146,8 @@ def restorative_new(case_id: int):
         if started is not REFUSED:
             flash("Restorative justice request recorded.", "success")
             return _back(case_id, started.id)
+    if form.errors:
+        add_missing_errors(form, lambda: check_request(_details(form), case, utcnow()))
     return _request_page(case, form, status=400)
 
 
@@ -215,6 +218,8 @@ def restorative_edit(case_id: int, rj_id: int):
             return _back(case_id, rj_id)
         rj = _load(case, rj_id)
         form.version.data = str(rj.version)
+    if form.errors:
+        add_missing_errors(form, lambda: check_request(_details(form), case, utcnow()))
     return _request_page(case, form, rj=rj, status=400)
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from app.auth.session import request_origin
 from app.cases.routes import case_or_404, render_case_page, staff
 from app.extensions import db
-from app.forms import REFUSED, call_service
+from app.forms import REFUSED, add_missing_errors, call_service
 from app.support import bp
 from app.support.routes import section
 from app.support.statement_forms import StatementForm
@@ -18,6 +18,7 @@ from casework.db import utcnow
 from casework.support.models import VPS_OFFER_ANSWERS
 from casework.support.statements import (
     StatementDetails,
+    check_statement,
     save_statement,
     stage_of,
     statement_of,
@@ -54,15 +55,15 @@ def statement(case_id: int):
             form.court.data, form.note.data = saved.court, saved.note
             form.version.data = str(saved.version)
         return render_case_page("support/statement.html", case, form=form, saved=saved)
+    details = StatementDetails(
+        offered_on=form.offered_on.data,
+        answer=form.answer.data,
+        helped_on=form.helped_on.data,
+        given_on=form.given_on.data,
+        court=form.court.data,
+        note=form.note.data,
+    )
     if form.validate_on_submit():
-        details = StatementDetails(
-            offered_on=form.offered_on.data,
-            answer=form.answer.data,
-            helped_on=form.helped_on.data,
-            given_on=form.given_on.data,
-            court=form.court.data,
-            note=form.note.data,
-        )
         done = call_service(
             form,
             lambda: save_statement(
@@ -78,4 +79,6 @@ def statement(case_id: int):
         if done is not REFUSED:
             flash("Victim Personal Statement support saved.", "success")
             return redirect(url_for("support.overview", case_id=case.id))
+    if form.errors:
+        add_missing_errors(form, lambda: check_statement(details, case, utcnow()))
     return render_case_page("support/statement.html", case, form=form, saved=saved), 400

@@ -259,6 +259,14 @@ def add_note(
     return made_once(session, CaseNote.submission_key, key, write)
 
 
+def check_note(
+    session, case_id: int, details: NoteDetails, actor, *, origin: Origin, now: datetime
+) -> None:
+    """What ``add_note`` would refuse in these details (a ValidationError), storing nothing: so
+    a form with problems of its own shows the service's too, all at once."""
+    _checked(details, _case(session, case_id, actor, origin, now), now, actor)
+
+
 def note_for_editing(
     session, case_id: int, note_id: int, actor, *, origin: Origin, now: datetime
 ) -> CaseNote:

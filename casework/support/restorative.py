@@ -285,6 +285,14 @@ def _detail(rj: RestorativeJustice) -> dict:
     }
 
 
+def check_request(details: RequestDetails, case: Case, now: datetime) -> None:
+    """What starting or editing a request would refuse in these details (a ValidationError),
+    storing nothing: so a form with problems of its own shows these too, all at once."""
+    errors = _checked(details, case, now)[1]
+    if errors:
+        raise ValidationError(errors)
+
+
 def start_request(
     session,
     case_id: int,

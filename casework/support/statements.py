@@ -68,6 +68,26 @@ def stage_of(statement: PersonalStatement | None) -> str:
 
 
 @refuse_stale(lambda: ValidationError({"": STALE}))
+def check_statement(details: StatementDetails, case: Case, now: datetime) -> None:
+    """What saving these details would refuse (a ValidationError with every problem), storing
+    nothing: so a form with problems of its own shows these too, all at once."""
+    note = (details.note or "").strip()
+    problems = statement_problems(
+        offered_on=details.offered_on,
+        answer=details.answer,
+        helped_on=details.helped_on,
+        given_on=details.given_on,
+        court=(details.court or "").strip() or None,
+        today=local_today(now),
+    )
+    if "offered_on" not in problems and (early := before_case_began(details.offered_on, case)):
+        problems["offered_on"] = f"The date it was offered {early}"
+    if len(note) > MAX_NOTE:
+        problems["note"] = f"The note must be {MAX_NOTE:,} characters or fewer"
+    if problems:
+        raise ValidationError(problems)
+
+
 def save_statement(
     session,
     case_id: int,
@@ -84,20 +104,7 @@ def save_statement(
     case = workable_case(session, case_id, actor, origin, now, statement_refusal)
     court = (details.court or "").strip() or None
     note = (details.note or "").strip() or None
-    problems = statement_problems(
-        offered_on=details.offered_on,
-        answer=details.answer,
-        helped_on=details.helped_on,
-        given_on=details.given_on,
-        court=court,
-        today=local_today(now),
-    )
-    if "offered_on" not in problems and (early := before_case_began(details.offered_on, case)):
-        problems["offered_on"] = f"The date it was offered {early}"
-    if note is not None and len(note) > MAX_NOTE:
-        problems["note"] = f"The note must be {MAX_NOTE:,} characters or fewer"
-    if problems:
-        raise ValidationError(problems)
+    check_statement(details, case, now)
     statement = statement_of(session, case.id)
     if (statement.version if statement is not None else None) != expected_version:
         raise ValidationError({"": STALE})

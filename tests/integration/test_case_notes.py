@@ -225,6 +225,16 @@ def test_a_note_that_cannot_be_stored_is_refused_clearly(app, clock, case, worke
     assert notes() == []
 
 
+def test_a_date_before_the_case_is_told_with_the_forms_other_problems(app, clock, case, worker):
+    """Every problem at once: the service's date rule is not held back until the text is in."""
+    client = client_for(app, worker)
+    fields = note_fields(when="1900-01-01 09:30", text="")
+    html = post(client, notes_path(case, "new"), fields).get_data(as_text=True)
+    assert "Enter the note" in html
+    assert "The date it happened cannot be before the referral was received" in html
+    assert notes() == []
+
+
 def test_exactly_twenty_thousand_characters_are_kept(app, clock, case, worker):
     client = client_for(app, worker)
     text = "y" * 20_000

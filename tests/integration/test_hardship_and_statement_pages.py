@@ -127,13 +127,16 @@ def test_statement_refusals(app, setting):
     response = post_form(client, url, future)
     assert response.status_code == 400
     assert "cannot be in the future" in response.get_data(as_text=True)
-    # A year typed wrong is refused, naming the day the service first heard of the case.
-    response = post_form(client, url, _vps(offered_on=["2", "1", "1900"]))
+    # A year typed wrong is refused, naming the day the service first heard of the case, and
+    # said with the form's own problems (here, no answer), not after they are put right.
+    response = post_form(client, url, _vps(offered_on=["2", "1", "1900"], answer=""))
     assert response.status_code == 400
+    page = response.get_data(as_text=True)
     assert (
         "The date it was offered cannot be before the referral was received (9 November 2026)"
-        in response.get_data(as_text=True)
+        in page
     )
+    assert "Select whether the person wanted help" in page
     declined_but_helped = _vps(
         answer="declined",
         helped_on=["16", "11", "2026"],

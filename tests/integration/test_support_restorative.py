@@ -618,16 +618,17 @@ def test_form_errors_are_shown_and_nothing_stored(client, setting):
     page = response.get_data(as_text=True)
     assert "The date the victim asked cannot be in the future" in page
     assert "Kept as typed" in page
-    # A year typed wrong (1900) would show as a request long "Ready to go ahead": refused.
+    # A year typed wrong (1900) would show as a request long "Ready to go ahead": refused, and
+    # said with the form's own problems, not after they are put right.
     response = post_form(
         client,
         f"/cases/{case_id}/support/restorative/new",
-        _form(requested_on=["1", "1", "1900"]),
+        _form(requested_on=["1", "1", "1900"], rj_type=""),
     )
     assert response.status_code == 400
-    assert "The date the victim asked cannot be before the referral was received (" in (
-        response.get_data(as_text=True)
-    )
+    page = response.get_data(as_text=True)
+    assert "The date the victim asked cannot be before the referral was received (" in page
+    assert "Select the kind of restorative contact the victim wants" in page
     assert db.session.scalar(sa.select(sa.func.count(RestorativeJustice.id))) == 0
 
 
