@@ -12,7 +12,7 @@ from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Optional, ValidationError
 
 from app.answer_forms import EqualityForThem, SafeContactForThem
-from app.forms import GovDateField, Length
+from app.forms import GovDateField, Length, SentOnce
 from casework.contact.recording import recordable_channels
 from triage.contact import (
     CONVERSATION_OUTCOMES,
@@ -41,7 +41,7 @@ def moment(day, text: str | None, tz) -> datetime | None:
     return datetime.combine(day, time(int(hours), int(minutes)), tzinfo=tz)
 
 
-class CallForm(FlaskForm):
+class CallForm(SentOnce):
     """Record a telephone call: only what can happen on a call. Prefixed, so its fields keep
     their own ids beside the visit and conversation forms on the referral page."""
 
@@ -67,7 +67,7 @@ class CallForm(FlaskForm):
         super().__init__(*args, **kwargs)
 
 
-class VisitForm(FlaskForm):
+class VisitForm(SentOnce):
     """Record a home visit: only what can happen at the door."""
 
     outcome = RadioField(

@@ -141,6 +141,7 @@ def _attempt(referral_id: int, channel: str, form, form_name: str, done: str):
             origin=request_origin(),
             now=utcnow(),
             calendar=calendar,
+            submission_token=form.submission_token.data,
         )
         said.append(safe_times_reminder(db.session, attempt, calendar.tz))
 

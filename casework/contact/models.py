@@ -27,6 +27,9 @@ class ContactAttempt(db.Model):
     notes: Mapped[str | None] = mapped_column(sa.Text)
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A hash of the form's one-time token: the same call or visit sent twice is one attempt
+    # (the D1 rules count failed calls: a double would bring the final letter forward).
+    submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     recorded_by = relationship("Staff")
 

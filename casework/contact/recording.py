@@ -11,6 +11,7 @@ from casework.access import can_work_referral, refuse
 from casework.audit import Origin, audit_referral, record_event
 from casework.cases.opening import open_for_further_support
 from casework.contact.models import ContactAttempt, InitialContact, KeyDate
+from casework.db import form_key, made_by_key, made_once
 from casework.errors import NotFound, ValidationError
 from casework.messages.models import STAFF_KINDS, OutboundMessage
 from casework.obligations import lifecycle
@@ -84,9 +85,15 @@ def record_attempt(
     origin: Origin,
     now: datetime,
     calendar,
+    submission_token: str | None = None,
 ) -> ContactAttempt:
-    """Record a call or home visit; the D1, D1b, D3 and D3b rules follow automatically."""
+    """Record a call or home visit; the D1, D1b, D3 and D3b rules follow automatically. The
+    same form sent twice (``submission_token``: a double click, a resend, two at once) records
+    one attempt, so the calls counted towards the final letter are the calls made."""
     referral = _workable(session, referral_id, actor, origin, now)
+    key = form_key(f"attempt:{actor.id}:{referral.id}", submission_token)
+    if (earlier_send := made_by_key(session, ContactAttempt.submission_key, key)) is not None:
+        return earlier_send
     if channel not in ("telephone", "home_visit"):
         raise ValidationError({"channel": "Select a call or a home visit"})
     if referral.status != "open" and channel not in recordable_channels(referral):
@@ -111,47 +118,55 @@ def record_attempt(
         received_at=referral.received_at,
     )
     if problem:
+        # Two sends at once: the other's call, read just now, is not "a call too near" this one.
+        if (earlier_send := made_by_key(session, ContactAttempt.submission_key, key)) is not None:
+            return earlier_send
         raise ValidationError({"outcome" if "Select" in problem else "at": problem})
-    attempt = ContactAttempt(
-        referral_id=referral.id,
-        channel=channel,
-        mode=attempt_mode(channel),
-        outcome=outcome,
-        attempted_at=at,
-        notes=(notes or "").strip()[:2000] or None,
-        recorded_by_id=actor.id,
-        created_at=now,
-    )
-    session.add(attempt)
-    if channel == "telephone":
-        failed_before = sum(1 for a in earlier if a.outcome in rules.FAILED_CALL)
-        follow = rules.after_phone_attempt(outcome, failed_before, at, calendar)
-    else:
-        open_visits = [
-            o
-            for o in referral.obligations
-            if o.kind in VISIT_KINDS and o.status in ("due", "breached") and o.met_at is None
-        ]
-        kind = open_visits[0].kind if open_visits else "home_visit"
-        follow = rules.after_visit(
-            outcome, kind, at, calendar.local_date(referral.received_at), calendar
+
+    def record() -> ContactAttempt:
+        attempt = ContactAttempt(
+            referral_id=referral.id,
+            channel=channel,
+            mode=attempt_mode(channel),
+            outcome=outcome,
+            attempted_at=at,
+            notes=(notes or "").strip()[:2000] or None,
+            recorded_by_id=actor.id,
+            created_at=now,
+            submission_key=key,
         )
-    if (outcome == "declined" or outcome == "refused") and referral.status == "open":
-        # One already closed into its case keeps how it closed: the case decides what follows.
-        referral.status, referral.outcome = "closed", "declined"
-    _apply(session, referral, follow, now)
-    referral.updated_at = now
-    audit_referral(
-        session,
-        referral,
-        "contact.attempt",
-        actor=actor,
-        origin=origin,
-        at=now,
-        detail={"channel": channel, "outcome": outcome},
-    )
-    session.commit()
-    return attempt
+        session.add(attempt)
+        if channel == "telephone":
+            failed_before = sum(1 for a in earlier if a.outcome in rules.FAILED_CALL)
+            follow = rules.after_phone_attempt(outcome, failed_before, at, calendar)
+        else:
+            open_visits = [
+                o
+                for o in referral.obligations
+                if o.kind in VISIT_KINDS and o.status in ("due", "breached") and o.met_at is None
+            ]
+            kind = open_visits[0].kind if open_visits else "home_visit"
+            follow = rules.after_visit(
+                outcome, kind, at, calendar.local_date(referral.received_at), calendar
+            )
+        if (outcome == "declined" or outcome == "refused") and referral.status == "open":
+            # One already closed into its case keeps how it closed: the case decides what follows.
+            referral.status, referral.outcome = "closed", "declined"
+        _apply(session, referral, follow, now)
+        referral.updated_at = now
+        audit_referral(
+            session,
+            referral,
+            "contact.attempt",
+            actor=actor,
+            origin=origin,
+            at=now,
+            detail={"channel": channel, "outcome": outcome},
+        )
+        session.commit()
+        return attempt
+
+    return made_once(session, ContactAttempt.submission_key, key, record)
 
 
 def record_conversation(

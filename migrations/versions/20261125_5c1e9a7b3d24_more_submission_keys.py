@@ -1,6 +1,6 @@
-"""Submission keys on group sessions, hardship payments, restorative-justice requests and
-onward referrals: the same form sent twice (a double click, a resend, Back and send again)
-records one session, pays once, makes one request or referral
+"""Submission keys on group sessions, hardship payments, restorative-justice requests, onward
+referrals and contact attempts: the same form sent twice (a double click, a resend, Back and
+send again) records one session, pays once, makes one request, referral or attempt
 
 Revision ID: 5c1e9a7b3d24
 Revises: 2e8c4b7d1f03
@@ -18,7 +18,9 @@ branch_labels = None
 depends_on = None
 
 
-TABLES = ('group_session', 'hardship_payment', 'restorative_justice', 'onward_referral')
+TABLES = (
+    'group_session', 'hardship_payment', 'restorative_justice', 'onward_referral', 'contact_attempt'
+)
 
 
 def upgrade():

@@ -11,7 +11,13 @@ from casework.contact.models import ContactAttempt
 from casework.db import db
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
-from tests.conftest import audit_rows, csrf_token, error_summary_and_page_order
+from tests.conftest import (
+    audit_rows,
+    csrf_token,
+    error_summary_and_page_order,
+    hidden_value,
+    sent_at_the_same_moment,
+)
 from tests.factories import create_referrals
 from tests.police import police_row
 from triage.contact import PHONE_OUTCOMES, VISIT_OUTCOMES
@@ -42,21 +48,22 @@ def obligations(referral_id) -> dict:
     }
 
 
-def post_attempt(client, referral_id, outcome, when, channel="telephone"):
-    """Submit the referral page's "Record a call" or "Record a home visit" form."""
+def post_attempt(client, referral_id, outcome, when, channel="telephone", token=None):
+    """Submit the referral page's "Record a call" or "Record a home visit" form (with the
+    one-time ``token`` a page of it carried, when given)."""
     day, hm = when.split(" ")
     y, m, d = day.split("-")
     path, prefix = ("calls", "call") if channel == "telephone" else ("visits", "visit")
-    return client.post(
-        f"/referrals/{referral_id}/{path}",
-        data={
-            f"{prefix}-csrf_token": csrf_token(client, f"/referrals/{referral_id}"),
-            f"{prefix}-outcome": outcome,
-            f"{prefix}-day": [d, m, y],
-            f"{prefix}-at": hm,
-            f"{prefix}-notes": "",
-        },
-    )
+    data = {
+        f"{prefix}-csrf_token": csrf_token(client, f"/referrals/{referral_id}"),
+        f"{prefix}-outcome": outcome,
+        f"{prefix}-day": [d, m, y],
+        f"{prefix}-at": hm,
+        f"{prefix}-notes": "",
+    }
+    if token:
+        data[f"{prefix}-submission_token"] = token
+    return client.post(f"/referrals/{referral_id}/{path}", data=data)
 
 
 def test_three_failed_calls_two_hours_apart_then_the_final_letter(client, sign_in_as, referral):
@@ -74,6 +81,69 @@ def test_three_failed_calls_two_hours_apart_then_the_final_letter(client, sign_i
     assert found["phone_contact"].status == "met"
     assert found["final_letter"].due_at == datetime(2026, 11, 23, 18, tzinfo=UTC)
     assert len(audit_rows("contact.attempt")) == 3
+
+
+@pytest.mark.parametrize(
+    "channel,page,row",
+    [
+        ("telephone", "call", {}),
+        ("home_visit", "visit", {"contact_method": "IN_PERSON", "flags": "VULNERABLE"}),
+    ],
+)
+def test_the_same_call_or_visit_form_sent_twice_records_one_attempt(
+    client, sign_in_as, referral, channel, page, row
+):
+    """A resend (or Back and send again) would count a failed call twice towards the final
+    letter, or a visit twice: the second send is shown the referral, and "too near" is not said
+    of the call it made itself."""
+    rid = referral(**row)
+    with time_machine.travel("2026-11-23 16:30 +0000", tick=False):
+        sign_in_as("team_leader")
+        form = client.get(f"/referrals/{rid}/record/{page}").get_data(as_text=True)
+        token = hidden_value(form, f"{page}-submission_token")
+        sent = [
+            post_attempt(client, rid, "no_answer", "2026-11-23 10:00", channel, token=token)
+            for _ in range(2)
+        ]
+        assert [s.status_code for s in sent] == [302, 302]
+        assert [s.location for s in sent] == [f"/referrals/{rid}"] * 2
+    db.session.rollback()
+    assert len(db.session.scalars(sa.select(ContactAttempt)).all()) == 1
+    assert len(audit_rows("contact.attempt")) == 1
+
+
+def test_a_failed_call_sent_twice_at_the_same_moment_counts_once(
+    app, create_staff_record, referral
+):
+    """Both sends read no earlier call. The second, meeting the first's call when it looks
+    at the calls made, or at its INSERT, returns that call: one failed call counts."""
+    from casework.audit import Origin
+    from casework.contact.recording import record_attempt
+    from casework.staff.models import Staff
+    from scheduling.service_calendars import victim_calendar
+
+    rid = referral()
+    leader = create_staff_record("team_leader")
+    now = datetime(2026, 11, 23, 16, 30, tzinfo=UTC)
+    first, second = sent_at_the_same_moment(
+        lambda session: record_attempt(
+            session,
+            rid,
+            channel="telephone",
+            outcome="no_answer",
+            at=datetime(2026, 11, 23, 10, tzinfo=UTC),
+            notes=None,
+            actor=session.get(Staff, leader.id),
+            origin=Origin.command_line("test"),
+            now=now,
+            calendar=victim_calendar(app.config),
+            submission_token="the-same-form-token",
+        ),
+        ContactAttempt.submission_key,
+    )
+    assert second.id == first
+    db.session.rollback()
+    assert db.session.scalars(sa.select(ContactAttempt.id)).all() == [first]
 
 
 def test_voicemail_refused_when_not_safe(client, sign_in_as, referral):
