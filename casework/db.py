@@ -170,13 +170,11 @@ def made_by_key(session, column, key: str | None):
 
 
 def made_once(session, column, key: str | None, make: Callable[[], Made]) -> Made:
-    """What one form makes, however often it is sent: the record a send of it already made
-    under its submission ``key`` (held in ``column``), else ``make()``, which makes and commits
-    one under that key. A send that finds nothing but meets, at its INSERT, the key another
-    send committed in the meantime (two at the same moment) rolls back and returns that send's
-    record."""
-    if (earlier := made_by_key(session, column, key)) is not None:
-        return earlier
+    """What one form makes, however often it is sent, once the caller has looked for an
+    earlier send's record (``made_by_key``) and found none: ``make()``, which makes and commits
+    one under the submission ``key`` (held in ``column``). A send that meets, at its INSERT,
+    the key another send committed in the meantime (two at the same moment) rolls back and
+    returns that send's record."""
     try:
         return make()
     except sa.exc.IntegrityError:
