@@ -407,6 +407,17 @@ def submission_token(html: str) -> str:
     return hidden_value(html, "submission_token")
 
 
+def sent_twice(client, path: str, data: dict):
+    """The creating form at ``path`` sent twice with its one token (a double click, a resend
+    after a slow answer, Back and send again): both sends answer with the same page, and the
+    second's answer is returned."""
+    data = {**data, "submission_token": submission_token(client.get(path).get_data(as_text=True))}
+    first, again = post_form(client, path, data), post_form(client, path, data)
+    assert first.status_code == again.status_code == 302
+    assert again.location == first.location
+    return again
+
+
 def sent_at_the_same_moment(send, key_column):
     """Two sends of one form at the same moment: ``send(session)`` (which makes and commits a
     record under a submission key held in ``key_column``) runs for the second send in the

@@ -15,7 +15,13 @@ from casework.hsb.models import AdviceContact
 from casework.obligations.models import Obligation
 from casework.staff.models import Staff
 from scheduling.calendar import Calendar, parse_service_hours
-from tests.conftest import audit_rows, post_form, sent_at_the_same_moment, submission_token
+from tests.conftest import (
+    audit_rows,
+    post_form,
+    sent_at_the_same_moment,
+    sent_twice,
+    submission_token,
+)
 from tests.integration.hsb_helpers import callback_form
 
 # Monday 23 November 2026 10:00 GMT: the line is open.
@@ -186,11 +192,7 @@ def test_a_logged_call_with_a_problem_is_refused_and_nothing_is_stored(
 def test_the_same_call_form_sent_twice_logs_one_call(client, advisor):
     """A resend after a slow answer (or Back and send again) would count the call twice in
     the monthly figures and owe two callbacks: the second send shows the first call."""
-    token = submission_token(client.get("/advice-line/calls/new").get_data(as_text=True))
-    first = post_form(client, "/advice-line/calls/new", {**CALL, "submission_token": token})
-    again = post_form(client, "/advice-line/calls/new", {**CALL, "submission_token": token})
-    assert first.status_code == again.status_code == 302
-    assert again.location == first.location
+    again = sent_twice(client, "/advice-line/calls/new", CALL)
     [made] = stored(AdviceContact)
     assert len(stored(Obligation)) == 1 and len(audit_rows("advice_contact.created")) == 1
     assert f"Call logged as contact {made.id}." in client.get(again.location).get_data(as_text=True)
