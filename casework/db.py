@@ -11,6 +11,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm.exc import StaleDataError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -129,8 +130,6 @@ def refuse_stale(conflict):
     server error."""
     import functools
 
-    from sqlalchemy.orm.exc import StaleDataError
-
     def wrap(service):
         @functools.wraps(service)
         def guarded(session, *args, **kwargs):
@@ -172,12 +171,13 @@ def made_by_key(session, column, key: str | None):
 def made_once(session, column, key: str | None, make: Callable[[], Made]) -> Made:
     """What one form makes, however often it is sent, once the caller has looked for an
     earlier send's record (``made_by_key``) and found none: ``make()``, which makes and commits
-    one under the submission ``key`` (held in ``column``). A send that meets, at its INSERT,
-    the key another send committed in the meantime (two at the same moment) rolls back and
-    returns that send's record."""
+    one under the submission ``key`` (held in ``column``). A send that meets, as it writes,
+    what another send committed in the meantime (two at the same moment) rolls back and
+    returns that send's record: at its INSERT, the key; or first, at the UPDATE of a record
+    both change, the version the other moved on."""
     try:
         return make()
-    except sa.exc.IntegrityError:
+    except (sa.exc.IntegrityError, StaleDataError):
         session.rollback()
         if (earlier := made_by_key(session, column, key)) is None:
             raise

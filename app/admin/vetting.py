@@ -171,6 +171,7 @@ def training_new(staff_id: int):
             actor=current_user,
             origin=request_origin(),
             now=utcnow(),
+            submission_token=form.submission_token.data,
         )
 
     return _form_page(form, staff, "Training record", save)

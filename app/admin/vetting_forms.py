@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import HiddenField, RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Optional
 
-from app.forms import GovDateField, Length, sent_version
+from app.forms import GovDateField, Length, SentOnce, sent_version
 from triage.vetting import DBS_LEVELS, NPPV_LEVELS
 
 
@@ -70,8 +70,8 @@ class InductionForm(VersionedForm):
     submit = SubmitField("Save induction", widget=GovSubmitInput())
 
 
-class TrainingForm(FlaskForm):
-    """A completed course."""
+class TrainingForm(SentOnce):
+    """A completed course: sent twice, it is added once."""
 
     course = StringField(
         "Course name",

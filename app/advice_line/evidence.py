@@ -42,6 +42,7 @@ def _record(form, contact_id: int | None):
             actor=current_user,
             origin=request_origin(),
             now=utcnow(),
+            submission_token=form.submission_token.data,
             **form.fields_for_service(),
         ),
     )

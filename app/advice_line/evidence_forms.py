@@ -1,6 +1,5 @@
 """The form for evidence of local practice."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
@@ -19,13 +18,14 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
-from app.forms import too_long
+from app.forms import SentOnce, too_long
 from casework.hsb.evidence import MAX_LOCAL_AUTHORITY, MAX_SUMMARY
 from casework.hsb.models import EVIDENCE_KINDS, EVIDENCE_THEMES, REGIONS, SETTING_TYPES
 
 
-class EvidenceForm(FlaskForm):
-    """Good practice, a challenge or a barrier, its themes, where, and what happened."""
+class EvidenceForm(SentOnce):
+    """Good practice, a challenge or a barrier, its themes, where, and what happened: sent
+    twice, it is recorded once."""
 
     kind = RadioField(
         "What is it?",

@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
-from app.forms import posted_int, too_long
+from app.forms import SentOnce, posted_int, too_long
 from casework.hsb.models import REGIONS, RESOURCE_AUDIENCES, RESOURCE_KINDS, RESOURCE_TOPICS
 from casework.hsb.resources import (
     MAX_DESCRIPTION,
@@ -102,6 +102,10 @@ class ResourceForm(VersionedForm):
             "region": self.region.data or None,
             "local_authority": self.local_authority.data,
         }
+
+
+class NewResourceForm(SentOnce, ResourceForm):
+    """A resource being added: sent twice, it is added once."""
 
 
 class HideForm(VersionedForm):

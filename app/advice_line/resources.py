@@ -10,7 +10,7 @@ from flask_login import current_user
 from app.advice_line import bp
 from app.advice_line.access import _guard, advice_line_required
 from app.advice_line.contact_page import contact_or_404, render_contact_page, section
-from app.advice_line.resource_forms import HideForm, ResourceForm, UnhideForm
+from app.advice_line.resource_forms import HideForm, NewResourceForm, ResourceForm, UnhideForm
 from app.auth.session import request_origin
 from app.extensions import db
 from app.forms import REFUSED, ActionForm, call_service, page_number, posted_id
@@ -80,7 +80,7 @@ def _render_resource_form(form, resource=None, count=0, status=200):
 @maintainers
 def new_resource():
     """Add a resource to the directory."""
-    form = ResourceForm()
+    form = NewResourceForm()
     if form.validate_on_submit():
         made = call_service(
             form,
@@ -89,6 +89,7 @@ def new_resource():
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),
+                submission_token=form.submission_token.data,
                 **form.fields_for_service(),
             ),
         )

@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
-from app.forms import GovDateField, Length, from_the_list
+from app.forms import GovDateField, Length, SentOnce, from_the_list
 from casework.partners.models import AGENCY_TYPES, PARTNERSHIP_LEVELS
 from casework.partners.registry import PROVIDED_SERVICES
 
@@ -80,8 +80,8 @@ class AgencyForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class ContactForm(FlaskForm):
-    """A named person at an agency."""
+class ContactForm(SentOnce):
+    """A named person at an agency: sent twice, they are added once."""
 
     name = StringField(
         "Name",

@@ -208,6 +208,7 @@ def new_contact(agency_id: int):
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),
+                submission_token=form.submission_token.data,
             ),
         )
         if contact is not REFUSED:

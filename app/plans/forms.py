@@ -13,7 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
-from app.forms import GovDateField, Length, posted_int
+from app.forms import GovDateField, Length, SentOnce, posted_int
 from casework.plans.actions import MAX_DESCRIPTION, MAX_REASON
 from casework.plans.models import ACTION_OWNERS, ACTION_STATUSES
 from casework.plans.plan import MAX_GOALS
@@ -90,6 +90,10 @@ class ActionForm(FlaskForm):
     )
     version = HiddenField()
     submit = SubmitField("Save action", widget=GovSubmitInput())
+
+
+class NewActionForm(SentOnce, ActionForm):
+    """An action being added: sent twice, it adds one."""
 
 
 class GoalsForm(FlaskForm):

@@ -13,6 +13,7 @@ from app.plans import bp
 from app.plans.forms import (
     ActionForm,
     GoalsForm,
+    NewActionForm,
     ResilienceForm,
     creation_form,
     loaded_version,
@@ -179,12 +180,17 @@ def _action_details(form: ActionForm) -> ActionDetails:
 @staff
 def new_action(case_id: int):
     """Add an action to the plan (an ActionForm)."""
-    form = ActionForm()
+    form = NewActionForm()
     if form.validate_on_submit():
         outcome = call_service(
             form,
             lambda: add_action(
-                db.session, case_id, _action_details(form), actor=current_user, **_context()
+                db.session,
+                case_id,
+                _action_details(form),
+                actor=current_user,
+                submission_token=form.submission_token.data,
+                **_context(),
             ),
         )
         if outcome is not REFUSED:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from casework import access
 from casework.audit import Origin, record_event
 from casework.cases.timeline import EventPage
+from casework.db import form_key, made_by_key, made_once
 from casework.errors import NotFound, ValidationError
 from casework.hsb.models import (
     EVIDENCE_KINDS,
@@ -105,9 +106,11 @@ def record_evidence(
     actor,
     origin: Origin,
     now: datetime,
+    submission_token: str | None = None,
     **fields,
 ) -> PracticeEvidence:
-    """Record evidence of local practice, from a contact or on its own; audited, committed."""
+    """Record evidence of local practice, from a contact or on its own; audited, committed.
+    The same form sent twice (``submission_token``: a double click, a resend) records one."""
     _refuse_unless_allowed(
         session,
         actor,
@@ -118,24 +121,35 @@ def record_evidence(
     )
     if contact_id is not None and session.get(AdviceContact, contact_id) is None:
         raise NotFound(contact_id)
+    key = form_key(f"evidence:{actor.id}:{contact_id}", submission_token)
+    if (recorded := made_by_key(session, PracticeEvidence.submission_key, key)) is not None:
+        return recorded
     values = clean_fields(**fields)
-    entry = PracticeEvidence(
-        contact_id=contact_id, **values, recorded_by_id=actor.id, recorded_at=now
-    )
-    session.add(entry)
-    session.flush()
-    record_event(
-        session,
-        action="practice_evidence.recorded",
-        actor=actor,
-        origin=origin,
-        record_type="practice_evidence",
-        record_id=entry.id,
-        detail={"kind": entry.kind, "themes": entry.themes, "contact_id": contact_id},
-        at=now,
-    )
-    session.commit()
-    return entry
+
+    def record() -> PracticeEvidence:
+        entry = PracticeEvidence(
+            contact_id=contact_id,
+            **values,
+            recorded_by_id=actor.id,
+            recorded_at=now,
+            submission_key=key,
+        )
+        session.add(entry)
+        session.flush()
+        record_event(
+            session,
+            action="practice_evidence.recorded",
+            actor=actor,
+            origin=origin,
+            record_type="practice_evidence",
+            record_id=entry.id,
+            detail={"kind": entry.kind, "themes": entry.themes, "contact_id": contact_id},
+            at=now,
+        )
+        session.commit()
+        return entry
+
+    return made_once(session, PracticeEvidence.submission_key, key, record)
 
 
 def evidence_of(session, contact: AdviceContact) -> list[PracticeEvidence]:

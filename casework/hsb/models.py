@@ -353,6 +353,8 @@ class AdviceResource(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    # A hash of the new-resource form's one-time token: the same form sent twice adds one resource.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     given: Mapped[list[ResourceGiven]] = relationship(back_populates="resource")
 
@@ -392,6 +394,9 @@ class PracticeEvidence(db.Model):
     summary: Mapped[str] = mapped_column(sa.Text)
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # A hash of the evidence form's one-time token: the same form sent twice records one
+    # piece of evidence.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     contact: Mapped[AdviceContact | None] = relationship(back_populates="evidence")
     recorded_by = relationship("Staff")

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from casework import access
 from casework.audit import Origin, record_event
 from casework.cases.timeline import EventPage
+from casework.db import form_key, made_by_key, made_once
 from casework.errors import NotFound, ValidationError
 from casework.hsb.intake import load_contact
 from casework.hsb.models import (
@@ -238,27 +239,48 @@ def get_resource(session, resource_id: int, viewer, *, origin: Origin, now: date
     return resource, given_counts(session, [resource.id])[resource.id]
 
 
-def create_resource(session, *, actor, origin: Origin, now: datetime, **fields) -> AdviceResource:
-    """Add a resource to the directory; audited and committed."""
+def create_resource(
+    session,
+    *,
+    actor,
+    origin: Origin,
+    now: datetime,
+    submission_token: str | None = None,
+    **fields,
+) -> AdviceResource:
+    """Add a resource to the directory; audited and committed. The same form sent twice
+    (``submission_token``: a double click, a resend) adds one resource."""
     _refuse_unless_maintainer(session, actor, origin, now)
+    key = form_key(f"resource:{actor.id}", submission_token)
+    if (added := made_by_key(session, AdviceResource.submission_key, key)) is not None:
+        return added
     values = clean_fields(**fields)
-    resource = AdviceResource(
-        **values, hidden=False, created_by_id=actor.id, created_at=now, updated_at=now
-    )
-    session.add(resource)
-    session.flush()
-    record_event(
-        session,
-        action="advice_resource.created",
-        actor=actor,
-        origin=origin,
-        record_type="advice_resource",
-        record_id=resource.id,
-        detail={"title": resource.title, "kind": resource.kind},
-        at=now,
-    )
-    session.commit()
-    return resource
+
+    def add() -> AdviceResource:
+        resource = AdviceResource(
+            **values,
+            hidden=False,
+            created_by_id=actor.id,
+            created_at=now,
+            updated_at=now,
+            submission_key=key,
+        )
+        session.add(resource)
+        session.flush()
+        record_event(
+            session,
+            action="advice_resource.created",
+            actor=actor,
+            origin=origin,
+            record_type="advice_resource",
+            record_id=resource.id,
+            detail={"title": resource.title, "kind": resource.kind},
+            at=now,
+        )
+        session.commit()
+        return resource
+
+    return made_once(session, AdviceResource.submission_key, key, add)
 
 
 def _for_change(session, resource_id, expected_version, actor, origin, now) -> AdviceResource:

@@ -103,5 +103,7 @@ class PartnerContact(db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A hash of the new-contact form's one-time token: the same form sent twice adds one contact.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     agency: Mapped[PartnerAgency] = relationship(back_populates="contacts")

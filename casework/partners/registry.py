@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.audit import Origin, record_event
-from casework.db import MAX_ID, db
+from casework.db import MAX_ID, db, form_key, made_by_key, made_once
 from casework.errors import NotFound, ValidationError
 from casework.partners.models import (
     AGENCY_TYPES,
@@ -263,10 +263,21 @@ class ContactDetails:
 
 
 def add_contact(
-    session, agency_id: int, details: ContactDetails, *, actor, origin: Origin, now: datetime
+    session,
+    agency_id: int,
+    details: ContactDetails,
+    *,
+    actor,
+    origin: Origin,
+    now: datetime,
+    submission_token: str | None = None,
 ) -> PartnerContact:
-    """Add a named contact at an agency, audited."""
+    """Add a named contact at an agency, audited. The same form sent twice
+    (``submission_token``: a double click, a resend) adds one contact."""
     agency = get_agency(session, agency_id)
+    key = form_key(f"partner_contact:{getattr(actor, 'id', None)}:{agency.id}", submission_token)
+    if (added := made_by_key(session, PartnerContact.submission_key, key)) is not None:
+        return added
     errors: dict[str, str] = {}
     name = " ".join((details.name or "").split())
     role = " ".join((details.role or "").split()) or None
@@ -284,22 +295,32 @@ def add_contact(
         errors["email"] = "Enter an email address or a telephone number for the contact"
     if errors:
         raise ValidationError(errors)
-    contact = PartnerContact(
-        agency_id=agency.id, name=name, role=role, email=email, phone=phone, created_at=now
-    )
-    session.add(contact)
-    session.flush()
-    _audit(
-        session,
-        agency.id,
-        "partner.contact.add",
-        actor=actor,
-        origin=origin,
-        now=now,
-        detail={"contact_id": contact.id, "name": name, "role": role, "email": email},
-    )
-    session.commit()
-    return contact
+
+    def add() -> PartnerContact:
+        contact = PartnerContact(
+            agency_id=agency.id,
+            name=name,
+            role=role,
+            email=email,
+            phone=phone,
+            created_at=now,
+            submission_key=key,
+        )
+        session.add(contact)
+        session.flush()
+        _audit(
+            session,
+            agency.id,
+            "partner.contact.add",
+            actor=actor,
+            origin=origin,
+            now=now,
+            detail={"contact_id": contact.id, "name": name, "role": role, "email": email},
+        )
+        session.commit()
+        return contact
+
+    return made_once(session, PartnerContact.submission_key, key, add)
 
 
 def remove_contact(

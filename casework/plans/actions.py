@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from casework.audit import Origin
 from casework.cases.loading import viewable_case
 from casework.cases.models import Case
+from casework.db import form_key, made_by_key, made_once, refuse_stale
 from casework.errors import NotFound, ValidationError
 from casework.plans.access import (
     audit,
@@ -198,6 +199,16 @@ def new_action(session, plan, area, details: ActionDetails, now) -> PlanAction:
     return action
 
 
+def _plan_changed() -> ValidationError:
+    return ValidationError(
+        {
+            "": "Someone changed this plan while you were adding the action, so it was not "
+            "saved. Check the plan, then save the action again."
+        }
+    )
+
+
+@refuse_stale(_plan_changed)
 def add_action(
     session,
     case_id: int,
@@ -206,32 +217,42 @@ def add_action(
     actor,
     origin: Origin,
     now: datetime,
+    submission_token: str | None = None,
 ) -> PlanAction:
-    """Add an action to the case's plan."""
+    """Add an action to the case's plan. The same form sent twice (``submission_token``: a
+    double click, a resend, Back and send again) adds one action, shown again."""
     case = workable_plan_case(session, case_id, actor, origin, now)
+    key = form_key(f"plan_action:{actor.id}:{case.id}", submission_token)
+    if (added := made_by_key(session, PlanAction.submission_key, key)) is not None:
+        return added
     plan = require_plan(session, case)
     tidy, errors = checked_action(
         session, case, details, plan_day=local_day(plan.created_at), today=local_day(now)
     )
     if errors:
         raise ValidationError(errors)
-    action = new_action(session, plan, None, tidy, now)
-    touch(plan, now)
-    session.flush()
-    audit(
-        session,
-        case,
-        "support_plan.add_action",
-        actor,
-        origin,
-        now,
-        plan_id=plan.id,
-        action_id=action.id,
-        words=["the actions"],
-        versions={"plan_id": plan.version},
-    )
-    session.commit()
-    return action
+
+    def add() -> PlanAction:
+        action = new_action(session, plan, None, tidy, now)
+        action.submission_key = key
+        touch(plan, now)
+        session.flush()
+        audit(
+            session,
+            case,
+            "support_plan.add_action",
+            actor,
+            origin,
+            now,
+            plan_id=plan.id,
+            action_id=action.id,
+            words=["the actions"],
+            versions={"plan_id": plan.version},
+        )
+        session.commit()
+        return action
+
+    return made_once(session, PlanAction.submission_key, key, add)
 
 
 def action_of(session, case_id: int, action_id: int, viewer, *, origin, now) -> PlanAction:

@@ -77,6 +77,8 @@ class PlanAction(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    # A hash of the new-action form's one-time token: the same form sent twice adds one action.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     plan: Mapped[SupportPlan] = relationship(back_populates="actions")
     owner_staff = relationship("Staff")

@@ -52,3 +52,5 @@ class TrainingRecord(db.Model):
     expires_on: Mapped[date | None] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    # A hash of the new-training form's one-time token: the same form sent twice adds one course.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.audit import Origin, record_event
+from casework.db import form_key, made_by_key, made_once
 from casework.errors import NotFound, ValidationError
 from casework.staff.models import Staff
 from casework.staff.vetting import get_vetting, local_today
@@ -193,9 +194,14 @@ def add_training(
     actor,
     origin: Origin,
     now: datetime,
+    submission_token: str | None = None,
 ) -> TrainingRecord:
-    """Add a completed course to a staff member's training record (spec 15 training plan)."""
+    """Add a completed course to a staff member's training record (spec 15 training plan).
+    The same form sent twice (``submission_token``: a double click, a resend) adds one."""
     staff = _staff(session, staff_id)
+    key = form_key(f"training:{getattr(actor, 'id', None)}:{staff.id}", submission_token)
+    if (added := made_by_key(session, TrainingRecord.submission_key, key)) is not None:
+        return added
     course = " ".join((course or "").split())
     errors: dict[str, str] = {}
     if len(course) < 2:
@@ -206,28 +212,33 @@ def add_training(
     _check_end(errors, "expires_on", expires_on, completed_on, "expiry date", required=False)
     if errors:
         raise ValidationError(errors)
-    record = TrainingRecord(
-        staff_id=staff.id,
-        course=course,
-        completed_on=completed_on,
-        expires_on=expires_on,
-        created_at=now,
-        created_by_id=getattr(actor, "id", None),
-    )
-    session.add(record)
-    session.flush()
-    record_event(
-        session,
-        action="staff.training.add",
-        actor=actor,
-        origin=origin,
-        record_type="staff",
-        record_id=staff.id,
-        at=now,
-        detail={"training_id": record.id, "course": course, "completed_on": completed_on},
-    )
-    session.commit()
-    return record
+
+    def add() -> TrainingRecord:
+        record = TrainingRecord(
+            staff_id=staff.id,
+            course=course,
+            completed_on=completed_on,
+            expires_on=expires_on,
+            created_at=now,
+            created_by_id=getattr(actor, "id", None),
+            submission_key=key,
+        )
+        session.add(record)
+        session.flush()
+        record_event(
+            session,
+            action="staff.training.add",
+            actor=actor,
+            origin=origin,
+            record_type="staff",
+            record_id=staff.id,
+            at=now,
+            detail={"training_id": record.id, "course": course, "completed_on": completed_on},
+        )
+        session.commit()
+        return record
+
+    return made_once(session, TrainingRecord.submission_key, key, add)
 
 
 def remove_training(

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from casework.db import db
 from casework.hsb.models import PracticeEvidence
-from tests.conftest import audit_rows, post_form
+from tests.conftest import audit_rows, post_form, sent_twice
 from tests.integration.hsb_helpers import make_contact
 
 
@@ -53,6 +53,23 @@ def test_from_a_contact_the_area_and_setting_default_to_the_contacts(app, sign_i
     shown = client.get(f"/advice-line/contacts/{contact.id}").get_data(as_text=True)
     assert "Barrier to multi-agency working" in shown and "outcome of referrals" in shown
     assert [e.record_id for e in audit_rows("practice_evidence.recorded")] == [str(entry.id)]
+
+
+@pytest.mark.parametrize("from_a_contact", [True, False], ids=["from a contact", "on its own"])
+def test_the_same_evidence_form_sent_twice_records_it_once(app, sign_in_as, client, from_a_contact):
+    """A resend would count the barrier twice in the evidence reported to the commissioner."""
+    sign_in_as("hsb_advisor")
+    contact = make_contact(app) if from_a_contact else None
+    path = (
+        f"/advice-line/contacts/{contact.id}/evidence/new"
+        if contact
+        else "/advice-line/evidence/new"
+    )
+    sent_twice(client, path, evidence_form())
+    assert [e.contact_id for e in stored()] == [contact.id if contact else None]
+    assert len(audit_rows("practice_evidence.recorded")) == 1
+    assert record(client).status_code == 302  # a fresh form records another
+    assert len(stored()) == 2
 
 
 def test_on_its_own(sign_in_as, client):

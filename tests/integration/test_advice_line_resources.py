@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from casework.db import db
 from casework.hsb.models import AdviceResource, ResourceGiven
-from tests.conftest import audit_rows, csrf_token, post_form
+from tests.conftest import audit_rows, csrf_token, post_form, sent_twice
 from tests.integration.hsb_helpers import make_contact, make_resource
 
 NEW = "/advice-line/resources/new"
@@ -42,6 +42,17 @@ def test_an_advisor_adds_a_resource_and_it_is_listed_audited(sign_in_as, client)
     assert "Brook sexual behaviours traffic light tool" in page
     assert "National" in page
     assert [e.record_id for e in audit_rows("advice_resource.created")] == [str(resource.id)]
+
+
+def test_the_same_resource_form_sent_twice_adds_one_resource(sign_in_as, client):
+    """A resend would list the resource twice, its giving counts split between the two."""
+    sign_in_as("hsb_advisor")
+    again = sent_twice(client, NEW, resource_form())
+    assert [r.title for r in stored()] == ["Brook sexual behaviours traffic light tool"]
+    assert len(audit_rows("advice_resource.created")) == 1
+    assert "added to the directory" in client.get(again.location).get_data(as_text=True)
+    assert post_form(client, NEW, resource_form()).status_code == 302  # a fresh form: another
+    assert len(stored()) == 2
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,7 @@ from casework.referrals.partner_referral import (
 )
 from casework.referrals.victim_details import VictimDetails
 from scheduling.service_calendars import victim_calendar
-from tests.conftest import audit_rows, csrf_token, hidden_value, sign_in
+from tests.conftest import audit_rows, csrf_token, hidden_value, sent_twice, sign_in
 from tests.factories import add_plan_action, create_case_for_notes
 
 ORIGIN = Origin.command_line("test")
@@ -613,6 +613,22 @@ def test_an_admin_adds_an_agency_a_contact_and_a_review_through_the_pages(client
         "partner.contact.add",
         "partner.review",
     ]
+
+
+def test_the_same_contact_form_sent_twice_adds_one_contact(client, admin):
+    """A resend would list the person twice at the agency."""
+    agency = _agency("Freeva", mou_signed_on=date(2026, 6, 1))
+    path = f"/partners/{agency.id}/contacts/new"
+    again = sent_twice(client, path, {"name": "Priya Nurse", "phone": "0116 496 0731"})
+    assert _count(PartnerContact) == 1 and len(audit_rows("partner.contact.add")) == 1
+    assert "Priya Nurse added as a contact." in client.get(again.location).get_data(as_text=True)
+    fresh = {
+        "csrf_token": csrf_token(client, path),
+        "name": "Priya Nurse",
+        "phone": "0116 496 0731",
+    }
+    assert client.post(path, data=fresh).status_code == 302  # a fresh form adds another
+    assert _count(PartnerContact) == 2
 
 
 def test_a_bad_form_is_shown_back_with_its_errors_and_nothing_stored(client, admin):

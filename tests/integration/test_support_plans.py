@@ -26,7 +26,7 @@ from casework.plans.plan import create_plan
 from casework.plans.reviews import ReviewDetails, record_review, reschedule_plan_review
 from casework.referrals.models import PartnerAgency
 from scheduling.service_calendars import victim_calendar
-from tests.conftest import audit_rows, csrf_token, hidden_value, sign_in
+from tests.conftest import audit_rows, csrf_token, hidden_value, sent_twice, sign_in
 from tests.factories import create_case_for_notes, create_complete_assessment
 from tests.police import police_row
 
@@ -299,6 +299,91 @@ def test_add_and_edit_actions_with_owners(app, assessed, worker, colleague, outs
     ]
     assert owners[-2:] == [("colleague", colleague.id, None), ("partner", None, agency.id)]
     assert len(owners) == 4
+
+
+def test_the_same_action_form_sent_twice_adds_one_action(app, assessed, worker):
+    """A resend (or Back and send again) would put the action on the plan twice, each counted
+    overdue on the caseload: the second send shows the plan with the one action."""
+    make_plan(app, assessed, worker, actions=[])
+    client = client_for(app, worker)
+    path = f"/cases/{assessed.id}/plan/actions/new"
+    fields = {
+        "description": "Visit the housing office",
+        "owner_kind": "caseworker",
+        "due_on": day(date(2026, 12, 10)),
+        "status": "to_do",
+    }
+    again = sent_twice(client, path, fields)
+    db.session.rollback()
+    assert [a.description for a in db.session.scalars(sa.select(PlanAction))] == [
+        "Visit the housing office"
+    ]
+    assert len(audit_rows("support_plan.add_action")) == 1
+    assert "Action added." in client.get(again.location).get_data(as_text=True)
+    # A form shown afresh is a new one: it adds another.
+    assert post(client, path, fields).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PlanAction)) == 2
+
+
+def _add_at_the_same_moment(app, case, worker, first_token, second_token):
+    """Two action forms sent at the same moment: the first commits while the second is
+    writing (at its flush, after it read the plan). The second's outcome: its action, or the
+    ValidationError it was refused with."""
+    details = ActionDetails("Fit a new door lock", due_on=date(2026, 12, 10))
+
+    def send(session, token):
+        actor = session.get(type(worker), worker.id)
+        return add_action(
+            session, case.id, details, actor=actor, origin=ORIGIN, now=now(), submission_token=token
+        )
+
+    sent: list[bool] = []
+
+    def the_first_commits(session, flush_context, instances):
+        if not sent:
+            sent.append(True)
+            with sa.orm.Session(db.engine) as other:
+                send(other, first_token)
+
+    sa.event.listen(db.session(), "before_flush", the_first_commits)
+    try:
+        return send(db.session, second_token)
+    except ValidationError as refused:
+        return refused
+    finally:
+        sa.event.remove(db.session(), "before_flush", the_first_commits)
+
+
+def test_one_action_form_sent_twice_at_the_same_moment_adds_one_action(app, assessed, worker):
+    """The second send, meeting the first's plan change as it writes, is shown the first's
+    action: not a server error, not a second action."""
+    make_plan(app, assessed, worker, actions=[])
+    second = _add_at_the_same_moment(app, assessed, worker, "one-form", "one-form")
+    db.session.rollback()
+    [action] = db.session.scalars(sa.select(PlanAction)).all()
+    assert second.id == action.id
+    assert len(audit_rows("support_plan.add_action")) == 1
+
+
+def test_two_actions_added_at_the_same_moment_refuse_the_second_clearly(app, assessed, worker):
+    """Two colleagues adding actions at once: the later is told the plan changed and its
+    action was not saved (it is shown its form to save again), never a server error."""
+    make_plan(app, assessed, worker, actions=[])
+    refused = _add_at_the_same_moment(app, assessed, worker, "her-form", "his-form")
+    assert "changed this plan while you were adding the action" in refused.errors[""]
+    db.session.rollback()
+    assert len(db.session.scalars(sa.select(PlanAction)).all()) == 1
+    again = add_action(
+        db.session,
+        assessed.id,
+        ActionDetails("Fit a new door lock", due_on=date(2026, 12, 10)),
+        actor=worker,
+        origin=ORIGIN,
+        now=now(),
+        submission_token="his-form",
+    )
+    assert again.description == "Fit a new door lock"
+    assert len(db.session.scalars(sa.select(PlanAction)).all()) == 2
 
 
 def test_no_longer_needed_needs_a_reason_and_a_stale_edit_is_refused(app, assessed, worker, leader):

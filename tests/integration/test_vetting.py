@@ -15,7 +15,14 @@ from casework.referrals.models import Referral
 from casework.staff.vetting import get_vetting
 from casework.staff.vetting_models import TrainingRecord
 from casework.staff.vetting_records import record_police_vetting
-from tests.conftest import allocate_on_page, audit_rows, csrf_token, post_form, sign_in
+from tests.conftest import (
+    allocate_on_page,
+    audit_rows,
+    csrf_token,
+    post_form,
+    sent_twice,
+    sign_in,
+)
 from tests.factories import create_referrals
 from tests.police import police_row
 
@@ -291,6 +298,20 @@ def test_dbs_reference_keeps_only_four_digits(client, admin, create_staff_record
     assert response.status_code == 400
     db.session.rollback()
     assert get_vetting(db.session, worker.id) is None
+
+
+def test_the_same_training_form_sent_twice_adds_one_course(client, admin, create_staff_record):
+    """A resend would list the course twice on the staff member's training record."""
+    worker = create_staff_record("caseworker")
+    path = f"/admin/staff/{worker.id}/training/new"
+    course = {"course": "Safeguarding children level 2", "completed_on": ["5", "10", "2026"]}
+    sent_twice(client, path, course)
+    db.session.rollback()
+    assert [r.course for r in db.session.scalars(sa.select(TrainingRecord))] == [course["course"]]
+    assert len(audit_rows("staff.training.add")) == 1
+    assert post_form(client, path, course).status_code == 302  # a fresh form adds another
+    db.session.rollback()
+    assert len(db.session.scalars(sa.select(TrainingRecord)).all()) == 2
 
 
 def test_admin_adds_and_removes_training_and_records_induction(client, admin, create_staff_record):
