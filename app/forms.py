@@ -10,7 +10,7 @@ from wtforms import DateField, HiddenField, RadioField, SubmitField, validators
 from wtforms.utils import unset_value
 from wtforms.validators import InputRequired
 
-from casework.db import MAX_ID, db
+from casework.db import MAX_ID, db, sent_before
 from casework.errors import NotFound, ValidationError
 
 
@@ -27,6 +27,21 @@ class SentOnce(FlaskForm):
         token = self.submission_token  # None in a subclass that edits rather than makes
         if token is not None and not token.data:
             token.data = secrets.token_urlsafe(24)
+
+
+SENT_TWICE = (
+    "You sent this form twice. It was saved the first time; the second send saved nothing, so "
+    "anything you changed before sending it again has not been saved."
+)
+
+
+def flash_made(made, message: str) -> None:
+    """Confirm what a creating form made (``message``), and say so when this send found what
+    an earlier send of the same form had made (a double click, a resend, Back and send again):
+    a correction made before sending again must not be thought saved."""
+    flash(message, "success")
+    if sent_before(made):
+        flash(SENT_TWICE, "info")
 
 
 def apply_errors(form, exc: ValidationError | NotFound) -> None:

@@ -162,10 +162,19 @@ def form_key(kind: str, token: str | None) -> str | None:
 def made_by_key(session, column, key: str | None):
     """The record whose submission-key ``column`` (``CaseNote.submission_key``) holds ``key``:
     what a form with that one-time token already made, if anything (nothing when the form
-    carried no token)."""
+    carried no token). The record found is marked ``sent_before`` (not stored), so the page
+    can say this send saved nothing."""
     if key is None:
         return None
-    return session.scalar(sa.select(column.class_).where(column == key))
+    found = session.scalar(sa.select(column.class_).where(column == key))
+    if found is not None:
+        found.sent_before = True
+    return found
+
+
+def sent_before(record) -> bool:
+    """Whether ``record`` is what an earlier send of the same form made (``made_by_key``)."""
+    return getattr(record, "sent_before", False) is True
 
 
 def made_once(session, column, key: str | None, make: Callable[[], Made]) -> Made:

@@ -407,15 +407,17 @@ def submission_token(html: str) -> str:
     return hidden_value(html, "submission_token")
 
 
-def sent_twice(client, path: str, data: dict):
+def sent_twice(client, path: str, data: dict) -> str:
     """The creating form at ``path`` sent twice with its one token (a double click, a resend
-    after a slow answer, Back and send again): both sends answer with the same page, and the
-    second's answer is returned."""
+    after a slow answer, Back and send again): both sends go to the same page, which says the
+    second saved nothing. Returns that page."""
     data = {**data, "submission_token": submission_token(client.get(path).get_data(as_text=True))}
     first, again = post_form(client, path, data), post_form(client, path, data)
     assert first.status_code == again.status_code == 302
     assert again.location == first.location
-    return again
+    page = client.get(again.location).get_data(as_text=True)
+    assert "You sent this form twice. It was saved the first time" in page
+    return page
 
 
 def sent_at_the_same_moment(send, key_column):

@@ -1,14 +1,14 @@
 """Administrators record staff vetting and training, and see vetting due to expire
 (spec 12 and 15)."""
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.admin import bp
 from app.admin.vetting_forms import DbsCheckForm, InductionForm, PoliceVettingForm, TrainingForm
 from app.auth.session import request_origin, role_required
 from app.extensions import db
-from app.forms import REFUSED, ActionForm, button_action, call_service, page_number
+from app.forms import REFUSED, ActionForm, button_action, call_service, flash_made, page_number
 from casework.db import utcnow
 from casework.staff.directory import get_staff
 from casework.staff.models import Staff
@@ -51,7 +51,7 @@ def _form_page(form, staff: Staff, title: str, save):
     if form.validate_on_submit():
         outcome = call_service(form, save)
         if outcome is not REFUSED:
-            flash(f"{title} saved for {staff.name}.", "success")
+            flash_made(outcome, f"{title} saved for {staff.name}.")
             return _back(staff)
     return render_template("admin/vetting_form.html", form=form, staff=staff, title=title), (
         400 if form.errors or form.form_errors else 200
@@ -162,7 +162,7 @@ def training_new(staff_id: int):
     form = TrainingForm()
 
     def save():
-        add_training(
+        return add_training(
             db.session,
             staff.id,
             course=form.course.data,

@@ -25,7 +25,14 @@ from app.advice_line.contact_forms import (
 from app.advice_line.contact_page import contact_or_404, line_calendar, render_contact_page, section
 from app.auth.session import request_origin, role_required
 from app.extensions import db, limiter, public_form_limit, public_form_sent
-from app.forms import REFUSED, ActionForm, add_missing_errors, call_service, posted_version
+from app.forms import (
+    REFUSED,
+    ActionForm,
+    add_missing_errors,
+    call_service,
+    flash_made,
+    posted_version,
+)
 from casework.db import utcnow
 from casework.errors import NotFound
 from casework.hsb import advice as advice_service
@@ -123,7 +130,7 @@ def new_contact():
             ),
         )
         if made is not REFUSED:
-            flash(f"{'Email' if channel == 'email' else 'Chat'} logged.", "success")
+            flash_made(made, f"{'Email' if channel == 'email' else 'Chat'} logged.")
             return redirect(url_for("advice_line.contact", contact_id=made.id))
     if form.is_submitted() and form.errors:
         add_missing_errors(

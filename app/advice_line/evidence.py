@@ -17,7 +17,7 @@ from app.advice_line.contact_page import contact_or_404, render_contact_page, se
 from app.advice_line.evidence_forms import EvidenceForm
 from app.auth.session import request_origin
 from app.extensions import db
-from app.forms import REFUSED, call_service, page_number
+from app.forms import REFUSED, call_service, flash_made, page_number
 from casework.csv_cells import safe_cell
 from casework.db import utcnow
 from casework.errors import ValidationError
@@ -54,8 +54,8 @@ def new_contact_evidence(contact_id: int):
     """Record evidence of local practice from this contact; the area and setting start as the
     contact's."""
     form = EvidenceForm()
-    if form.validate_on_submit() and _record(form, contact_id) is not REFUSED:
-        flash("Evidence of local practice recorded.", "success")
+    if form.validate_on_submit() and (made := _record(form, contact_id)) is not REFUSED:
+        flash_made(made, "Evidence of local practice recorded.")
         return redirect(url_for("advice_line.contact", contact_id=contact_id) + "#evidence")
     found = contact_or_404(contact_id, "record evidence")
     if request.method == "GET":
@@ -71,8 +71,8 @@ def new_contact_evidence(contact_id: int):
 def new_evidence():
     """Record evidence of local practice on its own (from a meeting, an event, research)."""
     form = EvidenceForm()
-    if form.validate_on_submit() and _record(form, None) is not REFUSED:
-        flash("Evidence of local practice recorded.", "success")
+    if form.validate_on_submit() and (made := _record(form, None)) is not REFUSED:
+        flash_made(made, "Evidence of local practice recorded.")
         return redirect(url_for("advice_line.evidence_list"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("advice_line/evidence_new.html", form=form, words=words), status

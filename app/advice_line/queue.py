@@ -45,6 +45,7 @@ from app.forms import (
     SentOnce,
     button_action,
     call_service,
+    flash_made,
     page_number,
     posted_version,
 )
@@ -283,7 +284,7 @@ def log_call_page():
             ),
         )
         if contact is not REFUSED:
-            flash(f"Call logged as contact {contact.id}.", "success")
+            flash_made(contact, f"Call logged as contact {contact.id}.")
             return redirect(url_for("advice_line.contact", contact_id=contact.id))
     return render_template("advice_line/log_call.html", form=form), (
         400 if form.errors or form.form_errors else 200

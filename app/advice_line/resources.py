@@ -13,7 +13,7 @@ from app.advice_line.contact_page import contact_or_404, render_contact_page, se
 from app.advice_line.resource_forms import HideForm, NewResourceForm, ResourceForm, UnhideForm
 from app.auth.session import request_origin
 from app.extensions import db
-from app.forms import REFUSED, ActionForm, call_service, page_number, posted_id
+from app.forms import REFUSED, ActionForm, call_service, flash_made, page_number, posted_id
 from casework import access
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
@@ -94,7 +94,7 @@ def new_resource():
             ),
         )
         if made is not REFUSED:
-            flash(f"“{made.title}” added to the directory.", "success")
+            flash_made(made, f"“{made.title}” added to the directory.")
             return redirect(url_for("advice_line.resources"))
     return _render_resource_form(form)
 

@@ -16,7 +16,7 @@ from app.auth.session import request_origin, role_required
 from app.complaints import bp
 from app.complaints.forms import ComplaintForm, InvestigationForm
 from app.extensions import db
-from app.forms import REFUSED, call_service, page_number
+from app.forms import REFUSED, call_service, flash_made, page_number
 from app.groups.routes import safe_cell
 from app.periods import quarter_asked
 from casework.db import utcnow
@@ -95,7 +95,7 @@ def new_complaint():
             ),
         )
         if made is not REFUSED:
-            flash("Complaint recorded.", "success")
+            flash_made(made, "Complaint recorded.")
             return redirect(url_for("complaints.complaint", complaint_id=made.id))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("complaints/new.html", form=form), status

@@ -1,7 +1,7 @@
 """Recording contact on a referral: calls, home visits, the first conversation, key dates,
 and appointments held."""
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.answer_forms import characteristic_answers, safe_contact_answers
@@ -16,7 +16,7 @@ from app.contact.forms import (
     moment,
 )
 from app.extensions import db
-from app.forms import button_action, call_service
+from app.forms import button_action, call_service, flash_made
 from app.referrals.routes import header_of, referral_or_404
 from casework.access import can_work_referral
 from casework.cases.records import case_id_of_referral
@@ -80,15 +80,16 @@ def render_action(referral_id: int, form_name: str, form=None, *, status: int = 
     ), status
 
 
-def _submit(referral_id: int, form, form_name: str, save, done: str):
+def _submit(referral_id: int, form, form_name: str, save, done: str, made=None):
     """The shape every contact form shares: check the form, call the service, then either
     show what is wrong on the action's own page (nothing stored) or confirm and go back to the
-    referral, or to the case the referral has just joined."""
+    referral, or to the case the referral has just joined. ``made()``, when given, is what the
+    save made (to say when an earlier send of the same form had made it)."""
     if form.validate_on_submit():
         problem = call_service(form, save)
         # None when saved; REFUSED, or a refusal of the service's own, when not.
         if problem is None:
-            flash(done() if callable(done) else done, "success")
+            flash_made(made() if made else None, done() if callable(done) else done)
             if form_name == "conversation_form":
                 case_id = case_id_of_referral(db.session, referral_id)
                 if case_id is not None:
@@ -128,6 +129,7 @@ def record_key_date_page(referral_id: int):
 def _attempt(referral_id: int, channel: str, form, form_name: str, done: str):
     calendar = victim_calendar(current_app.config)
     said = [done]
+    recorded = []
 
     def save():
         attempt = record_attempt(
@@ -143,9 +145,17 @@ def _attempt(referral_id: int, channel: str, form, form_name: str, done: str):
             calendar=calendar,
             submission_token=form.submission_token.data,
         )
+        recorded.append(attempt)
         said.append(safe_times_reminder(db.session, attempt, calendar.tz))
 
-    return _submit(referral_id, form, form_name, save, lambda: " ".join(filter(None, said)))
+    return _submit(
+        referral_id,
+        form,
+        form_name,
+        save,
+        lambda: " ".join(filter(None, said)),
+        made=lambda: recorded[0],
+    )
 
 
 @bp.route("/referrals/<int:referral_id>/calls", methods=["POST"])

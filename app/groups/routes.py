@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from app.auth.session import request_origin, role_required
 from app.extensions import db
-from app.forms import REFUSED, call_service, page_number
+from app.forms import REFUSED, call_service, flash_made, page_number
 from app.groups import bp
 from app.groups.forms import ATTENDED, AttendanceForm, CancelForm, NewSessionForm, SessionForm
 from app.periods import quarter_asked
@@ -111,7 +111,7 @@ def new_session():
             ),
         )
         if made is not REFUSED:
-            flash("Group session recorded.", "success")
+            flash_made(made, "Group session recorded.")
             return redirect(url_for("groups.session_page", group_id=made.id))
     _facilitators(form)
     status = 400 if form.errors or form.form_errors else 200

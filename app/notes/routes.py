@@ -8,7 +8,14 @@ from app.auth.session import request_origin, role_required
 from app.cases.routes import render_case_page
 from app.contact.forms import moment
 from app.extensions import db
-from app.forms import REFUSED, add_missing_errors, apply_errors, call_service, page_number
+from app.forms import (
+    REFUSED,
+    add_missing_errors,
+    apply_errors,
+    call_service,
+    flash_made,
+    page_number,
+)
 from app.notes import bp
 from app.notes.forms import AmendForm, EditNoteForm, NoteForm
 from casework.cases.notes import (
@@ -102,7 +109,7 @@ def new_note(case_id: int):
             ),
         )
         if outcome is not REFUSED:
-            flash("Note added.", "success")
+            flash_made(outcome, "Note added.")
             return redirect(url_for("notes.case_notes", case_id=case_id))
     elif not form.is_submitted():
         try:

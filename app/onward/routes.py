@@ -14,7 +14,7 @@ from app.auth.session import request_origin
 from app.cases.routes import case_or_404, render_case_page, staff
 from app.contact.forms import moment
 from app.extensions import db
-from app.forms import REFUSED, call_service
+from app.forms import REFUSED, call_service, flash_made
 from app.onward import bp
 from app.onward.forms import (
     ConsentForm,
@@ -189,12 +189,12 @@ def new(case_id: int):
             ),
         )
         if made is not REFUSED:
-            flash(
+            flash_made(
+                made,
                 "Referral made by phone."
                 if made.method == "phone"
                 else "Referral queued: it will be emailed to the agency's secure address "
                 "over an encrypted connection.",
-                "success",
             )
             return redirect(url_for("onward.referral", case_id=case_id, onward_id=made.id))
     return _form_page(case, form, status=400)

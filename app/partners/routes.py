@@ -7,7 +7,15 @@ from flask_login import current_user
 
 from app.auth.session import request_origin, role_required
 from app.extensions import db
-from app.forms import REFUSED, ActionForm, button_action, call_service, page_number, posted_int
+from app.forms import (
+    REFUSED,
+    ActionForm,
+    button_action,
+    call_service,
+    flash_made,
+    page_number,
+    posted_int,
+)
 from app.partners import bp
 from app.partners.forms import AgencyForm, ContactForm, MergeForm, ReviewForm
 from app.plans.forms import loaded_version
@@ -212,7 +220,7 @@ def new_contact(agency_id: int):
             ),
         )
         if contact is not REFUSED:
-            flash(f"{contact.name} added as a contact.", "success")
+            flash_made(contact, f"{contact.name} added as a contact.")
             return redirect(url_for("partners.agency", agency_id=found.id) + "#contacts")
     return render_template("partners/contact_form.html", form=form, agency=found), (
         400 if form.errors or form.form_errors else 200

@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.auth.session import request_origin
 from app.cases.routes import case_or_404, render_case_page, staff
 from app.extensions import db
-from app.forms import REFUSED, apply_errors, call_service, posted_int
+from app.forms import REFUSED, apply_errors, call_service, flash_made, posted_int
 from app.plans import bp
 from app.plans.forms import (
     ActionForm,
@@ -194,7 +194,8 @@ def new_action(case_id: int):
             ),
         )
         if outcome is not REFUSED:
-            return _to_plan(case_id, "Action added.", "success")
+            flash_made(outcome, "Action added.")
+            return _to_plan(case_id)
     elif not form.is_submitted():
         back, _ = _refused_before_form(case_id, lambda: _form_case(case_id, "action"))
         if back:

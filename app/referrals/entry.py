@@ -2,12 +2,12 @@
 
 from datetime import datetime
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.auth.session import request_origin, role_required
 from app.extensions import db
-from app.forms import apply_errors
+from app.forms import apply_errors, flash_made
 from app.public.routes import show_every_victim_problem, victim_details_from
 from app.referrals import bp
 from app.referrals.forms import StaffReferralForm
@@ -71,7 +71,7 @@ def new_referral():
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            flash(f"Referral {referral.reference} recorded and triaged.", "success")
+            flash_made(referral, f"Referral {referral.reference} recorded and triaged.")
             return redirect(url_for("referrals.referral", referral_id=referral.id))
     show_every_victim_problem(form, PARTNER_METHODS, calendar.local_date(now))
     return render_template("referrals/new.html", form=form, within_days=RECEIVED_WITHIN_DAYS), (

@@ -12,7 +12,14 @@ from flask_login import current_user
 from app.auth.session import request_origin, role_required
 from app.cases.routes import case_or_404, render_case_page, staff
 from app.extensions import db
-from app.forms import REFUSED, add_missing_errors, button_action, call_service, page_number
+from app.forms import (
+    REFUSED,
+    add_missing_errors,
+    button_action,
+    call_service,
+    flash_made,
+    page_number,
+)
 from app.periods import BadPeriod, PeriodChoice
 from app.support import bp
 from app.support.hardship_forms import (
@@ -103,11 +110,11 @@ def hardship_payment(case_id: int):
         )
         if made is not REFUSED:
             amount = pence_to_pounds(made.amount_pence)
-            flash(
+            flash_made(
+                made,
                 f"Payment of {amount} waiting for a team leader's approval."
                 if made.status == "awaiting_approval"
                 else f"Payment of {amount} approved.",
-                "success",
             )
             return redirect(url_for("support.overview", case_id=case.id) + "#hardship")
     if form.errors:

@@ -11,7 +11,7 @@ from flask_login import current_user
 from app.auth.session import request_origin
 from app.cases.routes import case_or_404, render_case_page, staff
 from app.extensions import db
-from app.forms import REFUSED, add_missing_errors, call_service, posted_int
+from app.forms import REFUSED, add_missing_errors, call_service, flash_made, posted_int
 from app.support import bp
 from app.support.restorative_forms import (
     FacilitatorForm,
@@ -144,7 +144,7 @@ def restorative_new(case_id: int):
             ),
         )
         if started is not REFUSED:
-            flash("Restorative justice request recorded.", "success")
+            flash_made(started, "Restorative justice request recorded.")
             return _back(case_id, started.id)
     if form.errors:
         add_missing_errors(form, lambda: check_request(_details(form), case, utcnow()))

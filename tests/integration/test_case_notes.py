@@ -643,6 +643,22 @@ def test_the_same_note_form_sent_twice_writes_one_note(app, clock, case, worker)
     assert [n.text for n in notes()] == ["Called Alex: no answer."] * 2
 
 
+def test_a_note_corrected_and_sent_again_on_its_form_says_the_correction_was_not_saved(
+    app, clock, case, worker
+):
+    """Saved, then Back, a typo put right and sent again: the form is the one already saved,
+    so the page says the change was not saved, rather than letting the worker think it was."""
+    client = client_for(app, worker)
+    path = notes_path(case, "new")
+    token = submission_token(client.get(path).get_data(as_text=True))
+    first = post(client, path, {**note_fields(text="Called Alx."), "submission_token": token})
+    assert "You sent this form twice" not in client.get(first.location).get_data(as_text=True)
+    again = post(client, path, {**note_fields(text="Called Alex."), "submission_token": token})
+    page = client.get(again.location).get_data(as_text=True)
+    assert "anything you changed before sending it again has not been saved" in page
+    assert [n.text for n in notes()] == ["Called Alx."]
+
+
 def test_a_form_sent_twice_at_the_same_moment_still_writes_one_note(app, clock, case, worker):
     """Both requests found no note yet; the second's INSERT meets the first's committed note
     (the unique submission key, on PostgreSQL and SQLite alike) and returns it, no error."""

@@ -107,6 +107,8 @@ def test_the_same_call_or_visit_form_sent_twice_records_one_attempt(
         ]
         assert [s.status_code for s in sent] == [302, 302]
         assert [s.location for s in sent] == [f"/referrals/{rid}"] * 2
+        shown = client.get(f"/referrals/{rid}").get_data(as_text=True)
+        assert "You sent this form twice. It was saved the first time" in shown
     db.session.rollback()
     assert len(db.session.scalars(sa.select(ContactAttempt)).all()) == 1
     assert len(audit_rows("contact.attempt")) == 1
