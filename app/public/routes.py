@@ -8,7 +8,7 @@ from app.extensions import db, limiter, public_form_limit, public_form_sent
 from app.forms import REFUSED, add_missing_errors, call_service
 from app.public import bp
 from app.public.forms import PartnerReferralForm, SelfReferralForm
-from casework.db import utcnow
+from casework.db import sent_before, utcnow
 from casework.referrals.partner_referral import ReferrerDetails, submit_partner_referral
 from casework.referrals.self_referral import available_webchat_slots, submit_self_referral
 from casework.referrals.victim_details import (
@@ -88,7 +88,7 @@ def refer():
     ]
     if form.validate_on_submit():
         webchat = datetime.fromisoformat(form.webchat_at.data) if form.webchat_at.data else None
-        reference = call_service(
+        referral = call_service(
             form,
             lambda: submit_self_referral(
                 db.session,
@@ -100,9 +100,10 @@ def refer():
                 origin=request_origin(),
             ),
         )
-        if reference is not REFUSED:
-            session["referral_reference"] = reference
-            session["referral_webchat"] = form.webchat_at.data and _slot_label(webchat, calendar.tz)
+        if referral is not REFUSED:
+            # The chat time stored: a resend with another time chosen did not change it.
+            chat = referral.webchat_at and _slot_label(referral.webchat_at, calendar.tz)
+            _confirm_once(referral, chat)
             return redirect(url_for("public.refer_confirmation"))
     show_every_victim_problem(form, SELF_METHODS, calendar.local_date(now))
     return render_template(
@@ -110,20 +111,38 @@ def refer():
     ), (400 if form.errors else 200)
 
 
-def _confirmation_once() -> tuple[str | None, str | None]:
-    """The reference (and chat time) of the referral just made, taken from the session so it is
-    shown once: on a shared or borrowed device the next person cannot read it back."""
-    return session.pop("referral_reference", None), session.pop("referral_webchat", None)
+def _confirm_once(referral, webchat: str | None) -> None:
+    """Keep what the confirmation page shows of the referral just made (its reference, chat
+    time, and whether this send only found what an earlier send of the form had made), for
+    that page alone."""
+    session["referral_reference"] = referral.reference
+    session["referral_webchat"] = webchat
+    session["referral_sent_twice"] = sent_before(referral)
+
+
+def _confirmation_once() -> tuple[str | None, str | None, bool]:
+    """The reference, chat time and sent-twice of the referral just made, taken from the
+    session so they are shown once: on a shared or borrowed device the next person cannot read
+    them back."""
+    return (
+        session.pop("referral_reference", None),
+        session.pop("referral_webchat", None),
+        session.pop("referral_sent_twice", False),
+    )
 
 
 @bp.route("/refer/confirmation")
 def refer_confirmation():
     """The self-referral's reference and chat time, shown once."""
-    reference, webchat = _confirmation_once()
+    reference, webchat, sent_twice = _confirmation_once()
     if not reference:
         return redirect(url_for("public.refer"))
     return render_template(
-        "public/confirmation.html", reference=reference, webchat=webchat, partner=False
+        "public/confirmation.html",
+        reference=reference,
+        webchat=webchat,
+        partner=False,
+        sent_twice=sent_twice,
     )
 
 
@@ -141,7 +160,7 @@ def partner_referral():
             referrer_email=form.referrer_email.data or "",
             referrer_phone=form.referrer_phone.data or "",
         )
-        reference = call_service(
+        referral = call_service(
             form,
             lambda: submit_partner_referral(
                 db.session,
@@ -154,9 +173,8 @@ def partner_referral():
                 origin=request_origin(),
             ),
         )
-        if reference is not REFUSED:
-            session["referral_reference"] = reference
-            session["referral_webchat"] = None
+        if referral is not REFUSED:
+            _confirm_once(referral, None)
             return redirect(url_for("public.partner_confirmation"))
     today = victim_calendar(current_app.config).local_date(now)
     show_every_victim_problem(form, PARTNER_METHODS, today)
@@ -166,9 +184,13 @@ def partner_referral():
 @bp.route("/partner-referral/confirmation")
 def partner_confirmation():
     """The partner referral's reference, shown once."""
-    reference, _ = _confirmation_once()
+    reference, _, sent_twice = _confirmation_once()
     if not reference:
         return redirect(url_for("public.partner_referral"))
     return render_template(
-        "public/confirmation.html", reference=reference, webchat=None, partner=True
+        "public/confirmation.html",
+        reference=reference,
+        webchat=None,
+        partner=True,
+        sent_twice=sent_twice,
     )

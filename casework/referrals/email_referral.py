@@ -225,7 +225,7 @@ def import_referral_email(
             calendar=calendar,
             now=now,
             origin=origin,
-        )
+        ).reference
     except ValidationError as exc:
         session.rollback()
         fields = [name for name in exc.errors if name]

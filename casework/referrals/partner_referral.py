@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from casework.audit import Origin, record_event
-from casework.db import made_once, submission_key
+from casework.db import made_by_key, made_once, submission_key
 from casework.errors import ValidationError
 from casework.partners.models import PartnerAgency, PartnerContact
 from casework.people.contact_details import (
@@ -20,7 +20,6 @@ from casework.referrals.victim_details import (
     PARTNER_METHODS,
     VictimDetails,
     check_victim,
-    existing_reference,
 )
 
 
@@ -148,12 +147,12 @@ def submit_partner_referral(
     now: datetime,
     origin: Origin,
     received_at: datetime | None = None,
-) -> str:
-    """Accept a partner agency's referral (form or standard email) and return its reference."""
+) -> Referral:
+    """Accept a partner agency's referral (form or standard email) and return it. The same
+    form sent twice makes one referral, returned again marked ``sent_before``."""
     dedupe_key = submission_key("partner", dedupe_token)
-    existing = existing_reference(session, dedupe_key)
-    if existing:
-        return existing
+    if (earlier := made_by_key(session, Referral.dedupe_key, dedupe_key)) is not None:
+        return earlier
     errors = {}
     if not referrer.agency_name.strip():
         errors["agency_name"] = "Enter the name of your agency"
@@ -193,4 +192,4 @@ def submit_partner_referral(
         return session.get(Referral, referral_id)
 
     # Two sends at the same moment (a double click): the second returns the first's referral.
-    return made_once(session, Referral.dedupe_key, dedupe_key, store).reference
+    return made_once(session, Referral.dedupe_key, dedupe_key, store)

@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 
 from casework.audit import Origin
-from casework.db import made_once, submission_key
+from casework.db import made_by_key, made_once, submission_key
 from casework.errors import ValidationError
 from casework.referrals.intake import NewReferral, store_referrals
 from casework.referrals.models import Referral
@@ -16,7 +16,6 @@ from casework.referrals.victim_details import (
     SELF_METHODS,
     VictimDetails,
     check_victim,
-    existing_reference,
 )
 from triage.deadlines import webchat_slots
 
@@ -37,16 +36,15 @@ def submit_self_referral(
     calendar,
     now: datetime,
     origin: Origin,
-) -> str:
-    """Accept a self-referral and return its reference. Submitting the same form twice
-    (same token) creates one referral and returns the same reference."""
+) -> Referral:
+    """Accept a self-referral and return it. Submitting the same form twice (same token)
+    creates one referral and returns it again, marked ``sent_before``."""
     token = (submission_token or "").strip()
     if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token):
         raise ValidationError({"": "This form has expired. Reload the page and try again."})
     dedupe_key = submission_key("self", token)
-    existing = existing_reference(session, dedupe_key)
-    if existing:
-        return existing
+    if (earlier := made_by_key(session, Referral.dedupe_key, dedupe_key)) is not None:
+        return earlier
     clean = check_victim(victim, SELF_METHODS, calendar.local_date(now))
     if webchat_at is not None and webchat_at not in set(webchat_slots(now, calendar)):
         raise ValidationError({"webchat_at": WEBCHAT_GONE})
@@ -60,4 +58,4 @@ def submit_self_referral(
         return session.get(Referral, referral_id)
 
     # Two sends at the same moment (a double click): the second returns the first's referral.
-    return made_once(session, Referral.dedupe_key, dedupe_key, store).reference
+    return made_once(session, Referral.dedupe_key, dedupe_key, store)

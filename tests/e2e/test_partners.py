@@ -166,7 +166,7 @@ def test_an_agency_awaiting_its_entry_is_merged_into_the_registry(
         calendar=victim_calendar(current_app.config),
         now=now,
         origin=Origin.command_line("test"),
-    )
+    ).reference
     admin = create_staff_record("admin", name="Alex Admin")
 
     context, page = _sign_in(browser, live_server, admin)

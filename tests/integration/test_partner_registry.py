@@ -371,7 +371,7 @@ def test_a_domain_two_agencies_share_or_only_an_unregistered_one_uses_matches_no
 
 
 def _partner_referral(agency_name: str, email: str, n: int) -> Referral:
-    reference = submit_partner_referral(
+    return submit_partner_referral(
         db.session,
         _referrer(agency_name, email),
         VictimDetails(
@@ -389,7 +389,6 @@ def _partner_referral(agency_name: str, email: str, n: int) -> Referral:
         now=NOW,
         origin=ORIGIN,
     )
-    return db.session.scalar(sa.select(Referral).where(Referral.reference == reference))
 
 
 def app_config():

@@ -83,6 +83,50 @@ def test_a_double_submit_creates_one_referral_with_the_same_reference(client):
     assert len(referrals()) == 1
 
 
+def test_a_form_corrected_and_sent_again_says_the_correction_has_not_reached_us(client):
+    """A victim who sends the form, goes Back, puts their number right and sends it again on
+    the same form would be told all was well while the service calls the first number: the
+    confirmation says the change did not reach the service and the number to call, and shows
+    the chat time kept, not the one chosen the second time."""
+    with time_machine.travel("2026-11-23 10:00 +0000", tick=False):
+        page = client.get("/refer").get_data(as_text=True)
+        token = submission_token(page)
+        slots = re.findall(r'<option value="(2026-11-2[^"]+)"', page)
+        submit(client, submission_token=token, webchat_at=slots[0])
+        first = client.get("/refer/confirmation").get_data(as_text=True)
+        submit(client, submission_token=token, phone="07700 900999", webchat_at=slots[1])
+        again = client.get("/refer/confirmation").get_data(as_text=True)
+    [referral] = referrals()
+    assert referral.mobile_phone == "+447700900123"
+    assert "You sent this form twice" not in first
+    assert "You sent this form twice" in again and referral.reference in again
+    assert "has not reached us" in again and "0800 000 0000" in again
+    booked = re.search(r"booked for <strong>([^<]+)</strong>", first).group(1)
+    assert f"booked for <strong>{booked}</strong>" in again
+
+
+def test_a_partner_form_sent_twice_says_so_on_its_confirmation(client):
+    data = {
+        "agency_name": "Example Housing",
+        "agency_kind": "Housing",
+        "referrer_name": "Harriet",
+        "referrer_email": "h@example.org",
+        "consent": "y",
+        "submission_token": submission_token(
+            client.get("/partner-referral").get_data(as_text=True)
+        ),
+    }
+    submit(client, "/partner-referral", **data)
+    assert "You sent this form twice" not in client.get("/partner-referral/confirmation").get_data(
+        as_text=True
+    )
+    assert submit(client, "/partner-referral", **data).status_code == 302
+    assert "You sent this form twice" in client.get("/partner-referral/confirmation").get_data(
+        as_text=True
+    )
+    assert len(referrals()) == 1
+
+
 def test_the_confirmation_is_shown_once_for_a_shared_device(client):
     with time_machine.travel("2026-11-23 10:00 +0000", tick=False):
         page = client.get("/refer").get_data(as_text=True)

@@ -34,12 +34,8 @@ VICTIM = VictimDetails(
 )
 
 
-def _by_reference(session, reference: str) -> Referral:
-    return session.scalars(sa.select(Referral).where(Referral.reference == reference)).one()
-
-
 def _self(session, app, actor):
-    reference = submit_self_referral(
+    return submit_self_referral(
         session,
         VICTIM,
         submission_token=TOKEN,
@@ -48,11 +44,10 @@ def _self(session, app, actor):
         now=utcnow(),
         origin=ORIGIN,
     )
-    return _by_reference(session, reference)
 
 
 def _partner(session, app, actor):
-    reference = submit_partner_referral(
+    return submit_partner_referral(
         session,
         ReferrerDetails("Oadby Hub", "Community", "Harriet Referrer", "harriet@oadby.example"),
         VICTIM,
@@ -62,7 +57,6 @@ def _partner(session, app, actor):
         now=utcnow(),
         origin=ORIGIN,
     )
-    return _by_reference(session, reference)
 
 
 def _staff(session, app, actor):
