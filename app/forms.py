@@ -16,9 +16,9 @@ from casework.errors import NotFound, ValidationError
 
 class SentOnce(FlaskForm):
     """A form that makes a record, carrying a one-time token: the same form sent twice (a
-    double click, a resend after a slow answer, Back and send again) makes one record, the
-    service keeping the token hashed under a unique key (``casework.db.made_once``). A form
-    shown fresh, or sent without its token, gets a new one."""
+    double click, a resend after a slow answer, a page the browser kept, sent again) makes one
+    record, the service keeping the token hashed under a unique key (``casework.db.made_once``).
+    A form shown fresh, or sent without its token, gets a new one."""
 
     submission_token = HiddenField()
 
@@ -31,17 +31,20 @@ class SentOnce(FlaskForm):
 
 SENT_TWICE = (
     "You sent this form twice. It was saved the first time; the second send saved nothing, so "
-    "anything you changed before sending it again has not been saved."
+    "anything you changed before sending it again has not been saved. Check what was saved, "
+    "and change it there if you need to."
 )
 
 
 def flash_made(made, message: str) -> None:
-    """Confirm what a creating form made (``message``), and say so when this send found what
-    an earlier send of the same form had made (a double click, a resend, Back and send again):
-    a correction made before sending again must not be thought saved."""
-    flash(message, "success")
+    """Confirm what a creating form made (``message``); or, when this send found what an
+    earlier send of the same form had made (a double click, a resend after a slow answer, a
+    page the browser kept and sent again), say that instead, read out at once like a success,
+    so a correction made before sending again is not thought saved."""
     if sent_before(made):
-        flash(SENT_TWICE, "info")
+        flash(SENT_TWICE, "alert")
+    else:
+        flash(message, "success")
 
 
 def apply_errors(form, exc: ValidationError | NotFound) -> None:

@@ -409,14 +409,21 @@ def submission_token(html: str) -> str:
 
 def sent_twice(client, path: str, data: dict) -> str:
     """The creating form at ``path`` sent twice with its one token (a double click, a resend
-    after a slow answer, Back and send again): both sends go to the same page, which says the
+    after a slow answer, a page the browser kept): both sends go to the same page, which says the
     second saved nothing. Returns that page."""
     data = {**data, "submission_token": submission_token(client.get(path).get_data(as_text=True))}
     first, again = post_form(client, path, data), post_form(client, path, data)
     assert first.status_code == again.status_code == 302
     assert again.location == first.location
     page = client.get(again.location).get_data(as_text=True)
-    assert "You sent this form twice. It was saved the first time" in page
+    # Said instead of "saved", and read out at once like a success (an alert, not a region).
+    banner = re.search(
+        r'<div class="govuk-notification-banner" role="(\w+)"(?:(?!</div>\s*</div>).)*'
+        r"You sent this form twice\. It was saved the first time",
+        page,
+        re.S,
+    )
+    assert banner is not None and banner.group(1) == "alert"
     return page
 
 

@@ -355,10 +355,11 @@ def restorative_session(case_id: int, rj_id: int):
                 actor=current_user,
                 origin=request_origin(),
                 now=utcnow(),
+                submission_token=form.submission_token.data,
             ),
         )
         if held is not REFUSED:
-            flash(f"Session of {held.held_on:%-d %B %Y} recorded.", "success")
+            flash_made(held, f"Session of {held.held_on:%-d %B %Y} recorded.")
             return _back(case_id, rj_id)
         rj = _load(case, rj_id)
     return _session_page(case, rj, form, status=400)

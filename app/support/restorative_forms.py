@@ -124,8 +124,8 @@ class FacilitatorForm(Versioned):
 KIND = "Select the kind of session"
 
 
-class SessionForm(FlaskForm):
-    """A session held: when, what kind, a note."""
+class SessionForm(SentOnce):
+    """A session held: when, what kind, a note. Sent twice, it records one."""
 
     held_on = GovDateField(
         "Date of the session",

@@ -220,7 +220,7 @@ def add_action(
     submission_token: str | None = None,
 ) -> PlanAction:
     """Add an action to the case's plan. The same form sent twice (``submission_token``: a
-    double click, a resend, Back and send again) adds one action, shown again."""
+    double click, a resend after a slow answer) adds one action, shown again."""
     case = workable_plan_case(session, case_id, actor, origin, now)
     key = form_key(f"plan_action:{actor.id}:{case.id}", submission_token)
     if (added := made_by_key(session, PlanAction.submission_key, key)) is not None:

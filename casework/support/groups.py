@@ -213,7 +213,7 @@ def create_session(
 ) -> GroupSession:
     """Record a group session; it belongs to the facilitator's team (for a caseworker or team
     leader, always their own). The same form sent twice (``submission_token``: a double click,
-    a resend, Back and send again) records one session, shown again."""
+    a resend after a slow answer) records one session, shown again."""
     if not can_use_groups(actor):
         raise ValidationError({"": "Only caseworkers, team leaders and admins record sessions"})
     key = form_key(f"group:{actor.id}", submission_token)

@@ -371,7 +371,7 @@ def request_payment(
     below the threshold and within the balance it is approved now; above the threshold it waits
     for a team leader. Over the balance it is refused, unless an admin gives the reason for
     paying over the budget. The same form sent twice (``submission_token``: a double click, a
-    resend, Back and send again, two at once) asks for one payment, shown again."""
+    resend, two at once) asks for one payment, shown again."""
     case = workable_case(session, case_id, actor, origin, now, payment_refusal)
     key = form_key(f"hardship:{actor.id}:{case.id}", submission_token)
     if (earlier := made_by_key(session, HardshipPayment.submission_key, key)) is not None:

@@ -110,6 +110,8 @@ class RestorativeSession(db.Model):
     note: Mapped[str | None] = mapped_column(sa.String(2000))
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A hash of the session form's one-time token: the same form sent twice records one.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     restorative: Mapped[RestorativeJustice] = relationship(back_populates="sessions")
     recorded_by = relationship("Staff")

@@ -679,10 +679,15 @@ def record_session(
     actor,
     origin: Origin,
     now: datetime,
+    submission_token: str | None = None,
 ) -> RestorativeSession:
     """Record a session held (a conference, a call, a shuttle visit); refused while the
-    process may not go ahead, and after it finished."""
+    process may not go ahead, and after it finished. The same form sent twice
+    (``submission_token``: a double click, a resend) records one session."""
     case, rj = _workable_request(session, case_id, rj_id, actor, origin, now, None)
+    key = form_key(f"rj_session:{actor.id}:{rj.id}", submission_token)
+    if (earlier := made_by_key(session, RestorativeSession.submission_key, key)) is not None:
+        return earlier
     _not_yet(rj, "No session can be recorded")
     errors = _day_errors(held_on, rj, now, "held_on", "the session was held")
     if kind not in RJ_TYPES:
@@ -690,24 +695,28 @@ def record_session(
     text = _text(note, MAX_NOTE, errors, "note", "The note")
     if errors:
         raise ValidationError(errors)
-    held = RestorativeSession(
-        held_on=held_on, kind=kind, note=text, recorded_by_id=actor.id, recorded_at=now
-    )
-    rj.sessions.append(held)
-    rj.status = "in_progress"
-    rj.updated_at = now
-    session.flush()
-    audit_case(
-        session,
-        case,
-        "restorative.session",
-        actor=actor,
-        origin=origin,
-        at=now,
-        detail={**_detail(rj), "session_id": held.id, "kind": kind, "held_on": held_on.isoformat()},
-    )
-    session.commit()
-    return held
+
+    def record() -> RestorativeSession:
+        held = RestorativeSession(
+            held_on=held_on,
+            kind=kind,
+            note=text,
+            recorded_by_id=actor.id,
+            recorded_at=now,
+            submission_key=key,
+        )
+        rj.sessions.append(held)
+        rj.status = "in_progress"
+        rj.updated_at = now
+        session.flush()
+        detail = {**_detail(rj), "session_id": held.id, "kind": kind, "held_on": str(held_on)}
+        audit_case(
+            session, case, "restorative.session", actor=actor, origin=origin, at=now, detail=detail
+        )
+        session.commit()
+        return held
+
+    return made_once(session, RestorativeSession.submission_key, key, record)
 
 
 @refuse_stale(_conflict)

@@ -1,6 +1,7 @@
 """Submission keys on support-plan actions, training records, advice-line resources, practice
-evidence and partner contacts: the same form sent twice (a double click, a resend, Back and
-send again) adds one action, course, resource, piece of evidence or contact
+evidence, partner contacts and restorative-justice sessions: the same form sent twice (a double
+click, a resend, Back and send again) adds one action, course, resource, piece of evidence,
+contact or session
 
 Revision ID: 8e2f4a6c1b37
 Revises: 5c1e9a7b3d24
@@ -19,7 +20,12 @@ depends_on = None
 
 
 TABLES = (
-    'plan_action', 'staff_training', 'advice_resource', 'practice_evidence', 'partner_contact'
+    'plan_action',
+    'staff_training',
+    'advice_resource',
+    'practice_evidence',
+    'partner_contact',
+    'restorative_session',
 )
 
 

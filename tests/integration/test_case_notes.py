@@ -620,8 +620,8 @@ def test_an_edit_without_a_sensible_version_is_refused(app, clock, case, worker,
 
 def test_the_same_note_form_sent_twice_writes_one_note(app, clock, case, worker):
     """A double click on "Save note", or a resend after a slow answer, sends the same form
-    again: the caseworker lands on the notes with "Note added." and one note, not two. A new
-    form with the same words is a new note."""
+    again: the caseworker lands on the notes with one note, not two, told the second send saved
+    nothing (not "Note added."). A new form with the same words is a new note."""
     client = client_for(app, worker)
     form = client.get(notes_path(case, "new")).get_data(as_text=True)
     data = {
@@ -632,7 +632,7 @@ def test_the_same_note_form_sent_twice_writes_one_note(app, clock, case, worker)
         response = post(client, notes_path(case, "new"), data)
         assert response.status_code == 302 and response.location.endswith(notes_path(case))
     page = client.get(notes_path(case)).get_data(as_text=True)
-    assert "Note added." in page
+    assert "You sent this form twice" in page and "Note added." not in page
     assert page.count("Called Alex: no answer.") == 1
     assert [n.text for n in notes()] == ["Called Alex: no answer."]
     assert len(audit_rows("case_note.add")) == 1

@@ -93,7 +93,7 @@ def test_three_failed_calls_two_hours_apart_then_the_final_letter(client, sign_i
 def test_the_same_call_or_visit_form_sent_twice_records_one_attempt(
     client, sign_in_as, referral, channel, page, row
 ):
-    """A resend (or Back and send again) would count a failed call twice towards the final
+    """A resend (or a double click) would count a failed call twice towards the final
     letter, or a visit twice: the second send is shown the referral, and "too near" is not said
     of the call it made itself."""
     rid = referral(**row)

@@ -85,7 +85,7 @@ def test_the_tab_shows_empty_states_then_the_referral(client, setting):
 
 
 def test_the_referral_form_sent_twice_makes_one_referral(client, setting):
-    """A resend, or Back and send again, would email the agency the person's details twice."""
+    """A resend, or a double click, would email the agency the person's details twice."""
     sign_in(client, setting["worker"].email)
     sent_twice(client, f"/cases/{setting['case_id']}/onward/new", _form(setting))
     assert len(audit_rows("onward.referral_made")) == 1

@@ -576,7 +576,7 @@ SENT_TWICE = [
 
 @pytest.mark.parametrize("path,data,model,action", SENT_TWICE)
 def test_the_same_recording_form_sent_twice_records_once(world, client, path, data, model, action):
-    """A resend (or Back and send again) would record it twice: the second send shows what the
+    """A resend (or a double click) would record it twice: the second send shows what the
     first recorded."""
     sign_in(client, world["leader"].email)
     path = path.format(**{name: record.id for name, record in world.items()})

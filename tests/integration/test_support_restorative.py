@@ -21,7 +21,7 @@ from casework.errors import NotFound, ValidationError
 from casework.support import restorative as rj_service
 from casework.support.models import RestorativeJustice, RestorativeSession
 from casework.support.restorative import RequestDetails
-from tests.conftest import audit_rows, post_form, sign_in
+from tests.conftest import audit_rows, post_form, sent_at_the_same_moment, sent_twice, sign_in
 from tests.factories import create_case_for_notes
 from tests.police import police_row
 
@@ -770,6 +770,46 @@ def test_facilitator_session_and_outcome_pages(client, setting):
     assert "Record a session" not in page
     timeline = client.get(f"/cases/{case_id}/timeline").get_data(as_text=True)
     assert "Restorative justice outcome: completed with an outcome agreement" in timeline
+
+
+def test_the_same_session_form_sent_twice_records_one_session(client, setting):
+    """A resend would count the session twice in the restorative-justice return."""
+    sign_in(client, setting["worker"].email)
+    case_id = setting["ordinary"]
+    post_form(client, f"/cases/{case_id}/support/restorative/new", _form())
+    rj = db.session.scalars(sa.select(RestorativeJustice)).one()
+    path = f"/cases/{case_id}/support/restorative/{rj.id}/sessions/new"
+    page = sent_twice(client, path, {"held_on": ["30", "3", "2026"], "kind": "shuttle"})
+    assert "Session of 30 March 2026 recorded." not in page  # the second recorded nothing
+    db.session.rollback()
+    assert len(db.session.scalars(sa.select(RestorativeSession)).all()) == 1
+    assert len(audit_rows("restorative.session")) == 1
+
+
+def test_a_session_form_sent_twice_at_the_same_moment_records_one(setting):
+    """The second send meets the first's change to the request (its version moved on) before
+    its own session is written: it is shown the first's session, not refused as stale."""
+    rj = _start(setting, case_key="ordinary")
+    worker = setting["worker"]
+    worker_class, worker_id, rj_id = type(worker), worker.id, rj.id
+    first_id, second = sent_at_the_same_moment(
+        lambda session: rj_service.record_session(
+            session,
+            setting["ordinary"],
+            rj_id,
+            held_on=date(2026, 3, 30),
+            kind="shuttle",
+            note=None,
+            actor=session.get(worker_class, worker_id),
+            origin=ORIGIN,
+            now=NOW,
+            submission_token="the-same-form-token",
+        ),
+        RestorativeSession.submission_key,
+    )
+    assert second.id == first_id
+    db.session.rollback()
+    assert len(db.session.scalars(sa.select(RestorativeSession)).all()) == 1
 
 
 def test_a_stale_page_save_is_refused(client, setting):
