@@ -97,10 +97,24 @@ def merge_people(
         .execution_options(synchronize_session=False)
     )
     open_case = open_cases[0] if open_cases else None
-    if open_case is not None:  # every referral of the one person belongs to their open case
+    if open_case is not None:
+        # The person's referrals waiting on the queue join their open case and its caseworker,
+        # as when a case opens: joined but left unallocated, one stayed on every team's queue
+        # and in their searches, showing the other team's case (found by a walk-through). One
+        # held in another team stays that team's to work, out of the case.
+        from casework.cases.opening import gather_waiting_referrals
+
+        gather_waiting_referrals(
+            session, open_case, opened_from=0, actor=actor, origin=origin, now=now
+        )
+        # The person's closed referrals outside any case belong to it too, as they were.
         session.execute(
             sa.update(Referral)
-            .where(Referral.person_id == kept.id, Referral.case_id.is_(None))
+            .where(
+                Referral.person_id == kept.id,
+                Referral.case_id.is_(None),
+                Referral.status != "open",
+            )
             .values(case_id=open_case.id)
             .execution_options(synchronize_session=False)
         )

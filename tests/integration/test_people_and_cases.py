@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from casework.access import can_view_referral
 from casework.audit import Origin
 from casework.cases.models import Case
 from casework.cases.notes_models import CaseNote
@@ -452,6 +453,39 @@ def test_a_police_flagged_repeat_victim_new_to_us_is_still_a_possible_repeat_vic
     for page in (client.get("/queue"), client.get(f"/referrals/{flagged.id}")):
         text = page.get_data(as_text=True)
         assert "Possible repeat victim" in text and "Possibly on record twice" not in text
+
+
+def test_a_queue_referral_confirmed_as_a_case_persons_joins_the_case_and_leaves_the_queue(
+    app, leader_and_worker, create_staff_record, create_team_record
+):
+    """Confirmed as the same person as a team's open case, a referral waiting on the queue goes
+    to that case's caseworker, as a new referral for them would. Joined to the case but left
+    unallocated, it stayed on every team's queue and in their searches, showing the other
+    team's case (found by a walk-through)."""
+    leader, worker = leader_and_worker
+    elsewhere = create_staff_record("caseworker", team=create_team_record("South"))
+    create_referrals(
+        police_row(crime_reference="LC-1", email="a@example.org"),
+        police_row(crime_reference="LC-2", mobile_phone="07700 900999", email=""),  # name + dob
+    )
+    case = open_case(leader, worker, "LC-1")
+    waiting = referral_by_ref("LC-2")
+    assert can_view_referral(elsewhere, waiting)  # on the shared queue until it is known
+    decide_match(
+        db.session,
+        waiting.id,
+        possible_match_of("LC-2").id,
+        True,
+        actor=leader,
+        origin=HERE,
+        now=NOW,
+    )
+    db.session.commit()
+    db.session.expire_all()
+    joined = referral_by_ref("LC-2")
+    assert (joined.case_id, joined.allocated_to_id) == (case.id, worker.id)
+    assert not can_view_referral(elsewhere, joined)
+    assert [e.record_id for e in audit_rows("referral.join_case")] == [str(joined.id)]
 
 
 def test_a_merge_is_refused_while_both_people_have_an_open_case(app, leader_and_worker):
