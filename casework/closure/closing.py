@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from casework.access import can_manage_case, can_work_case
+from casework.access import can_manage_case, can_view_case, can_work_case
 from casework.approvals import requests as approvals
 from casework.approvals.models import Approval
 from casework.assessments.queries import held_assessments
@@ -365,7 +365,7 @@ def reopen_case(
         )
     other = _other_open_case(session, case)
     if other is not None:
-        raise ValidationError({"reopen_reason": _other_open_message(other)})
+        raise ValidationError({"reopen_reason": _other_open_message(other, actor)})
     last = session.scalar(
         sa.select(CaseClosure)
         .where(CaseClosure.case_id == case.id, CaseClosure.reopened_at.is_(None))
@@ -406,7 +406,14 @@ def _other_open_case(session, case: Case) -> Case | None:
     )
 
 
-def _other_open_message(other: Case) -> str:
+def _other_open_message(other: Case, actor) -> str:
+    """Why the case cannot reopen: the person's other open case, named only to someone who may
+    see it (another team's case reference is theirs)."""
+    if not can_view_case(actor, other):
+        return (
+            "This person has an open case held by another team, and a person has only one open "
+            "case at a time. Ask that team's leader about working with them."
+        )
     return (
         f"This person has another open case ({other.reference}), and a person has only one open "
         "case at a time. Work with that case instead, or close it first."

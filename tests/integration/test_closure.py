@@ -564,6 +564,40 @@ def test_reopening_is_refused_when_the_person_has_another_open_case(case, worker
     assert audit_rows("case.reopen") == []
 
 
+def test_another_teams_open_case_is_not_named_to_a_leader_reopening_theirs(
+    case, worker, leader, outsider
+):
+    """The person's open case in another team stops the reopening, but its reference is that
+    team's: the refusal says another team holds it (found by a walk-through)."""
+    closing(case, worker)
+    db.session.add(
+        Case(
+            reference="WC-THEIRS01",
+            person_id=case.person_id,
+            team_id=outsider.team_id,
+            caseworker_id=outsider.id,
+            status="open",
+            opened_at=NOW,
+            opened_how="team_leader",
+            created_at=NOW,
+            updated_at=NOW,
+        )
+    )
+    db.session.commit()
+    with pytest.raises(ValidationError) as refused:
+        reopen_case(
+            db.session,
+            case.id,
+            reason="Back",
+            actor=leader,
+            origin=ORIGIN,
+            now=NOW,
+            calendar=_calendar(),
+        )
+    said = refused.value.errors["reopen_reason"]
+    assert "open case held by another team" in said and "WC-THEIRS01" not in said
+
+
 def test_a_race_with_another_opening_is_caught_by_the_unique_index(
     case, worker, leader, monkeypatch
 ):
