@@ -11,6 +11,7 @@ from app.forms import apply_errors, flash_made
 from app.public.routes import show_every_victim_problem, victim_details_from
 from app.referrals import bp
 from app.referrals.forms import StaffReferralForm
+from casework.access import can_view_referral
 from casework.db import utcnow
 from casework.errors import NotFound, ValidationError
 from casework.referrals.staff_entered import (
@@ -71,6 +72,15 @@ def new_referral():
             db.session.rollback()
             apply_errors(form, exc)
         else:
+            if not can_view_referral(current_user, referral):
+                # It joined the person's open case in another team and went to its caseworker:
+                # say so here, rather than send the person who entered it to a page not found.
+                flash_made(
+                    referral,
+                    f"Referral {referral.reference} recorded and triaged. This person has an "
+                    "open case held by another team, so it has gone to that case's caseworker.",
+                )
+                return redirect(url_for("referrals.new_referral"))
             flash_made(referral, f"Referral {referral.reference} recorded and triaged.")
             return redirect(url_for("referrals.referral", referral_id=referral.id))
     show_every_victim_problem(form, PARTNER_METHODS, calendar.local_date(now))

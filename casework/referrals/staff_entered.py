@@ -129,9 +129,12 @@ def record_staff_referral(
         )
         referral = session.get(Referral, referral_id)
         # A caseworker keeps what they entered, unless it is a child's or vulnerable adult's
-        # and their vetting is not received: then it waits, unallocated, for the team leader.
+        # and their vetting is not received: then it waits, unallocated, for the team leader;
+        # or unless it joined the person's open case, whose caseworker it went to (kept, one
+        # in another team's case showed that team's case to the caseworker who entered it).
         if (
-            actor.role == "caseworker"
+            referral.case_id is None
+            and actor.role == "caseworker"
             and _may_hold(actor)
             and refusal_for_referral(session, referral, actor, now=now) is None
         ):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 import time_machine
 
+from casework.cases.models import Case
 from casework.db import db
 from casework.obligations.models import Obligation
 from casework.referrals.models import Referral
@@ -145,3 +146,39 @@ def test_a_childs_referral_entered_by_an_unvetted_caseworker_waits_for_the_team_
     assert referral.entered_by_id == worker.id
     assert referral.allocated_to_id is None
     assert not [r for r in audit_rows("referral.allocate") if r.record_id == str(referral.id)]
+
+
+def test_a_referral_for_another_teams_case_says_where_it_went_not_page_not_found(
+    client, sign_in_as, create_team_record, create_staff_record
+):
+    """Entered for someone with an open case in another team, the referral joins that case and
+    goes to its caseworker; the person who entered it is told so, not sent to a page they may
+    not see (found by a walk-through: "Page not found" and no word of the referral)."""
+    with time_machine.travel("2026-11-25 15:00 +0000", tick=False):
+        holder = sign_in_as("caseworker")
+        assert enter(client, date_of_birth=["3", "4", "1980"]).status_code == 302
+        [first] = stored()
+        now = datetime(2026, 11, 25, 15, tzinfo=UTC)
+        case = Case(
+            reference="WC-HELD0001",
+            person_id=first.person_id,
+            team_id=holder.team_id,
+            caseworker_id=holder.id,
+            status="open",
+            opened_at=now,
+            opened_how="team_leader",
+            created_at=now,
+            updated_at=now,
+        )
+        db.session.add(case)
+        db.session.commit()
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/queue")})
+        other = create_staff_record("caseworker", team=create_team_record())
+        sign_in(client, other.email)
+        response = enter(client, event_name="Another fair", date_of_birth=["3", "4", "1980"])
+        assert response.status_code == 302 and response.headers["Location"] == PATH
+        page = client.get(PATH).get_data(as_text=True)
+    second = stored()[-1]
+    assert (second.case_id, second.allocated_to_id) == (case.id, holder.id)
+    assert f"Referral {second.reference} recorded and triaged." in page
+    assert "open case held by another team" in page and "WC-HELD0001" not in page
