@@ -533,32 +533,43 @@ def test_a_caseworker_cannot_reopen(case, worker):
     }
 
 
-def test_reopening_is_refused_when_the_person_has_another_open_case(case, worker, leader):
-    closing(case, worker)
-    other = Case(
-        reference="WC-OTHER001",
-        person_id=case.person_id,
-        team_id=case.team_id,
-        caseworker_id=worker.id,
-        status="open",
-        opened_at=NOW,
-        opened_how="team_leader",
-        created_at=NOW,
-        updated_at=NOW,
+def _another_open_case(case, reference: str, team_id: int, caseworker_id=None) -> None:
+    """The person of ``case`` (closed) has another case open, ``reference``, in ``team_id``."""
+    db.session.add(
+        Case(
+            reference=reference,
+            person_id=case.person_id,
+            team_id=team_id,
+            caseworker_id=caseworker_id,
+            status="open",
+            opened_at=NOW,
+            opened_how="team_leader",
+            created_at=NOW,
+            updated_at=NOW,
+        )
     )
-    db.session.add(other)
     db.session.commit()
+
+
+def _reopening_refused(case, actor) -> str:
+    """Why reopening ``case`` is refused."""
     with pytest.raises(ValidationError) as refused:
         reopen_case(
             db.session,
             case.id,
             reason="Back",
-            actor=leader,
+            actor=actor,
             origin=ORIGIN,
             now=NOW,
             calendar=_calendar(),
         )
-    assert "another open case (WC-OTHER001)" in refused.value.errors["reopen_reason"]
+    return refused.value.errors["reopen_reason"]
+
+
+def test_reopening_is_refused_when_the_person_has_another_open_case(case, worker, leader):
+    closing(case, worker)
+    _another_open_case(case, "WC-OTHER001", case.team_id, worker.id)
+    assert "another open case (WC-OTHER001)" in _reopening_refused(case, leader)
     db.session.rollback()
     assert db.session.get(Case, case.id).status == "closed"
     assert audit_rows("case.reopen") == []
@@ -570,31 +581,8 @@ def test_another_teams_open_case_is_not_named_to_a_leader_reopening_theirs(
     """The person's open case in another team stops the reopening, but its reference is that
     team's: the refusal says another team holds it (found by a walk-through)."""
     closing(case, worker)
-    db.session.add(
-        Case(
-            reference="WC-THEIRS01",
-            person_id=case.person_id,
-            team_id=outsider.team_id,
-            caseworker_id=outsider.id,
-            status="open",
-            opened_at=NOW,
-            opened_how="team_leader",
-            created_at=NOW,
-            updated_at=NOW,
-        )
-    )
-    db.session.commit()
-    with pytest.raises(ValidationError) as refused:
-        reopen_case(
-            db.session,
-            case.id,
-            reason="Back",
-            actor=leader,
-            origin=ORIGIN,
-            now=NOW,
-            calendar=_calendar(),
-        )
-    said = refused.value.errors["reopen_reason"]
+    _another_open_case(case, "WC-THEIRS01", outsider.team_id, outsider.id)
+    said = _reopening_refused(case, leader)
     assert "open case held by another team" in said and "WC-THEIRS01" not in said
 
 
@@ -605,31 +593,9 @@ def test_a_race_with_another_opening_is_caught_by_the_unique_index(
     from casework.closure import closing as closing_module
 
     closing(case, worker)
-    db.session.add(
-        Case(
-            reference="WC-OTHER002",
-            person_id=case.person_id,
-            team_id=case.team_id,
-            status="open",
-            opened_at=NOW,
-            opened_how="team_leader",
-            created_at=NOW,
-            updated_at=NOW,
-        )
-    )
-    db.session.commit()
+    _another_open_case(case, "WC-OTHER002", case.team_id)
     monkeypatch.setattr(closing_module, "_other_open_case", lambda session, case: None)
-    with pytest.raises(ValidationError) as refused:
-        reopen_case(
-            db.session,
-            case.id,
-            reason="Back",
-            actor=leader,
-            origin=ORIGIN,
-            now=NOW,
-            calendar=_calendar(),
-        )
-    assert "another open case" in refused.value.errors["reopen_reason"]
+    assert "another open case" in _reopening_refused(case, leader)
     assert db.session.get(Case, case.id).status == "closed"
 
 
