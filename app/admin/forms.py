@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from app.forms import TICK_SHOWN, GovDateField, Length, from_the_list
+from app.forms import TICK_SHOWN, GovDateField, Length, Radios, from_the_list
 from casework.audit import RECORD_TYPES
 from casework.people.contact_details import normalise_phone
 from casework.staff.models import ROLES, SERVICES, SPECIALISMS
@@ -39,7 +39,7 @@ class StaffForm(FlaskForm):
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter an email address"), Length(max=254)],
     )
-    role = RadioField(
+    role = Radios(
         "Role",
         choices=list(ROLES.items()),
         widget=GovRadioInput(),
@@ -221,7 +221,7 @@ class MessageTemplateForm(FlaskForm):
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter a name for the template"), Length(max=100)],
     )
-    channel = RadioField(
+    channel = Radios(
         "Sent as",
         choices=[("sms", "Text message (SMS)"), ("email", "Email")],
         widget=GovRadioInput(),

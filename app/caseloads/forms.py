@@ -11,7 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired
 
-from app.forms import Length
+from app.forms import Length, Radios
 
 
 class TeamSettingsForm(FlaskForm):
@@ -30,7 +30,7 @@ class TeamSettingsForm(FlaskForm):
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter a whole number of days from 7 to 91")],
     )
-    closure_needs_approval = RadioField(
+    closure_needs_approval = Radios(
         "Do team leaders approve every case closure?",
         choices=[
             ("yes", "Yes, a team leader approves each closure"),

@@ -58,6 +58,16 @@ def test_a_choice_not_offered_is_refused_in_words_that_say_what_to_choose(client
     assert "Select a team from the list" in html and "Tick only the options shown" in html
     assert "valid choice" not in html and "made_up" not in html
     assert _staff_count() == before
+    wizard = post_form(client, "/admin/staff/new", {**NEW_STAFF, "role": "wizard"})
+    assert wizard.status_code == 400
+    said = wizard.get_data(as_text=True)
+    assert "Select a role" in said and "valid choice" not in said and "wizard" not in said
+    letter = post_form(
+        client,
+        "/admin/message-templates/new",
+        {"name": "Hello", "channel": "letter", "body": "Hi {forename}"},
+    ).get_data(as_text=True)
+    assert "Select text message or email" in letter and "valid choice" not in letter
     audit = client.get("/admin/audit?record_type=nope")
     assert "Select a record type from the list" in audit.get_data(as_text=True)
 

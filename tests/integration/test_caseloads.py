@@ -519,6 +519,18 @@ def turn_pick_up(client, team_id, on: bool):
     )
 
 
+def test_a_settings_answer_not_offered_asks_for_one_in_words(client, world):
+    sign_in(client, world["leader"].email)
+    path = f"/teams/{world['leader'].team_id}/caseload-settings"
+    version = hidden_value(client.get(path).get_data(as_text=True), "version")
+    data = {"caseworkers_pick_up": "no", "plan_review_days": "28", "version": version}
+    refused = post_form(client, path, {**data, "closure_needs_approval": "maybe"})
+    assert refused.status_code == 400
+    said = refused.get_data(as_text=True)
+    assert "Select whether team leaders approve every closure" in said
+    assert "valid choice" not in said
+
+
 def test_pick_up_is_refused_while_the_team_setting_is_off(client, world):
     una = referral_by_ref("LC-7")
     sign_in(client, world["wendy"].email)
