@@ -68,7 +68,13 @@ class InvestigationForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def chosen_investigator(self) -> int | None:
-        return posted_int(self.investigated_by_id.data)
+        """The investigator chosen, None for "Not chosen yet", or -1 for a value that is not a
+        staff id at all, which the service refuses ("Choose the investigator from the list")
+        rather than clearing the investigator."""
+        if not (self.investigated_by_id.data or "").strip():
+            return None
+        chosen = posted_int(self.investigated_by_id.data)
+        return -1 if chosen is None else chosen
 
     def loaded_version(self) -> int | None:
         return posted_int(self.version.data)

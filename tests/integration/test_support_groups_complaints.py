@@ -702,6 +702,23 @@ def test_the_caseworker_who_recorded_a_complaint_sees_it_but_cannot_decide_it(wo
     assert db.session.get(Complaint, complaint.id).outcome is None
 
 
+@pytest.mark.parametrize("sent", ["²", "99999999999", "someone"])
+def test_an_investigator_not_on_the_list_is_refused_not_cleared(world, client, sent):
+    """An edited request used to clear the investigator and save (found by a walk-through)."""
+    complaint = _complaint(world)
+    _decide(world, complaint, outcome=None, outcome_on=None, action_taken=None)
+    sign_in(client, world["leader"].email)
+    refused = post_form(
+        client,
+        f"/complaints/{complaint.id}",
+        {"investigated_by_id": sent, "investigation": "Checked", "version": "2"},
+    )
+    assert refused.status_code == 400
+    assert "Choose the investigator from the list" in refused.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(Complaint, complaint.id).investigated_by_id == world["leader"].id
+
+
 def test_the_recorder_sees_the_outcome_but_never_the_investigation_notes(world, client):
     complaint = _complaint(world)
     _decide(world, complaint, investigation="Sam missed the call-back twice")
